@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cli.h - the vmlockstat command: a thin client of libvmlockstat.
+ *
+ * One cli/cmd_<name>.c per subcommand. Each declares a table of options
+ * that both parses argv and prints --help, and returns an exit code made in
+ * one place (cli_exit_code()): 0 success, 1 failure, 2 usage.
+ */
+#ifndef VLS_CLI_H
+#define VLS_CLI_H
+
+#include <stdbool.h>
+
+#include "vmlockstat.h"
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+
+/* One option. arg == NULL: a flag. Terminate tables with { 0 }. */
+struct cli_opt {
+	const char *name;   /* long name without "--" */
+	char short_name;    /* 0 if none */
+	const char *arg;    /* argument placeholder for help, NULL for a flag */
+	const char *help;
+	int id;             /* returned by cli_next() */
+};
+
+struct cli_cmd {
+	const char *name;
+	const char *usage;  /* after "vmlockstat NAME " */
+	const char *summary;
+	const struct cli_opt *opts;
+};
+
+/* Option parser state over argv[1..]. Positional arguments are collected
+ * in order; "--" ends the options (rest is positional). */
+struct cli_parser {
+	const struct cli_cmd *cmd;
+	int argc;
+	char **argv;
+	int i;
+	char **pos;
+	int npos;
+	const char *optarg;
+	bool stop_at_positional; /* stop at the first positional (record -- CMD) */
+};
+
+/* Returns the id of the next option, 0 at the end, -1 on a usage error
+ * (message printed), 'h' after printing help (caller exits 0). */
+int cli_parser_init(struct cli_parser *p, const struct cli_cmd *cmd,
+		    int argc, char **argv);
+int cli_next(struct cli_parser *p);
+void cli_parser_free(struct cli_parser *p);
+void cli_print_help(const struct cli_cmd *cmd);
+
+/* Print "vmlockstat NAME: message" to stderr. */
+void cli_err(const struct cli_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Usage error: message, hint to --help, returns CLI_EXIT_USAGE. */
+int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Library failure: prints "vmlockstat NAME: what: <ctx message>" and maps
+ * the code to an exit status (VLS_EINVAL -> 2, others -> 1). */
+int cli_fail(const struct cli_cmd *cmd, vls_ctx *ctx, int err,
+	     const char *what);
+
+/* Parse helpers: strict numbers; false on garbage or overflow. */
+bool cli_parse_u64(const char *s, unsigned long long *out);
+bool cli_parse_i64(const char *s, long long *out);
+bool cli_parse_double(const char *s, double *out);
+
+/* A context whose log goes to stderr (errors and warnings; info with -v). */
+int cli_ctx_new(vls_ctx **out, bool verbose);
+
+/* Default DB path: $VMLOCKSTAT_DB or ./vmlockstat.db */
+const char *cli_default_db(void);
+
+/* Subcommands. */
+int cmd_import(int argc, char **argv);
+int cmd_runs(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_workload(int argc, char **argv);
+
+#endif /* VLS_CLI_H */

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * opts.c - option tables, help text, and the one place where library
+ * errors become exit codes.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_print_help(const struct cli_cmd *cmd)
+{
+	printf("usage: vmlockstat %s %s\n\n%s\n", cmd->name, cmd->usage,
+	       cmd->summary);
+	if (!cmd->opts || !cmd->opts[0].name)
+		return;
+	printf("\noptions:\n");
+	for (const struct cli_opt *o = cmd->opts; o->name; o++) {
+		char left[64];
+
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name,
+				 o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		printf("  %-28s %s\n", left, o->help);
+	}
+	printf("  %-28s %s\n", "-h, --help", "show this help");
+}
+
+void cli_err(const struct cli_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vmlockstat %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vmlockstat %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'vmlockstat %s --help'.\n", cmd->name);
+	return CLI_EXIT_USAGE;
+}
+
+int cli_fail(const struct cli_cmd *cmd, vls_ctx *ctx, int err, const char *what)
+{
+	const char *msg = ctx ? vls_ctx_errmsg(ctx) : "";
+
+	if (msg && *msg)
+		cli_err(cmd, "%s: %s", what, msg);
+	else
+		cli_err(cmd, "%s: %s", what, vls_strerror(err));
+	return err == VLS_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
+}
+
+int cli_parser_init(struct cli_parser *p, const struct cli_cmd *cmd, int argc,
+		    char **argv)
+{
+	memset(p, 0, sizeof(*p));
+	p->cmd = cmd;
+	p->argc = argc;
+	p->argv = argv;
+	p->i = 1;
+	p->pos = calloc((size_t)argc + 1, sizeof(char *));
+	return p->pos ? 0 : -1;
+}
+
+void cli_parser_free(struct cli_parser *p)
+{
+	free(p->pos);
+	p->pos = NULL;
+}
+
+static const struct cli_opt *find_long(const struct cli_cmd *cmd,
+				       const char *name, size_t len)
+{
+	for (const struct cli_opt *o = cmd->opts; o && o->name; o++)
+		if (strlen(o->name) == len && !strncmp(o->name, name, len))
+			return o;
+	return NULL;
+}
+
+static const struct cli_opt *find_short(const struct cli_cmd *cmd, char c)
+{
+	for (const struct cli_opt *o = cmd->opts; o && o->name; o++)
+		if (o->short_name == c)
+			return o;
+	return NULL;
+}
+
+static void rest_positional(struct cli_parser *p)
+{
+	while (p->i < p->argc)
+		p->pos[p->npos++] = p->argv[p->i++];
+}
+
+/* --name=value, --name value, -x value, -xvalue */
+static int take_arg(struct cli_parser *p, const struct cli_opt *o,
+		    const char *inline_val, const char *shown)
+{
+	if (!o->arg) {
+		if (inline_val) {
+			cli_usage(p->cmd, "option '%s' takes no argument", shown);
+			return -1;
+		}
+		p->optarg = NULL;
+		return o->id;
+	}
+	if (inline_val) {
+		p->optarg = inline_val;
+		return o->id;
+	}
+	if (p->i >= p->argc) {
+		cli_usage(p->cmd, "option '%s' needs an argument %s", shown, o->arg);
+		return -1;
+	}
+	p->optarg = p->argv[p->i++];
+	return o->id;
+}
+
+int cli_next(struct cli_parser *p)
+{
+	while (p->i < p->argc) {
+		char *a = p->argv[p->i];
+
+		if (!strcmp(a, "--")) {
+			p->i++;
+			rest_positional(p);
+			return 0;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			cli_print_help(p->cmd);
+			return 'h';
+		}
+		if (a[0] == '-' && a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			const struct cli_opt *o = find_long(p->cmd, a + 2, len);
+
+			p->i++;
+			if (!o) {
+				cli_usage(p->cmd, "unknown option '%.*s'", (int)len + 2, a);
+				return -1;
+			}
+			return take_arg(p, o, eq ? eq + 1 : NULL, a);
+		}
+		if (a[0] == '-' && a[1]) {
+			const struct cli_opt *o = find_short(p->cmd, a[1]);
+			char shown[3] = { '-', a[1], 0 };
+
+			p->i++;
+			if (!o) {
+				cli_usage(p->cmd, "unknown option '%s'", shown);
+				return -1;
+			}
+			if (!o->arg && a[2]) {
+				cli_usage(p->cmd, "unknown option '%s'", a);
+				return -1;
+			}
+			return take_arg(p, o, a[2] ? a + 2 : NULL, shown);
+		}
+		if (p->stop_at_positional) {
+			rest_positional(p);
+			return 0;
+		}
+		p->pos[p->npos++] = a;
+		p->i++;
+	}
+	return 0;
+}
+
+bool cli_parse_u64(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == ' ')
+		return false;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return !errno && !*end;
+}
+
+bool cli_parse_i64(const char *s, long long *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == ' ')
+		return false;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return !errno && !*end;
+}
+
+bool cli_parse_double(const char *s, double *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == ' ')
+		return false;
+	errno = 0;
+	*out = strtod(s, &end);
+	return !errno && !*end && isfinite(*out);
+}
+
+static void log_stderr(vls_log_level level, const char *msg, void *data)
+{
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+
+	(void)data;
+	fprintf(stderr, "vmlockstat: %s: %s\n", names[level], msg);
+}
+
+int cli_ctx_new(vls_ctx **out, bool verbose)
+{
+	int ret = vls_ctx_new(out);
+
+	if (ret) {
+		fprintf(stderr, "vmlockstat: %s\n", vls_strerror(ret));
+		return ret;
+	}
+	vls_ctx_set_log(*out, log_stderr, verbose ? VLS_LOG_INFO : VLS_LOG_WARN, NULL);
+	return 0;
+}
+
+const char *cli_default_db(void)
+{
+	const char *env = getenv("VMLOCKSTAT_DB");
+
+	return env && *env ? env : "vmlockstat.db";
+}

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vmlockstat.h - the public API of libvmlockstat.
+ *
+ * libvmlockstat reads kernel traces (trace-cmd trace.dat, ftrace text),
+ * turns them into a stream of decoded events, runs the mmap_lock / page
+ * fault analyzers over that stream and stores the results in SQLite.
+ *
+ * Conventions (see docs/api.md):
+ *  - every function returns 0 or a positive count on success and a negative
+ *    VLS_E* code on failure; vls_strerror() names the code and
+ *    vls_ctx_errmsg() gives the detailed message of the last failure on
+ *    that context;
+ *  - the single output parameter comes first and is called out; a **out
+ *    the caller owns is freed with the matching _free/_close, which all
+ *    accept NULL;
+ *  - a const char * returned by the library is borrowed: valid until the
+ *    object it came from is freed;
+ *  - the library never prints, never exits: diagnostics go through the
+ *    log callback installed with vls_ctx_set_log();
+ *  - handles are not shared between threads; separate contexts may be used
+ *    from separate threads.
+ */
+#ifndef VMLOCKSTAT_H
+#define VMLOCKSTAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VLS_VERSION_MAJOR 0
+#define VLS_VERSION_MINOR 1
+#define VLS_VERSION_PATCH 0
+#define VLS_VERSION_STRING "0.1.0"
+/** One number that grows with every release: 0xMMmmpp. */
+#define VLS_VERSION_NUM \
+	((VLS_VERSION_MAJOR << 16) | (VLS_VERSION_MINOR << 8) | VLS_VERSION_PATCH)
+
+#if defined(_WIN32)
+#define VLS_EXTERN
+#else
+#define VLS_EXTERN __attribute__((visibility("default")))
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+/** Return codes. Success is 0 (or a non-negative count). */
+typedef enum vls_error {
+	VLS_OK = 0,
+	VLS_ERROR = -1,       /**< generic failure, see vls_ctx_errmsg() */
+	VLS_ENOMEM = -2,      /**< an allocation failed */
+	VLS_EINVAL = -3,      /**< a bad argument or option */
+	VLS_EIO = -4,         /**< reading or writing a file failed */
+	VLS_EPARSE = -5,      /**< the input is not what it claims to be */
+	VLS_ENOTFOUND = -6,   /**< no such run, file, event or label */
+	VLS_ELIMIT = -7,      /**< input exceeds a hard limit */
+	VLS_EVERSION = -8,    /**< a file or DB of an unsupported version */
+	VLS_EBUSY = -9,       /**< the DB is locked by another writer */
+	VLS_EDB = -10,        /**< SQLite reported an error */
+	VLS_EUNSUPPORTED = -11, /**< the kernel or input lacks a feature */
+	VLS_ESTOPPED = -12,   /**< a callback asked to stop */
+} vls_error;
+
+/** Static name of an error code ("parse error", ...). Never NULL. */
+VLS_EXTERN const char *vls_strerror(int err);
+
+/** Compile-time version of the library actually linked. */
+VLS_EXTERN int vls_version(int *major, int *minor, int *patch);
+
+/* ------------------------------------------------------------------ */
+/* Context: error message, logging, allocator                          */
+/* ------------------------------------------------------------------ */
+
+typedef struct vls_ctx vls_ctx;
+
+typedef enum vls_log_level {
+	VLS_LOG_ERROR = 0,
+	VLS_LOG_WARN = 1,
+	VLS_LOG_INFO = 2,
+	VLS_LOG_DEBUG = 3,
+} vls_log_level;
+
+/** Receives one message, without a trailing newline. */
+typedef void (*vls_log_fn)(vls_log_level level, const char *msg, void *data);
+
+/**
+ * Memory functions the library uses for its own allocations (libraries it
+ * calls, such as SQLite and libtraceevent, use their own). Any of them may
+ * fail: the library then returns VLS_ENOMEM and leaks nothing.
+ */
+#define VLS_ALLOCATOR_VERSION 1
+typedef struct vls_allocator {
+	unsigned int version;
+	void *(*malloc_fn)(size_t size, void *data);
+	void *(*realloc_fn)(void *ptr, size_t size, void *data);
+	void (*free_fn)(void *ptr, void *data);
+	void *data;
+} vls_allocator;
+#define VLS_ALLOCATOR_INIT { VLS_ALLOCATOR_VERSION, NULL, NULL, NULL, NULL }
+
+/** Create a context. Free it with vls_ctx_free(). */
+VLS_EXTERN int vls_ctx_new(vls_ctx **out);
+VLS_EXTERN void vls_ctx_free(vls_ctx *ctx);
+
+/** Install a log callback receiving messages up to max_level. NULL: silent. */
+VLS_EXTERN void vls_ctx_set_log(vls_ctx *ctx, vls_log_fn fn,
+				vls_log_level max_level, void *data);
+
+/**
+ * Replace the allocator. Only before any other object is created with this
+ * context. Returns VLS_EINVAL for an unknown version or a missing function.
+ */
+VLS_EXTERN int vls_ctx_set_allocator(vls_ctx *ctx, const vls_allocator *alloc);
+
+/** The detailed message of the last failure on this context ("" if none). */
+VLS_EXTERN const char *vls_ctx_errmsg(const vls_ctx *ctx);
+
+/* ------------------------------------------------------------------ */
+/* Events                                                              */
+/* ------------------------------------------------------------------ */
+
+/** The events the analyzers understand. Others arrive as VLS_EV_OTHER. */
+typedef enum vls_event_kind {
+	VLS_EV_OTHER = 0,
+	VLS_EV_MMAP_LOCK_START,       /**< mmap_lock:mmap_lock_start_locking */
+	VLS_EV_MMAP_LOCK_ACQUIRED,    /**< mmap_lock:mmap_lock_acquire_returned */
+	VLS_EV_MMAP_LOCK_RELEASED,    /**< mmap_lock:mmap_lock_released */
+	VLS_EV_PAGE_FAULT_USER,       /**< exceptions:page_fault_user */
+	VLS_EV_PAGE_FAULT_KERNEL,     /**< exceptions:page_fault_kernel */
+	VLS_EV_FILEMAP_FAULT,         /**< filemap:mm_filemap_fault */
+	VLS_EV_FILEMAP_ADD,           /**< filemap:mm_filemap_add_to_page_cache */
+	VLS_EV_FILEMAP_DELETE,        /**< filemap:mm_filemap_delete_from_page_cache */
+	VLS_EV_SCHED_SWITCH,          /**< sched:sched_switch */
+	VLS_EV_SCHED_WAKEUP,          /**< sched:sched_wakeup */
+	VLS_EV_SCHED_WAKING,          /**< sched:sched_waking */
+	VLS_EV_SCHED_FORK,            /**< sched:sched_process_fork */
+	VLS_EV_SCHED_EXIT,            /**< sched:sched_process_exit */
+	VLS_EV_SCHED_EXEC,            /**< sched:sched_process_exec */
+	VLS_EV_LOCK_CONTENTION_BEGIN, /**< lock:contention_begin */
+	VLS_EV_LOCK_CONTENTION_END,   /**< lock:contention_end */
+	VLS_EV_BLOCK_RQ_ISSUE,        /**< block:block_rq_issue */
+	VLS_EV_BLOCK_RQ_COMPLETE,     /**< block:block_rq_complete */
+	VLS_EV__COUNT
+} vls_event_kind;
+
+/** "system:name" of a kind ("other" for VLS_EV_OTHER). Never NULL. */
+VLS_EXTERN const char *vls_event_kind_name(vls_event_kind kind);
+
+/** Hard limits on what one event can carry. Longer input is cut. */
+#define VLS_COMM_MAX 32      /**< bytes of a comm, NUL included */
+#define VLS_STACK_MAX 64     /**< frames of one kernel stack */
+
+/** sched_switch prev_state bits (TASK_* of include/linux/sched.h). */
+#define VLS_TASK_INTERRUPTIBLE   0x1
+#define VLS_TASK_UNINTERRUPTIBLE 0x2
+
+/**
+ * One decoded event. Readers fill it; analyzers read it. Everything it
+ * points to (name, stack) is borrowed for the duration of the callback.
+ */
+typedef struct vls_event {
+	uint64_t ts_ns;          /**< trace clock, nanoseconds */
+	int32_t cpu;
+	int32_t pid;             /**< thread group id; -1 when unknown */
+	int32_t tid;             /**< common_pid */
+	vls_event_kind kind;
+	char comm[VLS_COMM_MAX]; /**< of tid, "" when unknown */
+	const char *name;        /**< "system:event" as in the input */
+	union {
+		struct {
+			uint64_t mm;     /**< pointer; hashed in tracefs text */
+			uint64_t memcg_id; /**< 0 when the kernel gives a path */
+			uint8_t write;
+			uint8_t success; /**< acquire_returned only */
+		} mmap_lock;
+		struct {
+			uint64_t address;
+			uint64_t ip;
+			uint64_t error_code;
+		} fault;
+		struct {
+			uint64_t dev;    /**< kernel dev_t: major << 20 | minor */
+			uint64_t ino;
+			uint64_t index;  /**< page index in the file */
+			uint64_t pfn;    /**< 0 for mm_filemap_fault */
+		} filemap;
+		struct {
+			char prev_comm[VLS_COMM_MAX];
+			int32_t prev_pid;
+			int32_t prev_prio;
+			uint64_t prev_state; /**< VLS_TASK_* bits, 0 = runnable */
+			char next_comm[VLS_COMM_MAX];
+			int32_t next_pid;
+			int32_t next_prio;
+		} sched_switch;
+		struct {
+			char comm[VLS_COMM_MAX];
+			int32_t pid;
+			int32_t prio;
+			int32_t target_cpu;
+		} wakeup;                /**< sched_wakeup and sched_waking */
+		struct {
+			char parent_comm[VLS_COMM_MAX];
+			int32_t parent_pid;
+			char child_comm[VLS_COMM_MAX];
+			int32_t child_pid;
+		} fork;
+		struct {
+			char comm[VLS_COMM_MAX];
+			int32_t pid;
+			int32_t prio;
+		} exit;
+		struct {
+			int32_t pid;
+			int32_t old_pid;
+		} exec;
+		struct {
+			uint64_t lock_addr;
+			uint32_t flags;  /**< contention_begin */
+			int32_t ret;     /**< contention_end */
+		} contention;
+		struct {
+			uint64_t dev;
+			uint64_t sector;
+			uint32_t nr_sector;
+			int32_t error;   /**< block_rq_complete */
+			char rwbs[12];
+		} block;
+	} u;
+	uint32_t stack_depth;     /**< 0 when no stack was attached */
+	const char *const *stack; /**< kernel frames, innermost first */
+} vls_event;
+
+/** Called for each event, in timestamp order. Non-zero stops the read. */
+typedef int (*vls_event_cb)(const vls_event *ev, void *data);
+
+/* ------------------------------------------------------------------ */
+/* Readers                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct vls_reader vls_reader;
+
+/** Input formats. AUTO looks at the file's first bytes. */
+typedef enum vls_format {
+	VLS_FORMAT_AUTO = 0,
+	VLS_FORMAT_TRACEDAT,      /**< trace-cmd trace.dat, v6 and v7 */
+	VLS_FORMAT_FTRACE_TEXT,   /**< tracefs "trace" file */
+	VLS_FORMAT_TRACECMD_TEXT, /**< "trace-cmd report" output */
+	VLS_FORMAT_ATRACE_TEXT,   /**< Android atrace / systrace text */
+} vls_format;
+
+/** Parse "auto", "tracedat", "ftrace", "trace-cmd", "atrace". */
+VLS_EXTERN int vls_format_parse(vls_format *out, const char *name);
+VLS_EXTERN const char *vls_format_name(vls_format format);
+
+#define VLS_READER_OPTS_VERSION 1
+typedef struct vls_reader_opts {
+	unsigned int version;
+	vls_format format;
+	/** Lines or records that cannot be parsed are fatal (else counted). */
+	int strict;
+} vls_reader_opts;
+#define VLS_READER_OPTS_INIT { VLS_READER_OPTS_VERSION, VLS_FORMAT_AUTO, 0 }
+
+/**
+ * Open a trace file (xz/zstd-compressed text is not decompressed here:
+ * decompress it first). opts may be NULL for the defaults.
+ * Returns VLS_EIO, VLS_EPARSE or VLS_EVERSION with a message on ctx.
+ */
+VLS_EXTERN int vls_reader_open(vls_reader **out, vls_ctx *ctx, const char *path,
+			       const vls_reader_opts *opts);
+VLS_EXTERN void vls_reader_close(vls_reader *reader);
+
+/**
+ * Read the whole input, calling cb for each event in timestamp order with
+ * its kernel stack attached. Returns 0 at the end, VLS_ESTOPPED if cb
+ * asked to stop, or a negative error.
+ */
+VLS_EXTERN int vls_reader_read(vls_reader *reader, vls_event_cb cb, void *data);
+
+/** The format actually detected. */
+VLS_EXTERN vls_format vls_reader_format(const vls_reader *reader);
+
+/**
+ * Run metadata the input carries, as key/value pairs: "kernel", "arch",
+ * "ncpus", "trace_clock", "source", "format", "lost_events",
+ * "cpu<N>.lost", "events.present" (comma list), ... (docs/schema.md).
+ * Returns the value or NULL; valid until the reader is closed. Some keys
+ * are only known once vls_reader_read() has finished.
+ */
+VLS_EXTERN const char *vls_reader_meta(const vls_reader *reader, const char *key);
+
+/** Iterate metadata: 0..n-1. Returns VLS_ENOTFOUND past the end. */
+VLS_EXTERN int vls_reader_meta_at(const vls_reader *reader, size_t idx,
+				  const char **key, const char **value);
+
+/** Counters of the read so far. */
+typedef struct vls_reader_stats {
+	uint64_t events;         /**< delivered to the callback */
+	uint64_t other_events;   /**< of those, VLS_EV_OTHER */
+	uint64_t stacks;         /**< stack records attached */
+	uint64_t orphan_stacks;  /**< stack records with no event to attach to */
+	uint64_t dup_stacks;     /**< a second stack for one event (dropped) */
+	uint64_t bad_records;    /**< unparsable lines / records (skipped) */
+	uint64_t bytes_read;     /**< progress through the input */
+	uint64_t bytes_total;    /**< size of the input, 0 if unknown */
+} vls_reader_stats;
+
+VLS_EXTERN void vls_reader_get_stats(const vls_reader *reader,
+				     vls_reader_stats *out);
+
+/* ------------------------------------------------------------------ */
+/* Store and import                                                    */
+/* ------------------------------------------------------------------ */
+
+typedef struct vls_db vls_db;
+
+/** Schema version this library writes (PRAGMA user_version). */
+#define VLS_SCHEMA_VERSION 1
+
+typedef enum vls_db_mode {
+	VLS_DB_READWRITE = 0, /**< create or migrate as needed */
+	VLS_DB_READONLY = 1,  /**< never writes; the DB must exist */
+} vls_db_mode;
+
+/**
+ * Open or create a DB. A DB of a newer schema is refused (VLS_EVERSION);
+ * a file that is not a DB gives VLS_EPARSE. Nothing is written on failure.
+ */
+VLS_EXTERN int vls_db_open(vls_db **out, vls_ctx *ctx, const char *path,
+			   vls_db_mode mode);
+VLS_EXTERN void vls_db_close(vls_db *db);
+
+/** One import: analyzers fed by events, committed as one transaction. */
+typedef struct vls_import vls_import;
+
+#define VLS_IMPORT_OPTS_VERSION 1
+typedef struct vls_import_opts {
+	unsigned int version;
+	const char *label;       /**< NULL: derived from the source name */
+	const char *kernel;      /**< overrides what the input says */
+	const char *arch;        /**< overrides what the input says */
+	int keep_events;         /**< also store every raw event */
+	uint64_t chain_threshold_ns; /**< 0: default (100 us) */
+} vls_import_opts;
+#define VLS_IMPORT_OPTS_INIT { VLS_IMPORT_OPTS_VERSION, NULL, NULL, NULL, 0, 0 }
+
+/**
+ * Begin an import into db: opens a write transaction (VLS_EBUSY if another
+ * writer holds the DB past the busy timeout). Feed events with
+ * vls_import_feed(), then vls_import_commit() or vls_import_abort().
+ * An import that is never committed leaves the DB as it was.
+ */
+VLS_EXTERN int vls_import_begin(vls_import **out, vls_db *db,
+				const vls_import_opts *opts);
+
+/** Add one metadata item to the run being imported (kernel, arch, ...). */
+VLS_EXTERN int vls_import_set_meta(vls_import *imp, const char *key,
+				   const char *value);
+
+/** Feed one event (in timestamp order). */
+VLS_EXTERN int vls_import_feed(vls_import *imp, const vls_event *ev);
+
+/** Finish the analyzers, write the run, commit. *out gets the run id. */
+VLS_EXTERN int vls_import_commit(int64_t *out, vls_import *imp);
+
+/** Roll back and free. Accepts NULL and an already committed import. */
+VLS_EXTERN void vls_import_free(vls_import *imp);
+
+/**
+ * Convenience: read a whole file into db as one run (vls_import_begin,
+ * every reader metadata item, every event, vls_import_commit).
+ */
+VLS_EXTERN int vls_db_import_file(int64_t *out, vls_db *db, const char *path,
+				  const vls_reader_opts *ropts,
+				  const vls_import_opts *iopts);
+
+/** One stored run, as listed by vls_db_runs(). Strings are borrowed. */
+typedef struct vls_run {
+	int64_t id;
+	const char *label;
+	const char *kernel;
+	const char *arch;
+	const char *source;
+	const char *format;
+	int64_t imported_at;   /**< unix seconds */
+	uint64_t events;
+	int64_t lost_events;   /**< -1 when the input does not say */
+} vls_run;
+
+typedef int (*vls_run_cb)(const vls_run *run, void *data);
+
+/** Call cb for each run in id order. */
+VLS_EXTERN int vls_db_runs(vls_db *db, vls_run_cb cb, void *data);
+
+/** Run metadata value (borrowed until the next call on db) or NULL. */
+VLS_EXTERN int vls_db_run_meta(const char **out, vls_db *db, int64_t run_id,
+			       const char *key);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VMLOCKSTAT_H */

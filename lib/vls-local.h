@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vls-local.h - structures and helpers shared inside libvmlockstat.
+ * Nothing here is exported: internal functions shared between files carry
+ * a double-underscore name.
+ */
+#ifndef VLS_LOCAL_H
+#define VLS_LOCAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmlockstat.h"
+
+#define VLS_ERRMSG_MAX 512
+
+struct vls_ctx {
+	char errmsg[VLS_ERRMSG_MAX];
+	vls_log_fn log_fn;
+	void *log_data;
+	vls_log_level log_max;
+	vls_allocator alloc;
+	unsigned int live_objects; /* refuses set_allocator while non-zero */
+};
+
+/* ctx.c: allocation through the context's allocator. NULL on failure
+ * (the caller reports VLS_ENOMEM). Every free accepts NULL. */
+void *__vls_malloc(vls_ctx *ctx, size_t size);
+void *__vls_calloc(vls_ctx *ctx, size_t n, size_t size);
+void *__vls_realloc(vls_ctx *ctx, void *ptr, size_t size);
+void __vls_free(vls_ctx *ctx, void *ptr);
+char *__vls_strdup(vls_ctx *ctx, const char *s);
+char *__vls_strndup(vls_ctx *ctx, const char *s, size_t n);
+
+/* Grow *arr (of elem_size elements, *cap allocated) to hold at least need.
+ * Refuses (VLS_ELIMIT) past max elements. */
+int __vls_grow(vls_ctx *ctx, void **arr, size_t *cap, size_t need,
+	       size_t elem_size, size_t max);
+
+/* ctx.c: set ctx->errmsg and return code (so: return __vls_error(...)). */
+int __vls_error(vls_ctx *ctx, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void __vls_log(vls_ctx *ctx, vls_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Copy a comm, always NUL-terminated, cut at VLS_COMM_MAX - 1 bytes. */
+void __vls_copy_comm(char dst[VLS_COMM_MAX], const char *src, size_t len);
+
+/* meta.c: an ordered key/value list; setting a key again replaces it. */
+struct vls_meta {
+	size_t n, cap;
+	char **keys;
+	char **vals;
+};
+int __vls_meta_set(vls_ctx *ctx, struct vls_meta *m, const char *key,
+		   const char *val);
+int __vls_meta_setf(vls_ctx *ctx, struct vls_meta *m, const char *key,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+const char *__vls_meta_get(const struct vls_meta *m, const char *key);
+void __vls_meta_clear(vls_ctx *ctx, struct vls_meta *m);
+
+/* event.c: kind <-> "system:name". */
+vls_event_kind __vls_event_kind_from_name(const char *system, const char *name);
+
+/* ------------------------------------------------------------------ */
+/* Stack attachment (attach.c)                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The kernel writes a stacktrace trigger's stack as a separate record on
+ * the same CPU, right after the event that fired it (event_trigger's
+ * stacktrace_trigger() -> __trace_stack()). Readers hand every event and
+ * every stack record to the attacher in input order; it attaches each
+ * stack to the last event of the same CPU and task and releases events to
+ * the callback in their original order once nothing more can attach to
+ * them. Memory is bounded: at most VLS_ATTACH_WINDOW events wait.
+ */
+#define VLS_ATTACH_WINDOW 1024
+/* A stack record follows its event within microseconds; an event older than
+ * this behind the newest one cannot receive a stack any more. */
+#define VLS_ATTACH_HORIZON_NS 10000000ULL
+
+struct vls_attach_slot {
+	vls_event ev;
+	const char *frames[VLS_STACK_MAX];
+	char *frame_buf;        /* owned copies of the frame strings */
+	size_t frame_buf_cap;
+	bool has_stack;
+	bool closed;            /* a later record on its CPU was seen */
+};
+
+struct vls_attach {
+	vls_ctx *ctx;
+	vls_event_cb cb;
+	void *cb_data;
+	struct vls_attach_slot *ring;
+	size_t head, count;     /* ring of VLS_ATTACH_WINDOW slots */
+	long *last_on_cpu;      /* ring index + 1 of the open slot per CPU */
+	size_t ncpus;
+	vls_reader_stats *stats;
+	int stopped;            /* cb returned non-zero */
+};
+
+int __vls_attach_init(struct vls_attach *a, vls_ctx *ctx,
+		      vls_reader_stats *stats, vls_event_cb cb, void *data);
+/* Queue a copy of ev (its stack fields are ignored). */
+int __vls_attach_event(struct vls_attach *a, const vls_event *ev);
+/* A stack record: frames innermost first, n capped at VLS_STACK_MAX. */
+int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
+		       const char *const *frames, size_t n);
+/* Release everything still queued (end of input). */
+int __vls_attach_flush(struct vls_attach *a);
+void __vls_attach_release(struct vls_attach *a);
+
+/* ------------------------------------------------------------------ */
+/* Readers                                                             */
+/* ------------------------------------------------------------------ */
+
+struct vls_reader_ops {
+	const char *name;
+	/* Open the file (already known to exist) and fill meta. */
+	int (*open)(vls_reader *r);
+	/* Deliver every event through r->attach. */
+	int (*read)(vls_reader *r);
+	void (*close)(vls_reader *r);
+};
+
+struct vls_reader {
+	vls_ctx *ctx;
+	const struct vls_reader_ops *ops;
+	void *priv;
+	char *path;
+	vls_format format;
+	vls_reader_opts opts;
+	struct vls_meta meta;
+	vls_reader_stats stats;
+	struct vls_attach attach;
+};
+
+extern const struct vls_reader_ops __vls_tracedat_ops;
+extern const struct vls_reader_ops __vls_text_ops;
+
+/* text reader: which text dialect the first lines show (VLS_FORMAT_AUTO if
+ * none). */
+vls_format __vls_text_detect(const char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Analyzers (analyze.c and one file per analyzer)                     */
+/* ------------------------------------------------------------------ */
+
+struct vls_store_txn;   /* store.c: the open import transaction */
+
+/*
+ * An analyzer consumes the event stream and writes its results into the
+ * run being imported. All run inside vls_import_feed(), in order.
+ */
+struct vls_analyzer_ops {
+	const char *name;
+	int (*create)(void **out, vls_ctx *ctx, const vls_import_opts *opts);
+	int (*event)(void *state, const vls_event *ev, struct vls_store_txn *txn);
+	/* End of input: write what remains. */
+	int (*finish)(void *state, struct vls_store_txn *txn);
+	void (*destroy)(void *state);
+};
+
+#endif /* VLS_LOCAL_H */
