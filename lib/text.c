@@ -99,6 +99,14 @@ static int next_line(vls_reader *r, struct text_state *st, char **out)
 	for (;;) {
 		s = st->buf + st->start;
 		nl = memchr(s, '\n', st->end - st->start);
+		if (nl && (size_t)(nl - s) > TEXT_LINE_MAX && !st->skipping) {
+			/* whole in the buffer, but over the limit all the same */
+			st->skipping = true;
+			st->lineno++;
+			ret = bad_line(r, st, "line longer than 64 KiB");
+			if (ret)
+				return ret;
+		}
 		if (nl) {
 			st->start = (size_t)(nl + 1 - st->buf);
 			if (!st->skipping)
