@@ -314,6 +314,7 @@ static const struct stack_case {
 	uint32_t depth;
 	const char *top, *bottom;
 	uint64_t stacks, dup, orphan;
+	uint64_t bad;            /* read lenient when non-zero */
 } stack_cases[] = {
 	{ "tracefs: stack after its event, other CPU in between",
 	  "        workload-143     [001] .....    11.477523: mmap_lock_start_locking: mm=000000002c6cf6d4 memcg_path=/ write=false\n"
@@ -325,7 +326,7 @@ static const struct stack_case {
 	  " => do_user_addr_fault\n"
 	  " => exc_page_fault\n"
 	  " => asm_exc_page_fault\n",
-	  2, 0, 6, "trace_event_raw_event_mmap_lock", "asm_exc_page_fault", 1, 0, 0 },
+	  2, 0, 6, "trace_event_raw_event_mmap_lock", "asm_exc_page_fault", 1, 0, 0, 0 },
 	{ "trace-cmd: kernel_stack with addresses",
 	  "cpus=2\n"
 	  "vlstext:               sh-9941  [000]  4562.720781: mmap_lock_start_locking: mm=0xffff88810a64b200 memcg_id=3566 write=false\n"
@@ -334,7 +335,7 @@ static const struct stack_case {
 	  "=> lock_mm_and_find_vma (ffffffff8160bc76)\n"
 	  "=> asm_exc_page_fault (ffffffff81000c82)\n"
 	  "vlstext:               sh-9941  [000]  4562.720790: mmap_lock_acquire_returned: mm=0xffff88810a64b200 memcg_id=3566 write=false success=true\n",
-	  2, 0, 3, "trace_event_raw_event_mmap_lock", "asm_exc_page_fault", 1, 0, 0 },
+	  2, 0, 3, "trace_event_raw_event_mmap_lock", "asm_exc_page_fault", 1, 0, 0, 0 },
 	{ "arm64: one trigger recorded two stacks: the second is dropped",
 	  "        faulter0-184     [001] .....    23.341000: mmap_lock_start_locking: mm=00000000fa72cd15 memcg_path=/ write=false\n"
 	  "        faulter0-184     [001] .....    23.341087: <stack trace>\n"
@@ -346,12 +347,12 @@ static const struct stack_case {
 	  " => do_page_fault\n"
 	  " => el0t_64_sync\n"
 	  "        faulter0-184     [001] .....    23.341200: mmap_lock_acquire_returned: mm=00000000fa72cd15 memcg_path=/ write=false success=true\n",
-	  2, 0, 3, "trace_event_raw_event_mmap_lock", "el0t_64_sync", 1, 1, 0 },
+	  2, 0, 3, "trace_event_raw_event_mmap_lock", "el0t_64_sync", 1, 1, 0, 0 },
 	{ "a stack of another task on that CPU attaches to nothing",
 	  "            init-1       [003] .....    11.477502: mmap_lock_start_locking: mm=00000000f6a057c3 memcg_path=/ write=false\n"
 	  "        workload-143     [003] .....    11.477659: <stack trace>\n"
 	  " => trace_event_raw_event_mmap_lock\n",
-	  1, -1, 0, "", "", 0, 0, 1 },
+	  1, -1, 0, "", "", 0, 0, 1, 0 },
 	{ "sym-offset frames lose the offset; user stacks are ignored",
 	  "            init-1       [000] .....     1.000000: mmap_lock_start_locking: mm=0000000000000001 memcg_path=/ write=false\n"
 	  "            init-1       [000] .....     1.000001: <stack trace>\n"
@@ -359,7 +360,13 @@ static const struct stack_case {
 	  " => exc_page_fault+0x70/0x170\n"
 	  "            init-1       [000] .....     1.000002: <user stack trace>\n"
 	  " =>  <00007f0000001000>\n",
-	  1, 0, 2, "lock_mm_and_find_vma", "exc_page_fault", 1, 0, 0 },
+	  1, 0, 2, "lock_mm_and_find_vma", "exc_page_fault", 1, 0, 0, 0 },
+	{ "the stack of an event skipped as bad does not go to the one before",
+	  "            init-1       [000] d....     1.000000: page_fault_user: address=0x1000 ip=0x2000 error_code=0x4\n"
+	  "            init-1       [000] .....     1.000001: mmap_lock_start_locking: mm=zz memcg_path=/ write=false\n"
+	  "            init-1       [000] .....     1.000002: <stack trace>\n"
+	  " => lock_mm_and_find_vma\n",
+	  1, -1, 0, "", "", 0, 0, 1, 1 },
 };
 
 static void test_stacks(vls_ctx *ctx)
@@ -370,8 +377,9 @@ static void test_stacks(vls_ctx *ctx)
 		vls_reader_stats st;
 		vls_reader *r;
 
-		CHECK_INT(read_file(ctx, path, 1, &r, &st), 0);
+		CHECK_INT(read_file(ctx, path, !c->bad, &r, &st), 0);
 		CHECK_INT(col->n, c->events);
+		CHECK_INT(st.bad_records, c->bad);
 		CHECK_INT(st.stacks, c->stacks);
 		CHECK_INT(st.dup_stacks, c->dup);
 		CHECK_INT(st.orphan_stacks, c->orphan);
@@ -447,6 +455,7 @@ static const struct bad_case {
 	  sizeof(L1 "   a\xff\xfe-\0-12 [000] ..... 1.0: x\n" L2) - 1,
 	  2, 1, 2 },
 	{ "CRLF line ends and blank lines", "cpus=1\r\n\r\n" L1, 0, 1, 0, 0 },
+	{ "trace-cmd report header", "version = 6\nCPU 0 is empty\ncpus=4\n" L1, 0, 1, 0, 0 },
 	{ "timestamp overflow", "   a-1 [000] ..... 99999999999999999999.0: x: y\n" L1, 0, 1, 1, 1 },
 	{ "no newline at the end", L1 "            init-1       [003] .....    11.000003: mmap_lock_released: mm=2 memcg_path=/ write=true",
 	  0, 2, 0, 0 },
