@@ -263,6 +263,13 @@ static const struct line_case {
 	{ "            bash-1170  [001]  4562.123456789: mmap_lock_start_locking: mm=0xffff888104d18000 memcg_id=1 write=false",
 	  VLS_FORMAT_TRACECMD_TEXT, VLS_EV_MMAP_LOCK_START, 4562123456789ULL, 1, 1170, -1,
 	  "bash", "mm=ffff888104d18000 memcg=1 w=0 s=0" },
+	/* tracefs latency-format option: comm cut to 8, microseconds, delay mark */
+	{ "migratio-21        1d..2. 5459248754us#: sched_switch: prev_comm=migration/1 prev_pid=21 prev_prio=0 prev_state=S ==> next_comm=grep next_pid=3111 next_prio=120",
+	  VLS_FORMAT_FTRACE_TEXT, VLS_EV_SCHED_SWITCH, 5459248754000ULL, 1, 21, -1,
+	  "migratio", "[migration/1] 21 0 1 ==> [grep] 3111 120" },
+	{ "    bash-3114      0d..2. 5459244784us : mmap_lock_released: mm=00000000f6a057c3 memcg_id=5 write=true",
+	  VLS_FORMAT_FTRACE_TEXT, VLS_EV_MMAP_LOCK_RELEASED, 5459244784000ULL, 0, 3114, -1,
+	  "bash", "mm=f6a057c3 memcg=5 w=1 s=0" },
 	/* unknown events and the function tracer: VLS_EV_OTHER with a name */
 	{ "        workload-143     [001] .....    11.568148: tracing_mark_write: WL_START",
 	  VLS_FORMAT_FTRACE_TEXT, VLS_EV_OTHER, 11568148000ULL, 1, 143, -1,
@@ -565,6 +572,80 @@ static void test_stop(vls_ctx *ctx)
 	vls_reader_close(r);
 }
 
+/* Every allocation may fail: the read then fails with VLS_ENOMEM (or, for
+ * metadata, with the error meta reports) and nothing leaks. */
+struct failing {
+	long calls, fail_at, live;
+};
+
+static void *f_malloc(size_t size, void *data)
+{
+	struct failing *f = data;
+	void *p;
+
+	if (++f->calls == f->fail_at)
+		return NULL;
+	p = malloc(size);
+	f->live += p != NULL;
+	return p;
+}
+
+static void *f_realloc(void *ptr, size_t size, void *data)
+{
+	struct failing *f = data;
+	void *p;
+
+	if (++f->calls == f->fail_at)
+		return NULL;
+	p = realloc(ptr, size);
+	f->live += p && !ptr;
+	return p;
+}
+
+static void f_free(void *ptr, void *data)
+{
+	struct failing *f = data;
+
+	f->live -= ptr != NULL;
+	free(ptr);
+}
+
+static void test_alloc_failures(void)
+{
+	static const char text[] =
+		"# tracer: nop\n# entries-in-buffer/entries-written: 3/3   #P:2\n"
+		L1 "            init-1       [003] .....    11.000002: <stack trace>\n"
+		" => lock_mm_and_find_vma\n" "CPU:3 [LOST 1 EVENTS]\n" L2;
+	const char *path = write_tmp("alloc.txt", text, strlen(text));
+	long total = 0, failed = 0;
+
+	for (long n = 1; n < 200; n++) {
+		struct failing f = { 0, n, 0 };
+		vls_allocator a = { VLS_ALLOCATOR_VERSION, f_malloc, f_realloc, f_free, &f };
+		vls_ctx *ctx = NULL;
+		vls_reader_stats st;
+		vls_reader *r = NULL;
+		int ret;
+
+		if (vls_ctx_new(&ctx))
+			return;
+		CHECK_INT(vls_ctx_set_allocator(ctx, &a), 0);
+		ret = read_file(ctx, path, 1, &r, &st);
+		vls_reader_close(r);
+		vls_ctx_free(ctx);
+		CHECK(ret == 0 || ret == VLS_ENOMEM);
+		CHECK_INT(f.live, 0);
+		failed += ret != 0;
+		if (f.calls < n) {
+			total = n - 1;
+			break;
+		}
+	}
+	/* the loop ran past the last allocation, and every earlier one failed the read */
+	CHECK(total > 5);
+	CHECK_INT(failed, total);
+}
+
 /* ------------------------------------------------------------------ */
 /* Whole files                                                         */
 /* ------------------------------------------------------------------ */
@@ -756,6 +837,7 @@ int main(void)
 	test_long_line(ctx);
 	test_meta(ctx);
 	test_stop(ctx);
+	test_alloc_failures();
 	test_shared_traces(ctx);
 	test_dialects(ctx);
 	free(col->ev);
