@@ -47,11 +47,10 @@ static int str_intern(struct vls_locks *lk, const char *s, const char **out)
 		return err;
 	if (!(copy = __vls_strndup(lk->ctx, s, len)))
 		return __vls_error(lk->ctx, VLS_ENOMEM, "out of memory for a frame");
-	lk->strs[lk->nstrs] = copy;
-	if ((err = __vls_u64map_put(lk->ctx, &lk->str_map, h, (uint32_t)lk->nstrs)) < 0)
-		return err;
-	lk->nstrs++;
+	lk->strs[lk->nstrs++] = copy;
 	lk->str_bytes += len + 1;
+	if ((err = __vls_u64map_put(lk->ctx, &lk->str_map, h, (uint32_t)lk->nstrs - 1)) < 0)
+		return err;
 	*out = copy;
 	return 0;
 }
