@@ -6,6 +6,7 @@
  * and /proc/vmstat snapshots.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -235,11 +236,32 @@ out:
 	return ret;
 }
 
+/* Files of runs killed by SIGKILL (or the OOM killer), whose pid is gone. */
+static void reap_stale(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4200];
+	int pid;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (sscanf(e->d_name, "vmlockstat-wl-%d-", &pid) != 1 ||
+		    !kill(pid, 0) || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
 static int open_temp(const struct cli_cmd *cmd, const char *dir, char *path,
 		     size_t pathlen)
 {
 	int fd;
 
+	reap_stale(dir);
 	snprintf(path, pathlen, "%s/vmlockstat-wl-%d-XXXXXX", dir, (int)getpid());
 	fd = mkstemp(path);
 	if (fd < 0) {

@@ -9,7 +9,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +122,27 @@ static bool v2_usable(const char *mnt)
 	return has_word(buf, "memory", " ");
 }
 
+/* A run killed by SIGKILL (or the OOM killer) cannot clean up: remove
+ * child cgroups whose owning pid is gone. */
+static void reap_stale(const char *parent)
+{
+	DIR *d = opendir(parent);
+	struct dirent *e;
+	char path[4400];
+	int pid;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (sscanf(e->d_name, "vmlockstat-wl-%d", &pid) != 1 ||
+		    !kill(pid, 0) || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", parent, e->d_name);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
 static int locate(void)
 {
 	char mnt[1024], path[2048];
@@ -130,6 +153,7 @@ static int locate(void)
 		cg.version = 2;
 		snprintf(cg.orig, sizeof(cg.orig), "%s%s", mnt, path);
 		snprintf(cg.dir, sizeof(cg.dir), "%s/vmlockstat-wl-%d", mnt, (int)getpid());
+		reap_stale(mnt);
 		return 0;
 	}
 	if (find_mount(1, mnt, sizeof(mnt)) && find_path(1, path, sizeof(path))) {
@@ -137,6 +161,7 @@ static int locate(void)
 		snprintf(cg.orig, sizeof(cg.orig), "%s%s", mnt, path);
 		snprintf(cg.dir, sizeof(cg.dir), "%s/vmlockstat-wl-%d",
 			 cg.orig, (int)getpid());
+		reap_stale(cg.orig);
 		return 0;
 	}
 	return -1;
@@ -202,8 +227,10 @@ static int run(const struct cli_cmd *cmd, const struct wl_args *a)
 	struct wl_iofault_hooks hooks = { .before_start = before_start,
 					  .params = params };
 
-	if (a->limit_mb < 4 || a->limit_mb >= a->size_mb)
-		return cli_usage(cmd, "--limit must be 4..%llu MB (below --size)",
+	/* below ~16 MB the memcg OOM killer takes the process (its own
+	 * stacks and page tables are charged too), leaving files behind */
+	if (a->limit_mb < 16 || a->limit_mb >= a->size_mb)
+		return cli_usage(cmd, "--limit must be 16..%llu MB (below --size)",
 				 a->size_mb - 1);
 	if (geteuid() != 0) {
 		fprintf(stderr, "vmlockstat %s: skipped: needs root to create a memory cgroup\n",

@@ -209,6 +209,16 @@ static void params(struct wl_json *j, const struct wl_args *a, void *priv)
 	wl_json_u64(j, "page_size", sw.ps);
 }
 
+static size_t map_len;
+
+/* before swapoff (cleanups run last-in first-out): unmapping frees the
+ * swap slots, so swapoff has nothing to read back */
+static void unmap(void *arg)
+{
+	(void)arg;
+	munmap(sw.map, map_len);
+}
+
 static int run(const struct cli_cmd *cmd, const struct wl_args *a)
 {
 	struct wl_result r = { .scenario = "swap", .args = a, .params_fn = params,
@@ -242,6 +252,9 @@ static int run(const struct cli_cmd *cmd, const struct wl_args *a)
 		cli_err(cmd, "mmap: %s", strerror(errno));
 		return CLI_EXIT_FAIL;
 	}
+	map_len = len;
+	if (wl_cleanup_push(unmap, NULL))
+		return CLI_EXIT_FAIL;
 	ret = push_out(cmd, len);
 	if (ret || wl_stop)
 		return ret;
@@ -250,7 +263,6 @@ static int run(const struct cli_cmd *cmd, const struct wl_args *a)
 		return CLI_EXIT_FAIL;
 	ret = wl_run_threads(cmd, &r, faulter, 0);
 	free(r.threads);
-	munmap(sw.map, len); /* frees the swap slots before swapoff */
 	return ret;
 }
 

@@ -94,8 +94,8 @@ run anon 'len(F) == 3' 'all(t["ru_minflt"] >= t["pages"] == 64 * 2 for t in F)' 
 	'all(t["ru_majflt"] == 0 for t in F)' -- --threads 3 --pages 64 --iterations 2
 run anon 'all(t["ru_minflt"] >= t["pages"] == 100 for t in F)' -- --shared-vma --pages 100
 # pressure: refaults under a cgroup limit a quarter of the file
-run pressure 'P["cgroup_version"] in (1, 2)' 'P["memory_limit_bytes"] == 8 << 20' \
-	'd["vmstat_delta"]["workingset_refault_file"] > 0' -- --size 32 --limit 8
+run pressure 'P["cgroup_version"] in (1, 2)' 'P["memory_limit_bytes"] == 16 << 20' \
+	'd["vmstat_delta"]["workingset_refault_file"] > 0' -- --size 48 --limit 16
 # swap: one major fault per page pushed out
 run swap 'all(t["ru_majflt"] == t["pages"] > 0 for t in F)' \
 	'sum(t["pages"] for t in F) == P["pages_swapped_out"]' -- --size 8 --setup-swap
@@ -115,6 +115,7 @@ run inversion 'all(t["nice"] == 19 for t in F)' \
 # SIGTERM mid-run: cleans up and dies by the signal
 sigterm() {
 	local name=$1; shift
+	local t0=$(date +%s.%N)
 	"$VLS" workload "$name" "$@" > /dev/null 2> "$TMP/err" &
 	local pid=$!
 	sleep 0.6
@@ -123,10 +124,11 @@ sigterm() {
 	local rc=$?
 	if [ $rc = 77 ]; then echo "skip sigterm $name"; return; fi
 	[ $rc = 143 ] || { echo "FAIL sigterm $name: exit $rc $(cat "$TMP/err")"; fail=1; }
+	echo "sigterm $name: $(echo "$(date +%s.%N) - $t0" | bc) s"
 }
-sigterm iofault --random --size 64
-sigterm pressure --size 64 --limit 8
-sigterm swap --size 64 --setup-swap
+sigterm iofault --random --size 128
+sigterm pressure --size 128 --limit 16
+sigterm swap --size 128 --setup-swap
 sigterm fork --duration 10
 
 [ "$(leftovers)" = "$base_files" ] || { echo "FAIL files left in /var/tmp"; ls /var/tmp; fail=1; }
