@@ -822,6 +822,58 @@ static void test_dialects(vls_ctx *ctx)
 	free(first);
 }
 
+/*
+ * The trace.dat twin (tests/data/README.md): trace-cmd report -t of the same
+ * file must give what the trace.dat reader gives, event for event, stacks
+ * included (compared field by field: render() and the common fields). The
+ * report's sched plugin drops the "+" of prev_state.
+ */
+static void test_tracedat_twin(vls_ctx *ctx)
+{
+	vls_event *dat = calloc(MAX_EVENTS, sizeof(*dat));
+	uint32_t *depth = calloc(MAX_EVENTS, sizeof(*depth));
+	char (*bottom)[64] = calloc(MAX_EVENTS, 64);
+	vls_reader_stats st;
+	vls_reader *r;
+	size_t n, diff = 0;
+	char a[256], b[256];
+
+	CHECK_INT(read_file(ctx, TEST_DATA("mprotect-fault-6.18-x86_64.dat"), 1, &r, &st), 0);
+	vls_reader_close(r);
+	n = col->n;
+	memcpy(dat, col->ev, n * sizeof(*dat));
+	memcpy(depth, col->depth, n * sizeof(*depth));
+	memcpy(bottom, col->bottom, n * 64);
+	CHECK_INT(read_file(ctx, TEST_DATA("mprotect-fault-6.18-x86_64.report.txt"), 1,
+			    &r, &st), 0);
+	CHECK_INT(vls_reader_format(r), VLS_FORMAT_TRACECMD_TEXT);
+	vls_reader_close(r);
+	/* grep -c on the report: 1777 events of the six kinds, 79 stacks */
+	CHECK_INT(col->n, 1777);
+	CHECK_INT(st.stacks, 79);
+	CHECK_INT(col->n, n);
+	for (size_t e = 0; e < n && e < col->n; e++) {
+		if (dat[e].kind == VLS_EV_SCHED_SWITCH)
+			dat[e].u.sched_switch.prev_state &= 0xff;
+		if (col->ev[e].kind == VLS_EV_SCHED_SWITCH)
+			col->ev[e].u.sched_switch.prev_state &= 0xff;
+		render(a, sizeof(a), &dat[e]);
+		render(b, sizeof(b), &col->ev[e]);
+		if (strcmp(a, b) || strcmp(dat[e].comm, col->ev[e].comm) ||
+		    dat[e].kind != col->ev[e].kind || dat[e].ts_ns != col->ev[e].ts_ns ||
+		    dat[e].cpu != col->ev[e].cpu || dat[e].tid != col->ev[e].tid ||
+		    depth[e] != col->depth[e] || strcmp(bottom[e], col->bottom[e])) {
+			if (!diff)
+				fprintf(stderr, "  twin: first difference at event %zu\n", e);
+			diff++;
+		}
+	}
+	CHECK_INT(diff, 0);
+	free(dat);
+	free(depth);
+	free(bottom);
+}
+
 int main(void)
 {
 	vls_ctx *ctx = NULL;
@@ -840,6 +892,7 @@ int main(void)
 	test_alloc_failures();
 	test_shared_traces(ctx);
 	test_dialects(ctx);
+	test_tracedat_twin(ctx);
 	free(col->ev);
 	free(col);
 	vls_ctx_free(ctx);
