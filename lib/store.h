@@ -38,6 +38,24 @@ struct vls_store_txn {
 	struct vls_stack_cache *stacks;
 };
 
+/* Analyzers in __vls_analyzers[]: at most this many. */
+#define VLS_ANALYZERS_MAX 16
+
+/* One import (import.c). */
+struct vls_import {
+	vls_ctx *ctx;
+	vls_db *db;
+	vls_import_opts opts;      /* strings owned: the copies below */
+	char *label, *kernel, *arch;
+	struct vls_store_txn txn;
+	struct vls_meta meta;
+	void *states[VLS_ANALYZERS_MAX];
+	size_t nanalyzers;
+	uint64_t events, first_ts, last_ts;
+	bool in_txn;               /* BEGIN done, neither COMMIT nor ROLLBACK */
+	bool failed;               /* a feed failed: the run cannot be committed */
+};
+
 /*
  * A prepared statement for sql (a string literal: cached by its address),
  * reset and with bindings cleared. NULL on failure (message on ctx).
