@@ -1,6 +1,7 @@
 # Concatenate INPUTS (a ;-list of files) into one C string named SYMBOL in OUT.
 # Used for the schema: the files are applied in the order given.
 set(content "")
+string(REPLACE "|" ";" INPUTS "${INPUTS}")
 foreach(f ${INPUTS})
   file(READ ${f} part)
   string(APPEND content "${part}\n")

@@ -402,6 +402,79 @@ VLS_EXTERN int vls_db_runs(vls_db *db, vls_run_cb cb, void *data);
 VLS_EXTERN int vls_db_run_meta(const char **out, vls_db *db, int64_t run_id,
 			       const char *key);
 
+
+/* ------------------------------------------------------------------ */
+/* Reports (JSON contract: docs/report-json.md)                        */
+/* ------------------------------------------------------------------ */
+
+/** Resolve a run spec, a numeric id or a label (a label may name several
+ * runs: repetitions), to run ids. *out is freed with vls_buf_free().
+ * VLS_ENOTFOUND if nothing matches. */
+VLS_EXTERN int vls_db_resolve_runs(int64_t **out, size_t *nout, vls_db *db,
+				   const char *spec);
+
+typedef enum vls_report_by {
+	VLS_BY_PROCESS = 0,
+	VLS_BY_THREAD = 1,
+	VLS_BY_CALLSITE = 2,
+} vls_report_by;
+
+/** Parse "process", "thread", "callsite". */
+VLS_EXTERN int vls_report_by_parse(vls_report_by *out, const char *name);
+
+/** Parts of a report; VLS_REPORT_ALL for everything. */
+#define VLS_REPORT_FAULTS    0x01u /**< "faults" of runs, tasks, processes */
+#define VLS_REPORT_LOCKS     0x02u /**< "mmap_lock" STATS incl. histograms */
+#define VLS_REPORT_TASKS     0x04u /**< "tasks" and "processes" lists */
+#define VLS_REPORT_CHAINS    0x08u /**< "chains" */
+#define VLS_REPORT_CALLSITES 0x10u /**< "callsites" */
+#define VLS_REPORT_ALL       0xffu
+
+#define VLS_REPORT_OPTS_VERSION 1
+typedef struct vls_report_opts {
+	unsigned int version;
+	const int64_t *run_ids;  /**< runs to report; none: the latest run */
+	size_t nruns;
+	vls_report_by by;        /**< the table --csv writes */
+	unsigned int top;        /**< rows per list, 0 = all */
+	unsigned int sections;   /**< VLS_REPORT_* bits, 0 = all */
+} vls_report_opts;
+#define VLS_REPORT_OPTS_INIT { VLS_REPORT_OPTS_VERSION, NULL, 0, VLS_BY_PROCESS, 0, 0 }
+
+/** The report as one JSON object {"format": "vmlockstat-report",
+ * "version": 1, "runs": [...]}, NUL-terminated; free with vls_buf_free(). */
+VLS_EXTERN int vls_report_json(char **out, vls_db *db, const vls_report_opts *opts);
+
+/** The report as text for a terminal (same figures). */
+VLS_EXTERN int vls_report_text(char **out, vls_db *db, const vls_report_opts *opts);
+
+/** One table (opts->by) as CSV with a header line. */
+VLS_EXTERN int vls_report_csv(char **out, vls_db *db, const vls_report_opts *opts);
+
+/** A group of runs compared as one column (several runs = repetitions). */
+typedef struct vls_compare_group {
+	const char *name;        /**< column title: the label or "run N" */
+	const int64_t *run_ids;
+	size_t nruns;
+} vls_compare_group;
+
+#define VLS_COMPARE_OPTS_VERSION 1
+typedef struct vls_compare_opts {
+	unsigned int version;
+	const vls_compare_group *groups; /**< the first is the baseline */
+	size_t ngroups;
+	int matrix;              /**< 1: kernel x arch matrix of every run */
+} vls_compare_opts;
+#define VLS_COMPARE_OPTS_INIT { VLS_COMPARE_OPTS_VERSION, NULL, 0, 0 }
+
+/** Comparison as JSON {"format": "vmlockstat-compare", "version": 1, ...}
+ * or as text (Barry's table: value per group, change absolute and %). */
+VLS_EXTERN int vls_compare_json(char **out, vls_db *db, const vls_compare_opts *opts);
+VLS_EXTERN int vls_compare_text(char **out, vls_db *db, const vls_compare_opts *opts);
+
+/** Free a buffer the library returned (report text, run id arrays). */
+VLS_EXTERN void vls_buf_free(vls_db *db, void *buf);
+
 #ifdef __cplusplus
 }
 #endif

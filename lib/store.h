@@ -3,9 +3,9 @@
  * store.h - the SQLite store, private to the library.
  *
  * The schema lives in the .sql files of schema/ (one per concern, applied
- * in name order, documented in docs/schema.md). An import is one transaction: the
- * run row is inserted first so analyzers know their run_id, and nothing is
- * visible to readers until the commit.
+ * in name order, documented in docs/schema.md). An import is one
+ * transaction: the run row is inserted first so analyzers know their
+ * run_id, and nothing is visible to readers until the commit.
  */
 #ifndef VLS_STORE_H
 #define VLS_STORE_H
