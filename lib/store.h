@@ -2,10 +2,10 @@
 /*
  * store.h - the SQLite store, private to the library.
  *
- * The schema lives in schema/NN_*.sql (one file per concern, applied in name
- * order, documented in docs/schema.md). An import is one transaction: the
- * run row is inserted first so analyzers know their run_id, and nothing is
- * visible to readers until the commit.
+ * The schema lives in the .sql files of schema/ (one per concern, applied
+ * in name order, documented in docs/schema.md). An import is one
+ * transaction: the run row is inserted first so analyzers know their
+ * run_id, and nothing is visible to readers until the commit.
  */
 #ifndef VLS_STORE_H
 #define VLS_STORE_H
@@ -38,6 +38,24 @@ struct vls_store_txn {
 	struct vls_stack_cache *stacks;
 };
 
+/* Analyzers in __vls_analyzers[]: at most this many. */
+#define VLS_ANALYZERS_MAX 16
+
+/* One import (import.c). */
+struct vls_import {
+	vls_ctx *ctx;
+	vls_db *db;
+	vls_import_opts opts;      /* strings owned: the copies below */
+	char *label, *kernel, *arch;
+	struct vls_store_txn txn;
+	struct vls_meta meta;
+	void *states[VLS_ANALYZERS_MAX];
+	size_t nanalyzers;
+	uint64_t events, first_ts, last_ts;
+	bool in_txn;               /* BEGIN done, neither COMMIT nor ROLLBACK */
+	bool failed;               /* a feed failed: the run cannot be committed */
+};
+
 /*
  * A prepared statement for sql (a string literal: cached by its address),
  * reset and with bindings cleared. NULL on failure (message on ctx).
@@ -59,6 +77,10 @@ int __vls_store_error(vls_ctx *ctx, sqlite3 *sql, int rc, const char *what);
  */
 int __vls_store_stack_id(int64_t *out, struct vls_store_txn *txn,
 			 const char *const *frames, uint32_t n);
+
+/* Finalize the cached statements and free the stack cache (the SQL
+ * transaction itself is the caller's). Leaves txn reusable. */
+void __vls_store_txn_release(struct vls_store_txn *txn);
 
 /* The run's analyzers (analyze.c). */
 extern const struct vls_analyzer_ops *const __vls_analyzers[];
