@@ -109,8 +109,6 @@ enum vls_lock_site __vls_lock_site_classify(const char *const *frames,
  * frame below the scheduler (borrowed from frames), NULL if none. */
 enum vls_sleep_reason __vls_sleep_classify(const char *const *frames,
 					   uint32_t n, const char **wchan);
-/* How many innermost frames are tracing machinery (to skip). */
-uint32_t __vls_lock_trace_frames(const char *const *frames, uint32_t n);
 
 /* ------------------------------------------------------------------ */
 /* Hash map uint64 -> uint32 (lock-map.c)                              */
