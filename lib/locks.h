@@ -38,7 +38,12 @@
 
 struct vls_dist {
 	uint64_t count, sum, min, max;
-	uint32_t *fine;                  /* VLS_HIST_FINE counters, lazily */
+	/* Counters of fine buckets fine_lo .. fine_lo + fine_n - 1 only: a
+	 * window grown to the samples' spread, so that the thousands of
+	 * per-thread scopes of a busy trace cost a few words each, not
+	 * VLS_HIST_FINE counters. */
+	uint32_t *fine;
+	uint16_t fine_lo, fine_n;
 };
 
 int __vls_dist_add(vls_ctx *ctx, struct vls_dist *d, uint64_t v);
