@@ -14,6 +14,7 @@ static const struct {
 } commands[] = {
 	{ "import", cmd_import, "import trace.dat or ftrace text into the DB" },
 	{ "runs", cmd_runs, "list the runs in the DB" },
+	{ "workload", cmd_workload, "run a seed scenario, print its ground truth" },
 };
 
 static void usage(FILE *f)

@@ -2,7 +2,7 @@
 /*
  * store.h - the SQLite store, private to the library.
  *
- * The schema lives in schema/*.sql (one file per concern, applied in name
+ * The schema lives in schema/NN_*.sql (one file per concern, applied in name
  * order, documented in docs/schema.md). An import is one transaction: the
  * run row is inserted first so analyzers know their run_id, and nothing is
  * visible to readers until the commit.
