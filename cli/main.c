@@ -14,6 +14,7 @@ static const struct {
 } commands[] = {
 	{ "import", cmd_import, "import trace.dat or ftrace text into the DB" },
 	{ "runs", cmd_runs, "list the runs in the DB" },
+	{ "record", cmd_record, "record a trace.dat live (root): -- CMD, -p PID or -a" },
 };
 
 static void usage(FILE *f)
