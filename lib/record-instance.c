@@ -206,7 +206,9 @@ static void remove_stale(vls_ctx *ctx, const char *name)
 
 int __vls_rec_cleanup_stale(vls_ctx *ctx)
 {
-	char **list = tracefs_instances("^" VLS_RECORD_PREFIX "[0-9]+(-[0-9]+)?$");
+	/* A POSIX basic regex (libtracefs compiles without REG_EXTENDED);
+	 * owner_pid() checks the rest of the name. */
+	char **list = tracefs_instances("^" VLS_RECORD_PREFIX "[0-9]");
 
 	for (char **p = list; p && *p; p++) {
 		pid_t pid = owner_pid(*p);
