@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# record_fault.sh - the kernel check of issue 3. Two threads fault in a
+# file evicted from the page cache through a MADV_RANDOM mapping (one page
+# per major fault) while a third loops mprotect() on the mapping's last
+# pages (tests/live/iofault.c, until `vmlockstat workload iofault` lands).
+#
+# On 6.x with CONFIG_PER_VMA_LOCK, filemap_fault() drops the per-VMA lock
+# for the read and returns VM_FAULT_RETRY; the retry takes mmap_lock for
+# read through lock_mm_and_find_vma(). So per faulting thread, in the
+# recorded trace (read with trace-cmd report + tests/live/fault_acq.awk):
+#   retry acquisitions (after the fault's I/O)          == ru_majflt
+#   all fault-path read acquisitions via lock_mm_and_find_vma
+#                        == ru_majflt + direct fallbacks
+# where a direct fallback is a fault that could not take the per-VMA lock
+# (mprotect() was changing the VMA) and went to mmap_lock first; it then
+# retries after its I/O like the others.
+set -u
+. "$(dirname "$0")/record_common.bash"
+record_preflight
+command -v cc >/dev/null || skip "no C compiler for the test workload"
+grep -q '^CONFIG_PER_VMA_LOCK=y' <(zcat /proc/config.gz 2>/dev/null ||
+	cat "/boot/config-$(uname -r)" 2>/dev/null) || skip "kernel without CONFIG_PER_VMA_LOCK"
+
+cc -O2 -pthread -o "$WORK/iofault" "$VLS_SOURCE_DIR/tests/live/iofault.c" ||
+	fail "cannot build the workload"
+before=$(top_state)
+PAGES=2048
+"$VLS" record -o "$WORK/fault.dat" -b 8192 -- "$WORK/iofault" "$WORK/data.bin" $PAGES 2 \
+	>"$WORK/out" 2>"$WORK/err"
+rc=$?
+[ "$rc" -eq 0 ] || fail "record exit $rc: $(cat "$WORK/err")"
+grep -q 'LOST' "$WORK/err" && fail "events lost; the check needs them all: $(cat "$WORK/err")"
+grep -q '^events.missing=.*exceptions:page_fault_user' "$WORK/fault.dat.meta" &&
+	skip "no exceptions:page_fault_user on this kernel (x86 only)"
+
+map=$(sed -n 's/^map=//p' "$WORK/out")
+lo=${map%-*}
+hi=${map#*-}
+trace-cmd report "$WORK/fault.dat" >"$WORK/fault.txt" 2>/dev/null ||
+	fail "trace-cmd report cannot open fault.dat"
+awk -v lo="$lo" -v hi="$hi" -f "$VLS_SOURCE_DIR/tests/live/fault_acq.awk" \
+	"$WORK/fault.txt" >"$WORK/acq"
+cat "$WORK/out" "$WORK/acq"
+
+nthreads=0
+while read -r tidf majf minf pagesf; do
+	tid=${tidf#tid=}
+	maj=${majf#majflt=}
+	line=$(grep "^tid=$tid " "$WORK/acq") || fail "tid $tid: no fault-path acquisitions in the trace"
+	retry=$(echo "$line" | sed 's/.*retry=\([0-9]*\).*/\1/')
+	direct=$(echo "$line" | sed 's/.*direct=\([0-9]*\).*/\1/')
+	[ "$maj" -gt $((PAGES / 4)) ] || fail "tid $tid: only $maj major faults: page cache not evicted?"
+	[ "$retry" -eq "$maj" ] ||
+		fail "tid $tid: $retry retry acquisitions through lock_mm_and_find_vma, ru_majflt $maj"
+	echo "ok: tid $tid: ru_majflt $maj == retry acquisitions $retry" \
+	     "(all fault-path acquisitions $((retry + direct)) = $maj + $direct direct fallbacks)"
+	nthreads=$((nthreads + 1))
+done < <(grep '^tid=' "$WORK/out")
+[ "$nthreads" -eq 2 ] || fail "expected 2 faulting threads, saw $nthreads"
+
+[ -z "$(stale_instances)" ] || fail "instances left: $(stale_instances)"
+[ "$(top_state)" = "$before" ] || fail "top-level tracefs state changed"
+echo "ok: nothing left in tracefs"
