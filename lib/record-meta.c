@@ -312,7 +312,7 @@ uint32_t __vls_rec_suggest_kb(uint32_t buffer_kb, uint64_t read, uint64_t lost)
 		return 0;
 	/* Scale by the share that got through, at least double, round up
 	 * to a power of two, and stay within the hard limit. */
-	want = read ? kb * (read + lost + read - 1) / read : kb * 4;
+	want = read ? kb * ((read + lost + read - 1) / read) : kb * 4;
 	if (want < kb * 2)
 		want = kb * 2;
 	for (kb = 1; kb < want; kb <<= 1)
