@@ -58,6 +58,18 @@ while read -r tidf majf minf pagesf; do
 done < <(grep '^tid=' "$WORK/out")
 [ "$nthreads" -eq 2 ] || fail "expected 2 faulting threads, saw $nthreads"
 
+# A buffer far too small: the loss must be loud, counted per CPU, with advice.
+"$VLS" record -o "$WORK/small.dat" -b 8 -- "$WORK/iofault" "$WORK/data2.bin" 1024 2 \
+	>/dev/null 2>"$WORK/err" || fail "record -b 8: $(cat "$WORK/err")"
+lost=$(sed -n 's/^lost_events=//p' "$WORK/small.dat.meta")
+sum=$(sed -n 's/^cpu[0-9]*\.lost=//p' "$WORK/small.dat.meta" | paste -sd+ | bc)
+[ "$lost" -gt 0 ] || fail "-b 8 lost nothing: cannot check the warning"
+[ "$lost" -eq "$sum" ] || fail "lost_events $lost != sum of cpuN.lost $sum"
+grep -q "LOST $lost EVENTS" "$WORK/err" || fail "no loud lost-events message: $(cat "$WORK/err")"
+grep -q 'try again with -b [0-9]' "$WORK/err" || fail "no -b advice"
+trace-cmd report "$WORK/small.dat" >/dev/null 2>&1 || fail "trace with losses does not open"
+echo "ok: -b 8 lost $lost events, said so: $(grep -o 'try again with -b [0-9]*' "$WORK/err")"
+
 [ -z "$(stale_instances)" ] || fail "instances left: $(stale_instances)"
 [ "$(top_state)" = "$before" ] || fail "top-level tracefs state changed"
 echo "ok: nothing left in tracefs"
