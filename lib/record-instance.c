@@ -204,19 +204,32 @@ static void remove_stale(vls_ctx *ctx, const char *name)
 	tracefs_instance_free(inst);
 }
 
+struct stale_walk {
+	char names[64][64];
+	int n;
+};
+
+static int collect_stale(const char *name, void *data)
+{
+	struct stale_walk *w = data;
+	pid_t pid = owner_pid(name);
+
+	if (pid && pid != getpid() && !pid_alive(pid) && strlen(name) < 64 &&
+	    w->n < 64)
+		strcpy(w->names[w->n++], name);
+	return 0;
+}
+
+/* tracefs_instances_walk(), not tracefs_instances(): the latter leaks its
+ * compiled regex in libtracefs 1.6. At most 64 per run; the next run
+ * takes the rest. */
 int __vls_rec_cleanup_stale(vls_ctx *ctx)
 {
-	/* A POSIX basic regex (libtracefs compiles without REG_EXTENDED);
-	 * owner_pid() checks the rest of the name. */
-	char **list = tracefs_instances("^" VLS_RECORD_PREFIX "[0-9]");
+	struct stale_walk w = { .n = 0 };
 
-	for (char **p = list; p && *p; p++) {
-		pid_t pid = owner_pid(*p);
-
-		if (pid && pid != getpid() && !pid_alive(pid))
-			remove_stale(ctx, *p);
-	}
-	tracefs_list_free(list);
+	tracefs_instances_walk(collect_stale, &w);
+	for (int i = 0; i < w.n; i++)
+		remove_stale(ctx, w.names[i]);
 	return 0;
 }
 

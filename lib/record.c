@@ -52,10 +52,13 @@ static int check_opts(vls_ctx *ctx, const vls_record_opts *o)
 
 static int check_tracefs(vls_ctx *ctx)
 {
-	const char *dir = NULL;
+	const char *dir = tracefs_tracing_dir();
 
-	/* Mounts tracefs when it is not (needs root). */
-	if (tracefs_tracing_dir_is_mounted(true, &dir) < 0 || !dir)
+	/* Not found: mount it (needs root). Only then, since this call leaks
+	 * its path string in libtracefs 1.6. */
+	if (!dir && tracefs_tracing_dir_is_mounted(true, &dir) >= 0)
+		dir = tracefs_tracing_dir();
+	if (!dir)
 		return __vls_error(ctx, VLS_EUNSUPPORTED, "tracefs is not mounted and "
 				   "cannot be mounted%s", geteuid() ? " (recording "
 				   "needs root)" : "");

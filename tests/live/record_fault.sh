@@ -58,17 +58,24 @@ while read -r tidf majf minf pagesf; do
 done < <(grep '^tid=' "$WORK/out")
 [ "$nthreads" -eq 2 ] || fail "expected 2 faulting threads, saw $nthreads"
 
-# A buffer far too small: the loss must be loud, counted per CPU, with advice.
-"$VLS" record -o "$WORK/small.dat" -b 8 -- "$WORK/iofault" "$WORK/data2.bin" 1024 2 \
-	>/dev/null 2>"$WORK/err" || fail "record -b 8: $(cat "$WORK/err")"
-lost=$(sed -n 's/^lost_events=//p' "$WORK/small.dat.meta")
+# A buffer far too small: the loss must be loud, counted per CPU, with
+# advice. Whether a 4 KB buffer overflows depends on the reader's luck:
+# up to 3 tries; a run without loss must not warn.
+lost=0
+for try in 1 2 3; do
+	"$VLS" record -o "$WORK/small.dat" -b 4 -- "$WORK/iofault" "$WORK/data2.bin" 2048 2 \
+		>/dev/null 2>"$WORK/err" || fail "record -b 4: $(cat "$WORK/err")"
+	lost=$(sed -n 's/^lost_events=//p' "$WORK/small.dat.meta")
+	[ "$lost" -gt 0 ] && break
+	grep -q LOST "$WORK/err" && fail "warned about lost events without losing any"
+done
 sum=$(sed -n 's/^cpu[0-9]*\.lost=//p' "$WORK/small.dat.meta" | paste -sd+ | bc)
-[ "$lost" -gt 0 ] || fail "-b 8 lost nothing: cannot check the warning"
+[ "$lost" -gt 0 ] || fail "-b 4 lost nothing in 3 tries: cannot check the warning"
 [ "$lost" -eq "$sum" ] || fail "lost_events $lost != sum of cpuN.lost $sum"
 grep -q "LOST $lost EVENTS" "$WORK/err" || fail "no loud lost-events message: $(cat "$WORK/err")"
 grep -q 'try again with -b [0-9]' "$WORK/err" || fail "no -b advice"
 trace-cmd report "$WORK/small.dat" >/dev/null 2>&1 || fail "trace with losses does not open"
-echo "ok: -b 8 lost $lost events, said so: $(grep -o 'try again with -b [0-9]*' "$WORK/err")"
+echo "ok: -b 4 lost $lost events, said so: $(grep -o 'try again with -b [0-9]*' "$WORK/err")"
 
 [ -z "$(stale_instances)" ] || fail "instances left: $(stale_instances)"
 [ "$(top_state)" = "$before" ] || fail "top-level tracefs state changed"
