@@ -12,6 +12,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{ "record", cmd_record, "record a trace.dat live (root): -- CMD, -p PID or -a" },
 	{ "import", cmd_import, "import trace.dat or ftrace text into the DB" },
 	{ "runs", cmd_runs, "list the runs in the DB" },
 	{ "workload", cmd_workload, "run a seed scenario, print its ground truth" },

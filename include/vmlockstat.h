@@ -491,6 +491,105 @@ VLS_EXTERN int vls_compare_text(char **out, vls_db *db, const vls_compare_opts *
 /** Free a buffer the library returned (report text, run id arrays). */
 VLS_EXTERN void vls_buf_free(vls_db *db, void *buf);
 
+
+/* ------------------------------------------------------------------ */
+/* Recording (lib/record*.c)                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Live recording through tracefs into a trace-cmd trace.dat (version 6)
+ * plus a metadata sidecar "<output>.meta" (key=value lines) that import
+ * reads. Needs root and tracefs (mounted here if it is not).
+ *
+ * The recorder works in a private tracefs instance "vmlockstat-<pid>",
+ * never in the top instance. vls_record_new() first removes instances
+ * "vmlockstat-<pid>" whose process is gone (left by a SIGKILL).
+ * vls_record_stop() and vls_record_free() remove triggers, disable events
+ * and destroy the instance. The library installs no signal handler: the
+ * caller blocks or catches signals and calls vls_record_stop().
+ * Reader threads (one per CPU) run with every signal blocked.
+ */
+typedef struct vls_record vls_record;
+
+#define VLS_RECORD_OPTS_VERSION 1
+typedef struct vls_record_opts {
+	unsigned int version;
+	const char *output;        /**< trace.dat path; NULL: "trace.dat" */
+	/** Extra events on top of the default set, NULL-terminated:
+	 * "system:event", "system:*" or "system". NULL: none. */
+	const char *const *events;
+	/** Processes to record: every thread of each, and what they fork
+	 * (tracefs set_event_pid + event-fork). npids 0: the whole system. */
+	const int32_t *pids;
+	size_t npids;
+	unsigned int buffer_kb;    /**< per-CPU ring buffer; 0: 4096 */
+	int write_stacks;          /**< stacks on write acquisitions too */
+	const char *command;       /**< workload command line (metadata) */
+	const char *label;         /**< run label (metadata) */
+} vls_record_opts;
+#define VLS_RECORD_OPTS_INIT \
+	{ VLS_RECORD_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL }
+
+/**
+ * Prepare a recording: clean stale instances, create the instance, size
+ * its buffer, enable the events the kernel has (others are skipped with a
+ * VLS_LOG_WARN note and listed in "events.missing"), install the stack
+ * triggers and the pid filter. Nothing is traced until vls_record_start().
+ * Returns VLS_EUNSUPPORTED without tracefs or permission, VLS_EINVAL for
+ * bad options, VLS_ENOTFOUND for an -e event the kernel lacks entirely.
+ * On failure nothing is left in tracefs.
+ */
+VLS_EXTERN int vls_record_new(vls_record **out, vls_ctx *ctx,
+			      const vls_record_opts *opts);
+
+/** Take the "before" snapshot (vmstat), turn tracing on and start the
+ * per-CPU reader threads streaming into unlinked temporary files. */
+VLS_EXTERN int vls_record_start(vls_record *rec);
+
+/**
+ * Stop tracing, drain the buffers, read the per-CPU lost/overrun counts
+ * and the "after" snapshot, tear the instance down, then write the
+ * trace.dat (atomically: a temporary file renamed) and its sidecar.
+ * Call from normal context (not a signal handler). Returns 0 or a
+ * negative error; the instance is torn down either way.
+ */
+VLS_EXTERN int vls_record_stop(vls_record *rec);
+
+/** Tear down what is left (instance, temporary files) and free. */
+VLS_EXTERN void vls_record_free(vls_record *rec);
+
+/**
+ * Add or replace a metadata item before vls_record_stop() (e.g. the
+ * workload's exit status). Keys: [a-z0-9_.-]+.
+ */
+VLS_EXTERN int vls_record_set_meta(vls_record *rec, const char *key,
+				   const char *value);
+
+/** Metadata value (borrowed until the recorder is freed) or NULL.
+ * Keys: docs/record.md ("kernel", "events.present", "cpu0.lost", ...). */
+VLS_EXTERN const char *vls_record_meta(const vls_record *rec, const char *key);
+
+/** Iterate metadata: 0..n-1. Returns VLS_ENOTFOUND past the end. */
+VLS_EXTERN int vls_record_meta_at(const vls_record *rec, size_t idx,
+				  const char **key, const char **value);
+
+/** What a finished recording saw. */
+typedef struct vls_record_stats {
+	uint64_t bytes;            /**< ring-buffer data written */
+	uint64_t lost_events;      /**< overrun + dropped, all CPUs */
+	uint32_t ncpus;
+	uint32_t buffer_kb;        /**< per-CPU buffer used */
+	uint32_t suggested_kb;     /**< a -b to try next when events were
+				        lost, else 0 */
+	uint32_t events_missing;   /**< default events the kernel lacks */
+} vls_record_stats;
+
+VLS_EXTERN void vls_record_get_stats(const vls_record *rec,
+				     vls_record_stats *out);
+
+/** The instance name ("vmlockstat-<pid>"); borrowed. */
+VLS_EXTERN const char *vls_record_instance(const vls_record *rec);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "record.h"
 #include "store.h"
 
 /* Page cache of the importing connection: large imports touch the same
@@ -377,6 +378,21 @@ void vls_import_free(vls_import *imp)
 /* A whole file                                                        */
 /* ------------------------------------------------------------------ */
 
+/* `vmlockstat record` saves what a trace.dat cannot carry (vmstat before
+ * and after, kernel config, command line) in "<trace>.meta". */
+static int sidecar_meta(vls_import *imp, const char *path)
+{
+	struct vls_meta side = { 0 };
+	int ret = __vls_record_sidecar_load(imp->ctx, path, &side);
+
+	if (ret > 0)
+		ret = 0;
+	for (size_t i = 0; !ret && i < side.n; i++)
+		ret = vls_import_set_meta(imp, side.keys[i], side.vals[i]);
+	__vls_meta_clear(imp->ctx, &side);
+	return ret;
+}
+
 struct file_feed {
 	vls_import *imp;
 	const vls_reader *reader;
@@ -442,9 +458,12 @@ int vls_db_import_file(int64_t *out, vls_db *db, const char *path,
 		ret = vls_import_begin(&f.imp, db, iopts);
 	if (ret)
 		goto out;
-	/* what the input says up front (kernel, arch, ...) before the events,
-	 * the rest (counters, events.present) once they are read */
+	/* what the input says up front (kernel, arch, ...) and what the
+	 * recorder saved beside it before the events, the rest (counters,
+	 * events.present) once they are read */
 	ret = reader_meta(f.imp, r);
+	if (!ret)
+		ret = sidecar_meta(f.imp, path);
 	if (!ret)
 		ret = vls_reader_read(r, feed_cb, &f);
 	if (ret == VLS_ESTOPPED && f.err)

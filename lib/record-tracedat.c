@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE     /* O_TMPFILE, mkostemp, copy_file_range */
+/*
+ * record-tracedat.c - write the recording as a trace-cmd trace.dat,
+ * version 6, as documented in trace-cmd.dat.v6(5).
+ *
+ * Why write it here: Debian's libtracecmd (1.3.x) ships only its read API
+ * in a public header; its writer (tracecmd_output_*) is declared only in
+ * trace-cmd's private header, with structs that change between releases,
+ * and `trace-cmd restore` drops uname, CPU stats and the clock. Version 6
+ * is simple and stable: headers and formats copied from tracefs, then the
+ * ring-buffer pages exactly as the kernel produced them. Every reader of
+ * trace.dat (trace-cmd report, KernelShark, libtracecmd) opens it.
+ *
+ * Layout: magic, "6", endianness, long size, page size; header_page and
+ * header_event; ftrace event formats; event formats by system; kallsyms;
+ * printk formats; saved cmdlines; CPU count; options (trace clock, uname,
+ * version, per-CPU stats); "flyrecord" with an offset/size per CPU; the
+ * page-aligned per-CPU data.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "record.h"
+
+/* Hard limits on what a tracefs or /proc file may contribute. */
+#define FORMAT_MAX (1u << 20)
+#define KALLSYMS_MAX (512u << 20)
+#define CMDLINES_MAX (64u << 20)
+#define SYSTEM_EVENTS_MAX 4096
+
+enum {  /* trace-cmd option ids (trace-cmd-private.h) */
+	OPT_DONE = 0,
+	OPT_CPUSTAT = 2,
+	OPT_TRACECLOCK = 4,
+	OPT_UNAME = 5,
+	OPT_VERSION = 9,
+};
+
+struct writer {
+	vls_ctx *ctx;
+	int fd;
+	uint64_t off;
+	int err;                /* first error, sticky */
+};
+
+static void put(struct writer *w, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (!w->err && len) {
+		ssize_t n = write(w->fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			w->err = __vls_error(w->ctx, VLS_EIO, "writing the trace.dat: %s",
+					     n < 0 ? strerror(errno) : "short write");
+			return;
+		}
+		p += n;
+		len -= (size_t)n;
+		w->off += (uint64_t)n;
+	}
+}
+
+static void put_u16(struct writer *w, uint16_t v) { put(w, &v, 2); }
+static void put_u32(struct writer *w, uint32_t v) { put(w, &v, 4); }
+static void put_u64(struct writer *w, uint64_t v) { put(w, &v, 8); }
+static void put_str(struct writer *w, const char *s) { put(w, s, strlen(s) + 1); }
+
+/* Overwrite a size or count written earlier as a placeholder. */
+static void patch(struct writer *w, uint64_t at, uint64_t v, size_t width)
+{
+	uint32_t v32 = (uint32_t)v;
+
+	if (w->err)
+		return;
+	if (pwrite(w->fd, width == 4 ? (void *)&v32 : (void *)&v, width,
+		   (off_t)at) != (ssize_t)width)
+		w->err = __vls_error(w->ctx, VLS_EIO, "writing the trace.dat: %s",
+				     strerror(errno));
+}
+
+/*
+ * A size (width 4 or 8 bytes) then the content of path. tracefs and /proc
+ * files report no size, so copy first and patch the size after. A missing
+ * file gives an empty block when optional, else an error.
+ */
+static void put_file(struct writer *w, const char *path, size_t width,
+		     uint64_t max, bool optional)
+{
+	char buf[65536];
+	uint64_t at = w->off, total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (width == 4)
+		put_u32(w, 0);
+	else
+		put_u64(w, 0);
+	if (fd < 0) {
+		if (!optional && !w->err)
+			w->err = __vls_error(w->ctx, VLS_EIO, "%s: %s", path, strerror(errno));
+		return;
+	}
+	while (!w->err && (n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || total + (uint64_t)n > max) {
+			w->err = __vls_error(w->ctx, n < 0 ? VLS_EIO : VLS_ELIMIT, "%s: %s",
+					     path, n < 0 ? strerror(errno) : "too large");
+			break;
+		}
+		put(w, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	close(fd);
+	patch(w, at, total, width);
+}
+
+static void put_format(struct writer *w, const char *tdir, const char *sys,
+		       const char *ev)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", tdir, sys, ev);
+	put_file(w, path, 8, FORMAT_MAX, false);
+}
+
+/* Every event of a system directory that has a format: the count, then
+ * the formats. */
+static void put_system_dir(struct writer *w, const char *tdir, const char *sys)
+{
+	char path[PATH_MAX], fmt[PATH_MAX];
+	uint64_t at = w->off;
+	uint32_t count = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	put_u32(w, 0);
+	snprintf(path, sizeof(path), "%s/events/%s", tdir, sys);
+	dir = opendir(path);
+	if (!dir) {
+		if (!w->err)
+			w->err = __vls_error(w->ctx, VLS_EIO, "%s: %s", path, strerror(errno));
+		return;
+	}
+	while (!w->err && (d = readdir(dir)) && count < SYSTEM_EVENTS_MAX) {
+		if (d->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(fmt, sizeof(fmt), "%s/%s/format", path,
+				     d->d_name) >= sizeof(fmt) || access(fmt, R_OK))
+			continue;
+		put_format(w, tdir, sys, d->d_name);
+		count++;
+	}
+	closedir(dir);
+	patch(w, at, count, 4);
+}
+
+static bool system_is_whole(const vls_record *rec, const char *sys)
+{
+	for (size_t i = 0; i < rec->nevents; i++)
+		if (rec->events[i].present && !rec->events[i].name &&
+		    !strcmp(rec->events[i].system, sys))
+			return true;
+	return false;
+}
+
+static bool first_of_system(const vls_record *rec, size_t idx)
+{
+	for (size_t i = 0; i < idx; i++)
+		if (rec->events[i].present &&
+		    !strcmp(rec->events[i].system, rec->events[idx].system))
+			return false;
+	return true;
+}
+
+/* The formats of the recorded events, grouped by system. */
+static void put_event_systems(struct writer *w, const vls_record *rec,
+			      const char *tdir)
+{
+	uint64_t at = w->off;
+	uint32_t nsys = 0;
+
+	put_u32(w, 0);
+	for (size_t i = 0; i < rec->nevents && !w->err; i++) {
+		const char *sys = rec->events[i].system;
+		uint64_t cat;
+		uint32_t n = 0;
+
+		if (!rec->events[i].present || !first_of_system(rec, i))
+			continue;
+		nsys++;
+		put_str(w, sys);
+		if (system_is_whole(rec, sys)) {
+			put_system_dir(w, tdir, sys);
+			continue;
+		}
+		cat = w->off;
+		put_u32(w, 0);
+		for (size_t j = i; j < rec->nevents; j++)
+			if (rec->events[j].present && !strcmp(rec->events[j].system, sys)) {
+				put_format(w, tdir, sys, rec->events[j].name);
+				n++;
+			}
+		patch(w, cat, n, 4);
+	}
+	patch(w, at, nsys, 4);
+}
+
+static void put_option(struct writer *w, uint16_t id, const char *s)
+{
+	put_u16(w, id);
+	put_u32(w, (uint32_t)strlen(s) + 1);
+	put_str(w, s);
+}
+
+/* "CPU: N\n" and the instance's per_cpu/cpuN/stats, as trace-cmd keeps
+ * them: trace-cmd report --stat and our reader show the lost events. */
+static void put_cpustat(struct writer *w, const vls_record *rec, size_t cpu)
+{
+	char key[32], *buf;
+	const char *st;
+	size_t len;
+
+	snprintf(key, sizeof(key), "cpustat.%zu", cpu);
+	st = __vls_meta_get(&rec->meta, key);
+	if (!st)
+		return;
+	len = strlen(st) + 32;
+	buf = __vls_malloc(w->ctx, len);
+	if (!buf) {
+		w->err = w->err ? w->err : __vls_error(w->ctx, VLS_ENOMEM, "out of memory");
+		return;
+	}
+	snprintf(buf, len, "CPU: %zu\n%s", cpu, st);
+	put_option(w, OPT_CPUSTAT, buf);
+	__vls_free(w->ctx, buf);
+}
+
+static void put_options(struct writer *w, const vls_record *rec)
+{
+	const char *clock = __vls_meta_get(&rec->meta, "trace_clock");
+	struct utsname u;
+	char buf[1024];
+
+	put(w, "options  ", 10);
+	snprintf(buf, sizeof(buf), "[%s]\n", clock ? clock : "local");
+	put_option(w, OPT_TRACECLOCK, buf);
+	if (!uname(&u)) {
+		/* What trace-cmd record writes: "sysname nodename release machine" */
+		snprintf(buf, sizeof(buf), "%s %s %s %s", u.sysname, u.nodename,
+			 u.release, u.machine);
+		put_option(w, OPT_UNAME, buf);
+	}
+	put_option(w, OPT_VERSION, "vmlockstat " VLS_VERSION_STRING);
+	for (size_t i = 0; i < rec->ncpus; i++)
+		put_cpustat(w, rec, i);
+	put_u16(w, OPT_DONE);
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+static void pad_to(struct writer *w, uint64_t to)
+{
+	static const char zero[4096];
+
+	while (!w->err && w->off < to) {
+		uint64_t n = to - w->off;
+
+		put(w, zero, n > sizeof(zero) ? sizeof(zero) : (size_t)n);
+	}
+}
+
+/* Copy a whole temporary CPU file, in-kernel when the filesystem can. */
+static void copy_cpu(struct writer *w, int in, uint64_t size)
+{
+	char buf[65536];
+	loff_t ioff = 0;
+
+	while (!w->err && (uint64_t)ioff < size) {
+		ssize_t n = copy_file_range(in, &ioff, w->fd, NULL,
+					    (size_t)(size - (uint64_t)ioff), 0);
+
+		if (n > 0) {
+			w->off += (uint64_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* EXDEV, EINVAL, ENOSYS...: plain copy. */
+		n = pread(in, buf, sizeof(buf), ioff);
+		if (n <= 0) {
+			w->err = __vls_error(w->ctx, VLS_EIO, "reading a CPU buffer file: %s",
+					     n < 0 ? strerror(errno) : "truncated");
+			return;
+		}
+		put(w, buf, (size_t)n);
+		ioff += n;
+	}
+}
+
+static void put_flyrecord(struct writer *w, const vls_record *rec)
+{
+	uint64_t *size = __vls_calloc(w->ctx, rec->ncpus, sizeof(uint64_t));
+	uint64_t pos, ps = (uint64_t)rec->page_size;
+	struct stat st;
+
+	if (!size) {
+		w->err = w->err ? w->err : __vls_error(w->ctx, VLS_ENOMEM, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < rec->ncpus; i++)
+		if (rec->cpus[i].out_fd >= 0 && !fstat(rec->cpus[i].out_fd, &st))
+			size[i] = (uint64_t)st.st_size / ps * ps; /* whole pages */
+	put(w, "flyrecord", 10);
+	pos = align_up(w->off + 16 * rec->ncpus, ps);
+	for (size_t i = 0; i < rec->ncpus; i++) {
+		put_u64(w, pos);
+		put_u64(w, size[i]);
+		pos = align_up(pos + size[i], ps);
+	}
+	for (size_t i = 0; i < rec->ncpus && !w->err; i++) {
+		pad_to(w, align_up(w->off, ps));
+		if (size[i])
+			copy_cpu(w, rec->cpus[i].out_fd, size[i]);
+	}
+	__vls_free(w->ctx, size);
+}
+
+static void put_initial(struct writer *w, const vls_record *rec)
+{
+	static const char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i',
+				      'n', 'g', '6', 0 };
+	union { uint16_t s; uint8_t b[2]; } endian = { .s = 1 };
+	uint8_t flags[2] = { endian.b[0] ? 0 : 1, (uint8_t)sizeof(long) };
+
+	put(w, magic, sizeof(magic));
+	put(w, flags, 2);
+	put_u32(w, (uint32_t)rec->page_size);
+}
+
+int __vls_rec_write_tracedat(vls_record *rec, int fd, const char *tdir,
+			     const char *kallsyms_path)
+{
+	struct writer w = { .ctx = rec->ctx, .fd = fd };
+	char path[PATH_MAX];
+
+	put_initial(&w, rec);
+	put(&w, "header_page", 12);
+	snprintf(path, sizeof(path), "%s/events/header_page", tdir);
+	put_file(&w, path, 8, FORMAT_MAX, false);
+	put(&w, "header_event", 13);
+	snprintf(path, sizeof(path), "%s/events/header_event", tdir);
+	put_file(&w, path, 8, FORMAT_MAX, false);
+	/* ftrace: kernel_stack carries the trigger stacks. */
+	put_system_dir(&w, tdir, "ftrace");
+	put_event_systems(&w, rec, tdir);
+	if (kallsyms_path)
+		put_file(&w, kallsyms_path, 4, KALLSYMS_MAX, true);
+	else
+		put_u32(&w, 0);
+	snprintf(path, sizeof(path), "%s/printk_formats", tdir);
+	put_file(&w, path, 4, FORMAT_MAX * 16, true);
+	snprintf(path, sizeof(path), "%s/saved_cmdlines", tdir);
+	put_file(&w, path, 8, CMDLINES_MAX, true);
+	put_u32(&w, (uint32_t)rec->ncpus);
+	put_options(&w, rec);
+	put_flyrecord(&w, rec);
+	return w.err;
+}

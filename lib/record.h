@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * record.h - the recorder's private structures, shared by lib/record*.c:
+ *   record.c           the public API: options, lifecycle
+ *   record-instance.c  the tracefs instance: stale cleanup, events,
+ *                      triggers, pid filter, teardown
+ *   record-stream.c    per-CPU reader threads into temporary files
+ *   record-tracedat.c  the trace.dat (v6) writer
+ *   record-meta.c      run metadata (uname, config, vmstat) and sidecar
+ */
+#ifndef VLS_RECORD_H
+#define VLS_RECORD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vls-local.h"
+
+struct tracefs_instance;
+struct tracefs_cpu;
+
+#define VLS_RECORD_PREFIX "vmlockstat-"
+#define VLS_RECORD_DEFAULT_KB 4096u
+#define VLS_RECORD_MAX_KB (1024u * 1024u)   /* 1 GB per CPU */
+#define VLS_RECORD_MAX_CPUS 8192
+#define VLS_RECORD_MAX_EVENTS 256
+#define VLS_RECORD_MAX_PIDS 65536
+
+/* One event to enable; trigger is NULL or the trigger it carries. */
+struct vls_rec_event {
+	char *system;
+	char *name;
+	const char *trigger;
+	bool present;           /* the kernel has it and it was enabled */
+	bool trigger_set;
+};
+
+/* One CPU's reader: a thread streaming trace_pipe_raw into an unlinked
+ * temporary file. Touched only by its thread between start and join. */
+struct vls_rec_cpu {
+	int cpu;
+	int raw_fd;             /* trace_pipe_raw, O_NONBLOCK */
+	int out_fd;             /* unlinked temporary file */
+	struct tracefs_cpu *tcpu;
+	pthread_t thread;
+	bool running;
+	int err;                /* errno of a failed read or write */
+	uint64_t bytes;
+};
+
+struct vls_record {
+	vls_ctx *ctx;
+	vls_record_opts opts;
+	char *output;
+	char *instance_name;
+	struct tracefs_instance *instance;
+	bool instance_live;     /* created and not yet destroyed */
+	struct vls_rec_event *events;
+	size_t nevents;
+	int32_t *pids;
+	size_t npids;
+	struct vls_rec_cpu *cpus;
+	size_t ncpus;
+	int page_size;
+	int stop_fd;            /* eventfd: readers leave their poll */
+	bool started, stopped;
+	uint64_t start_ns;      /* CLOCK_MONOTONIC */
+	struct vls_meta meta;
+	vls_record_stats stats;
+};
+
+/* record-instance.c */
+int __vls_rec_cleanup_stale(vls_ctx *ctx);
+int __vls_rec_instance_setup(vls_record *rec);
+/* Best effort, idempotent: triggers off, events off, pid filter cleared,
+ * instance removed. Logs what it could not undo. */
+void __vls_rec_instance_teardown(vls_record *rec);
+/* The default event set (with triggers) plus opts->events. */
+int __vls_rec_events_build(vls_record *rec);
+/* Parse "sys:ev", "sys:*", "sys" or "sys/ev" into owned strings; *name
+ * is NULL for a whole system. */
+int __vls_rec_event_spec(vls_ctx *ctx, const char *spec, char **system,
+			 char **name);
+
+/* record-stream.c */
+int __vls_rec_stream_open(vls_record *rec);
+int __vls_rec_stream_start(vls_record *rec);
+/* Wake the readers, drain, join. Returns the first reader error. */
+int __vls_rec_stream_stop(vls_record *rec);
+void __vls_rec_stream_close(vls_record *rec);
+
+/* record-tracedat.c: write a v6 trace.dat to fd from the tracing dir
+ * tdir (header, formats of the present events, printk formats, saved
+ * cmdlines), kallsyms_path (NULL: none), options and the per-CPU data. */
+int __vls_rec_write_tracedat(vls_record *rec, int fd, const char *tdir,
+			     const char *kallsyms_path);
+
+/* record-meta.c */
+int __vls_rec_meta_static(vls_record *rec);
+/* Snapshot /proc/vmstat counters as "vmstat.<when>.<key>"; after the
+ * "after" snapshot also "vmstat.delta.<key>". */
+int __vls_rec_meta_vmstat(vls_record *rec, const char *when);
+/* Per-CPU stats of the instance: cpu<N>.lost/.overrun/... */
+int __vls_rec_meta_cpustats(vls_record *rec);
+int __vls_rec_sidecar_write(vls_record *rec, const char *path);
+
+/* Parsers, exposed for the unit tests. */
+/* The value of CONFIG_<name> in a kernel config text: "y", "m", a
+ * string, "n" for "# CONFIG_X is not set", NULL when absent. *out is
+ * owned. */
+int __vls_rec_config_value(vls_ctx *ctx, char **out, const char *text,
+			   size_t len, const char *name);
+/* A per_cpu/cpuN/stats text: the numbers of one key ("overrun"). */
+int __vls_rec_stats_value(uint64_t *out, const char *text, const char *key);
+/* One /proc/vmstat value, VLS_ENOTFOUND when absent. */
+int __vls_rec_vmstat_value(uint64_t *out, const char *text, const char *key);
+/* A -b to try after losing lost of read+lost events with buffer_kb. */
+uint32_t __vls_rec_suggest_kb(uint32_t buffer_kb, uint64_t read,
+			      uint64_t lost);
+
+/*
+ * Sidecar: "<trace.dat>.meta", written by vmlockstat record next to the
+ * trace. Import calls this to add the recorder's metadata to the run:
+ * loads every key=value of "<tracedat_path>.meta" into m. Returns 0 when
+ * there is no sidecar (nothing added), 1 when one was loaded, or
+ * VLS_EPARSE / VLS_ELIMIT / VLS_EIO with a message naming the file.
+ */
+int __vls_record_sidecar_load(vls_ctx *ctx, const char *tracedat_path,
+			      struct vls_meta *m);
+
+#endif /* VLS_RECORD_H */

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# record_signals.sh - kill the recorder at random points with SIGINT,
+# SIGTERM and SIGHUP (it must stop, write a trace.dat trace-cmd opens, and
+# remove its instance) and with SIGKILL (its instance stays; the next
+# vmlockstat record must remove it). The top instance must be untouched.
+set -u
+set -m          # background jobs must not ignore SIGINT
+. "$(dirname "$0")/record_common.bash"
+record_preflight
+
+before=$(top_state)
+RANDOM=$$
+load='while :; do cat /proc/self/maps >/dev/null; done'
+
+# Wait up to 10 s for pid to exit; its exit status in $rc.
+wait_exit() {
+	local pid=$1 i
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; fail "recorder $pid did not exit"; }
+	wait "$pid"
+	rc=$?
+}
+
+rand_delay() { printf '0.%03d' $((RANDOM % ${1:-600})); }
+
+n=0
+for sig in INT TERM HUP; do
+	for i in 1 2 3; do
+		dat=$WORK/$sig-$i.dat
+		"$VLS" record -o "$dat" -- sh -c "$load" 2>"$WORK/err" &
+		rpid=$!
+		d=$(rand_delay)
+		sleep "$d"
+		kill -"$sig" "$rpid"
+		wait_exit "$rpid"
+		[ -z "$(our_instances "$rpid")" ] ||
+			fail "SIG$sig after ${d}s: instance of $rpid left"
+		if [ -e "$dat" ]; then
+			trace-cmd report "$dat" >/dev/null 2>&1 ||
+				fail "SIG$sig after ${d}s: trace-cmd report cannot open $dat"
+			grep -q "^record.end=sig" "$dat.meta" || [ "$sig" = HUP ] ||
+				fail "SIG$sig: record.end is $(grep '^record.end' "$dat.meta")"
+			n=$((n + 1))
+		fi
+		echo "ok: SIG$sig after ${d}s: exit $rc, $( [ -e "$dat" ] && echo "trace written" || echo "killed before start")"
+	done
+done
+[ "$n" -ge 6 ] || fail "only $n of 9 interrupted recordings wrote a trace"
+
+# SIGKILL: the instance survives; the next recorder removes it.
+stale_seen=0
+for i in 1 2 3; do
+	"$VLS" record -o "$WORK/kill-$i.dat" -- sh -c "$load" 2>/dev/null &
+	rpid=$!
+	d=0.$((300 + RANDOM % 500))
+	sleep "$d"
+	kids=$(ps -o pid= --ppid "$rpid")
+	kill -KILL "$rpid"
+	wait "$rpid" 2>/dev/null
+	for k in $kids; do kill -KILL "$k" 2>/dev/null; done
+	if [ -n "$(our_instances "$rpid")" ]; then
+		stale_seen=$((stale_seen + 1))
+	fi
+	"$VLS" record -o "$WORK/next.dat" -- true 2>"$WORK/err" || fail "next record: $(cat "$WORK/err")"
+	[ -z "$(our_instances "$rpid")" ] ||
+		fail "stale instance of killed recorder $rpid not removed by the next run"
+	[ ! -e "$WORK/kill-$i.dat" ] || fail "a SIGKILLed recorder wrote a trace.dat"
+	echo "ok: SIGKILL after ${d}s: stale instance removed by the next run"
+done
+[ "$stale_seen" -ge 1 ] || fail "no SIGKILL left a stale instance: cleanup untested"
+[ -z "$(stale_instances)" ] || fail "stale instances: $(stale_instances)"
+ls "$WORK"/.vmlockstat-cpu-* >/dev/null 2>&1 && fail "temporary CPU files left"
+
+[ "$(top_state)" = "$before" ] || {
+	diff <(echo "$before") <(top_state) >&2
+	fail "top-level tracefs state changed"
+}
+echo "ok: top-level events, triggers and options untouched"
