@@ -9,6 +9,7 @@
 
 /* One frame name longer than this is cut (kernel symbols are far shorter). */
 #define FRAME_NAME_MAX 256
+#define CPUS_MAX 65536
 
 int __vls_attach_init(struct vls_attach *a, vls_ctx *ctx,
 		      vls_reader_stats *stats, vls_event_cb cb, void *data)
@@ -31,20 +32,37 @@ void __vls_attach_release(struct vls_attach *a)
 	for (size_t i = 0; i < VLS_ATTACH_WINDOW; i++)
 		__vls_free(a->ctx, a->ring[i].frame_buf);
 	__vls_free(a->ctx, a->ring);
-	__vls_free(a->ctx, a->last_on_cpu);
+	__vls_free(a->ctx, a->cpus);
 	a->ring = NULL;
-	a->last_on_cpu = NULL;
+	a->cpus = NULL;
+}
+
+static struct vls_attach_cpu *cpu_of(struct vls_attach *a, int32_t cpu)
+{
+	size_t c = cpu < 0 ? 0 : (size_t)cpu;
+
+	return c < a->ncpus ? &a->cpus[c] : NULL;
+}
+
+/* Forget slot idx in its CPU's recent list (it is leaving the ring). */
+static void forget(struct vls_attach *a, size_t idx)
+{
+	struct vls_attach_cpu *c = cpu_of(a, a->ring[idx].ev.cpu);
+
+	for (unsigned int i = 0; c && i < c->n; i++) {
+		if (c->slot[i] != idx)
+			continue;
+		memmove(&c->slot[i], &c->slot[i + 1], (c->n - i - 1) * sizeof(size_t));
+		c->n--;
+		return;
+	}
 }
 
 static int emit_head(struct vls_attach *a)
 {
 	struct vls_attach_slot *s = &a->ring[a->head];
-	size_t idx = a->head;
 
-	size_t c = s->ev.cpu < 0 ? 0 : (size_t)s->ev.cpu;
-
-	if (c < a->ncpus && a->last_on_cpu[c] == (long)idx + 1)
-		a->last_on_cpu[c] = 0;
+	forget(a, a->head);
 	a->head = (a->head + 1) % VLS_ATTACH_WINDOW;
 	a->count--;
 	if (a->stopped)
@@ -79,47 +97,45 @@ static int drain(struct vls_attach *a, uint64_t now_ns)
 	return 0;
 }
 
-static int cpu_slot(struct vls_attach *a, int32_t cpu, long **out)
+static int cpu_get(struct vls_attach *a, int32_t cpu, struct vls_attach_cpu **out)
 {
-	size_t c = cpu < 0 ? 0 : (size_t)cpu;
-	size_t cap = a->ncpus;
+	size_t c = cpu < 0 ? 0 : (size_t)cpu, cap = a->ncpus;
 	int ret;
 
 	if (c >= a->ncpus) {
-		ret = __vls_grow(a->ctx, (void **)&a->last_on_cpu, &cap, c + 1,
-				 sizeof(long), 65536);
+		ret = __vls_grow(a->ctx, (void **)&a->cpus, &cap, c + 1,
+				 sizeof(*a->cpus), CPUS_MAX);
 		if (ret)
 			return ret;
-		memset(a->last_on_cpu + a->ncpus, 0, (cap - a->ncpus) * sizeof(long));
+		memset(a->cpus + a->ncpus, 0, (cap - a->ncpus) * sizeof(*a->cpus));
 		a->ncpus = cap;
 	}
-	*out = &a->last_on_cpu[c];
+	*out = &a->cpus[c];
 	return 0;
 }
 
 int __vls_attach_event(struct vls_attach *a, const vls_event *ev)
 {
 	struct vls_attach_slot *s;
-	long *open;
+	struct vls_attach_cpu *c;
 	size_t idx;
 	int ret;
 
 	if (a->stopped)
 		return VLS_ESTOPPED;
-	ret = cpu_slot(a, ev->cpu, &open);
+	ret = cpu_get(a, ev->cpu, &c);
 	if (ret)
 		return ret;
-	if (*open)
-		a->ring[*open - 1].closed = true;
-	*open = 0;
-	ret = drain(a, ev->ts_ns);
-	if (ret)
-		return ret;
-	if (a->count == VLS_ATTACH_WINDOW) {
-		ret = emit_head(a);
-		if (ret)
-			return ret;
+	if (c->n == VLS_ATTACH_RECENT) {
+		a->ring[c->slot[0]].closed = true;
+		memmove(&c->slot[0], &c->slot[1], (c->n - 1) * sizeof(size_t));
+		c->n--;
 	}
+	ret = drain(a, ev->ts_ns);
+	if (!ret && a->count == VLS_ATTACH_WINDOW)
+		ret = emit_head(a);
+	if (ret)
+		return ret;
 	idx = (a->head + a->count) % VLS_ATTACH_WINDOW;
 	s = &a->ring[idx];
 	s->ev = *ev;
@@ -128,7 +144,7 @@ int __vls_attach_event(struct vls_attach *a, const vls_event *ev)
 	s->has_stack = false;
 	s->closed = false;
 	a->count++;
-	*open = (long)idx + 1;
+	c->slot[c->n++] = idx;
 	return 0;
 }
 
@@ -156,23 +172,58 @@ static int copy_frames(struct vls_attach *a, struct vls_attach_slot *s,
 	return 0;
 }
 
+/*
+ * The event class a stack names: "trace_event_raw_event_mmap_lock+0x9f"
+ * gives "mmap_lock" (len 9). Returns 0 when the first frame names none
+ * (then any event of the task may take the stack).
+ */
+static size_t stack_class(const char *const *frames, size_t n, const char **out)
+{
+	static const char prefix[] = "trace_event_raw_event_";
+	const char *f;
+
+	if (!n || strncmp(frames[0], prefix, sizeof(prefix) - 1))
+		return 0;
+	f = frames[0] + sizeof(prefix) - 1;
+	*out = f;
+	return strcspn(f, "+ .\t(");
+}
+
+/* Does the event belong to the class (its name is the class, or the class
+ * is its DECLARE_EVENT_CLASS prefix: mmap_lock -> mmap_lock_start_locking)? */
+static bool in_class(const vls_event *ev, const char *cls, size_t len)
+{
+	const char *name = ev->name ? ev->name : vls_event_kind_name(ev->kind);
+	const char *colon = strchr(name, ':');
+
+	if (colon)
+		name = colon + 1;
+	return !strncmp(name, cls, len) && (name[len] == '\0' || name[len] == '_');
+}
+
 int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 		       const char *const *frames, size_t n)
 {
-	struct vls_attach_slot *s;
-	long *open;
+	struct vls_attach_cpu *c = cpu_of(a, cpu);
+	struct vls_attach_slot *s = NULL;
+	const char *cls = NULL;
+	size_t cls_len = stack_class(frames, n, &cls);
 	int ret;
 
 	if (a->stopped)
 		return VLS_ESTOPPED;
-	ret = cpu_slot(a, cpu, &open);
-	if (ret)
-		return ret;
-	if (!*open || a->ring[*open - 1].ev.tid != tid) {
+	for (unsigned int i = c ? c->n : 0; i-- > 0;) {
+		struct vls_attach_slot *t = &a->ring[c->slot[i]];
+
+		if (t->ev.tid == tid && (!cls_len || in_class(&t->ev, cls, cls_len))) {
+			s = t;
+			break;
+		}
+	}
+	if (!s) {
 		a->stats->orphan_stacks++;
 		return 0;
 	}
-	s = &a->ring[*open - 1];
 	if (s->has_stack) {
 		/* arm64 sometimes records one trigger's stack twice */
 		a->stats->dup_stacks++;

@@ -73,15 +73,19 @@ vls_event_kind __vls_event_kind_from_name(const char *system, const char *name);
 /* ------------------------------------------------------------------ */
 
 /*
- * The kernel writes a stacktrace trigger's stack as a separate record on
- * the same CPU, right after the event that fired it (event_trigger's
- * stacktrace_trigger() -> __trace_stack()). Readers hand every event and
- * every stack record to the attacher in input order; it attaches each
- * stack to the last event of the same CPU and task and releases events to
- * the callback in their original order once nothing more can attach to
- * them. Memory is bounded: at most VLS_ATTACH_WINDOW events wait.
+ * A stacktrace trigger's stack is a separate record on the same CPU, written
+ * after the event that fired it (event_triggers_post_call() ->
+ * stacktrace_trigger() -> __trace_stack()). It is not always the next
+ * record: interrupt-context events (block_rq_complete, sched_waking, ...)
+ * that carry the interrupted task's pid can come in between. So the last
+ * VLS_ATTACH_RECENT events of each CPU stay open, and a stack attaches to
+ * the newest of them of the same task whose event class the stack's first
+ * frame names (trace_event_raw_event_<class>). Events leave in their
+ * original order once nothing more can attach to them; at most
+ * VLS_ATTACH_WINDOW events wait.
  */
 #define VLS_ATTACH_WINDOW 1024
+#define VLS_ATTACH_RECENT 8
 /* A stack record follows its event within microseconds; an event older than
  * this behind the newest one cannot receive a stack any more. */
 #define VLS_ATTACH_HORIZON_NS 10000000ULL
@@ -92,7 +96,12 @@ struct vls_attach_slot {
 	char *frame_buf;        /* owned copies of the frame strings */
 	size_t frame_buf_cap;
 	bool has_stack;
-	bool closed;            /* a later record on its CPU was seen */
+	bool closed;            /* out of its CPU's recent events */
+};
+
+struct vls_attach_cpu {
+	size_t slot[VLS_ATTACH_RECENT]; /* ring indices, oldest first */
+	unsigned int n;
 };
 
 struct vls_attach {
@@ -101,7 +110,7 @@ struct vls_attach {
 	void *cb_data;
 	struct vls_attach_slot *ring;
 	size_t head, count;     /* ring of VLS_ATTACH_WINDOW slots */
-	long *last_on_cpu;      /* ring index + 1 of the open slot per CPU */
+	struct vls_attach_cpu *cpus;
 	size_t ncpus;
 	vls_reader_stats *stats;
 	int stopped;            /* cb returned non-zero */
