@@ -2,8 +2,8 @@
 /*
  * store.h - the SQLite store, private to the library.
  *
- * The schema lives in schema/*.sql (one file per concern, applied in name
- * order, documented in docs/schema.md). An import is one transaction: the
+ * The schema lives in the .sql files of schema/ (one per concern, applied
+ * in name order, documented in docs/schema.md). An import is one transaction: the
  * run row is inserted first so analyzers know their run_id, and nothing is
  * visible to readers until the commit.
  */
@@ -59,6 +59,10 @@ int __vls_store_error(vls_ctx *ctx, sqlite3 *sql, int rc, const char *what);
  */
 int __vls_store_stack_id(int64_t *out, struct vls_store_txn *txn,
 			 const char *const *frames, uint32_t n);
+
+/* Finalize the cached statements and free the stack cache (the SQL
+ * transaction itself is the caller's). Leaves txn reusable. */
+void __vls_store_txn_release(struct vls_store_txn *txn);
 
 /* The run's analyzers (analyze.c). */
 extern const struct vls_analyzer_ops *const __vls_analyzers[];

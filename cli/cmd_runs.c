@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmd_runs.c - vmlockstat runs: list the runs in a DB, as an aligned table
+ * or a JSON array. The DB is opened read-only: a missing DB is an error.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { OPT_DB = 1, OPT_JSON };
+
+static const struct cli_opt opts[] = {
+	{ "db", 'd', "FILE", "the DB (default: $VMLOCKSTAT_DB or ./vmlockstat.db)",
+	  OPT_DB },
+	{ "json", 0, NULL, "print a JSON array instead of a table", OPT_JSON },
+	{ 0 }
+};
+
+static const struct cli_cmd cmd = {
+	"runs", "[OPTIONS]", "List the runs stored in the DB.", opts,
+};
+
+enum { C_ID, C_LABEL, C_KERNEL, C_ARCH, C_FORMAT, C_EVENTS, C_LOST, C_SOURCE,
+       NCOLS };
+
+static const char *const headers[NCOLS] = {
+	"ID", "LABEL", "KERNEL", "ARCH", "FORMAT", "EVENTS", "LOST", "SOURCE",
+};
+
+/* Right-aligned columns (numbers). */
+static const bool right[NCOLS] = { [C_ID] = true, [C_EVENTS] = true,
+				   [C_LOST] = true };
+
+struct table {
+	char **cells;       /* rows * NCOLS strings */
+	size_t rows, cap;
+	int width[NCOLS];
+	bool oom;
+};
+
+static char *dup_or_dash(const char *s)
+{
+	return strdup(s && *s ? s : "-");
+}
+
+static char *fmt_num(int64_t v, bool unknown)
+{
+	char buf[32];
+
+	if (unknown)
+		return strdup("-");
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	return strdup(buf);
+}
+
+static int add_row(const vls_run *run, void *data)
+{
+	struct table *t = data;
+	char **row;
+
+	if (t->rows == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 16;
+		char **n = realloc(t->cells, ncap * NCOLS * sizeof(char *));
+
+		if (!n)
+			goto oom;
+		t->cells = n;
+		t->cap = ncap;
+	}
+	row = t->cells + t->rows * NCOLS;
+	row[C_ID] = fmt_num(run->id, false);
+	row[C_LABEL] = dup_or_dash(run->label);
+	row[C_KERNEL] = dup_or_dash(run->kernel);
+	row[C_ARCH] = dup_or_dash(run->arch);
+	row[C_FORMAT] = dup_or_dash(run->format);
+	row[C_EVENTS] = fmt_num((int64_t)run->events, false);
+	row[C_LOST] = fmt_num(run->lost_events, run->lost_events < 0);
+	row[C_SOURCE] = dup_or_dash(run->source);
+	t->rows++;
+	for (int c = 0; c < NCOLS; c++)
+		if (!row[c])
+			goto oom;
+	return 0;
+oom:
+	t->oom = true;
+	return 1;
+}
+
+static void print_table(struct table *t)
+{
+	for (int c = 0; c < NCOLS; c++)
+		t->width[c] = (int)strlen(headers[c]);
+	for (size_t r = 0; r < t->rows; r++)
+		for (int c = 0; c < NCOLS; c++) {
+			int w = (int)strlen(t->cells[r * NCOLS + c]);
+
+			if (w > t->width[c])
+				t->width[c] = w;
+		}
+	for (size_t r = 0; r <= t->rows; r++) {
+		for (int c = 0; c < NCOLS; c++) {
+			const char *s = r ? t->cells[(r - 1) * NCOLS + c] : headers[c];
+			int w = c == NCOLS - 1 ? 0 : t->width[c];
+
+			printf("%s%*s", c ? "  " : "", right[c] ? w : -w, s);
+		}
+		putchar('\n');
+	}
+}
+
+static void json_str(const char *s)
+{
+	if (!s) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static int print_json(const vls_run *run, void *data)
+{
+	int *n = data;
+
+	printf("%s\n  {\"id\": %" PRId64 ", \"label\": ", (*n)++ ? "," : "", run->id);
+	json_str(run->label);
+	fputs(", \"kernel\": ", stdout);
+	json_str(run->kernel);
+	fputs(", \"arch\": ", stdout);
+	json_str(run->arch);
+	fputs(", \"format\": ", stdout);
+	json_str(run->format);
+	printf(", \"events\": %" PRIu64 ", \"lost_events\": ", run->events);
+	if (run->lost_events < 0)
+		fputs("null", stdout);
+	else
+		printf("%" PRId64, run->lost_events);
+	fputs(", \"source\": ", stdout);
+	json_str(run->source);
+	printf(", \"imported_at\": %" PRId64 "}", run->imported_at);
+	return 0;
+}
+
+static void table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->rows * NCOLS; i++)
+		free(t->cells[i]);
+	free(t->cells);
+}
+
+static int list(vls_db *db, vls_ctx *ctx, bool json)
+{
+	struct table t = { 0 };
+	int n = 0, ret;
+
+	if (json) {
+		putchar('[');
+		ret = vls_db_runs(db, print_json, &n);
+		printf("%s]\n", n ? "\n" : "");
+		return ret ? cli_fail(&cmd, ctx, ret, "listing runs") : CLI_EXIT_OK;
+	}
+	ret = vls_db_runs(db, add_row, &t);
+	if (t.oom)
+		cli_err(&cmd, "out of memory");
+	else if (ret)
+		cli_fail(&cmd, ctx, ret, "listing runs");
+	else
+		print_table(&t);
+	table_free(&t);
+	return ret ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+int cmd_runs(int argc, char **argv)
+{
+	const char *path = cli_default_db();
+	struct cli_parser p;
+	bool json = false;
+	vls_ctx *ctx = NULL;
+	vls_db *db = NULL;
+	int id, ret;
+
+	if (cli_parser_init(&p, &cmd, argc, argv))
+		return CLI_EXIT_FAIL;
+	while ((id = cli_next(&p)) > 0 && id != 'h') {
+		if (id == OPT_DB)
+			path = p.optarg;
+		else if (id == OPT_JSON)
+			json = true;
+	}
+	if (id == 'h' || id < 0 || p.npos) {
+		ret = id == 'h' ? CLI_EXIT_OK : id < 0 ? CLI_EXIT_USAGE
+			: cli_usage(&cmd, "unexpected argument '%s'", p.pos[0]);
+		cli_parser_free(&p);
+		return ret;
+	}
+	cli_parser_free(&p);
+	if (cli_ctx_new(&ctx, false))
+		return CLI_EXIT_FAIL;
+	ret = vls_db_open(&db, ctx, path, VLS_DB_READONLY);
+	if (ret == VLS_ENOTFOUND) {
+		cli_err(&cmd, "%s: no such DB ('vmlockstat import' creates one)", path);
+		ret = CLI_EXIT_FAIL;
+	} else {
+		ret = ret ? cli_fail(&cmd, ctx, ret, "cannot open the DB")
+			  : list(db, ctx, json);
+	}
+	vls_db_close(db);
+	vls_ctx_free(ctx);
+	return ret;
+}

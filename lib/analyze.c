@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * analyze.c - the analyzers every import runs, in this order. Each gets
+ * every event (vls_import_feed()) and writes its tables at finish.
+ */
+#include "store.h"
+
+extern const struct vls_analyzer_ops __vls_tasks_analyzer;
+
+const struct vls_analyzer_ops *const __vls_analyzers[] = {
+	&__vls_tasks_analyzer,
+	NULL,
+};

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * import.c - one import: a run row, the analyzers fed by events, the run's
+ * metadata, all in one write transaction. Nothing is visible to other
+ * connections before the COMMIT; an import that fails, is freed without a
+ * commit or whose process dies leaves the DB as it was (SQLite's rollback
+ * journal undoes it at the next open).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+
+/* Analyzers in __vls_analyzers[]: at most this many. */
+#define VLS_ANALYZERS_MAX 16
+
+/* Page cache of the importing connection: large imports touch the same
+ * B-tree pages again and again (tables clustered by run). */
+#define VLS_IMPORT_CACHE_PRAGMA "PRAGMA cache_size = -65536"
+
+struct vls_import {
+	vls_ctx *ctx;
+	vls_db *db;
+	vls_import_opts opts;      /* strings owned: the copies below */
+	char *label, *kernel, *arch;
+	struct vls_store_txn txn;
+	struct vls_meta meta;
+	void *states[VLS_ANALYZERS_MAX];
+	size_t nanalyzers;
+	uint64_t events, first_ts, last_ts;
+	bool in_txn;               /* BEGIN done, neither COMMIT nor ROLLBACK */
+	bool failed;               /* a feed failed: the run cannot be committed */
+};
+
+static int copy_opt(vls_import *imp, char **dst, const char *src)
+{
+	if (!src)
+		return 0;
+	*dst = __vls_strdup(imp->ctx, src);
+	return *dst ? 0 : __vls_error(imp->ctx, VLS_ENOMEM, "out of memory");
+}
+
+static int copy_opts(vls_import *imp, const vls_import_opts *opts)
+{
+	int ret;
+
+	if (opts && opts->version != VLS_IMPORT_OPTS_VERSION)
+		return __vls_error(imp->ctx, VLS_EINVAL,
+				   "vls_import_opts version %u, expected %u",
+				   opts->version, VLS_IMPORT_OPTS_VERSION);
+	imp->opts = opts ? *opts : (vls_import_opts)VLS_IMPORT_OPTS_INIT;
+	ret = copy_opt(imp, &imp->label, imp->opts.label);
+	if (!ret)
+		ret = copy_opt(imp, &imp->kernel, imp->opts.kernel);
+	if (!ret)
+		ret = copy_opt(imp, &imp->arch, imp->opts.arch);
+	imp->opts.label = imp->label;
+	imp->opts.kernel = imp->kernel;
+	imp->opts.arch = imp->arch;
+	return ret;
+}
+
+/* The run row goes in first so that analyzers know run_id; its columns
+ * are completed by vls_import_commit(). */
+static int insert_run(vls_import *imp)
+{
+	sqlite3_stmt *st = __vls_store_stmt(&imp->txn,
+		"INSERT INTO run (label, source, format, imported_at, events) "
+		"VALUES ('', 'embedded', 'embedded', ?1, 0)");
+	int ret;
+
+	if (!st)
+		return VLS_EDB;
+	sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
+	ret = __vls_store_exec_stmt(&imp->txn, st);
+	if (!ret)
+		imp->txn.run_id = sqlite3_last_insert_rowid(imp->txn.sql);
+	return ret;
+}
+
+static int create_analyzers(vls_import *imp)
+{
+	for (size_t i = 0; __vls_analyzers[i]; i++) {
+		const struct vls_analyzer_ops *an = __vls_analyzers[i];
+		int ret;
+
+		if (i == VLS_ANALYZERS_MAX)
+			return __vls_error(imp->ctx, VLS_ELIMIT, "too many analyzers");
+		ret = an->create(&imp->states[i], imp->ctx, &imp->opts);
+		if (ret)
+			return ret;
+		imp->nanalyzers = i + 1;
+	}
+	return 0;
+}
+
+int vls_import_begin(vls_import **out, vls_db *db, const vls_import_opts *opts)
+{
+	vls_import *imp = NULL;
+	int ret;
+
+	if (!out || !db)
+		return db ? __vls_error(db->ctx, VLS_EINVAL, "vls_import_begin: NULL out")
+			  : VLS_EINVAL;
+	*out = NULL;
+	if (db->mode != VLS_DB_READWRITE)
+		return __vls_error(db->ctx, VLS_EINVAL, "%s: opened read-only: cannot import",
+				   db->path);
+	imp = __vls_calloc(db->ctx, 1, sizeof(*imp));
+	if (!imp)
+		return __vls_error(db->ctx, VLS_ENOMEM, "out of memory");
+	imp->ctx = db->ctx;
+	imp->db = db;
+	imp->txn.ctx = db->ctx;
+	imp->txn.db = db;
+	imp->txn.sql = db->sql;
+	db->ctx->live_objects++;
+	ret = copy_opts(imp, opts);
+	if (!ret)
+		ret = __vls_store_exec(imp->ctx, db->sql, VLS_IMPORT_CACHE_PRAGMA);
+	if (!ret)
+		ret = __vls_store_exec(imp->ctx, db->sql, "BEGIN IMMEDIATE");
+	if (ret)
+		goto fail;
+	imp->in_txn = true;
+	ret = insert_run(imp);
+	if (!ret)
+		ret = create_analyzers(imp);
+	if (ret)
+		goto fail;
+	*out = imp;
+	return 0;
+fail:
+	vls_import_free(imp);
+	return ret;
+}
+
+int vls_import_set_meta(vls_import *imp, const char *key, const char *value)
+{
+	if (!imp || !key || !value)
+		return imp ? __vls_error(imp->ctx, VLS_EINVAL,
+					 "vls_import_set_meta: NULL argument")
+			   : VLS_EINVAL;
+	if (!*key)
+		return __vls_error(imp->ctx, VLS_EINVAL, "metadata key is empty");
+	return __vls_meta_set(imp->ctx, &imp->meta, key, value);
+}
+
+int vls_import_feed(vls_import *imp, const vls_event *ev)
+{
+	if (!imp || !ev)
+		return imp ? __vls_error(imp->ctx, VLS_EINVAL,
+					 "vls_import_feed: NULL argument")
+			   : VLS_EINVAL;
+	if (!imp->in_txn || imp->failed)
+		return __vls_error(imp->ctx, VLS_EINVAL,
+				   "vls_import_feed: the import %s", imp->failed
+				   ? "failed earlier" : "is already committed");
+	if (!imp->events++)
+		imp->first_ts = ev->ts_ns;
+	imp->last_ts = ev->ts_ns;
+	for (size_t i = 0; i < imp->nanalyzers; i++) {
+		int ret = __vls_analyzers[i]->event(imp->states[i], ev, &imp->txn);
+
+		if (ret) {
+			imp->failed = true;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Commit                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Options override what the input said; the label defaults to the base
+ * name of the source. The effective values go to run_meta as well, so
+ * that run and run_meta agree. */
+static int apply_overrides(vls_import *imp)
+{
+	const char *source = __vls_meta_get(&imp->meta, "source");
+	const char *base;
+	int ret = 0;
+
+	if (imp->kernel)
+		ret = __vls_meta_set(imp->ctx, &imp->meta, "kernel", imp->kernel);
+	if (!ret && imp->arch)
+		ret = __vls_meta_set(imp->ctx, &imp->meta, "arch", imp->arch);
+	if (ret)
+		return ret;
+	if (imp->label)
+		return __vls_meta_set(imp->ctx, &imp->meta, "label", imp->label);
+	if (source && *source) {
+		base = strrchr(source, '/');
+		base = base && base[1] ? base + 1 : source;
+		return __vls_meta_set(imp->ctx, &imp->meta, "label", base);
+	}
+	return __vls_meta_setf(imp->ctx, &imp->meta, "label", "run-%lld",
+			       (long long)imp->txn.run_id);
+}
+
+static int write_meta(vls_import *imp)
+{
+	for (size_t i = 0; i < imp->meta.n; i++) {
+		sqlite3_stmt *st = __vls_store_stmt(&imp->txn,
+			"INSERT INTO run_meta (run_id, key, value) VALUES (?1, ?2, ?3)");
+		int ret;
+
+		if (!st)
+			return VLS_EDB;
+		sqlite3_bind_int64(st, 1, imp->txn.run_id);
+		sqlite3_bind_text(st, 2, imp->meta.keys[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, imp->meta.vals[i], -1, SQLITE_STATIC);
+		ret = __vls_store_exec_stmt(&imp->txn, st);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Bind a metadata value as an integer when it is one, else NULL. */
+static void bind_meta_int(sqlite3_stmt *st, int col, const struct vls_meta *m,
+			  const char *key)
+{
+	const char *v = __vls_meta_get(m, key);
+	char *end;
+	long long n;
+
+	if (!v || !*v) {
+		sqlite3_bind_null(st, col);
+		return;
+	}
+	n = strtoll(v, &end, 10);
+	if (*end)
+		sqlite3_bind_null(st, col);
+	else
+		sqlite3_bind_int64(st, col, n);
+}
+
+static void bind_meta_text(sqlite3_stmt *st, int col, const struct vls_meta *m,
+			   const char *key, const char *dflt)
+{
+	const char *v = __vls_meta_get(m, key);
+
+	if (!v && !dflt)
+		sqlite3_bind_null(st, col);
+	else
+		sqlite3_bind_text(st, col, v ? v : dflt, -1, SQLITE_STATIC);
+}
+
+static int update_run(vls_import *imp)
+{
+	sqlite3_stmt *st = __vls_store_stmt(&imp->txn,
+		"UPDATE run SET label = ?2, kernel = ?3, arch = ?4, source = ?5, "
+		"format = ?6, events = ?7, lost_events = ?8, ncpus = ?9, "
+		"first_ts = ?10, last_ts = ?11 WHERE id = ?1");
+
+	if (!st)
+		return VLS_EDB;
+	sqlite3_bind_int64(st, 1, imp->txn.run_id);
+	bind_meta_text(st, 2, &imp->meta, "label", NULL);
+	bind_meta_text(st, 3, &imp->meta, "kernel", NULL);
+	bind_meta_text(st, 4, &imp->meta, "arch", NULL);
+	bind_meta_text(st, 5, &imp->meta, "source", "embedded");
+	bind_meta_text(st, 6, &imp->meta, "format", "embedded");
+	sqlite3_bind_int64(st, 7, (int64_t)imp->events);
+	bind_meta_int(st, 8, &imp->meta, "lost_events");
+	bind_meta_int(st, 9, &imp->meta, "ncpus");
+	if (imp->events) {
+		sqlite3_bind_int64(st, 10, (int64_t)imp->first_ts);
+		sqlite3_bind_int64(st, 11, (int64_t)imp->last_ts);
+	}
+	return __vls_store_exec_stmt(&imp->txn, st);
+}
+
+int vls_import_commit(int64_t *out, vls_import *imp)
+{
+	int ret = 0;
+
+	if (!imp)
+		return VLS_EINVAL;
+	if (!imp->in_txn || imp->failed)
+		return __vls_error(imp->ctx, VLS_EINVAL, "vls_import_commit: the import %s",
+				   imp->failed ? "failed earlier" : "is already committed");
+	for (size_t i = 0; !ret && i < imp->nanalyzers; i++)
+		ret = __vls_analyzers[i]->finish(imp->states[i], &imp->txn);
+	if (!ret)
+		ret = apply_overrides(imp);
+	if (!ret)
+		ret = write_meta(imp);
+	if (!ret)
+		ret = update_run(imp);
+	__vls_store_txn_release(&imp->txn);
+	if (!ret)
+		ret = __vls_store_exec(imp->ctx, imp->txn.sql, "COMMIT");
+	if (ret) {
+		imp->failed = true;
+		return ret;
+	}
+	imp->in_txn = false;
+	if (out)
+		*out = imp->txn.run_id;
+	return 0;
+}
+
+void vls_import_free(vls_import *imp)
+{
+	vls_ctx *ctx;
+
+	if (!imp)
+		return;
+	ctx = imp->ctx;
+	__vls_store_txn_release(&imp->txn);
+	if (imp->in_txn)
+		sqlite3_exec(imp->txn.sql, "ROLLBACK", NULL, NULL, NULL);
+	for (size_t i = 0; i < imp->nanalyzers; i++)
+		__vls_analyzers[i]->destroy(imp->states[i]);
+	__vls_meta_clear(ctx, &imp->meta);
+	__vls_free(ctx, imp->label);
+	__vls_free(ctx, imp->kernel);
+	__vls_free(ctx, imp->arch);
+	__vls_free(ctx, imp);
+	ctx->live_objects--;
+}
+
+/* ------------------------------------------------------------------ */
+/* A whole file                                                        */
+/* ------------------------------------------------------------------ */
+
+struct file_feed {
+	vls_import *imp;
+	int err;
+};
+
+static int feed_cb(const vls_event *ev, void *data)
+{
+	struct file_feed *f = data;
+
+	f->err = vls_import_feed(f->imp, ev);
+	return f->err;
+}
+
+/* Every metadata item of the reader, then (after the read) its counters. */
+static int reader_meta(vls_import *imp, const vls_reader *r)
+{
+	vls_reader_stats s;
+	const char *key, *value;
+	int ret = 0;
+
+	for (size_t i = 0; !ret && !vls_reader_meta_at(r, i, &key, &value); i++)
+		ret = vls_import_set_meta(imp, key, value);
+	vls_reader_get_stats(r, &s);
+	if (!ret)
+		ret = __vls_meta_setf(imp->ctx, &imp->meta, "bad_records", "%llu",
+				      (unsigned long long)s.bad_records);
+	if (!ret)
+		ret = __vls_meta_setf(imp->ctx, &imp->meta, "orphan_stacks", "%llu",
+				      (unsigned long long)s.orphan_stacks);
+	if (!ret)
+		ret = __vls_meta_setf(imp->ctx, &imp->meta, "dup_stacks", "%llu",
+				      (unsigned long long)s.dup_stacks);
+	return ret;
+}
+
+int vls_db_import_file(int64_t *out, vls_db *db, const char *path,
+		       const vls_reader_opts *ropts, const vls_import_opts *iopts)
+{
+	struct file_feed f = { NULL, 0 };
+	vls_reader *r = NULL;
+	int ret;
+
+	if (!db || !path)
+		return db ? __vls_error(db->ctx, VLS_EINVAL,
+					"vls_db_import_file: NULL argument")
+			  : VLS_EINVAL;
+	ret = vls_reader_open(&r, db->ctx, path, ropts);
+	if (!ret)
+		ret = vls_import_begin(&f.imp, db, iopts);
+	if (ret)
+		goto out;
+	ret = vls_reader_read(r, feed_cb, &f);
+	if (ret == VLS_ESTOPPED && f.err)
+		ret = f.err;
+	if (!ret)
+		ret = reader_meta(f.imp, r);
+	if (!ret)
+		ret = vls_import_commit(out, f.imp);
+out:
+	vls_import_free(f.imp);
+	vls_reader_close(r);
+	return ret;
+}

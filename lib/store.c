@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * store.c - the SQLite store: open, create or migrate a DB, the prepared
+ * statement cache of an import transaction, and per-run stack
+ * de-duplication.
+ *
+ * The schema (the .sql files of schema/, embedded by CMake in name order)
+ * is applied to a new DB in one transaction that also sets PRAGMA
+ * user_version; a DB of an older version is migrated step by step
+ * (migrations[]), a newer one is refused so that an old binary never writes
+ * into a layout it does not know.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+
+extern const char __vls_schema_sql[];
+
+/* Two importers into one DB: the second waits this long for the first's
+ * transaction, then fails with VLS_EBUSY. */
+#define VLS_DB_BUSY_TIMEOUT_MS 10000
+
+/* Per-run stack limits: distinct stacks, and bytes of their joined text. */
+#define VLS_STACKS_MAX (4u << 20)
+#define VLS_STACK_TEXT_MAX ((size_t)512 << 20)
+/* One stack's joined text: VLS_STACK_MAX frames of at most this much. */
+#define VLS_FRAME_MAX 1024
+
+/*
+ * Schema migrations: the SQL that takes a DB from version `from` to
+ * from + 1. Version 1 is the first: none yet. Add one entry per schema
+ * change and raise VLS_SCHEMA_VERSION (docs/schema.md, "Versioning").
+ */
+static const struct {
+	int from;
+	const char *sql;
+} migrations[] = {
+	{ 0, NULL },
+};
+
+/* ------------------------------------------------------------------ */
+/* Errors and plain execution                                          */
+/* ------------------------------------------------------------------ */
+
+int __vls_store_error(vls_ctx *ctx, sqlite3 *sql, int rc, const char *what)
+{
+	const char *msg = sql ? sqlite3_errmsg(sql) : sqlite3_errstr(rc);
+	const char *file = sql ? sqlite3_db_filename(sql, "main") : NULL;
+
+	if (!file || !*file)
+		file = "database";
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return __vls_error(ctx, VLS_EBUSY,
+				   "%s: %s: locked by another process (another import "
+				   "still running?) after waiting %d s", file, what,
+				   VLS_DB_BUSY_TIMEOUT_MS / 1000);
+	case SQLITE_NOTADB:
+		return __vls_error(ctx, VLS_EPARSE,
+				   "%s: not an SQLite database (%s)", file, msg);
+	case SQLITE_CORRUPT:
+		return __vls_error(ctx, VLS_EPARSE, "%s: %s: database is corrupt: %s",
+				   file, what, msg);
+	case SQLITE_NOMEM:
+		return __vls_error(ctx, VLS_ENOMEM, "%s: %s: out of memory", file, what);
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return __vls_error(ctx, VLS_EIO, "%s: %s: %s", file, what, msg);
+	default:
+		return __vls_error(ctx, VLS_EDB, "%s: %s: %s", file, what, msg);
+	}
+}
+
+int __vls_store_exec(vls_ctx *ctx, sqlite3 *sql, const char *text)
+{
+	int rc = sqlite3_exec(sql, text, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return __vls_store_error(ctx, sql, rc, text);
+	return 0;
+}
+
+/* One integer from a query without parameters. */
+static int query_int(int64_t *out, vls_ctx *ctx, sqlite3 *sql, const char *text)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(sql, text, -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		return __vls_store_error(ctx, sql, rc, text);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Open, create, migrate                                               */
+/* ------------------------------------------------------------------ */
+
+static int set_version(vls_db *db, int version)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), "PRAGMA user_version = %d", version);
+	return __vls_store_exec(db->ctx, db->sql, text);
+}
+
+static int migrate_one(vls_db *db, int from)
+{
+	for (size_t i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		if (migrations[i].sql && migrations[i].from == from) {
+			int ret = __vls_store_exec(db->ctx, db->sql, migrations[i].sql);
+
+			return ret ? ret : set_version(db, from + 1);
+		}
+	}
+	return __vls_error(db->ctx, VLS_EVERSION,
+			   "%s: schema version %d: no migration to version %d",
+			   db->path, from, from + 1);
+}
+
+/* Inside the write transaction: bring the DB to VLS_SCHEMA_VERSION. */
+static int upgrade_locked(vls_db *db)
+{
+	int64_t version = 0, objects = 0;
+	int ret = query_int(&version, db->ctx, db->sql, "PRAGMA user_version");
+
+	if (ret)
+		return ret;
+	if (version == 0) {
+		ret = query_int(&objects, db->ctx, db->sql,
+				"SELECT count(*) FROM sqlite_schema");
+		if (ret)
+			return ret;
+		if (objects)
+			return __vls_error(db->ctx, VLS_EPARSE,
+					   "%s: an SQLite database, but not a vmlockstat "
+					   "one (user_version 0 and %lld objects)", db->path,
+					   (long long)objects);
+		ret = __vls_store_exec(db->ctx, db->sql, __vls_schema_sql);
+		return ret ? ret : set_version(db, VLS_SCHEMA_VERSION);
+	}
+	while (!ret && version < VLS_SCHEMA_VERSION)
+		ret = migrate_one(db, (int)version++);
+	return ret;
+}
+
+static int upgrade(vls_db *db)
+{
+	int ret = __vls_store_exec(db->ctx, db->sql, "BEGIN IMMEDIATE");
+
+	if (ret)
+		return ret;
+	ret = upgrade_locked(db);
+	if (!ret)
+		ret = __vls_store_exec(db->ctx, db->sql, "COMMIT");
+	if (ret)
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	return ret;
+}
+
+/* The version check every open does; writes only when the DB needs it. */
+static int check_version(vls_db *db)
+{
+	int64_t version = 0, objects = 0;
+	int ret = query_int(&version, db->ctx, db->sql, "PRAGMA user_version");
+
+	if (ret)
+		return ret;
+	if (version > VLS_SCHEMA_VERSION)
+		return __vls_error(db->ctx, VLS_EVERSION,
+				   "%s: schema version %lld is newer than this "
+				   "vmlockstat's (%d): use a newer vmlockstat", db->path,
+				   (long long)version, VLS_SCHEMA_VERSION);
+	if (version == VLS_SCHEMA_VERSION)
+		return 0;
+	if (db->mode == VLS_DB_READWRITE)
+		return upgrade(db);
+	if (version > 0)
+		return __vls_error(db->ctx, VLS_EVERSION,
+				   "%s: schema version %lld is older than %d: open it "
+				   "once read-write (vmlockstat import) to migrate it",
+				   db->path, (long long)version, VLS_SCHEMA_VERSION);
+	ret = query_int(&objects, db->ctx, db->sql,
+			"SELECT count(*) FROM sqlite_schema");
+	if (!ret)
+		ret = __vls_error(db->ctx, VLS_EPARSE, "%s: not a vmlockstat database%s",
+				  db->path, objects ? "" : " (empty)");
+	return ret;
+}
+
+static int open_sqlite(vls_db *db, bool *created)
+{
+	int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+	struct stat st;
+	int rc;
+
+	*created = false;
+	if (stat(db->path, &st) < 0) {
+		if (errno != ENOENT || db->mode == VLS_DB_READONLY)
+			return __vls_error(db->ctx, errno == ENOENT ? VLS_ENOTFOUND : VLS_EIO,
+					   "%s: %s", db->path, strerror(errno));
+		*created = true;
+	} else if (S_ISDIR(st.st_mode)) {
+		return __vls_error(db->ctx, VLS_EINVAL, "%s: is a directory", db->path);
+	}
+	flags |= db->mode == VLS_DB_READONLY
+			 ? SQLITE_OPEN_READONLY
+			 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(db->path, &db->sql, flags, NULL);
+	if (rc != SQLITE_OK)
+		return __vls_error(db->ctx, rc == SQLITE_NOMEM ? VLS_ENOMEM : VLS_EIO,
+				   "%s: cannot open: %s", db->path,
+				   db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
+	sqlite3_busy_timeout(db->sql, VLS_DB_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(db->sql, 1);
+	return __vls_store_exec(db->ctx, db->sql, "PRAGMA foreign_keys = ON");
+}
+
+int vls_db_open(vls_db **out, vls_ctx *ctx, const char *path, vls_db_mode mode)
+{
+	vls_db *db = NULL;
+	bool created = false;
+	int ret;
+
+	if (!out || !ctx || !path)
+		return ctx ? __vls_error(ctx, VLS_EINVAL, "vls_db_open: NULL argument")
+			   : VLS_EINVAL;
+	*out = NULL;
+	if (mode != VLS_DB_READWRITE && mode != VLS_DB_READONLY)
+		return __vls_error(ctx, VLS_EINVAL, "vls_db_open: bad mode %d", (int)mode);
+	db = __vls_calloc(ctx, 1, sizeof(*db));
+	if (!db)
+		return __vls_error(ctx, VLS_ENOMEM, "out of memory");
+	db->ctx = ctx;
+	db->mode = mode;
+	ctx->live_objects++;
+	db->path = __vls_strdup(ctx, path);
+	if (!db->path) {
+		ret = __vls_error(ctx, VLS_ENOMEM, "out of memory");
+		goto fail;
+	}
+	ret = open_sqlite(db, &created);
+	if (!ret)
+		ret = check_version(db);
+	if (ret)
+		goto fail;
+	*out = db;
+	return 0;
+fail:
+	vls_db_close(db);
+	/* "Nothing is written on failure": a DB file this call created goes. */
+	if (created)
+		unlink(path);
+	return ret;
+}
+
+void vls_db_close(vls_db *db)
+{
+	vls_ctx *ctx;
+
+	if (!db)
+		return;
+	ctx = db->ctx;
+	sqlite3_close_v2(db->sql);
+	__vls_free(ctx, db->meta_value);
+	__vls_free(ctx, db->path);
+	__vls_free(ctx, db);
+	ctx->live_objects--;
+}
+
+/* ------------------------------------------------------------------ */
+/* Statement cache of a transaction                                    */
+/* ------------------------------------------------------------------ */
+
+sqlite3_stmt *__vls_store_stmt(struct vls_store_txn *txn, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	for (size_t i = 0; i < txn->nstmts; i++) {
+		if (txn->stmt_sql[i] == sql) {
+			st = txn->stmts[i];
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	if (txn->nstmts == VLS_STORE_STMT_MAX) {
+		__vls_error(txn->ctx, VLS_ELIMIT, "more than %d cached statements",
+			    VLS_STORE_STMT_MAX);
+		return NULL;
+	}
+	rc = sqlite3_prepare_v3(txn->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+				NULL);
+	if (rc != SQLITE_OK) {
+		__vls_store_error(txn->ctx, txn->sql, rc, sql);
+		return NULL;
+	}
+	txn->stmts[txn->nstmts] = st;
+	txn->stmt_sql[txn->nstmts] = sql;
+	txn->nstmts++;
+	return st;
+}
+
+int __vls_store_exec_stmt(struct vls_store_txn *txn, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	rc = __vls_store_error(txn->ctx, txn->sql, rc, sqlite3_sql(st));
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stack de-duplication                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Distinct stacks of the run: entries (joined text, FNV-1a hash, id) in an
+ * array grown with __vls_grow, indexed by an open-addressing table of
+ * entry numbers + 1 (0: empty) at most half full. The text is kept so that
+ * a hash collision never merges two different stacks.
+ */
+struct stack_entry {
+	uint64_t hash;
+	char *text;
+	size_t len;
+};
+
+struct vls_stack_cache {
+	struct stack_entry *entries;
+	size_t n, cap;
+	uint32_t *index;
+	size_t index_cap;      /* a power of two */
+	size_t text_bytes;
+	char *buf;             /* the joined text of the stack being looked up */
+	size_t buf_cap;
+};
+
+static uint64_t fnv1a(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static void stacks_free(vls_ctx *ctx, struct vls_stack_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		__vls_free(ctx, c->entries[i].text);
+	__vls_free(ctx, c->entries);
+	__vls_free(ctx, c->index);
+	__vls_free(ctx, c->buf);
+	__vls_free(ctx, c);
+}
+
+/* Join frames with '\n' into c->buf; *len gets the length. */
+static int join_frames(vls_ctx *ctx, struct vls_stack_cache *c,
+		       const char *const *frames, uint32_t n, size_t *len)
+{
+	size_t pos = 0;
+	int ret;
+
+	if (n > VLS_STACK_MAX)
+		n = VLS_STACK_MAX;
+	for (uint32_t i = 0; i < n; i++) {
+		const char *f = frames[i] ? frames[i] : "";
+		size_t fl = strnlen(f, VLS_FRAME_MAX);
+
+		ret = __vls_grow(ctx, (void **)&c->buf, &c->buf_cap, pos + fl + 2, 1,
+				 (size_t)VLS_STACK_MAX * (VLS_FRAME_MAX + 1) + 1);
+		if (ret)
+			return ret;
+		if (i)
+			c->buf[pos++] = '\n';
+		memcpy(c->buf + pos, f, fl);
+		pos += fl;
+	}
+	c->buf[pos] = '\0';
+	*len = pos;
+	return 0;
+}
+
+static int index_resize(vls_ctx *ctx, struct vls_stack_cache *c, size_t cap)
+{
+	uint32_t *idx = __vls_calloc(ctx, cap, sizeof(*idx));
+
+	if (!idx)
+		return __vls_error(ctx, VLS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < c->n; i++) {
+		size_t slot = c->entries[i].hash & (cap - 1);
+
+		while (idx[slot])
+			slot = (slot + 1) & (cap - 1);
+		idx[slot] = (uint32_t)i + 1;
+	}
+	__vls_free(ctx, c->index);
+	c->index = idx;
+	c->index_cap = cap;
+	return 0;
+}
+
+/* The slot holding text, or the empty slot where it belongs. */
+static size_t index_find(const struct vls_stack_cache *c, uint64_t h,
+			 const char *text, size_t len)
+{
+	size_t slot = h & (c->index_cap - 1);
+
+	while (c->index[slot]) {
+		const struct stack_entry *e = &c->entries[c->index[slot] - 1];
+
+		if (e->hash == h && e->len == len && !memcmp(e->text, text, len))
+			break;
+		slot = (slot + 1) & (c->index_cap - 1);
+	}
+	return slot;
+}
+
+static int stack_add(struct vls_store_txn *txn, struct vls_stack_cache *c,
+		     uint64_t h, size_t len)
+{
+	sqlite3_stmt *st;
+	char *text = NULL;
+	int ret;
+
+	if (c->text_bytes + len > VLS_STACK_TEXT_MAX)
+		return __vls_error(txn->ctx, VLS_ELIMIT,
+				   "more than %zu MiB of distinct stacks in one run",
+				   VLS_STACK_TEXT_MAX >> 20);
+	ret = __vls_grow(txn->ctx, (void **)&c->entries, &c->cap, c->n + 1,
+			 sizeof(*c->entries), VLS_STACKS_MAX);
+	if (ret)
+		return ret;
+	text = __vls_strndup(txn->ctx, c->buf, len);
+	if (!text)
+		return __vls_error(txn->ctx, VLS_ENOMEM, "out of memory");
+	st = __vls_store_stmt(txn, "INSERT INTO stack (run_id, id, frames) "
+				   "VALUES (?1, ?2, ?3)");
+	if (!st) {
+		__vls_free(txn->ctx, text);
+		return VLS_EDB;
+	}
+	sqlite3_bind_int64(st, 1, txn->run_id);
+	sqlite3_bind_int64(st, 2, (int64_t)c->n + 1);
+	sqlite3_bind_text(st, 3, text, (int)len, SQLITE_STATIC);
+	ret = __vls_store_exec_stmt(txn, st);
+	if (ret) {
+		__vls_free(txn->ctx, text);
+		return ret;
+	}
+	c->entries[c->n] = (struct stack_entry){ h, text, len };
+	c->n++;
+	c->text_bytes += len;
+	return 0;
+}
+
+/* Stack ids are 1, 2, ... in order of first appearance in the run. */
+int __vls_store_stack_id(int64_t *out, struct vls_store_txn *txn,
+			 const char *const *frames, uint32_t n)
+{
+	struct vls_stack_cache *c = txn->stacks;
+	size_t len, slot;
+	uint64_t h;
+	int ret;
+
+	*out = 0;
+	if (!n)
+		return 0;
+	if (!c) {
+		c = txn->stacks = __vls_calloc(txn->ctx, 1, sizeof(*c));
+		if (!c)
+			return __vls_error(txn->ctx, VLS_ENOMEM, "out of memory");
+	}
+	if ((c->n + 1) * 2 > c->index_cap) {
+		ret = index_resize(txn->ctx, c, c->index_cap ? c->index_cap * 2 : 1024);
+		if (ret)
+			return ret;
+	}
+	ret = join_frames(txn->ctx, c, frames, n, &len);
+	if (ret)
+		return ret;
+	h = fnv1a(c->buf, len);
+	slot = index_find(c, h, c->buf, len);
+	if (!c->index[slot]) {
+		ret = stack_add(txn, c, h, len);
+		if (ret)
+			return ret;
+		c->index[slot] = (uint32_t)c->n;
+	}
+	*out = (int64_t)c->index[slot];
+	return 0;
+}
+
+void __vls_store_txn_release(struct vls_store_txn *txn)
+{
+	for (size_t i = 0; i < txn->nstmts; i++)
+		sqlite3_finalize(txn->stmts[i]);
+	txn->nstmts = 0;
+	stacks_free(txn->ctx, txn->stacks);
+	txn->stacks = NULL;
+}
