@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tracedat.c - the trace-cmd trace.dat reader: libtracecmd iterates the
+ * records of every buffer of the file in timestamp order, libtraceevent
+ * describes their fields, and this file turns them into vls_events.
+ *
+ * Speed: the fields of each event id are looked up once (struct
+ * td_event, indexed by id) and read by offset; nothing is allocated per
+ * record. Every field is bounds-checked against the record's size: a
+ * corrupt page must not make us read past the record.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <event-parse.h>
+#include <trace-cmd.h>
+
+#include "tracedat.h"
+
+#define EVENT_IDS_MAX 65536     /* common_type is an unsigned short */
+#define HANDLES_MAX 257         /* the top buffer and up to 256 instances */
+#define NFIELDS 8
+
+/* Field names per kind, in the slot order decode_*() reads them. */
+static const char *const kind_fields[VLS_EV__COUNT][NFIELDS] = {
+	[VLS_EV_MMAP_LOCK_START] = { "mm", "memcg_id", "write" },
+	[VLS_EV_MMAP_LOCK_ACQUIRED] = { "mm", "memcg_id", "write", "success" },
+	[VLS_EV_MMAP_LOCK_RELEASED] = { "mm", "memcg_id", "write" },
+	[VLS_EV_PAGE_FAULT_USER] = { "address", "ip", "error_code" },
+	[VLS_EV_PAGE_FAULT_KERNEL] = { "address", "ip", "error_code" },
+	[VLS_EV_FILEMAP_FAULT] = { "s_dev", "i_ino", "index", "pfn" },
+	[VLS_EV_FILEMAP_ADD] = { "s_dev", "i_ino", "index", "pfn" },
+	[VLS_EV_FILEMAP_DELETE] = { "s_dev", "i_ino", "index", "pfn" },
+	[VLS_EV_SCHED_SWITCH] = { "prev_comm", "prev_pid", "prev_prio", "prev_state",
+				  "next_comm", "next_pid", "next_prio" },
+	[VLS_EV_SCHED_WAKEUP] = { "comm", "pid", "prio", "target_cpu" },
+	[VLS_EV_SCHED_WAKING] = { "comm", "pid", "prio", "target_cpu" },
+	[VLS_EV_SCHED_FORK] = { "parent_comm", "parent_pid", "child_comm", "child_pid" },
+	[VLS_EV_SCHED_EXIT] = { "comm", "pid", "prio" },
+	[VLS_EV_SCHED_EXEC] = { "pid", "old_pid" },
+	[VLS_EV_LOCK_CONTENTION_BEGIN] = { "lock_addr", "flags" },
+	[VLS_EV_LOCK_CONTENTION_END] = { "lock_addr", "ret" },
+	[VLS_EV_BLOCK_RQ_ISSUE] = { "dev", "sector", "nr_sector", "error", "rwbs" },
+	[VLS_EV_BLOCK_RQ_COMPLETE] = { "dev", "sector", "nr_sector", "error", "rwbs" },
+};
+
+/* What we know of one event id, filled on its first record. */
+struct td_event {
+	bool init;
+	bool is_stack;           /* ftrace:kernel_stack */
+	vls_event_kind kind;
+	char *name;              /* "system:event" */
+	struct tep_format_field *f[NFIELDS]; /* NULL: the kernel lacks it */
+};
+
+struct td_priv {
+	struct tracecmd_input *handles[HANDLES_MAX];
+	int nhandles;
+	struct tep_handle *tep;
+	struct vls_tdhead head;
+	struct td_event *ev;     /* indexed by event id, grown on demand */
+	size_t nev;
+	int long_size;
+	int err;                 /* first error of the iteration */
+	uint64_t missed;         /* events the ring buffer pages say were lost */
+	char addr_names[VLS_STACK_MAX][24]; /* unresolved frames as hex */
+	vls_event out;           /* reused for every record */
+};
+
+/* ------------------------------------------------------------------ */
+/* Field access                                                        */
+/* ------------------------------------------------------------------ */
+
+static bool field_ok(const struct tep_format_field *f, const struct tep_record *rec)
+{
+	return f && !(f->flags & TEP_FIELD_IS_DYNAMIC) && f->offset >= 0 &&
+	       f->size > 0 && f->offset + f->size <= rec->size;
+}
+
+/* A number field, 0 when the kernel has no such field or it is cut. */
+static uint64_t num(const struct tep_format_field *f, const struct tep_record *rec)
+{
+	unsigned long long v = 0;
+
+	if (!field_ok(f, rec) || f->size > 8 || tep_read_number_field(
+		    (struct tep_format_field *)f, rec->data, &v))
+		return 0;
+	if ((f->flags & TEP_FIELD_IS_SIGNED) && f->size < 8 &&
+	    (v >> (f->size * 8 - 1)) & 1)
+		v |= ~0ULL << (f->size * 8);   /* sign-extend: -1 stays -1 */
+	return v;
+}
+
+/* A char[] field (comm, rwbs), cut to dst_size - 1 bytes. */
+static void str(char *dst, size_t dst_size, const struct tep_format_field *f,
+		const struct tep_record *rec)
+{
+	const char *src;
+	size_t n;
+
+	dst[0] = '\0';
+	if (!field_ok(f, rec))
+		return;
+	src = (const char *)rec->data + f->offset;
+	n = strnlen(src, (size_t)f->size);
+	if (n >= dst_size)
+		n = dst_size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* ------------------------------------------------------------------ */
+/* Per-id cache                                                        */
+/* ------------------------------------------------------------------ */
+
+static int event_info_init(vls_reader *r, struct td_event *te, int id)
+{
+	struct td_priv *p = r->priv;
+	struct tep_event *e = tep_find_event(p->tep, id);
+	char buf[512];
+
+	te->init = true;
+	te->kind = VLS_EV_OTHER;
+	snprintf(buf, sizeof(buf), "%s:%s", e && e->system ? e->system : "unknown",
+		 e && e->name ? e->name : "unknown");
+	te->name = __vls_strdup(r->ctx, buf);
+	if (!te->name)
+		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
+	if (!e)
+		return 0;
+	if (!strcmp(e->system, "ftrace") && !strcmp(e->name, "kernel_stack")) {
+		te->is_stack = true;
+		te->f[0] = tep_find_field(e, "size");
+		te->f[1] = tep_find_field(e, "caller");
+		return 0;
+	}
+	te->kind = __vls_event_kind_from_name(e->system, e->name);
+	for (int i = 0; i < NFIELDS && kind_fields[te->kind][i]; i++)
+		te->f[i] = tep_find_field(e, kind_fields[te->kind][i]);
+	return 0;
+}
+
+static int event_info(vls_reader *r, int id, struct td_event **out)
+{
+	struct td_priv *p = r->priv;
+	size_t cap = p->nev;
+	int ret;
+
+	if (id < 0 || id >= EVENT_IDS_MAX)
+		return VLS_EPARSE;
+	if ((size_t)id >= p->nev) {
+		ret = __vls_grow(r->ctx, (void **)&p->ev, &cap, (size_t)id + 1,
+				 sizeof(*p->ev), EVENT_IDS_MAX);
+		if (ret)
+			return ret;
+		memset(p->ev + p->nev, 0, (cap - p->nev) * sizeof(*p->ev));
+		p->nev = cap;
+	}
+	*out = &p->ev[id];
+	if (!(*out)->init)
+		return event_info_init(r, *out, id);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Decoding                                                            */
+/* ------------------------------------------------------------------ */
+
+static void decode_fields(vls_event *ev, const struct td_event *te,
+			  const struct tep_record *rec)
+{
+	struct tep_format_field *const *f = te->f;
+
+	switch (te->kind) {
+	case VLS_EV_MMAP_LOCK_START:
+	case VLS_EV_MMAP_LOCK_ACQUIRED:
+	case VLS_EV_MMAP_LOCK_RELEASED:
+		/* kernels before 6.14 have a memcg_path string: memcg_id 0 */
+		ev->u.mmap_lock.mm = num(f[0], rec);
+		ev->u.mmap_lock.memcg_id = num(f[1], rec);
+		ev->u.mmap_lock.write = num(f[2], rec) != 0;
+		ev->u.mmap_lock.success = num(f[3], rec) != 0;
+		break;
+	case VLS_EV_PAGE_FAULT_USER:
+	case VLS_EV_PAGE_FAULT_KERNEL:
+		ev->u.fault.address = num(f[0], rec);
+		ev->u.fault.ip = num(f[1], rec);
+		ev->u.fault.error_code = num(f[2], rec);
+		break;
+	case VLS_EV_FILEMAP_FAULT:
+	case VLS_EV_FILEMAP_ADD:
+	case VLS_EV_FILEMAP_DELETE:
+		ev->u.filemap.dev = num(f[0], rec);
+		ev->u.filemap.ino = num(f[1], rec);
+		ev->u.filemap.index = num(f[2], rec);
+		ev->u.filemap.pfn = num(f[3], rec);
+		break;
+	case VLS_EV_SCHED_SWITCH:
+		str(ev->u.sched_switch.prev_comm, VLS_COMM_MAX, f[0], rec);
+		ev->u.sched_switch.prev_pid = (int32_t)num(f[1], rec);
+		ev->u.sched_switch.prev_prio = (int32_t)num(f[2], rec);
+		ev->u.sched_switch.prev_state = num(f[3], rec);
+		str(ev->u.sched_switch.next_comm, VLS_COMM_MAX, f[4], rec);
+		ev->u.sched_switch.next_pid = (int32_t)num(f[5], rec);
+		ev->u.sched_switch.next_prio = (int32_t)num(f[6], rec);
+		break;
+	case VLS_EV_SCHED_WAKEUP:
+	case VLS_EV_SCHED_WAKING:
+		str(ev->u.wakeup.comm, VLS_COMM_MAX, f[0], rec);
+		ev->u.wakeup.pid = (int32_t)num(f[1], rec);
+		ev->u.wakeup.prio = (int32_t)num(f[2], rec);
+		ev->u.wakeup.target_cpu = (int32_t)num(f[3], rec);
+		break;
+	case VLS_EV_SCHED_FORK:
+		str(ev->u.fork.parent_comm, VLS_COMM_MAX, f[0], rec);
+		ev->u.fork.parent_pid = (int32_t)num(f[1], rec);
+		str(ev->u.fork.child_comm, VLS_COMM_MAX, f[2], rec);
+		ev->u.fork.child_pid = (int32_t)num(f[3], rec);
+		break;
+	case VLS_EV_SCHED_EXIT:
+		str(ev->u.exit.comm, VLS_COMM_MAX, f[0], rec);
+		ev->u.exit.pid = (int32_t)num(f[1], rec);
+		ev->u.exit.prio = (int32_t)num(f[2], rec);
+		break;
+	case VLS_EV_SCHED_EXEC:
+		ev->u.exec.pid = (int32_t)num(f[0], rec);
+		ev->u.exec.old_pid = (int32_t)num(f[1], rec);
+		break;
+	case VLS_EV_LOCK_CONTENTION_BEGIN:
+	case VLS_EV_LOCK_CONTENTION_END:
+		ev->u.contention.lock_addr = num(f[0], rec);
+		ev->u.contention.flags = (uint32_t)num(f[1], rec);
+		ev->u.contention.ret = (int32_t)num(f[1], rec);
+		if (te->kind == VLS_EV_LOCK_CONTENTION_BEGIN)
+			ev->u.contention.ret = 0;
+		else
+			ev->u.contention.flags = 0;
+		break;
+	case VLS_EV_BLOCK_RQ_ISSUE:
+	case VLS_EV_BLOCK_RQ_COMPLETE:
+		ev->u.block.dev = num(f[0], rec);
+		ev->u.block.sector = num(f[1], rec);
+		ev->u.block.nr_sector = (uint32_t)num(f[2], rec);
+		ev->u.block.error = (int32_t)num(f[3], rec);
+		str(ev->u.block.rwbs, sizeof(ev->u.block.rwbs), f[4], rec);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ftrace:kernel_stack: "size" entries of "caller", innermost first. Older
+ * kernels end a short stack with ULONG_MAX instead. */
+static int deliver_stack(vls_reader *r, const struct td_event *te,
+			 const struct tep_record *rec, int32_t tid)
+{
+	struct td_priv *p = r->priv;
+	const char *frames[VLS_STACK_MAX];
+	const struct tep_format_field *caller = te->f[1];
+	uint64_t want, room, addr, end = p->long_size == 4 ? 0xffffffffULL : ~0ULL;
+	size_t n = 0;
+
+	if (!caller || caller->offset < 0 || caller->offset > rec->size) {
+		r->stats.bad_records++;
+		return 0;
+	}
+	want = te->f[0] ? num(te->f[0], rec) : VLS_STACK_MAX;
+	room = (uint64_t)(rec->size - caller->offset) / (uint64_t)p->long_size;
+	if (want > room)
+		want = room;
+	for (uint64_t i = 0; i < want && n < VLS_STACK_MAX; i++) {
+		const unsigned char *a = (const unsigned char *)rec->data +
+			caller->offset + i * (uint64_t)p->long_size;
+		const char *name;
+
+		addr = p->long_size == 4 ? tep_read_number(p->tep, a, 4)
+					 : tep_read_number(p->tep, a, 8);
+		if (addr == end)
+			break;
+		name = tep_find_function(p->tep, addr);
+		if (!name) {
+			snprintf(p->addr_names[n], sizeof(p->addr_names[n]),
+				 "0x%" PRIx64, addr);
+			name = p->addr_names[n];
+		}
+		frames[n++] = name;
+	}
+	return __vls_attach_stack(&r->attach, rec->cpu, tid, frames, n);
+}
+
+static void set_comm(struct td_priv *p, vls_event *ev)
+{
+	const char *comm = tep_data_comm_from_pid(p->tep, ev->tid);
+
+	/* libtraceevent's "<...>" means the pid is not in saved_cmdlines */
+	if (!comm || !strcmp(comm, "<...>"))
+		comm = "";
+	__vls_copy_comm(ev->comm, comm, strlen(comm));
+}
+
+static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
+		     void *data)
+{
+	vls_reader *r = data;
+	struct td_priv *p = r->priv;
+	vls_event *ev = &p->out;
+	struct td_event *te;
+	int ret;
+
+	if (rec->missed_events > 0)
+		p->missed += (uint64_t)rec->missed_events;
+	if (rec->size < 8) {          /* not even the common fields */
+		r->stats.bad_records++;
+		return 0;
+	}
+	ret = event_info(r, tep_data_type(p->tep, rec), &te);
+	if (ret == VLS_EPARSE) {
+		r->stats.bad_records++;
+		return 0;
+	}
+	if (ret)
+		goto stop;
+	if (te->is_stack) {
+		ret = deliver_stack(r, te, rec, tep_data_pid(p->tep, rec));
+		goto done;
+	}
+	memset(&ev->u, 0, sizeof(ev->u));
+	ev->ts_ns = rec->ts;
+	ev->cpu = rec->cpu;
+	ev->tid = tep_data_pid(p->tep, rec);
+	ev->pid = -1;   /* trace-cmd does not save tgids in trace.dat */
+	ev->kind = te->kind;
+	ev->name = te->name;
+	set_comm(p, ev);
+	decode_fields(ev, te, rec);
+	ret = __vls_attach_event(&r->attach, ev);
+done:
+	if (!ret)
+		return 0;
+stop:
+	if (ret != VLS_ESTOPPED)
+		p->err = ret;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Open, read, close                                                   */
+/* ------------------------------------------------------------------ */
+
+static int set_present(vls_reader *r)
+{
+	struct td_priv *p = r->priv;
+	char list[2048] = "";
+	size_t len = 0;
+
+	for (int k = 1; k < VLS_EV__COUNT; k++) {
+		const char *full = vls_event_kind_name((vls_event_kind)k);
+		const char *colon = strchr(full, ':');
+		char sys[64];
+
+		snprintf(sys, sizeof(sys), "%.*s", (int)(colon - full), full);
+		if (!tep_find_event_by_name(p->tep, sys, colon + 1))
+			continue;
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+					len ? "," : "", full);
+	}
+	return __vls_meta_set(r->ctx, &r->meta, "events.present", list);
+}
+
+static int open_handles(vls_reader *r)
+{
+	struct td_priv *p = r->priv;
+	int n;
+
+	/* libtracecmd and libtraceevent print their warnings on stderr; a
+	 * library must not (the level is process-wide: there is no other) */
+	tracecmd_set_loglevel(TEP_LOG_NONE);
+	p->handles[0] = tracecmd_open(r->path, TRACECMD_FL_LOAD_NO_PLUGINS);
+	if (!p->handles[0]) {
+		if (strcmp(p->head.compression, "none") && strcmp(p->head.compression, "zstd"))
+			return __vls_error(r->ctx, VLS_EUNSUPPORTED, "%s: compressed with "
+					   "%s, which this libtracecmd cannot decompress",
+					   r->path, p->head.compression);
+		return __vls_error(r->ctx, VLS_EPARSE, "%s: corrupt trace.dat: "
+				   "libtracecmd cannot open it", r->path);
+	}
+	p->nhandles = 1;
+	p->tep = tracecmd_get_tep(p->handles[0]);
+	n = tracecmd_buffer_instances(p->handles[0]);
+	if (!p->tep || n < 0 || n >= HANDLES_MAX)
+		return __vls_error(r->ctx, VLS_EPARSE, "%s: corrupt trace.dat: "
+				   "%d buffers", r->path, n);
+	for (int i = 0; i < n; i++) {
+		p->handles[p->nhandles] = tracecmd_buffer_instance_handle(p->handles[0], i);
+		if (!p->handles[p->nhandles])
+			return __vls_error(r->ctx, VLS_EPARSE, "%s: corrupt trace.dat: "
+					   "buffer %d unreadable", r->path, i);
+		p->nhandles++;
+	}
+	return 0;
+}
+
+static int td_open(vls_reader *r)
+{
+	struct td_priv *p = __vls_calloc(r->ctx, 1, sizeof(*p));
+	int ret, ncpus;
+
+	if (!p)
+		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
+	r->priv = p;
+	ret = __vls_tdhead_read(&p->head, r);
+	if (!ret)
+		ret = open_handles(r);
+	if (ret)
+		return ret;
+	p->long_size = tep_get_long_size(p->tep);
+	if (p->long_size != 4 && p->long_size != 8)
+		p->long_size = 8;
+	ncpus = p->head.cpucount > 0 ? p->head.cpucount : tep_get_cpus(p->tep);
+	ret = __vls_meta_setf(r->ctx, &r->meta, "ncpus", "%d", ncpus);
+	if (!ret)
+		ret = __vls_meta_set(r->ctx, &r->meta, "format", "tracedat");
+	return ret ? ret : set_present(r);
+}
+
+static int td_read(vls_reader *r)
+{
+	struct td_priv *p = r->priv;
+
+	p->err = 0;
+	tracecmd_iterate_events_multi(p->handles, p->nhandles, on_record, r);
+	r->stats.bytes_read = r->stats.bytes_total;
+	if (p->err)
+		return p->err;
+	if (p->missed)
+		return __vls_meta_setf(r->ctx, &r->meta, "missed_events",
+				       "%" PRIu64, p->missed);
+	return 0;
+}
+
+static void td_close(vls_reader *r)
+{
+	struct td_priv *p = r->priv;
+
+	for (int i = p->nhandles - 1; i >= 0; i--)
+		tracecmd_close(p->handles[i]);
+	for (size_t i = 0; i < p->nev; i++)
+		__vls_free(r->ctx, p->ev[i].name);
+	__vls_free(r->ctx, p->ev);
+	__vls_free(r->ctx, p);
+	r->priv = NULL;
+}
+
+const struct vls_reader_ops __vls_tracedat_ops = {
+	.name = "tracedat",
+	.open = td_open,
+	.read = td_read,
+	.close = td_close,
+};
