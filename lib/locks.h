@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * locks.h - the mmap_lock analysis core, private to the library.
+ *
+ * Pure state machine over the event stream: no SQL here (an_locks.c writes
+ * the tables). Per task and mm it pairs mmap_lock_start_locking ->
+ * mmap_lock_acquire_returned -> mmap_lock_released, classifies the call
+ * site from the kernel stack, measures waits, holds and the D-state sleep
+ * while holding, aggregates per run / mm / thread / call site, and builds
+ * wait-for chains for every wait at or above a threshold (docs/locks.md).
+ *
+ * Files: locks.c (state machine, aggregates), lock-hist.c (distributions),
+ * lock-site.c (stack classification), lock-chain.c (chains, rendering),
+ * lock-map.c (the hash map they share).
+ */
+#ifndef VLS_LOCKS_H
+#define VLS_LOCKS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vls-local.h"
+
+/* ------------------------------------------------------------------ */
+/* Distributions (lock-hist.c)                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Values in ns go into fixed buckets: 4 linear sub-buckets per power of
+ * two (values below 4 ns exact), which gives the log2 histogram by summing
+ * 4 neighbours and percentiles within 12.5% of the exact value (the
+ * midpoint of the sub-bucket, clamped to [min, max]). Values at or above
+ * 2^VLS_HIST_LOG2_MAX ns land in the last bucket.
+ */
+#define VLS_HIST_LOG2_MAX 48          /* log2 buckets: [2^i, 2^(i+1)) ns */
+#define VLS_HIST_SUB 4
+#define VLS_HIST_FINE ((VLS_HIST_LOG2_MAX - 1) * VLS_HIST_SUB)
+
+struct vls_dist {
+	uint64_t count, sum, min, max;
+	uint32_t *fine;                  /* VLS_HIST_FINE counters, lazily */
+};
+
+int __vls_dist_add(vls_ctx *ctx, struct vls_dist *d, uint64_t v);
+void __vls_dist_release(vls_ctx *ctx, struct vls_dist *d);
+/* Nearest-rank percentile (0 < pct <= 100); 0 when empty. */
+uint64_t __vls_dist_pct(const struct vls_dist *d, double pct);
+/* Counts per log2 bucket (bucket 0 holds 0 and 1 ns). Returns how many
+ * buckets are used (the last non-zero + 1). */
+unsigned int __vls_dist_log2(const struct vls_dist *d,
+			     uint64_t out[VLS_HIST_LOG2_MAX]);
+/* The fine bucket of v, and the [lo, lo + width) it covers. */
+unsigned int __vls_hist_index(uint64_t v);
+void __vls_hist_bounds(unsigned int idx, uint64_t *lo, uint64_t *width);
+
+/* ------------------------------------------------------------------ */
+/* Call sites and sleep reasons (lock-site.c)                          */
+/* ------------------------------------------------------------------ */
+
+enum vls_lock_site {
+	VLS_SITE_OTHER = 0,
+	VLS_SITE_FAULT,        /* lock_mm_and_find_vma: the per-VMA fallback */
+	VLS_SITE_NESTED_FAULT, /* __vmf_anon_prepare & co under a VMA lock */
+	VLS_SITE_MMAP,
+	VLS_SITE_MUNMAP,
+	VLS_SITE_MPROTECT,
+	VLS_SITE_MADVISE,
+	VLS_SITE_MREMAP,
+	VLS_SITE_BRK,
+	VLS_SITE_FORK,
+	VLS_SITE_EXEC,
+	VLS_SITE_EXIT,
+	VLS_SITE_PROCFS,
+	VLS_SITE_GUP,
+	VLS_SITE_KHUGEPAGED,
+	VLS_SITE_MGLRU,
+	VLS_SITE_UNKNOWN,      /* no stack recorded */
+	VLS_SITE__COUNT
+};
+
+enum vls_sleep_reason {
+	VLS_SLEEP_NONE = 0,    /* never slept in D */
+	VLS_SLEEP_FOLIO_IO,    /* folio_wait_bit_common(), folio lock / I/O */
+	VLS_SLEEP_RECLAIM,     /* direct reclaim, throttling */
+	VLS_SLEEP_RWSEM,       /* rwsem_down_{read,write}_slowpath() */
+	VLS_SLEEP_VMA_DRAIN,   /* vma_start_write() waiting for VMA readers */
+	VLS_SLEEP_MUTEX,
+	VLS_SLEEP_BLOCK_IO,    /* waiting for a request or bio */
+	VLS_SLEEP_OTHER,       /* a stack that matches none of the above */
+	VLS_SLEEP_UNKNOWN,     /* D state, but no stack on the sched_switch */
+	VLS_SLEEP__COUNT
+};
+
+/* Stable names: "fault fallback", "mprotect", ... / "folio I/O", ... */
+const char *__vls_lock_site_name(enum vls_lock_site site);
+/* Short names used in the DB: "fault", "mprotect", ... / "folio_io", ... */
+const char *__vls_lock_site_key(enum vls_lock_site site);
+const char *__vls_sleep_reason_name(enum vls_sleep_reason r);
+const char *__vls_sleep_reason_key(enum vls_sleep_reason r);
+int __vls_lock_site_from_key(enum vls_lock_site *out, const char *key);
+int __vls_sleep_reason_from_key(enum vls_sleep_reason *out, const char *key);
+
+/* Frames innermost first; "+0x.." offsets and " [mod]" suffixes ignored.
+ * The tracing frames (trace_event_raw_event_*, __mmap_lock_do_trace_*)
+ * are skipped. */
+enum vls_lock_site __vls_lock_site_classify(const char *const *frames,
+					    uint32_t n);
+/* Reason of a D sleep from the sched_switch stack; *wchan gets the first
+ * frame below the scheduler (borrowed from frames), NULL if none. */
+enum vls_sleep_reason __vls_sleep_classify(const char *const *frames,
+					   uint32_t n, const char **wchan);
+/* How many innermost frames are tracing machinery (to skip). */
+uint32_t __vls_lock_trace_frames(const char *const *frames, uint32_t n);
+
+/* ------------------------------------------------------------------ */
+/* Hash map uint64 -> uint32 (lock-map.c)                              */
+/* ------------------------------------------------------------------ */
+
+struct vls_u64map {
+	uint64_t *keys;
+	uint32_t *vals;     /* value + 1; 0 = empty slot */
+	size_t cap, n;
+};
+
+int __vls_u64map_put(vls_ctx *ctx, struct vls_u64map *m, uint64_t key,
+		     uint32_t val);
+/* 0 and *out set when found, VLS_ENOTFOUND otherwise. */
+int __vls_u64map_get(const struct vls_u64map *m, uint64_t key, uint32_t *out);
+void __vls_u64map_release(vls_ctx *ctx, struct vls_u64map *m);
+
+/* ------------------------------------------------------------------ */
+/* Aggregates                                                          */
+/* ------------------------------------------------------------------ */
+
+struct vls_lock_stats {
+	uint64_t acquisitions;   /* successful acquisitions */
+	uint64_t contended;      /* blocked at start or slept while waiting */
+	uint64_t trylock_fails;  /* acquire_returned success=false */
+	uint64_t downgrades;     /* write -> read (read stats only) */
+	uint64_t asleep_ns;      /* D-state time while holding */
+	uint64_t open_holds;     /* still held at the end of the trace */
+	struct vls_dist wait;    /* start -> successful acquire */
+	struct vls_dist hold;    /* acquire (or downgrade) -> release */
+};
+
+enum vls_lock_scope {
+	VLS_SCOPE_RUN = 0,
+	VLS_SCOPE_PROCESS,       /* one mm */
+	VLS_SCOPE_THREAD,
+	VLS_SCOPE_CALLSITE,
+	VLS_SCOPE__COUNT
+};
+
+/* Most frequent kernel stack of a call site: top frames, tracing skipped. */
+#define VLS_LOCK_TOP_FRAMES 12
+
+struct vls_lock_agg {
+	enum vls_lock_scope scope;
+	uint64_t mm;             /* process scope */
+	int32_t tid, pid;        /* thread scope; pid -1 when unknown */
+	char comm[VLS_COMM_MAX];
+	enum vls_lock_site site; /* callsite scope */
+	const char *const *frames;    /* callsite: its most frequent stack */
+	uint32_t nframes;
+	struct vls_lock_stats mode[2];  /* [0] read, [1] write */
+};
+
+/* ------------------------------------------------------------------ */
+/* Chains (lock-chain.c)                                               */
+/* ------------------------------------------------------------------ */
+
+#define VLS_CHAIN_DEPTH_MAX 8
+#define VLS_CHAIN_LINKS_MAX 64
+
+/*
+ * One task blocking its parent (the waiter when parent < 0). Times are
+ * within the parent's blocked window: held_ns while it held the lock in a
+ * conflicting mode, queued_ns while it was a writer queued ahead of a
+ * reader, asleep_ns of those in D state (reason: the longest sleep's).
+ */
+struct vls_chain_link {
+	int32_t parent;          /* index in links; -1: blocks the waiter */
+	uint32_t depth;          /* 1: a direct blocker */
+	int32_t tid, pid, prio;  /* prio -1 when unknown */
+	char comm[VLS_COMM_MAX];
+	bool write;
+	bool queued;             /* a writer queued ahead, not (yet) holding */
+	bool woke;               /* a wakeup from it to its parent was seen */
+	bool waiting;            /* itself blocked: it has children */
+	enum vls_lock_site site;
+	enum vls_sleep_reason reason;
+	const char *wchan;       /* blocked-in function or NULL (borrowed) */
+	uint64_t held_ns, queued_ns, asleep_ns;
+	uint64_t hold_total_ns;  /* its whole hold (to now if still held) */
+	uint64_t lo, hi;         /* hull of its blocking interval */
+};
+
+struct vls_chain {
+	uint64_t mm;
+	uint64_t start_ns, wait_ns;
+	bool open;               /* the wait had not ended when the trace did */
+	int32_t tid, pid, prio;
+	char comm[VLS_COMM_MAX];
+	bool write;
+	enum vls_lock_site site;
+	bool woken;              /* the waiter's last wakeup came from a link */
+	uint32_t depth, nlinks, dropped_links;
+	bool inversion;
+	uint64_t inverted_ns;    /* union of inverted links' blocking time */
+	int32_t root;            /* index of the root-cause link, -1 none */
+	struct vls_chain_link links[VLS_CHAIN_LINKS_MAX];
+};
+
+/*
+ * Render a chain in one line ("mprotect 6551 (prio 120) waited 1.3 ms for
+ * write <- 3 readers: workload 6552 fault fallback held 1.2 ms, 1.1 ms in
+ * folio I/O; ..."). Like snprintf: returns the length the full line needs,
+ * writes at most size bytes (NUL included).
+ */
+size_t __vls_chain_format(char *buf, size_t size, const struct vls_chain *c);
+/* "1.3 ms", "850 ns", ... into buf (at least 16 bytes). */
+const char *__vls_fmt_ns(char *buf, size_t size, uint64_t ns);
+
+/* ------------------------------------------------------------------ */
+/* The analyzer core (locks.c)                                         */
+/* ------------------------------------------------------------------ */
+
+#define VLS_LOCK_DEFAULT_THRESHOLD_NS 100000ULL
+#define VLS_LOCK_TASKS_MAX (1u << 18)
+#define VLS_LOCK_MMS_MAX (1u << 16)
+#define VLS_LOCK_STACKS_MAX (1u << 18)
+#define VLS_LOCK_STRPOOL_MAX (64u << 20)  /* bytes of interned frames */
+#define VLS_LOCK_WINDOW_MAX (1u << 16)    /* records kept per mm */
+#define VLS_LOCK_SLEEPS 4                 /* sleep intervals per record */
+
+/* An acquisition worth a row: contended, or wait or hold >= threshold. */
+struct vls_lock_acq {
+	uint64_t mm;
+	int32_t tid, pid;
+	bool write;
+	bool contended;
+	bool open;               /* still held at the end of the trace */
+	bool downgraded;         /* a read hold begun by mmap_write_downgrade() */
+	enum vls_lock_site site;
+	const char *const *frames;  /* interned, valid until the core is freed */
+	uint32_t nframes;
+	uint64_t start_ns, wait_ns, hold_ns, asleep_ns;
+	enum vls_sleep_reason reason;
+	const char *wchan;
+	int64_t chain;           /* sequence of its chain (0-based), -1 none */
+};
+
+struct vls_locks_sink {
+	/* A chain is complete (its wait ended or the trace did). */
+	int (*chain)(void *data, const struct vls_chain *c, int64_t seq);
+	/* An acquisition worth a row, once its hold ended or at the end. */
+	int (*acq)(void *data, const struct vls_lock_acq *a);
+	void *data;
+};
+
+struct vls_locks;
+
+/* threshold_ns 0: VLS_LOCK_DEFAULT_THRESHOLD_NS; sink may be NULL. */
+int __vls_locks_new(struct vls_locks **out, vls_ctx *ctx,
+		    uint64_t threshold_ns, const struct vls_locks_sink *sink);
+void __vls_locks_free(struct vls_locks *lk);
+/* Events in timestamp order. Errors: VLS_ENOMEM, VLS_ELIMIT, or what the
+ * sink returned. */
+int __vls_locks_event(struct vls_locks *lk, const vls_event *ev);
+/* End of input: open waits get their chains, open holds their rows. */
+int __vls_locks_finish(struct vls_locks *lk);
+
+/* Aggregates after finish: the run, then per mm, thread, call site. */
+typedef int (*vls_lock_agg_cb)(const struct vls_lock_agg *agg, void *data);
+int __vls_locks_foreach(struct vls_locks *lk, enum vls_lock_scope scope,
+			vls_lock_agg_cb cb, void *data);
+
+/* Counters about the input the core had to tolerate. */
+struct vls_locks_counts {
+	uint64_t events, unmatched_acquire, unmatched_release, window_dropped;
+	uint64_t chains, chain_links_dropped;
+};
+void __vls_locks_counts(const struct vls_locks *lk, struct vls_locks_counts *out);
+
+extern const struct vls_analyzer_ops __vls_locks_analyzer;
+
+#endif /* VLS_LOCKS_H */

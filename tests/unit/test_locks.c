@@ -1,0 +1,720 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test_locks.c - the mmap_lock analyzer core (lib/locks.c, lock-chain.c,
+ * lock-hist.c, lock-site.c, lock-format.c) on synthetic event sequences
+ * with known answers.
+ */
+#include <stdlib.h>
+
+#include "lock-int.h"
+#include "test.h"
+
+/* ---- stacks, as the tracefs text shows them ------------------------- */
+
+static const char *const st_fault[] = {
+	"trace_event_raw_event_mmap_lock", "__mmap_lock_do_trace_start_locking",
+	"lock_mm_and_find_vma", "do_user_addr_fault", "exc_page_fault",
+	"asm_exc_page_fault", NULL };
+static const char *const st_mprotect[] = {
+	"__mmap_lock_do_trace_start_locking", "do_mprotect_pkey",
+	"__x64_sys_mprotect", "do_syscall_64", NULL };
+static const char *const st_folio[] = {
+	"__schedule", "schedule", "io_schedule", "folio_wait_bit_common",
+	"filemap_fault", "__do_fault", "handle_mm_fault", NULL };
+static const char *const st_reclaim[] = {
+	"__schedule", "schedule", "io_schedule", "folio_wait_bit_common",
+	"shrink_folio_list", "shrink_node", "do_try_to_free_pages",
+	"try_to_free_pages", "__alloc_pages_slowpath", NULL };
+
+static uint32_t nframes(const char *const *s)
+{
+	uint32_t n = 0;
+
+	while (s && s[n])
+		n++;
+	return n;
+}
+
+/* ---- a scenario: steps in microseconds ------------------------------ */
+
+enum op {
+	START_R, START_W, ACQ_R, ACQ_W, FAIL_R, REL_R, REL_W,
+	SLEEP_D,      /* tid switches out in D state, stack = where */
+	RUN,          /* tid switches back in */
+	WAKE,         /* tid wakes arg (sched_waking) */
+	PRIO,         /* tid has prio arg (from a sched_wakeup by idle) */
+	END
+};
+
+struct step {
+	uint64_t us;
+	enum op op;
+	int tid;
+	int arg;      /* mm number for lock ops */
+	const char *const *stack;
+};
+
+struct captured {
+	struct vls_chain chains[8];
+	int nchains;
+	struct vls_lock_acq acqs[32];
+	int nacqs;
+};
+
+static int on_chain(void *data, const struct vls_chain *c, int64_t seq)
+{
+	struct captured *cap = data;
+
+	CHECK_INT(seq, cap->nchains);
+	if (cap->nchains < 8)
+		cap->chains[cap->nchains++] = *c;
+	return 0;
+}
+
+static int on_acq(void *data, const struct vls_lock_acq *a)
+{
+	struct captured *cap = data;
+
+	if (cap->nacqs < 32)
+		cap->acqs[cap->nacqs++] = *a;
+	return 0;
+}
+
+static const char *comm_of(int tid)
+{
+	return tid >= 20 && tid < 30 ? "mprotect" : tid >= 30 ? "reader" : "workload";
+}
+
+static void fill(vls_event *ev, const struct step *s)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->ts_ns = s->us * 1000;
+	ev->tid = s->tid;
+	ev->pid = 10;
+	snprintf(ev->comm, sizeof(ev->comm), "%s", comm_of(s->tid));
+	ev->u.mmap_lock.mm = 0xabc000 + (uint64_t)s->arg;
+	ev->stack = s->stack;
+	ev->stack_depth = nframes(s->stack);
+	switch (s->op) {
+	case START_R: case START_W:
+		ev->kind = VLS_EV_MMAP_LOCK_START;
+		ev->u.mmap_lock.write = s->op == START_W;
+		break;
+	case ACQ_R: case ACQ_W: case FAIL_R:
+		ev->kind = VLS_EV_MMAP_LOCK_ACQUIRED;
+		ev->u.mmap_lock.write = s->op == ACQ_W;
+		ev->u.mmap_lock.success = s->op != FAIL_R;
+		break;
+	case REL_R: case REL_W:
+		ev->kind = VLS_EV_MMAP_LOCK_RELEASED;
+		ev->u.mmap_lock.write = s->op == REL_W;
+		break;
+	case SLEEP_D: case RUN:
+		ev->kind = VLS_EV_SCHED_SWITCH;
+		ev->u.sched_switch.prev_pid = s->op == SLEEP_D ? s->tid : 0;
+		ev->u.sched_switch.prev_state = s->op == SLEEP_D ? VLS_TASK_UNINTERRUPTIBLE : 0;
+		ev->u.sched_switch.prev_prio = 120;
+		ev->u.sched_switch.next_pid = s->op == RUN ? s->tid : 0;
+		ev->u.sched_switch.next_prio = 120;
+		if (s->op == RUN)
+			ev->u.sched_switch.next_prio = -1; /* set below */
+		break;
+	case WAKE: case PRIO:
+		ev->kind = s->op == WAKE ? VLS_EV_SCHED_WAKING : VLS_EV_SCHED_WAKEUP;
+		ev->tid = s->op == WAKE ? s->tid : 0;
+		ev->u.wakeup.pid = s->op == WAKE ? s->arg : s->tid;
+		ev->u.wakeup.prio = s->op == WAKE ? -1 : s->arg;
+		break;
+	case END:
+		break;
+	}
+}
+
+/* Feed steps; prio of each task stays what PRIO steps set (sched_switch
+ * steps carry the task's current prio). */
+static struct vls_locks *run(vls_ctx *ctx, const struct step *steps,
+			     struct captured *cap)
+{
+	struct vls_locks_sink sink = { on_chain, on_acq, cap };
+	struct vls_locks *lk = NULL;
+	int prio[64];
+	vls_event ev;
+
+	for (int i = 0; i < 64; i++)
+		prio[i] = 120;
+	memset(cap, 0, sizeof(*cap));
+	CHECK_INT(__vls_locks_new(&lk, ctx, 0, &sink), 0);
+	for (const struct step *s = steps; s->op != END; s++) {
+		fill(&ev, s);
+		if (s->op == PRIO)
+			prio[s->tid] = s->arg;
+		if (s->op == WAKE)
+			ev.u.wakeup.prio = prio[s->arg];
+		if (s->op == SLEEP_D)
+			ev.u.sched_switch.prev_prio = prio[s->tid];
+		if (s->op == RUN)
+			ev.u.sched_switch.next_prio = prio[s->tid];
+		CHECK_INT(__vls_locks_event(lk, &ev), 0);
+	}
+	CHECK_INT(__vls_locks_finish(lk), 0);
+	return lk;
+}
+
+static const struct vls_chain_link *link_of(const struct vls_chain *c, int tid)
+{
+	for (uint32_t i = 0; i < c->nlinks; i++)
+		if (c->links[i].tid == tid)
+			return &c->links[i];
+	return NULL;
+}
+
+static void check_line(const struct vls_chain *c, const char *want)
+{
+	char buf[1024];
+	size_t n = __vls_chain_format(buf, sizeof(buf), c);
+
+	CHECK_STR(buf, want);
+	CHECK_INT(n, strlen(want));
+}
+
+/* ---- writer behind 3 readers ---------------------------------------- */
+
+static const struct step writer_behind_readers[] = {
+	{ 0, START_R, 11, 1, st_fault }, { 0, ACQ_R, 11, 1, NULL },
+	{ 1, START_R, 12, 1, st_fault }, { 1, ACQ_R, 12, 1, NULL },
+	{ 2, START_R, 13, 1, st_fault }, { 2, ACQ_R, 13, 1, NULL },
+	{ 5, START_W, 20, 1, st_mprotect },
+	{ 5, SLEEP_D, 20, 0, NULL },             /* the writer sleeps on the rwsem */
+	{ 100, SLEEP_D, 12, 0, st_folio }, { 500, RUN, 12, 0, NULL },
+	{ 300, REL_R, 11, 1, NULL }, { 600, REL_R, 12, 1, NULL },
+	{ 1200, WAKE, 13, 20, NULL }, { 1200, REL_R, 13, 1, NULL },
+	{ 1200, RUN, 20, 0, NULL },
+	{ 1200, ACQ_W, 20, 1, NULL }, { 1250, REL_W, 20, 1, NULL },
+	{ 0, END, 0, 0, NULL },
+};
+
+static void test_writer_behind_readers(vls_ctx *ctx)
+{
+	struct captured cap;
+	struct vls_locks *lk = run(ctx, writer_behind_readers, &cap);
+	const struct vls_chain *c = &cap.chains[0];
+	const struct vls_chain_link *l12;
+
+	CHECK_INT(cap.nchains, 1);
+	CHECK_INT(c->tid, 20);
+	CHECK(c->write);
+	CHECK_INT(c->wait_ns, 1195000);
+	CHECK_INT(c->nlinks, 3);
+	CHECK_INT(c->depth, 1);
+	CHECK_INT(link_of(c, 11)->held_ns, 295000);
+	CHECK_INT(link_of(c, 12)->held_ns, 595000);
+	CHECK_INT(link_of(c, 13)->held_ns, 1195000);
+	l12 = link_of(c, 12);
+	CHECK_INT(l12->asleep_ns, 400000);
+	CHECK_INT(l12->reason, VLS_SLEEP_FOLIO_IO);
+	CHECK_STR(l12->wchan, "folio_wait_bit_common");
+	CHECK_INT(l12->site, VLS_SITE_FAULT);
+	CHECK_INT(c->links[c->root].tid, 12);
+	CHECK(link_of(c, 13)->woke);
+	CHECK(!link_of(c, 11)->woke);
+	CHECK(c->woken);
+	CHECK(!c->inversion);
+	check_line(c, "mprotect 20 (prio 120) waited 1.2 ms for write <- 3 readers: "
+		   "workload 11 fault fallback held 295 us; "
+		   "workload 12 fault fallback held 595 us, 400 us in folio I/O; "
+		   "workload 13 fault fallback held 1.2 ms");
+	/* aggregates */
+	CHECK_INT(lk->run.mode[1].acquisitions, 1);
+	CHECK_INT(lk->run.mode[1].contended, 1);
+	CHECK_INT(lk->run.mode[1].wait.max, 1195000);
+	CHECK_INT(lk->run.mode[1].hold.sum, 50000);
+	CHECK_INT(lk->run.mode[0].acquisitions, 3);
+	CHECK_INT(lk->run.mode[0].contended, 0);
+	CHECK_INT(lk->run.mode[0].hold.sum, 300000 + 599000 + 1198000);
+	CHECK_INT(lk->run.mode[0].asleep_ns, 400000);
+	CHECK_INT(lk->sites[VLS_SITE_FAULT].mode[0].acquisitions, 3);
+	CHECK_INT(lk->sites[VLS_SITE_MPROTECT].mode[1].acquisitions, 1);
+	CHECK_INT(lk->sites[VLS_SITE_FAULT].nframes, 4);
+	CHECK_STR(lk->sites[VLS_SITE_FAULT].frames[0], "lock_mm_and_find_vma");
+	CHECK_INT(lk->nmms, 1);
+	CHECK_INT(lk->mms[0].agg.mode[0].acquisitions, 3);
+	/* rows: the writer (contended) and the 3 readers (hold >= 100 us) */
+	CHECK_INT(cap.nacqs, 4);
+	CHECK_INT(cap.acqs[3].tid, 20);
+	CHECK_INT(cap.acqs[3].chain, 0);
+	CHECK(cap.acqs[3].contended);
+	CHECK_INT(cap.acqs[1].tid, 12);
+	CHECK_INT(cap.acqs[1].asleep_ns, 400000);
+	CHECK_INT(cap.acqs[1].reason, VLS_SLEEP_FOLIO_IO);
+	__vls_locks_free(lk);
+}
+
+/* ---- reader behind a queued writer, and the 3-task chain ------------ */
+
+static const struct step reader_behind_writer[] = {
+	{ 0, PRIO, 1, 139, NULL }, { 0, PRIO, 21, 120, NULL }, { 0, PRIO, 30, 100, NULL },
+	{ 0, START_R, 1, 1, st_fault }, { 0, ACQ_R, 1, 1, NULL },
+	{ 100, START_W, 21, 1, st_mprotect },
+	{ 150, SLEEP_D, 1, 0, st_folio },
+	{ 200, START_R, 30, 1, NULL },
+	{ 950, RUN, 1, 0, NULL },
+	{ 1000, REL_R, 1, 1, NULL },
+	{ 1000, ACQ_W, 21, 1, NULL }, { 1100, REL_W, 21, 1, NULL },
+	{ 1100, ACQ_R, 30, 1, NULL }, { 1110, REL_R, 30, 1, NULL },
+	{ 0, END, 0, 0, NULL },
+};
+
+static void test_reader_behind_writer(vls_ctx *ctx)
+{
+	struct captured cap;
+	struct vls_locks *lk = run(ctx, reader_behind_writer, &cap);
+	const struct vls_chain *w = &cap.chains[0], *c = &cap.chains[1];
+	const struct vls_chain_link *b, *a;
+
+	CHECK_INT(cap.nchains, 2);
+	/* the writer's own chain: one reader asleep in folio I/O */
+	CHECK_INT(w->tid, 21);
+	CHECK_INT(w->wait_ns, 900000);
+	CHECK_INT(w->nlinks, 1);
+	CHECK_INT(w->links[0].asleep_ns, 800000);
+	CHECK(w->inversion);                 /* 139 blocks 120 */
+	CHECK_INT(w->inverted_ns, 900000);
+	/* the reader: queued writer -> sleeping reader, depth 2 */
+	CHECK_INT(c->tid, 30);
+	CHECK(!c->write);
+	CHECK_INT(c->wait_ns, 900000);
+	CHECK_INT(c->nlinks, 2);
+	CHECK_INT(c->depth, 2);
+	b = link_of(c, 21);
+	a = link_of(c, 1);
+	CHECK(b && a);
+	if (!b || !a)
+		goto out;
+	CHECK(b->queued && b->write && b->waiting);
+	CHECK_INT(b->parent, -1);
+	CHECK_INT(b->queued_ns, 800000);
+	CHECK_INT(b->held_ns, 100000);
+	CHECK_INT(a->depth, 2);
+	CHECK_INT(a->parent, (int)(b - c->links));
+	CHECK_INT(a->held_ns, 800000);
+	CHECK_INT(a->asleep_ns, 750000);
+	CHECK_INT(a->reason, VLS_SLEEP_FOLIO_IO);
+	CHECK_INT(c->root, (int)(a - c->links));
+	/* prio 100 waits behind 120 (queued writer) and 139 (reader):
+	 * union of [200, 1100] and [200, 1000] */
+	CHECK(c->inversion);
+	CHECK_INT(c->inverted_ns, 900000);
+	CHECK_INT(lk->run.mode[0].contended, 1);  /* queued behind a writer */
+	check_line(c, "reader 30 (prio 100) waited 900 us for read <- writer: "
+		   "mprotect 21 (prio 120) mprotect queued 800 us, held 100 us <- "
+		   "1 reader: workload 1 (prio 139) fault fallback held 800 us, "
+		   "750 us in folio I/O [priority inversion 900 us]");
+out:
+	__vls_locks_free(lk);
+}
+
+/* ---- three hops across two mms --------------------------------------
+ * reader 30 on mm1 <- queued writer 21 on mm1 <- reader 1 holding mm1,
+ * itself waiting for mm2 <- writer 2 holding mm2 asleep in reclaim. */
+static const struct step three_hops[] = {
+	{ 0, START_W, 2, 2, NULL }, { 0, ACQ_W, 2, 2, NULL },
+	{ 10, START_R, 1, 1, st_fault }, { 10, ACQ_R, 1, 1, NULL },
+	{ 20, START_R, 1, 2, NULL },
+	{ 50, SLEEP_D, 2, 0, st_reclaim },
+	{ 100, START_W, 21, 1, st_mprotect },
+	{ 200, START_R, 30, 1, NULL },
+	{ 700, RUN, 2, 0, NULL }, { 800, REL_W, 2, 2, NULL },
+	{ 800, ACQ_R, 1, 2, NULL }, { 810, REL_R, 1, 2, NULL },
+	{ 900, REL_R, 1, 1, NULL },
+	{ 900, ACQ_W, 21, 1, NULL }, { 950, REL_W, 21, 1, NULL },
+	{ 950, ACQ_R, 30, 1, NULL }, { 960, REL_R, 30, 1, NULL },
+	{ 0, END, 0, 0, NULL },
+};
+
+static void test_three_hops(vls_ctx *ctx)
+{
+	struct captured cap;
+	struct vls_locks *lk = run(ctx, three_hops, &cap);
+	const struct vls_chain *c = NULL;
+	const struct vls_chain_link *x;
+
+	for (int i = 0; i < cap.nchains; i++)
+		if (cap.chains[i].tid == 30)
+			c = &cap.chains[i];
+	CHECK(c != NULL);
+	if (!c)
+		goto out;
+	CHECK_INT(c->depth, 3);
+	CHECK_INT(c->nlinks, 3);
+	x = link_of(c, 2);
+	CHECK(x != NULL);
+	if (!x)
+		goto out;
+	CHECK_INT(x->depth, 3);
+	CHECK(x->write);
+	CHECK_INT(x->held_ns, 600000);           /* [200, 800] */
+	CHECK_INT(x->asleep_ns, 500000);         /* [200, 700] */
+	CHECK_INT(x->reason, VLS_SLEEP_RECLAIM);
+	CHECK_INT(link_of(c, 1)->parent, (int)(link_of(c, 21) - c->links));
+	CHECK_INT(x->parent, (int)(link_of(c, 1) - c->links));
+	CHECK(link_of(c, 1)->waiting);
+	CHECK_INT(c->links[c->root].tid, 2);
+out:
+	__vls_locks_free(lk);
+}
+
+/* ---- inversion: nice -20 writer behind a nice 19 reader ------------- */
+
+static const struct step inversion[] = {
+	{ 0, PRIO, 5, 139, NULL }, { 0, PRIO, 26, 100, NULL },
+	{ 0, START_R, 5, 1, st_fault }, { 0, ACQ_R, 5, 1, NULL },
+	{ 10, START_W, 26, 1, st_mprotect },
+	{ 1000, REL_R, 5, 1, NULL },
+	{ 1000, ACQ_W, 26, 1, NULL }, { 1001, REL_W, 26, 1, NULL },
+	{ 0, END, 0, 0, NULL },
+};
+
+static void test_inversion(vls_ctx *ctx)
+{
+	struct captured cap;
+	struct vls_locks *lk = run(ctx, inversion, &cap);
+	const struct vls_chain *c = &cap.chains[0];
+
+	CHECK_INT(cap.nchains, 1);
+	CHECK_INT(c->prio, 100);
+	CHECK_INT(c->links[0].prio, 139);
+	CHECK(c->inversion);
+	CHECK_INT(c->inverted_ns, 990000);
+	CHECK_INT(c->links[0].reason, VLS_SLEEP_NONE);
+	check_line(c, "mprotect 26 (prio 100) waited 990 us for write <- 1 reader: "
+		   "workload 5 (prio 139) fault fallback held 990 us "
+		   "[priority inversion 990 us]");
+	__vls_locks_free(lk);
+}
+
+/* ---- downgrade, failed trylock -------------------------------------- */
+
+static const struct step downgrade[] = {
+	{ 0, START_W, 7, 1, NULL }, { 0, ACQ_W, 7, 1, NULL },
+	{ 100, ACQ_R, 7, 1, NULL },              /* mmap_write_downgrade() */
+	{ 150, START_W, 22, 1, st_mprotect },
+	{ 300, REL_R, 7, 1, NULL },
+	{ 300, ACQ_W, 22, 1, NULL }, { 310, REL_W, 22, 1, NULL },
+	{ 400, START_R, 8, 1, st_fault }, { 400, FAIL_R, 8, 1, NULL },
+	{ 410, START_W, 23, 1, NULL }, { 411, ACQ_W, 23, 1, NULL },
+	{ 412, REL_W, 23, 1, NULL },
+	{ 0, END, 0, 0, NULL },
+};
+
+static void test_downgrade_trylock(vls_ctx *ctx)
+{
+	struct captured cap;
+	struct vls_locks *lk = run(ctx, downgrade, &cap);
+	const struct vls_lock_stats *r = &lk->run.mode[0], *w = &lk->run.mode[1];
+
+	CHECK_INT(w->acquisitions, 3);
+	CHECK_INT(w->hold.count, 3);
+	CHECK_INT(w->hold.sum, 100000 + 10000 + 1000);
+	CHECK_INT(r->downgrades, 1);
+	CHECK_INT(r->acquisitions, 0);
+	CHECK_INT(r->hold.count, 1);
+	CHECK_INT(r->hold.sum, 200000);
+	CHECK_INT(r->trylock_fails, 1);
+	CHECK_INT(r->wait.count, 0);
+	CHECK_INT(w->contended, 1);     /* 22 behind the downgraded reader */
+	CHECK_INT(lk->tasks[0].agg.mode[0].downgrades, 1);
+	CHECK_INT(cap.nchains, 1);
+	CHECK_INT(cap.chains[0].links[0].tid, 7);
+	CHECK(!cap.chains[0].links[0].write);
+	CHECK_INT(cap.chains[0].links[0].held_ns, 150000);
+	CHECK_INT(lk->counts.unmatched_acquire, 0);
+	CHECK_INT(lk->counts.unmatched_release, 0);
+	__vls_locks_free(lk);
+}
+
+/* ---- unmatched and open events -------------------------------------- */
+
+static const struct step ragged[] = {
+	{ 0, REL_R, 3, 1, NULL },              /* taken before the trace */
+	{ 1, ACQ_R, 3, 1, NULL },              /* start lost */
+	{ 10, START_R, 4, 1, st_fault }, { 10, ACQ_R, 4, 1, NULL },
+	{ 20, START_W, 24, 1, NULL },          /* still waiting at the end */
+	{ 520, SLEEP_D, 4, 0, NULL },          /* asleep, no stack, to the end */
+	{ 620, PRIO, 0, 0, NULL },
+	{ 0, END, 0, 0, NULL },
+};
+
+static void test_ragged(vls_ctx *ctx)
+{
+	struct captured cap;
+	struct vls_locks *lk = run(ctx, ragged, &cap);
+	const struct vls_chain *c = &cap.chains[0];
+
+	CHECK_INT(lk->counts.unmatched_release, 1);
+	CHECK_INT(lk->counts.unmatched_acquire, 1);
+	CHECK_INT(cap.nchains, 1);
+	CHECK(c->open);
+	CHECK_INT(c->wait_ns, 600000);
+	CHECK_INT(c->links[0].tid, 4);
+	CHECK_INT(c->links[0].asleep_ns, 100000);
+	CHECK_INT(c->links[0].reason, VLS_SLEEP_UNKNOWN);
+	CHECK_INT(lk->run.mode[0].open_holds, 1);
+	CHECK_INT(lk->run.mode[0].hold.count, 0);
+	check_line(c, "mprotect 24 still waiting after 600 us for write "
+		   "<- 1 reader: workload 4 fault fallback held 600 us, 100 us in D state");
+	__vls_locks_free(lk);
+}
+
+/* ---- the window stays bounded --------------------------------------- */
+
+static void test_window_bounded(vls_ctx *ctx)
+{
+	struct vls_locks *lk = NULL;
+	struct step s = { 0, START_R, 9, 1, st_fault };
+	vls_event ev;
+
+	CHECK_INT(__vls_locks_new(&lk, ctx, 0, NULL), 0);
+	for (int i = 0; i < 100000; i++) {
+		enum op ops[3] = { START_R, ACQ_R, REL_R };
+
+		for (int k = 0; k < 3; k++) {
+			s.us = (uint64_t)i * 3 + (uint64_t)k;
+			s.op = ops[k];
+			fill(&ev, &s);
+			if (__vls_locks_event(lk, &ev) < 0)
+				CHECK(0);
+		}
+	}
+	CHECK(lk->mms[0].nwin <= 128);
+	CHECK(lk->nrecs <= 256);
+	CHECK_INT(lk->run.mode[0].acquisitions, 100000);
+	CHECK_INT(lk->run.mode[0].hold.sum, 100000 * 1000);
+	CHECK_INT(lk->nstacks, 1);
+	__vls_locks_free(lk);
+}
+
+/* ---- histograms and percentiles ------------------------------------- */
+
+static void test_hist(vls_ctx *ctx)
+{
+	static const struct { uint64_t v; unsigned idx, log2; uint64_t lo, width; } t[] = {
+		{ 0, 0, 0, 0, 1 }, { 1, 1, 0, 1, 1 }, { 2, 2, 1, 2, 1 },
+		{ 3, 3, 1, 3, 1 }, { 4, 4, 2, 4, 1 }, { 7, 7, 2, 7, 1 },
+		{ 8, 8, 3, 8, 2 }, { 1000, 35, 9, 896, 128 },
+		{ 1023, 35, 9, 896, 128 }, { 1024, 36, 10, 1024, 256 },
+		{ 1ULL << 47, 184, 47, 1ULL << 47, 1ULL << 45 },
+		{ UINT64_MAX, VLS_HIST_FINE - 1, 47, 7ULL << 45, 1ULL << 45 },
+	};
+	struct vls_dist d = { 0 };
+	uint64_t lo, width, b[VLS_HIST_LOG2_MAX];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CHECK_INT(__vls_hist_index(t[i].v), t[i].idx);
+		__vls_hist_bounds(t[i].idx, &lo, &width);
+		CHECK_INT(lo, t[i].lo);
+		CHECK_INT(width, t[i].width);
+		CHECK_INT(__vls_dist_add(ctx, &d, t[i].v), 0);
+	}
+	CHECK_INT(__vls_dist_log2(&d, b), 48);
+	CHECK_INT(b[0], 2);
+	CHECK_INT(b[1], 2);
+	CHECK_INT(b[2], 2);
+	CHECK_INT(b[9], 2);
+	CHECK_INT(b[10], 1);
+	CHECK_INT(b[47], 2);
+	__vls_dist_release(ctx, &d);
+
+	/* 1..100 us: p50 exact 50 us, p99 exact 99 us */
+	for (uint64_t v = 1; v <= 100; v++)
+		CHECK_INT(__vls_dist_add(ctx, &d, v * 1000), 0);
+	CHECK_INT(__vls_dist_pct(&d, 50), 53248);     /* [49152, 57344) */
+	CHECK_INT(__vls_dist_pct(&d, 99), 100000);    /* mid 106496, clamped */
+	CHECK_INT(__vls_dist_pct(&d, 1), 1000);       /* exact at min */
+	CHECK_INT(d.count, 100);
+	CHECK_INT(d.sum, 5050000);
+	CHECK_INT(__vls_dist_log2(&d, b), 17);
+	CHECK_INT(b[9], 1);                           /* 1000 ns */
+	CHECK_INT(b[16], 35);                         /* 66..100 us */
+	__vls_dist_release(ctx, &d);
+	CHECK_INT(__vls_dist_pct(&d, 50), 0);
+}
+
+/* ---- call sites and sleep reasons from real stacks ------------------ */
+
+static void test_classify(void)
+{
+	static const char *const exec_gup[] = { "__mmap_lock_do_trace_start_locking",
+		"get_arg_page", "copy_strings", "do_execveat_common", NULL };
+	static const char *const exec_mmap[] = { "vm_mmap_pgoff", "elf_load",
+		"load_elf_binary", "bprm_execve", NULL };
+	static const char *const arm_fault[] = { "trace_event_raw_event_mmap_lock",
+		"__mmap_lock_do_trace_start_locking", "lock_mm_and_find_vma",
+		"do_page_fault", "do_translation_fault", "do_mem_abort", "el0_da", NULL };
+	static const char *const nested[] = { "__vmf_anon_prepare",
+		"do_anonymous_page", "__handle_mm_fault", "handle_mm_fault",
+		"do_user_addr_fault", NULL };
+	static const char *const kfault[] = { "lock_mm_and_find_vma",
+		"do_user_addr_fault", "exc_page_fault", "asm_exc_page_fault",
+		"_copy_to_user", "getrusage", NULL };
+	static const char *const exit_[] = { "exit_mmap", "__mmput", "mmput",
+		"do_exit", NULL };
+	static const char *const madv[] = { "do_madvise.part.0+0x2a/0x80",
+		"__x64_sys_madvise", NULL };
+	static const char *const procfs[] = { "m_start", "seq_read_iter", NULL };
+	static const char *const remote[] = { "__access_remote_vm",
+		"proc_pid_cmdline_read", NULL };
+	static const char *const mglru[] = { "walk_mm", "try_to_inc_max_seq", NULL };
+	static const char *const khp[] = { "hpage_collapse_scan_pmd",
+		"khugepaged_scan_mm_slot", "khugepaged", NULL };
+	static const char *const fork_[] = { "dup_mmap", "copy_process",
+		"kernel_clone", NULL };
+	static const char *const munmap_[] = { "__vm_munmap", NULL };
+	static const char *const mystery[] = { "do_mincore", "__arm64_sys_mincore", NULL };
+	static const struct { const char *const *st; enum vls_lock_site site; } s[] = {
+		{ st_fault, VLS_SITE_FAULT }, { arm_fault, VLS_SITE_FAULT },
+		{ nested, VLS_SITE_NESTED_FAULT }, { kfault, VLS_SITE_FAULT },
+		{ st_mprotect, VLS_SITE_MPROTECT }, { exec_gup, VLS_SITE_EXEC },
+		{ exec_mmap, VLS_SITE_EXEC }, { exit_, VLS_SITE_EXIT },
+		{ madv, VLS_SITE_MADVISE }, { procfs, VLS_SITE_PROCFS },
+		{ remote, VLS_SITE_GUP }, { mglru, VLS_SITE_MGLRU },
+		{ khp, VLS_SITE_KHUGEPAGED }, { fork_, VLS_SITE_FORK },
+		{ munmap_, VLS_SITE_MUNMAP }, { mystery, VLS_SITE_OTHER },
+		{ NULL, VLS_SITE_UNKNOWN },
+	};
+	static const char *const rwsem[] = { "__schedule", "schedule",
+		"rwsem_down_write_slowpath", "down_write_killable", NULL };
+	static const char *const drain[] = { "__schedule", "schedule",
+		"rwsem_down_write_slowpath", "down_write", "vma_start_write",
+		"mprotect_fixup", NULL };
+	static const char *const odd[] = { "__schedule", "schedule",
+		"msleep", NULL };
+	static const struct { const char *const *st; enum vls_sleep_reason r;
+			      const char *wchan; } z[] = {
+		{ st_folio, VLS_SLEEP_FOLIO_IO, "folio_wait_bit_common" },
+		{ st_reclaim, VLS_SLEEP_RECLAIM, "folio_wait_bit_common" },
+		{ rwsem, VLS_SLEEP_RWSEM, "rwsem_down_write_slowpath" },
+		{ drain, VLS_SLEEP_VMA_DRAIN, "rwsem_down_write_slowpath" },
+		{ odd, VLS_SLEEP_OTHER, "msleep" },
+		{ NULL, VLS_SLEEP_UNKNOWN, NULL },
+	};
+	enum vls_lock_site site;
+	const char *wchan;
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		CHECK_INT(__vls_lock_site_classify(s[i].st, nframes(s[i].st)), s[i].site);
+	for (size_t i = 0; i < sizeof(z) / sizeof(z[0]); i++) {
+		CHECK_INT(__vls_sleep_classify(z[i].st, nframes(z[i].st), &wchan), z[i].r);
+		if (z[i].wchan)
+			CHECK_STR(wchan, z[i].wchan);
+		else
+			CHECK(wchan == NULL);
+	}
+	for (int i = 0; i < VLS_SITE__COUNT; i++) {
+		CHECK_INT(__vls_lock_site_from_key(&site, __vls_lock_site_key(i)), 0);
+		CHECK_INT(site, i);
+	}
+	CHECK_INT(__vls_lock_site_from_key(&site, "nonsense"), VLS_ENOTFOUND);
+}
+
+static void test_fmt_ns(void)
+{
+	static const struct { uint64_t ns; const char *s; } t[] = {
+		{ 0, "0 ns" }, { 999, "999 ns" }, { 1000, "1.0 us" },
+		{ 1250, "1.2 us" }, { 99949, "99.9 us" }, { 99950, "100 us" },
+		{ 1300000, "1.3 ms" }, { 2500000000ULL, "2.5 s" },
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		CHECK_STR(__vls_fmt_ns(buf, sizeof(buf), t[i].ns), t[i].s);
+}
+
+static void test_format_truncates(void)
+{
+	struct vls_chain c;
+	char small[16];
+	size_t n;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.comm, sizeof(c.comm), "mprotect");
+	c.tid = 1;
+	c.prio = -1;
+	c.wait_ns = 1300000;
+	c.write = true;
+	n = __vls_chain_format(small, sizeof(small), &c);
+	CHECK_INT(n, strlen("mprotect 1 waited 1.3 ms for write <- no blocker in the trace"));
+	CHECK_STR(small, "mprotect 1 wait");
+}
+
+/* Allocation failures: every failing allocation gives VLS_ENOMEM, no leak
+ * (run under ASan), no crash. */
+static int fail_at, n_alloc;
+
+static void *fail_malloc(size_t size, void *data)
+{
+	(void)data;
+	return ++n_alloc == fail_at ? NULL : malloc(size);
+}
+
+static void *fail_realloc(void *p, size_t size, void *data)
+{
+	(void)data;
+	return ++n_alloc == fail_at ? NULL : realloc(p, size);
+}
+
+static void fail_free(void *p, void *data)
+{
+	(void)data;
+	free(p);
+}
+
+static void test_alloc_failures(void)
+{
+	vls_allocator a = { VLS_ALLOCATOR_VERSION, fail_malloc, fail_realloc, fail_free, NULL };
+	int failures = 0;
+
+	for (fail_at = 1; fail_at < 200; fail_at++) {
+		struct vls_locks *lk = NULL;
+		vls_ctx *ctx = NULL;
+		vls_event ev;
+		int err = 0;
+
+		n_alloc = 0;
+		vls_ctx_new(&ctx);
+		vls_ctx_set_allocator(ctx, &a);
+		err = __vls_locks_new(&lk, ctx, 0, NULL);
+		for (const struct step *s = writer_behind_readers; !err && s->op != END; s++) {
+			fill(&ev, s);
+			err = __vls_locks_event(lk, &ev);
+		}
+		if (!err)
+			err = __vls_locks_finish(lk);
+		failures += err == VLS_ENOMEM;
+		if (err && err != VLS_ENOMEM)
+			CHECK_INT(err, VLS_ENOMEM);
+		__vls_locks_free(lk);
+		vls_ctx_free(ctx);
+	}
+	CHECK(failures > 10);
+}
+
+int main(void)
+{
+	vls_ctx *ctx = NULL;
+
+	vls_ctx_new(&ctx);
+	test_writer_behind_readers(ctx);
+	test_reader_behind_writer(ctx);
+	test_three_hops(ctx);
+	test_inversion(ctx);
+	test_downgrade_trylock(ctx);
+	test_ragged(ctx);
+	test_window_bounded(ctx);
+	test_hist(ctx);
+	test_classify();
+	test_fmt_ns();
+	test_format_truncates();
+	test_alloc_failures();
+	vls_ctx_free(ctx);
+	return TEST_DONE();
+}
