@@ -14,6 +14,8 @@ static const struct {
 } commands[] = {
 	{ "import", cmd_import, "import trace.dat or ftrace text into the DB" },
 	{ "runs", cmd_runs, "list the runs in the DB" },
+	{ "report", cmd_report, "faults, mmap_lock waits and chains of runs" },
+	{ "compare", cmd_compare, "compare runs or labels (before/after, kernel x arch)" },
 };
 
 static void usage(FILE *f)
