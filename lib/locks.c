@@ -47,11 +47,10 @@ static int str_intern(struct vls_locks *lk, const char *s, const char **out)
 		return err;
 	if (!(copy = __vls_strndup(lk->ctx, s, len)))
 		return __vls_error(lk->ctx, VLS_ENOMEM, "out of memory for a frame");
-	lk->strs[lk->nstrs] = copy;
-	if ((err = __vls_u64map_put(lk->ctx, &lk->str_map, h, (uint32_t)lk->nstrs)) < 0)
-		return err;
-	lk->nstrs++;
+	lk->strs[lk->nstrs++] = copy;
 	lk->str_bytes += len + 1;
+	if ((err = __vls_u64map_put(lk->ctx, &lk->str_map, h, (uint32_t)lk->nstrs - 1)) < 0)
+		return err;
 	*out = copy;
 	return 0;
 }
@@ -701,6 +700,8 @@ int __vls_locks_event(struct vls_locks *lk, const vls_event *ev)
 	if (ev->ts_ns > lk->now)
 		lk->now = ev->ts_ns;
 	lk->counts.events++;
+	if (ev->kind >= VLS_EV_MMAP_LOCK_START && ev->kind <= VLS_EV_MMAP_LOCK_RELEASED)
+		lk->counts.lock_events++;
 	switch (ev->kind) {
 	case VLS_EV_MMAP_LOCK_START:
 		return on_start(lk, ev);
@@ -853,8 +854,8 @@ int __vls_locks_foreach(struct vls_locks *lk, enum vls_lock_scope scope,
 	int err = 0;
 
 	switch (scope) {
-	case VLS_SCOPE_RUN:
-		return cb(&lk->run, data);
+	case VLS_SCOPE_RUN:          /* no mmap_lock event: no figures at all */
+		return lk->counts.lock_events ? cb(&lk->run, data) : 0;
 	case VLS_SCOPE_PROCESS:
 		for (size_t i = 0; i < lk->nmms && err >= 0; i++)
 			if (agg_used(&lk->mms[i].agg))

@@ -428,6 +428,7 @@ static void test_downgrade_trylock(vls_ctx *ctx)
 	CHECK(!cap.chains[0].links[0].write);
 	CHECK_INT(cap.chains[0].links[0].held_ns, 150000);
 	CHECK_INT(lk->counts.unmatched_acquire, 0);
+	CHECK_INT(lk->counts.lock_events, 12);
 	CHECK_INT(lk->counts.unmatched_release, 0);
 	__vls_locks_free(lk);
 }
