@@ -6,8 +6,10 @@
 #include "store.h"
 
 extern const struct vls_analyzer_ops __vls_tasks_analyzer;
+extern const struct vls_analyzer_ops __vls_locks_analyzer;
 
 const struct vls_analyzer_ops *const __vls_analyzers[] = {
 	&__vls_tasks_analyzer,
+	&__vls_locks_analyzer,
 	NULL,
 };

@@ -91,6 +91,11 @@ int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run)
 	if (!err && lock && !__vls_rrun_has_cap(run, VLS_CAP_STACKS))
 		err = __vls_rl_note(L, run, "no kernel stacks: fault-path mmap_lock "
 				    "acquisitions cannot be told from others");
+	if (!err && lock && __vls_rrun_has_cap(run, VLS_CAP_STACKS))
+		err = __vls_rl_note(L, run, "a wait runs from mmap_lock_start_locking "
+				    "to acquire_returned: a stacktrace trigger on "
+				    "start_locking adds its cost to every wait it "
+				    "fires on; 'contended' counts the real waits");
 	if (!err && !__vls_rrun_has_cap(run, VLS_CAP_FILEMAP))
 		err = __vls_rl_note(L, run, "no filemap:mm_filemap_fault events: "
 				    "refaults unknown, io_retry only from sleeps");

@@ -4,6 +4,8 @@
  * (docs/report-json.md). Every name of the contract is always written;
  * a figure the run cannot support is null.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "json.h"
@@ -88,6 +90,19 @@ static void put_run_faults(struct vls_json *j, const struct vls_rrun *run)
 	__vls_json_obj_end(j);
 }
 
+/* The mm as the trace showed it (hashed in tracefs text), hex. */
+static void put_mm(struct vls_json *j, int64_t mm)
+{
+	char hex[24];
+
+	if (mm == VLS_RNULL) {
+		__vls_json_null(j, "mm");
+		return;
+	}
+	snprintf(hex, sizeof(hex), "%016" PRIx64, (uint64_t)mm);
+	__vls_json_str(j, "mm", hex);
+}
+
 /* A task or a process: the same figures, flattened as the contract says. */
 static void put_task(struct vls_json *j, const struct vls_rtask *t,
 		     unsigned int sections)
@@ -97,10 +112,12 @@ static void put_task(struct vls_json *j, const struct vls_rtask *t,
 		__vls_json_int(j, "tid", t->tid);
 	J_INT(j, "pid", t->pid);
 	__vls_json_str(j, "comm", t->comm);
-	if (t->tid >= 0)
+	if (t->tid >= 0) {
 		J_INT(j, "prio", t->prio);
-	else
+	} else {
 		J_INT(j, "threads", t->nthreads);
+		put_mm(j, t->mm);
+	}
 	if (sections & VLS_REPORT_FAULTS) {
 		J_INT(j, "faults", t->f.total);
 		J_INT(j, "fallback_faults", t->f.fallback);

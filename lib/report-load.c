@@ -113,7 +113,7 @@ void __vls_rstats_zero(struct vls_rstats *s)
 static void task_init(struct vls_rtask *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->tid = t->pid = t->prio = t->nthreads = VLS_RNULL;
+	t->tid = t->pid = t->prio = t->nthreads = t->mm = VLS_RNULL;
 	__vls_rfaults_null(&t->f);
 }
 
@@ -290,6 +290,13 @@ static int load_run(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 	return 0;
 }
 
+static void plocks_clear(struct vls_rloader *L)
+{
+	for (size_t i = 0; i < L->nplocks; i++)
+		task_free(L->ctx, &L->plocks[i]);
+	L->nplocks = 0;
+}
+
 static int latest_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
 	*(int64_t *)data = sqlite3_column_int64(st, 0);
@@ -334,12 +341,13 @@ int __vls_report_load(struct vls_report **out, vls_db *db,
 	for (size_t i = 0; !err && i < nruns; i++) {
 		L.found = false;
 		L.task_cap = 0;
-		L.nplocks = 0;
+		plocks_clear(&L);
 		__vls_meta_clear(db->ctx, &L.meta);
 		r->nruns = i + 1;
 		err = load_run(&L, &r->runs[i], run_ids[i]);
 	}
 	__vls_meta_clear(db->ctx, &L.meta);
+	plocks_clear(&L);
 	__vls_free(db->ctx, L.plocks);
 	if (err) {
 		__vls_report_free(r);

@@ -87,16 +87,15 @@ static int thread_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	return 0;
 }
 
+/* One row per mm and mode; pid and comm as the analyzer knew them. */
 static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
-	int64_t pid = __vls_rl_int(st, 0);
+	int64_t mm = __vls_rl_int(st, 0);
 	struct vls_rtask *p = NULL;
 	int err;
 
-	if (pid == VLS_RNULL)
-		return 0;
 	for (size_t i = 0; i < L->nplocks && !p; i++)
-		if (L->plocks[i].pid == pid)
+		if (L->plocks[i].mm == mm)
 			p = &L->plocks[i];
 	if (!p) {
 		err = __vls_grow(L->ctx, (void **)&L->plocks, &L->plocks_cap,
@@ -105,13 +104,26 @@ static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 			return err;
 		p = &L->plocks[L->nplocks++];
 		memset(p, 0, sizeof(*p));
-		p->pid = pid;
+		p->mm = mm;
+		p->pid = __vls_rl_int(st, 1);
 		__vls_rstats_zero(&p->lock[0]);
 		__vls_rstats_zero(&p->lock[1]);
+		err = __vls_rl_text(L, &p->comm, st, 2);
+		if (err)
+			return err;
 	}
-	/* a process that exec'd has two mms: the first one's figures are kept */
-	if (p->lock[mode_of(st, 1)].acquisitions == 0)
-		read_stats(p->lock, st, 1);
+	read_stats(p->lock, st, 3);
+	return 0;
+}
+
+/* A thread's mm: the one most of its recorded acquisitions were on (a
+ * thread that exec'd has two). Sorted by tid, most frequent first. */
+static int task_mm_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+{
+	struct vls_rtask *t = __vls_rl_task(L, data, sqlite3_column_int64(st, 0));
+
+	if (t && t->mm == VLS_RNULL)
+		t->mm = sqlite3_column_int64(st, 1);
 	return 0;
 }
 
@@ -183,10 +195,13 @@ static int load_stats(struct vls_rloader *L, struct vls_rrun *run)
 				     "WHERE run_id = ?1 AND scope = 'thread'", run->id,
 				     thread_stats_row, run);
 	if (!err && (L->sections & VLS_REPORT_TASKS))
-		err = __vls_rl_query(L, "SELECT pid, " STATS_COLS " FROM lock_stats "
-				     "WHERE run_id = ?1 AND scope = 'process' "
-				     "ORDER BY acquisitions DESC", run->id,
-				     proc_stats_row, NULL);
+		err = __vls_rl_query(L, "SELECT mm, pid, comm, " STATS_COLS
+				     " FROM lock_stats WHERE run_id = ?1 AND "
+				     "scope = 'process'", run->id, proc_stats_row, NULL);
+	if (!err && (L->sections & VLS_REPORT_TASKS) && __vls_rl_has_table(L, "lock_acq"))
+		err = __vls_rl_query(L, "SELECT tid, mm, count(*) AS n FROM lock_acq "
+				     "WHERE run_id = ?1 GROUP BY tid, mm "
+				     "ORDER BY tid, n DESC", run->id, task_mm_row, run);
 	if (!err && (L->sections & VLS_REPORT_CALLSITES))
 		err = __vls_rl_query(L, "SELECT l.key, s.frames, " STATS_COLS
 				     " FROM lock_stats l LEFT JOIN stack s ON "

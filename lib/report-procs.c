@@ -68,45 +68,93 @@ static void add_faults(struct vls_rfaults *acc, const struct vls_rfaults *f,
 	add(&acc->refaults, f->refaults);
 }
 
-static struct vls_rtask *find_proc(struct vls_rrun *run, int64_t pid)
+/* A thread's process: by pid when the trace gave tgids, else by mm (the
+ * lock analyzer's), else the thread alone. */
+static bool same_proc(const struct vls_rtask *p, const struct vls_rtask *t)
 {
-	for (size_t i = 0; i < run->nprocs; i++)
-		if (run->procs[i].pid == pid)
-			return &run->procs[i];
-	return NULL;
+	if (t->pid != VLS_RNULL)
+		return p->pid == t->pid;
+	if (t->mm != VLS_RNULL)
+		return p->pid == VLS_RNULL && p->mm == t->mm;
+	return p->pid == VLS_RNULL && p->mm == VLS_RNULL && p->tid == t->tid;
+}
+
+static struct vls_rtask *new_proc(struct vls_rloader *L, struct vls_rrun *run,
+				  size_t *cap, int *err)
+{
+	struct vls_rtask *p;
+
+	*err = __vls_grow(L->ctx, (void **)&run->procs, cap, run->nprocs + 1,
+			  sizeof(*run->procs), VLS_RLIST_MAX);
+	if (*err)
+		return NULL;
+	p = &run->procs[run->nprocs++];
+	memset(p, 0, sizeof(*p));
+	p->tid = p->pid = p->mm = p->prio = p->nthreads = VLS_RNULL;
+	__vls_rfaults_null(&p->f);
+	return p;
+}
+
+static int set_comm(struct vls_rloader *L, struct vls_rtask *p, const char *comm)
+{
+	__vls_free(L->ctx, p->comm);
+	p->comm = comm ? __vls_strdup(L->ctx, comm) : NULL;
+	return comm && !p->comm ? __vls_error(L->ctx, VLS_ENOMEM, "out of memory") : 0;
 }
 
 static int add_thread(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
 		      const struct vls_rtask *t)
 {
-	int64_t pid = t->pid == VLS_RNULL ? t->tid : t->pid;
-	struct vls_rtask *p = find_proc(run, pid);
-	bool first = !p;
-	int err;
+	struct vls_rtask *p = NULL;
+	bool first;
+	int err = 0;
 
+	for (size_t i = 0; i < run->nprocs && !p; i++)
+		if (same_proc(&run->procs[i], t))
+			p = &run->procs[i];
+	first = !p;
+	if (first && !(p = new_proc(L, run, cap, &err)))
+		return err;
 	if (first) {
-		err = __vls_grow(L->ctx, (void **)&run->procs, cap, run->nprocs + 1,
-				 sizeof(*run->procs), VLS_RLIST_MAX);
-		if (err)
-			return err;
-		p = &run->procs[run->nprocs++];
-		memset(p, 0, sizeof(*p));
-		p->tid = -1;
-		p->pid = pid;
-		p->prio = VLS_RNULL;
+		p->pid = t->pid;
+		p->mm = t->pid == VLS_RNULL ? t->mm : VLS_RNULL;
+		p->tid = t->pid == VLS_RNULL && t->mm == VLS_RNULL ? t->tid : VLS_RNULL;
 	}
 	/* the group leader names the process */
-	if (first || (t->tid == pid && t->comm)) {
-		__vls_free(L->ctx, p->comm);
-		p->comm = t->comm ? __vls_strdup(L->ctx, t->comm) : NULL;
-		if (t->comm && !p->comm)
-			return __vls_error(L->ctx, VLS_ENOMEM, "out of memory");
-	}
+	if (first || (t->tid == t->pid && t->comm))
+		err = set_comm(L, p, t->comm);
 	p->nthreads = first ? 1 : p->nthreads + 1;
 	add_faults(&p->f, &t->f, first);
 	add_stats(&p->lock[0], &t->lock[0], first);
 	add_stats(&p->lock[1], &t->lock[1], first);
-	return 0;
+	return err;
+}
+
+/* The lock analyzer's row of a process: exact percentiles, its comm. */
+static int apply_plocks(struct vls_rloader *L, struct vls_rrun *run, size_t *cap)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < L->nplocks; i++) {
+		const struct vls_rtask *pl = &L->plocks[i];
+		struct vls_rtask *p = NULL;
+
+		for (size_t k = 0; k < run->nprocs && !p; k++)
+			if ((run->procs[k].mm != VLS_RNULL && run->procs[k].mm == pl->mm) ||
+			    (pl->pid != VLS_RNULL && run->procs[k].pid == pl->pid))
+				p = &run->procs[k];
+		if (!p && (p = new_proc(L, run, cap, &err)) != NULL) {
+			p->pid = pl->pid;
+			p->mm = pl->mm;
+		}
+		if (p) {
+			p->lock[0] = pl->lock[0];
+			p->lock[1] = pl->lock[1];
+			if (pl->comm && p->pid == VLS_RNULL)
+				err = set_comm(L, p, pl->comm);
+		}
+	}
+	return err;
 }
 
 int __vls_rl_processes(struct vls_rloader *L, struct vls_rrun *run)
@@ -116,13 +164,9 @@ int __vls_rl_processes(struct vls_rloader *L, struct vls_rrun *run)
 
 	for (size_t i = 0; !err && i < run->ntasks; i++)
 		err = add_thread(L, run, &cap, &run->tasks[i]);
-	for (size_t i = 0; !err && i < L->nplocks; i++) {
-		struct vls_rtask *p = find_proc(run, L->plocks[i].pid);
-
-		if (p) {
-			p->lock[0] = L->plocks[i].lock[0];
-			p->lock[1] = L->plocks[i].lock[1];
-		}
-	}
+	if (!err)
+		err = apply_plocks(L, run, &cap);
+	for (size_t i = 0; i < run->nprocs; i++)
+		run->procs[i].tid = -1;
 	return err;
 }

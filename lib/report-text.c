@@ -101,10 +101,27 @@ static const char *const fault_heads[] = {
 	"faults", "fallback", "rate", "io_retry", "no_io", "kernel_mode",
 	"nested", "no_vma_lock", "behind_writer", "refaults", "pid", "tid", "comm",
 };
+static const char *const fault_heads_proc[] = {
+	"faults", "fallback", "rate", "io_retry", "no_io", "kernel_mode",
+	"nested", "no_vma_lock", "behind_writer", "refaults", "threads", "pid",
+	"process",
+};
+
+/* A process without a known pid (tracefs text without tgids) is named by
+ * its mm, the only thing that tells two of the same comm apart. */
+static const char *proc_name(char *buf, size_t size, const struct vls_rtask *k)
+{
+	if (k->pid != VLS_RNULL || k->mm == VLS_RNULL)
+		snprintf(buf, size, "%s", k->comm ? k->comm : "?");
+	else
+		snprintf(buf, size, "%s [mm %08" PRIx64 "]", k->comm ? k->comm : "?",
+			 (uint64_t)k->mm & 0xffffffffu);
+	return buf;
+}
 
 static void fault_row(struct vls_table *t, const struct vls_rtask *k)
 {
-	char n[24];
+	char n[24], name[64];
 
 	__vls_table_row(t);
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.total));
@@ -114,8 +131,14 @@ static void fault_row(struct vls_table *t, const struct vls_rtask *k)
 		__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.by_reason[i]));
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.behind_writer));
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.refaults));
+	if (k->tid < 0) {
+		__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->nthreads));
+		__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->pid));
+		__vls_table_cell(t, "%s", proc_name(name, sizeof(name), k));
+		return;
+	}
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->pid));
-	__vls_table_cell(t, "%s", k->tid >= 0 ? fmt_int(n, sizeof(n), k->tid) : "");
+	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->tid));
 	__vls_table_cell(t, "%s", k->comm ? k->comm : "");
 }
 
@@ -127,7 +150,8 @@ static void put_fault_table(struct vls_buf *b, vls_ctx *ctx, const char *what,
 	if (!n)
 		return;
 	__vls_buf_printf(b, "\n  faults per %s:\n", what);
-	__vls_table_init(&t, ctx, "rrrrrrrrrrrrl", fault_heads);
+	__vls_table_init(&t, ctx, "rrrrrrrrrrrrl",
+			 n && k[0].tid < 0 ? fault_heads_proc : fault_heads);
 	for (size_t i = 0; i < n; i++)
 		fault_row(&t, &k[i]);
 	__vls_table_render(&t, b, 2);
@@ -138,12 +162,13 @@ static const char *const lock_heads[] = {
 	"total hold", "max hold", "p99 hold", "mode", "pid", "tid", "name",
 };
 
+/* Cells of one mode of a row; who: the pid/tid/name cells of the view. */
 static void lock_row(struct vls_table *t, const struct vls_rstats *s, int mode,
-		     int64_t pid, int64_t tid, const char *name)
+		     const char *pid, const char *tid, const char *name)
 {
 	char n[24];
 
-	if (!s->known || !s->acquisitions)
+	if (!s->known || (!s->acquisitions && !s->trylock_fails))
 		return;
 	__vls_table_row(t);
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), s->acquisitions));
@@ -156,36 +181,62 @@ static void lock_row(struct vls_table *t, const struct vls_rstats *s, int mode,
 	__vls_table_cell(t, "%s", __vls_rfmt_ns(n, sizeof(n), s->hold.max));
 	__vls_table_cell(t, "%s", __vls_rfmt_ns(n, sizeof(n), s->hold.p99));
 	__vls_table_cell(t, "%s", mode ? "write" : "read");
-	__vls_table_cell(t, "%s", pid >= 0 ? fmt_int(n, sizeof(n), pid) : "");
-	__vls_table_cell(t, "%s", tid >= 0 ? fmt_int(n, sizeof(n), tid) : "");
-	__vls_table_cell(t, "%s", name ? name : "");
+	if (pid)
+		__vls_table_cell(t, "%s", pid);
+	if (tid)
+		__vls_table_cell(t, "%s", tid);
+	__vls_table_cell(t, "%s", name);
+}
+
+static void lock_rows_tasks(struct vls_table *t, const struct vls_rtask *k,
+			    size_t n, bool thread)
+{
+	char pid[24], tid[24], name[64];
+
+	for (size_t i = 0; i < n; i++) {
+		fmt_int(pid, sizeof(pid), k[i].pid);
+		fmt_int(tid, sizeof(tid), k[i].tid);
+		if (thread)
+			snprintf(name, sizeof(name), "%s", k[i].comm ? k[i].comm : "?");
+		else
+			proc_name(name, sizeof(name), &k[i]);
+		for (int m = 0; m < 2; m++)
+			lock_row(t, &k[i].lock[m], m, pid, thread ? tid : NULL, name);
+	}
 }
 
 static void put_lock_tables(struct vls_buf *b, vls_ctx *ctx,
 			    const struct vls_rrun *run, vls_report_by by)
 {
+	static const char *const site_heads[] = {
+		"acquired", "contended", "total wait", "max wait", "avg wait",
+		"p99 wait", "total hold", "max hold", "p99 hold", "mode", "call site",
+	};
+	static const char *const proc_heads[] = {
+		"acquired", "contended", "total wait", "max wait", "avg wait",
+		"p99 wait", "total hold", "max hold", "p99 hold", "mode", "pid",
+		"process",
+	};
+	bool thread = by == VLS_BY_THREAD, site = by == VLS_BY_CALLSITE;
+	const char *none = site ? NULL : "";
 	struct vls_table t;
 
-	__vls_buf_puts(b, "\nmmap_lock (every acquisition the tracepoints saw, "
-			  "contended or not):\n");
-	__vls_table_init(&t, ctx, "rrrrrrrrrlrrl", lock_heads);
+	__vls_buf_printf(b, "\nmmap_lock per %s (every acquisition the tracepoints "
+			 "saw, contended or not):\n", thread ? "thread" : site ?
+			 "call site" : "process");
+	__vls_table_init(&t, ctx, site ? "rrrrrrrrrll" : thread ? "rrrrrrrrrlrrl" :
+			 "rrrrrrrrrlrl", site ? site_heads : thread ? lock_heads :
+			 proc_heads);
 	for (int m = 0; m < 2; m++)
-		lock_row(&t, &run->lock[m], m, -1, -1, "(whole run)");
-	if (by == VLS_BY_CALLSITE) {
+		lock_row(&t, &run->lock[m], m, none, thread ? "" : NULL, "(whole run)");
+	if (site) {
 		for (size_t i = 0; i < run->nsites; i++)
 			for (int m = 0; m < 2; m++)
-				lock_row(&t, &run->sites[i].lock[m], m, -1, -1,
+				lock_row(&t, &run->sites[i].lock[m], m, NULL, NULL,
 					 run->sites[i].name);
-	} else if (by == VLS_BY_THREAD) {
-		for (size_t i = 0; i < run->ntasks; i++)
-			for (int m = 0; m < 2; m++)
-				lock_row(&t, &run->tasks[i].lock[m], m, run->tasks[i].pid,
-					 run->tasks[i].tid, run->tasks[i].comm);
 	} else {
-		for (size_t i = 0; i < run->nprocs; i++)
-			for (int m = 0; m < 2; m++)
-				lock_row(&t, &run->procs[i].lock[m], m, run->procs[i].pid,
-					 -1, run->procs[i].comm);
+		lock_rows_tasks(&t, thread ? run->tasks : run->procs,
+				thread ? run->ntasks : run->nprocs, thread);
 	}
 	__vls_table_render(&t, b, 2);
 }
@@ -217,8 +268,14 @@ static void put_histogram(struct vls_buf *b, const struct vls_rstats *s,
 	}
 }
 
-static void put_chains(struct vls_buf *b, const struct vls_rrun *run)
+#define TEXT_CHAINS_DEFAULT 10
+
+static void put_chains(struct vls_buf *b, const struct vls_rrun *run,
+		       unsigned int top)
 {
+	size_t n = top ? run->nchains : run->nchains < TEXT_CHAINS_DEFAULT ?
+		   run->nchains : TEXT_CHAINS_DEFAULT;
+
 	if (!__vls_rrun_has_cap(run, VLS_CAP_MMAP_LOCK))
 		return;
 	if (!run->nchains) {
@@ -226,14 +283,14 @@ static void put_chains(struct vls_buf *b, const struct vls_rrun *run)
 				  "the chain threshold\n");
 		return;
 	}
-	__vls_buf_printf(b, "\nworst wait-for chains (%zu shown):\n", run->nchains);
-	for (size_t i = 0; i < run->nchains; i++)
-		__vls_buf_printf(b, "  %s%s\n", run->chains[i].line ? run->chains[i].line : "?",
-				 run->chains[i].inversion ? "  [priority inversion]" : "");
+	__vls_buf_printf(b, "\nworst wait-for chains (%zu of %zu, longest wait first):\n",
+			 n, run->nchains);
+	for (size_t i = 0; i < n; i++)
+		__vls_buf_printf(b, "  %s\n", run->chains[i].line ? run->chains[i].line : "?");
 }
 
 static void put_run(struct vls_buf *b, vls_ctx *ctx, const struct vls_rrun *run,
-		    unsigned int sections, vls_report_by by)
+		    unsigned int sections, vls_report_by by, unsigned int top)
 {
 	put_header(b, run);
 	if (run->events == 0) {
@@ -255,7 +312,7 @@ static void put_run(struct vls_buf *b, vls_ctx *ctx, const struct vls_rrun *run,
 		put_histogram(b, &run->lock[1], "write");
 	}
 	if (sections & VLS_REPORT_CHAINS)
-		put_chains(b, run);
+		put_chains(b, run, top);
 }
 
 int __vls_report_render_text(char **out, const struct vls_report *r,
@@ -267,7 +324,7 @@ int __vls_report_render_text(char **out, const struct vls_report *r,
 	for (size_t i = 0; i < r->nruns; i++) {
 		if (i)
 			__vls_buf_puts(&b, "\n");
-		put_run(&b, r->ctx, &r->runs[i], sections, by);
+		put_run(&b, r->ctx, &r->runs[i], sections, by, r->top);
 	}
 	if (!r->nruns)
 		__vls_buf_puts(&b, "no runs\n");

@@ -60,6 +60,7 @@ struct vls_rfaults {
 /* A thread (tid >= 0) or a process (tid < 0, pid set). */
 struct vls_rtask {
 	int64_t tid, pid, prio, nthreads;
+	int64_t mm;                  /* its mm (hashed in tracefs text) or RNULL */
 	char *comm;
 	struct vls_rfaults f;
 	struct vls_rstats lock[2];   /* [0] read, [1] write */
