@@ -96,6 +96,7 @@ static void put_groups(struct vls_json *j, const struct vls_compare *c)
 		for (size_t i = 0; i < grp->nruns; i++)
 			__vls_json_int(j, NULL, grp->run_ids[i]);
 		__vls_json_arr_end(j);
+		__vls_json_str(j, "label", grp->label);
 		__vls_json_str(j, "kernel", grp->kernel);
 		__vls_json_str(j, "arch", grp->arch);
 		__vls_json_obj_end(j);

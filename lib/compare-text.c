@@ -115,8 +115,10 @@ static void put_group_list(struct vls_buf *b, const struct vls_compare *c)
 	for (size_t g = 0; g < c->ngroups; g++) {
 		const struct vls_cgroup *grp = &c->groups[g];
 
-		__vls_buf_printf(b, "%s %s: %s %s, run%s", g ? "    " : "base",
-				 grp->name, grp->kernel, grp->arch,
+		__vls_buf_printf(b, "%s %s", g ? "    " : "base", grp->name);
+		if (strcmp(grp->name, grp->label))
+			__vls_buf_printf(b, " (%s)", grp->label);
+		__vls_buf_printf(b, ": kernel %s, %s, run%s", grp->kernel, grp->arch,
 				 grp->nruns > 1 ? "s" : "");
 		for (size_t i = 0; i < grp->nruns; i++)
 			__vls_buf_printf(b, "%s%" PRId64, i ? "," : " ", grp->run_ids[i]);
@@ -194,8 +196,14 @@ static void put_matrix(struct vls_buf *b, const struct vls_compare *c)
 		}
 	}
 	__vls_table_render(&t, b, 2);
-	__vls_buf_puts(b, "  \"-\": no fault count for those runs (no page_fault_user "
-			  "tracepoint and no vmstat)\n");
+	for (size_t i = 0; i < c->ncells; i++) {
+		if (c->cells[i].rate.n)
+			continue;
+		__vls_buf_puts(b, "  \"-\": no fallback rate for those runs (no fault "
+				  "count: no page_fault_user tracepoint and no vmstat, "
+				  "or no fault analysis)\n");
+		break;
+	}
 }
 
 int __vls_compare_render_text(char **out, const struct vls_compare *c)

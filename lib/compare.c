@@ -256,12 +256,16 @@ static void fill_row(struct vls_crow *row, const struct vls_report *rep,
 	}
 }
 
-static char *same_or_mixed(vls_ctx *ctx, const struct vls_report *rep, bool kernel)
+enum field { F_KERNEL, F_ARCH, F_LABEL };
+
+static char *same_or_mixed(vls_ctx *ctx, const struct vls_report *rep, enum field f)
 {
 	const char *first = NULL;
 
 	for (size_t i = 0; i < rep->nruns; i++) {
-		const char *v = kernel ? rep->runs[i].kernel : rep->runs[i].arch;
+		const struct vls_rrun *run = &rep->runs[i];
+		const char *v = f == F_KERNEL ? run->kernel : f == F_ARCH ? run->arch :
+				run->label;
 
 		if (!v)
 			v = "unknown";
@@ -280,11 +284,13 @@ static int fill_group(struct vls_compare *c, struct vls_cgroup *g,
 
 	g->name = __vls_strdup(c->ctx, in->name ? in->name : "?");
 	g->run_ids = __vls_calloc(c->ctx, in->nruns, sizeof(int64_t));
-	g->kernel = same_or_mixed(c->ctx, rep, true);
-	g->arch = same_or_mixed(c->ctx, rep, false);
+	g->kernel = same_or_mixed(c->ctx, rep, F_KERNEL);
+	g->arch = same_or_mixed(c->ctx, rep, F_ARCH);
+	g->label = same_or_mixed(c->ctx, rep, F_LABEL);
 	g->procs = __vls_calloc(c->ctx, c->nprocs + 1, sizeof(*g->procs));
 	tmp = __vls_calloc(c->ctx, rep->nruns + 1, sizeof(double));
-	if (!g->name || !g->run_ids || !g->kernel || !g->arch || !g->procs || !tmp) {
+	if (!g->name || !g->run_ids || !g->kernel || !g->arch || !g->label ||
+	    !g->procs || !tmp) {
 		__vls_free(c->ctx, tmp);
 		return __vls_error(c->ctx, VLS_ENOMEM, "out of memory");
 	}
@@ -478,6 +484,7 @@ void __vls_compare_free(struct vls_compare *c)
 		__vls_free(c->ctx, c->groups[g].run_ids);
 		__vls_free(c->ctx, c->groups[g].kernel);
 		__vls_free(c->ctx, c->groups[g].arch);
+		__vls_free(c->ctx, c->groups[g].label);
 		__vls_free(c->ctx, c->groups[g].procs);
 	}
 	for (size_t p = 0; p < c->nprocs; p++)

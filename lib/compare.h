@@ -42,7 +42,7 @@ struct vls_cgroup {
 	char *name;
 	int64_t *run_ids;
 	size_t nruns;
-	char *kernel, *arch;  /* of the first run; "mixed" if they differ */
+	char *kernel, *arch, *label; /* of its runs; "mixed" if they differ */
 	struct vls_crow all;
 	struct vls_crow *procs;  /* one per shared process name */
 };
