@@ -24,6 +24,17 @@ extern const char __vls_schema_sql[];
  * transaction, then fails with VLS_EBUSY. */
 #define VLS_DB_BUSY_TIMEOUT_MS 10000
 
+/*
+ * Write-ahead logging: readers (report, the dashboard) go on reading while
+ * an import writes, a read-only connection can open a DB whose importer was
+ * killed (the dead transaction's frames in the -wal file are ignored; a
+ * rollback journal would need a writer to roll it back first), and kill -9
+ * at any point leaves the last committed state. NORMAL sync is safe
+ * against process crashes; an OS crash may lose the last commit, never
+ * corrupt. Persistent in the file: set on every read-write open.
+ */
+#define VLS_DB_RW_PRAGMAS "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"
+
 /* Per-run stack limits: distinct stacks, and bytes of their joined text. */
 #define VLS_STACKS_MAX (4u << 20)
 #define VLS_STACK_TEXT_MAX ((size_t)512 << 20)
@@ -257,6 +268,8 @@ int vls_db_open(vls_db **out, vls_ctx *ctx, const char *path, vls_db_mode mode)
 	ret = open_sqlite(db, &created);
 	if (!ret)
 		ret = check_version(db);
+	if (!ret && mode == VLS_DB_READWRITE)
+		ret = __vls_store_exec(ctx, db->sql, VLS_DB_RW_PRAGMAS);
 	if (ret)
 		goto fail;
 	*out = db;

@@ -3,9 +3,9 @@
  * store.h - the SQLite store, private to the library.
  *
  * The schema lives in the .sql files of schema/ (one per concern, applied
- * in name order, documented in docs/schema.md). An import is one transaction: the
- * run row is inserted first so analyzers know their run_id, and nothing is
- * visible to readers until the commit.
+ * in name order, documented in docs/schema.md). An import is one
+ * transaction: the run row is inserted first so analyzers know their
+ * run_id, and nothing is visible to readers until the commit.
  */
 #ifndef VLS_STORE_H
 #define VLS_STORE_H
@@ -36,6 +36,24 @@ struct vls_store_txn {
 	size_t nstmts;
 	/* stack de-duplication: hash -> id, see __vls_store_stack_id() */
 	struct vls_stack_cache *stacks;
+};
+
+/* Analyzers in __vls_analyzers[]: at most this many. */
+#define VLS_ANALYZERS_MAX 16
+
+/* One import (import.c). */
+struct vls_import {
+	vls_ctx *ctx;
+	vls_db *db;
+	vls_import_opts opts;      /* strings owned: the copies below */
+	char *label, *kernel, *arch;
+	struct vls_store_txn txn;
+	struct vls_meta meta;
+	void *states[VLS_ANALYZERS_MAX];
+	size_t nanalyzers;
+	uint64_t events, first_ts, last_ts;
+	bool in_txn;               /* BEGIN done, neither COMMIT nor ROLLBACK */
+	bool failed;               /* a feed failed: the run cannot be committed */
 };
 
 /*

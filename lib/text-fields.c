@@ -166,16 +166,22 @@ static int parse_mmap_lock(vls_event *ev, const char *s)
 	return 0;
 }
 
+/* A %ps value: a number, or a symbol ("copy_user+0x10/0x20") left 0. */
+static void ps_field(const char *s, const char *key, uint64_t *out)
+{
+	const char *v = kv(s, key), *e;
+	uint64_t x;
+
+	if (v && (e = parse_hex(v, &x)) && (*e == ' ' || !*e))
+		*out = x;
+}
+
 /* address= and ip= print with %ps: a kernel text address becomes a
  * symbol, which leaves the value 0. */
 static int parse_fault(vls_event *ev, const char *s)
 {
-	const char *v;
-
-	if ((v = kv(s, "address=")))
-		parse_hex(v, &ev->u.fault.address);
-	if ((v = kv(s, "ip=")))
-		parse_hex(v, &ev->u.fault.ip);
+	ps_field(s, "address=", &ev->u.fault.address);
+	ps_field(s, "ip=", &ev->u.fault.ip);
 	return hex_field(s, "error_code=", &ev->u.fault.error_code);
 }
 

@@ -127,6 +127,31 @@ static const char *parse_cpu(struct text_line *l, const char *p)
 	return skip_spaces(p);
 }
 
+/* "SECONDS.FRACTION: " or, with tracefs's latency-format option,
+ * "MICROSECONDS" "us" and a delay mark ("5459244784us!: "). The position
+ * after the ':' goes to *pp. */
+static int parse_time(struct text_line *l, const char **pp)
+{
+	const char *p = *pp;
+	uint64_t us = 0;
+
+	while (is_digit(*p) && us < UINT64_MAX / 10000)
+		us = us * 10 + (uint64_t)(*p++ - '0');
+	l->ts_us = p > *pp && p[0] == 'u' && p[1] == 's';
+	if (l->ts_us) {
+		l->ts_ns = us * 1000;
+		p += 2;
+		if (*p && *p != ':')
+			p++;
+	} else if (__vls_text_parse_ts(&l->ts_ns, *pp, &p)) {
+		return -1;
+	}
+	if (*p != ':' || (p[1] != ' ' && p[1]))
+		return -1;
+	*pp = p + 1;
+	return 0;
+}
+
 /* After "TIMESTAMP: ": the event name and its fields. */
 static void parse_name(struct text_line *l, const char *p)
 {
@@ -181,12 +206,11 @@ static int parse_task(struct text_line *l, const char *s)
 		l->has_tgid = l->has_flags = l->latency = false;
 		l->tgid = -1;
 		p = parse_cpu(l, skip_spaces(p));
-		if (!p || __vls_text_parse_ts(&l->ts_ns, p, &p) || *p != ':' ||
-		    (p[1] != ' ' && p[1]))
+		if (!p || parse_time(l, &p))
 			continue;
 		l->comm = task;
 		l->comm_len = (size_t)(q - task);
-		parse_name(l, skip_spaces(p + 1));
+		parse_name(l, skip_spaces(p));
 		return 0;
 	}
 	return -1;
@@ -234,7 +258,7 @@ static vls_format detect_line(const char *line, bool *tracer_hdr, bool *tgid_hdr
 		return VLS_FORMAT_AUTO;
 	if (l.has_tgid)
 		return VLS_FORMAT_ATRACE_TEXT;
-	if (*tracer_hdr)
+	if (*tracer_hdr || l.ts_us)
 		return VLS_FORMAT_FTRACE_TEXT;
 	if (l.buffer_prefix || l.latency || !l.has_flags)
 		return VLS_FORMAT_TRACECMD_TEXT;

@@ -49,6 +49,8 @@ struct text_state {
 	bool ts_seen;
 	uint64_t last_ts, out_of_order;
 	uint32_t kinds_seen;        /* 1 << vls_event_kind */
+	bool skipped;               /* the last event of skipped_cpu was bad */
+	int32_t skipped_cpu, skipped_tid;
 	uint64_t lost;              /* overrun / dropped events the text says */
 	bool lost_known;
 	struct text_name *names;    /* NAMES_MAX, interned event names */
@@ -99,6 +101,14 @@ static int next_line(vls_reader *r, struct text_state *st, char **out)
 	for (;;) {
 		s = st->buf + st->start;
 		nl = memchr(s, '\n', st->end - st->start);
+		if (nl && (size_t)(nl - s) > TEXT_LINE_MAX && !st->skipping) {
+			/* whole in the buffer, but over the limit all the same */
+			st->skipping = true;
+			st->lineno++;
+			ret = bad_line(r, st, "line longer than 64 KiB");
+			if (ret)
+				return ret;
+		}
 		if (nl) {
 			st->start = (size_t)(nl + 1 - st->buf);
 			if (!st->skipping)
@@ -291,7 +301,9 @@ static int other_line(vls_reader *r, struct text_state *st, const char *line)
 
 	if (!strncmp(line, "cpus=", 5))
 		return set_ncpus(r, line + 5);
-	if (!strncmp(line, "version = ", 10) || !strncmp(line, "TRACE:", 6))
+	/* trace-cmd report: "version = 6", "CPU 3 is empty" */
+	if (!strncmp(line, "version = ", 10) || !strncmp(line, "TRACE:", 6) ||
+	    (!strncmp(line, "CPU", 3) && strstr(line, " is empty")))
 		return 0;
 	ret = lost_line(r, st, line);
 	if (ret)
@@ -306,10 +318,18 @@ static int other_line(vls_reader *r, struct text_state *st, const char *line)
 /* Events                                                              */
 /* ------------------------------------------------------------------ */
 
-static void start_stack(struct text_state *st, const struct text_line *l)
+/* A stack that belongs to an event skipped as bad must not attach to the
+ * event before it: it is dropped as an orphan. */
+static void start_stack(vls_reader *r, struct text_state *st,
+			const struct text_line *l)
 {
+	bool orphan = st->skipped && st->skipped_cpu == l->cpu &&
+		      st->skipped_tid == l->tid;
+
+	if (orphan && l->type == TEXT_LINE_STACK)
+		r->stats.orphan_stacks++;
 	st->in_stack = true;
-	st->user_stack = l->type == TEXT_LINE_USER_STACK;
+	st->user_stack = l->type == TEXT_LINE_USER_STACK || orphan;
 	st->stack_cpu = l->cpu;
 	st->stack_tid = l->tid;
 	st->nframes = 0;
@@ -321,9 +341,11 @@ static int event_line(vls_reader *r, struct text_state *st, const struct text_li
 	vls_event ev;
 
 	if (l->type == TEXT_LINE_STACK || l->type == TEXT_LINE_USER_STACK) {
-		start_stack(st, l);
+		start_stack(r, st, l);
 		return 0;
 	}
+	if (st->skipped && st->skipped_cpu == l->cpu)
+		st->skipped = false;
 	memset(&ev, 0, sizeof(ev));
 	n = intern(st, l->name, l->name_len);
 	ev.kind = n->kind;
@@ -334,8 +356,12 @@ static int event_line(vls_reader *r, struct text_state *st, const struct text_li
 	ev.pid = l->has_tgid ? l->tgid : -1;
 	if (!(l->comm_len == 5 && !memcmp(l->comm, "<...>", 5)))
 		__vls_copy_comm(ev.comm, l->comm, l->comm_len);
-	if (__vls_text_parse_fields(&ev, l->fields))
+	if (__vls_text_parse_fields(&ev, l->fields)) {
+		st->skipped = true;
+		st->skipped_cpu = l->cpu;
+		st->skipped_tid = l->tid;
 		return bad_line(r, st, "fields of a known event do not parse");
+	}
 	if (st->ts_seen && ev.ts_ns < st->last_ts)
 		st->out_of_order++;
 	st->ts_seen = true;
@@ -410,6 +436,7 @@ static void reset(struct text_state *st)
 {
 	st->start = st->end = 0;
 	st->eof = st->skipping = st->in_stack = st->ts_seen = st->lost_known = false;
+	st->skipped = false;
 	st->lineno = st->last_ts = st->out_of_order = st->lost = 0;
 	st->kinds_seen = 0;
 }

@@ -21,6 +21,7 @@ enum text_line_type {
  * The columns of one event line, whatever the dialect:
  *   [BUFFER:] TASK-PID [(TGID)] [CPU] [FLAGS] TIMESTAMP: NAME: FIELDS
  *   TASK-PID CPUFLAGS TIMESTAMP: ...            (trace-cmd report -l)
+ *   TASK-PID CPUFLAGS MICROSECONDSus!: ...      (latency-format option)
  * Pointers point into the line, which stays NUL-terminated at its end.
  */
 struct text_line {
@@ -36,7 +37,9 @@ struct text_line {
 	const char *fields;    /* the rest of the line */
 	bool has_tgid;         /* a "(TGID)" or "(-----)" column */
 	bool has_flags;        /* a flags column ("d..2.") */
-	bool latency;          /* trace-cmd -l: "0d...." without brackets */
+	bool latency;          /* "0d...." without brackets: trace-cmd -l or
+				* tracefs's latency-format option */
+	bool ts_us;            /* latency-format: "5459244784us!:" */
 	bool buffer_prefix;    /* trace-cmd report of an instance: "name: " */
 };
 

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# bench/import.sh - the import benchmark (issue 2): on one trace.dat of
+# >= 2 M events, side by side, the median of RUNS runs and the peak RSS of
+#   trace-cmd report > /dev/null
+#   a bare libtracecmd iteration loop (bench/iterate.c, "bare")
+#   the vmlockstat reader alone, empty callback (iterate "reader")
+#   vmlockstat import (when the build has it)
+#
+# usage: bench/import.sh [BUILD_DIR]   (default: build)
+# env:   VLS_BENCH_TRACE  the trace (default /var/tmp/vmlockstat-bench/busy.dat;
+#                         recorded when missing: needs root and tracefs)
+#        VLS_BENCH_SECONDS  length of that recording (default 40)
+#        RUNS             runs per tool (default 5)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$here/build}
+trace=${VLS_BENCH_TRACE:-/var/tmp/vmlockstat-bench/busy.dat}
+runs=${RUNS:-5}
+secs=${VLS_BENCH_SECONDS:-40}   # recording length: ~60 k events/s here
+iterate=$build/bench/iterate
+vls=$build/vmlockstat
+tmp=$(mktemp -d /tmp/vls-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+die() { echo "import.sh: $*" >&2; exit 1; }
+[ -x /usr/bin/time ] || die "/usr/bin/time missing: apt-get install time"
+[ -x "$iterate" ] || die "$iterate missing: build first (cmake --build $build)"
+
+# A busy system-wide recording: short processes in a loop on every CPU
+# (exec, exit, faults: mmap_lock traffic) with sched and mmap_lock events.
+record() {
+	[ "$(id -u)" -eq 0 ] || die "$trace missing and recording needs root"
+	mkdir -p "$(dirname "$trace")"
+	echo "recording $trace (about ${secs} s)..." >&2
+	load() { local end=$((SECONDS + secs)); while [ $SECONDS -lt $end ]; do
+		/bin/true; done; }
+	# -d -k: trace-cmd record without -d fails on kernels where it cannot
+	# write ftrace_enabled; -B keeps everything in a private instance.
+	trace-cmd record -q -d -k -B vlsbench -b 40000 \
+		-e mmap_lock -e sched:sched_switch -e sched:sched_waking \
+		-e sched:sched_wakeup -e exceptions:page_fault_user \
+		-o "$trace" -- bash -c "secs=$secs; $(declare -f load); load & load & load & load & wait" \
+		>/dev/null
+	rmdir /sys/kernel/tracing/instances/vlsbench 2>/dev/null || true
+}
+[ -f "$trace" ] || record
+
+# median seconds and max RSS (KB) of RUNS runs of "$@"
+measure() {
+	local i
+	for i in $(seq "$runs"); do
+		/usr/bin/time -f '%e %M' -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err" ||
+			{ cat "$tmp/err" >&2; return 1; }
+		cat "$tmp/t"
+	done | sort -n | awk '{ s[NR] = $1; if ($2 > m) m = $2 }
+		END { printf "%.2f %d\n", s[int((NR + 1) / 2)], m }'
+}
+
+events=$("$iterate" bare "$trace" | awk '{ print $2 }')
+[ "$events" -ge 2000000 ] || echo "note: only $events records (< 2 M)" >&2
+printf 'trace: %s (%s records, %s MB)\n' "$trace" "$events" \
+	$(( $(stat -c %s "$trace") / 1048576 ))
+printf '%-28s %10s %14s %12s %8s\n' tool "median s" "events/s" "peak RSS MB" "x bare"
+row() {
+	local name=$1 r s m
+	shift
+	if ! r=$(measure "$@"); then
+		printf '%-28s %s\n' "$name" "failed"
+		return
+	fi
+	read -r s m <<<"$r"
+	[ -n "${bare_s:-}" ] || bare_s=$s
+	awk -v n="$name" -v s="$s" -v m="$m" -v e="$events" -v b="$bare_s" \
+		'BEGIN { printf "%-28s %10.2f %14.0f %12.1f %8.2f\n", n, s,
+			 (s > 0 ? e / s : 0), m / 1024, (b > 0 ? s / b : 0) }'
+}
+row "bare libtracecmd loop" "$iterate" bare "$trace"
+row "vmlockstat reader (no-op)" "$iterate" reader "$trace"
+if [ -x "$vls" ] && "$vls" import --help >/dev/null 2>&1; then
+	row "vmlockstat import" bash -c "rm -f '$tmp/b.db'; '$vls' import --db '$tmp/b.db' '$trace'"
+else
+	printf '%-28s %s\n' "vmlockstat import" "n/a: $vls has no import command yet"
+fi
+row "trace-cmd report" trace-cmd report "$trace"

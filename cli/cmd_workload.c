@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmd_workload.c - `vmlockstat workload NAME [options]`: the seed scenarios
+ * as reproducible workloads (cli/workload/). Each prints its ground truth
+ * as one JSON object at the end. Exit codes: 0 done, 1 failure, 2 usage,
+ * 77 skipped (the machine lacks what the scenario needs), 128+signal when
+ * stopped by SIGINT/SIGTERM/SIGHUP after cleaning up.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "workload/common.h"
+
+static const struct wl_scenario *const scenarios[] = {
+	&wl_iofault, &wl_anon, &wl_pressure, &wl_swap, &wl_fork, &wl_procmaps,
+	&wl_inversion, NULL
+};
+
+static const struct cli_cmd workload_cmd = {
+	"workload", "NAME [OPTIONS]",
+	"Run a seed scenario and print its ground truth as JSON.\n"
+	"'vmlockstat workload NAME --help' for a scenario's options.",
+	NULL,
+};
+
+static void list_scenarios(void)
+{
+	cli_print_help(&workload_cmd);
+	printf("\nscenarios:\n");
+	for (int i = 0; scenarios[i]; i++)
+		printf("  %-10s %s\n", scenarios[i]->name, scenarios[i]->summary);
+}
+
+static bool parse_uint(const char *s, unsigned long long max,
+		       unsigned long long *out)
+{
+	return cli_parse_u64(s, out) && *out <= max;
+}
+
+static int parse_enum(const struct cli_cmd *cmd, struct wl_args *a, int id,
+		      const char *v)
+{
+	static const char *const ops[] = { "mprotect", "munmap", "madvise", NULL };
+
+	if (id == WL_O_WRITER_OP) {
+		for (int i = 0; ops[i]; i++)
+			if (!strcmp(v, ops[i])) {
+				a->writer_op = (enum wl_writer_op)i;
+				return 0;
+			}
+		return cli_usage(cmd, "--writer-op: '%s' is not mprotect, munmap or madvise", v);
+	}
+	if (id == WL_O_WRITER_TARGET) {
+		if (strcmp(v, "same") && strcmp(v, "other"))
+			return cli_usage(cmd, "--writer-target: '%s' is not same or other", v);
+		a->writer_other = !strcmp(v, "other");
+		return 0;
+	}
+	if (strcmp(v, "fifo") && strcmp(v, "nice"))
+		return cli_usage(cmd, "--writer-prio: '%s' is not fifo or nice", v);
+	a->writer_prio = v;
+	return 0;
+}
+
+static int parse_number(const struct cli_cmd *cmd, struct wl_args *a, int id,
+			const char *name, const char *v)
+{
+	unsigned long long n = 0;
+	long long s;
+
+	if (id == WL_O_NICE) {
+		if (!cli_parse_i64(v, &s) || s < -20 || s > 19)
+			return cli_usage(cmd, "--nice: '%s' is not -20..19", v);
+		a->set_nice = true;
+		a->nice = (int)s;
+		return 0;
+	}
+	if (id == WL_O_DURATION) {
+		if (!cli_parse_double(v, &a->duration) || a->duration < 0 ||
+		    a->duration > 86400)
+			return cli_usage(cmd, "--duration: '%s' is not 0..86400 seconds", v);
+		return 0;
+	}
+	if (!parse_uint(v, 1ULL << 40, &n))
+		return cli_usage(cmd, "--%s: '%s' is not a number", name, v);
+	switch (id) {
+	case WL_O_THREADS: a->threads = n > WL_MAX_THREADS ? WL_MAX_THREADS + 1 : (unsigned)n; break;
+	case WL_O_WRITERS: a->writers = n > WL_MAX_THREADS ? WL_MAX_THREADS + 1 : (unsigned)n; break;
+	case WL_O_READERS: a->readers = n > WL_MAX_THREADS ? WL_MAX_THREADS + 1 : (unsigned)n; break;
+	case WL_O_SIZE: a->size_mb = n; break;
+	case WL_O_PAGES: a->pages = n; break;
+	case WL_O_WRITER_SLEEP: a->writer_sleep_us = n; break;
+	case WL_O_WRITER_PAGES: a->writer_pages = n; break;
+	case WL_O_ITERATIONS: a->iterations = n; break;
+	case WL_O_LIMIT: a->limit_mb = n; break;
+	}
+	return 0;
+}
+
+static const char *opt_name(const struct cli_cmd *cmd, int id)
+{
+	for (const struct cli_opt *o = cmd->opts; o->name; o++)
+		if (o->id == id)
+			return o->name;
+	return "?";
+}
+
+static int parse_opt(const struct cli_cmd *cmd, struct wl_args *a, int id,
+		     const char *v)
+{
+	switch (id) {
+	case WL_O_RANDOM: a->random = true; return 0;
+	case WL_O_SHARED_VMA: a->shared_vma = true; return 0;
+	case WL_O_THP: a->thp = true; return 0;
+	case WL_O_SETUP_SWAP: a->setup_swap = true; return 0;
+	case WL_O_FILE: a->file = v; return 0;
+	case WL_O_DIR: a->dir = v; return 0;
+	case WL_O_TRUTH: a->truth = v; return 0;
+	case WL_O_WRITER_OP:
+	case WL_O_WRITER_TARGET:
+	case WL_O_WRITER_PRIO:
+		return parse_enum(cmd, a, id, v);
+	default:
+		return parse_number(cmd, a, id, opt_name(cmd, id), v);
+	}
+}
+
+static int parse(const struct cli_cmd *cmd, struct wl_args *a, int argc,
+		 char **argv)
+{
+	struct cli_parser p;
+	int id, ret = 0;
+
+	if (cli_parser_init(&p, cmd, argc, argv))
+		return CLI_EXIT_FAIL;
+	while ((id = cli_next(&p)) > 0 && id != 'h') {
+		ret = parse_opt(cmd, a, id, p.optarg);
+		if (ret)
+			break;
+	}
+	if (!ret && id == 'h')
+		ret = -1;
+	else if (!ret && id < 0)
+		ret = CLI_EXIT_USAGE;
+	else if (!ret && p.npos)
+		ret = cli_usage(cmd, "unexpected argument '%s'", p.pos[0]);
+	cli_parser_free(&p);
+	return ret;
+}
+
+static int finish(int ret)
+{
+	int sig = wl_signal;
+
+	wl_cleanup_run();
+	fflush(stdout);
+	if (sig) {
+		/* die by the signal, as a shell expects, now that nothing is
+		 * left behind */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return 128 + sig;
+	}
+	return ret;
+}
+
+int cmd_workload(int argc, char **argv)
+{
+	const struct wl_scenario *sc = NULL;
+	struct wl_args a;
+	struct cli_cmd cmd;
+	char name[64];
+	int ret;
+
+	if (argc < 2)
+		return cli_usage(&workload_cmd, "which scenario?");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		list_scenarios();
+		return CLI_EXIT_OK;
+	}
+	for (int i = 0; scenarios[i]; i++)
+		if (!strcmp(argv[1], scenarios[i]->name))
+			sc = scenarios[i];
+	if (!sc)
+		return cli_usage(&workload_cmd, "unknown scenario '%s'", argv[1]);
+	snprintf(name, sizeof(name), "workload %s", sc->name);
+	cmd = (struct cli_cmd){ name, "[OPTIONS]", sc->summary, sc->opts };
+	memset(&a, 0, sizeof(a));
+	sc->defaults(&a);
+	ret = parse(&cmd, &a, argc - 1, argv + 1);
+	if (ret)
+		return ret < 0 ? CLI_EXIT_OK : ret;
+	if (wl_signals_install()) {
+		cli_err(&cmd, "cannot install signal handlers");
+		return CLI_EXIT_FAIL;
+	}
+	return finish(sc->run(&cmd, &a));
+}

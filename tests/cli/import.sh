@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/cli/import.sh - vmlockstat import and runs: exit codes (0 good, 1 bad
+# file, 2 bad usage), --help, what a small hand-made tracefs text trace
+# stores, options overriding the trace, a failed import leaving the DB as
+# it was (run count, integrity_check), kill -9 and Ctrl-C mid-import.
+# Environment (set by CTest): VLS = the vmlockstat binary.
+set -u
+VLS=${VLS:?set VLS to the vmlockstat binary}
+T=$(mktemp -d /tmp/vls_cli_import.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+export VMLOCKSTAT_DB=$T/default.db
+fails=0
+
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+# expect STATUS CMD...: run CMD, check its exit status; output in $T/out, $T/err
+expect() {
+	local want=$1; shift
+	"$@" >"$T/out" 2>"$T/err"
+	local got=$?
+	[ "$got" = "$want" ] || fail "'$*' exited $got, expected $want: $(head -c 300 "$T/err")"
+}
+# q DB SQL: rows as a|b|c, NULL as empty (sqlite3(1) if there, else python3)
+if command -v sqlite3 >/dev/null; then
+	q() { sqlite3 -batch -readonly "$1" "$2"; }
+else
+	q() { python3 -c 'import sqlite3, sys
+c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+for r in c.execute(sys.argv[2]): print("|".join("" if v is None else str(v) for v in r))' "$@"; }
+fi
+eq() { [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"; }
+grep_err() { grep -q -- "$1" "$T/err" || fail "stderr lacks '$1': $(head -c 300 "$T/err")"; }
+
+# A tracefs "trace" file: 6 events of 3 tasks, one stack (format of
+# /sys/kernel/tracing/trace with the mmap_lock, exceptions and sched events).
+cat >"$T/small.txt" <<'EOF'
+# tracer: nop
+#
+# entries-in-buffer/entries-written: 7/7   #P:4
+#
+#                                _-----=> irqs-off/BH-disabled
+#                               / _----=> need-resched
+#                              | / _---=> hardirq/softirq
+#                              || / _--=> preempt-depth
+#                              ||| / _-=> migrate-disable
+#                              |||| /     delay
+#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION
+#              | |         |   |||||     |         |
+        workload-143     [001] d....    11.477510: page_fault_user: address=0x7ffe146950e8 ip=0x460c48 error_code=0x6
+        workload-143     [001] .....    11.477523: mmap_lock_start_locking: mm=000000002c6cf6d4 memcg_path=/ write=false
+        workload-143     [001] .....    11.477530: <stack trace>
+ => trace_event_raw_event_mmap_lock
+ => __mmap_lock_do_trace_start_locking
+ => lock_mm_and_find_vma
+ => do_user_addr_fault
+ => exc_page_fault
+ => asm_exc_page_fault
+        workload-143     [001] .....    11.477600: mmap_lock_acquire_returned: mm=000000002c6cf6d4 memcg_path=/ write=false success=true
+        workload-143     [001] .....    11.477700: mmap_lock_released: mm=000000002c6cf6d4 memcg_path=/ write=false
+          <idle>-0       [002] d..2.    11.477781: sched_switch: prev_comm=swapper/2 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=rcu_preempt next_pid=15 next_prio=120
+     rcu_preempt-15      [002] d..2.    11.478078: sched_switch: prev_comm=rcu_preempt prev_pid=15 prev_prio=120 prev_state=I ==> next_comm=swapper/2 next_pid=0 next_prio=120
+EOF
+printf 'garbage\x01\x02 that is no trace at all\n' >"$T/garbage.txt"
+: >"$T/empty.txt"
+echo "not a database" >"$T/notdb.db"
+
+# --- help and usage: 0 and 2 ---
+for c in import runs; do
+	expect 0 "$VLS" $c --help
+	grep -q "usage: vmlockstat $c" "$T/out" || fail "$c --help: no usage line"
+	expect 2 "$VLS" $c --no-such-option
+	grep_err "unknown option"
+done
+expect 2 "$VLS" import --db "$T/a.db"                 # no TRACE
+grep_err "no TRACE"
+expect 2 "$VLS" import --db "$T/a.db" --format nope "$T/small.txt"
+grep_err "unknown format"
+expect 2 "$VLS" runs --db "$T/a.db" extra
+[ ! -e "$T/a.db" ] || fail "usage errors created the DB"
+
+# --- runs on a missing DB: an error, no new file ---
+expect 1 "$VLS" runs --db "$T/missing.db"
+grep_err "missing.db"
+[ ! -e "$T/missing.db" ] || fail "runs created a DB"
+
+# --- a good import ---
+expect 0 "$VLS" import --db "$T/a.db" "$T/small.txt"
+grep -q "^run 1: small.txt: 6 events in " "$T/out" || fail "import output: $(cat "$T/out")"
+eq "$(q "$T/a.db" 'SELECT count(*), sum(events) FROM run')" "1|6" "runs after import"
+eq "$(q "$T/a.db" 'SELECT label, format, source FROM run')" "small.txt|ftrace|$T/small.txt" "run row"
+eq "$(q "$T/a.db" 'SELECT first_ts, last_ts FROM run')" "11477510000|11478078000" "run timestamps"
+eq "$(q "$T/a.db" 'SELECT group_concat(tid || ":" || comm || ":" || events, " ") FROM (SELECT * FROM task ORDER BY tid)')" \
+	"0:swapper/2:1 15:rcu_preempt:1 143:workload:4" "task rows"
+eq "$(q "$T/a.db" "SELECT value FROM run_meta WHERE key = 'bad_records'")" "0" "bad_records"
+eq "$(q "$T/a.db" 'PRAGMA integrity_check')" "ok" "integrity"
+
+# --- options override, raw events kept ---
+expect 0 "$VLS" import --db "$T/a.db" --label patched --kernel 6.12.0-retryvma \
+	--arch x86_64 --format ftrace --keep-events "$T/small.txt"
+grep -q "^run 2: patched: 6 events" "$T/out" || fail "import output: $(cat "$T/out")"
+eq "$(q "$T/a.db" 'SELECT label, kernel, arch FROM run WHERE id = 2')" \
+	"patched|6.12.0-retryvma|x86_64" "overrides"
+eq "$(q "$T/a.db" 'SELECT count(*), count(stack_id) FROM event WHERE run_id = 2')" "6|1" "raw events"
+eq "$(q "$T/a.db" "SELECT count(*) FROM stack WHERE run_id = 2 AND frames LIKE '%lock_mm_and_find_vma%'")" \
+	"1" "stack stored"
+eq "$(q "$T/a.db" 'SELECT count(*) FROM event WHERE run_id = 1')" "0" "no raw events by default"
+
+# --- runs: table and JSON ---
+expect 0 "$VLS" runs --db "$T/a.db"
+eq "$(wc -l <"$T/out")" "3" "runs table lines"
+head -1 "$T/out" | grep -q "^ID  LABEL" || fail "runs header: $(head -1 "$T/out")"
+grep -q "^ 2  patched    6.12.0-retryvma  x86_64  ftrace       6     -  $T/small.txt$" "$T/out" ||
+	fail "runs row: $(sed -n 3p "$T/out")"
+expect 0 "$VLS" runs --db "$T/a.db" --json
+eq "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(len(r), r[1]["label"], r[1]["events"], r[1]["arch"], r[0]["kernel"])' "$T/out")" \
+	"2 patched 6 x86_64 None" "runs --json"
+# the default DB ($VMLOCKSTAT_DB here): missing, then created by import
+expect 1 "$VLS" runs
+expect 0 "$VLS" import "$T/small.txt"
+expect 0 "$VLS" runs
+eq "$(wc -l <"$T/out")" "2" "runs on the default DB"
+
+# --- bad inputs: 1, a message naming the file, the DB unchanged ---
+for bad in garbage.txt empty.txt missing.txt; do
+	expect 1 "$VLS" import --db "$T/a.db" "$T/$bad"
+	grep_err "$bad"
+	eq "$(q "$T/a.db" 'SELECT count(*) FROM run')" "2" "runs after $bad"
+	eq "$(q "$T/a.db" 'PRAGMA integrity_check')" "ok" "integrity after $bad"
+done
+expect 1 "$VLS" import --db "$T/notdb.db" "$T/small.txt"
+grep_err "not an SQLite database"
+eq "$(cat "$T/notdb.db")" "not a database" "not-a-DB file untouched"
+
+# several traces, the second bad: the first stays, the third is not tried
+expect 1 "$VLS" import --db "$T/a.db" "$T/small.txt" "$T/garbage.txt" "$T/small.txt"
+eq "$(q "$T/a.db" 'SELECT count(*) FROM run')" "3" "runs after a partly failed import"
+
+# a DB of a newer schema: refused, untouched
+cp "$T/a.db" "$T/newer.db"
+python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("PRAGMA user_version = 99"); c.commit()' "$T/newer.db"
+expect 1 "$VLS" import --db "$T/newer.db" "$T/small.txt"
+grep_err "newer"
+expect 1 "$VLS" runs --db "$T/newer.db"
+eq "$(q "$T/newer.db" 'SELECT count(*) FROM run')" "3" "newer DB untouched"
+
+# --- interrupted imports: kill -9 and Ctrl-C leave no run ---
+awk 'BEGIN {
+	for (i = 0; i < 12; i++) print "#";
+	for (i = 0; i < 400000; i++)
+		printf "        workload-%d     [00%d] .....    %d.%06d: mmap_lock_start_locking: mm=000000002c6cf6d4 memcg_path=/ write=false\n", 100 + i % 50, i % 4, 20 + int(i / 1000000), i % 1000000
+}' >"$T/big.txt"
+for sig in KILL INT; do
+	before=$(q "$T/a.db" 'SELECT count(*) FROM run')
+	"$VLS" import --db "$T/a.db" --keep-events "$T/big.txt" >"$T/out" 2>"$T/err" &
+	pid=$!
+	sleep 0.5
+	kill -s $sig $pid
+	wait $pid
+	st=$?
+	n=$(q "$T/a.db" 'SELECT count(*) FROM run')
+	if [ "$n" = "$before" ]; then
+		[ $sig = KILL ] && eq "$st" "137" "exit status after kill -9"
+		[ $sig = INT ] && { eq "$st" "130" "exit status after SIGINT"; grep_err "interrupted"; }
+	else
+		# finished before the signal: then the run is complete
+		eq "$n" "$((before + 1))" "runs after a late SIG$sig"
+		eq "$(q "$T/a.db" 'SELECT events FROM run ORDER BY id DESC LIMIT 1')" "400000" \
+			"run complete (SIG$sig too late)"
+		echo "note: import finished before SIG$sig" >&2
+	fi
+	eq "$(q "$T/a.db" 'PRAGMA integrity_check')" "ok" "integrity after SIG$sig"
+done
+
+if [ $fails -ne 0 ]; then
+	echo "$fails failures" >&2
+	exit 1
+fi
+echo "all passed"

@@ -1,0 +1,780 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test_store.c - the SQLite store and the import pipeline (store.c,
+ * import.c, runs.c, an_tasks.c, an_events.c) through the embedder API:
+ * create / version refusal / not-a-DB / read-only, stack de-duplication,
+ * task rows from a table of synthetic events, raw events, abort and
+ * kill -9 leaving nothing, metadata round trip, runs listing, busy DB.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "test.h"
+
+static char dir[] = "/tmp/vls_test_store.XXXXXX";
+
+/* A path in the test directory; valid until the 8th next call. */
+static const char *tpath(const char *name)
+{
+	static char bufs[8][512];
+	static int next;
+	char *b = bufs[next++ % 8];
+
+	snprintf(b, sizeof(bufs[0]), "%s/%s", dir, name);
+	return b;
+}
+
+/* One integer from SQL on a separate connection (what sqlite3(1) sees). */
+static long long sql_int(const char *db, const char *q)
+{
+	sqlite3 *s = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -999;
+
+	if (sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(s, q, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1
+							      : sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return v;
+}
+
+static bool integrity_ok(const char *db)
+{
+	sqlite3 *s = NULL;
+	sqlite3_stmt *st = NULL;
+	bool ok = false;
+
+	if (sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(s, "PRAGMA integrity_check", -1, &st, NULL) ==
+		    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		ok = !strcmp((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return ok;
+}
+
+static void sql_run(const char *db, const char *q)
+{
+	sqlite3 *s = NULL;
+
+	sqlite3_open(db, &s);
+	CHECK_INT(sqlite3_exec(s, q, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(s);
+}
+
+static void write_file(const char *p, const char *text)
+{
+	FILE *f = fopen(p, "w");
+
+	fputs(text, f);
+	fclose(f);
+}
+
+static vls_db *open_db(vls_ctx *ctx, const char *p, vls_db_mode mode)
+{
+	vls_db *db = NULL;
+	int ret = vls_db_open(&db, ctx, p, mode);
+
+	CHECK_INT(ret, 0);
+	if (ret)
+		fprintf(stderr, "  %s\n", vls_ctx_errmsg(ctx));
+	return db;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void test_create(vls_ctx *ctx)
+{
+	const char *p = tpath("create.db");
+	static const char *const tables[] = { "run", "run_meta", "task", "stack",
+					      "event" };
+	char q[128];
+	vls_db *db = open_db(ctx, p, VLS_DB_READWRITE);
+
+	vls_db_close(db);
+	CHECK_INT(sql_int(p, "PRAGMA user_version"), VLS_SCHEMA_VERSION);
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		snprintf(q, sizeof(q), "SELECT count(*) FROM sqlite_schema WHERE "
+			 "type = 'table' AND name = '%s'", tables[i]);
+		CHECK_INT(sql_int(p, q), 1);
+	}
+	/* reopen: both modes */
+	vls_db_close(open_db(ctx, p, VLS_DB_READWRITE));
+	vls_db_close(open_db(ctx, p, VLS_DB_READONLY));
+}
+
+static void test_refusals(vls_ctx *ctx)
+{
+	const char *p;
+	vls_db *db = NULL;
+	struct stat st;
+	char q[64];
+
+	/* newer schema: refused in both modes, left untouched */
+	p = tpath("newer.db");
+	vls_db_close(open_db(ctx, p, VLS_DB_READWRITE));
+	snprintf(q, sizeof(q), "PRAGMA user_version = %d", VLS_SCHEMA_VERSION + 1);
+	sql_run(p, q);
+	CHECK_INT(vls_db_open(&db, ctx, p, VLS_DB_READWRITE), VLS_EVERSION);
+	CHECK(db == NULL);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "newer") != NULL);
+	CHECK(strstr(vls_ctx_errmsg(ctx), p) != NULL);
+	CHECK_INT(vls_db_open(&db, ctx, p, VLS_DB_READONLY), VLS_EVERSION);
+	CHECK_INT(sql_int(p, "PRAGMA user_version"), VLS_SCHEMA_VERSION + 1);
+
+	/* not a DB: EPARSE naming the file, content unchanged */
+	p = tpath("text.db");
+	write_file(p, "this is not a database, just some text\n");
+	CHECK_INT(vls_db_open(&db, ctx, p, VLS_DB_READWRITE), VLS_EPARSE);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "text.db") != NULL);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "not an SQLite database") != NULL);
+	CHECK_INT(vls_db_open(&db, ctx, p, VLS_DB_READONLY), VLS_EPARSE);
+	CHECK(stat(p, &st) == 0 && st.st_size == 39);
+
+	/* another program's SQLite DB: refused, not extended with our tables */
+	p = tpath("foreign.db");
+	sql_run(p, "CREATE TABLE photos (id INTEGER)");
+	CHECK_INT(vls_db_open(&db, ctx, p, VLS_DB_READWRITE), VLS_EPARSE);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "not a vmlockstat") != NULL);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM sqlite_schema"), 1);
+
+	/* read-only on a missing file: ENOTFOUND, nothing created */
+	p = tpath("missing.db");
+	CHECK_INT(vls_db_open(&db, ctx, p, VLS_DB_READONLY), VLS_ENOTFOUND);
+	CHECK(access(p, F_OK) != 0);
+	/* a DB in a missing directory: EIO, nothing left behind */
+	CHECK_INT(vls_db_open(&db, ctx, tpath("nodir/x.db"), VLS_DB_READWRITE),
+		  VLS_EIO);
+}
+
+static void test_readonly(vls_ctx *ctx)
+{
+	const char *p = tpath("ro.db");
+	vls_import *imp = NULL;
+	vls_db *db;
+	struct stat before, after;
+
+	vls_db_close(open_db(ctx, p, VLS_DB_READWRITE));
+	stat(p, &before);
+	db = open_db(ctx, p, VLS_DB_READONLY);
+	CHECK_INT(vls_import_begin(&imp, db, NULL), VLS_EINVAL);
+	CHECK(imp == NULL);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "read-only") != NULL);
+	/* the connection itself refuses writes */
+	CHECK_INT(sqlite3_exec(db->sql, "INSERT INTO run (label, source, format, "
+			       "imported_at, events) VALUES ('x','x','x',0,0)",
+			       NULL, NULL, NULL) & 0xff, SQLITE_READONLY);
+	vls_db_close(db);
+	stat(p, &after);
+	CHECK_INT(after.st_size, before.st_size);
+	CHECK_INT(after.st_mtime, before.st_mtime);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM run"), 0);
+}
+
+/* ------------------------------------------------------------------ */
+
+static const char *const fa[] = { "handle_mm_fault", "do_user_addr_fault" };
+static const char *const fb[] = { "filemap_fault" };
+static const char *const fc[] = { "handle_mm_fault", "do_user_addr_fault",
+				  "exc_page_fault" };
+
+static void test_stacks(vls_ctx *ctx)
+{
+	static const struct {
+		const char *const *frames;
+		uint32_t n;
+		int64_t id;
+	} cases[] = {
+		{ fa, 2, 1 }, { fb, 1, 2 }, { fa, 2, 1 }, { fc, 3, 3 },
+		{ fa, 0, 0 }, { fb, 1, 2 }, { fc, 2, 1 }, { fc, 3, 3 },
+	};
+	const char *p = tpath("stacks.db");
+	vls_db *db = open_db(ctx, p, VLS_DB_READWRITE);
+	vls_import *imp = NULL;
+	int64_t id = -1, run = 0;
+
+	CHECK_INT(vls_import_begin(&imp, db, NULL), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_INT(__vls_store_stack_id(&id, &imp->txn, cases[i].frames,
+					       cases[i].n), 0);
+		CHECK_INT(id, cases[i].id);
+	}
+	/* many distinct stacks: ids stay stable across index resizes */
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 5000; i++) {
+			char name[32];
+			const char *fr[2] = { name, "common" };
+
+			snprintf(name, sizeof(name), "fn_%d", i);
+			CHECK(!__vls_store_stack_id(&id, &imp->txn, fr, 2) && id == i + 4);
+		}
+	}
+	CHECK_INT(vls_import_commit(&run, imp), 0);
+	vls_import_free(imp);
+	vls_db_close(db);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM stack"), 5003);
+	CHECK_INT(sql_int(p, "SELECT id FROM stack WHERE frames = "
+			  "'handle_mm_fault' || char(10) || 'do_user_addr_fault' || "
+			  "char(10) || 'exc_page_fault'"), 3);
+	CHECK_INT(sql_int(p, "SELECT id FROM stack WHERE frames = 'fn_4999' || "
+			  "char(10) || 'common'"), 5003);
+}
+
+/* ------------------------------------------------------------------ */
+/* Synthetic events -> task rows                                       */
+/* ------------------------------------------------------------------ */
+
+static vls_event ev_base(uint64_t ts, int cpu, int tid, int pid, const char *comm,
+			 vls_event_kind kind)
+{
+	vls_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ns = ts;
+	ev.cpu = cpu;
+	ev.tid = tid;
+	ev.pid = pid;
+	ev.kind = kind;
+	ev.name = vls_event_kind_name(kind);
+	__vls_copy_comm(ev.comm, comm, strlen(comm));
+	return ev;
+}
+
+/* The 8 events of the task table test; see expected_tasks[]. */
+static int make_events(vls_event *evs)
+{
+	int n = 0;
+
+	evs[n] = ev_base(100, 0, 10, 10, "main", VLS_EV_OTHER);
+	evs[n++].name = "irq:irq_handler_entry";
+	evs[n] = ev_base(200, 0, 10, -1, "main", VLS_EV_SCHED_SWITCH);
+	evs[n].u.sched_switch.prev_pid = 10;
+	evs[n].u.sched_switch.prev_prio = 120;
+	evs[n].u.sched_switch.prev_state = VLS_TASK_UNINTERRUPTIBLE;
+	evs[n].u.sched_switch.next_pid = 11;
+	evs[n].u.sched_switch.next_prio = 110;
+	strcpy(evs[n++].u.sched_switch.next_comm, "worker");
+	evs[n] = ev_base(300, 0, 11, -1, "<...>", VLS_EV_PAGE_FAULT_USER);
+	evs[n].u.fault.address = 0x7ffe146950e8ULL;
+	evs[n].u.fault.ip = 0xffffffff81000000ULL;
+	evs[n].stack = fa;
+	evs[n++].stack_depth = 2;
+	evs[n] = ev_base(400, 1, 11, -1, "worker", VLS_EV_SCHED_FORK);
+	evs[n].u.fork.parent_pid = 11;
+	evs[n].u.fork.child_pid = 12;
+	strcpy(evs[n++].u.fork.child_comm, "worker");
+	evs[n] = ev_base(500, 1, 12, -1, "worker", VLS_EV_SCHED_EXEC);
+	evs[n].u.exec.pid = 12;
+	evs[n].u.exec.old_pid = 12;
+	evs[n].stack = fa;
+	evs[n++].stack_depth = 2;
+	evs[n++] = ev_base(600, 1, 12, -1, "ls", VLS_EV_MMAP_LOCK_START);
+	evs[n] = ev_base(700, 0, 0, 0, "swapper/0", VLS_EV_SCHED_WAKEUP);
+	evs[n].u.wakeup.pid = 13;
+	evs[n].u.wakeup.prio = 100;
+	evs[n].u.wakeup.target_cpu = 1;
+	strcpy(evs[n++].u.wakeup.comm, "kworker/0:1");
+	evs[n] = ev_base(800, 1, 13, -1, "", VLS_EV_SCHED_EXIT);
+	evs[n].u.exit.pid = 13;
+	evs[n].u.exit.prio = 101;
+	strcpy(evs[n++].u.exit.comm, "kworker/0:1");
+	return n;
+}
+
+static const struct {
+	int tid;
+	int pid;          /* -1: NULL */
+	const char *comm;
+	int prio;         /* -1: NULL */
+	int events;
+} expected_tasks[] = {
+	{ 0, 0, "swapper/0", -1, 1 },
+	{ 10, 10, "main", 120, 2 },
+	{ 11, -1, "worker", 110, 2 },
+	{ 12, 12, "ls", -1, 2 },
+	{ 13, -1, "kworker/0:1", 101, 1 },
+};
+
+static void check_tasks(const char *p, int64_t run)
+{
+	sqlite3 *s = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t i = 0;
+
+	sqlite3_open_v2(p, &s, SQLITE_OPEN_READONLY, NULL);
+	sqlite3_prepare_v2(s, "SELECT tid, pid, comm, prio, events FROM task "
+			   "WHERE run_id = ?1 ORDER BY tid", -1, &st, NULL);
+	sqlite3_bind_int64(st, 1, run);
+	while (sqlite3_step(st) == SQLITE_ROW && i < 5) {
+		CHECK_INT(sqlite3_column_int(st, 0), expected_tasks[i].tid);
+		CHECK_INT(sqlite3_column_type(st, 1) == SQLITE_NULL ? -1
+			  : sqlite3_column_int(st, 1), expected_tasks[i].pid);
+		CHECK_STR((const char *)sqlite3_column_text(st, 2),
+			  expected_tasks[i].comm);
+		CHECK_INT(sqlite3_column_type(st, 3) == SQLITE_NULL ? -1
+			  : sqlite3_column_int(st, 3), expected_tasks[i].prio);
+		CHECK_INT(sqlite3_column_int(st, 4), expected_tasks[i].events);
+		i++;
+	}
+	CHECK_INT(i, 5);
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+}
+
+static int64_t import_events(vls_ctx *ctx, const char *p, int keep)
+{
+	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
+	vls_event evs[16];
+	int n = make_events(evs);
+	vls_db *db = open_db(ctx, p, VLS_DB_READWRITE);
+	vls_import *imp = NULL;
+	int64_t run = 0;
+
+	o.keep_events = keep;
+	CHECK_INT(vls_import_begin(&imp, db, &o), 0);
+	for (int i = 0; i < n; i++)
+		CHECK_INT(vls_import_feed(imp, &evs[i]), 0);
+	CHECK_INT(vls_import_commit(&run, imp), 0);
+	/* after the commit the import is closed */
+	CHECK_INT(vls_import_feed(imp, &evs[0]), VLS_EINVAL);
+	CHECK_INT(vls_import_commit(&run, imp), VLS_EINVAL);
+	vls_import_free(imp);
+	vls_db_close(db);
+	return run;
+}
+
+static void test_tasks(vls_ctx *ctx)
+{
+	const char *p = tpath("tasks.db");
+	int64_t run = import_events(ctx, p, 0);
+
+	CHECK_INT(run, 1);
+	check_tasks(p, run);
+	CHECK_INT(sql_int(p, "SELECT events FROM run WHERE id = 1"), 8);
+	CHECK_INT(sql_int(p, "SELECT first_ts FROM run WHERE id = 1"), 100);
+	CHECK_INT(sql_int(p, "SELECT last_ts FROM run WHERE id = 1"), 800);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM event"), 0);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM stack"), 0);
+}
+
+static void test_keep_events(vls_ctx *ctx)
+{
+	const char *p = tpath("events.db");
+	int64_t run = import_events(ctx, p, 1);
+
+	check_tasks(p, run);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM event"), 8);
+	CHECK_INT(sql_int(p, "SELECT max(seq) FROM event"), 8);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM stack"), 1);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM event WHERE stack_id = 1"), 2);
+	CHECK_INT(sql_int(p, "SELECT seq FROM event WHERE kind = "
+			  "'irq:irq_handler_entry'"), 1);
+	CHECK_INT(sql_int(p, "SELECT next_pid * 1000 + next_prio FROM "
+			  "event_sched_switch WHERE next_comm = 'worker'"), 11110);
+	CHECK_INT(sql_int(p, "SELECT prev_state FROM event_sched_switch"),
+		  VLS_TASK_UNINTERRUPTIBLE);
+	CHECK_INT(sql_int(p, "SELECT address FROM event_fault"), 0x7ffe146950e8LL);
+	/* kernel addresses keep their bits as signed 64-bit */
+	CHECK_INT(sql_int(p, "SELECT ip FROM event_fault"),
+		  (int64_t)0xffffffff81000000ULL);
+	CHECK_INT(sql_int(p, "SELECT f3 FROM event WHERE kind = "
+			  "'sched:sched_wakeup'"), 1);
+	CHECK_INT(sql_int(p, "SELECT pid FROM event WHERE seq = 2"), -1);
+	CHECK_INT(sql_int(p, "SELECT pid FROM event WHERE seq = 1"), 10);
+}
+
+/* ------------------------------------------------------------------ */
+/* Abort, metadata, runs                                               */
+/* ------------------------------------------------------------------ */
+
+static void test_abort(vls_ctx *ctx)
+{
+	const char *p = tpath("tasks.db");    /* one run from test_tasks */
+	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
+	vls_event evs[16];
+	int n = make_events(evs);
+	vls_db *db = open_db(ctx, p, VLS_DB_READWRITE);
+	vls_import *imp = NULL;
+
+	o.keep_events = 1;
+	CHECK_INT(vls_import_begin(&imp, db, &o), 0);
+	CHECK_INT(vls_import_set_meta(imp, "kernel", "6.12.0"), 0);
+	for (int i = 0; i < n; i++)
+		CHECK_INT(vls_import_feed(imp, &evs[i]), 0);
+	vls_import_free(imp);              /* no commit */
+	vls_import_free(NULL);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM run"), 1);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM task"), 5);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM run_meta"), 1); /* label */
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM event"), 0);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM stack"), 0);
+	/* the DB is still usable for the next import, and ids go on */
+	imp = NULL;
+	CHECK_INT(vls_import_begin(&imp, db, NULL), 0);
+	vls_import_free(imp);
+	vls_db_close(db);
+	CHECK(integrity_ok(p));
+}
+
+static const struct {
+	const char *key, *value;
+} meta_in[] = {
+	{ "source", "/data/traces/trace-6.12.dat" },
+	{ "format", "tracedat" },
+	{ "kernel", "6.12.0-1-amd64" },
+	{ "arch", "x86_64" },
+	{ "ncpus", "4" },
+	{ "lost_events", "17" },
+	{ "cpu3.lost", "17" },
+	{ "trace_clock", "local" },
+	{ "events.present", "sched:sched_switch,mmap_lock:mmap_lock_released" },
+};
+
+static void test_meta(vls_ctx *ctx)
+{
+	const char *p = tpath("meta.db");
+	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
+	vls_db *db = open_db(ctx, p, VLS_DB_READWRITE);
+	vls_import *imp = NULL;
+	const char *v = NULL;
+	int64_t run = 0;
+
+	o.kernel = "6.12.0-retryvma";
+	CHECK_INT(vls_import_begin(&imp, db, &o), 0);
+	for (size_t i = 0; i < sizeof(meta_in) / sizeof(meta_in[0]); i++)
+		CHECK_INT(vls_import_set_meta(imp, meta_in[i].key, meta_in[i].value), 0);
+	CHECK_INT(vls_import_set_meta(imp, "", "x"), VLS_EINVAL);
+	CHECK_INT(vls_import_commit(&run, imp), 0);
+	vls_import_free(imp);
+	for (size_t i = 0; i < sizeof(meta_in) / sizeof(meta_in[0]); i++) {
+		if (!strcmp(meta_in[i].key, "kernel"))
+			continue;
+		CHECK_INT(vls_db_run_meta(&v, db, run, meta_in[i].key), 0);
+		CHECK_STR(v, meta_in[i].value);
+	}
+	/* the option overrides the input, in run and run_meta alike */
+	CHECK_INT(vls_db_run_meta(&v, db, run, "kernel"), 0);
+	CHECK_STR(v, "6.12.0-retryvma");
+	CHECK_INT(vls_db_run_meta(&v, db, run, "label"), 0);
+	CHECK_STR(v, "trace-6.12.dat");
+	CHECK_INT(vls_db_run_meta(&v, db, run, "nope"), VLS_ENOTFOUND);
+	CHECK(v == NULL);
+	CHECK_INT(vls_db_run_meta(&v, db, run + 1, "kernel"), VLS_ENOTFOUND);
+	vls_db_close(db);
+	CHECK_INT(sql_int(p, "SELECT ncpus FROM run"), 4);
+	CHECK_INT(sql_int(p, "SELECT lost_events FROM run"), 17);
+	CHECK_INT(sql_int(p, "SELECT first_ts FROM run"), -1); /* no events: NULL */
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM run WHERE kernel = "
+			  "'6.12.0-retryvma' AND arch = 'x86_64' AND format = "
+			  "'tracedat' AND source = '/data/traces/trace-6.12.dat'"), 1);
+}
+
+struct runs_seen {
+	int n;
+	int64_t ids[8];
+	char labels[8][32];
+	char kernels[8][32];
+	int64_t lost[8];
+	uint64_t events[8];
+};
+
+static int collect_run(const vls_run *r, void *data)
+{
+	struct runs_seen *s = data;
+
+	if (s->n == 8)
+		return 1;
+	s->ids[s->n] = r->id;
+	snprintf(s->labels[s->n], 32, "%s", r->label);
+	snprintf(s->kernels[s->n], 32, "%s", r->kernel ? r->kernel : "(null)");
+	s->lost[s->n] = r->lost_events;
+	s->events[s->n] = r->events;
+	s->n++;
+	return 0;
+}
+
+static int stop_at_first(const vls_run *r, void *data)
+{
+	(*(int *)data)++;
+	return 1;
+}
+
+static void test_runs(vls_ctx *ctx)
+{
+	static const struct {
+		const char *label, *kernel;
+		int64_t lost;
+		uint64_t events;
+	} want[] = {
+		{ "run-1", "(null)", -1, 8 },
+		{ "stock", "6.12.0", 0, 8 },
+		{ "patched", "6.12.0-retryvma", -1, 8 },
+	};
+	const char *p = tpath("runs.db");
+	vls_db *db = open_db(ctx, p, VLS_DB_READWRITE);
+	struct runs_seen seen = { 0 };
+	vls_event evs[16];
+	int n = make_events(evs), stops = 0;
+
+	for (size_t r = 0; r < 3; r++) {
+		vls_import_opts o = VLS_IMPORT_OPTS_INIT;
+		vls_import *imp = NULL;
+		int64_t id;
+
+		o.label = r ? want[r].label : NULL;
+		o.kernel = r ? want[r].kernel : NULL;
+		CHECK_INT(vls_import_begin(&imp, db, &o), 0);
+		if (r == 1)
+			vls_import_set_meta(imp, "lost_events", "0");
+		for (int i = 0; i < n; i++)
+			vls_import_feed(imp, &evs[i]);
+		CHECK_INT(vls_import_commit(&id, imp), 0);
+		CHECK_INT(id, (int64_t)r + 1);
+		vls_import_free(imp);
+	}
+	vls_db_close(db);
+	db = open_db(ctx, p, VLS_DB_READONLY);
+	CHECK_INT(vls_db_runs(db, collect_run, &seen), 0);
+	CHECK_INT(seen.n, 3);
+	for (int r = 0; r < seen.n && r < 3; r++) {
+		CHECK_INT(seen.ids[r], r + 1);
+		CHECK_STR(seen.labels[r], want[r].label);
+		CHECK_STR(seen.kernels[r], want[r].kernel);
+		CHECK_INT(seen.lost[r], want[r].lost);
+		CHECK_INT(seen.events[r], want[r].events);
+	}
+	CHECK_INT(vls_db_runs(db, stop_at_first, &stops), VLS_ESTOPPED);
+	CHECK_INT(stops, 1);
+	vls_db_close(db);
+}
+
+/* ------------------------------------------------------------------ */
+/* Concurrency, kill -9, allocation failures                           */
+/* ------------------------------------------------------------------ */
+
+static void test_busy(vls_ctx *ctx)
+{
+	const char *p = tpath("busy.db");
+	vls_db *a = open_db(ctx, p, VLS_DB_READWRITE);
+	vls_db *b = open_db(ctx, p, VLS_DB_READWRITE);
+	vls_import *ia = NULL, *ib = NULL;
+	int64_t run = 0;
+
+	CHECK_INT(vls_import_begin(&ia, a, NULL), 0);
+	sqlite3_busy_timeout(b->sql, 200);   /* the default waits 10 s */
+	CHECK_INT(vls_import_begin(&ib, b, NULL), VLS_EBUSY);
+	CHECK(ib == NULL);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "locked") != NULL);
+	CHECK_INT(vls_import_commit(&run, ia), 0);
+	vls_import_free(ia);
+	/* once the first is done, the second goes through */
+	CHECK_INT(vls_import_begin(&ib, b, NULL), 0);
+	CHECK_INT(vls_import_commit(&run, ib), 0);
+	CHECK_INT(run, 2);
+	vls_import_free(ib);
+	vls_db_close(a);
+	vls_db_close(b);
+}
+
+/* The child: a big raw-event import that never finishes on its own. It
+ * tells the parent through fd once `signal_after` events are in. */
+static void kill_child(const char *p, int fd, int signal_after)
+{
+	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
+	vls_ctx *ctx = NULL;
+	vls_db *db = NULL;
+	vls_import *imp = NULL;
+	vls_event evs[16];
+	int n = make_events(evs);
+
+	o.keep_events = 1;
+	if (vls_ctx_new(&ctx) || vls_db_open(&db, ctx, p, VLS_DB_READWRITE) ||
+	    vls_import_begin(&imp, db, &o))
+		_exit(3);
+	/* a small page cache: the transaction spills into the DB file */
+	sqlite3_exec(db->sql, "PRAGMA cache_size = 64", NULL, NULL, NULL);
+	for (int i = 0; i < 50000000; i++) {
+		vls_event ev = evs[i % n];
+
+		ev.ts_ns = 1000 + (uint64_t)i;
+		ev.tid += (i / n) % 3000;
+		if (vls_import_feed(imp, &ev))
+			_exit(4);
+		if (i == signal_after && write(fd, "x", 1) != 1)
+			_exit(5);
+	}
+	_exit(6);
+}
+
+static int count_run(const vls_run *r, void *data)
+{
+	(void)r;
+	(*(int *)data)++;
+	return 0;
+}
+
+static void check_runs_ro(vls_ctx *ctx, const char *p, int want)
+{
+	vls_db *db = open_db(ctx, p, VLS_DB_READONLY);
+	int n = 0;
+
+	if (db)
+		CHECK_INT(vls_db_runs(db, count_run, &n), 0);
+	CHECK_INT(n, want);
+	vls_db_close(db);
+}
+
+static void test_kill9(vls_ctx *ctx)
+{
+	static const struct {
+		int signal_after;
+		int extra_us;
+	} points[] = { { 20000, 0 }, { 60000, 20000 }, { 200000, 70000 } };
+	const char *p = tpath("kill.db");
+	struct stat st;
+
+	import_events(ctx, p, 1);            /* run 1, committed */
+	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+		int fds[2], status = 0;
+		char c;
+		pid_t pid;
+
+		CHECK_INT(pipe(fds), 0);
+		pid = fork();
+		if (pid == 0) {
+			close(fds[0]);
+			kill_child(p, fds[1], points[i].signal_after);
+		}
+		close(fds[1]);
+		CHECK_INT(read(fds[0], &c, 1), 1);
+		usleep(points[i].extra_us);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		close(fds[0]);
+		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		/* the killed import left its uncommitted pages in the WAL ... */
+		CHECK(stat(tpath("kill.db-wal"), &st) == 0 && st.st_size > 100000);
+		/* ... which a reader ignores, even a read-only one */
+		check_runs_ro(ctx, p, 1);
+		CHECK(integrity_ok(p));
+		vls_db_close(open_db(ctx, p, VLS_DB_READWRITE));
+		CHECK_INT(sql_int(p, "SELECT count(*) FROM run"), 1);
+		CHECK_INT(sql_int(p, "SELECT count(*) FROM event"), 8);
+		CHECK_INT(sql_int(p, "SELECT count(*) FROM task"), 5);
+		CHECK_INT(sql_int(p, "SELECT count(*) FROM stack"), 1);
+	}
+}
+
+/* An allocator that fails the Nth allocation from `fail_at` on. */
+static long alloc_count, fail_at;
+
+static void *fail_malloc(size_t n, void *d)
+{
+	(void)d;
+	return ++alloc_count == fail_at ? NULL : malloc(n);
+}
+
+static void *fail_realloc(void *ptr, size_t n, void *d)
+{
+	(void)d;
+	return ++alloc_count == fail_at ? NULL : realloc(ptr, n);
+}
+
+static void plain_free(void *ptr, void *d)
+{
+	(void)d;
+	free(ptr);
+}
+
+/* One whole import with the Nth allocation failing: an error and no run,
+ * or (N past the last allocation) success. Returns whether it failed. */
+static bool import_failing_at(const char *p, long n)
+{
+	vls_allocator al = { VLS_ALLOCATOR_VERSION, fail_malloc, fail_realloc,
+			     plain_free, NULL };
+	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
+	vls_ctx *ctx = NULL;
+	vls_db *db = NULL;
+	vls_import *imp = NULL;
+	vls_event evs[16];
+	int cnt = make_events(evs), ret;
+	int64_t run = 0;
+
+	vls_ctx_new(&ctx);
+	vls_ctx_set_allocator(ctx, &al);
+	alloc_count = 0;
+	fail_at = n;
+	o.keep_events = 1;
+	o.label = "alloc";
+	ret = vls_db_open(&db, ctx, p, VLS_DB_READWRITE);
+	if (!ret)
+		ret = vls_import_begin(&imp, db, &o);
+	for (int i = 0; !ret && i < cnt; i++)
+		ret = vls_import_feed(imp, &evs[i]);
+	if (!ret)
+		ret = vls_import_set_meta(imp, "kernel", "6.1.0");
+	if (!ret)
+		ret = vls_import_commit(&run, imp);
+	CHECK(ret == 0 || ret == VLS_ENOMEM);
+	vls_import_free(imp);
+	vls_db_close(db);
+	CHECK_INT(ctx->live_objects, 0);
+	vls_ctx_free(ctx);
+	fail_at = 0;
+	return ret != 0;
+}
+
+static void test_alloc_failures(void)
+{
+	const char *p = tpath("alloc.db");
+	long n;
+
+	for (n = 1; n < 200 && import_failing_at(p, n); n++) {
+		long long runs = sql_int(p, "SELECT count(*) FROM run");
+
+		CHECK(runs == 0 || runs == -999);   /* no run, or no DB yet */
+	}
+	CHECK(n > 5 && n < 200);        /* it eventually succeeds */
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM run"), 1);
+}
+
+static void rm_dir(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+int main(void)
+{
+	vls_ctx *ctx = NULL;
+
+	if (!mkdtemp(dir) || vls_ctx_new(&ctx))
+		return 1;
+	test_create(ctx);
+	test_refusals(ctx);
+	test_readonly(ctx);
+	test_stacks(ctx);
+	test_tasks(ctx);
+	test_keep_events(ctx);
+	test_abort(ctx);
+	test_meta(ctx);
+	test_runs(ctx);
+	test_busy(ctx);
+	test_kill9(ctx);
+	test_alloc_failures();
+	CHECK_INT(ctx->live_objects, 0);
+	vls_ctx_free(ctx);
+	rm_dir();
+	return TEST_DONE();
+}
