@@ -6,7 +6,8 @@
 
 int __vls_rl_faults(struct vls_rloader *L, struct vls_rrun *run)
 {
-	(void)L;
-	(void)run;
+	if (!__vls_rl_has_table(L, "fault_run"))
+		return run->events ? __vls_rl_note(L, run, "this DB has no fault "
+				     "analysis: fault figures unknown") : 0;
 	return 0;
 }

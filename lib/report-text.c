@@ -81,6 +81,10 @@ static void put_fault_summary(struct vls_buf *b, const struct vls_rrun *run)
 	const struct vls_rfaults *f = &run->f;
 	char n1[24], n2[24], r[24];
 
+	if (f->total == VLS_RNULL && f->fallback == VLS_RNULL) {
+		__vls_buf_puts(b, "\npage faults: unknown (see the notes above)\n");
+		return;
+	}
 	__vls_buf_printf(b, "\npage faults: %s", fmt_int(n1, sizeof(n1), f->total));
 	if (run->fault_source)
 		__vls_buf_printf(b, " (counted from %s)", run->fault_source);
@@ -299,7 +303,8 @@ static void put_run(struct vls_buf *b, vls_ctx *ctx, const struct vls_rrun *run,
 	}
 	if (sections & VLS_REPORT_FAULTS) {
 		put_fault_summary(b, run);
-		if (sections & VLS_REPORT_TASKS) {
+		if ((sections & VLS_REPORT_TASKS) &&
+		    (run->f.total != VLS_RNULL || run->f.fallback != VLS_RNULL)) {
 			if (by == VLS_BY_THREAD)
 				put_fault_table(b, ctx, "thread", run->tasks, run->ntasks);
 			else
