@@ -74,6 +74,8 @@ static void put_reasons(struct vls_json *j, const struct vls_rfaults *f)
 	__vls_json_obj_end(j);
 }
 
+static const char *const chain_names[VLS_RCHAIN_MAX] = { "1", "2", "3", "4+" };
+
 static void put_run_faults(struct vls_json *j, const struct vls_rrun *run)
 {
 	const struct vls_rfaults *f = &run->f;
@@ -87,6 +89,15 @@ static void put_run_faults(struct vls_json *j, const struct vls_rrun *run)
 	J_INT(j, "behind_writer", f->behind_writer);
 	J_INT(j, "refaults", f->refaults);
 	__vls_json_str(j, "episode_method", run->episode_method);
+	__vls_json_obj(j, "retry_chains");
+	for (int i = 0; i < VLS_RCHAIN_MAX; i++)
+		J_INT(j, chain_names[i], f->chain[i]);
+	__vls_json_obj_end(j);
+	put_dist(j, "io_wait_ns", &f->io_wait);
+	__vls_json_obj(j, "vmstat");
+	for (int i = 0; i < VLS_VM__COUNT; i++)
+		J_INT(j, __vls_vmstat_names[i], run->vmstat[i]);
+	__vls_json_obj_end(j);
 	__vls_json_obj_end(j);
 }
 

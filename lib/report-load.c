@@ -102,6 +102,10 @@ void __vls_rfaults_null(struct vls_rfaults *f)
 	f->total = f->fallback = f->behind_writer = f->refaults = VLS_RNULL;
 	for (int i = 0; i < VLS_REASON__COUNT; i++)
 		f->by_reason[i] = VLS_RNULL;
+	for (int i = 0; i < VLS_RCHAIN_MAX; i++)
+		f->chain[i] = VLS_RNULL;
+	f->io_wait.count = f->io_wait.sum = f->io_wait.max = VLS_RNULL;
+	f->io_wait.p50 = f->io_wait.p99 = VLS_RNULL;
 }
 
 void __vls_rstats_zero(struct vls_rstats *s)
@@ -270,13 +274,17 @@ static int load_run(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 	int err;
 
 	__vls_rfaults_null(&run->f);
+	for (int i = 0; i < VLS_VM__COUNT; i++)
+		run->vmstat[i] = VLS_RNULL;
 	err = load_core(L, run, id);
 	if (!err)
 		err = __vls_rl_caps(L, run);
-	if (!err)
-		err = __vls_rl_faults(L, run);
+	/* locks first: their rows may reveal mmap_lock events, which the
+	 * fault figures need */
 	if (!err)
 		err = __vls_rl_locks(L, run);
+	if (!err)
+		err = __vls_rl_faults(L, run);
 	if (err)
 		return err;
 	filter_tasks(L, run);

@@ -66,6 +66,9 @@ static void add_faults(struct vls_rfaults *acc, const struct vls_rfaults *f,
 		add(&acc->by_reason[i], f->by_reason[i]);
 	add(&acc->behind_writer, f->behind_writer);
 	add(&acc->refaults, f->refaults);
+	for (int i = 0; i < VLS_RCHAIN_MAX; i++)
+		add(&acc->chain[i], f->chain[i]);
+	add_dist(&acc->io_wait, &f->io_wait, false);
 }
 
 /* A thread's process: by pid when the trace gave tgids, else by mm (the

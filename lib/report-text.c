@@ -76,6 +76,40 @@ static void put_header(struct vls_buf *b, const struct vls_rrun *run)
 		__vls_buf_printf(b, "  note: %s\n", run->notes[i]);
 }
 
+/* Retry chains, I/O wait inside episodes, the kernel's own counters. */
+static void put_fault_extras(struct vls_buf *b, const struct vls_rrun *run)
+{
+	static const char *const chains[VLS_RCHAIN_MAX] = { "1", "2", "3", "4+" };
+	const struct vls_rfaults *f = &run->f;
+	char n[24], p50[24], p99[24], mx[24];
+	bool any = false;
+
+	if (f->chain[0] != VLS_RNULL) {
+		__vls_buf_puts(b, "  retry chains (attempts per fault that took mmap_lock):");
+		for (int i = 0; i < VLS_RCHAIN_MAX; i++)
+			__vls_buf_printf(b, " %s: %s%s", chains[i],
+					 fmt_int(n, sizeof(n), f->chain[i]),
+					 i + 1 < VLS_RCHAIN_MAX ? "," : "\n");
+	}
+	if (f->io_wait.count != VLS_RNULL && f->io_wait.count > 0)
+		__vls_buf_printf(b, "  asleep on I/O inside %" PRId64 " of them: total %s, "
+				 "p50 %s, p99 %s, max %s\n", f->io_wait.count,
+				 __vls_rfmt_ns(n, sizeof(n), f->io_wait.sum),
+				 __vls_rfmt_ns(p50, sizeof(p50), f->io_wait.p50),
+				 __vls_rfmt_ns(p99, sizeof(p99), f->io_wait.p99),
+				 __vls_rfmt_ns(mx, sizeof(mx), f->io_wait.max));
+	for (int i = 0; i < VLS_VM__COUNT; i++) {
+		if (run->vmstat[i] == VLS_RNULL)
+			continue;
+		__vls_buf_printf(b, "%s %s %" PRId64, any ? "," :
+				 "  kernel counters (vmstat after - before, whole system):",
+				 __vls_vmstat_names[i], run->vmstat[i]);
+		any = true;
+	}
+	if (any)
+		__vls_buf_puts(b, "\n");
+}
+
 static void put_fault_summary(struct vls_buf *b, const struct vls_rrun *run)
 {
 	const struct vls_rfaults *f = &run->f;
@@ -99,6 +133,7 @@ static void put_fault_summary(struct vls_buf *b, const struct vls_rrun *run)
 	__vls_buf_printf(b, "  behind a writer: %s, refaults: %s\n",
 			 fmt_int(n1, sizeof(n1), f->behind_writer),
 			 fmt_int(n2, sizeof(n2), f->refaults));
+	put_fault_extras(b, run);
 }
 
 static const char *const fault_heads[] = {

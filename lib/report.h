@@ -51,11 +51,22 @@ struct vls_rstats {
 	unsigned int nhist;
 };
 
+#define VLS_RCHAIN_MAX 4        /* retry chains of 1, 2, 3, 4+ attempts */
+
 struct vls_rfaults {
 	int64_t total, fallback;
 	int64_t by_reason[VLS_REASON__COUNT];
 	int64_t behind_writer, refaults;
+	int64_t chain[VLS_RCHAIN_MAX];
+	struct vls_rdist io_wait;    /* asleep on I/O inside episodes */
 };
+
+/* The kernel's own counters over the run (vmstat after - before). */
+enum vls_rvmstat {
+	VLS_VM_PGFAULT, VLS_VM_PGMAJFAULT, VLS_VM_VMA_SUCCESS, VLS_VM_VMA_ABORT,
+	VLS_VM_VMA_RETRY, VLS_VM_VMA_MISS, VLS_VM__COUNT
+};
+extern const char *const __vls_vmstat_names[VLS_VM__COUNT];
 
 /* A thread (tid >= 0) or a process (tid < 0, pid set). */
 struct vls_rtask {
@@ -98,6 +109,7 @@ struct vls_rrun {
 	char *fault_source;            /* "page_fault_user", "vmstat", NULL */
 	char *episode_method;          /* how episodes were built, or NULL */
 	struct vls_rfaults f;
+	int64_t vmstat[VLS_VM__COUNT];
 	struct vls_rstats lock[2];
 	struct vls_rtask *tasks, *procs;
 	size_t ntasks, nprocs;
