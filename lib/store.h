@@ -36,6 +36,13 @@ struct vls_store_txn {
 	size_t nstmts;
 	/* stack de-duplication: hash -> id, see __vls_store_stack_id() */
 	struct vls_stack_cache *stacks;
+	/*
+	 * The run's metadata so far (import.c points it at the import's list:
+	 * "kernel" and "arch" incl. the vls_import_opts overrides, "config.*",
+	 * "vmstat.before.*", "vmstat.after.*"). Analyzers read it in event and
+	 * finish; NULL means none. Borrowed, valid for the transaction.
+	 */
+	const struct vls_meta *meta;
 };
 
 /* Analyzers in __vls_analyzers[]: at most this many. */

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * faults.h - the fault analysis core: fault episodes, mmap_lock fallbacks,
+ * their reasons and retry chains, built from the event stream alone.
+ *
+ * Pure analysis: no SQL, no I/O. an_faults.c runs it inside an import and
+ * writes its results; tests feed it synthetic events. The definitions and
+ * the kernel code they rest on are in docs/faults.md.
+ */
+#ifndef VLS_FAULTS_H
+#define VLS_FAULTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vls-local.h"
+
+/* Why a fault took mmap_lock. NONE: it never did. */
+enum vls_fault_reason {
+	VLS_FR_NONE = 0,
+	VLS_FR_IO_RETRY,    /* per-VMA attempt dropped its lock for I/O, retried */
+	VLS_FR_NO_IO,       /* fell back with no I/O evidence */
+	VLS_FR_KERNEL_MODE, /* kernel-mode fault: never tries the VMA lock */
+	VLS_FR_NESTED,      /* mmap_lock inside a VMA-locked fault, no fallback */
+	VLS_FR_NO_VMA_LOCK, /* kernel without per-VMA locks: always mmap_lock */
+	VLS_FR__COUNT
+};
+
+/* "io_retry", ... ("none" for VLS_FR_NONE). Never NULL. */
+const char *__vls_fault_reason_name(enum vls_fault_reason r);
+
+/* Does the traced kernel have per-VMA locks (CONFIG_PER_VMA_LOCK)? */
+enum vls_vma_lock_cap {
+	VLS_VMA_LOCK_UNKNOWN = 0,
+	VLS_VMA_LOCK_YES,
+	VLS_VMA_LOCK_NO,
+};
+
+/* What the decision rests on. */
+enum vls_vma_lock_basis {
+	VLS_VMA_BASIS_NONE = 0,
+	VLS_VMA_BASIS_CONFIG,   /* a recorded CONFIG_PER_VMA_LOCK */
+	VLS_VMA_BASIS_RELEASE,  /* kernel release and arch */
+};
+
+/*
+ * Decide per-VMA lock support. config: the recorded value of
+ * CONFIG_PER_VMA_LOCK ("y", "n", "" or NULL if not recorded) wins;
+ * otherwise release ("6.12.117+deb12-arm64") and arch (uname -m) decide
+ * (docs/faults.md lists the versions assumed per arch). *basis may be NULL.
+ */
+enum vls_vma_lock_cap __vls_fault_vma_lock_cap(enum vls_vma_lock_basis *basis,
+					       const char *config,
+					       const char *release,
+					       const char *arch);
+
+/* How a read acquisition's stack places it. */
+enum vls_fault_path {
+	VLS_FP_OTHER = 0,     /* not a fault: a syscall, a kernel thread */
+	VLS_FP_USER,          /* arch fault handler, fault from user mode */
+	VLS_FP_KERNEL,        /* arch fault handler, fault from kernel mode */
+	VLS_FP_NESTED,        /* inside handle_mm_fault() of a fault */
+};
+
+/* Classify a stack (innermost first) by its frame names. */
+enum vls_fault_path __vls_fault_classify_stack(const char *const *frames,
+					       uint32_t n);
+
+/* Does a sleeping task's stack wait on a folio or a swap read? */
+bool __vls_fault_io_stack(const char *const *frames, uint32_t n);
+
+/* Retry chains of this many attempts or more are counted together. */
+#define VLS_FAULT_CHAIN_MAX 4
+/* Distinct file pages remembered per episode for refault detection. */
+#define VLS_FAULT_KEYS_MAX 8
+/* An episode with no activity for this long (task running) is over. Not
+ * shorter: under TCG, arm64 showed 330 ms between a VMA-locked
+ * filemap_fault() and its fallback with the task only preempted. */
+#define VLS_FAULT_EPISODE_GAP_NS 1000000000ULL
+/* Hard limits on state grown from the input. */
+#define VLS_FAULT_TASKS_MAX (1u << 20)
+#define VLS_FAULT_IOWAITS_MAX (1u << 22) /* I/O waits kept per task */
+
+/* One finished fault episode. */
+struct vls_fault_episode {
+	int32_t tid;
+	int32_t pid;              /* -1 when unknown */
+	char comm[VLS_COMM_MAX];
+	uint64_t start_ns, end_ns; /* first and last event of the episode */
+	uint64_t lock_ns;         /* first fault-path mmap_lock attempt, 0: none */
+	uint64_t mm;
+	enum vls_fault_reason reason;
+	bool stack_only;          /* not opened by exceptions:page_fault_* */
+	bool kernel_mode;
+	bool behind_writer;       /* an mmap_lock attempt waited on a writer */
+	bool io_before_lock;      /* I/O evidence before the first mmap_lock attempt */
+	uint32_t attempts;        /* retry chain: VMA attempt + mmap_lock attempts */
+	uint32_t mmap_attempts;   /* fault-path mmap_lock attempts */
+	uint32_t trylock_fails;
+	uint32_t nested;          /* nested mmap_lock acquisitions */
+	bool nested_failed;       /* a nested trylock failed (VM_FAULT_RETRY) */
+	uint32_t filemap_faults;
+	uint32_t refaults;        /* a file page read again in the episode */
+	uint64_t io_wait_ns;      /* asleep on I/O (D, not waiting for mmap_lock) */
+	uint64_t lock_wait_ns;    /* start_locking -> acquired, fault-path attempts */
+	uint32_t nkeys;           /* file pages seen, at most VLS_FAULT_KEYS_MAX */
+	uint64_t keys[VLS_FAULT_KEYS_MAX][3]; /* dev, ino, index; [0] first */
+};
+
+/* Counters of one task (and, summed, of a run). */
+struct vls_fault_counts {
+	uint64_t faults;          /* page_fault_user/kernel events + stack-opened kernel episodes */
+	uint64_t episodes;
+	uint64_t fallback;        /* episodes with a fault-path mmap_lock attempt */
+	uint64_t by_reason[VLS_FR__COUNT];
+	uint64_t behind_writer;
+	uint64_t trylock_fails;
+	uint64_t refaults;
+	uint64_t filemap_faults;
+	uint64_t chain[VLS_FAULT_CHAIN_MAX]; /* [k-1]: chains of k attempts, last: >= MAX */
+	uint64_t io_wait_count;   /* episodes with I/O wait > 0 */
+	uint64_t io_wait_sum, io_wait_max;
+};
+
+struct vls_fault_task {
+	int32_t tid, pid;
+	char comm[VLS_COMM_MAX];
+	struct vls_fault_counts c;
+	uint64_t *io_waits;       /* one per episode with I/O wait, in order */
+	size_t n_io, cap_io;
+	/* live state, private to faults.c */
+	struct vls_fault_episode ep;
+	bool ep_open, ep_tracepoint;
+	uint64_t last_ns;
+	int acq;                  /* attempt in flight: 0, 1 fault path, 2 nested */
+	bool acq_trylock_failed;
+	uint64_t acq_ns;
+	bool holding;             /* holds a fault-path read lock */
+	bool filemap_held;        /* the current/last attempt saw filemap_fault under it */
+	bool filemap_after_release;
+	bool asleep_io;
+	uint64_t sleep_ns;
+};
+
+typedef int (*vls_fault_episode_cb)(const struct vls_fault_episode *ep,
+				    void *data);
+
+struct vls_faults {
+	vls_ctx *ctx;
+	enum vls_vma_lock_cap cap;
+	vls_fault_episode_cb cb;  /* finished episodes; may be NULL */
+	void *cb_data;
+	struct vls_fault_task *tasks;
+	size_t ntasks, cap_tasks;
+	uint32_t *hash;           /* tid -> index + 1, open addressing */
+	size_t hash_size;
+	uint64_t page_fault_events; /* exceptions:page_fault_* seen */
+	uint64_t unclassified;    /* read acquisitions without a stack */
+};
+
+/* Set up an analysis. cap may be changed until the first event. */
+int __vls_faults_init(struct vls_faults *f, vls_ctx *ctx,
+		      enum vls_vma_lock_cap cap, vls_fault_episode_cb cb,
+		      void *data);
+/* Consume one event (timestamp order). Errors: VLS_ENOMEM, VLS_ELIMIT, or
+ * what the callback returned. */
+int __vls_faults_event(struct vls_faults *f, const vls_event *ev);
+/* End of input: close every open episode. */
+int __vls_faults_finish(struct vls_faults *f);
+void __vls_faults_release(struct vls_faults *f);
+
+/* The run's counters: the sum over tasks. */
+void __vls_faults_total(const struct vls_faults *f, struct vls_fault_counts *out);
+
+/*
+ * Nearest-rank percentile (0 < pct <= 100) of n values, sorting them in
+ * place. 0 for n == 0.
+ */
+uint64_t __vls_fault_percentile(uint64_t *v, size_t n, unsigned int pct);
+
+/* an_faults.c: the analyzer that runs this core and writes 20_faults.sql. */
+extern const struct vls_analyzer_ops __vls_faults_analyzer;
+
+#endif /* VLS_FAULTS_H */
