@@ -7,9 +7,11 @@
 
 extern const struct vls_analyzer_ops __vls_tasks_analyzer;
 extern const struct vls_analyzer_ops __vls_locks_analyzer;
+extern const struct vls_analyzer_ops __vls_faults_analyzer;
 
 const struct vls_analyzer_ops *const __vls_analyzers[] = {
 	&__vls_tasks_analyzer,
 	&__vls_locks_analyzer,
+	&__vls_faults_analyzer,
 	NULL,
 };

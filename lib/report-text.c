@@ -85,14 +85,14 @@ static void put_fault_extras(struct vls_buf *b, const struct vls_rrun *run)
 	bool any = false;
 
 	if (f->chain[0] != VLS_RNULL) {
-		__vls_buf_puts(b, "  retry chains (attempts per fault that took mmap_lock):");
+		__vls_buf_puts(b, "  retry chains (attempts per fault episode):");
 		for (int i = 0; i < VLS_RCHAIN_MAX; i++)
 			__vls_buf_printf(b, " %s: %s%s", chains[i],
 					 fmt_int(n, sizeof(n), f->chain[i]),
 					 i + 1 < VLS_RCHAIN_MAX ? "," : "\n");
 	}
 	if (f->io_wait.count != VLS_RNULL && f->io_wait.count > 0)
-		__vls_buf_printf(b, "  asleep on I/O inside %" PRId64 " of them: total %s, "
+		__vls_buf_printf(b, "  episodes asleep on I/O: %" PRId64 ", total %s, "
 				 "p50 %s, p99 %s, max %s\n", f->io_wait.count,
 				 __vls_rfmt_ns(n, sizeof(n), f->io_wait.sum),
 				 __vls_rfmt_ns(p50, sizeof(p50), f->io_wait.p50),
@@ -192,7 +192,8 @@ static void put_fault_table(struct vls_buf *b, vls_ctx *ctx, const char *what,
 	__vls_table_init(&t, ctx, "rrrrrrrrrrrrl",
 			 n && k[0].tid < 0 ? fault_heads_proc : fault_heads);
 	for (size_t i = 0; i < n; i++)
-		fault_row(&t, &k[i]);
+		if (k[i].f.total != VLS_RNULL || k[i].f.fallback != VLS_RNULL)
+			fault_row(&t, &k[i]);
 	__vls_table_render(&t, b, 2);
 }
 

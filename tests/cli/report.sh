@@ -66,6 +66,27 @@ for run, path, kernel in zip(doc["runs"], sys.argv[2:], ("6.12.117", "6.12.117-r
                for c in run["chains"]):
         print("  no chain of the mprotect thread's write waits"); bad = 1
 stock, patched = doc["runs"]
+# README: on the stock kernel each of the ~1028 faults that waited for
+# readahead I/O falls back to mmap_lock (one mm_filemap_fault each: grep
+# 1028); with the patch none does.
+texts = [open(p).read() for p in sys.argv[2:]]
+filemap = len(re.findall(r"mm_filemap_fault:", texts[0]))
+pfu = [len(re.findall(r"page_fault_user:", t)) for t in texts]
+fs, fp = stock["faults"], patched["faults"]
+print(f"io_retry {fs['by_reason']['io_retry']} -> {fp['by_reason']['io_retry']} "
+      f"(filemap faults {filemap}); fallback {fs['fallback']} -> {fp['fallback']}; "
+      f"faults {fs['total']} / {fp['total']} (page_fault_user {pfu})")
+if fs["by_reason"]["io_retry"] != filemap or fp["by_reason"]["io_retry"] != 0:
+    print("  io_retry fallbacks not as the traces show"); bad = 1
+# every user fault is an episode; kernel-mode faults add theirs
+for f, n in ((fs, pfu[0]), (fp, pfu[1])):
+    if not n <= f["total"] <= n + f["by_reason"]["kernel_mode"]:
+        print("  fault count does not match page_fault_user"); bad = 1
+if not (fs["fallback"] > 1000 and fp["fallback"] < 20 and
+        abs(fs["fallback_rate"] - fs["fallback"] / fs["total"]) < 1e-9):
+    print("  fallbacks / rate not as the traces show"); bad = 1
+if fs["total_source"] != "page_fault_user" or "per_vma_lock" not in stock["capabilities"]:
+    print("  fault source / per-VMA lock capability"); bad = 1
 # the patch keeps I/O retries on the per-VMA lock: read acquisitions of
 # mmap_lock collapse (grep: 1062 -> 36)
 if not stock["mmap_lock"]["read"]["acquisitions"] > 1000 > 100 > patched["mmap_lock"]["read"]["acquisitions"]:
@@ -76,7 +97,9 @@ PY
 # --- text report: header and plain statements ---
 "$VLS" report --db "$DB" --run 1 >"$T/r.txt" || fail "report (text)"
 for s in "run 1: stock" "kernel        6.12.117" "lost events   0" \
-	"capabilities  mmap_lock page_fault_user filemap sched_switch stacks" \
+	"page faults: 3222 (counted from page_fault_user), 1036 fell back to mmap_lock (rate 32.2%)" \
+	"by reason: io_retry 1028, no_io 2, kernel_mode 6, nested 7, no_vma_lock 0" \
+	"capabilities  mmap_lock page_fault_user filemap sched_switch stacks per_vma_lock" \
 	"mmap_lock per process" "worst wait-for chains (10 of "; do
 	grep -qF "$s" "$T/r.txt" && ok "text has '$s'" || fail "text lacks '$s'"
 done
@@ -91,6 +114,10 @@ grep -q '^1,stock,,[0-9]*,faulter0,' "$T/r.csv" && ok "csv row of faulter0" ||
 cat "$T/c.txt"
 grep -qE '^  read acquisitions +1061 +35 +-1026 \(-96\.7%\)$' "$T/c.txt" &&
 	ok "compare: read acquisitions 1061 -> 35" || fail "compare: read acquisitions row"
+grep -qE '^  io_retry fallbacks +1028 +0 +-1028 \(-100\.0%\)$' "$T/c.txt" &&
+	ok "compare: io_retry fallbacks 1028 -> 0" || fail "compare: io_retry row"
+grep -qE '^  fallback rate +32\.2% +0\.3% +-31\.8 pp \(-99\.0%\)$' "$T/c.txt" &&
+	ok "compare: fallback rate 32.2% -> 0.3%" || fail "compare: fallback rate row"
 for s in "total read wait" "average write wait" "fallback rate" "io_retry fallbacks" \
 	"refaults" "p99 read wait" "p99 write wait" "process workload:"; do
 	grep -qF "$s" "$T/c.txt" && ok "compare has '$s'" || fail "compare lacks '$s'"
@@ -105,9 +132,16 @@ assert [g["name"] for g in d["groups"]] == ["stock", "retryvma"]
 r = f["read_acquisitions"]
 assert r["values"][0]["mean"] == 1061 and r["values"][1]["mean"] == 35, r
 assert r["change"][0] is None and r["change"][1]["abs"] == -1026, r
+io = f["io_retry_fallbacks"]
+assert io["values"][0]["mean"] == 1028 and io["values"][1]["mean"] == 0, io
+assert io["change"][1]["abs"] == -1028 and io["change"][1]["pct"] == -100, io
+fr = f["fallback_rate"]["values"]
+assert 0 < fr[1]["mean"] < fr[0]["mean"] < 1, fr
 ' "$T/c.json" && ok "compare JSON" || fail "compare JSON"
 "$VLS" compare --db "$DB" --by kernel,arch >"$T/m.txt" || fail "matrix"
-grep -q "6.12.117-retryvma" "$T/m.txt" && ok "matrix lists the kernels" || fail "matrix"
+grep -qE '^  6\.12\.117-retryvma +0\.3% \(1\)$' "$T/m.txt" && ok "matrix: patched 0.3%" ||
+	fail "matrix: $(cat "$T/m.txt")"
+grep -qE '^  6\.12\.117 +32\.2% \(1\)$' "$T/m.txt" && ok "matrix: stock 32.2%" || fail "matrix stock"
 
 # --- errors ---
 expect_rc 2 "$VLS" report --db "$DB" --json --csv

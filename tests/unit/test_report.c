@@ -32,28 +32,34 @@ struct step {
 	enum op op;
 	int write;
 	const char *const *stack;
+	int fail;        /* ACQ: a failed trylock */
 };
 
 /*
  * Known answers (docs/report-json.md):
- *  read:  faulter waits 3000 (uncontended), then 8100 behind mprot's write
- *         hold: acquisitions 2, wait sum 11100, max 8100; holds 4000 + 900.
+ *  read:  faulter waits 3000 (uncontended), then its mmap_read_trylock()
+ *         fails behind mprot's write hold and it blocks 8100: acquisitions
+ *         2, trylock_fails 1, wait sum 11100, max 8100; holds 4000 + 900.
+ *  faults: 2 episodes, both fall back: the first with no I/O (no_io), the
+ *         second after mm_filemap_fault (io_retry), behind the writer.
  *  write: mprot waits 500, holds 9500: acquisitions 1.
  *  chain: faulter's 8100 ns wait (threshold 1000 ns) <- writer mprot.
  */
 static const struct step steps[] = {
-	{ 1000, 100, FAULT, 0, NULL },
-	{ 2000, 100, START, 0, st_fault },
-	{ 5000, 100, ACQ, 0, NULL },
-	{ 9000, 100, REL, 0, NULL },
-	{ 10000, 101, START, 1, st_mprotect },
-	{ 10500, 101, ACQ, 1, NULL },
-	{ 11000, 100, FAULT, 0, NULL },
-	{ 11500, 100, FILEMAP, 0, NULL },
-	{ 12000, 100, START, 0, st_fault },
-	{ 20000, 101, REL, 1, NULL },
-	{ 20100, 100, ACQ, 0, NULL },
-	{ 21000, 100, REL, 0, NULL },
+	{ 1000, 100, FAULT, 0, NULL, 0 },
+	{ 2000, 100, START, 0, st_fault, 0 },
+	{ 5000, 100, ACQ, 0, NULL, 0 },
+	{ 9000, 100, REL, 0, NULL, 0 },
+	{ 10000, 101, START, 1, st_mprotect, 0 },
+	{ 10500, 101, ACQ, 1, NULL, 0 },
+	{ 11000, 100, FAULT, 0, NULL, 0 },
+	{ 11500, 100, FILEMAP, 0, NULL, 0 },
+	{ 11800, 100, START, 0, st_fault, 0 },
+	{ 11900, 100, ACQ, 0, NULL, 1 },
+	{ 12000, 100, START, 0, st_fault, 0 },
+	{ 20000, 101, REL, 1, NULL, 0 },
+	{ 20100, 100, ACQ, 0, NULL, 0 },
+	{ 21000, 100, REL, 0, NULL, 0 },
 };
 
 static const struct {
@@ -80,7 +86,7 @@ static void make_event(vls_event *ev, const struct step *s)
 	if (s->op == START || s->op == ACQ || s->op == REL) {
 		ev->u.mmap_lock.mm = MM;
 		ev->u.mmap_lock.write = (uint8_t)s->write;
-		ev->u.mmap_lock.success = 1;
+		ev->u.mmap_lock.success = !s->fail;
 	} else if (s->op == FAULT) {
 		ev->u.fault.address = 0x7f0000001000ULL;
 	} else {
@@ -121,7 +127,7 @@ static int import_run(vls_db *db, const char *label, const char *arch, bool full
 		err = vls_import_feed(imp, &ev);
 	}
 	if (!full && !err && strcmp(label, "empty")) {
-		struct step s = { 500, 200, FAULT, 0, NULL };
+		struct step s = { 500, 200, FAULT, 0, NULL, 0 };
 
 		make_event(&ev, &s);
 		ev.kind = VLS_EV_SCHED_SWITCH;
@@ -186,6 +192,23 @@ static void check_faults_shape(const struct jv *f, bool run_level)
 		CHECK(int_or_null(jkey(br, reasons[i])));
 }
 
+/* The known fault answers, for the run and for the faulting thread. */
+static void check_faults(const struct jv *f, const char *total, const char *fallback)
+{
+	const struct jv *br = jkey(f, "by_reason");
+
+	CHECK_INT(jint(jkey(f, total)), 2);
+	CHECK_INT(jint(jkey(f, fallback)), 2);
+	CHECK(jis(jkey(f, "fallback_rate"), J_NUM) && jkey(f, "fallback_rate")->num == 1.0);
+	CHECK_INT(jint(jkey(br, "io_retry")), 1);
+	CHECK_INT(jint(jkey(br, "no_io")), 1);
+	CHECK_INT(jint(jkey(br, "kernel_mode")), 0);
+	CHECK_INT(jint(jkey(br, "nested")), 0);
+	CHECK_INT(jint(jkey(br, "no_vma_lock")), 0);
+	CHECK_INT(jint(jkey(f, "behind_writer")), 1);
+	CHECK_INT(jint(jkey(f, "refaults")), 0);
+}
+
 static void check_run_head(const struct jv *run, long long id, const char *label,
 			   const char *arch)
 {
@@ -240,6 +263,8 @@ static void check_full_run(const struct jv *run)
 	CHECK_INT(jint(jkey(rd, "acquisitions")), 2);
 	CHECK_INT(jint(jkey(wr, "acquisitions")), 1);
 	CHECK_INT(jint(jkey(rd, "contended")), 1);
+	CHECK_INT(jint(jkey(rd, "trylock_fails")), 1);
+	check_faults(jkey(run, "faults"), "total", "fallback");
 	check_dist(jkey(rd, "wait_ns"), 2, 11100, 8100);
 	check_dist(jkey(rd, "hold_ns"), 2, 4900, 4000);
 	check_dist(jkey(wr, "wait_ns"), 1, 500, 500);
@@ -252,6 +277,9 @@ static void check_full_run(const struct jv *run)
 	CHECK_STR(f ? jkey(f, "comm")->str : NULL, "faulter");
 	CHECK_INT(jint(jkey(f, "pid")), 100);
 	check_faults_shape(f, false);
+	check_faults(f, "faults", "fallback_faults");
+	CHECK_INT(jint(jkey(m, "faults")), 0);
+	CHECK_INT(jint(jkey(m, "fallback_faults")), 0);
 	CHECK_INT(jint(jkey(jkey(jkey(f, "mmap_lock"), "read"), "acquisitions")), 2);
 	CHECK_INT(jint(jkey(jkey(jkey(m, "mmap_lock"), "write"), "acquisitions")), 1);
 	CHECK_INT(jint(jkey(jkey(jkey(m, "mmap_lock"), "read"), "acquisitions")), 0);
@@ -446,14 +474,14 @@ static void test_compare(vls_db *db)
 	vls_buf_free(db, out);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	vls_ctx *ctx = NULL;
 	vls_db *db = NULL;
 	int64_t id = 0;
 
 	CHECK_INT(vls_ctx_new(&ctx), 0);
-	CHECK_INT(vls_db_open(&db, ctx, ":memory:", VLS_DB_READWRITE), 0);
+	CHECK_INT(vls_db_open(&db, ctx, argc > 1 ? argv[1] : ":memory:", VLS_DB_READWRITE), 0);
 	CHECK_INT(import_run(db, "stock", "x86_64", true, &id), 0);
 	CHECK_INT(id, 1);
 	CHECK_INT(import_run(db, "arm", "aarch64", false, &id), 0);
