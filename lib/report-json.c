@@ -264,6 +264,8 @@ static void put_run(struct vls_json *j, const struct vls_rrun *run,
 		for (size_t i = 0; i < run->nchains; i++)
 			put_chain(j, &run->chains[i]);
 		__vls_json_arr_end(j);
+		__vls_json_int(j, "chains_total", (int64_t)(run->nchains_total >
+			       run->nchains ? run->nchains_total : run->nchains));
 	}
 	__vls_json_obj_end(j);
 }

@@ -131,6 +131,10 @@ static char *site_name(struct vls_rloader *L, const char *key)
 {
 	enum vls_lock_site site;
 
+	/* the lock analyzer's "unknown": no stack was recorded (a stacktrace
+	 * trigger filtered on write == 0 leaves every write without one) */
+	if (key && !strcmp(key, "unknown"))
+		return __vls_strdup(L->ctx, "no stack");
 	if (key && !__vls_lock_site_from_key(&site, key))
 		return __vls_strdup(L->ctx, __vls_lock_site_name(site));
 	return __vls_strdup(L->ctx, key ? key : "?");
@@ -323,6 +327,12 @@ static int load_links(struct vls_rloader *L, struct vls_rrun *run,
 	return err;
 }
 
+static int count_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+{
+	*(size_t *)data = (size_t)sqlite3_column_int64(st, 0);
+	return 0;
+}
+
 /* The worst chains first (longest wait), at most top (0: all). */
 static int load_chains(struct vls_rloader *L, struct vls_rrun *run)
 {
@@ -334,7 +344,10 @@ static int load_chains(struct vls_rloader *L, struct vls_rrun *run)
 		 "depth, inversion, inverted_ns, summary FROM lock_chain "
 		 "WHERE run_id = ?1 ORDER BY wait_ns DESC, id LIMIT %u",
 		 L->top ? L->top : VLS_RLIST_MAX);
-	err = __vls_rl_query(L, sql, run->id, chain_row, &cc);
+	err = __vls_rl_query(L, "SELECT count(*) FROM lock_chain WHERE run_id = ?1",
+			     run->id, count_row, &run->nchains_total);
+	if (!err)
+		err = __vls_rl_query(L, sql, run->id, chain_row, &cc);
 	for (size_t i = 0; !err && i < run->nchains; i++)
 		err = load_links(L, run, &run->chains[i], cc.ids[i]);
 	__vls_free(L->ctx, cc.ids);

@@ -324,7 +324,8 @@ static void put_chains(struct vls_buf *b, const struct vls_rrun *run,
 		return;
 	}
 	__vls_buf_printf(b, "\nworst wait-for chains (%zu of %zu, longest wait first):\n",
-			 n, run->nchains);
+			 n, run->nchains_total > run->nchains ? run->nchains_total :
+			 run->nchains);
 	for (size_t i = 0; i < n; i++)
 		__vls_buf_printf(b, "  %s\n", run->chains[i].line ? run->chains[i].line : "?");
 }

@@ -116,7 +116,7 @@ struct vls_rrun {
 	struct vls_rsite *sites;
 	size_t nsites;
 	struct vls_rchain *chains;
-	size_t nchains;
+	size_t nchains, nchains_total;  /* loaded (--top), and in the DB */
 };
 
 struct vls_report {

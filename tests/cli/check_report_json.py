@@ -173,8 +173,12 @@ def run(r, path):
     for i, c in enumerate(need(r, path, "callsites", LIST) or []):
         need(c, f"{path}.callsites[{i}]", "callsite", STR)
         locks(c, f"{path}.callsites[{i}]", has_lock)
-    for i, c in enumerate(need(r, path, "chains", LIST) or []):
+    chains = need(r, path, "chains", LIST) or []
+    for i, c in enumerate(chains):
         chain(c, f"{path}.chains[{i}]")
+    total = need(r, path, "chains_total", INT)
+    if total is not None and total < len(chains):
+        err(f"{path}.chains_total", "fewer than the chains listed")
 
 
 def main():
