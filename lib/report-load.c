@@ -184,6 +184,8 @@ struct vls_rtask *__vls_rl_task(struct vls_rloader *L, struct vls_rrun *run,
 	struct vls_rtask key = { .tid = tid };
 
 	(void)L;
+	if (!run->ntasks)
+		return NULL;
 	return bsearch(&key, run->tasks, run->ntasks, sizeof(key), cmp_tid);
 }
 
@@ -261,7 +263,8 @@ static int cmp_worst(const void *a, const void *b)
 
 static void cut_tasks(struct vls_rloader *L, struct vls_rtask *t, size_t *n)
 {
-	qsort(t, *n, sizeof(*t), cmp_worst);
+	if (*n > 1)
+		qsort(t, *n, sizeof(*t), cmp_worst);
 	if (!L->top || *n <= L->top)
 		return;
 	for (size_t i = L->top; i < *n; i++)

@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "vmlockstat.h"
 
@@ -474,14 +475,106 @@ static void test_compare(vls_db *db)
 	vls_buf_free(db, out);
 }
 
-int main(int argc, char **argv)
+/* ---- allocation failures: every one handled, nothing leaked --------- */
+
+static long alloc_countdown = -1;   /* fail when it reaches 0; -1: never */
+
+static void *fail_malloc(size_t size, void *data)
 {
+	(void)data;
+	return alloc_countdown >= 0 && alloc_countdown-- == 0 ? NULL : malloc(size);
+}
+
+static void *fail_realloc(void *ptr, size_t size, void *data)
+{
+	(void)data;
+	return alloc_countdown >= 0 && alloc_countdown-- == 0 ? NULL : realloc(ptr, size);
+}
+
+static void fail_free(void *ptr, void *data)
+{
+	(void)data;
+	free(ptr);
+}
+
+/* Each report and compare with the Nth allocation failing, N = 0, 1, ...
+ * until one succeeds: each attempt returns VLS_ENOMEM or succeeds. */
+static int one_attempt(const char *path, long n, int what)
+{
+	vls_allocator a = { VLS_ALLOCATOR_VERSION, fail_malloc, fail_realloc,
+			    fail_free, NULL };
+	int64_t ids[] = { 1, 2 }, stock[] = { 1, 3 };
+	vls_compare_group g[] = { { "stock", stock, 2 }, { "arm", ids + 1, 1 } };
+	vls_compare_opts co = VLS_COMPARE_OPTS_INIT;
+	vls_report_opts ro = VLS_REPORT_OPTS_INIT;
+	vls_ctx *ctx = NULL;
+	vls_db *db = NULL;
+	char *out = NULL;
+	int err;
+
+	if (vls_ctx_new(&ctx) || vls_ctx_set_allocator(ctx, &a))
+		return VLS_ERROR;
+	err = vls_db_open(&db, ctx, path, VLS_DB_READONLY);
+	alloc_countdown = n;
+	ro.run_ids = ids;
+	ro.nruns = 2;
+	co.groups = g;
+	co.ngroups = 2;
+	if (!err)
+		err = what == 0 ? vls_report_json(&out, db, &ro) :
+		      what == 1 ? vls_report_text(&out, db, &ro) :
+		      what == 2 ? vls_report_csv(&out, db, &ro) :
+		      vls_compare_text(&out, db, &co);
+	alloc_countdown = -1;
+	vls_buf_free(db, out);
+	vls_db_close(db);
+	vls_ctx_free(ctx);
+	return err;
+}
+
+static void test_alloc_failures(const char *path)
+{
+	for (int what = 0; what < 4; what++) {
+		long n;
+		int err = VLS_ENOMEM, bad = 0;
+
+		for (n = 0; n < 20000 && err == VLS_ENOMEM; n++) {
+			err = one_attempt(path, n, what);
+			if (err && err != VLS_ENOMEM)
+				bad++;
+		}
+		CHECK_INT(err, 0);
+		CHECK_INT(bad, 0);
+		CHECK(n > 5); /* the report did allocate through the context */
+	}
+}
+
+static void remove_db(const char *path)
+{
+	char side[64];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
+int main(void)
+{
+	char path[] = "/tmp/vls_test_report.XXXXXX";
 	vls_ctx *ctx = NULL;
 	vls_db *db = NULL;
 	int64_t id = 0;
+	int fd = mkstemp(path);
 
+	/* a file, not :memory:, so that the allocation-failure runs reopen it */
+	if (fd < 0)
+		return 1;
+	close(fd);
+	unlink(path);
 	CHECK_INT(vls_ctx_new(&ctx), 0);
-	CHECK_INT(vls_db_open(&db, ctx, argc > 1 ? argv[1] : ":memory:", VLS_DB_READWRITE), 0);
+	CHECK_INT(vls_db_open(&db, ctx, path, VLS_DB_READWRITE), 0);
 	CHECK_INT(import_run(db, "stock", "x86_64", true, &id), 0);
 	CHECK_INT(id, 1);
 	CHECK_INT(import_run(db, "arm", "aarch64", false, &id), 0);
@@ -491,6 +584,7 @@ int main(int argc, char **argv)
 	CHECK_INT(id, 4);
 	if (t_fail) {
 		fprintf(stderr, "import failed: %s\n", vls_ctx_errmsg(ctx));
+		remove_db(path);
 		return TEST_DONE();
 	}
 	test_json(db);
@@ -500,5 +594,7 @@ int main(int argc, char **argv)
 	test_compare(db);
 	vls_db_close(db);
 	vls_ctx_free(ctx);
+	test_alloc_failures(path);
+	remove_db(path);
 	return TEST_DONE();
 }
