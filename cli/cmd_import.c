@@ -42,8 +42,6 @@ static const struct cli_cmd cmd = {
 	opts,
 };
 
-/* Progress: redrawn every this many events, when stderr is a TTY. */
-#define PROGRESS_EVERY 65536
 #define BAR_WIDTH 30
 
 static volatile sig_atomic_t interrupted;
@@ -54,79 +52,42 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-struct import_job {
-	vls_reader *reader;
-	vls_import *imp;
+struct progress {
 	const char *path;
-	uint64_t events;
-	int feed_err;
-	bool progress;
+	bool draw;      /* stderr is a TTY */
+	bool drawn;
 };
 
-static void draw_progress(struct import_job *job)
+/* Called by the library every VLS_IMPORT_PROGRESS_EVERY events; a Ctrl-C
+ * stops the import here (nothing of the run is stored). */
+static int on_progress(const vls_reader_stats *s, uint64_t events, void *data)
 {
-	vls_reader_stats s;
+	struct progress *p = data;
 	int pct, fill;
 
-	vls_reader_get_stats(job->reader, &s);
-	if (!s.bytes_total)
-		return;
-	pct = (int)(s.bytes_read * 100 / s.bytes_total);
+	if (interrupted)
+		return 1;
+	if (!p->draw || !s->bytes_total)
+		return 0;
+	pct = (int)(s->bytes_read * 100 / s->bytes_total);
 	if (pct > 100)
 		pct = 100;
 	fill = pct * BAR_WIDTH / 100;
 	fprintf(stderr, "\r[%.*s%*s] %3d%% %" PRIu64 " events  %s", fill,
 		"##############################", BAR_WIDTH - fill, "", pct,
-		job->events, job->path);
+		events, p->path);
 	fflush(stderr);
-}
-
-static int on_event(const vls_event *ev, void *data)
-{
-	struct import_job *job = data;
-
-	if (interrupted)
-		return 1;
-	job->feed_err = vls_import_feed(job->imp, ev);
-	if (job->feed_err)
-		return 1;
-	if (++job->events % PROGRESS_EVERY == 0 && job->progress)
-		draw_progress(job);
+	p->drawn = true;
 	return 0;
 }
 
-/* What the reader knows about the run, including its final counters. */
-static int copy_reader_meta(struct import_job *job)
+static void warn_bad_records(vls_db *db, int64_t run_id, const char *path)
 {
-	vls_reader_stats s;
-	const char *key, *value;
-	char num[32];
-	int ret = 0;
+	const char *bad = NULL;
 
-	for (size_t i = 0; !ret && !vls_reader_meta_at(job->reader, i, &key, &value);
-	     i++)
-		ret = vls_import_set_meta(job->imp, key, value);
-	vls_reader_get_stats(job->reader, &s);
-	snprintf(num, sizeof(num), "%" PRIu64, s.bad_records);
-	if (!ret)
-		ret = vls_import_set_meta(job->imp, "bad_records", num);
-	snprintf(num, sizeof(num), "%" PRIu64, s.orphan_stacks);
-	if (!ret)
-		ret = vls_import_set_meta(job->imp, "orphan_stacks", num);
-	snprintf(num, sizeof(num), "%" PRIu64, s.dup_stacks);
-	if (!ret)
-		ret = vls_import_set_meta(job->imp, "dup_stacks", num);
-	return ret;
-}
-
-static void warn_bad_records(struct import_job *job)
-{
-	vls_reader_stats s;
-
-	vls_reader_get_stats(job->reader, &s);
-	if (s.bad_records)
-		cli_err(&cmd, "%s: %" PRIu64 " unparsable lines or records skipped "
-			"(--strict makes them fatal)", job->path, s.bad_records);
+	if (!vls_db_run_meta(&bad, db, run_id, "bad_records") && bad && strcmp(bad, "0"))
+		cli_err(&cmd, "%s: %s unparsable lines or records skipped "
+			"(--strict makes them fatal)", path, bad);
 }
 
 static double now(void)
@@ -137,46 +98,50 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+struct found_run {
+	int64_t id;
+	char label[256];
+	uint64_t events;
+};
+
+static int find_run(const vls_run *run, void *data)
+{
+	struct found_run *f = data;
+
+	if (run->id != f->id)
+		return 0;
+	snprintf(f->label, sizeof(f->label), "%s", run->label);
+	f->events = run->events;
+	return 1;
+}
+
 /* Returns the exit code: 0, 1, 2 or 130 (interrupted). */
 static int import_one(vls_ctx *ctx, vls_db *db, const char *path,
 		      const vls_reader_opts *ropts, const vls_import_opts *iopts)
 {
-	struct import_job job = { .path = path, .progress = isatty(2) };
+	struct progress prog = { .path = path, .draw = isatty(2) };
+	vls_import_opts o = *iopts;
+	struct found_run found = { 0, "", 0 };
 	double t0 = now();
-	const char *label = NULL;
 	int64_t run_id = 0;
 	int ret;
 
-	ret = vls_reader_open(&job.reader, ctx, path, ropts);
-	if (!ret)
-		ret = vls_import_begin(&job.imp, db, iopts);
-	if (!ret) {
-		ret = vls_reader_read(job.reader, on_event, &job);
-		if (job.progress && job.events >= PROGRESS_EVERY)
-			fprintf(stderr, "\r\033[K");
-		if (ret == VLS_ESTOPPED && job.feed_err)
-			ret = job.feed_err;
-	}
-	if (!ret)
-		ret = copy_reader_meta(&job);
-	if (!ret)
-		ret = vls_import_commit(&run_id, job.imp);
+	o.progress = on_progress;
+	o.progress_data = &prog;
+	ret = vls_db_import_file(&run_id, db, path, ropts, &o);
+	if (prog.drawn)
+		fprintf(stderr, "\r\033[K");
 	if (ret == VLS_ESTOPPED && interrupted) {
 		cli_err(&cmd, "%s: interrupted: nothing of this run was stored", path);
-		ret = 130;
-	} else if (ret) {
-		ret = cli_fail(&cmd, ctx, ret, "import failed");
-	} else {
-		warn_bad_records(&job);
+		return 130;
 	}
-	vls_import_free(job.imp);
-	vls_reader_close(job.reader);
 	if (ret)
-		return ret;
-	if (vls_db_run_meta(&label, db, run_id, "label"))
-		label = path;
+		return cli_fail(&cmd, ctx, ret, "import failed");
+	warn_bad_records(db, run_id, path);
+	found.id = run_id;
+	vls_db_runs(db, find_run, &found);
 	printf("run %" PRId64 ": %s: %" PRIu64 " events in %.2f s\n", run_id,
-	       label, job.events, now() - t0);
+	       found.label[0] ? found.label : path, found.events, now() - t0);
 	fflush(stdout);
 	return 0;
 }

@@ -347,8 +347,21 @@ typedef struct vls_import_opts {
 	const char *arch;        /**< overrides what the input says */
 	int keep_events;         /**< also store every raw event */
 	uint64_t chain_threshold_ns; /**< 0: default (100 us) */
+	/** Extra metadata: nmeta key/value pairs, meta[2i] = key, meta[2i+1] =
+	 * value (vmstat.before.pgfault, config.CONFIG_PER_VMA_LOCK, ...). Like
+	 * kernel and arch, they win over what the input says. */
+	const char *const *meta;
+	size_t nmeta;
+	/** vls_db_import_file() only: called every VLS_IMPORT_PROGRESS_EVERY
+	 * events with the reader's counters (bytes_read of bytes_total) and
+	 * the events fed so far. Non-zero stops the import: VLS_ESTOPPED,
+	 * nothing stored. NULL: none. */
+	int (*progress)(const vls_reader_stats *stats, uint64_t events, void *data);
+	void *progress_data;
 } vls_import_opts;
-#define VLS_IMPORT_OPTS_INIT { VLS_IMPORT_OPTS_VERSION, NULL, NULL, NULL, 0, 0 }
+#define VLS_IMPORT_OPTS_INIT \
+	{ VLS_IMPORT_OPTS_VERSION, NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL }
+#define VLS_IMPORT_PROGRESS_EVERY 65536
 
 /**
  * Begin an import into db: opens a write transaction (VLS_EBUSY if another
@@ -359,7 +372,10 @@ typedef struct vls_import_opts {
 VLS_EXTERN int vls_import_begin(vls_import **out, vls_db *db,
 				const vls_import_opts *opts);
 
-/** Add one metadata item to the run being imported (kernel, arch, ...). */
+/** Add one metadata item to the run being imported (kernel, arch, ...).
+ * Set before the first event, analyzers see it (the fault analyzer reads
+ * kernel, arch and config.CONFIG_PER_VMA_LOCK there). A key the import
+ * options set (kernel, arch, opts meta) keeps the options' value. */
 VLS_EXTERN int vls_import_set_meta(vls_import *imp, const char *key,
 				   const char *value);
 

@@ -36,6 +36,46 @@ static int copy_opt(vls_import *imp, char **dst, const char *src)
 	return *dst ? 0 : __vls_error(imp->ctx, VLS_ENOMEM, "out of memory");
 }
 
+/* Is key one the options fixed (it then keeps the options' value)? */
+static bool overridden(const vls_import *imp, const char *key)
+{
+	if ((imp->kernel && !strcmp(key, "kernel")) ||
+	    (imp->arch && !strcmp(key, "arch")))
+		return true;
+	for (size_t i = 0; i < imp->noverrides; i++)
+		if (!strcmp(imp->meta.keys[imp->overrides[i]], key))
+			return true;
+	return false;
+}
+
+/* The options' metadata goes into imp->meta before any event, so that
+ * analyzers deciding at their first event (per-VMA lock support) see it. */
+static int set_overrides(vls_import *imp, const vls_import_opts *opts)
+{
+	size_t cap = 0;
+	int ret = 0;
+
+	if (imp->kernel)
+		ret = __vls_meta_set(imp->ctx, &imp->meta, "kernel", imp->kernel);
+	if (!ret && imp->arch)
+		ret = __vls_meta_set(imp->ctx, &imp->meta, "arch", imp->arch);
+	for (size_t i = 0; !ret && opts && i < opts->nmeta; i++) {
+		const char *k = opts->meta[2 * i], *v = opts->meta[2 * i + 1];
+
+		if (!k || !*k || !v)
+			return __vls_error(imp->ctx, VLS_EINVAL,
+					   "import metadata %zu: empty key or value", i);
+		ret = __vls_meta_set(imp->ctx, &imp->meta, k, v);
+		if (!ret)
+			ret = __vls_grow(imp->ctx, (void **)&imp->overrides, &cap,
+					 imp->noverrides + 1, sizeof(size_t), 4096);
+		for (size_t j = 0; !ret && j < imp->meta.n; j++)
+			if (!strcmp(imp->meta.keys[j], k))
+				imp->overrides[imp->noverrides++] = j;
+	}
+	return ret;
+}
+
 static int copy_opts(vls_import *imp, const vls_import_opts *opts)
 {
 	int ret;
@@ -53,7 +93,9 @@ static int copy_opts(vls_import *imp, const vls_import_opts *opts)
 	imp->opts.label = imp->label;
 	imp->opts.kernel = imp->kernel;
 	imp->opts.arch = imp->arch;
-	return ret;
+	imp->opts.meta = NULL;  /* copied into imp->meta by set_overrides() */
+	imp->opts.nmeta = 0;
+	return ret ? ret : set_overrides(imp, opts);
 }
 
 /* The run row goes in first so that analyzers know run_id; its columns
@@ -110,6 +152,7 @@ int vls_import_begin(vls_import **out, vls_db *db, const vls_import_opts *opts)
 	imp->txn.ctx = db->ctx;
 	imp->txn.db = db;
 	imp->txn.sql = db->sql;
+	imp->txn.meta = &imp->meta;
 	db->ctx->live_objects++;
 	ret = copy_opts(imp, opts);
 	if (!ret)
@@ -143,6 +186,8 @@ int vls_import_set_meta(vls_import *imp, const char *key, const char *value)
 			   : VLS_EINVAL;
 	if (!*key)
 		return __vls_error(imp->ctx, VLS_EINVAL, "metadata key is empty");
+	if (overridden(imp, key))
+		return 0;
 	return __vls_meta_set(imp->ctx, &imp->meta, key, value);
 }
 
@@ -320,6 +365,7 @@ void vls_import_free(vls_import *imp)
 	for (size_t i = 0; i < imp->nanalyzers; i++)
 		__vls_analyzers[i]->destroy(imp->states[i]);
 	__vls_meta_clear(ctx, &imp->meta);
+	__vls_free(ctx, imp->overrides);
 	__vls_free(ctx, imp->label);
 	__vls_free(ctx, imp->kernel);
 	__vls_free(ctx, imp->arch);
@@ -333,15 +379,28 @@ void vls_import_free(vls_import *imp)
 
 struct file_feed {
 	vls_import *imp;
+	const vls_reader *reader;
+	const vls_import_opts *opts;
+	uint64_t events;
 	int err;
 };
 
 static int feed_cb(const vls_event *ev, void *data)
 {
 	struct file_feed *f = data;
+	vls_reader_stats s;
 
 	f->err = vls_import_feed(f->imp, ev);
-	return f->err;
+	if (f->err)
+		return 1;
+	if (++f->events % VLS_IMPORT_PROGRESS_EVERY || !f->opts || !f->opts->progress)
+		return 0;
+	vls_reader_get_stats(f->reader, &s);
+	if (f->opts->progress(&s, f->events, f->opts->progress_data)) {
+		f->err = __vls_error(f->imp->ctx, VLS_ESTOPPED, "import stopped");
+		return 1;
+	}
+	return 0;
 }
 
 /* Every metadata item of the reader, then (after the read) its counters. */
@@ -369,7 +428,7 @@ static int reader_meta(vls_import *imp, const vls_reader *r)
 int vls_db_import_file(int64_t *out, vls_db *db, const char *path,
 		       const vls_reader_opts *ropts, const vls_import_opts *iopts)
 {
-	struct file_feed f = { NULL, 0 };
+	struct file_feed f = { NULL, NULL, iopts, 0, 0 };
 	vls_reader *r = NULL;
 	int ret;
 
@@ -378,11 +437,16 @@ int vls_db_import_file(int64_t *out, vls_db *db, const char *path,
 					"vls_db_import_file: NULL argument")
 			  : VLS_EINVAL;
 	ret = vls_reader_open(&r, db->ctx, path, ropts);
+	f.reader = r;
 	if (!ret)
 		ret = vls_import_begin(&f.imp, db, iopts);
 	if (ret)
 		goto out;
-	ret = vls_reader_read(r, feed_cb, &f);
+	/* what the input says up front (kernel, arch, ...) before the events,
+	 * the rest (counters, events.present) once they are read */
+	ret = reader_meta(f.imp, r);
+	if (!ret)
+		ret = vls_reader_read(r, feed_cb, &f);
 	if (ret == VLS_ESTOPPED && f.err)
 		ret = f.err;
 	if (!ret)

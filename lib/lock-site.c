@@ -218,25 +218,6 @@ static int match(const struct pattern *p, const char *frame)
 	return -1;
 }
 
-static bool is_trace_frame(const char *f)
-{
-	return !strncmp(f, "trace_event_raw_event_", 22) ||
-	       !strncmp(f, "__mmap_lock_do_trace_", 21) ||
-	       !strncmp(f, "__traceiter_", 12) || !strncmp(f, "perf_trace_", 11) ||
-	       frame_is(f, "__trace_stack") || frame_is(f, "stacktrace_trigger") ||
-	       frame_is(f, "event_triggers_call") ||
-	       frame_is(f, "trace_event_buffer_commit");
-}
-
-uint32_t __vls_lock_trace_frames(const char *const *frames, uint32_t n)
-{
-	uint32_t i = 0;
-
-	while (i < n && frames[i] && is_trace_frame(frames[i]))
-		i++;
-	return i;
-}
-
 enum vls_lock_site __vls_lock_site_classify(const char *const *frames,
 					    uint32_t n)
 {
@@ -244,7 +225,7 @@ enum vls_lock_site __vls_lock_site_classify(const char *const *frames,
 
 	if (!n)
 		return VLS_SITE_UNKNOWN;
-	for (uint32_t i = __vls_lock_trace_frames(frames, n); i < n; i++) {
+	for (uint32_t i = __vls_stack_tracing_frames(frames, n); i < n; i++) {
 		if (direct < 0 && (direct = match(site_direct, frames[i])) >= 0 &&
 		    (direct == VLS_SITE_FAULT || direct == VLS_SITE_NESTED_FAULT))
 			return (enum vls_lock_site)direct;

@@ -107,7 +107,7 @@ static int stack_intern(struct vls_locks *lk, const vls_event *ev, uint32_t *out
 	*out = 0;
 	if (!ev->stack_depth || !ev->stack)
 		return 0;
-	skip = __vls_lock_trace_frames(ev->stack, ev->stack_depth);
+	skip = __vls_stack_tracing_frames(ev->stack, ev->stack_depth);
 	n = ev->stack_depth - skip;
 	if (n > VLS_LOCK_TOP_FRAMES)
 		n = VLS_LOCK_TOP_FRAMES;

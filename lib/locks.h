@@ -38,7 +38,12 @@
 
 struct vls_dist {
 	uint64_t count, sum, min, max;
-	uint32_t *fine;                  /* VLS_HIST_FINE counters, lazily */
+	/* Counters of fine buckets fine_lo .. fine_lo + fine_n - 1 only: a
+	 * window grown to the samples' spread, so that the thousands of
+	 * per-thread scopes of a busy trace cost a few words each, not
+	 * VLS_HIST_FINE counters. */
+	uint32_t *fine;
+	uint16_t fine_lo, fine_n;
 };
 
 int __vls_dist_add(vls_ctx *ctx, struct vls_dist *d, uint64_t v);
@@ -109,8 +114,6 @@ enum vls_lock_site __vls_lock_site_classify(const char *const *frames,
  * frame below the scheduler (borrowed from frames), NULL if none. */
 enum vls_sleep_reason __vls_sleep_classify(const char *const *frames,
 					   uint32_t n, const char **wchan);
-/* How many innermost frames are tracing machinery (to skip). */
-uint32_t __vls_lock_trace_frames(const char *const *frames, uint32_t n);
 
 /* ------------------------------------------------------------------ */
 /* Hash map uint64 -> uint32 (lock-map.c)                              */

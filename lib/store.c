@@ -498,10 +498,14 @@ int __vls_store_stack_id(int64_t *out, struct vls_store_txn *txn,
 {
 	struct vls_stack_cache *c = txn->stacks;
 	size_t len, slot;
+	uint32_t skip;
 	uint64_t h;
 	int ret;
 
 	*out = 0;
+	skip = __vls_stack_tracing_frames(frames, n);
+	frames += skip;
+	n -= skip;
 	if (!n)
 		return 0;
 	if (!c) {

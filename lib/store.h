@@ -54,6 +54,8 @@ struct vls_import {
 	vls_db *db;
 	vls_import_opts opts;      /* strings owned: the copies below */
 	char *label, *kernel, *arch;
+	size_t *overrides;         /* meta indices the options fixed */
+	size_t noverrides;
 	struct vls_store_txn txn;
 	struct vls_meta meta;
 	void *states[VLS_ANALYZERS_MAX];

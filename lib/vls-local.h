@@ -61,6 +61,10 @@ int __vls_meta_setf(vls_ctx *ctx, struct vls_meta *m, const char *key,
 const char *__vls_meta_get(const struct vls_meta *m, const char *key);
 void __vls_meta_clear(vls_ctx *ctx, struct vls_meta *m);
 
+/* stack.c: how many leading frames of a stack belong to the tracing
+ * machinery (dropped before a stack is classified or stored). */
+uint32_t __vls_stack_tracing_frames(const char *const *frames, uint32_t n);
+
 /* event.c: kind <-> "system:name". */
 vls_event_kind __vls_event_kind_from_name(const char *system, const char *name);
 
