@@ -119,12 +119,14 @@ static void put_fault_summary(struct vls_buf *b, const struct vls_rrun *run)
 		__vls_buf_puts(b, "\npage faults: unknown (see the notes above)\n");
 		return;
 	}
-	__vls_buf_printf(b, "\npage faults: %s", fmt_int(n1, sizeof(n1), f->total));
-	if (run->fault_source)
-		__vls_buf_printf(b, " (counted from %s)", run->fault_source);
+	if (f->total == VLS_RNULL)
+		__vls_buf_puts(b, "\npage faults: count unknown");
+	else
+		__vls_buf_printf(b, "\npage faults: %" PRId64 " (counted from %s)", f->total,
+				 run->fault_source ? run->fault_source : "?");
 	__vls_buf_printf(b, ", %s fell back to mmap_lock (rate %s)\n",
 			 fmt_int(n2, sizeof(n2), f->fallback),
-			 fmt_rate(r, sizeof(r), f));
+			 f->total == VLS_RNULL ? "unknown" : fmt_rate(r, sizeof(r), f));
 	__vls_buf_puts(b, "  by reason:");
 	for (int i = 0; i < VLS_REASON__COUNT; i++)
 		__vls_buf_printf(b, " %s %s%s", __vls_reason_names[i],
