@@ -85,6 +85,9 @@ static void put_line(struct vls_table *t, struct vls_buf *b, size_t indent,
 		if (t->align[c] != 'r' && c != last)
 			__vls_buf_pad(b, ' ', pad);
 	}
+	/* an empty last cell leaves padding: no trailing blanks */
+	while (!b->err && b->len && b->data[b->len - 1] == ' ')
+		b->data[--b->len] = '\0';
 	__vls_buf_add(b, "\n", 1);
 }
 
