@@ -15,6 +15,8 @@ static const struct {
 	{ "record", cmd_record, "record a trace.dat live (root): -- CMD, -p PID or -a" },
 	{ "import", cmd_import, "import trace.dat or ftrace text into the DB" },
 	{ "runs", cmd_runs, "list the runs in the DB" },
+	{ "report", cmd_report, "faults, mmap_lock waits and chains of runs" },
+	{ "compare", cmd_compare, "compare runs or labels (before/after, kernel x arch)" },
 	{ "workload", cmd_workload, "run a seed scenario, print its ground truth" },
 };
 

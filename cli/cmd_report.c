@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmd_report.c - vmlockstat report: one or more runs as text, JSON (the
+ * contract of docs/report-json.md) or CSV (one table, chosen by --by).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { OPT_DB = 1, OPT_RUN, OPT_LABEL, OPT_BY, OPT_TOP, OPT_JSON, OPT_CSV };
+
+static const struct cli_opt opts[] = {
+	{ "db", 'd', "FILE", "the DB (default: $VMLOCKSTAT_DB or ./vmlockstat.db)",
+	  OPT_DB },
+	{ "run", 'r', "ID", "report this run (repeatable; default: the latest)",
+	  OPT_RUN },
+	{ "label", 'l', "LABEL", "report every run of this label (repeatable)",
+	  OPT_LABEL },
+	{ "by", 0, "TABLE", "process (default), thread or callsite", OPT_BY },
+	{ "top", 'n', "N", "at most N rows per list (default: all)", OPT_TOP },
+	{ "json", 0, NULL, "print the JSON report (docs/report-json.md)", OPT_JSON },
+	{ "csv", 0, NULL, "print one table (--by) as CSV", OPT_CSV },
+	{ 0 }
+};
+
+static const struct cli_cmd cmd = {
+	"report", "[OPTIONS]",
+	"Show what page faults did to mmap_lock in stored runs: faults and their\n"
+	"fallbacks to mmap_lock by reason, mmap_lock waits and holds per process,\n"
+	"thread or call site, and the worst wait-for chains.", opts,
+};
+
+struct args {
+	const char *db;
+	const char **specs;   /* --run and --label values, in order */
+	bool *is_label;
+	int nspecs;
+	vls_report_opts ro;
+	bool json, csv;
+};
+
+static int parse(struct args *a, int argc, char **argv)
+{
+	struct cli_parser p;
+	unsigned long long top;
+	int id, ret = 0;
+
+	if (cli_parser_init(&p, &cmd, argc, argv))
+		return CLI_EXIT_FAIL;
+	while (!ret && (id = cli_next(&p)) > 0 && id != 'h') {
+		if (id == OPT_DB) {
+			a->db = p.optarg;
+		} else if (id == OPT_RUN || id == OPT_LABEL) {
+			long long v;
+
+			if (id == OPT_RUN && (!cli_parse_i64(p.optarg, &v) || v < 1))
+				ret = cli_usage(&cmd, "--run wants a run id (a number), "
+						"not '%s': use --label for labels", p.optarg);
+			a->is_label[a->nspecs] = id == OPT_LABEL;
+			a->specs[a->nspecs++] = p.optarg;
+		} else if (id == OPT_BY) {
+			if (vls_report_by_parse(&a->ro.by, p.optarg))
+				ret = cli_usage(&cmd, "--by wants process, thread or "
+						"callsite, not '%s'", p.optarg);
+		} else if (id == OPT_TOP) {
+			if (!cli_parse_u64(p.optarg, &top) || top > 1000000)
+				ret = cli_usage(&cmd, "--top wants a number, not '%s'", p.optarg);
+			a->ro.top = (unsigned int)top;
+		} else if (id == OPT_JSON) {
+			a->json = true;
+		} else if (id == OPT_CSV) {
+			a->csv = true;
+		}
+	}
+	if (!ret && id == 'h')
+		ret = -1;
+	else if (!ret && id < 0)
+		ret = CLI_EXIT_USAGE;
+	else if (!ret && p.npos)
+		ret = cli_usage(&cmd, "unexpected argument '%s' (runs are given with "
+				"--run ID or --label LABEL)", p.pos[0]);
+	else if (!ret && a->json && a->csv)
+		ret = cli_usage(&cmd, "--json and --csv exclude each other");
+	cli_parser_free(&p);
+	return ret;
+}
+
+/* Resolve every spec into one id list, in the order given. */
+static int resolve(vls_db *db, vls_ctx *ctx, struct args *a, int64_t **ids,
+		   size_t *nids)
+{
+	for (int i = 0; i < a->nspecs; i++) {
+		int64_t *one = NULL, *grown;
+		size_t n = 0;
+		int err = vls_db_resolve_runs(&one, &n, db, a->specs[i]);
+
+		if (err)
+			return cli_fail(&cmd, ctx, err, a->is_label[i] ? "--label" : "--run");
+		grown = realloc(*ids, (*nids + n) * sizeof(int64_t));
+		if (!grown) {
+			vls_buf_free(db, one);
+			cli_err(&cmd, "out of memory");
+			return CLI_EXIT_FAIL;
+		}
+		*ids = grown;
+		memcpy(*ids + *nids, one, n * sizeof(int64_t));
+		*nids += n;
+		vls_buf_free(db, one);
+	}
+	return 0;
+}
+
+static int run(struct args *a, vls_ctx *ctx)
+{
+	vls_db *db = NULL;
+	int64_t *ids = NULL;
+	size_t nids = 0;
+	char *out = NULL;
+	int err, ret;
+
+	err = vls_db_open(&db, ctx, a->db, VLS_DB_READONLY);
+	if (err) {
+		ret = err == VLS_ENOTFOUND ?
+			(cli_err(&cmd, "%s: no such DB ('vmlockstat import' creates one)",
+				 a->db), CLI_EXIT_FAIL) :
+			cli_fail(&cmd, ctx, err, "cannot open the DB");
+		return ret;
+	}
+	ret = resolve(db, ctx, a, &ids, &nids);
+	if (!ret) {
+		a->ro.run_ids = ids;
+		a->ro.nruns = nids;
+		err = a->json ? vls_report_json(&out, db, &a->ro) :
+		      a->csv ? vls_report_csv(&out, db, &a->ro) :
+			       vls_report_text(&out, db, &a->ro);
+		ret = err ? cli_fail(&cmd, ctx, err, "report") : CLI_EXIT_OK;
+	}
+	if (out) {
+		fputs(out, stdout);
+		if (a->json)
+			putchar('\n');
+	}
+	vls_buf_free(db, out);
+	free(ids);
+	vls_db_close(db);
+	return ret;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct args a = { .db = cli_default_db(), .ro = VLS_REPORT_OPTS_INIT };
+	vls_ctx *ctx = NULL;
+	int ret;
+
+	a.specs = calloc((size_t)argc + 1, sizeof(*a.specs));
+	a.is_label = calloc((size_t)argc + 1, sizeof(*a.is_label));
+	if (!a.specs || !a.is_label) {
+		ret = CLI_EXIT_FAIL;
+		goto out;
+	}
+	ret = parse(&a, argc, argv);
+	if (ret) {
+		ret = ret < 0 ? CLI_EXIT_OK : ret;
+		goto out;
+	}
+	if (cli_ctx_new(&ctx, false)) {
+		ret = CLI_EXIT_FAIL;
+		goto out;
+	}
+	ret = run(&a, ctx);
+out:
+	vls_ctx_free(ctx);
+	free(a.specs);
+	free(a.is_label);
+	return ret;
+}

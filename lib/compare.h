@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * compare.h - the comparison model, private to the library: compare.c
+ * computes it from reports, compare-json.c and compare-text.c render it.
+ *
+ * A figure of a group is the mean over the group's runs (repetitions),
+ * with the sample standard deviation as spread; a run that cannot support
+ * a figure (null in its report) is left out of that figure's mean, and a
+ * figure no run supports is unknown (n == 0).
+ */
+#ifndef VLS_COMPARE_H
+#define VLS_COMPARE_H
+
+#include <stdbool.h>
+
+#include "report.h"
+
+enum vls_cunit { VLS_CU_COUNT, VLS_CU_NS, VLS_CU_RATE };
+
+struct vls_cfigure {
+	const char *key;      /* JSON name */
+	const char *title;    /* text row title */
+	enum vls_cunit unit;
+	/* The value of one run or process, NaN when unknown. */
+	double (*get)(const struct vls_rfaults *f, const struct vls_rstats lock[2]);
+};
+
+#define VLS_CFIGURES 11
+extern const struct vls_cfigure __vls_cfigures[VLS_CFIGURES];
+
+struct vls_cvalue {
+	size_t n;             /* runs that support the figure */
+	double mean, sd, min, max;
+};
+
+/* The figures of one group, whole runs or one process name. */
+struct vls_crow {
+	struct vls_cvalue v[VLS_CFIGURES];
+};
+
+struct vls_cgroup {
+	char *name;
+	int64_t *run_ids;
+	size_t nruns;
+	char *kernel, *arch, *label; /* of its runs; "mixed" if they differ */
+	struct vls_crow all;
+	struct vls_crow *procs;  /* one per shared process name */
+};
+
+/* One cell of the kernel x arch matrix. */
+struct vls_ccell {
+	char *kernel, *arch;
+	size_t nruns;
+	struct vls_cvalue rate;                    /* fallback rate */
+	struct vls_cvalue reason[VLS_REASON__COUNT]; /* reason count / faults */
+	struct vls_cvalue faults;
+};
+
+struct vls_compare {
+	vls_ctx *ctx;
+	struct vls_cgroup *groups;
+	size_t ngroups;
+	char **procs;            /* process names every group's runs share */
+	size_t nprocs;
+	struct vls_ccell *cells; /* matrix mode */
+	size_t ncells;
+	bool matrix;
+};
+
+int __vls_compare_build(struct vls_compare **out, vls_db *db,
+			const vls_compare_opts *opts);
+void __vls_compare_free(struct vls_compare *c);
+
+/* The change of group g against group 0; false when either is unknown.
+ * *pct is NaN when the baseline is 0. */
+bool __vls_compare_change(const struct vls_cvalue *base,
+			  const struct vls_cvalue *v, double *abs, double *pct);
+
+int __vls_compare_render_json(char **out, const struct vls_compare *c);
+int __vls_compare_render_text(char **out, const struct vls_compare *c);
+
+#endif /* VLS_COMPARE_H */

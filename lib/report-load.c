@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * report-load.c - the report model from the DB: the run rows and their
+ * metadata (store), the tasks, and the tables of the fault and lock
+ * analyzers (report-faults.c, report-locks.c). Works on read-only DBs.
+ *
+ * A DB written before an analyzer existed lacks its tables: its figures
+ * are then null, and the run says so in a note, rather than failing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report-load.h"
+
+int __vls_rl_query(struct vls_rloader *L, const char *sql, int64_t run_id,
+		   vls_rl_row_fn fn, void *data)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(L->db->sql, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return __vls_store_error(L->ctx, L->db->sql, rc, "reading the report");
+	sqlite3_bind_int64(st, 1, run_id);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		err = fn(L, st, data);
+	if (!err && rc != SQLITE_DONE)
+		err = __vls_store_error(L->ctx, L->db->sql, rc, "reading the report");
+	sqlite3_finalize(st);
+	return err;
+}
+
+bool __vls_rl_has_table(struct vls_rloader *L, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(L->db->sql, "SELECT 1 FROM sqlite_master WHERE "
+			       "type IN ('table', 'view') AND name = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+int64_t __vls_rl_int(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return VLS_RNULL;
+	return sqlite3_column_int64(st, col);
+}
+
+int __vls_rl_text(struct vls_rloader *L, char **out, sqlite3_stmt *st, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+
+	*out = NULL;
+	if (!s)
+		return 0;
+	*out = __vls_strdup(L->ctx, s);
+	return *out ? 0 : __vls_error(L->ctx, VLS_ENOMEM, "out of memory");
+}
+
+int __vls_rl_note(struct vls_rloader *L, struct vls_rrun *run,
+		  const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+
+	if (run->nnotes >= VLS_RNOTES_MAX)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	run->notes[run->nnotes] = __vls_strdup(L->ctx, tmp);
+	if (!run->notes[run->nnotes])
+		return __vls_error(L->ctx, VLS_ENOMEM, "out of memory");
+	run->nnotes++;
+	return 0;
+}
+
+void __vls_rl_cap(struct vls_rrun *run, const char *cap)
+{
+	if (__vls_rrun_has_cap(run, cap) || run->ncaps >= VLS_RCAPS_MAX)
+		return;
+	run->caps[run->ncaps++] = cap;
+}
+
+const char *__vls_rl_meta(const struct vls_rloader *L, const char *key)
+{
+	return __vls_meta_get(&L->meta, key);
+}
+
+/* ------------------------------------------------------------------ */
+/* Null and empty figures                                              */
+/* ------------------------------------------------------------------ */
+
+void __vls_rfaults_null(struct vls_rfaults *f)
+{
+	f->total = f->fallback = f->behind_writer = f->refaults = VLS_RNULL;
+	for (int i = 0; i < VLS_REASON__COUNT; i++)
+		f->by_reason[i] = VLS_RNULL;
+	for (int i = 0; i < VLS_RCHAIN_MAX; i++)
+		f->chain[i] = VLS_RNULL;
+	f->io_wait.count = f->io_wait.sum = f->io_wait.max = VLS_RNULL;
+	f->io_wait.p50 = f->io_wait.p99 = VLS_RNULL;
+}
+
+void __vls_rstats_zero(struct vls_rstats *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->known = true;
+}
+
+static void task_init(struct vls_rtask *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->tid = t->pid = t->prio = t->nthreads = t->mm = VLS_RNULL;
+	__vls_rfaults_null(&t->f);
+}
+
+/* ------------------------------------------------------------------ */
+/* Run, metadata, tasks                                                */
+/* ------------------------------------------------------------------ */
+
+static int run_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+{
+	struct vls_rrun *run = data;
+	int err;
+
+	run->id = sqlite3_column_int64(st, 0);
+	err = __vls_rl_text(L, &run->label, st, 1);
+	if (!err)
+		err = __vls_rl_text(L, &run->kernel, st, 2);
+	if (!err)
+		err = __vls_rl_text(L, &run->arch, st, 3);
+	if (!err)
+		err = __vls_rl_text(L, &run->source, st, 4);
+	if (!err)
+		err = __vls_rl_text(L, &run->format, st, 5);
+	run->imported_at = __vls_rl_int(st, 6);
+	run->events = __vls_rl_int(st, 7);
+	run->lost_events = __vls_rl_int(st, 8);
+	L->found = true;
+	return err;
+}
+
+static int meta_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+{
+	return __vls_meta_set(L->ctx, &L->meta, (const char *)sqlite3_column_text(st, 0),
+			      (const char *)sqlite3_column_text(st, 1));
+}
+
+static int task_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+{
+	struct vls_rrun *run = data;
+	struct vls_rtask *t;
+	int err;
+
+	err = __vls_grow(L->ctx, (void **)&run->tasks, &L->task_cap, run->ntasks + 1,
+			 sizeof(*run->tasks), VLS_RLIST_MAX);
+	if (err)
+		return err;
+	t = &run->tasks[run->ntasks++];
+	task_init(t);
+	t->tid = sqlite3_column_int64(st, 0);
+	t->pid = __vls_rl_int(st, 1);
+	t->prio = __vls_rl_int(st, 3);
+	return __vls_rl_text(L, &t->comm, st, 2);
+}
+
+static int cmp_tid(const void *a, const void *b)
+{
+	const struct vls_rtask *x = a, *y = b;
+
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+struct vls_rtask *__vls_rl_task(struct vls_rloader *L, struct vls_rrun *run,
+				int64_t tid)
+{
+	struct vls_rtask key = { .tid = tid };
+
+	(void)L;
+	if (!run->ntasks)
+		return NULL;
+	return bsearch(&key, run->tasks, run->ntasks, sizeof(key), cmp_tid);
+}
+
+static int load_core(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
+{
+	int err;
+
+	err = __vls_rl_query(L, "SELECT id, label, kernel, arch, source, format, "
+			     "imported_at, events, lost_events FROM run WHERE id = ?1",
+			     id, run_row, run);
+	if (!err && !L->found)
+		return __vls_error(L->ctx, VLS_ENOTFOUND, "no run %lld in %s",
+				   (long long)id, L->db->path ? L->db->path : "the DB");
+	if (!err)
+		err = __vls_rl_query(L, "SELECT key, value FROM run_meta WHERE run_id = ?1",
+				     id, meta_row, NULL);
+	if (!err)
+		err = __vls_rl_query(L, "SELECT tid, pid, comm, prio FROM task "
+				     "WHERE run_id = ?1 ORDER BY tid", id, task_row, run);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lists: keep the tasks that matter, derive processes, order, cut     */
+/* ------------------------------------------------------------------ */
+
+static bool task_matters(const struct vls_rtask *t)
+{
+	return (t->f.total != VLS_RNULL && t->f.total > 0) ||
+	       (t->f.fallback != VLS_RNULL && t->f.fallback > 0) ||
+	       t->lock[0].acquisitions > 0 || t->lock[1].acquisitions > 0 ||
+	       t->lock[0].trylock_fails > 0 || t->lock[1].trylock_fails > 0;
+}
+
+static void task_free(vls_ctx *ctx, struct vls_rtask *t)
+{
+	__vls_free(ctx, t->comm);
+	t->comm = NULL;
+}
+
+static void filter_tasks(struct vls_rloader *L, struct vls_rrun *run)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < run->ntasks; i++) {
+		if (task_matters(&run->tasks[i]))
+			run->tasks[n++] = run->tasks[i];
+		else
+			task_free(L->ctx, &run->tasks[i]);
+	}
+	run->ntasks = n;
+}
+
+static int64_t nz(int64_t v)
+{
+	return v == VLS_RNULL ? -1 : v;
+}
+
+/* Worst first: fallback faults, then total mmap_lock wait, then faults. */
+static int cmp_worst(const void *a, const void *b)
+{
+	const struct vls_rtask *x = a, *y = b;
+	int64_t kx[4] = { nz(x->f.fallback),
+			  nz(x->lock[0].wait.sum) + nz(x->lock[1].wait.sum),
+			  nz(x->f.total), -x->tid };
+	int64_t ky[4] = { nz(y->f.fallback),
+			  nz(y->lock[0].wait.sum) + nz(y->lock[1].wait.sum),
+			  nz(y->f.total), -y->tid };
+
+	for (int i = 0; i < 4; i++)
+		if (kx[i] != ky[i])
+			return kx[i] > ky[i] ? -1 : 1;
+	return 0;
+}
+
+static void cut_tasks(struct vls_rloader *L, struct vls_rtask *t, size_t *n)
+{
+	if (*n > 1)
+		qsort(t, *n, sizeof(*t), cmp_worst);
+	if (!L->top || *n <= L->top)
+		return;
+	for (size_t i = L->top; i < *n; i++)
+		task_free(L->ctx, &t[i]);
+	*n = L->top;
+}
+
+static int load_run(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
+{
+	int err;
+
+	__vls_rfaults_null(&run->f);
+	for (int i = 0; i < VLS_VM__COUNT; i++)
+		run->vmstat[i] = VLS_RNULL;
+	err = load_core(L, run, id);
+	if (!err)
+		err = __vls_rl_caps(L, run);
+	/* locks first: their rows may reveal mmap_lock events, which the
+	 * fault figures need */
+	if (!err)
+		err = __vls_rl_locks(L, run);
+	if (!err)
+		err = __vls_rl_faults(L, run);
+	if (err)
+		return err;
+	filter_tasks(L, run);
+	err = __vls_rl_processes(L, run);
+	if (!err)
+		err = __vls_rl_notes(L, run);
+	if (err)
+		return err;
+	cut_tasks(L, run->tasks, &run->ntasks);
+	cut_tasks(L, run->procs, &run->nprocs);
+	return 0;
+}
+
+static void plocks_clear(struct vls_rloader *L)
+{
+	for (size_t i = 0; i < L->nplocks; i++)
+		task_free(L->ctx, &L->plocks[i]);
+	L->nplocks = 0;
+}
+
+static int latest_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+{
+	*(int64_t *)data = sqlite3_column_int64(st, 0);
+	L->found = true;
+	return 0;
+}
+
+int __vls_report_load(struct vls_report **out, vls_db *db,
+		      const int64_t *run_ids, size_t nruns,
+		      unsigned int sections, unsigned int top)
+{
+	struct vls_rloader L = { .ctx = db->ctx, .db = db, .sections = sections,
+				 .top = top };
+	struct vls_report *r;
+	int64_t latest = 0;
+	int err = 0;
+
+	*out = NULL;
+	if (!nruns) {
+		err = __vls_rl_query(&L, "SELECT max(id) FROM run WHERE ?1 = ?1 "
+				     "HAVING count(*) > 0", 0, latest_row, &latest);
+		if (!err && !L.found)
+			return __vls_error(db->ctx, VLS_ENOTFOUND, "%s has no runs: "
+					   "import a trace first (vmlockstat import)",
+					   db->path ? db->path : "the DB");
+		run_ids = &latest;
+		nruns = 1;
+	}
+	if (err)
+		return err;
+	if (nruns > VLS_RLIST_MAX)
+		return __vls_error(db->ctx, VLS_ELIMIT, "more than %u runs", VLS_RLIST_MAX);
+	r = __vls_calloc(db->ctx, 1, sizeof(*r));
+	if (r)
+		r->runs = __vls_calloc(db->ctx, nruns, sizeof(*r->runs));
+	if (!r || !r->runs) {
+		__vls_free(db->ctx, r);
+		return __vls_error(db->ctx, VLS_ENOMEM, "out of memory");
+	}
+	r->ctx = db->ctx;
+	r->top = top;
+	for (size_t i = 0; !err && i < nruns; i++) {
+		L.found = false;
+		L.task_cap = 0;
+		plocks_clear(&L);
+		__vls_meta_clear(db->ctx, &L.meta);
+		r->nruns = i + 1;
+		err = load_run(&L, &r->runs[i], run_ids[i]);
+	}
+	__vls_meta_clear(db->ctx, &L.meta);
+	plocks_clear(&L);
+	__vls_free(db->ctx, L.plocks);
+	if (err) {
+		__vls_report_free(r);
+		return err;
+	}
+	*out = r;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Freeing                                                             */
+/* ------------------------------------------------------------------ */
+
+static void chain_free(vls_ctx *ctx, struct vls_rchain *c)
+{
+	for (size_t i = 0; i < c->nlinks; i++) {
+		__vls_free(ctx, c->links[i].comm);
+		__vls_free(ctx, c->links[i].site);
+		__vls_free(ctx, c->links[i].reason);
+	}
+	__vls_free(ctx, c->links);
+	__vls_free(ctx, c->comm);
+	__vls_free(ctx, c->site);
+	__vls_free(ctx, c->line);
+}
+
+static void run_free(vls_ctx *ctx, struct vls_rrun *run)
+{
+	char *strs[] = { run->label, run->kernel, run->arch, run->source, run->format,
+			 run->fault_source, run->episode_method };
+
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		__vls_free(ctx, strs[i]);
+	for (size_t i = 0; i < run->nnotes; i++)
+		__vls_free(ctx, run->notes[i]);
+	for (size_t i = 0; i < run->ntasks; i++)
+		task_free(ctx, &run->tasks[i]);
+	for (size_t i = 0; i < run->nprocs; i++)
+		task_free(ctx, &run->procs[i]);
+	for (size_t i = 0; i < run->nsites; i++) {
+		__vls_free(ctx, run->sites[i].name);
+		__vls_free(ctx, run->sites[i].frames);
+	}
+	for (size_t i = 0; i < run->nchains; i++)
+		chain_free(ctx, &run->chains[i]);
+	__vls_free(ctx, run->tasks);
+	__vls_free(ctx, run->procs);
+	__vls_free(ctx, run->sites);
+	__vls_free(ctx, run->chains);
+}
+
+void __vls_report_free(struct vls_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nruns; i++)
+		run_free(r->ctx, &r->runs[i]);
+	__vls_free(r->ctx, r->runs);
+	__vls_free(r->ctx, r);
+}

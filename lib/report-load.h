@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * report-load.h - shared by the files that load the report model:
+ * report-load.c (runs, metadata, tasks, lists), report-caps.c
+ * (capabilities and notes), report-faults.c and report-locks.c (the
+ * analyzers' tables).
+ */
+#ifndef VLS_REPORT_LOAD_H
+#define VLS_REPORT_LOAD_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "report.h"
+#include "store.h"
+
+struct vls_rloader {
+	vls_ctx *ctx;
+	vls_db *db;
+	unsigned int sections, top;
+	struct vls_meta meta;     /* run_meta of the run being loaded */
+	size_t task_cap;
+	bool found;
+	/* per-process lock STATS of the lock tables, by pid (report-locks.c) */
+	struct vls_rtask *plocks;
+	size_t nplocks, plocks_cap;
+};
+
+typedef int (*vls_rl_row_fn)(struct vls_rloader *L, sqlite3_stmt *st, void *data);
+
+/* Run sql with ?1 bound to run_id, calling fn per row. */
+int __vls_rl_query(struct vls_rloader *L, const char *sql, int64_t run_id,
+		   vls_rl_row_fn fn, void *data);
+bool __vls_rl_has_table(struct vls_rloader *L, const char *name);
+/* Column as int64, VLS_RNULL for SQL NULL. */
+int64_t __vls_rl_int(sqlite3_stmt *st, int col);
+/* Column as an owned copy (NULL for SQL NULL). */
+int __vls_rl_text(struct vls_rloader *L, char **out, sqlite3_stmt *st, int col);
+int __vls_rl_note(struct vls_rloader *L, struct vls_rrun *run,
+		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void __vls_rl_cap(struct vls_rrun *run, const char *cap);
+const char *__vls_rl_meta(const struct vls_rloader *L, const char *key);
+/* The task of tid (run->tasks sorted by tid) or NULL. */
+struct vls_rtask *__vls_rl_task(struct vls_rloader *L, struct vls_rrun *run,
+				int64_t tid);
+
+void __vls_rfaults_null(struct vls_rfaults *f);
+void __vls_rstats_zero(struct vls_rstats *s);
+
+/* report-caps.c */
+int __vls_rl_caps(struct vls_rloader *L, struct vls_rrun *run);
+int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run);
+/* report-faults.c */
+int __vls_rl_faults(struct vls_rloader *L, struct vls_rrun *run);
+/* report-locks.c: run, thread, process, call site STATS and chains. */
+int __vls_rl_locks(struct vls_rloader *L, struct vls_rrun *run);
+/* report-procs.c: processes from the tasks (and the lock tables). */
+int __vls_rl_processes(struct vls_rloader *L, struct vls_rrun *run);
+
+#endif /* VLS_REPORT_LOAD_H */

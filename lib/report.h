@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * report.h - the report model, private to the library.
+ *
+ * report-load.c fills a vls_report from the DB (the tables of the store,
+ * the fault analyzer and the lock analyzer); report-json.c, report-text.c
+ * and report-csv.c render it; compare.c builds comparisons from it. The
+ * renderers never touch SQL, the loader never formats.
+ *
+ * A figure the trace cannot support is VLS_RNULL (JSON null), never 0:
+ * e.g. fault counts of an arm64 run without vmstat, lock figures of a run
+ * without mmap_lock events, refaults without filemap events.
+ */
+#ifndef VLS_REPORT_H
+#define VLS_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vls-local.h"
+
+#define VLS_RNULL INT64_MIN
+#define VLS_RHIST_MAX 64          /* log2 ns buckets of a histogram */
+#define VLS_RLIST_MAX (1u << 20)  /* rows of one list (tasks, chains, ...) */
+#define VLS_RCAPS_MAX 32
+#define VLS_RNOTES_MAX 16
+#define VLS_RLINKS_MAX 64
+
+/* Fallback reasons, in the order of the JSON contract. */
+enum vls_reason {
+	VLS_REASON_IO_RETRY = 0,
+	VLS_REASON_NO_IO,
+	VLS_REASON_KERNEL_MODE,
+	VLS_REASON_NESTED,
+	VLS_REASON_NO_VMA_LOCK,
+	VLS_REASON__COUNT
+};
+extern const char *const __vls_reason_names[VLS_REASON__COUNT];
+
+/* count/sum/max/p50/p99 of a distribution in ns. */
+struct vls_rdist {
+	int64_t count, sum, max, p50, p99;
+};
+
+/* The STATS object of the contract, for one mode. */
+struct vls_rstats {
+	bool known;               /* false: the run has no mmap_lock events */
+	int64_t acquisitions, contended, trylock_fails;
+	struct vls_rdist wait, hold;
+	int64_t hist[VLS_RHIST_MAX]; /* waits: [2^i, 2^(i+1)) ns, 0 holds 0..1 */
+	unsigned int nhist;
+};
+
+#define VLS_RCHAIN_MAX 4        /* retry chains of 1, 2, 3, 4+ attempts */
+
+struct vls_rfaults {
+	int64_t total, fallback;
+	int64_t by_reason[VLS_REASON__COUNT];
+	int64_t behind_writer, refaults;
+	int64_t chain[VLS_RCHAIN_MAX];
+	struct vls_rdist io_wait;    /* asleep on I/O inside episodes */
+};
+
+/* The kernel's own counters over the run (vmstat after - before). */
+enum vls_rvmstat {
+	VLS_VM_PGFAULT, VLS_VM_PGMAJFAULT, VLS_VM_VMA_SUCCESS, VLS_VM_VMA_ABORT,
+	VLS_VM_VMA_RETRY, VLS_VM_VMA_MISS, VLS_VM__COUNT
+};
+extern const char *const __vls_vmstat_names[VLS_VM__COUNT];
+
+/* A thread (tid >= 0) or a process (tid < 0, pid set). */
+struct vls_rtask {
+	int64_t tid, pid, prio, nthreads;
+	int64_t mm;                  /* its mm (hashed in tracefs text) or RNULL */
+	char *comm;
+	struct vls_rfaults f;
+	struct vls_rstats lock[2];   /* [0] read, [1] write */
+};
+
+struct vls_rsite {
+	char *name;                  /* "fault fallback", "mprotect", ... */
+	char *frames;                /* its most frequent stack, '\n'-joined */
+	struct vls_rstats lock[2];
+};
+
+struct vls_rlink {
+	int64_t tid, prio, depth, parent;  /* parent -1: blocks the waiter */
+	char *comm, *site, *reason;        /* reason NULL: did not sleep */
+	bool write;
+	int64_t held_ns, asleep_ns;
+};
+
+struct vls_rchain {
+	int64_t tid, prio, wait_ns, depth, inverted_ns;
+	char *comm, *site;
+	bool write, inversion;
+	char *line;                  /* one-line rendering */
+	struct vls_rlink *links;
+	size_t nlinks;
+};
+
+struct vls_rrun {
+	int64_t id, events, lost_events, imported_at;
+	char *label, *kernel, *arch, *source, *format;
+	const char *caps[VLS_RCAPS_MAX]; /* static strings */
+	size_t ncaps;
+	char *notes[VLS_RNOTES_MAX];   /* plain statements about the run */
+	size_t nnotes;
+	char *fault_source;            /* "page_fault_user", "vmstat", NULL */
+	char *episode_method;          /* how episodes were built, or NULL */
+	struct vls_rfaults f;
+	int64_t vmstat[VLS_VM__COUNT];
+	struct vls_rstats lock[2];
+	struct vls_rtask *tasks, *procs;
+	size_t ntasks, nprocs;
+	struct vls_rsite *sites;
+	size_t nsites;
+	struct vls_rchain *chains;
+	size_t nchains, nchains_total;  /* loaded (--top), and in the DB */
+};
+
+struct vls_report {
+	vls_ctx *ctx;
+	unsigned int top;            /* rows per list asked, 0: all */
+	struct vls_rrun *runs;
+	size_t nruns;
+};
+
+/* Capability names (see docs/report-json.md). */
+#define VLS_CAP_MMAP_LOCK "mmap_lock"
+#define VLS_CAP_FAULT_USER "page_fault_user"
+#define VLS_CAP_FAULT_KERNEL "page_fault_kernel"
+#define VLS_CAP_FILEMAP "filemap"
+#define VLS_CAP_SCHED "sched_switch"
+#define VLS_CAP_STACKS "stacks"
+#define VLS_CAP_PER_VMA_LOCK "per_vma_lock"
+#define VLS_CAP_VMSTAT "vmstat"
+#define VLS_CAP_VMA_LOCK_STATS "vma_lock_stats"
+
+/* report-load.c: load the runs (nruns 0: the latest run), at most top rows
+ * per list (0: all), only the sections asked (VLS_REPORT_* bits). */
+int __vls_report_load(struct vls_report **out, vls_db *db,
+		      const int64_t *run_ids, size_t nruns,
+		      unsigned int sections, unsigned int top);
+void __vls_report_free(struct vls_report *r);
+bool __vls_rrun_has_cap(const struct vls_rrun *run, const char *cap);
+
+/* fallback / total, or a negative value when unknown. */
+double __vls_rfaults_rate(const struct vls_rfaults *f);
+/* sum / count, or VLS_RNULL. */
+int64_t __vls_rdist_mean(const struct vls_rdist *d);
+
+/* report-text.c: "1.3 ms" style, into buf (>= 16 bytes); "-" for null. */
+const char *__vls_rfmt_ns(char *buf, size_t size, int64_t ns);
+
+/* Renderers: NUL-terminated text freed with __vls_free. */
+int __vls_report_render_json(char **out, const struct vls_report *r,
+			     unsigned int sections);
+int __vls_report_render_text(char **out, const struct vls_report *r,
+			     unsigned int sections, vls_report_by by);
+int __vls_report_render_csv(char **out, const struct vls_report *r,
+			    vls_report_by by);
+
+#endif /* VLS_REPORT_H */

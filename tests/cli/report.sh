@@ -1,0 +1,163 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# vmlockstat report / compare on two real traces (tests/data/tiny-6.12-*,
+# README there): the same workload on a stock 6.12 and on 6.12 with the RFC
+# "continue using per-VMA lock when retrying page faults after I/O".
+# Asserts the JSON contract (check_report_json.py), the numbers the traces
+# show, the compare table, and the exit codes of usage errors (2) and an
+# unknown run (1).
+set -u
+VLS=${VLS:?path of the vmlockstat binary}
+DATA=${VLS_TEST_DATA:?tests/data}
+HERE=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok: $*"; }
+expect_rc() { # rc cmd...
+	local want=$1; shift
+	"$@" >"$T/out" 2>"$T/err"; local rc=$?
+	[ "$rc" = "$want" ] && ok "exit $rc: ${*:2}" ||
+		{ fail "exit $rc, expected $want: $*"; cat "$T/err"; }
+}
+
+DB=$T/r.db
+for n in stock retryvma; do
+	d=$DATA/tiny-6.12-x86_64-$n-readahead
+	xz -dc "$d/trace.txt.xz" >"$T/$n.txt" || { fail "xz $n"; exit 1; }
+	read -r _ _ kernel _ <<<"$(cat "$d/uname.txt")"
+	arch=$(awk '{print $(NF-1)}' "$d/uname.txt")
+	"$VLS" import --db "$DB" --kernel "$kernel" --arch "$arch" --label "$n" \
+		"$T/$n.txt" >/dev/null || fail "import $n"
+done
+
+# --- the JSON contract, on both runs ---
+"$VLS" report --db "$DB" --run 1 --run 2 --json >"$T/r.json" || fail "report --json"
+python3 "$HERE/check_report_json.py" "$T/r.json" && ok "JSON matches the contract" ||
+	fail "JSON contract"
+
+# --- what the traces show (counted independently with grep) ---
+# successful read acquisitions: mmap_lock_acquire_returned write=false
+# success=true; the analyzer pairs each with its start_locking, an
+# acquisition whose start precedes the trace is not counted.
+python3 - "$T/r.json" "$T/stock.txt" "$T/retryvma.txt" <<'PY' || fail "figures"
+import json, re, sys
+doc = json.load(open(sys.argv[1]))
+bad = 0
+for run, path, kernel in zip(doc["runs"], sys.argv[2:], ("6.12.117", "6.12.117-retryvma")):
+    text = open(path).read()
+    grep = len(re.findall(r"mmap_lock_acquire_returned: .*write=false success=true", text))
+    rd = run["mmap_lock"]["read"]["acquisitions"]
+    print(f"{run['label']}: read acquisitions {rd} (grep {grep})")
+    if run["kernel"] != kernel or run["arch"] != "x86_64":
+        print("  wrong kernel/arch", run["kernel"], run["arch"]); bad = 1
+    if not 0 <= grep - rd <= 1:
+        print("  read acquisitions do not match the trace"); bad = 1
+    for cap in ("mmap_lock", "page_fault_user", "filemap", "stacks"):
+        if cap not in run["capabilities"]:
+            print("  missing capability", cap); bad = 1
+    if run["lost_events"] != 0:
+        print("  lost_events", run["lost_events"]); bad = 1
+    w = {t["comm"] for t in run["tasks"]}
+    if not {"faulter0", "faulter1", "faulter2", "faulter3", "mprot"} <= w:
+        print("  tasks lack the workload's threads:", sorted(w)); bad = 1
+    if not any(c["waiter"]["comm"] == "mprot" and c["waiter"]["mode"] == "write"
+               for c in run["chains"]):
+        print("  no chain of the mprotect thread's write waits"); bad = 1
+stock, patched = doc["runs"]
+# README: on the stock kernel each of the ~1028 faults that waited for
+# readahead I/O falls back to mmap_lock (one mm_filemap_fault each: grep
+# 1028); with the patch none does.
+texts = [open(p).read() for p in sys.argv[2:]]
+filemap = len(re.findall(r"mm_filemap_fault:", texts[0]))
+pfu = [len(re.findall(r"page_fault_user:", t)) for t in texts]
+fs, fp = stock["faults"], patched["faults"]
+print(f"io_retry {fs['by_reason']['io_retry']} -> {fp['by_reason']['io_retry']} "
+      f"(filemap faults {filemap}); fallback {fs['fallback']} -> {fp['fallback']}; "
+      f"faults {fs['total']} / {fp['total']} (page_fault_user {pfu})")
+if fs["by_reason"]["io_retry"] != filemap or fp["by_reason"]["io_retry"] != 0:
+    print("  io_retry fallbacks not as the traces show"); bad = 1
+# every user fault is an episode; kernel-mode faults add theirs
+for f, n in ((fs, pfu[0]), (fp, pfu[1])):
+    if not n <= f["total"] <= n + f["by_reason"]["kernel_mode"]:
+        print("  fault count does not match page_fault_user"); bad = 1
+if not (fs["fallback"] > 1000 and fp["fallback"] < 20 and
+        abs(fs["fallback_rate"] - fs["fallback"] / fs["total"]) < 1e-9):
+    print("  fallbacks / rate not as the traces show"); bad = 1
+if fs["total_source"] != "page_fault_user" or "per_vma_lock" not in stock["capabilities"]:
+    print("  fault source / per-VMA lock capability"); bad = 1
+# the patch keeps I/O retries on the per-VMA lock: read acquisitions of
+# mmap_lock collapse (grep: 1062 -> 36)
+if not stock["mmap_lock"]["read"]["acquisitions"] > 1000 > 100 > patched["mmap_lock"]["read"]["acquisitions"]:
+    print("  stock vs patched read acquisitions not as the traces show"); bad = 1
+sys.exit(bad)
+PY
+
+# --- text report: header and plain statements ---
+"$VLS" report --db "$DB" --run 1 >"$T/r.txt" || fail "report (text)"
+for s in "run 1: stock" "kernel        6.12.117" "lost events   0" \
+	"page faults: 3222 (counted from page_fault_user), 1036 fell back to mmap_lock (rate 32.2%)" \
+	"by reason: io_retry 1028, no_io 2, kernel_mode 6, nested 7, no_vma_lock 0" \
+	"capabilities  mmap_lock page_fault_user filemap sched_switch stacks per_vma_lock" \
+	"mmap_lock per process" "worst wait-for chains (10 of "; do
+	grep -qF "$s" "$T/r.txt" && ok "text has '$s'" || fail "text lacks '$s'"
+done
+"$VLS" report --db "$DB" --label stock --by thread --csv >"$T/r.csv" || fail "csv"
+head -1 "$T/r.csv" | grep -q '^run_id,label,pid,tid,comm,faults,' && ok "csv header" ||
+	fail "csv header"
+grep -q '^1,stock,,[0-9]*,faulter0,' "$T/r.csv" && ok "csv row of faulter0" ||
+	fail "csv row of faulter0"
+
+# --- compare: Barry's table ---
+"$VLS" compare --db "$DB" stock retryvma >"$T/c.txt" || fail "compare"
+cat "$T/c.txt"
+grep -qE '^  read acquisitions +1061 +35 +-1026 \(-96\.7%\)$' "$T/c.txt" &&
+	ok "compare: read acquisitions 1061 -> 35" || fail "compare: read acquisitions row"
+grep -qE '^  io_retry fallbacks +1028 +0 +-1028 \(-100\.0%\)$' "$T/c.txt" &&
+	ok "compare: io_retry fallbacks 1028 -> 0" || fail "compare: io_retry row"
+grep -qE '^  fallback rate +32\.2% +0\.3% +-31\.8 pp \(-99\.0%\)$' "$T/c.txt" &&
+	ok "compare: fallback rate 32.2% -> 0.3%" || fail "compare: fallback rate row"
+for s in "total read wait" "average write wait" "fallback rate" "io_retry fallbacks" \
+	"refaults" "p99 read wait" "p99 write wait" "process workload:"; do
+	grep -qF "$s" "$T/c.txt" && ok "compare has '$s'" || fail "compare lacks '$s'"
+done
+"$VLS" compare --db "$DB" --json stock retryvma >"$T/c.json" || fail "compare --json"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = {x["name"]: x for x in d["figures"]}
+assert d["format"] == "vmlockstat-compare" and d["version"] == 1, d["format"]
+assert [g["name"] for g in d["groups"]] == ["stock", "retryvma"]
+r = f["read_acquisitions"]
+assert r["values"][0]["mean"] == 1061 and r["values"][1]["mean"] == 35, r
+assert r["change"][0] is None and r["change"][1]["abs"] == -1026, r
+io = f["io_retry_fallbacks"]
+assert io["values"][0]["mean"] == 1028 and io["values"][1]["mean"] == 0, io
+assert io["change"][1]["abs"] == -1028 and io["change"][1]["pct"] == -100, io
+fr = f["fallback_rate"]["values"]
+assert 0 < fr[1]["mean"] < fr[0]["mean"] < 1, fr
+' "$T/c.json" && ok "compare JSON" || fail "compare JSON"
+"$VLS" compare --db "$DB" --by kernel,arch >"$T/m.txt" || fail "matrix"
+grep -qE '^  6\.12\.117-retryvma +0\.3% \(1\)$' "$T/m.txt" && ok "matrix: patched 0.3%" ||
+	fail "matrix: $(cat "$T/m.txt")"
+grep -qE '^  6\.12\.117 +32\.2% \(1\)$' "$T/m.txt" && ok "matrix: stock 32.2%" || fail "matrix stock"
+
+# --- errors ---
+expect_rc 2 "$VLS" report --db "$DB" --json --csv
+expect_rc 2 "$VLS" report --db "$DB" --by nothing
+expect_rc 2 "$VLS" report --db "$DB" --run one
+expect_rc 2 "$VLS" report --db "$DB" extra
+expect_rc 2 "$VLS" compare --db "$DB" stock
+expect_rc 2 "$VLS" compare --db "$DB" --by arch
+expect_rc 2 "$VLS" compare --db "$DB" --by kernel,arch stock
+expect_rc 1 "$VLS" report --db "$DB" --run 99
+grep -q "no run with id or label '99'" "$T/err" && ok "unknown run is named" ||
+	fail "unknown run message: $(cat "$T/err")"
+expect_rc 1 "$VLS" compare --db "$DB" stock nosuchlabel
+grep -q "nosuchlabel" "$T/err" && ok "unknown label is named" || fail "unknown label message"
+expect_rc 1 "$VLS" report --db "$T/none.db"
+expect_rc 0 "$VLS" report --help
+
+[ "$fails" = 0 ] && echo "all passed" || echo "$fails failed"
+exit $((fails != 0))

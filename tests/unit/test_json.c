@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test_json.c - the minimal JSON writer: escaping, numbers, null, nesting
+ * errors and the size limit, with the expected documents in tables.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "json.h"
+#include "test.h"
+
+static const struct {
+	const char *in;
+	const char *out;
+} strings[] = {
+	{ "plain", "[\"plain\"]" },
+	{ "q\"b\\s/", "[\"q\\\"b\\\\s/\"]" },
+	{ "nl\ntab\tcr\r", "[\"nl\\ntab\\tcr\\r\"]" },
+	{ "\x01\x1f", "[\"\\u0001\\u001f\"]" },
+	{ "caf\xc3\xa9", "[\"caf\xc3\xa9\"]" },          /* valid UTF-8 kept */
+	{ "bad\xff\xc3", "[\"bad\xef\xbf\xbd\xef\xbf\xbd\"]" }, /* U+FFFD */
+	{ NULL, "[null]" },
+};
+
+static const struct {
+	double v;
+	const char *out;
+} doubles[] = {
+	{ 0.1, "[0.1]" },                 /* not 0.10000000000000001 */
+	{ 0.25, "[0.25]" },
+	{ 1.0 / 3.0, "[0.3333333333333333]" }, /* 16 digits read back exactly */
+	{ 0, "[0]" },
+	{ NAN, "[null]" },
+	{ INFINITY, "[null]" },
+};
+
+static char *one(vls_ctx *ctx, int kind, const void *arg)
+{
+	struct vls_json j;
+	char *out = NULL;
+
+	__vls_json_init(&j, ctx, 0);
+	__vls_json_arr(&j, NULL);
+	if (kind == 0)
+		__vls_json_str(&j, NULL, arg);
+	else
+		__vls_json_double(&j, NULL, *(const double *)arg);
+	__vls_json_arr_end(&j);
+	return __vls_json_finish(&j, &out) ? NULL : out;
+}
+
+static void test_values(vls_ctx *ctx)
+{
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+		char *out = one(ctx, 0, strings[i].in);
+
+		CHECK_STR(out, strings[i].out);
+		__vls_free(ctx, out);
+	}
+	for (size_t i = 0; i < sizeof(doubles) / sizeof(doubles[0]); i++) {
+		char *out = one(ctx, 1, &doubles[i].v);
+
+		CHECK_STR(out, doubles[i].out);
+		__vls_free(ctx, out);
+	}
+}
+
+static void test_document(vls_ctx *ctx)
+{
+	struct vls_json j;
+	char *out = NULL;
+
+	__vls_json_init(&j, ctx, 0);
+	__vls_json_obj(&j, NULL);
+	__vls_json_int(&j, "min", INT64_MIN + 1);
+	__vls_json_int(&j, "max", INT64_MAX);
+	__vls_json_bool(&j, "t", true);
+	__vls_json_null(&j, "n");
+	__vls_json_arr(&j, "a");
+	__vls_json_obj(&j, NULL);
+	__vls_json_obj_end(&j);
+	__vls_json_arr(&j, NULL);
+	__vls_json_arr_end(&j);
+	__vls_json_arr_end(&j);
+	__vls_json_obj_end(&j);
+	CHECK_INT(__vls_json_finish(&j, &out), 0);
+	CHECK_STR(out, "{\"min\":-9223372036854775807,\"max\":9223372036854775807,"
+		  "\"t\":true,\"n\":null,\"a\":[{},[]]}");
+	__vls_free(ctx, out);
+}
+
+/* Misuse is an error, never broken JSON. */
+static void test_errors(vls_ctx *ctx)
+{
+	struct vls_json j;
+	char *out = (char *)1;
+
+	__vls_json_init(&j, ctx, 0);
+	__vls_json_obj(&j, NULL);
+	__vls_json_int(&j, NULL, 1);            /* no member name in an object */
+	CHECK_INT(__vls_json_finish(&j, &out), VLS_EINVAL);
+	CHECK(out == NULL);
+
+	__vls_json_init(&j, ctx, 0);
+	__vls_json_arr(&j, NULL);               /* never closed */
+	CHECK_INT(__vls_json_finish(&j, &out), VLS_EINVAL);
+
+	__vls_json_init(&j, ctx, 0);
+	for (int i = 0; i < VLS_JSON_DEPTH_MAX + 1; i++)
+		__vls_json_arr(&j, NULL);
+	CHECK_INT(__vls_json_finish(&j, &out), VLS_EINVAL);
+
+	__vls_json_init(&j, ctx, 64);           /* the hard size limit */
+	__vls_json_arr(&j, NULL);
+	for (int i = 0; i < 100; i++)
+		__vls_json_str(&j, NULL, "0123456789");
+	__vls_json_arr_end(&j);
+	CHECK_INT(__vls_json_finish(&j, &out), VLS_ELIMIT);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "64 bytes") != NULL);
+}
+
+int main(void)
+{
+	vls_ctx *ctx = NULL;
+
+	if (vls_ctx_new(&ctx))
+		return 1;
+	test_values(ctx);
+	test_document(ctx);
+	test_errors(ctx);
+	vls_ctx_free(ctx);
+	return TEST_DONE();
+}
