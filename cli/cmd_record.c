@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "record_scenario.h"
 
 #define MAX_EVENTS 64
 #define MAX_PIDS 1024
@@ -31,7 +32,7 @@
 
 enum {
 	OPT_OUTPUT = 1, OPT_DB, OPT_LABEL, OPT_EVENT, OPT_BUFFER, OPT_DURATION,
-	OPT_PID, OPT_ALL, OPT_WRITE_STACKS, OPT_VERBOSE,
+	OPT_PID, OPT_ALL, OPT_WRITE_STACKS, OPT_VERBOSE, OPT_SCENARIO,
 };
 
 static const struct cli_opt record_opts[] = {
@@ -50,12 +51,16 @@ static const struct cli_opt record_opts[] = {
 	{ "write-stacks", 0, NULL, "stacks on write acquisitions too",
 	  OPT_WRITE_STACKS },
 	{ "verbose", 'v', NULL, "more messages", OPT_VERBOSE },
+	{ "scenario", 0, "NAME", "record a built-in workload; the rest of the "
+	  "line is its options\n                               (vmlockstat "
+	  "workload NAME --help); its ground truth is stored\n"
+	  "                               with the run", OPT_SCENARIO },
 	{ 0 },
 };
 
 static const struct cli_cmd record_cmd = {
 	"record",
-	"[OPTIONS] (-- CMD [ARGS...] | -p PID[,PID...] | -a)",
+	"[OPTIONS] (-- CMD [ARGS...] | -p PID[,PID...] | -a | --scenario NAME [OPTS])",
 	"Record mmap_lock, fault, scheduler, lock and block events with stacks "
 	"into a trace.dat\n(needs root). With a command, its output and exit "
 	"status pass through; if it\nsucceeds but the recording fails, the exit "
@@ -74,6 +79,7 @@ struct record_args {
 	bool all, write_stacks, verbose;
 	char **cmd;
 	int ncmd;
+	struct rec_scenario sc;     /* --scenario */
 };
 
 /* State of the run, for the wait loop and the exit status. */
@@ -139,12 +145,39 @@ static int take_opt(struct record_args *a, int id, const char *arg)
 	return CLI_EXIT_USAGE;
 }
 
+/* --scenario: the command is this binary's `workload NAME ...`; the run
+ * is labelled with the scenario and its options unless --label says. */
+static int scenario_args(struct record_args *a)
+{
+	int ret = rec_scenario_prepare(&a->sc, &record_cmd, a->output);
+
+	if (ret)
+		return ret;
+	a->cmd = a->sc.argv;
+	a->ncmd = a->sc.argc;
+	if (!a->label)
+		a->label = a->sc.label;
+	return 0;
+}
+
+/* `record --scenario NAME --help`: the scenario's help, nothing recorded. */
+static int scenario_help(const struct rec_scenario *sc)
+{
+	char *argv[REC_SCENARIO_ARGS_MAX + 3] = { "workload", (char *)sc->name };
+
+	for (int i = 0; i < sc->nargs; i++)
+		argv[i + 2] = sc->args[i];
+	return cmd_workload(sc->nargs + 2, argv);
+}
+
 /* Returns 0, 'h' after --help, or an exit status. */
 static int parse_args(struct record_args *a, int argc, char **argv)
 {
 	struct cli_parser p;
-	int id, ret = 0;
+	int id, ret = rec_scenario_split(&a->sc, &record_cmd, &argc, argv);
 
+	if (ret || a->sc.help)
+		return ret;
 	if (cli_parser_init(&p, &record_cmd, argc, argv))
 		return CLI_EXIT_FAIL;
 	p.stop_at_positional = true;
@@ -160,9 +193,10 @@ static int parse_args(struct record_args *a, int argc, char **argv)
 	cli_parser_free(&p);
 	if (ret)
 		return ret;
-	if ((a->ncmd > 0) + (a->npids > 0) + a->all != 1)
-		return cli_usage(&record_cmd, "give exactly one of: -- CMD, -p PID, -a");
-	return 0;
+	if ((a->ncmd > 0) + (a->npids > 0) + a->all + (a->sc.name != NULL) != 1)
+		return cli_usage(&record_cmd, "give exactly one of: -- CMD, -p PID, -a, "
+				 "--scenario NAME");
+	return a->sc.name ? scenario_args(a) : 0;
 }
 
 /* The command line as one string, arguments with odd characters quoted. */
@@ -439,6 +473,8 @@ static int record_run(const struct record_args *a, vls_record *rec,
 	if (!r->end)
 		wait_end(a, r, set);
 	forward_signal(r, set);
+	if (a->sc.name && r->child_done)
+		rec_scenario_meta(&a->sc, &record_cmd, rec);
 	set_end_meta(rec, r);
 	return vls_record_stop(rec);
 }
@@ -512,6 +548,10 @@ int cmd_record(int argc, char **argv)
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	ret = parse_args(&a, argc, argv);
+	if (a.sc.help) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return scenario_help(&a.sc);
+	}
 	if (ret) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return ret == 'h' ? CLI_EXIT_OK : ret;

@@ -19,6 +19,25 @@ static const struct wl_scenario *const scenarios[] = {
 	&wl_inversion, NULL
 };
 
+const struct wl_scenario *wl_scenario_find(const char *name)
+{
+	for (int i = 0; name && scenarios[i]; i++)
+		if (!strcmp(name, scenarios[i]->name))
+			return scenarios[i];
+	return NULL;
+}
+
+const char *wl_scenario_names(void)
+{
+	static char names[256];
+	size_t off = 0;
+
+	for (int i = 0; scenarios[i] && off < sizeof(names); i++)
+		off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s",
+					i ? ", " : "", scenarios[i]->name);
+	return names;
+}
+
 static const struct cli_cmd workload_cmd = {
 	"workload", "NAME [OPTIONS]",
 	"Run a seed scenario and print its ground truth as JSON.\n"
@@ -181,9 +200,7 @@ int cmd_workload(int argc, char **argv)
 		list_scenarios();
 		return CLI_EXIT_OK;
 	}
-	for (int i = 0; scenarios[i]; i++)
-		if (!strcmp(argv[1], scenarios[i]->name))
-			sc = scenarios[i];
+	sc = wl_scenario_find(argv[1]);
 	if (!sc)
 		return cli_usage(&workload_cmd, "unknown scenario '%s'", argv[1]);
 	snprintf(name, sizeof(name), "workload %s", sc->name);

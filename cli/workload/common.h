@@ -190,6 +190,10 @@ struct wl_scenario {
 	int (*run)(const struct cli_cmd *cmd, const struct wl_args *a);
 };
 
+/* The scenario called name, or NULL; the names, for messages. */
+const struct wl_scenario *wl_scenario_find(const char *name);
+const char *wl_scenario_names(void);
+
 extern const struct wl_scenario wl_iofault, wl_anon, wl_pressure, wl_swap,
 	wl_fork, wl_procmaps, wl_inversion;
 
