@@ -136,6 +136,10 @@ static void put_task(struct vls_json *j, const struct vls_rtask *t,
 		put_reasons(j, &t->f);
 		J_INT(j, "behind_writer", t->f.behind_writer);
 		J_INT(j, "refaults", t->f.refaults);
+		J_INT(j, "ru_minflt", t->ru_minflt);
+		J_INT(j, "ru_majflt", t->ru_majflt);
+		if (t->tid >= 0)
+			__vls_json_str(j, "workload_role", t->role);
 	}
 	if (sections & VLS_REPORT_LOCKS)
 		put_locks(j, t->lock);
@@ -242,6 +246,14 @@ static void put_run_head(struct vls_json *j, const struct vls_rrun *run)
 	for (size_t i = 0; i < run->nnotes; i++)
 		__vls_json_str(j, NULL, run->notes[i]);
 	__vls_json_arr_end(j);
+	if (!run->workload) {
+		__vls_json_null(j, "workload");
+		return;
+	}
+	__vls_json_obj(j, "workload");
+	__vls_json_str(j, "scenario", run->workload);
+	__vls_json_str(j, "args", run->workload_args ? run->workload_args : "");
+	__vls_json_obj_end(j);
 }
 
 static void put_run(struct vls_json *j, const struct vls_rrun *run,

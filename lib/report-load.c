@@ -118,6 +118,7 @@ static void task_init(struct vls_rtask *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->tid = t->pid = t->prio = t->nthreads = t->mm = VLS_RNULL;
+	t->ru_minflt = t->ru_majflt = VLS_RNULL;
 	__vls_rfaults_null(&t->f);
 }
 
@@ -217,13 +218,15 @@ static bool task_matters(const struct vls_rtask *t)
 	return (t->f.total != VLS_RNULL && t->f.total > 0) ||
 	       (t->f.fallback != VLS_RNULL && t->f.fallback > 0) ||
 	       t->lock[0].acquisitions > 0 || t->lock[1].acquisitions > 0 ||
-	       t->lock[0].trylock_fails > 0 || t->lock[1].trylock_fails > 0;
+	       t->lock[0].trylock_fails > 0 || t->lock[1].trylock_fails > 0 ||
+	       t->ru_majflt != VLS_RNULL;
 }
 
 static void task_free(vls_ctx *ctx, struct vls_rtask *t)
 {
 	__vls_free(ctx, t->comm);
-	t->comm = NULL;
+	__vls_free(ctx, t->role);
+	t->comm = t->role = NULL;
 }
 
 static void filter_tasks(struct vls_rloader *L, struct vls_rrun *run)
@@ -288,6 +291,8 @@ static int load_run(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 		err = __vls_rl_locks(L, run);
 	if (!err)
 		err = __vls_rl_faults(L, run);
+	if (!err)
+		err = __vls_rl_workload(L, run);
 	if (err)
 		return err;
 	filter_tasks(L, run);
@@ -388,7 +393,8 @@ static void chain_free(vls_ctx *ctx, struct vls_rchain *c)
 static void run_free(vls_ctx *ctx, struct vls_rrun *run)
 {
 	char *strs[] = { run->label, run->kernel, run->arch, run->source, run->format,
-			 run->fault_source, run->episode_method };
+			 run->fault_source, run->episode_method, run->workload,
+			 run->workload_args };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		__vls_free(ctx, strs[i]);

@@ -54,6 +54,9 @@ int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run);
 int __vls_rl_faults(struct vls_rloader *L, struct vls_rrun *run);
 /* report-locks.c: run, thread, process, call site STATS and chains. */
 int __vls_rl_locks(struct vls_rloader *L, struct vls_rrun *run);
+/* report-workload.c: the scenario and its threads' rusage, from the
+ * run's "workload.*" metadata (`vmlockstat record --scenario`). */
+int __vls_rl_workload(struct vls_rloader *L, struct vls_rrun *run);
 /* report-procs.c: processes from the tasks (and the lock tables). */
 int __vls_rl_processes(struct vls_rloader *L, struct vls_rrun *run);
 

@@ -8,6 +8,7 @@
  * percentiles of a process of several threads are then null: percentiles
  * do not add up.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report-load.h"
@@ -71,6 +72,16 @@ static void add_faults(struct vls_rfaults *acc, const struct vls_rfaults *f,
 	add_dist(&acc->io_wait, &f->io_wait, false);
 }
 
+/* Counts only some threads have (the workload's rusage): null only when
+ * no thread has one. */
+static void add_known(int64_t *acc, int64_t v, bool first)
+{
+	if (first || *acc == VLS_RNULL)
+		*acc = v;
+	else if (v != VLS_RNULL)
+		*acc += v;
+}
+
 /* A thread's process: by pid when the trace gave tgids, else by mm (the
  * lock analyzer's), else the thread alone. */
 static bool same_proc(const struct vls_rtask *p, const struct vls_rtask *t)
@@ -94,6 +105,7 @@ static struct vls_rtask *new_proc(struct vls_rloader *L, struct vls_rrun *run,
 	p = &run->procs[run->nprocs++];
 	memset(p, 0, sizeof(*p));
 	p->tid = p->pid = p->mm = p->prio = p->nthreads = VLS_RNULL;
+	p->ru_minflt = p->ru_majflt = VLS_RNULL;
 	__vls_rfaults_null(&p->f);
 	return p;
 }
@@ -120,14 +132,19 @@ static int add_thread(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
 		return err;
 	if (first) {
 		p->pid = t->pid;
-		p->mm = t->pid == VLS_RNULL ? t->mm : VLS_RNULL;
 		p->tid = t->pid == VLS_RNULL && t->mm == VLS_RNULL ? t->tid : VLS_RNULL;
 	}
+	/* a process known by pid also gets its threads' mm, so that the lock
+	 * analyzer's per-mm row finds it (apply_plocks) */
+	if (p->mm == VLS_RNULL)
+		p->mm = t->mm;
 	/* the group leader names the process */
 	if (first || (t->tid == t->pid && t->comm))
 		err = set_comm(L, p, t->comm);
 	p->nthreads = first ? 1 : p->nthreads + 1;
 	add_faults(&p->f, &t->f, first);
+	add_known(&p->ru_minflt, t->ru_minflt, first);
+	add_known(&p->ru_majflt, t->ru_majflt, first);
 	add_stats(&p->lock[0], &t->lock[0], first);
 	add_stats(&p->lock[1], &t->lock[1], first);
 	return err;
@@ -160,10 +177,79 @@ static int apply_plocks(struct vls_rloader *L, struct vls_rrun *run, size_t *cap
 	return err;
 }
 
+/*
+ * A trace that gives the tgid of some tasks only (a trace.dat without
+ * saved tgids: sched_process_exec makes the exec'ing task its own group
+ * leader, but sched_process_fork cannot tell a thread from a process) would
+ * split one process in two: the leader by pid, its other threads by mm. A
+ * task without a pid whose mm is the mm of exactly one known pid belongs
+ * to that pid: threads share their mm, processes never do (CLONE_VM
+ * without CLONE_THREAD, as vfork() children before exec, is the exception:
+ * such a task briefly shares its parent's mm).
+ */
+struct mm_pid {
+	int64_t mm, pid;
+};
+
+static int cmp_mm_pid(const void *a, const void *b)
+{
+	const struct mm_pid *x = a, *y = b;
+
+	if (x->mm != y->mm)
+		return x->mm < y->mm ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* The pid of the tasks of mm, or VLS_RNULL if none or several. */
+static int64_t pid_of_mm(const struct mm_pid *v, size_t n, int64_t mm)
+{
+	size_t lo = 0, hi = n, first;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].mm < mm)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == n || v[lo].mm != mm)
+		return VLS_RNULL;
+	first = lo;
+	while (lo + 1 < n && v[lo + 1].mm == mm)
+		lo++;
+	return v[first].pid == v[lo].pid ? v[first].pid : VLS_RNULL;
+}
+
+static int inherit_pids(struct vls_rloader *L, struct vls_rrun *run)
+{
+	struct mm_pid *v;
+	size_t n = 0;
+
+	if (!run->ntasks)
+		return 0;
+	v = __vls_malloc(L->ctx, run->ntasks * sizeof(*v));
+	if (!v)
+		return __vls_error(L->ctx, VLS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < run->ntasks; i++)
+		if (run->tasks[i].pid != VLS_RNULL && run->tasks[i].mm != VLS_RNULL)
+			v[n++] = (struct mm_pid){ run->tasks[i].mm, run->tasks[i].pid };
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_mm_pid);
+	for (size_t i = 0; n && i < run->ntasks; i++) {
+		struct vls_rtask *t = &run->tasks[i];
+
+		if (t->pid == VLS_RNULL && t->mm != VLS_RNULL)
+			t->pid = pid_of_mm(v, n, t->mm);
+	}
+	__vls_free(L->ctx, v);
+	return 0;
+}
+
 int __vls_rl_processes(struct vls_rloader *L, struct vls_rrun *run)
 {
 	size_t cap = 0;
-	int err = 0;
+	int err = inherit_pids(L, run);
 
 	for (size_t i = 0; !err && i < run->ntasks; i++)
 		err = add_thread(L, run, &cap, &run->tasks[i]);

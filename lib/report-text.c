@@ -199,6 +199,47 @@ static void put_fault_table(struct vls_buf *b, vls_ctx *ctx, const char *what,
 	__vls_table_render(&t, b, 2);
 }
 
+static const char *const workload_heads[] = {
+	"ru_minflt", "ru_majflt", "faults", "fallback", "io_retry", "no_io",
+	"behind_writer", "refaults", "tid", "role",
+};
+
+/* The kernel's own counts (getrusage of the scenario's threads) beside
+ * the trace's, for the threads of a `record --scenario` run. */
+static void put_workload(struct vls_buf *b, vls_ctx *ctx, const struct vls_rrun *run)
+{
+	struct vls_table t;
+	char n[24];
+
+	if (!run->workload)
+		return;
+	__vls_buf_printf(b, "\nworkload %s%s%s: getrusage(RUSAGE_THREAD) of its threads "
+			 "(their measured loop) beside the trace (the whole thread):\n",
+			 run->workload, run->workload_args && *run->workload_args ? " " : "",
+			 run->workload_args ? run->workload_args : "");
+	__vls_table_init(&t, ctx, "rrrrrrrrrl", workload_heads);
+	for (size_t i = 0; i < run->ntasks; i++) {
+		const struct vls_rtask *k = &run->tasks[i];
+
+		if (k->ru_minflt == VLS_RNULL && k->ru_majflt == VLS_RNULL)
+			continue;
+		__vls_table_row(&t);
+		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n), k->ru_minflt));
+		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n), k->ru_majflt));
+		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n), k->f.total));
+		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n), k->f.fallback));
+		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n),
+						   k->f.by_reason[VLS_REASON_IO_RETRY]));
+		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n),
+						   k->f.by_reason[VLS_REASON_NO_IO]));
+		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n), k->f.behind_writer));
+		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n), k->f.refaults));
+		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n), k->tid));
+		__vls_table_cell(&t, "%s", k->role ? k->role : "");
+	}
+	__vls_table_render(&t, b, 2);
+}
+
 static const char *const lock_heads[] = {
 	"acquired", "contended", "total wait", "max wait", "avg wait", "p99 wait",
 	"total hold", "max hold", "p99 hold", "mode", "pid", "tid", "name",
@@ -349,6 +390,8 @@ static void put_run(struct vls_buf *b, vls_ctx *ctx, const struct vls_rrun *run,
 			else
 				put_fault_table(b, ctx, "process", run->procs, run->nprocs);
 		}
+		if (sections & VLS_REPORT_TASKS)
+			put_workload(b, ctx, run);
 	}
 	if ((sections & VLS_REPORT_LOCKS) && __vls_rrun_has_cap(run, VLS_CAP_MMAP_LOCK)) {
 		put_lock_tables(b, ctx, run, by);

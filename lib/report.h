@@ -75,6 +75,10 @@ struct vls_rtask {
 	char *comm;
 	struct vls_rfaults f;
 	struct vls_rstats lock[2];   /* [0] read, [1] write */
+	/* the workload's own getrusage(RUSAGE_THREAD) counts (run_meta
+	 * "workload.truth" of `record --scenario`), VLS_RNULL without */
+	int64_t ru_minflt, ru_majflt;
+	char *role;                  /* its role in the scenario, or NULL */
 };
 
 struct vls_rsite {
@@ -117,6 +121,7 @@ struct vls_rrun {
 	size_t nsites;
 	struct vls_rchain *chains;
 	size_t nchains, nchains_total;  /* loaded (--top), and in the DB */
+	char *workload, *workload_args; /* `record --scenario`, or NULL */
 };
 
 struct vls_report {
