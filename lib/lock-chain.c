@@ -157,12 +157,13 @@ static void as_holder(struct builder *b, const struct vls_lock_rec *w,
 
 	if (!r->acquired || !(w->write || r->write))
 		return;
-	ov = overlap(r->t_acq, __vls_rec_hold_end(r, b->now), lo, hi, &olo, &ohi);
+	ov = overlap(__vls_rec_hold_start(r), __vls_rec_hold_end(r, b->now), lo, hi,
+		     &olo, &ohi);
 	if (!ov || !(l = link_for(b, r, first, parent, depth, &idx)))
 		return;
 	l->held_ns += ov;
 	l->write |= r->write;
-	l->hold_total_ns += __vls_rec_hold_end(r, b->now) - r->t_acq;
+	l->hold_total_ns += __vls_rec_hold_end(r, b->now) - __vls_rec_hold_start(r);
 	hull(l, olo, ohi);
 	sleeps_in(b, r, idx, olo, ohi);
 	if ((n = nested_wait(b->lk, r)))

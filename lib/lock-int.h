@@ -20,6 +20,7 @@ struct vls_lock_sleep {
 struct vls_lock_rec {
 	uint64_t mm;
 	uint64_t t_start, t_acq, t_rel;
+	uint64_t t_woken;         /* last wakeup while waiting, 0 none */
 	uint32_t task;            /* index in lk->tasks */
 	uint32_t mmi;             /* index in lk->mms */
 	uint32_t gen;             /* bumped when the slot is reused */
@@ -110,6 +111,22 @@ static inline uint64_t __vls_rec_acq_end(const struct vls_lock_rec *r,
 					 uint64_t now)
 {
 	return r->acquired || r->failed ? r->t_acq : now;
+}
+
+/*
+ * Start of the hold as other tasks feel it. rwsem_mark_wake() grants the
+ * lock to the waiting readers it wakes (it adds their reader bias to the
+ * count before waking them): a woken reader owns mmap_lock from its
+ * wakeup, although acquire_returned comes only when it runs, which for a
+ * nice 19 task on a busy CPU can be milliseconds later. A writer woken
+ * must still take the lock itself: its hold starts at acquire_returned.
+ */
+static inline uint64_t __vls_rec_hold_start(const struct vls_lock_rec *r)
+{
+	if (!r->write && !r->downgrade_read && r->t_woken &&
+	    r->t_woken >= r->t_start && r->t_woken < r->t_acq)
+		return r->t_woken;
+	return r->t_acq;
 }
 
 static inline uint64_t __vls_rec_hold_end(const struct vls_lock_rec *r,

@@ -691,6 +691,7 @@ static int on_wakeup(struct vls_locks *lk, const vls_event *ev)
 	if (waking || !r->waker_waking) {
 		r->waker = ev->tid;
 		r->waker_waking = waking;
+		r->t_woken = ev->ts_ns;
 	}
 	return 0;
 }

@@ -392,6 +392,52 @@ static void test_inversion(vls_ctx *ctx)
 	__vls_locks_free(lk);
 }
 
+/* ---- a woken reader owns the lock before it runs ------------------- */
+
+/*
+ * Seen on 6.18 (tests/live/scenario_inversion.sh): writer 30 releases and
+ * rwsem_mark_wake() grants the read lock to the queued nice 19 reader 5,
+ * which runs 10 ms later (CPU busy). The SCHED_FIFO writer 26, which asked
+ * just after the release, waits those 10 ms behind reader 5: its blocker
+ * held from its wakeup, not from its acquire_returned (10 us).
+ */
+static const struct step woken_reader[] = {
+	{ 0, PRIO, 5, 139, NULL }, { 0, PRIO, 26, 98, NULL },
+	{ 0, START_W, 30, 1, st_mprotect }, { 0, ACQ_W, 30, 1, NULL },
+	{ 10, START_R, 5, 1, st_fault }, { 10, SLEEP_D, 5, 0, NULL },
+	{ 100, REL_W, 30, 1, NULL }, { 100, WAKE, 30, 5, NULL },
+	{ 110, START_W, 26, 1, st_mprotect }, { 110, SLEEP_D, 26, 0, NULL },
+	{ 10110, RUN, 5, 0, NULL }, { 10110, ACQ_R, 5, 1, NULL },
+	{ 10120, REL_R, 5, 1, NULL }, { 10120, WAKE, 5, 26, NULL },
+	{ 10121, RUN, 26, 0, NULL }, { 10121, ACQ_W, 26, 1, NULL },
+	{ 10122, REL_W, 26, 1, NULL },
+	{ 0, END, 0, 0, NULL },
+};
+
+static void test_woken_reader(vls_ctx *ctx)
+{
+	struct captured cap;
+	struct vls_locks *lk = run(ctx, woken_reader, &cap);
+	const struct vls_chain *c = &cap.chains[1];
+	const struct vls_chain_link *l;
+
+	CHECK_INT(cap.nchains, 2);
+	CHECK_INT(cap.chains[0].tid, 5);         /* the reader behind writer 30 */
+	CHECK_INT(c->tid, 26);
+	CHECK_INT(c->wait_ns, 10011000);
+	CHECK_INT(c->nlinks, 1);
+	l = link_of(c, 5);
+	CHECK(l != NULL);
+	if (l) {
+		CHECK_INT(l->held_ns, 10010000);     /* wakeup at 100 us .. 10120 us */
+		CHECK_INT(l->hold_total_ns, 10020000);
+		CHECK(l->woke);
+	}
+	CHECK(c->inversion);
+	CHECK_INT(c->inverted_ns, 10010000);
+	__vls_locks_free(lk);
+}
+
 /* ---- downgrade, failed trylock -------------------------------------- */
 
 static const struct step downgrade[] = {
@@ -708,6 +754,7 @@ int main(void)
 	test_reader_behind_writer(ctx);
 	test_three_hops(ctx);
 	test_inversion(ctx);
+	test_woken_reader(ctx);
 	test_downgrade_trylock(ctx);
 	test_ragged(ctx);
 	test_window_bounded(ctx);
