@@ -1,0 +1,70 @@
+# scenario_common.bash - sourced by tests/live/scenario_*.sh (not a test).
+# Each test records one built-in scenario with
+#   vmlockstat record --db DB --scenario NAME OPTS
+# and checks the analysis in DB against the scenario's ground truth, which
+# the recording stored with the run (run_meta "workload.truth").
+source "$(dirname "$0")/record_common.bash"
+
+# scenario_record NAME OPTS...: records into $WORK/NAME.{dat,db}; a
+# scenario that exits 77 (the machine lacks something) skips the test.
+scenario_record() {
+	local name=$1 rc=0
+	shift
+	timeout -s INT 60 "$VLS" record -o "$WORK/$name.dat" --db "$WORK/$name.db" \
+		--scenario "$name" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
+	[ "$rc" -eq 77 ] && skip "scenario $name: $(grep -v '^vmlockstat record' "$WORK/$name.err" | tail -2)"
+	[ "$rc" -eq 0 ] || fail "record --scenario $name exit $rc: $(tail -5 "$WORK/$name.err")"
+	grep -q "LOST" "$WORK/$name.err" && fail "$name: events lost: $(grep LOST "$WORK/$name.err")"
+	DB=$WORK/$name.db
+	true
+}
+
+# scenario_check DB: python3 reads the program on stdin with
+#   con (sqlite3 on DB), truth (the stored ground truth), threads(role),
+#   ft(tid) (fault_task row as a dict), expect(cond, msg), done(msg)
+scenario_check() {
+	python3 - "$1" 3<&0 <<'PY'
+import json, os, sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+row = con.execute("SELECT value FROM run_meta WHERE key = 'workload.truth'").fetchone()
+if row is None:
+    print("FAIL: no workload.truth stored with the run"); sys.exit(1)
+truth = json.loads(row[0])
+bad = []
+def threads(role):
+    return [t for t in truth["threads"] if t["role"] == role]
+FT = ["faults", "fallback", "io_retry", "no_io", "kernel_mode", "nested",
+      "behind_writer", "refaults"]
+def ft(tid):
+    r = con.execute(f"SELECT {','.join(FT)} FROM fault_task WHERE tid = ?", (tid,)).fetchone()
+    return dict(zip(FT, r)) if r else dict.fromkeys(FT, 0)
+def expect(cond, msg):
+    print(("ok:   " if cond else "FAIL: ") + msg)
+    if not cond:
+        bad.append(msg)
+exec(os.fdopen(3).read())
+sys.exit(1 if bad else 0)
+PY
+}
+
+# The label, the JSON report's rusage and the DB's truth must agree: the
+# integration of record --scenario with import and report.
+scenario_check_report() {
+	local name=$1 want=$2
+	"$VLS" report --db "$DB" --json >"$WORK/$name.json" || fail "report --json failed"
+	python3 - "$WORK/$name.json" "$DB" "$want" <<'PY' || fail "$name: report does not carry the ground truth"
+import json, sqlite3, sys
+rep = json.load(open(sys.argv[1]))["runs"][0]
+truth = json.loads(sqlite3.connect(sys.argv[2]).execute(
+    "SELECT value FROM run_meta WHERE key = 'workload.truth'").fetchone()[0])
+ok = rep["label"] == sys.argv[3] and rep["workload"]["scenario"] == truth["scenario"]
+tasks = {t["tid"]: t for t in rep["tasks"]}
+for th in truth["threads"]:
+    t = tasks.get(th["tid"])
+    ok = ok and t is not None and t["ru_majflt"] == th["ru_majflt"] and \
+        t["ru_minflt"] == th["ru_minflt"] and t["workload_role"] == th["role"]
+print(f"report: label {rep['label']!r}, rusage of {len(truth['threads'])} threads "
+      f"beside the trace: {'ok' if ok else 'MISMATCH'}")
+sys.exit(0 if ok else 1)
+PY
+}
