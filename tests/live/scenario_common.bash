@@ -5,13 +5,16 @@
 # the recording stored with the run (run_meta "workload.truth").
 source "$(dirname "$0")/record_common.bash"
 
+REC_OPTS=(-b 8192)   # record's own options (before --scenario)
+
 # scenario_record NAME OPTS...: records into $WORK/NAME.{dat,db}; a
 # scenario that exits 77 (the machine lacks something) skips the test.
 scenario_record() {
 	local name=$1 rc=0
 	shift
+	rm -f "$WORK/$name.db"   # one run per DB: the checks read the only run
 	timeout -s INT 60 "$VLS" record -o "$WORK/$name.dat" --db "$WORK/$name.db" \
-		--scenario "$name" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
+		"${REC_OPTS[@]}" --scenario "$name" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
 	[ "$rc" -eq 77 ] && skip "scenario $name: $(grep -v '^vmlockstat record' "$WORK/$name.err" | tail -2)"
 	[ "$rc" -eq 0 ] || fail "record --scenario $name exit $rc: $(tail -5 "$WORK/$name.err")"
 	grep -q "LOST" "$WORK/$name.err" && fail "$name: events lost: $(grep LOST "$WORK/$name.err")"
