@@ -210,8 +210,12 @@ static void put_workload(struct vls_buf *b, vls_ctx *ctx, const struct vls_rrun 
 {
 	struct vls_table t;
 	char n[24];
+	size_t with = 0;
 
-	if (!run->workload)
+	for (size_t i = 0; run->workload && i < run->ntasks; i++)
+		with += run->tasks[i].ru_majflt != VLS_RNULL ||
+			run->tasks[i].ru_minflt != VLS_RNULL;
+	if (!with)
 		return;
 	__vls_buf_printf(b, "\nworkload %s%s%s: getrusage(RUSAGE_THREAD) of its threads "
 			 "(their measured loop) beside the trace (the whole thread):\n",
