@@ -31,6 +31,18 @@ static const struct cli_cmd cmd = {
 	"and its JSON API under /api/, from the DB opened read-only.", opts,
 };
 
+static int listen_ok(struct http_conf *c, const char *spec)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char err[256];
+
+	if (http_parse_listen(&ss, &len, spec, err, sizeof(err)))
+		return cli_usage(&cmd, "%s", err);
+	c->listen = spec;
+	return 0;
+}
+
 static int parse(struct http_conf *c, int argc, char **argv)
 {
 	struct cli_parser p;
@@ -43,7 +55,7 @@ static int parse(struct http_conf *c, int argc, char **argv)
 		if (id == OPT_DB)
 			c->db_path = p.optarg;
 		else if (id == OPT_LISTEN)
-			c->listen = p.optarg;
+			ret = listen_ok(c, p.optarg);
 		else if (id == OPT_LOG)
 			c->log_requests = true;
 		else if (!cli_parse_u64(p.optarg, &n) || n < 1 || n > 16)

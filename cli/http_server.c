@@ -65,6 +65,19 @@ static void conn_each(void *cls, bool (*fn)(const char *k, const char *v, void *
 	MHD_get_connection_values(cls, MHD_GET_ARGUMENT_KIND, each_cb, &e);
 }
 
+/* libmicrohttpd decodes %XX in the path and the arguments in place and
+ * hands them on as C strings: a %00 would cut "/index.html%00.js" to
+ * "/index.html" and "run=1%00x" to "1". Such a string stays undecoded, so
+ * it matches no asset and fails validation. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	if (strstr(s, "%00"))
+		return strlen(s);
+	return MHD_http_unescape(s);
+}
+
 /* ---- one request ---- */
 
 static void route(struct http_server *s, struct MHD_Connection *c,
@@ -169,6 +182,7 @@ static struct MHD_Daemon *start_daemon(struct http_server *s,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_MAX,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_PER_IP,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEM_PER_CONN,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 		MHD_OPTION_END);
 }
 
