@@ -41,7 +41,7 @@ VLS.fmt = {
   },
   pct: function (v) {
     if (v === null || v === undefined) return VLS.fmt.dash;
-    return (v > 0 ? '+' : '') + v.toFixed(1) + '%';
+    return (v > 0 ? '+' : v < 0 ? '\u2212' : '') + Math.abs(v).toFixed(1) + '%';
   },
   /* A value in its unit ("count", "ns", "rate"). */
   unit: function (v, unit) {
