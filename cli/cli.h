@@ -78,6 +78,17 @@ int cli_ctx_new(vls_ctx **out, bool verbose);
 /* Default DB path: $VMLOCKSTAT_DB or ./vmlockstat.db */
 const char *cli_default_db(void);
 
+/* Run metadata from the command line (meta_args.c): --meta KEY=VALUE and
+ * --meta-file PREFIX=FILE ("name value" lines stored as PREFIX.name).
+ * kv holds n strings: key, value, key, value, ... Return an exit code. */
+struct cli_meta {
+	char **kv;
+	size_t n, cap;
+};
+int cli_meta_add(struct cli_meta *m, const char *arg);
+int cli_meta_add_file(struct cli_meta *m, const char *arg);
+void cli_meta_free(struct cli_meta *m);
+
 /* Subcommands. */
 int cmd_import(int argc, char **argv);
 int cmd_runs(int argc, char **argv);

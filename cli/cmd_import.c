@@ -15,7 +15,7 @@
 #include "cli.h"
 
 enum { OPT_DB = 1, OPT_LABEL, OPT_KERNEL, OPT_ARCH, OPT_FORMAT, OPT_STRICT,
-       OPT_KEEP, OPT_VERBOSE };
+       OPT_KEEP, OPT_VERBOSE, OPT_META, OPT_META_FILE };
 
 static const struct cli_opt opts[] = {
 	{ "db", 'd', "FILE", "the DB (default: $VMLOCKSTAT_DB or ./vmlockstat.db)",
@@ -32,6 +32,10 @@ static const struct cli_opt opts[] = {
 	  OPT_STRICT },
 	{ "keep-events", 0, NULL, "also store every raw event (table event; slow)",
 	  OPT_KEEP },
+	{ "meta", 0, "KEY=VALUE", "add run metadata (repeatable)", OPT_META },
+	{ "meta-file", 0, "PREFIX=FILE",
+	  "add FILE's 'name value' lines as PREFIX.name, e.g. "
+	  "vmstat.before=vmstat.before (repeatable)", OPT_META_FILE },
 	{ "verbose", 'v', NULL, "more messages", OPT_VERBOSE },
 	{ 0 }
 };
@@ -151,12 +155,13 @@ struct import_args {
 	bool verbose;
 	vls_reader_opts ropts;
 	vls_import_opts iopts;
+	struct cli_meta meta;
 };
 
 /* 0: go on; -1: help was printed; otherwise the exit code. */
 static int parse_args(struct cli_parser *p, struct import_args *a)
 {
-	int id;
+	int id, ret;
 
 	while ((id = cli_next(p)) > 0 && id != 'h') {
 		switch (id) {
@@ -167,6 +172,14 @@ static int parse_args(struct cli_parser *p, struct import_args *a)
 		case OPT_STRICT: a->ropts.strict = 1; break;
 		case OPT_KEEP: a->iopts.keep_events = 1; break;
 		case OPT_VERBOSE: a->verbose = true; break;
+		case OPT_META:
+			if ((ret = cli_meta_add(&a->meta, p->optarg)))
+				return ret;
+			break;
+		case OPT_META_FILE:
+			if ((ret = cli_meta_add_file(&a->meta, p->optarg)))
+				return ret;
+			break;
 		case OPT_FORMAT:
 			if (vls_format_parse(&a->ropts.format, p->optarg))
 				return cli_usage(&cmd, "unknown format '%s'", p->optarg);
@@ -210,9 +223,12 @@ int cmd_import(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	ret = parse_args(&p, &a);
 	if (ret) {
+		cli_meta_free(&a.meta);
 		cli_parser_free(&p);
 		return ret < 0 ? CLI_EXIT_OK : ret;
 	}
+	a.iopts.meta = (const char *const *)a.meta.kv;
+	a.iopts.nmeta = a.meta.n / 2;
 	if (cli_ctx_new(&ctx, a.verbose)) {
 		cli_parser_free(&p);
 		return CLI_EXIT_FAIL;
@@ -225,6 +241,7 @@ int cmd_import(int argc, char **argv)
 		ret = import_one(ctx, db, p.pos[i], &a.ropts, &a.iopts);
 	vls_db_close(db);
 	vls_ctx_free(ctx);
+	cli_meta_free(&a.meta);
 	cli_parser_free(&p);
 	return ret;
 }

@@ -17,6 +17,7 @@ static const struct {
 	{ "runs", cmd_runs, "list the runs in the DB" },
 	{ "report", cmd_report, "faults, mmap_lock waits and chains of runs" },
 	{ "compare", cmd_compare, "compare runs or labels (before/after, kernel x arch)" },
+	{ "serve", cmd_serve, "the local dashboard and its JSON API" },
 	{ "workload", cmd_workload, "run a seed scenario, print its ground truth" },
 };
 

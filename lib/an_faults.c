@@ -47,25 +47,6 @@ static const char sql_run[] =
 	COUNT_VALS ",?,?,?,?,?,?,?)";
 
 /* Bind helpers: columns are numbered from 1 in the order of the SQL. */
-static void b_i64(sqlite3_stmt *st, int *col, int64_t v)
-{
-	sqlite3_bind_int64(st, (*col)++, v);
-}
-
-static void b_opt(sqlite3_stmt *st, int *col, bool known, int64_t v)
-{
-	if (known)
-		sqlite3_bind_int64(st, *col, v);
-	(*col)++;                    /* unbound: NULL */
-}
-
-static void b_text(sqlite3_stmt *st, int *col, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, *col, s, -1, SQLITE_TRANSIENT);
-	(*col)++;
-}
-
 static const char *meta_get(const struct vls_store_txn *txn, const char *key)
 {
 	return txn->meta ? __vls_meta_get(txn->meta, key) : NULL;
@@ -97,28 +78,28 @@ static int on_episode(const struct vls_fault_episode *ep, void *data)
 	st = __vls_store_stmt(a->txn, sql_episode);
 	if (!st)
 		return VLS_EDB;
-	b_i64(st, &col, a->txn->run_id);
-	b_i64(st, &col, ++a->ep_id);
-	b_i64(st, &col, ep->tid);
-	b_opt(st, &col, ep->pid >= 0, ep->pid);
-	b_text(st, &col, ep->comm);
-	b_i64(st, &col, (int64_t)ep->start_ns);
-	b_i64(st, &col, (int64_t)ep->end_ns);
-	b_opt(st, &col, ep->mmap_attempts > 0, (int64_t)ep->lock_ns);
-	b_text(st, &col, __vls_fault_reason_name(ep->reason));
-	b_i64(st, &col, ep->behind_writer);
-	b_i64(st, &col, ep->attempts);
-	b_i64(st, &col, ep->mmap_attempts);
-	b_i64(st, &col, ep->trylock_fails);
-	b_i64(st, &col, ep->nested);
-	b_i64(st, &col, (int64_t)ep->io_wait_ns);
-	b_i64(st, &col, (int64_t)ep->lock_wait_ns);
-	b_i64(st, &col, ep->filemap_faults);
-	b_i64(st, &col, ep->refaults);
-	b_opt(st, &col, ep->nkeys > 0, (int64_t)ep->keys[0][0]);
-	b_opt(st, &col, ep->nkeys > 0, (int64_t)ep->keys[0][1]);
-	b_opt(st, &col, ep->nkeys > 0, (int64_t)ep->keys[0][2]);
-	b_i64(st, &col, ep->stack_only);
+	__vls_bind_i64(st, &col, a->txn->run_id);
+	__vls_bind_i64(st, &col, ++a->ep_id);
+	__vls_bind_i64(st, &col, ep->tid);
+	__vls_bind_opt(st, &col, ep->pid >= 0, ep->pid);
+	__vls_bind_text(st, &col, ep->comm);
+	__vls_bind_i64(st, &col, (int64_t)ep->start_ns);
+	__vls_bind_i64(st, &col, (int64_t)ep->end_ns);
+	__vls_bind_opt(st, &col, ep->mmap_attempts > 0, (int64_t)ep->lock_ns);
+	__vls_bind_text(st, &col, __vls_fault_reason_name(ep->reason));
+	__vls_bind_i64(st, &col, ep->behind_writer);
+	__vls_bind_i64(st, &col, ep->attempts);
+	__vls_bind_i64(st, &col, ep->mmap_attempts);
+	__vls_bind_i64(st, &col, ep->trylock_fails);
+	__vls_bind_i64(st, &col, ep->nested);
+	__vls_bind_i64(st, &col, (int64_t)ep->io_wait_ns);
+	__vls_bind_i64(st, &col, (int64_t)ep->lock_wait_ns);
+	__vls_bind_i64(st, &col, ep->filemap_faults);
+	__vls_bind_i64(st, &col, ep->refaults);
+	__vls_bind_opt(st, &col, ep->nkeys > 0, (int64_t)ep->keys[0][0]);
+	__vls_bind_opt(st, &col, ep->nkeys > 0, (int64_t)ep->keys[0][1]);
+	__vls_bind_opt(st, &col, ep->nkeys > 0, (int64_t)ep->keys[0][2]);
+	__vls_bind_i64(st, &col, ep->stack_only);
 	return __vls_store_exec_stmt(a->txn, st);
 }
 
@@ -129,24 +110,24 @@ static void bind_counts(sqlite3_stmt *st, int *col,
 {
 	const uint64_t *r = c->by_reason;
 
-	b_i64(st, col, (int64_t)c->episodes);
-	b_i64(st, col, (int64_t)c->fallback);
-	b_i64(st, col, (int64_t)r[VLS_FR_IO_RETRY]);
-	b_i64(st, col, (int64_t)r[VLS_FR_NO_IO]);
-	b_i64(st, col, (int64_t)r[VLS_FR_KERNEL_MODE]);
-	b_i64(st, col, (int64_t)r[VLS_FR_NESTED]);
-	b_i64(st, col, (int64_t)r[VLS_FR_NO_VMA_LOCK]);
-	b_i64(st, col, (int64_t)c->behind_writer);
-	b_i64(st, col, (int64_t)c->trylock_fails);
-	b_i64(st, col, (int64_t)c->refaults);
-	b_i64(st, col, (int64_t)c->filemap_faults);
+	__vls_bind_i64(st, col, (int64_t)c->episodes);
+	__vls_bind_i64(st, col, (int64_t)c->fallback);
+	__vls_bind_i64(st, col, (int64_t)r[VLS_FR_IO_RETRY]);
+	__vls_bind_i64(st, col, (int64_t)r[VLS_FR_NO_IO]);
+	__vls_bind_i64(st, col, (int64_t)r[VLS_FR_KERNEL_MODE]);
+	__vls_bind_i64(st, col, (int64_t)r[VLS_FR_NESTED]);
+	__vls_bind_i64(st, col, (int64_t)r[VLS_FR_NO_VMA_LOCK]);
+	__vls_bind_i64(st, col, (int64_t)c->behind_writer);
+	__vls_bind_i64(st, col, (int64_t)c->trylock_fails);
+	__vls_bind_i64(st, col, (int64_t)c->refaults);
+	__vls_bind_i64(st, col, (int64_t)c->filemap_faults);
 	for (int k = 0; k < VLS_FAULT_CHAIN_MAX; k++)
-		b_i64(st, col, (int64_t)c->chain[k]);
-	b_i64(st, col, (int64_t)c->io_wait_count);
-	b_i64(st, col, (int64_t)c->io_wait_sum);
-	b_opt(st, col, n > 0, (int64_t)__vls_fault_percentile(v, n, 50));
-	b_opt(st, col, n > 0, (int64_t)__vls_fault_percentile(v, n, 99));
-	b_opt(st, col, n > 0, (int64_t)c->io_wait_max);
+		__vls_bind_i64(st, col, (int64_t)c->chain[k]);
+	__vls_bind_i64(st, col, (int64_t)c->io_wait_count);
+	__vls_bind_i64(st, col, (int64_t)c->io_wait_sum);
+	__vls_bind_opt(st, col, n > 0, (int64_t)__vls_fault_percentile(v, n, 50));
+	__vls_bind_opt(st, col, n > 0, (int64_t)__vls_fault_percentile(v, n, 99));
+	__vls_bind_opt(st, col, n > 0, (int64_t)c->io_wait_max);
 }
 
 static int write_tasks(struct an_faults *a)
@@ -163,11 +144,11 @@ static int write_tasks(struct an_faults *a)
 		st = __vls_store_stmt(a->txn, sql_task);
 		if (!st)
 			return VLS_EDB;
-		b_i64(st, &col, a->txn->run_id);
-		b_i64(st, &col, t->tid);
-		b_opt(st, &col, t->pid >= 0, t->pid);
-		b_text(st, &col, t->comm);
-		b_opt(st, &col, tracepoint, (int64_t)t->c.faults);
+		__vls_bind_i64(st, &col, a->txn->run_id);
+		__vls_bind_i64(st, &col, t->tid);
+		__vls_bind_opt(st, &col, t->pid >= 0, t->pid);
+		__vls_bind_text(st, &col, t->comm);
+		__vls_bind_opt(st, &col, tracepoint, (int64_t)t->c.faults);
 		bind_counts(st, &col, &t->c, t->io_waits, t->n_io);
 		ret = __vls_store_exec_stmt(a->txn, st);
 		if (ret)
@@ -213,7 +194,7 @@ static void bind_vmstat(sqlite3_stmt *st, int *col,
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		bool known = vmstat_delta(txn, names[i], &d);
 
-		b_opt(st, col, known, d);
+		__vls_bind_opt(st, col, known, d);
 	}
 }
 
@@ -269,16 +250,16 @@ static int write_run(struct an_faults *a)
 		ret = VLS_EDB;
 		goto out;
 	}
-	b_i64(st, &col, a->txn->run_id);
-	b_text(st, &col, tracepoint ? "page_fault_user" : "stack_only");
-	b_opt(st, &col, a->core.cap != VLS_VMA_LOCK_UNKNOWN,
+	__vls_bind_i64(st, &col, a->txn->run_id);
+	__vls_bind_text(st, &col, tracepoint ? "page_fault_user" : "stack_only");
+	__vls_bind_opt(st, &col, a->core.cap != VLS_VMA_LOCK_UNKNOWN,
 	      a->core.cap == VLS_VMA_LOCK_YES);
-	b_text(st, &col, basis_names[a->basis]);
-	b_opt(st, &col, tracepoint || vm_faults,
+	__vls_bind_text(st, &col, basis_names[a->basis]);
+	__vls_bind_opt(st, &col, tracepoint || vm_faults,
 	      tracepoint ? (int64_t)c.faults : pgfault);
-	b_text(st, &col, tracepoint ? "tracepoint" : vm_faults ? "vmstat" : NULL);
+	__vls_bind_text(st, &col, tracepoint ? "tracepoint" : vm_faults ? "vmstat" : NULL);
 	bind_counts(st, &col, &c, v, n);
-	b_i64(st, &col, (int64_t)a->core.unclassified);
+	__vls_bind_i64(st, &col, (int64_t)a->core.unclassified);
 	bind_vmstat(st, &col, a->txn);
 	ret = __vls_store_exec_stmt(a->txn, st);
 out:

@@ -47,30 +47,6 @@ static const char sql_acq[] =
 	" wchan, chain_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 /* Bind helpers: columns are numbered from 1 in the order of the SQL. */
-static void b_i64(sqlite3_stmt *st, int *col, int64_t v)
-{
-	sqlite3_bind_int64(st, (*col)++, v);
-}
-
-static void b_u64(sqlite3_stmt *st, int *col, uint64_t v)
-{
-	sqlite3_bind_int64(st, (*col)++, (int64_t)v);
-}
-
-static void b_opt(sqlite3_stmt *st, int *col, bool known, int64_t v)
-{
-	if (known)
-		sqlite3_bind_int64(st, *col, v);
-	(*col)++;                    /* unbound: NULL */
-}
-
-static void b_text(sqlite3_stmt *st, int *col, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, *col, s, -1, SQLITE_TRANSIENT);
-	(*col)++;
-}
-
 static const char *mode_name(bool write)
 {
 	return write ? "write" : "read";
@@ -91,11 +67,11 @@ static void hist_text(char *buf, size_t size, const struct vls_dist *d)
 
 static void bind_dist(sqlite3_stmt *st, int *col, const struct vls_dist *d)
 {
-	b_u64(st, col, d->count);
-	b_u64(st, col, d->sum);
-	b_opt(st, col, d->count > 0, (int64_t)d->max);
-	b_opt(st, col, d->count > 0, (int64_t)__vls_dist_pct(d, 50));
-	b_opt(st, col, d->count > 0, (int64_t)__vls_dist_pct(d, 99));
+	__vls_bind_u64(st, col, d->count);
+	__vls_bind_u64(st, col, d->sum);
+	__vls_bind_opt(st, col, d->count > 0, (int64_t)d->max);
+	__vls_bind_opt(st, col, d->count > 0, (int64_t)__vls_dist_pct(d, 50));
+	__vls_bind_opt(st, col, d->count > 0, (int64_t)__vls_dist_pct(d, 99));
 }
 
 static const char *const scope_names[VLS_SCOPE__COUNT] = {
@@ -132,25 +108,25 @@ static int write_stats(struct an_locks *an, const struct vls_lock_agg *a,
 	agg_key(key, sizeof(key), a);
 	hist_text(wh, sizeof(wh), &s->wait);
 	hist_text(hh, sizeof(hh), &s->hold);
-	b_i64(st, &col, an->txn->run_id);
-	b_text(st, &col, scope_names[a->scope]);
-	b_text(st, &col, key);
-	b_text(st, &col, mode_name(mode));
-	b_opt(st, &col, a->scope == VLS_SCOPE_PROCESS, (int64_t)a->mm);
-	b_opt(st, &col, a->scope == VLS_SCOPE_THREAD, a->tid);
-	b_opt(st, &col, a->pid >= 0, a->pid);
-	b_text(st, &col, a->comm[0] ? a->comm : NULL);
-	b_u64(st, &col, s->acquisitions);
-	b_u64(st, &col, s->contended);
-	b_u64(st, &col, s->trylock_fails);
-	b_u64(st, &col, s->downgrades);
-	b_u64(st, &col, s->open_holds);
-	b_u64(st, &col, s->asleep_ns);
+	__vls_bind_i64(st, &col, an->txn->run_id);
+	__vls_bind_text(st, &col, scope_names[a->scope]);
+	__vls_bind_text(st, &col, key);
+	__vls_bind_text(st, &col, mode_name(mode));
+	__vls_bind_opt(st, &col, a->scope == VLS_SCOPE_PROCESS, (int64_t)a->mm);
+	__vls_bind_opt(st, &col, a->scope == VLS_SCOPE_THREAD, a->tid);
+	__vls_bind_opt(st, &col, a->pid >= 0, a->pid);
+	__vls_bind_text(st, &col, a->comm[0] ? a->comm : NULL);
+	__vls_bind_u64(st, &col, s->acquisitions);
+	__vls_bind_u64(st, &col, s->contended);
+	__vls_bind_u64(st, &col, s->trylock_fails);
+	__vls_bind_u64(st, &col, s->downgrades);
+	__vls_bind_u64(st, &col, s->open_holds);
+	__vls_bind_u64(st, &col, s->asleep_ns);
 	bind_dist(st, &col, &s->wait);
 	bind_dist(st, &col, &s->hold);
-	b_text(st, &col, wh);
-	b_text(st, &col, hh);
-	b_opt(st, &col, stack_id > 0, stack_id);
+	__vls_bind_text(st, &col, wh);
+	__vls_bind_text(st, &col, hh);
+	__vls_bind_opt(st, &col, stack_id > 0, stack_id);
 	return __vls_store_exec_stmt(an->txn, st);
 }
 
@@ -190,27 +166,27 @@ static int write_link(struct an_locks *an, const struct vls_chain_link *l,
 
 	if (!st)
 		return VLS_EDB;
-	b_i64(st, &col, an->txn->run_id);
-	b_i64(st, &col, chain);
-	b_i64(st, &col, idx);
-	b_opt(st, &col, l->parent >= 0, l->parent);
-	b_i64(st, &col, l->depth);
-	b_i64(st, &col, l->tid);
-	b_opt(st, &col, l->pid >= 0, l->pid);
-	b_text(st, &col, l->comm);
-	b_opt(st, &col, l->prio >= 0, l->prio);
-	b_text(st, &col, mode_name(l->write));
-	b_text(st, &col, __vls_lock_site_key(l->site));
-	b_u64(st, &col, l->held_ns);
-	b_u64(st, &col, l->queued_ns);
-	b_u64(st, &col, l->asleep_ns);
-	b_u64(st, &col, l->hold_total_ns);
-	b_text(st, &col, link_state(l));
-	b_text(st, &col, __vls_sleep_reason_key(l->asleep_ns ? l->reason : VLS_SLEEP_NONE));
-	b_text(st, &col, l->wchan);
-	b_i64(st, &col, l->woke);
-	b_u64(st, &col, l->lo);
-	b_u64(st, &col, l->hi);
+	__vls_bind_i64(st, &col, an->txn->run_id);
+	__vls_bind_i64(st, &col, chain);
+	__vls_bind_i64(st, &col, idx);
+	__vls_bind_opt(st, &col, l->parent >= 0, l->parent);
+	__vls_bind_i64(st, &col, l->depth);
+	__vls_bind_i64(st, &col, l->tid);
+	__vls_bind_opt(st, &col, l->pid >= 0, l->pid);
+	__vls_bind_text(st, &col, l->comm);
+	__vls_bind_opt(st, &col, l->prio >= 0, l->prio);
+	__vls_bind_text(st, &col, mode_name(l->write));
+	__vls_bind_text(st, &col, __vls_lock_site_key(l->site));
+	__vls_bind_u64(st, &col, l->held_ns);
+	__vls_bind_u64(st, &col, l->queued_ns);
+	__vls_bind_u64(st, &col, l->asleep_ns);
+	__vls_bind_u64(st, &col, l->hold_total_ns);
+	__vls_bind_text(st, &col, link_state(l));
+	__vls_bind_text(st, &col, __vls_sleep_reason_key(l->asleep_ns ? l->reason : VLS_SLEEP_NONE));
+	__vls_bind_text(st, &col, l->wchan);
+	__vls_bind_i64(st, &col, l->woke);
+	__vls_bind_u64(st, &col, l->lo);
+	__vls_bind_u64(st, &col, l->hi);
 	return __vls_store_exec_stmt(an->txn, st);
 }
 
@@ -223,26 +199,26 @@ static int on_chain(void *data, const struct vls_chain *c, int64_t seq)
 	if (!st)
 		return VLS_EDB;
 	__vls_chain_format(an->line, sizeof(an->line), c);
-	b_i64(st, &col, an->txn->run_id);
-	b_i64(st, &col, seq);
-	b_u64(st, &col, c->mm);
-	b_u64(st, &col, c->start_ns);
-	b_u64(st, &col, c->wait_ns);
-	b_i64(st, &col, c->open);
-	b_i64(st, &col, c->tid);
-	b_opt(st, &col, c->pid >= 0, c->pid);
-	b_text(st, &col, c->comm);
-	b_opt(st, &col, c->prio >= 0, c->prio);
-	b_text(st, &col, mode_name(c->write));
-	b_text(st, &col, __vls_lock_site_key(c->site));
-	b_i64(st, &col, c->depth);
-	b_i64(st, &col, c->nlinks);
-	b_i64(st, &col, c->dropped_links);
-	b_i64(st, &col, c->woken);
-	b_i64(st, &col, c->inversion);
-	b_u64(st, &col, c->inverted_ns);
-	b_opt(st, &col, c->root >= 0, c->root);
-	b_text(st, &col, an->line);
+	__vls_bind_i64(st, &col, an->txn->run_id);
+	__vls_bind_i64(st, &col, seq);
+	__vls_bind_u64(st, &col, c->mm);
+	__vls_bind_u64(st, &col, c->start_ns);
+	__vls_bind_u64(st, &col, c->wait_ns);
+	__vls_bind_i64(st, &col, c->open);
+	__vls_bind_i64(st, &col, c->tid);
+	__vls_bind_opt(st, &col, c->pid >= 0, c->pid);
+	__vls_bind_text(st, &col, c->comm);
+	__vls_bind_opt(st, &col, c->prio >= 0, c->prio);
+	__vls_bind_text(st, &col, mode_name(c->write));
+	__vls_bind_text(st, &col, __vls_lock_site_key(c->site));
+	__vls_bind_i64(st, &col, c->depth);
+	__vls_bind_i64(st, &col, c->nlinks);
+	__vls_bind_i64(st, &col, c->dropped_links);
+	__vls_bind_i64(st, &col, c->woken);
+	__vls_bind_i64(st, &col, c->inversion);
+	__vls_bind_u64(st, &col, c->inverted_ns);
+	__vls_bind_opt(st, &col, c->root >= 0, c->root);
+	__vls_bind_text(st, &col, an->line);
 	if ((err = __vls_store_exec_stmt(an->txn, st)) < 0)
 		return err;
 	for (uint32_t i = 0; i < c->nlinks; i++)
@@ -263,24 +239,24 @@ static int on_acq(void *data, const struct vls_lock_acq *a)
 		return err;
 	if (!(st = __vls_store_stmt(an->txn, sql_acq)))
 		return VLS_EDB;
-	b_i64(st, &col, an->txn->run_id);
-	b_i64(st, &col, an->acq_id++);
-	b_u64(st, &col, a->mm);
-	b_i64(st, &col, a->tid);
-	b_opt(st, &col, a->pid >= 0, a->pid);
-	b_text(st, &col, mode_name(a->write));
-	b_text(st, &col, __vls_lock_site_key(a->site));
-	b_opt(st, &col, stack_id > 0, stack_id);
-	b_u64(st, &col, a->start_ns);
-	b_u64(st, &col, a->wait_ns);
-	b_u64(st, &col, a->hold_ns);
-	b_i64(st, &col, a->open);
-	b_i64(st, &col, a->downgraded);
-	b_i64(st, &col, a->contended);
-	b_u64(st, &col, a->asleep_ns);
-	b_text(st, &col, __vls_sleep_reason_key(a->reason));
-	b_text(st, &col, a->wchan);
-	b_opt(st, &col, a->chain >= 0, a->chain);
+	__vls_bind_i64(st, &col, an->txn->run_id);
+	__vls_bind_i64(st, &col, an->acq_id++);
+	__vls_bind_u64(st, &col, a->mm);
+	__vls_bind_i64(st, &col, a->tid);
+	__vls_bind_opt(st, &col, a->pid >= 0, a->pid);
+	__vls_bind_text(st, &col, mode_name(a->write));
+	__vls_bind_text(st, &col, __vls_lock_site_key(a->site));
+	__vls_bind_opt(st, &col, stack_id > 0, stack_id);
+	__vls_bind_u64(st, &col, a->start_ns);
+	__vls_bind_u64(st, &col, a->wait_ns);
+	__vls_bind_u64(st, &col, a->hold_ns);
+	__vls_bind_i64(st, &col, a->open);
+	__vls_bind_i64(st, &col, a->downgraded);
+	__vls_bind_i64(st, &col, a->contended);
+	__vls_bind_u64(st, &col, a->asleep_ns);
+	__vls_bind_text(st, &col, __vls_sleep_reason_key(a->reason));
+	__vls_bind_text(st, &col, a->wchan);
+	__vls_bind_opt(st, &col, a->chain >= 0, a->chain);
 	return __vls_store_exec_stmt(an->txn, st);
 }
 

@@ -74,6 +74,36 @@ sqlite3_stmt *__vls_store_stmt(struct vls_store_txn *txn, const char *sql);
 /* Step a statement that returns no row; reports SQLite errors on ctx. */
 int __vls_store_exec_stmt(struct vls_store_txn *txn, sqlite3_stmt *st);
 
+/*
+ * Bind helpers for the analyzers' INSERTs: each binds parameter *col and
+ * moves *col on, so a row is written as one run of calls in column order.
+ * __vls_bind_opt() leaves the parameter unbound (NULL) when !known;
+ * __vls_bind_text() does so for a NULL string.
+ */
+static inline void __vls_bind_i64(sqlite3_stmt *st, int *col, int64_t v)
+{
+	sqlite3_bind_int64(st, (*col)++, v);
+}
+
+static inline void __vls_bind_u64(sqlite3_stmt *st, int *col, uint64_t v)
+{
+	sqlite3_bind_int64(st, (*col)++, (int64_t)v);
+}
+
+static inline void __vls_bind_opt(sqlite3_stmt *st, int *col, bool known, int64_t v)
+{
+	if (known)
+		sqlite3_bind_int64(st, *col, v);
+	(*col)++;
+}
+
+static inline void __vls_bind_text(sqlite3_stmt *st, int *col, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, *col, s, -1, SQLITE_TRANSIENT);
+	(*col)++;
+}
+
 /* Run SQL text with no parameters (DDL, pragmas). */
 int __vls_store_exec(vls_ctx *ctx, sqlite3 *sql, const char *text);
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# vmlockstat report / compare on two real traces (tests/data/tiny-6.12-*,
+# vmlockstat report / compare on two real traces (tests/data/shared/tiny-6.12-*,
 # README there): the same workload on a stock 6.12 and on 6.12 with the RFC
 # "continue using per-VMA lock when retrying page faults after I/O".
 # Asserts the JSON contract (check_report_json.py), the numbers the traces
@@ -24,7 +24,7 @@ expect_rc() { # rc cmd...
 
 DB=$T/r.db
 for n in stock retryvma; do
-	d=$DATA/tiny-6.12-x86_64-$n-readahead
+	d=$DATA/shared/tiny-6.12-x86_64-$n-readahead
 	xz -dc "$d/trace.txt.xz" >"$T/$n.txt" || { fail "xz $n"; exit 1; }
 	read -r _ _ kernel _ <<<"$(cat "$d/uname.txt")"
 	arch=$(awk '{print $(NF-1)}' "$d/uname.txt")

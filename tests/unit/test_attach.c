@@ -198,7 +198,8 @@ static void test_stop(void)
 
 	vls_ctx_new(&ctx);
 	__vls_attach_init(&a, ctx, &st, collect, &s);
-	for (int i = 0; i < 10 && !ret; i++) {
+	/* more events than stay open per CPU, so that some are released */
+	for (int i = 0; i < 4 * VLS_ATTACH_RECENT && !ret; i++) {
 		vls_event ev = { .ts_ns = (uint64_t)i, .cpu = 0, .tid = 1, .kind = S };
 		ret = __vls_attach_event(&a, &ev);
 	}

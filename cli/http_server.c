@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * http_server.c - the server's lifecycle and its one request handler.
+ *
+ * libmicrohttpd with its internal epoll loop and a thread pool; each pool
+ * thread answers whole requests (the library's reports are synchronous)
+ * with its own read-only DB handle (http_db.c). Idle or slow clients are
+ * cut after HTTP_IDLE_S seconds (slowloris) and the number of connections
+ * is capped, so a flood of idle sockets cannot starve the others.
+ */
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+
+#define HTTP_DEFAULT_LISTEN "127.0.0.1:8080"
+#define HTTP_IDLE_S 10
+#define HTTP_CONN_MAX 512
+#define HTTP_CONN_PER_IP 256
+#define HTTP_MEM_PER_CONN (64 * 1024)
+#define HTTP_THREADS_MAX 16
+
+/* What a page may load: only this server; no inline script. */
+#define HTTP_CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
+	"img-src 'self' data:; connect-src 'self'; object-src 'none'; " \
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+struct http_server {
+	struct MHD_Daemon *d;
+	unsigned int port;
+	bool loopback, log;
+	char url[96];
+};
+
+/* ---- the connection's query string, for http_api.c ---- */
+
+static const char *conn_arg(void *cls, const char *name)
+{
+	return MHD_lookup_connection_value(cls, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct each_ctx {
+	bool (*fn)(const char *k, const char *v, void *data);
+	void *data;
+};
+
+static enum MHD_Result each_cb(void *cls, enum MHD_ValueKind kind,
+			       const char *key, const char *value)
+{
+	struct each_ctx *e = cls;
+
+	(void)kind;
+	return e->fn(key, value, e->data) ? MHD_YES : MHD_NO;
+}
+
+static void conn_each(void *cls, bool (*fn)(const char *k, const char *v, void *data),
+		      void *data)
+{
+	struct each_ctx e = { fn, data };
+
+	MHD_get_connection_values(cls, MHD_GET_ARGUMENT_KIND, each_cb, &e);
+}
+
+/* libmicrohttpd decodes %XX in the path and the arguments in place and
+ * hands them on as C strings: a %00 would cut "/index.html%00.js" to
+ * "/index.html" and "run=1%00x" to "1". Such a string stays undecoded, so
+ * it matches no asset and fails validation. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	if (strstr(s, "%00"))
+		return strlen(s);
+	return MHD_http_unescape(s);
+}
+
+/* ---- one request ---- */
+
+static void route(struct http_server *s, struct MHD_Connection *c,
+		  const char *url, struct http_reply *r)
+{
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_HOST);
+	struct http_req req = { url, conn_arg, c, conn_each };
+
+	if (s->loopback && host && !http_host_ok(host, s->port))
+		http_reply_error(r, 403, "Host '%.80s' is not this server "
+				 "(ask for 127.0.0.1:%u)", host, s->port);
+	else if (!http_api(r, &req) && !http_asset(r, url))
+		http_reply_error(r, 404, "not found: %.80s", url);
+}
+
+static void add_headers(struct MHD_Response *resp, const struct http_reply *r)
+{
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Content-Security-Policy", HTTP_CSP);
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (r->allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_reply *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (r->owned) {
+		resp = MHD_create_response_from_buffer_with_free_callback(
+			r->len, r->owned, free);
+		if (resp)
+			r->owned = NULL;   /* libmicrohttpd frees it */
+	} else {
+		resp = MHD_create_response_from_buffer(r->len, (void *)r->body,
+						       MHD_RESPMEM_PERSISTENT);
+	}
+	if (!resp)
+		return MHD_NO;
+	add_headers(resp, r);
+	ret = MHD_queue_response(c, r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_size, void **con_cls)
+{
+	static int answered;
+	struct http_server *s = cls;
+	struct http_reply r = { 0 };
+	enum MHD_Result ret;
+
+	(void)version;
+	(void)upload_data;
+	if (*con_cls) {            /* a body after our early answer: drop it */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	*con_cls = &answered;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+		http_reply_error(&r, 405, "method %.16s not allowed: GET or HEAD", method);
+		r.allow = "GET, HEAD";
+	} else {
+		route(s, c, url, &r);
+	}
+	ret = send_reply(c, &r);
+	if (s->log)
+		fprintf(stderr, "%s %s %u\n", method, url, r.status);
+	http_reply_free(&r);
+	return ret;
+}
+
+/* ---- lifecycle ---- */
+
+static unsigned int pool_size(unsigned int want)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!want)
+		want = cpus < 2 ? 2 : (unsigned int)cpus;
+	return want > HTTP_THREADS_MAX ? HTTP_THREADS_MAX : want;
+}
+
+static struct MHD_Daemon *start_daemon(struct http_server *s,
+				       const struct sockaddr *sa, unsigned int threads)
+{
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+
+	if (sa->sa_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+		MHD_OPTION_SOCK_ADDR, sa,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_S,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_MAX,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_PER_IP,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEM_PER_CONN,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+		MHD_OPTION_END);
+}
+
+static void set_url(struct http_server *s, const struct sockaddr_storage *ss,
+		    const char *listen)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	size_t n = colon ? (size_t)(colon - listen) : 0;
+
+	s->port = info ? info->port : 0;
+	if (n >= sizeof(host) || n == 0 || !strncmp(listen, "localhost:", 10))
+		snprintf(host, sizeof(host), "%s", ss->ss_family == AF_INET6 ?
+			 "[::1]" : "127.0.0.1");
+	else
+		snprintf(host, sizeof(host), "%.*s", (int)n, listen);
+	snprintf(s->url, sizeof(s->url), "http://%s:%u/", host, s->port);
+}
+
+int http_server_start(struct http_server **out, const struct http_conf *conf,
+		      char *err, size_t errlen)
+{
+	const char *listen = conf->listen ? conf->listen : HTTP_DEFAULT_LISTEN;
+	struct http_server *s = calloc(1, sizeof(*s));
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	unsigned int threads = pool_size(conf->threads);
+
+	*err = '\0';
+	if (!s || http_parse_listen(&ss, &sslen, listen, err, errlen) ||
+	    http_db_init(conf->db_path)) {
+		if (!s || !*err)
+			snprintf(err, errlen, "out of memory");
+		free(s);
+		return -1;
+	}
+	s->loopback = http_addr_is_loopback((struct sockaddr *)&ss);
+	s->log = conf->log_requests;
+	s->d = start_daemon(s, (struct sockaddr *)&ss, threads);
+	if (!s->d && !conf->listen) {   /* 8080 taken: any free port */
+		((struct sockaddr_in *)&ss)->sin_port = 0;
+		s->d = start_daemon(s, (struct sockaddr *)&ss, threads);
+	}
+	if (!s->d) {
+		snprintf(err, errlen, "cannot listen on %s (address in use or not "
+			 "this machine's?)", listen);
+		http_db_fini();
+		free(s);
+		return -1;
+	}
+	set_url(s, &ss, listen);
+	*out = s;
+	return 0;
+}
+
+const char *http_server_url(const struct http_server *s)
+{
+	return s->url;
+}
+
+bool http_server_loopback(const struct http_server *s)
+{
+	return s->loopback;
+}
+
+void http_server_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->d);   /* joins the pool: their DB handles close */
+	http_db_fini();
+	free(s);
+}

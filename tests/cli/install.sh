@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `cmake --install` puts the header, the libraries, vmlockstat.pc and the CMake
+# package in place, and a program outside the tree builds against each.
+set -euo pipefail
+: "${VLS_SOURCE_DIR:?} ${VLS_BUILD_DIR:?} ${VLS_TEST_DATA:?}"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+prefix=$tmp/prefix
+cmake --install "$VLS_BUILD_DIR" --prefix "$prefix" > "$tmp/install.log"
+libdir=$(cd "$prefix" && ls -d lib*/ | head -1); libdir=$prefix/${libdir%/}
+for f in include/vmlockstat.h; do [ -f "$prefix/$f" ] || { echo "missing $f"; exit 1; }; done
+ls "$libdir"/libvmlockstat.so.* "$libdir"/libvmlockstat.a "$libdir/pkgconfig/vmlockstat.pc" \
+  "$libdir/cmake/vmlockstat/vmlockstatConfig.cmake" > /dev/null
+# only the public API is exported
+if nm -D --defined-only "$libdir"/libvmlockstat.so | awk '{print $3}' | grep -v '^vls_' | grep -q .; then
+  echo "symbols exported beyond vls_*:"; nm -D --defined-only "$libdir"/libvmlockstat.so | grep -v ' vls_'; exit 1
+fi
+
+# pkg-config
+PKG_CONFIG_PATH=$libdir/pkgconfig cc -o "$tmp/embed-pc" "$VLS_SOURCE_DIR/examples/embed.c" \
+  $(PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --cflags --libs vmlockstat)
+LD_LIBRARY_PATH=$libdir "$tmp/embed-pc" "$VLS_TEST_DATA/mprotect-fault-6.18-x86_64.dat" > "$tmp/out1"
+grep -q "events with a stack 79" "$tmp/out1"
+
+# CMake package
+mkdir "$tmp/app"
+cp "$VLS_SOURCE_DIR/examples/embed.c" "$tmp/app/"
+cat > "$tmp/app/CMakeLists.txt" <<'CM'
+cmake_minimum_required(VERSION 3.18)
+project(app C)
+find_package(vmlockstat REQUIRED)
+add_executable(app embed.c)
+target_link_libraries(app PRIVATE vmlockstat::vmlockstat)
+CM
+cmake -S "$tmp/app" -B "$tmp/app/build" -DCMAKE_PREFIX_PATH="$prefix" > "$tmp/app.log"
+cmake --build "$tmp/app/build" > "$tmp/app-build.log"
+LD_LIBRARY_PATH=$libdir "$tmp/app/build/app" "$VLS_TEST_DATA/mprotect-fault-6.18-x86_64.dat" > "$tmp/out2"
+grep -q "stored run 1: label=embedded events=1777" "$tmp/out2"
+echo "install ok: header, libs, pkg-config and CMake package; example built both ways"

@@ -1,0 +1,69 @@
+/* view-matrix.js - fallback rate per kernel x arch over every run, split
+ * by reason: a stacked bar chart and a heat table. State: #/matrix */
+'use strict';
+var VLS = window.VLS || (window.VLS = {});
+VLS.views = VLS.views || {};
+
+VLS.views.matrix = function (root) {
+  var h = VLS.h;
+  return VLS.api('/api/matrix').then(function (data) {
+    var cells = data.cells;
+    if (!cells.length) {
+      root.appendChild(VLS.card('Kernel \u00d7 arch', h('p.empty', 'No runs yet.')));
+      return;
+    }
+    var mean = function (v) { return v ? v.mean : null; };
+    var labels = cells.map(function (c) { return c.kernel + ' \u00b7 ' + c.arch; });
+    var byReason = {};
+    VLS.REASONS.forEach(function (r) {
+      byReason[r] = cells.map(function (c) { return mean(c.by_reason[r]); });
+    });
+    var canvas = h('canvas', { id: 'matrix-chart', 'aria-label': 'fallback rate by kernel and arch' });
+    root.appendChild(VLS.card('Fallback rate by kernel \u00d7 arch', h('div',
+      h('p.muted', 'Share of user page faults that fell back from the per-VMA lock to ' +
+        'mmap_lock, by reason, over every run in the DB.'),
+      h('div.chart.chart-tall', canvas))));
+    root.appendChild(VLS.card('Matrix', h('div', heat(cells), cells.some(function (c) { return !c.fallback_rate; }) ?
+      h('p.muted', '\u2013: no fault count (no page_fault_user tracepoint on that arch and ' +
+        'no vmstat recorded), so no rate; the run detail still shows its fallbacks.') : null)));
+    root.appendChild(VLS.card('By reason', VLS.table([
+      { title: 'kernel', cell: function (c) { return c.kernel; } },
+      { title: 'arch', cell: function (c) { return c.arch; } },
+      { title: 'runs', num: true, cell: function (c) { return c.runs; } },
+      { title: 'faults', num: true, cell: function (c) { return VLS.fmt.count(mean(c.faults)); } },
+      { title: 'fallback rate', num: true, cls: 'strong', cell: function (c) { return spread(c.fallback_rate); } }
+    ].concat(VLS.REASONS.map(function (r) {
+      return { title: VLS.REASON_TITLES[r], num: true,
+        cell: function (c) { return VLS.fmt.rate(mean(c.by_reason[r])); } };
+    })), cells, 'matrix')));
+    VLS.charts.stacked(canvas, labels, byReason);
+  });
+
+  /* mean, with the spread when a cell has repetitions */
+  function spread(v) {
+    if (!v) return VLS.fmt.dash;
+    return VLS.fmt.rate(v.mean) + (v.n > 1 ? ' \u00b1 ' + VLS.fmt.rate(v.sd) : '');
+  }
+
+  function heat(cells) {
+    var kernels = [], arches = [];
+    cells.forEach(function (c) {
+      if (kernels.indexOf(c.kernel) < 0) kernels.push(c.kernel);
+      if (arches.indexOf(c.arch) < 0) arches.push(c.arch);
+    });
+    var find = function (k, a) {
+      return cells.filter(function (c) { return c.kernel === k && c.arch === a; })[0];
+    };
+    return h('table.heat', h('thead', h('tr', h('th', 'kernel \\ arch'),
+      arches.map(function (a) { return h('th.num', a); }))),
+    h('tbody', kernels.map(function (k) {
+      return h('tr', h('th', k), arches.map(function (a) {
+        var c = find(k, a), v = c && c.fallback_rate ? c.fallback_rate.mean : null;
+        var td = h('td.num.heat-cell', { title: c ? c.runs + ' run(s)' : 'no run' },
+          c ? spread(c.fallback_rate) : '');
+        if (v !== null) td.dataset.level = Math.min(5, Math.ceil(v * 10));
+        return td;
+      }));
+    })));
+  }
+};
