@@ -21,10 +21,9 @@ tracefs_usable() {
 }
 
 record_demo() {
-	echo "== recording: vmlockstat workload iofault (2 faulting threads, 1 mprotect thread)" >&2
-	"$vls" record -o quickstart.dat --db "$db" --label demo-iofault-random -- \
-		"$vls" workload iofault --random --threads 2 --size 32 --writers 1 \
-		--writer-target other --truth quickstart.truth.json > /dev/null
+	echo "== recording the iofault scenario (4 faulting threads, 1 mprotect thread)" >&2
+	"$vls" record -o quickstart.dat --db "$db" \
+		--scenario iofault --random --threads 4 --size 32 --writers 1 > /dev/null
 }
 
 import_sample() {
