@@ -29,7 +29,7 @@ static void default_free(void *ptr, void *data)
 	free(ptr);
 }
 
-static const vls_allocator default_allocator = {
+const vls_allocator __vls_default_allocator = {
 	VLS_ALLOCATOR_VERSION, default_malloc, default_realloc, default_free, NULL
 };
 
@@ -43,7 +43,7 @@ int vls_ctx_new(vls_ctx **out)
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return VLS_ENOMEM;
-	ctx->alloc = default_allocator;
+	ctx->alloc = __vls_default_allocator;
 	ctx->log_max = VLS_LOG_WARN;
 	*out = ctx;
 	return 0;

@@ -393,32 +393,6 @@ static int sidecar_meta(vls_import *imp, const char *path)
 	return ret;
 }
 
-struct file_feed {
-	vls_import *imp;
-	const vls_reader *reader;
-	const vls_import_opts *opts;
-	uint64_t events;
-	int err;
-};
-
-static int feed_cb(const vls_event *ev, void *data)
-{
-	struct file_feed *f = data;
-	vls_reader_stats s;
-
-	f->err = vls_import_feed(f->imp, ev);
-	if (f->err)
-		return 1;
-	if (++f->events % VLS_IMPORT_PROGRESS_EVERY || !f->opts || !f->opts->progress)
-		return 0;
-	vls_reader_get_stats(f->reader, &s);
-	if (f->opts->progress(&s, f->events, f->opts->progress_data)) {
-		f->err = __vls_error(f->imp->ctx, VLS_ESTOPPED, "import stopped");
-		return 1;
-	}
-	return 0;
-}
-
 /* Every metadata item of the reader, then (after the read) its counters. */
 static int reader_meta(vls_import *imp, const vls_reader *r)
 {
@@ -444,7 +418,7 @@ static int reader_meta(vls_import *imp, const vls_reader *r)
 int vls_db_import_file(int64_t *out, vls_db *db, const char *path,
 		       const vls_reader_opts *ropts, const vls_import_opts *iopts)
 {
-	struct file_feed f = { NULL, NULL, iopts, 0, 0 };
+	vls_import *imp = NULL;
 	vls_reader *r = NULL;
 	int ret;
 
@@ -453,27 +427,24 @@ int vls_db_import_file(int64_t *out, vls_db *db, const char *path,
 					"vls_db_import_file: NULL argument")
 			  : VLS_EINVAL;
 	ret = vls_reader_open(&r, db->ctx, path, ropts);
-	f.reader = r;
 	if (!ret)
-		ret = vls_import_begin(&f.imp, db, iopts);
+		ret = vls_import_begin(&imp, db, iopts);
 	if (ret)
 		goto out;
 	/* what the input says up front (kernel, arch, ...) and what the
 	 * recorder saved beside it before the events, the rest (counters,
 	 * events.present) once they are read */
-	ret = reader_meta(f.imp, r);
+	ret = reader_meta(imp, r);
 	if (!ret)
-		ret = sidecar_meta(f.imp, path);
+		ret = sidecar_meta(imp, path);
 	if (!ret)
-		ret = vls_reader_read(r, feed_cb, &f);
-	if (ret == VLS_ESTOPPED && f.err)
-		ret = f.err;
+		ret = __vls_import_read(imp, r, iopts);
 	if (!ret)
-		ret = reader_meta(f.imp, r);
+		ret = reader_meta(imp, r);
 	if (!ret)
-		ret = vls_import_commit(out, f.imp);
+		ret = vls_import_commit(out, imp);
 out:
-	vls_import_free(f.imp);
+	vls_import_free(imp);
 	vls_reader_close(r);
 	return ret;
 }

@@ -121,6 +121,10 @@ int __vls_store_stack_id(int64_t *out, struct vls_store_txn *txn,
  * transaction itself is the caller's). Leaves txn reusable. */
 void __vls_store_txn_release(struct vls_store_txn *txn);
 
+/* import-pipe.c: read every event of r into imp (on a second thread when
+ * that is safe), with opts->progress called on the importing thread. */
+int __vls_import_read(vls_import *imp, vls_reader *r, const vls_import_opts *opts);
+
 /* The run's analyzers (analyze.c). */
 extern const struct vls_analyzer_ops *const __vls_analyzers[];
 

@@ -25,6 +25,9 @@ struct vls_ctx {
 	unsigned int live_objects; /* refuses set_allocator while non-zero */
 };
 
+/* ctx.c: the allocator a context starts with (malloc, realloc, free). */
+extern const vls_allocator __vls_default_allocator;
+
 /* ctx.c: allocation through the context's allocator. NULL on failure
  * (the caller reports VLS_ENOMEM). Every free accepts NULL. */
 void *__vls_malloc(vls_ctx *ctx, size_t size);

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * import-pipe.c - read a file and feed its events to an import.
+ *
+ * Reading (libtracecmd/libtraceevent decoding, text parsing) and analysis
+ * (the analyzers and SQLite) each take about half of an import, so on a
+ * machine with two or more CPUs they run on two threads: a reader thread
+ * fills blocks of events, stacks copied into each block's arena, and the
+ * importing thread feeds them in order. At most PIPE_BLOCKS blocks exist,
+ * so memory stays bounded whatever the input's size.
+ *
+ * With a custom allocator (vls_ctx_set_allocator(), which need not be
+ * thread-safe) or one CPU, everything stays on the calling thread.
+ */
+#include <pthread.h>
+#include <stdalign.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+#define PIPE_EVENTS 1024          /* events per block */
+#define PIPE_ARENA (256 * 1024)   /* stack bytes per block */
+#define PIPE_BLOCKS 4
+/* the most one event's stack can take: pointers plus cut frame names */
+#define STACK_BYTES_MAX (VLS_STACK_MAX * (sizeof(char *) + 257))
+
+struct block {
+	size_t n, used;
+	vls_reader_stats stats;   /* reader counters when the block was full */
+	vls_event ev[PIPE_EVENTS];
+	alignas(sizeof(char *)) char arena[PIPE_ARENA];
+};
+
+struct pipe {
+	vls_import *imp;
+	vls_reader *reader;
+	const vls_import_opts *opts;
+	uint64_t events;
+	int feed_err;             /* consumer's error, stops the reader */
+	/* threaded only */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct block *blocks[PIPE_BLOCKS];
+	struct block *full[PIPE_BLOCKS];  /* FIFO of filled blocks */
+	struct block *spare[PIPE_BLOCKS]; /* stack of empty blocks */
+	size_t nfull, headfull, nspare;
+	struct block *cur;        /* being filled by the reader */
+	bool done, abort;
+	int read_ret;
+};
+
+/* ---- the consumer side: one event into the import ---- */
+
+static int feed_one(struct pipe *p, const vls_event *ev, const vls_reader_stats *s)
+{
+	p->feed_err = vls_import_feed(p->imp, ev);
+	if (p->feed_err)
+		return p->feed_err;
+	if (++p->events % VLS_IMPORT_PROGRESS_EVERY || !p->opts || !p->opts->progress)
+		return 0;
+	if (p->opts->progress(s, p->events, p->opts->progress_data))
+		p->feed_err = __vls_error(p->imp->ctx, VLS_ESTOPPED, "import stopped");
+	return p->feed_err;
+}
+
+static int direct_cb(const vls_event *ev, void *data)
+{
+	struct pipe *p = data;
+	vls_reader_stats s;
+
+	vls_reader_get_stats(p->reader, &s);
+	return feed_one(p, ev, &s) ? 1 : 0;
+}
+
+/* ---- the reader thread ---- */
+
+/* Hand the current block over and take an empty one; false on abort. */
+static bool ship(struct pipe *p)
+{
+	bool ok;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->cur) {
+		vls_reader_get_stats(p->reader, &p->cur->stats);
+		p->full[(p->headfull + p->nfull++) % PIPE_BLOCKS] = p->cur;
+		p->cur = NULL;
+		pthread_cond_broadcast(&p->cond);
+	}
+	while (!p->nspare && !p->abort)
+		pthread_cond_wait(&p->cond, &p->lock);
+	if (!p->abort) {
+		p->cur = p->spare[--p->nspare];
+		p->cur->n = p->cur->used = 0;
+	}
+	ok = !p->abort;
+	pthread_mutex_unlock(&p->lock);
+	return ok;
+}
+
+static void copy_stack(struct block *b, vls_event *dst, const vls_event *ev)
+{
+	const char **frames = (const char **)(void *)(b->arena + b->used);
+	char *text = b->arena + b->used + ev->stack_depth * sizeof(char *);
+	size_t len;
+
+	for (uint32_t i = 0; i < ev->stack_depth; i++) {
+		len = strnlen(ev->stack[i], 256);
+		memcpy(text, ev->stack[i], len);
+		text[len] = '\0';
+		frames[i] = text;
+		text += len + 1;
+	}
+	dst->stack = frames;
+	/* keep the next stack's pointer array aligned */
+	len = (size_t)(text - (b->arena + b->used));
+	b->used += (len + sizeof(char *) - 1) & ~(sizeof(char *) - 1);
+}
+
+static int pipe_cb(const vls_event *ev, void *data)
+{
+	struct pipe *p = data;
+	struct block *b = p->cur;
+
+	if (b->n == PIPE_EVENTS || PIPE_ARENA - b->used < STACK_BYTES_MAX) {
+		if (!ship(p))
+			return 1;
+		b = p->cur;
+	}
+	b->ev[b->n] = *ev;
+	if (ev->stack_depth)
+		copy_stack(b, &b->ev[b->n], ev);
+	b->n++;
+	return 0;
+}
+
+static void *reader_thread(void *arg)
+{
+	struct pipe *p = arg;
+	int ret = ship(p) ? vls_reader_read(p->reader, pipe_cb, p) : VLS_ESTOPPED;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->cur && p->cur->n)
+		p->full[(p->headfull + p->nfull++) % PIPE_BLOCKS] = p->cur;
+	else if (p->cur)
+		p->spare[p->nspare++] = p->cur;
+	p->cur = NULL;
+	p->read_ret = ret;
+	p->done = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* ---- the importing thread ---- */
+
+static struct block *next_full(struct pipe *p)
+{
+	struct block *b = NULL;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->nfull && !p->done)
+		pthread_cond_wait(&p->cond, &p->lock);
+	if (p->nfull) {
+		b = p->full[p->headfull];
+		p->headfull = (p->headfull + 1) % PIPE_BLOCKS;
+		p->nfull--;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return b;
+}
+
+static void give_back(struct pipe *p, struct block *b, bool abort)
+{
+	pthread_mutex_lock(&p->lock);
+	p->spare[p->nspare++] = b;
+	p->abort |= abort;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static int consume(struct pipe *p)
+{
+	struct block *b;
+	int err = 0;
+
+	while ((b = next_full(p))) {
+		for (size_t i = 0; i < b->n && !err; i++)
+			err = feed_one(p, &b->ev[i], &b->stats);
+		give_back(p, b, err != 0);
+	}
+	return err;
+}
+
+static int alloc_blocks(struct pipe *p, vls_ctx *ctx)
+{
+	for (size_t i = 0; i < PIPE_BLOCKS; i++) {
+		p->blocks[i] = __vls_malloc(ctx, sizeof(struct block));
+		if (!p->blocks[i])
+			return __vls_error(ctx, VLS_ENOMEM, "out of memory");
+		p->spare[p->nspare++] = p->blocks[i];
+	}
+	return 0;
+}
+
+/* *started is false when no thread could be made: read on this one. */
+static int run_threaded(struct pipe *p, vls_ctx *ctx, bool *started)
+{
+	char saved[VLS_ERRMSG_MAX];
+	pthread_t tid;
+	int err, ret = alloc_blocks(p, ctx);
+
+	*started = false;
+	if (ret)
+		return ret;
+	if (pthread_create(&tid, NULL, reader_thread, p))
+		return 0;
+	*started = true;
+	err = consume(p);
+	/* the reader may write ctx's message while stopping: keep ours */
+	memcpy(saved, ctx->errmsg, sizeof(saved));
+	pthread_join(tid, NULL);
+	if (err) {
+		memcpy(ctx->errmsg, saved, sizeof(saved));
+		return err;
+	}
+	return p->read_ret;
+}
+
+int __vls_import_read(vls_import *imp, vls_reader *r, const vls_import_opts *opts)
+{
+	struct pipe p = { .imp = imp, .reader = r, .opts = opts };
+	vls_ctx *ctx = imp->ctx;
+	bool threads = ctx->alloc.malloc_fn == __vls_default_allocator.malloc_fn &&
+		       sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	bool started = false;
+	int ret;
+
+	if (threads) {
+		pthread_mutex_init(&p.lock, NULL);
+		pthread_cond_init(&p.cond, NULL);
+		ret = run_threaded(&p, ctx, &started);
+		for (size_t i = 0; i < PIPE_BLOCKS; i++)
+			__vls_free(ctx, p.blocks[i]);
+		pthread_cond_destroy(&p.cond);
+		pthread_mutex_destroy(&p.lock);
+		if (started || ret)
+			return ret == VLS_ESTOPPED && p.feed_err ? p.feed_err : ret;
+	}
+	ret = vls_reader_read(r, direct_cb, &p);
+	return ret == VLS_ESTOPPED && p.feed_err ? p.feed_err : ret;
+}
