@@ -19,8 +19,8 @@
 
 #include "store.h"
 
-#define PIPE_EVENTS 1024          /* events per block */
-#define PIPE_ARENA (256 * 1024)   /* stack bytes per block */
+#define PIPE_EVENTS 512           /* events per block */
+#define PIPE_ARENA (128 * 1024)   /* stack bytes per block */
 #define PIPE_BLOCKS 4
 /* the most one event's stack can take: pointers plus cut frame names */
 #define STACK_BYTES_MAX (VLS_STACK_MAX * (sizeof(char *) + 257))
