@@ -199,7 +199,9 @@ static void test_stop(void)
 	vls_ctx_new(&ctx);
 	__vls_attach_init(&a, ctx, &st, collect, &s);
 	for (int i = 0; i < 10 && !ret; i++) {
-		vls_event ev = { .ts_ns = (uint64_t)i, .cpu = 0, .tid = 1, .kind = S };
+		/* spaced past the horizon: each event releases the one before */
+		vls_event ev = { .ts_ns = (uint64_t)i * 2 * VLS_ATTACH_HORIZON_NS,
+				 .cpu = 0, .tid = 1, .kind = S };
 		ret = __vls_attach_event(&a, &ev);
 	}
 	if (!ret)
