@@ -467,7 +467,7 @@ int vls_db_import_file(int64_t *out, vls_db *db, const char *path,
 	if (!ret)
 		ret = vls_reader_read(r, feed_cb, &f);
 	if (ret == VLS_ESTOPPED && f.err)
-		ret = f.err;
+		ret = __vls_error_in(db->ctx, f.err, path);
 	if (!ret)
 		ret = reader_meta(f.imp, r);
 	if (!ret)
