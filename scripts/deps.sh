@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev sqlite3
   libmicrohttpd-dev libjs-chart.js
   xz-utils zstd python3 time
+  clang libclang-rt-14-dev
 )
 
 missing=()
