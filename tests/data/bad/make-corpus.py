@@ -286,6 +286,13 @@ def sidecar_cases(out, fx):
             meta = first + (b"novalue\n" if "noeq" in name else b"k=" + b"v" * (1 << 20) + b"\n")
         with open(os.path.join(out, name + ".meta"), "wb") as f:
             f.write(meta)
+    # A 1 GiB sidecar of one line (sparse: no disk used): refused by its
+    # size before anything reads it.
+    add(out, "sidecar-huge.dat", v7, "fail", pattern=r"larger than",
+        what="a 1 GiB sidecar")
+    with open(os.path.join(out, "sidecar-huge.dat.meta"), "wb") as f:
+        f.write(b"# vmlockstat record metadata 1\nk=")
+        f.truncate(1 << 30)
 
 
 def main():
