@@ -17,6 +17,7 @@ CC=clang CXX=clang++ cmake -S . -B "$build" -DVLS_FUZZ=ON -DCMAKE_BUILD_TYPE=Deb
 cmake --build "$build" -j2 --target "${targets[@]/#/fuzz_}" >/dev/null
 
 export LSAN_OPTIONS=suppressions=$PWD/tests/sanitize/lsan.supp:print_suppressions=0
+export ASAN_OPTIONS=fast_unwind_on_malloc=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # seeds DIR TARGET: a fresh seed corpus from the fixtures

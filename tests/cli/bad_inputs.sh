@@ -11,6 +11,8 @@
 #   warn  exit 0, a warning naming the file (unparsable lines counted)
 #   ok    exit 0, nothing on stderr
 #   any   exit 0 or 1 (as above), whichever
+#   noisy like any, without the one-line rule (libtracecmd prints on
+#         stderr itself for some corrupt files: a known issue)
 # and in every case: no sanitizer report, no signal, PRAGMA integrity_check
 # ok, the existing run's rows unchanged (checksum of every row of run 1 in
 # every table), the run count unchanged after a failure and +1 after a
@@ -67,8 +69,15 @@ while IFS=$'\t' read -r file expect opts dbname pattern what; do
 		before_sha=$(sha256sum <"$db")
 		who=$dbname
 	fi
+	# Fuzzer findings reach libtracecmd's leaking error paths: the slow
+	# unwinder lets LSan see the libtracecmd function named in
+	# tests/sanitize/lsan.supp (no frame pointers there); everywhere else
+	# it would triple the time under ASan.
+	unwind=
+	case $file in fuzz-*) unwind=:fast_unwind_on_malloc=0;; esac
 	# shellcheck disable=SC2086
-	timeout 120 "$VLS" import --db "$db" $opts "$C/$file" >"$T/out" 2>"$T/err"
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}$unwind" \
+		timeout 120 "$VLS" import --db "$db" $opts "$C/$file" >"$T/out" 2>"$T/err"
 	st=$?
 	if [ $st -ge 124 ]; then
 		fail "$name ($what): exit status $st (crash or hang): $(head -c 600 "$T/err")"
@@ -84,9 +93,12 @@ while IFS=$'\t' read -r file expect opts dbname pattern what; do
 	      [ -s "$T/err" ] && fail "$name ($what): stderr not empty: $(head -c 300 "$T/err")";;
 	warn) [ $st = 0 ] || fail "$name ($what): exit $st, expected 0: $(head -c 300 "$T/err")"
 	      grep -qF -- "$file" "$T/err" || fail "$name ($what): warning does not name the file";;
-	any)  [ $st = 0 ] || [ $st = 1 ] || fail "$name ($what): exit $st";;
+	any|noisy) [ $st = 0 ] || [ $st = 1 ] || fail "$name ($what): exit $st";;
 	esac
-	if [ $st = 1 ]; then
+	if [ $st = 1 ] && [ "$expect" = noisy ]; then
+		n_failed=$((n_failed + 1))
+		grep -qF -- "$who" "$T/err" || fail "$name ($what): stderr does not name $who"
+	elif [ $st = 1 ]; then
 		n_failed=$((n_failed + 1))
 		one_line "$name ($what)" "$who"
 	elif [ $st = 0 ]; then

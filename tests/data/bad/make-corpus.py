@@ -21,6 +21,9 @@ EXPECT   fail: exit 1, one line on stderr naming the file;
          ok: exit 0, nothing on stderr;
          any: exit 0 or 1 (a byte flipped where the format has no
               checksum may still decode), never a crash, the DB intact
+         noisy: like any, but libtracecmd itself prints lines on stderr
+              ("mmap: ...", "Can not mmap file") that the library cannot
+              silence: the one-line rule is not checked (known issue)
 OPTIONS  extra import options, "-" for none
 DB       a DB file of the corpus to import into ("-": the test's own DB,
          which already holds a run)
@@ -106,6 +109,19 @@ def tracedat_cases(out, fx, rnd):
         off = rnd.randrange(64, n - 300)
         b[off:off + 256] = bytes(rnd.randrange(256) for _ in range(256))
         add(out, f"burst-v7-{off}.dat", bytes(b), "any", what=f"v7: 256 random bytes at {off}")
+
+    # Inputs the fuzzer found, kept as patches of the fixture
+    # (fuzz/regressions/NAME.patch-OFFSET: bytes written at OFFSET).
+    regdir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                          "fuzz", "regressions")
+    for name in sorted(os.listdir(regdir)) if os.path.isdir(regdir) else []:
+        m = re.match(r"(v7-.*)\.patch-(\d+)$", name)
+        if not m:
+            continue
+        patch = open(os.path.join(regdir, name), "rb").read()
+        off = int(m.group(2))
+        add(out, f"fuzz-{m.group(1)}.dat", v7[:off] + patch + v7[off + len(patch):],
+            "noisy", what=f"fuzzer finding {name}")
 
     v6 = lzma.decompress(open(os.path.join(fx, V6), "rb").read())
     add(out, "v6-as-v7.dat", v6[:10] + b"7" + v6[11:], "fail",
