@@ -216,6 +216,8 @@ static int all_io_waits(struct an_faults *a, uint64_t **out, size_t *n)
 	for (size_t i = 0; i < a->core.ntasks; i++) {
 		const struct vls_fault_task *t = &a->core.tasks[i];
 
+		if (!t->n_io)
+			continue;  /* io_waits may be NULL: memcpy(x, NULL, 0) is UB */
 		memcpy(v + at, t->io_waits, t->n_io * sizeof(*v));
 		at += t->n_io;
 	}

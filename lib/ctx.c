@@ -100,6 +100,17 @@ int __vls_error(vls_ctx *ctx, int code, const char *fmt, ...)
 	return code;
 }
 
+int __vls_error_in(vls_ctx *ctx, int code, const char *path)
+{
+	char msg[VLS_ERRMSG_MAX];
+
+	if (!ctx || code >= 0 || code == VLS_ESTOPPED || !path ||
+	    strstr(ctx->errmsg, path))
+		return code;
+	snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+	return __vls_error(ctx, code, "%s: %s", path, msg[0] ? msg : vls_strerror(code));
+}
+
 void __vls_log(vls_ctx *ctx, vls_log_level level, const char *fmt, ...)
 {
 	char msg[1024];

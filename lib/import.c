@@ -438,7 +438,7 @@ int vls_db_import_file(int64_t *out, vls_db *db, const char *path,
 	if (!ret)
 		ret = sidecar_meta(imp, path);
 	if (!ret)
-		ret = __vls_import_read(imp, r, iopts);
+		ret = __vls_error_in(db->ctx, __vls_import_read(imp, r, iopts), path);
 	if (!ret)
 		ret = reader_meta(imp, r);
 	if (!ret)

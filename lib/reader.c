@@ -170,7 +170,8 @@ int vls_reader_read(vls_reader *r, vls_event_cb cb, void *data)
 	if (!ret && r->attach.stopped)
 		ret = VLS_ESTOPPED;
 	__vls_attach_release(&r->attach);
-	return ret;
+	/* a limit or allocation failure deep in a reader still names the file */
+	return __vls_error_in(r->ctx, ret, r->path);
 }
 
 vls_format vls_reader_format(const vls_reader *r)

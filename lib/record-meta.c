@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,10 @@
 #define CONFIG_MAX (32u << 20)     /* a kernel .config is ~300 KB */
 #define VMSTAT_MAX (1u << 20)
 #define SIDECAR_LINE_MAX (70u * 1024u)
+/* getline() grows its buffer to the whole line before we can look at its
+ * length: the file's size is checked first (a real sidecar with a kernel
+ * config is ~300 KB). */
+#define SIDECAR_MAX (16u << 20)
 #define SIDECAR_MAGIC "# vmlockstat record metadata 1"
 
 /* Config options that decide what the analyzers can conclude. */
@@ -464,6 +469,7 @@ int __vls_record_sidecar_load(vls_ctx *ctx, const char *tracedat_path,
 {
 	char path[4096], *line = NULL;
 	unsigned long lineno = 0;
+	struct stat st;
 	size_t cap = 0;
 	ssize_t n;
 	FILE *f;
@@ -475,6 +481,11 @@ int __vls_record_sidecar_load(vls_ctx *ctx, const char *tracedat_path,
 	if (!f)
 		return errno == ENOENT ? 0 :
 		       __vls_error(ctx, VLS_EIO, "%s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) || st.st_size > SIDECAR_MAX) {
+		fclose(f);
+		return __vls_error(ctx, VLS_ELIMIT, "%s: larger than %u MiB: not a "
+				   "vmlockstat sidecar", path, SIDECAR_MAX >> 20);
+	}
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		if (n > 0 && line[n - 1] == '\n')

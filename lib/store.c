@@ -503,6 +503,8 @@ int __vls_store_stack_id(int64_t *out, struct vls_store_txn *txn,
 	int ret;
 
 	*out = 0;
+	if (!n || !frames)
+		return 0;       /* no stack (frames may be NULL: no pointer math) */
 	skip = __vls_stack_tracing_frames(frames, n);
 	frames += skip;
 	n -= skip;

@@ -16,6 +16,9 @@
 
 /* comm (at most 15 bytes, padded) plus the dash: the pid's dash is near. */
 #define TASK_SCAN_MAX 64
+/* CPU numbers above this make the line unparsable (the attacher keeps
+ * per-CPU state for at most 65536 CPUs: attach.c). */
+#define CPU_MAX 65535
 /* Lines looked at by detection. */
 #define DETECT_LINE_MAX 1024
 
@@ -107,7 +110,7 @@ static const char *parse_cpu(struct text_line *l, const char *p)
 		return NULL;
 	if (*p == '[') {
 		p = parse_i32(p + 1, &l->cpu);
-		if (!p || *p != ']')
+		if (!p || *p != ']' || l->cpu > CPU_MAX)
 			return NULL;
 		p = skip_spaces(p + 1);
 		if (is_digit(*p))
@@ -119,7 +122,7 @@ static const char *parse_cpu(struct text_line *l, const char *p)
 		return l->has_flags ? skip_spaces(p) : NULL;
 	}
 	p = parse_i32(p, &l->cpu);
-	if (!p || *p == ' ' || !*p || (*p == '.' && is_digit(p[1])))
+	if (!p || *p == ' ' || !*p || (*p == '.' && is_digit(p[1])) || l->cpu > CPU_MAX)
 		return NULL;
 	while (*p && *p != ' ')
 		p++;

@@ -45,6 +45,9 @@ int __vls_grow(vls_ctx *ctx, void **arr, size_t *cap, size_t need,
 /* ctx.c: set ctx->errmsg and return code (so: return __vls_error(...)). */
 int __vls_error(vls_ctx *ctx, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A failure while reading path: prefix the message with "path: " unless it
+ * names the file already. Returns code. */
+int __vls_error_in(vls_ctx *ctx, int code, const char *path);
 void __vls_log(vls_ctx *ctx, vls_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -10,6 +10,7 @@ packages=(
   libmicrohttpd-dev libjs-chart.js
   xz-utils zstd python3 time
   chromium curl
+  clang libclang-rt-14-dev
 )
 
 missing=()

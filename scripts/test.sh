@@ -1,9 +1,25 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: dependencies, build, every test.
+# The whole test suite, from a fresh clone: dependencies, build, every test;
+# then the unit-labelled tests again under ASan+UBSan (build-asan/, LSan
+# suppressions for libtracecmd's own leaks in tests/sanitize/lsan.supp) and
+# a short bounded fuzz pass (FUZZ_SECONDS, default 60; FUZZ_SECONDS=0
+# skips it).
 # Live tests (label live) need root and tracefs and skip with a message elsewhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh
-cd "${BUILD_DIR:-build}"
-ctest --output-on-failure -j2 --timeout 300
+(cd "${BUILD_DIR:-build}" && ctest --output-on-failure -j2 --timeout 300)
+
+echo "== ASan+UBSan: unit tests (build-asan)" >&2
+BUILD_DIR=build-asan BUILD_TYPE=Sanitize scripts/build.sh
+(cd build-asan && ctest -L unit --output-on-failure -j2 --timeout 300)
+
+# The trace.dat target is not in this pass: it finds, within a minute or two,
+# an open crash inside libtracecmd 1.3.1 on corrupt compressed data
+# (fuzz/open/README.md), which would make every CI run a lottery. Run it with
+# `scripts/fuzz.sh tracedat`; its fixed findings are replayed by ctest.
+if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
+	echo "== fuzzing: ${FUZZ_SECONDS:-60} s, text reader (build-fuzz)" >&2
+	FUZZ_SECONDS=${FUZZ_SECONDS:-60} scripts/fuzz.sh text
+fi

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * fuzz_tracedat.c - libFuzzer target for the trace.dat reader: our header
+ * and options walk (tracedat-opts.c), then libtracecmd/libtraceevent and
+ * our record decoding, the analyzers and the store. Seeds: the v7 fixture
+ * and small files cut from it (scripts/fuzz.sh).
+ */
+#include "fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!fuzz_ctx)
+		fuzz_init();
+	fuzz_write(data, size);
+	fuzz_import(VLS_FORMAT_TRACEDAT);
+	return 0;
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test_import.c - allocation failures over a whole file import
+ * (vls_db_open + vls_db_import_file: reader, attacher, every analyzer,
+ * store, commit) of small real fixtures, in each format. test_store.c fails
+ * allocations while feeding synthetic events; this goes through the
+ * readers and the analyzers' finish as well.
+ *
+ * For N = 1, 2, ... the library's allocator fails its Nth allocation (and
+ * only that one): the import must return VLS_ENOMEM, leave no object alive
+ * (ctx->live_objects) and leave the DB as it was (one run, integrity ok);
+ * under the Sanitize build LeakSanitizer checks that nothing leaked. The
+ * loop ends at the first N past the import's last allocation: that import
+ * succeeds and stores the run.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "test.h"
+
+static char dir[] = "/tmp/vls_test_import.XXXXXX";
+static long alloc_count, fail_at;
+
+static void *fail_malloc(size_t n, void *d)
+{
+	(void)d;
+	return ++alloc_count == fail_at ? NULL : malloc(n);
+}
+
+static void *fail_realloc(void *ptr, size_t n, void *d)
+{
+	(void)d;
+	return ++alloc_count == fail_at ? NULL : realloc(ptr, n);
+}
+
+static void plain_free(void *ptr, void *d)
+{
+	(void)d;
+	free(ptr);
+}
+
+static long long sql_int(const char *db, const char *q)
+{
+	sqlite3 *s = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -999;
+
+	if (sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(s, q, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return v;
+}
+
+/* One import of trace into db with the Nth allocation failing. Returns
+ * the import's result (0 once n is past the last allocation). */
+static int import_failing_at(const char *db_path, const char *trace, long n)
+{
+	vls_allocator al = { VLS_ALLOCATOR_VERSION, fail_malloc, fail_realloc,
+			     plain_free, NULL };
+	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
+	vls_ctx *ctx = NULL;
+	vls_db *db = NULL;
+	int64_t run = 0;
+	int ret;
+
+	if (vls_ctx_new(&ctx))
+		return VLS_ENOMEM;
+	CHECK_INT(vls_ctx_set_allocator(ctx, &al), 0);
+	alloc_count = 0;
+	fail_at = n;
+	o.keep_events = 1;
+	ret = vls_db_open(&db, ctx, db_path, VLS_DB_READWRITE);
+	if (!ret)
+		ret = vls_db_import_file(&run, db, trace, NULL, &o);
+	if (ret && ret != VLS_ENOMEM)
+		fprintf(stderr, "  N=%ld: %s: %s\n", n, vls_strerror(ret),
+			vls_ctx_errmsg(ctx));
+	CHECK(ret == 0 || ret == VLS_ENOMEM);
+	vls_db_close(db);
+	CHECK_INT(ctx->live_objects, 0);
+	vls_ctx_free(ctx);
+	fail_at = 0;
+	return ret;
+}
+
+/* The fixtures: a v7 trace.dat and a tracefs text trace (its first lines,
+ * with stacks): each must survive every allocation failure. */
+static const struct {
+	const char *name;
+	const char *make;      /* shell command writing the trace to %s */
+	long min_allocs;       /* the import allocates at least this often */
+	long every_until;      /* fail each N up to here, then every stride-th */
+	long stride;
+} fixtures[] = {
+	/* libtracecmd parses 1 MB of formats and kallsyms per open (~0.1 s):
+	 * past the opening allocations, one N in 7 */
+	{ "v7.dat", "cp " VLS_TEST_DATA "/mprotect-fault-6.18-x86_64.dat %s", 300, 80, 7 },
+	{ "ftrace.txt", "xz -dc " VLS_TEST_DATA "/text/ftrace.txt.xz | head -600 > %s",
+	  200, 100000, 1 },
+};
+
+static void test_fixture(size_t i)
+{
+	char trace[256], db[256], cmd[1024];
+	long n, tried = 0;
+	int ret = VLS_ENOMEM;
+
+	snprintf(trace, sizeof(trace), "%s/%s", dir, fixtures[i].name);
+	snprintf(db, sizeof(db), "%s/%s.db", dir, fixtures[i].name);
+	snprintf(cmd, sizeof(cmd), fixtures[i].make, trace);
+	CHECK_INT(system(cmd), 0);
+	CHECK_INT(import_failing_at(db, trace, 0), 0);     /* run 1 */
+	for (n = 1; n < 100000 && ret;
+	     n += n < fixtures[i].every_until ? 1 : fixtures[i].stride) {
+		ret = import_failing_at(db, trace, n);
+		tried++;
+		if (ret) {
+			CHECK_INT(sql_int(db, "SELECT count(*) FROM run"), 1);
+			CHECK_INT(sql_int(db, "SELECT count(*) FROM pragma_integrity_check "
+					      "WHERE integrity_check <> 'ok'"), 0);
+		}
+	}
+	printf("%s: %ld of the import's ~%ld allocations failed in turn\n",
+	       fixtures[i].name, tried - 1, n - 1);
+	CHECK(n - 1 >= fixtures[i].min_allocs);
+	CHECK_INT(ret, 0);
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM run"), 2);
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM run WHERE id = 2 AND events = "
+			      "(SELECT events FROM run WHERE id = 1)"), 1);
+}
+
+int main(void)
+{
+	char cmd[600];
+
+	if (!mkdtemp(dir))
+		return 1;
+	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++)
+		test_fixture(i);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", dir);
+	return TEST_DONE();
+}
