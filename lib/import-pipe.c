@@ -19,9 +19,9 @@
 
 #include "store.h"
 
-#define PIPE_EVENTS 512           /* events per block */
-#define PIPE_ARENA (128 * 1024)   /* stack bytes per block */
-#define PIPE_BLOCKS 4
+#define PIPE_EVENTS 4096          /* events per block: fewer handoffs */
+#define PIPE_ARENA (512 * 1024)   /* stack bytes per block */
+#define PIPE_BLOCKS 3
 /* the most one event's stack can take: pointers plus cut frame names */
 #define STACK_BYTES_MAX (VLS_STACK_MAX * (sizeof(char *) + 257))
 
