@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 secs=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(text tracedat)
+[ ${#targets[@]} -gt 0 ] || targets=(text tracedat http_params)
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -DVLS_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug \
 	-DBUILD_TESTING=OFF >/dev/null
@@ -36,6 +36,9 @@ seeds() {
 		;;
 	tracedat)
 		cp tests/data/mprotect-fault-6.18-x86_64.dat "$dir/v7.dat"
+		;;
+	http_params)
+		cp fuzz/regressions/http_params/* "$dir/"
 		;;
 	esac
 }

@@ -20,6 +20,6 @@ BUILD_DIR=build-asan BUILD_TYPE=Sanitize scripts/build.sh
 # (fuzz/open/README.md), which would make every CI run a lottery. Run it with
 # `scripts/fuzz.sh tracedat`; its fixed findings are replayed by ctest.
 if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
-	echo "== fuzzing: ${FUZZ_SECONDS:-60} s, text reader (build-fuzz)" >&2
-	FUZZ_SECONDS=${FUZZ_SECONDS:-60} scripts/fuzz.sh text
+	echo "== fuzzing: ${FUZZ_SECONDS:-60} s each, text reader and HTTP parameters (build-fuzz)" >&2
+	FUZZ_SECONDS=${FUZZ_SECONDS:-60} scripts/fuzz.sh text http_params
 fi

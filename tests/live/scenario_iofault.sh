@@ -35,19 +35,26 @@ expect(behind > 0, f"fallbacks behind the mprotect writer: {behind} > 0")
 ftids = {t["tid"] for t in faulters}
 chains = con.execute("SELECT id, wait_ns FROM lock_chain WHERE tid = ? AND mode = 'write'",
                      (writer["tid"],)).fetchall()
-good, nblk = 0, []
+# A long wait with no holder at all (scheduling or wakeup latency of the
+# writer itself, seen under load) has no blocker to check: it is counted,
+# not held against the rule, which is about the blockers that exist.
+good, nblk, unblocked = 0, [], 0
 for cid, wait in chains:
     links = con.execute("SELECT tid, site FROM lock_chain_link WHERE chain_id = ? "
                         "AND depth = 1", (cid,)).fetchall()
+    if not links:
+        unblocked += 1
+        continue
     nblk.append(len(links))
-    if links and all(l[0] in ftids and l[1] == "fault" for l in links):
+    if all(l[0] in ftids and l[1] == "fault" for l in links):
         good += 1
     else:
         print(f"      writer waited {wait / 1000:.0f} us: blockers {links}")
-expect(len(chains) > 0 and good == len(chains),
-       f"{len(chains)} chains of the mprotect writer (>= 100 us), in {good} every direct "
-       f"blocker is a faulting thread in its fault fallback ({min(nblk, default=0)}-"
-       f"{max(nblk, default=0)} of them)")
+blocked = len(chains) - unblocked
+expect(blocked > 0 and good == blocked,
+       f"{blocked} chains of the mprotect writer (>= 100 us) with blockers (and "
+       f"{unblocked} without), in {good} every direct blocker is a faulting thread "
+       f"in its fault fallback ({min(nblk, default=0)}-{max(nblk, default=0)} of them)")
 EOF
 scenario_check_report iofault "iofault ${ARGS[*]}"
 ok "iofault: analysis agrees with the ground truth"
