@@ -20,25 +20,7 @@
 #include "test.h"
 
 static char dir[] = "/tmp/vls_test_import.XXXXXX";
-static long alloc_count, fail_at;
-
-static void *fail_malloc(size_t n, void *d)
-{
-	(void)d;
-	return ++alloc_count == fail_at ? NULL : malloc(n);
-}
-
-static void *fail_realloc(void *ptr, size_t n, void *d)
-{
-	(void)d;
-	return ++alloc_count == fail_at ? NULL : realloc(ptr, n);
-}
-
-static void plain_free(void *ptr, void *d)
-{
-	(void)d;
-	free(ptr);
-}
+static struct test_alloc ta;
 
 static long long sql_int(const char *db, const char *q)
 {
@@ -59,8 +41,7 @@ static long long sql_int(const char *db, const char *q)
  * the import's result (0 once n is past the last allocation). */
 static int import_failing_at(const char *db_path, const char *trace, long n)
 {
-	vls_allocator al = { VLS_ALLOCATOR_VERSION, fail_malloc, fail_realloc,
-			     plain_free, NULL };
+	vls_allocator al = TEST_ALLOCATOR(&ta);
 	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
 	vls_ctx *ctx = NULL;
 	vls_db *db = NULL;
@@ -70,8 +51,8 @@ static int import_failing_at(const char *db_path, const char *trace, long n)
 	if (vls_ctx_new(&ctx))
 		return VLS_ENOMEM;
 	CHECK_INT(vls_ctx_set_allocator(ctx, &al), 0);
-	alloc_count = 0;
-	fail_at = n;
+	ta.calls = 0;
+	ta.fail_at = n;
 	o.keep_events = 1;
 	ret = vls_db_open(&db, ctx, db_path, VLS_DB_READWRITE);
 	if (!ret)
@@ -83,7 +64,7 @@ static int import_failing_at(const char *db_path, const char *trace, long n)
 	vls_db_close(db);
 	CHECK_INT(ctx->live_objects, 0);
 	vls_ctx_free(ctx);
-	fail_at = 0;
+	ta.fail_at = 0;
 	return ret;
 }
 

@@ -695,38 +695,20 @@ static void test_format_truncates(void)
 
 /* Allocation failures: every failing allocation gives VLS_ENOMEM, no leak
  * (run under ASan), no crash. */
-static int fail_at, n_alloc;
-
-static void *fail_malloc(size_t size, void *data)
-{
-	(void)data;
-	return ++n_alloc == fail_at ? NULL : malloc(size);
-}
-
-static void *fail_realloc(void *p, size_t size, void *data)
-{
-	(void)data;
-	return ++n_alloc == fail_at ? NULL : realloc(p, size);
-}
-
-static void fail_free(void *p, void *data)
-{
-	(void)data;
-	free(p);
-}
+static struct test_alloc ta;
 
 static void test_alloc_failures(void)
 {
-	vls_allocator a = { VLS_ALLOCATOR_VERSION, fail_malloc, fail_realloc, fail_free, NULL };
+	vls_allocator a = TEST_ALLOCATOR(&ta);
 	int failures = 0;
 
-	for (fail_at = 1; fail_at < 200; fail_at++) {
+	for (ta.fail_at = 1; ta.fail_at < 200; ta.fail_at++) {
 		struct vls_locks *lk = NULL;
 		vls_ctx *ctx = NULL;
 		vls_event ev;
 		int err = 0;
 
-		n_alloc = 0;
+		ta.calls = 0;
 		vls_ctx_new(&ctx);
 		vls_ctx_set_allocator(ctx, &a);
 		err = __vls_locks_new(&lk, ctx, 0, NULL);

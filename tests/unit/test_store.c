@@ -673,33 +673,13 @@ static void test_kill9(vls_ctx *ctx)
 	}
 }
 
-/* An allocator that fails the Nth allocation from `fail_at` on. */
-static long alloc_count, fail_at;
-
-static void *fail_malloc(size_t n, void *d)
-{
-	(void)d;
-	return ++alloc_count == fail_at ? NULL : malloc(n);
-}
-
-static void *fail_realloc(void *ptr, size_t n, void *d)
-{
-	(void)d;
-	return ++alloc_count == fail_at ? NULL : realloc(ptr, n);
-}
-
-static void plain_free(void *ptr, void *d)
-{
-	(void)d;
-	free(ptr);
-}
+static struct test_alloc ta;
 
 /* One whole import with the Nth allocation failing: an error and no run,
  * or (N past the last allocation) success. Returns whether it failed. */
 static bool import_failing_at(const char *p, long n)
 {
-	vls_allocator al = { VLS_ALLOCATOR_VERSION, fail_malloc, fail_realloc,
-			     plain_free, NULL };
+	vls_allocator al = TEST_ALLOCATOR(&ta);
 	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
 	vls_ctx *ctx = NULL;
 	vls_db *db = NULL;
@@ -710,8 +690,8 @@ static bool import_failing_at(const char *p, long n)
 
 	vls_ctx_new(&ctx);
 	vls_ctx_set_allocator(ctx, &al);
-	alloc_count = 0;
-	fail_at = n;
+	ta.calls = 0;
+	ta.fail_at = n;
 	o.keep_events = 1;
 	o.label = "alloc";
 	ret = vls_db_open(&db, ctx, p, VLS_DB_READWRITE);
@@ -728,7 +708,7 @@ static bool import_failing_at(const char *p, long n)
 	vls_db_close(db);
 	CHECK_INT(ctx->live_objects, 0);
 	vls_ctx_free(ctx);
-	fail_at = 0;
+	ta.fail_at = 0;
 	return ret != 0;
 }
 

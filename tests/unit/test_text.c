@@ -574,42 +574,6 @@ static void test_stop(vls_ctx *ctx)
 
 /* Every allocation may fail: the read then fails with VLS_ENOMEM (or, for
  * metadata, with the error meta reports) and nothing leaks. */
-struct failing {
-	long calls, fail_at, live;
-};
-
-static void *f_malloc(size_t size, void *data)
-{
-	struct failing *f = data;
-	void *p;
-
-	if (++f->calls == f->fail_at)
-		return NULL;
-	p = malloc(size);
-	f->live += p != NULL;
-	return p;
-}
-
-static void *f_realloc(void *ptr, size_t size, void *data)
-{
-	struct failing *f = data;
-	void *p;
-
-	if (++f->calls == f->fail_at)
-		return NULL;
-	p = realloc(ptr, size);
-	f->live += p && !ptr;
-	return p;
-}
-
-static void f_free(void *ptr, void *data)
-{
-	struct failing *f = data;
-
-	f->live -= ptr != NULL;
-	free(ptr);
-}
-
 static void test_alloc_failures(void)
 {
 	static const char text[] =
@@ -620,8 +584,8 @@ static void test_alloc_failures(void)
 	long total = 0, failed = 0;
 
 	for (long n = 1; n < 200; n++) {
-		struct failing f = { 0, n, 0 };
-		vls_allocator a = { VLS_ALLOCATOR_VERSION, f_malloc, f_realloc, f_free, &f };
+		struct test_alloc f = { 0, n, 0 };
+		vls_allocator a = TEST_ALLOCATOR(&f);
 		vls_ctx *ctx = NULL;
 		vls_reader_stats st;
 		vls_reader *r = NULL;
