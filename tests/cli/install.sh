@@ -4,6 +4,8 @@
 set -euo pipefail
 : "${VLS_SOURCE_DIR:?} ${VLS_BUILD_DIR:?} ${VLS_TEST_DATA:?}"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# the build's sanitizer flags, when the installed library is instrumented
+read -r -a app_cflags <<< "${VLS_APP_CFLAGS:-}"
 prefix=$tmp/prefix
 cmake --install "$VLS_BUILD_DIR" --prefix "$prefix" > "$tmp/install.log"
 libdir=$(cd "$prefix" && ls -d lib*/ | head -1); libdir=$prefix/${libdir%/}
@@ -16,7 +18,7 @@ if nm -D --defined-only "$libdir"/libvmlockstat.so | awk '{print $3}' | grep -v 
 fi
 
 # pkg-config
-PKG_CONFIG_PATH=$libdir/pkgconfig cc -o "$tmp/embed-pc" "$VLS_SOURCE_DIR/examples/embed.c" \
+PKG_CONFIG_PATH=$libdir/pkgconfig cc "${app_cflags[@]}" -o "$tmp/embed-pc" "$VLS_SOURCE_DIR/examples/embed.c" \
   $(PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --cflags --libs vmlockstat)
 LD_LIBRARY_PATH=$libdir "$tmp/embed-pc" "$VLS_TEST_DATA/mprotect-fault-6.18-x86_64.dat" > "$tmp/out1"
 grep -q "events with a stack 79" "$tmp/out1"
@@ -31,7 +33,8 @@ find_package(vmlockstat REQUIRED)
 add_executable(app embed.c)
 target_link_libraries(app PRIVATE vmlockstat::vmlockstat)
 CM
-cmake -S "$tmp/app" -B "$tmp/app/build" -DCMAKE_PREFIX_PATH="$prefix" > "$tmp/app.log"
+cmake -S "$tmp/app" -B "$tmp/app/build" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_C_FLAGS="${VLS_APP_CFLAGS:-}" -DCMAKE_EXE_LINKER_FLAGS="${VLS_APP_CFLAGS:-}" > "$tmp/app.log"
 cmake --build "$tmp/app/build" > "$tmp/app-build.log"
 LD_LIBRARY_PATH=$libdir "$tmp/app/build/app" "$VLS_TEST_DATA/mprotect-fault-6.18-x86_64.dat" > "$tmp/out2"
 grep -q "stored run 1: label=embedded events=1777" "$tmp/out2"
