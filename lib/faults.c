@@ -183,10 +183,11 @@ static void count_episode(struct vls_fault_counts *c,
 
 	c->episodes++;
 	c->by_reason[ep->reason]++;
-	if (ep->reason != VLS_FR_NONE && ep->reason != VLS_FR_NESTED)
+	if (ep->reason != VLS_FR_NONE && ep->reason != VLS_FR_NESTED) {
 		c->fallback++;
-	if (ep->behind_writer)
-		c->behind_writer++;
+		if (ep->behind_writer)
+			c->behind_writer++;
+	}
 	c->trylock_fails += ep->trylock_fails;
 	c->refaults += ep->refaults;
 	c->filemap_faults += ep->filemap_faults;
@@ -452,9 +453,15 @@ static int on_acquired(struct vls_faults *f, const vls_event *ev)
 		return 0;
 	}
 	if (t->acq == 2) {
-		/* __vmf_anon_prepare(): a failed trylock returns VM_FAULT_RETRY */
-		if (!ok)
+		/* __vmf_anon_prepare(): a failed trylock returns VM_FAULT_RETRY,
+		 * and it fails only while a writer holds or waits for the lock:
+		 * the fallback that follows is behind that writer even when
+		 * the writer is gone by the time lock_mm_and_find_vma() runs. */
+		if (!ok) {
 			t->ep.nested_failed = true;
+			t->ep.trylock_fails++;
+			t->ep.behind_writer = true;
+		}
 		t->acq = 0;
 		return 0;
 	}

@@ -92,7 +92,7 @@ struct vls_fault_episode {
 	enum vls_fault_reason reason;
 	bool stack_only;          /* not opened by exceptions:page_fault_* */
 	bool kernel_mode;
-	bool behind_writer;       /* an mmap_lock attempt waited on a writer */
+	bool behind_writer;       /* a read trylock failed: a writer held or waited */
 	bool io_before_lock;      /* I/O evidence before the first mmap_lock attempt */
 	uint32_t attempts;        /* retry chain: VMA attempt + mmap_lock attempts */
 	uint32_t mmap_attempts;   /* fault-path mmap_lock attempts */

@@ -216,7 +216,8 @@ static const struct fcase cases[] = {
 		{ 211, 11, 'A', 1, NULL, 0 },
 		{ 212, 11, 'R', 0, NULL, 0 },
 		END },
-	  { "no_io,no_io", "2,2", 2, 2, 0, 0, 0, 0, { 0, 0, 2, 0, 0, 0 } } },
+	  /* the failed nested trylock: the first fallback is behind a writer */
+	  { "no_io,no_io", "2,2", 2, 2, 1, 1, 0, 0, { 0, 0, 2, 0, 0, 0 } } },
 	{ "trylock fails, blocking attempt: one fallback behind a writer",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 20, 'W', 0, NULL, 0 },      /* the mprotect thread */
