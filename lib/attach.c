@@ -44,17 +44,23 @@ static struct vls_attach_cpu *cpu_of(struct vls_attach *a, int32_t cpu)
 	return c < a->ncpus ? &a->cpus[c] : NULL;
 }
 
-/* Forget slot idx in its CPU's recent list (it is leaving the ring). */
+static size_t cpu_slot(const struct vls_attach_cpu *c, unsigned int i)
+{
+	return c->slot[(c->head + i) % VLS_ATTACH_RECENT];
+}
+
+/*
+ * Forget slot idx in its CPU's recent list (it is leaving the ring). Events
+ * leave the ring in the order they entered it and each CPU's list keeps
+ * that order, so a slot still listed is its CPU's oldest: the head.
+ */
 static void forget(struct vls_attach *a, size_t idx)
 {
 	struct vls_attach_cpu *c = cpu_of(a, a->ring[idx].ev.cpu);
 
-	for (unsigned int i = 0; c && i < c->n; i++) {
-		if (c->slot[i] != idx)
-			continue;
-		memmove(&c->slot[i], &c->slot[i + 1], (c->n - i - 1) * sizeof(size_t));
+	if (c && c->n && c->slot[c->head] == idx) {
+		c->head = (c->head + 1) % VLS_ATTACH_RECENT;
 		c->n--;
-		return;
 	}
 }
 
@@ -127,8 +133,8 @@ int __vls_attach_event(struct vls_attach *a, const vls_event *ev)
 	if (ret)
 		return ret;
 	if (c->n == VLS_ATTACH_RECENT) {
-		a->ring[c->slot[0]].closed = true;
-		memmove(&c->slot[0], &c->slot[1], (c->n - 1) * sizeof(size_t));
+		a->ring[c->slot[c->head]].closed = true;
+		c->head = (c->head + 1) % VLS_ATTACH_RECENT;
 		c->n--;
 	}
 	ret = drain(a, ev->ts_ns);
@@ -144,7 +150,7 @@ int __vls_attach_event(struct vls_attach *a, const vls_event *ev)
 	s->has_stack = false;
 	s->closed = false;
 	a->count++;
-	c->slot[c->n++] = idx;
+	c->slot[(c->head + c->n++) % VLS_ATTACH_RECENT] = idx;
 	return 0;
 }
 
@@ -213,7 +219,7 @@ int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 	if (a->stopped)
 		return VLS_ESTOPPED;
 	for (unsigned int i = c ? c->n : 0; i-- > 0;) {
-		struct vls_attach_slot *t = &a->ring[c->slot[i]];
+		struct vls_attach_slot *t = &a->ring[cpu_slot(c, i)];
 
 		if (t->ev.tid == tid && (!cls_len || in_class(&t->ev, cls, cls_len))) {
 			s = t;

@@ -45,6 +45,14 @@ static const char *const kind_fields[VLS_EV__COUNT][NFIELDS] = {
 	[VLS_EV_BLOCK_RQ_COMPLETE] = { "dev", "sector", "nr_sector", "error", "rwbs" },
 };
 
+#define COMM_CACHE 1024         /* pids whose comm is kept at hand */
+
+struct td_comm {
+	bool valid;
+	int32_t pid;
+	char comm[VLS_COMM_MAX];
+};
+
 /* What we know of one event id, filled on its first record. */
 struct td_event {
 	bool init;
@@ -62,10 +70,12 @@ struct td_priv {
 	struct td_event *ev;     /* indexed by event id, grown on demand */
 	size_t nev;
 	int long_size;
+	bool swap;               /* the file's byte order is not ours */
 	int err;                 /* first error of the iteration */
 	uint64_t missed;         /* events the ring buffer pages say were lost */
 	char addr_names[VLS_STACK_MAX][24]; /* unresolved frames as hex */
 	vls_event out;           /* reused for every record */
+	struct td_comm comms[COMM_CACHE];
 };
 
 /* ------------------------------------------------------------------ */
@@ -78,14 +88,27 @@ static bool field_ok(const struct tep_format_field *f, const struct tep_record *
 	       f->size > 0 && f->offset + f->size <= rec->size;
 }
 
-/* A number field, 0 when the kernel has no such field or it is cut. */
-static uint64_t num(const struct tep_format_field *f, const struct tep_record *rec)
+/*
+ * A number field, 0 when the kernel has no such field or it is cut. Read
+ * by hand rather than with tep_read_number_field(): this runs for every
+ * field of every record, and the file's byte order is known at open.
+ */
+static uint64_t num(const struct td_priv *p, const struct tep_format_field *f,
+		    const struct tep_record *rec)
 {
-	unsigned long long v = 0;
+	const unsigned char *a;
+	uint64_t v;
 
-	if (!field_ok(f, rec) || f->size > 8 || tep_read_number_field(
-		    (struct tep_format_field *)f, rec->data, &v))
+	if (!field_ok(f, rec))
 		return 0;
+	a = (const unsigned char *)rec->data + f->offset;
+	switch (f->size) {
+	case 1: v = a[0]; break;
+	case 2: { uint16_t x; memcpy(&x, a, 2); v = p->swap ? __builtin_bswap16(x) : x; break; }
+	case 4: { uint32_t x; memcpy(&x, a, 4); v = p->swap ? __builtin_bswap32(x) : x; break; }
+	case 8: { uint64_t x; memcpy(&x, a, 8); v = p->swap ? __builtin_bswap64(x) : x; break; }
+	default: return 0;
+	}
 	if ((f->flags & TEP_FIELD_IS_SIGNED) && f->size < 8 &&
 	    (v >> (f->size * 8 - 1)) & 1)
 		v |= ~0ULL << (f->size * 8);   /* sign-extend: -1 stays -1 */
@@ -167,8 +190,8 @@ static int event_info(vls_reader *r, int id, struct td_event **out)
 /* Decoding                                                            */
 /* ------------------------------------------------------------------ */
 
-static void decode_fields(vls_event *ev, const struct td_event *te,
-			  const struct tep_record *rec)
+static void decode_fields(const struct td_priv *p, vls_event *ev,
+			  const struct td_event *te, const struct tep_record *rec)
 {
 	struct tep_format_field *const *f = te->f;
 
@@ -177,61 +200,61 @@ static void decode_fields(vls_event *ev, const struct td_event *te,
 	case VLS_EV_MMAP_LOCK_ACQUIRED:
 	case VLS_EV_MMAP_LOCK_RELEASED:
 		/* kernels before 6.14 have a memcg_path string: memcg_id 0 */
-		ev->u.mmap_lock.mm = num(f[0], rec);
-		ev->u.mmap_lock.memcg_id = num(f[1], rec);
-		ev->u.mmap_lock.write = num(f[2], rec) != 0;
-		ev->u.mmap_lock.success = num(f[3], rec) != 0;
+		ev->u.mmap_lock.mm = num(p, f[0], rec);
+		ev->u.mmap_lock.memcg_id = num(p, f[1], rec);
+		ev->u.mmap_lock.write = num(p, f[2], rec) != 0;
+		ev->u.mmap_lock.success = num(p, f[3], rec) != 0;
 		break;
 	case VLS_EV_PAGE_FAULT_USER:
 	case VLS_EV_PAGE_FAULT_KERNEL:
-		ev->u.fault.address = num(f[0], rec);
-		ev->u.fault.ip = num(f[1], rec);
-		ev->u.fault.error_code = num(f[2], rec);
+		ev->u.fault.address = num(p, f[0], rec);
+		ev->u.fault.ip = num(p, f[1], rec);
+		ev->u.fault.error_code = num(p, f[2], rec);
 		break;
 	case VLS_EV_FILEMAP_FAULT:
 	case VLS_EV_FILEMAP_ADD:
 	case VLS_EV_FILEMAP_DELETE:
-		ev->u.filemap.dev = num(f[0], rec);
-		ev->u.filemap.ino = num(f[1], rec);
-		ev->u.filemap.index = num(f[2], rec);
-		ev->u.filemap.pfn = num(f[3], rec);
+		ev->u.filemap.dev = num(p, f[0], rec);
+		ev->u.filemap.ino = num(p, f[1], rec);
+		ev->u.filemap.index = num(p, f[2], rec);
+		ev->u.filemap.pfn = num(p, f[3], rec);
 		break;
 	case VLS_EV_SCHED_SWITCH:
 		str(ev->u.sched_switch.prev_comm, VLS_COMM_MAX, f[0], rec);
-		ev->u.sched_switch.prev_pid = (int32_t)num(f[1], rec);
-		ev->u.sched_switch.prev_prio = (int32_t)num(f[2], rec);
-		ev->u.sched_switch.prev_state = num(f[3], rec);
+		ev->u.sched_switch.prev_pid = (int32_t)num(p, f[1], rec);
+		ev->u.sched_switch.prev_prio = (int32_t)num(p, f[2], rec);
+		ev->u.sched_switch.prev_state = num(p, f[3], rec);
 		str(ev->u.sched_switch.next_comm, VLS_COMM_MAX, f[4], rec);
-		ev->u.sched_switch.next_pid = (int32_t)num(f[5], rec);
-		ev->u.sched_switch.next_prio = (int32_t)num(f[6], rec);
+		ev->u.sched_switch.next_pid = (int32_t)num(p, f[5], rec);
+		ev->u.sched_switch.next_prio = (int32_t)num(p, f[6], rec);
 		break;
 	case VLS_EV_SCHED_WAKEUP:
 	case VLS_EV_SCHED_WAKING:
 		str(ev->u.wakeup.comm, VLS_COMM_MAX, f[0], rec);
-		ev->u.wakeup.pid = (int32_t)num(f[1], rec);
-		ev->u.wakeup.prio = (int32_t)num(f[2], rec);
-		ev->u.wakeup.target_cpu = (int32_t)num(f[3], rec);
+		ev->u.wakeup.pid = (int32_t)num(p, f[1], rec);
+		ev->u.wakeup.prio = (int32_t)num(p, f[2], rec);
+		ev->u.wakeup.target_cpu = (int32_t)num(p, f[3], rec);
 		break;
 	case VLS_EV_SCHED_FORK:
 		str(ev->u.fork.parent_comm, VLS_COMM_MAX, f[0], rec);
-		ev->u.fork.parent_pid = (int32_t)num(f[1], rec);
+		ev->u.fork.parent_pid = (int32_t)num(p, f[1], rec);
 		str(ev->u.fork.child_comm, VLS_COMM_MAX, f[2], rec);
-		ev->u.fork.child_pid = (int32_t)num(f[3], rec);
+		ev->u.fork.child_pid = (int32_t)num(p, f[3], rec);
 		break;
 	case VLS_EV_SCHED_EXIT:
 		str(ev->u.exit.comm, VLS_COMM_MAX, f[0], rec);
-		ev->u.exit.pid = (int32_t)num(f[1], rec);
-		ev->u.exit.prio = (int32_t)num(f[2], rec);
+		ev->u.exit.pid = (int32_t)num(p, f[1], rec);
+		ev->u.exit.prio = (int32_t)num(p, f[2], rec);
 		break;
 	case VLS_EV_SCHED_EXEC:
-		ev->u.exec.pid = (int32_t)num(f[0], rec);
-		ev->u.exec.old_pid = (int32_t)num(f[1], rec);
+		ev->u.exec.pid = (int32_t)num(p, f[0], rec);
+		ev->u.exec.old_pid = (int32_t)num(p, f[1], rec);
 		break;
 	case VLS_EV_LOCK_CONTENTION_BEGIN:
 	case VLS_EV_LOCK_CONTENTION_END:
-		ev->u.contention.lock_addr = num(f[0], rec);
-		ev->u.contention.flags = (uint32_t)num(f[1], rec);
-		ev->u.contention.ret = (int32_t)num(f[1], rec);
+		ev->u.contention.lock_addr = num(p, f[0], rec);
+		ev->u.contention.flags = (uint32_t)num(p, f[1], rec);
+		ev->u.contention.ret = (int32_t)num(p, f[1], rec);
 		if (te->kind == VLS_EV_LOCK_CONTENTION_BEGIN)
 			ev->u.contention.ret = 0;
 		else
@@ -239,10 +262,10 @@ static void decode_fields(vls_event *ev, const struct td_event *te,
 		break;
 	case VLS_EV_BLOCK_RQ_ISSUE:
 	case VLS_EV_BLOCK_RQ_COMPLETE:
-		ev->u.block.dev = num(f[0], rec);
-		ev->u.block.sector = num(f[1], rec);
-		ev->u.block.nr_sector = (uint32_t)num(f[2], rec);
-		ev->u.block.error = (int32_t)num(f[3], rec);
+		ev->u.block.dev = num(p, f[0], rec);
+		ev->u.block.sector = num(p, f[1], rec);
+		ev->u.block.nr_sector = (uint32_t)num(p, f[2], rec);
+		ev->u.block.error = (int32_t)num(p, f[3], rec);
 		str(ev->u.block.rwbs, sizeof(ev->u.block.rwbs), f[4], rec);
 		break;
 	default:
@@ -265,7 +288,7 @@ static int deliver_stack(vls_reader *r, const struct td_event *te,
 		r->stats.bad_records++;
 		return 0;
 	}
-	want = te->f[0] ? num(te->f[0], rec) : VLS_STACK_MAX;
+	want = te->f[0] ? num(p, te->f[0], rec) : VLS_STACK_MAX;
 	room = (uint64_t)(rec->size - caller->offset) / (uint64_t)p->long_size;
 	if (want > room)
 		want = room;
@@ -289,14 +312,26 @@ static int deliver_stack(vls_reader *r, const struct td_event *te,
 	return __vls_attach_stack(&r->attach, rec->cpu, tid, frames, n);
 }
 
+/*
+ * The comm of ev->tid from the file's saved cmdlines. Those are read at
+ * open and do not change while iterating, so a small cache by pid spares
+ * libtraceevent's bsearch for every record.
+ */
 static void set_comm(struct td_priv *p, vls_event *ev)
 {
-	const char *comm = tep_data_comm_from_pid(p->tep, ev->tid);
+	struct td_comm *c = &p->comms[(uint32_t)ev->tid % COMM_CACHE];
+	const char *comm;
 
-	/* libtraceevent's "<...>" means the pid is not in saved_cmdlines */
-	if (!comm || !strcmp(comm, "<...>"))
-		comm = "";
-	__vls_copy_comm(ev->comm, comm, strlen(comm));
+	if (!c->valid || c->pid != ev->tid) {
+		comm = tep_data_comm_from_pid(p->tep, ev->tid);
+		/* libtraceevent's "<...>" means the pid is not in saved_cmdlines */
+		if (!comm || !strcmp(comm, "<...>"))
+			comm = "";
+		__vls_copy_comm(c->comm, comm, strlen(comm));
+		c->pid = ev->tid;
+		c->valid = true;
+	}
+	memcpy(ev->comm, c->comm, VLS_COMM_MAX);
 }
 
 static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
@@ -333,7 +368,7 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
 	ev->kind = te->kind;
 	ev->name = te->name;
 	set_comm(p, ev);
-	decode_fields(ev, te, rec);
+	decode_fields(p, ev, te, rec);
 	ret = __vls_attach_event(&r->attach, ev);
 done:
 	if (!ret)
@@ -414,6 +449,7 @@ static int td_open(vls_reader *r)
 		ret = open_handles(r);
 	if (ret)
 		return ret;
+	p->swap = tep_is_file_bigendian(p->tep) != tep_is_local_bigendian(p->tep);
 	p->long_size = tep_get_long_size(p->tep);
 	if (p->long_size != 4 && p->long_size != 8)
 		p->long_size = 8;

@@ -106,9 +106,10 @@ struct vls_attach_slot {
 	bool closed;            /* out of its CPU's recent events */
 };
 
+/* A CPU's open events: a circular list of ring indices, oldest at head. */
 struct vls_attach_cpu {
-	size_t slot[VLS_ATTACH_RECENT]; /* ring indices, oldest first */
-	unsigned int n;
+	size_t slot[VLS_ATTACH_RECENT];
+	unsigned int head, n;
 };
 
 struct vls_attach {
