@@ -46,40 +46,42 @@ record() {
 }
 [ -f "$trace" ] || record
 
-# median seconds and max RSS (KB) of RUNS runs of "$@"
-measure() {
-	local i
-	for i in $(seq "$runs"); do
-		/usr/bin/time -f '%e %M' -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err" ||
-			{ cat "$tmp/err" >&2; return 1; }
-		cat "$tmp/t"
-	done | sort -n | awk '{ s[NR] = $1; if ($2 > m) m = $2 }
-		END { printf "%.2f %d\n", s[int((NR + 1) / 2)], m }'
-}
+# The tools run in rounds, one run of each per round, so that a burst of
+# load from elsewhere on the machine slows every tool alike rather than
+# the one whose turn it is. Per tool: the median seconds and the largest
+# peak RSS (KB) over the rounds.
+names=() cmds=()
+tool() { names+=("$1"); cmds+=("$2"); }
+tool "bare libtracecmd loop" "'$iterate' bare '$trace'"
+tool "vmlockstat reader (no-op)" "'$iterate' reader '$trace'"
+if [ -x "$vls" ] && "$vls" import --help >/dev/null 2>&1; then
+	tool "vmlockstat import" "rm -f '$tmp/b.db'; '$vls' import --db '$tmp/b.db' '$trace'"
+else
+	echo "note: $vls has no import command: not measured" >&2
+fi
+tool "trace-cmd report" "trace-cmd report '$trace'"
 
 events=$("$iterate" bare "$trace" | awk '{ print $2 }')
 [ "$events" -ge 2000000 ] || echo "note: only $events records (< 2 M)" >&2
-printf 'trace: %s (%s records, %s MB)\n' "$trace" "$events" \
-	$(( $(stat -c %s "$trace") / 1048576 ))
+printf 'trace: %s (%s records, %s MB), %s rounds\n' "$trace" "$events" \
+	$(( $(stat -c %s "$trace") / 1048576 )) "$runs"
+
+for round in $(seq "$runs"); do
+	for i in "${!cmds[@]}"; do
+		/usr/bin/time -f '%e %M' -o "$tmp/t" bash -c "${cmds[$i]}" \
+			>/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; die "${names[$i]} failed"; }
+		echo "$i $(cat "$tmp/t")" >> "$tmp/all"
+	done
+done
+
 printf '%-28s %10s %14s %12s %8s\n' tool "median s" "events/s" "peak RSS MB" "x bare"
-row() {
-	local name=$1 r s m
-	shift
-	if ! r=$(measure "$@"); then
-		printf '%-28s %s\n' "$name" "failed"
-		return
-	fi
-	read -r s m <<<"$r"
-	[ -n "${bare_s:-}" ] || bare_s=$s
-	awk -v n="$name" -v s="$s" -v m="$m" -v e="$events" -v b="$bare_s" \
-		'BEGIN { printf "%-28s %10.2f %14.0f %12.1f %8.2f\n", n, s,
-			 (s > 0 ? e / s : 0), m / 1024, (b > 0 ? s / b : 0) }'
-}
-row "bare libtracecmd loop" "$iterate" bare "$trace"
-row "vmlockstat reader (no-op)" "$iterate" reader "$trace"
-if [ -x "$vls" ] && "$vls" import --help >/dev/null 2>&1; then
-	row "vmlockstat import" bash -c "rm -f '$tmp/b.db'; '$vls' import --db '$tmp/b.db' '$trace'"
-else
-	printf '%-28s %s\n' "vmlockstat import" "n/a: $vls has no import command yet"
-fi
-row "trace-cmd report" trace-cmd report "$trace"
+for i in "${!cmds[@]}"; do
+	awk -v i="$i" '$1 == i { print $2, $3 }' "$tmp/all" | sort -n |
+	awk -v n="${names[$i]}" -v e="$events" -v b="${bare_s:-0}" '
+		{ s[NR] = $1; if ($2 > m) m = $2 }
+		END { med = s[int((NR + 1) / 2)]; if (b == 0) b = med
+		      printf "%-28s %10.2f %14.0f %12.1f %8.2f\n", n, med,
+			     (med > 0 ? e / med : 0), m / 1024, (b > 0 ? med / b : 0) }'
+	[ -n "${bare_s:-}" ] || bare_s=$(awk '$1 == 0 { print $2 }' "$tmp/all" | sort -n |
+		awk '{ s[NR] = $1 } END { print s[int((NR + 1) / 2)] }')
+done

@@ -43,6 +43,7 @@ struct vls_lock_task {
 	struct vls_lock_agg agg;  /* thread scope: tid, pid, comm */
 	int32_t prio;
 	uint32_t pending;         /* rec + 1 of its wait, 0 none */
+	uint32_t pend_pos;        /* its index + 1 in vls_locks.pend, 0 none */
 	uint32_t held[VLS_TASK_HELD_MAX];  /* rec ids */
 	uint32_t nheld;
 	bool asleep;
@@ -90,6 +91,8 @@ struct vls_locks {
 	size_t nrecs, caprecs;
 	uint32_t *free_recs;
 	size_t nfree, capfree;
+	uint32_t *pend;           /* tasks with a pending wait, any order */
+	size_t npend, cappend;
 
 	struct vls_lock_stack *stacks;
 	size_t nstacks, capstacks;

@@ -244,16 +244,50 @@ static int rec_free(struct vls_locks *lk, uint32_t id)
 	return 0;
 }
 
+/* Task ti waits in record id. The tasks with a pending wait are kept apart
+ * so that horizon() need not walk every task of a busy trace. */
+static int pend_set(struct vls_locks *lk, uint32_t ti, uint32_t id)
+{
+	struct vls_lock_task *t = &lk->tasks[ti];
+	int err;
+
+	if (!t->pend_pos) {
+		if ((err = __vls_grow(lk->ctx, (void **)&lk->pend, &lk->cappend,
+				      lk->npend + 1, sizeof(*lk->pend), UINT32_MAX - 1)) < 0)
+			return err;
+		lk->pend[lk->npend++] = ti;
+		t->pend_pos = (uint32_t)lk->npend;
+	}
+	t->pending = id + 1;
+	return 0;
+}
+
+static void pend_clear(struct vls_locks *lk, uint32_t ti)
+{
+	struct vls_lock_task *t = &lk->tasks[ti];
+	uint32_t last;
+
+	if (t->pend_pos) {
+		last = lk->pend[--lk->npend];
+		lk->pend[t->pend_pos - 1] = last;
+		lk->tasks[last].pend_pos = t->pend_pos;
+		t->pend_pos = 0;
+	}
+	t->pending = 0;
+}
+
 /* Oldest start of a wait still open anywhere: records that ended before it
  * can no longer block anything a chain will look at. */
 static uint64_t horizon(const struct vls_locks *lk)
 {
 	uint64_t h = lk->now;
 
-	for (size_t i = 0; i < lk->ntasks; i++)
-		if (lk->tasks[i].pending &&
-		    lk->recs[lk->tasks[i].pending - 1].t_start < h)
-			h = lk->recs[lk->tasks[i].pending - 1].t_start;
+	for (size_t i = 0; i < lk->npend; i++) {
+		const struct vls_lock_rec *r = &lk->recs[lk->tasks[lk->pend[i]].pending - 1];
+
+		if (r->t_start < h)
+			h = r->t_start;
+	}
 	return h;
 }
 
@@ -362,7 +396,8 @@ static int on_start(struct vls_locks *lk, const vls_event *ev)
 		lk->recs[t->held[i]].nested = id + 1;
 		lk->recs[t->held[i]].nested_gen = r->gen;
 	}
-	t->pending = id + 1;
+	if ((err = pend_set(lk, ti, id)) < 0)
+		return err;
 	return win_add(lk, mmi, id);
 }
 
@@ -467,7 +502,7 @@ static int on_acquired(struct vls_locks *lk, const vls_event *ev)
 		return 0;
 	}
 	id = lk->tasks[ti].pending - 1;
-	lk->tasks[ti].pending = 0;
+	pend_clear(lk, ti);
 	r = &lk->recs[id];
 	if (r->write && lk->mms[r->mmi].nwwait)
 		lk->mms[r->mmi].nwwait--;
@@ -831,6 +866,7 @@ void __vls_locks_free(struct vls_locks *lk)
 	__vls_free(ctx, lk->mms);
 	__vls_free(ctx, lk->recs);
 	__vls_free(ctx, lk->free_recs);
+	__vls_free(ctx, lk->pend);
 	__vls_free(ctx, lk->stacks);
 	__vls_free(ctx, lk->strs);
 	__vls_u64map_release(ctx, &lk->task_map);
