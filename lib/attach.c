@@ -129,6 +129,11 @@ int __vls_attach_event(struct vls_attach *a, const vls_event *ev)
 
 	if (a->stopped)
 		return VLS_ESTOPPED;
+	if (a->raw.event) {
+		if (a->raw.event(ev, a->raw.data))
+			a->stopped = 1;
+		return a->stopped ? VLS_ESTOPPED : 0;
+	}
 	ret = cpu_get(a, ev->cpu, &c);
 	if (ret)
 		return ret;
@@ -218,6 +223,12 @@ int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 
 	if (a->stopped)
 		return VLS_ESTOPPED;
+	if (a->raw.stack) {
+		if (a->raw.stack(cpu, tid, frames, n < VLS_STACK_MAX ? n : VLS_STACK_MAX,
+				 a->raw.data))
+			a->stopped = 1;
+		return a->stopped ? VLS_ESTOPPED : 0;
+	}
 	for (unsigned int i = c ? c->n : 0; i-- > 0;) {
 		struct vls_attach_slot *t = &a->ring[cpu_slot(c, i)];
 

@@ -5,9 +5,12 @@
  * Reading (libtracecmd/libtraceevent decoding, text parsing) and analysis
  * (the analyzers and SQLite) each take about half of an import, so on a
  * machine with two or more CPUs they run on two threads: a reader thread
- * fills blocks of events, stacks copied into each block's arena, and the
- * importing thread feeds them in order. At most PIPE_BLOCKS blocks exist,
- * so memory stays bounded whatever the input's size.
+ * fills blocks with the records as read (events, and stack records with
+ * their frames copied into the block's arena), and the importing thread
+ * attaches the stacks to their events and feeds the analyzers in order.
+ * Reading is the slower half (libtracecmd's own work per record), so the
+ * attaching is done on the importing thread. At most PIPE_BLOCKS blocks
+ * exist, so memory stays bounded whatever the input's size.
  *
  * With a custom allocator (vls_ctx_set_allocator(), which need not be
  * thread-safe) or one CPU, everything stays on the calling thread.
@@ -25,10 +28,13 @@
 /* the most one event's stack can take: pointers plus cut frame names */
 #define STACK_BYTES_MAX (VLS_STACK_MAX * (sizeof(char *) + 257))
 
+/* A stack record travels as an event with is_stack set: its cpu, tid,
+ * stack and stack_depth. */
 struct block {
 	size_t n, used;
 	vls_reader_stats stats;   /* reader counters when the block was full */
 	vls_event ev[PIPE_EVENTS];
+	bool is_stack[PIPE_EVENTS];
 	alignas(sizeof(char *)) char arena[PIPE_ARENA];
 };
 
@@ -48,6 +54,10 @@ struct pipe {
 	struct block *cur;        /* being filled by the reader */
 	bool done, abort;
 	int read_ret;
+	/* the importing thread's */
+	struct vls_attach attach;
+	vls_reader_stats attach_stats; /* events, stacks, orphans, dups */
+	const vls_reader_stats *block_stats;
 };
 
 /* ---- the consumer side: one event into the import ---- */
@@ -98,46 +108,70 @@ static bool ship(struct pipe *p)
 	return ok;
 }
 
-static void copy_stack(struct block *b, vls_event *dst, const vls_event *ev)
+static void copy_stack(struct block *b, vls_event *dst, const char *const *src,
+		       size_t n)
 {
 	const char **frames = (const char **)(void *)(b->arena + b->used);
-	char *text = b->arena + b->used + ev->stack_depth * sizeof(char *);
+	char *text = b->arena + b->used + n * sizeof(char *);
 	size_t len;
 
-	for (uint32_t i = 0; i < ev->stack_depth; i++) {
-		len = strnlen(ev->stack[i], 256);
-		memcpy(text, ev->stack[i], len);
+	for (size_t i = 0; i < n; i++) {
+		len = strnlen(src[i], 256);
+		memcpy(text, src[i], len);
 		text[len] = '\0';
 		frames[i] = text;
 		text += len + 1;
 	}
 	dst->stack = frames;
+	dst->stack_depth = (uint32_t)n;
 	/* keep the next stack's pointer array aligned */
 	len = (size_t)(text - (b->arena + b->used));
 	b->used += (len + sizeof(char *) - 1) & ~(sizeof(char *) - 1);
 }
 
-static int pipe_cb(const vls_event *ev, void *data)
+/* The next free item of the current block, shipping a full one first. */
+static vls_event *next_item(struct pipe *p, bool stack)
 {
-	struct pipe *p = data;
 	struct block *b = p->cur;
 
-	if (b->n == PIPE_EVENTS || PIPE_ARENA - b->used < STACK_BYTES_MAX) {
+	if (b->n == PIPE_EVENTS || (stack && PIPE_ARENA - b->used < STACK_BYTES_MAX)) {
 		if (!ship(p))
-			return 1;
+			return NULL;
 		b = p->cur;
 	}
-	b->ev[b->n] = *ev;
-	if (ev->stack_depth)
-		copy_stack(b, &b->ev[b->n], ev);
-	b->n++;
+	b->is_stack[b->n] = stack;
+	return &b->ev[b->n++];
+}
+
+static int pipe_event(const vls_event *ev, void *data)
+{
+	vls_event *dst = next_item(data, false);
+
+	if (!dst)
+		return 1;
+	*dst = *ev;
+	return 0;
+}
+
+static int pipe_stack(int32_t cpu, int32_t tid, const char *const *frames,
+		      size_t n, void *data)
+{
+	struct pipe *p = data;
+	vls_event *dst = next_item(p, true);
+
+	if (!dst)
+		return 1;
+	dst->cpu = cpu;
+	dst->tid = tid;
+	copy_stack(p->cur, dst, frames, n);
 	return 0;
 }
 
 static void *reader_thread(void *arg)
 {
 	struct pipe *p = arg;
-	int ret = ship(p) ? vls_reader_read(p->reader, pipe_cb, p) : VLS_ESTOPPED;
+	const struct vls_attach_raw raw = { pipe_event, pipe_stack, p };
+	int ret = ship(p) ? __vls_reader_read_raw(p->reader, &raw) : VLS_ESTOPPED;
 
 	pthread_mutex_lock(&p->lock);
 	if (p->cur && p->cur->n)
@@ -179,17 +213,52 @@ static void give_back(struct pipe *p, struct block *b, bool abort)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* The attach's callback: one event, its stack attached, to the import. */
+static int attached_cb(const vls_event *ev, void *data)
+{
+	struct pipe *p = data;
+	vls_reader_stats s = *p->block_stats;
+
+	s.events = p->attach_stats.events;
+	s.other_events = p->attach_stats.other_events;
+	s.stacks = p->attach_stats.stacks;
+	return feed_one(p, ev, &s) ? 1 : 0;
+}
+
+static int consume_item(struct pipe *p, const struct block *b, size_t i)
+{
+	const vls_event *ev = &b->ev[i];
+
+	if (b->is_stack[i])
+		return __vls_attach_stack(&p->attach, ev->cpu, ev->tid, ev->stack,
+					  ev->stack_depth);
+	return __vls_attach_event(&p->attach, ev);
+}
+
 static int consume(struct pipe *p)
 {
 	struct block *b;
 	int err = 0;
 
 	while ((b = next_full(p))) {
+		p->block_stats = &b->stats;
 		for (size_t i = 0; i < b->n && !err; i++)
-			err = feed_one(p, &b->ev[i], &b->stats);
+			err = consume_item(p, b, i);
 		give_back(p, b, err != 0);
+		if (err)
+			return err;
 	}
-	return err;
+	return __vls_attach_flush(&p->attach);
+}
+
+/* The attaching was done here: its counters go to the reader's. */
+static void add_attach_stats(vls_reader *r, const vls_reader_stats *a)
+{
+	r->stats.events += a->events;
+	r->stats.other_events += a->other_events;
+	r->stats.stacks += a->stacks;
+	r->stats.orphan_stacks += a->orphan_stacks;
+	r->stats.dup_stacks += a->dup_stacks;
 }
 
 static int alloc_blocks(struct pipe *p, vls_ctx *ctx)
@@ -211,15 +280,25 @@ static int run_threaded(struct pipe *p, vls_ctx *ctx, bool *started)
 	int err, ret = alloc_blocks(p, ctx);
 
 	*started = false;
+	if (!ret)
+		ret = __vls_attach_init(&p->attach, ctx, &p->attach_stats, attached_cb, p);
 	if (ret)
 		return ret;
-	if (pthread_create(&tid, NULL, reader_thread, p))
+	if (pthread_create(&tid, NULL, reader_thread, p)) {
+		__vls_attach_release(&p->attach);
 		return 0;
+	}
 	*started = true;
 	err = consume(p);
+	/* the attach reports a stopped callback as VLS_ESTOPPED, or not at all
+	 * when it was flushing: the feed's own error is the one to give */
+	if (p->feed_err && (!err || err == VLS_ESTOPPED))
+		err = p->feed_err;
 	/* the reader may write ctx's message while stopping: keep ours */
 	memcpy(saved, ctx->errmsg, sizeof(saved));
 	pthread_join(tid, NULL);
+	__vls_attach_release(&p->attach);
+	add_attach_stats(p->reader, &p->attach_stats);
 	if (err) {
 		memcpy(ctx->errmsg, saved, sizeof(saved));
 		return err;

@@ -112,10 +112,24 @@ struct vls_attach_cpu {
 	unsigned int head, n;
 };
 
+/*
+ * Pass-through: a reader's events and stack records as they are read, in
+ * input order, for a consumer that attaches them itself with an attach of
+ * its own (the import pipeline does it on the importing thread). A non-zero
+ * return stops the reader.
+ */
+struct vls_attach_raw {
+	int (*event)(const vls_event *ev, void *data);
+	int (*stack)(int32_t cpu, int32_t tid, const char *const *frames, size_t n,
+		     void *data);
+	void *data;
+};
+
 struct vls_attach {
 	vls_ctx *ctx;
 	vls_event_cb cb;
 	void *cb_data;
+	struct vls_attach_raw raw;  /* set: pass everything through */
 	struct vls_attach_slot *ring;
 	size_t head, count;     /* ring of VLS_ATTACH_WINDOW slots */
 	struct vls_attach_cpu *cpus;
@@ -134,6 +148,10 @@ int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 /* Release everything still queued (end of input). */
 int __vls_attach_flush(struct vls_attach *a);
 void __vls_attach_release(struct vls_attach *a);
+
+/* reader.c: read the whole input through raw instead of attaching stacks;
+ * the stack counters of r's stats are then the consumer's to add. */
+int __vls_reader_read_raw(vls_reader *r, const struct vls_attach_raw *raw);
 
 /* ------------------------------------------------------------------ */
 /* Readers                                                             */
