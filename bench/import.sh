@@ -9,7 +9,7 @@
 # usage: bench/import.sh [BUILD_DIR]   (default: build)
 # env:   VLS_BENCH_TRACE  the trace (default /var/tmp/vmlockstat-bench/busy.dat;
 #                         recorded when missing: needs root and tracefs)
-#        VLS_BENCH_SECONDS  length of that recording (default 40)
+#        VLS_BENCH_SECONDS  length of that recording (default 8)
 #        RUNS             runs per tool (default 5)
 set -euo pipefail
 
@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
 trace=${VLS_BENCH_TRACE:-/var/tmp/vmlockstat-bench/busy.dat}
 runs=${RUNS:-5}
-secs=${VLS_BENCH_SECONDS:-40}   # recording length: ~60 k events/s here
+secs=${VLS_BENCH_SECONDS:-8}   # recording length: 0.06-0.4 M events/s seen here
 iterate=$build/bench/iterate
 vls=$build/vmlockstat
 tmp=$(mktemp -d /tmp/vls-bench.XXXXXX)
