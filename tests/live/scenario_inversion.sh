@@ -17,9 +17,13 @@ set -euo pipefail
 source "$(dirname "$0")/scenario_common.bash"
 record_preflight
 
-scenario_record inversion
-scenario_check "$DB" <<'EOF'
+scenario_run inversion <<'EOF'
 faulters, writer = threads("faulter"), threads("writer")[0]
+# Without a writer wait past the chain threshold (100 us) there is nothing
+# to flag: starved of CPU, the nice 19 threads may never block the writer.
+long_waits = con.execute("SELECT count(*) FROM lock_acq WHERE tid = ? AND mode = 'write' "
+                         "AND wait_ns >= 100000", (writer["tid"],)).fetchone()[0]
+need(long_waits > 0, f"the writer waited >= 100 us for mmap_lock {long_waits} times, > 0")
 for t in faulters:
     f = ft(t["tid"])
     expect(f["fallback"] == t["ru_majflt"] == t["pages"] and t["nice"] == 19,

@@ -21,9 +21,19 @@ source "$(dirname "$0")/scenario_common.bash"
 record_preflight
 
 ARGS=(--threads 4 --writers 1)
-scenario_record pressure "${ARGS[@]}"
-scenario_check "$DB" <<'EOF'
+scenario_run pressure "${ARGS[@]}" <<'EOF'
 faulters, writer = threads("faulter"), threads("writer")[0]
+# The chains can only name a folio sleep if one happened under mmap_lock
+# while the writer waited past the chain threshold (100 us): judged from
+# the acquisitions (lock_acq), not from the chains under test.
+waits = con.execute("SELECT start_ns, start_ns + wait_ns FROM lock_acq WHERE tid = ? "
+                    "AND mode = 'write' AND wait_ns >= 100000", (writer["tid"],)).fetchall()
+sleeps = con.execute("SELECT start_ns + wait_ns, start_ns + wait_ns + hold_ns FROM lock_acq "
+                     f"WHERE tid IN ({','.join(str(t['tid']) for t in faulters)}) AND "
+                     "site = 'fault' AND reason = 'folio_io' AND asleep_ns > 0").fetchall()
+overlap = sum(1 for w in waits if any(h0 < w[1] and h1 > w[0] for h0, h1 in sleeps))
+need(overlap > 0, f"{overlap} writer waits >= 100 us overlap a fault fallback's hold "
+     f"asleep on folio I/O ({len(waits)} waits, {len(sleeps)} such holds)")
 vm = truth["vmstat_delta"].get("workingset_refault_file", 0)
 expect(vm > 0, f"kernel: workingset_refault_file {vm} > 0")
 fs = [ft(t["tid"]) for t in faulters]
