@@ -212,23 +212,30 @@ static bool in_class(const vls_event *ev, const char *cls, size_t len)
 	return !strncmp(name, cls, len) && (name[len] == '\0' || name[len] == '_');
 }
 
+static int pass_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
+		      const char *const *frames, size_t n)
+{
+	if (a->raw.stack(cpu, tid, frames, n < VLS_STACK_MAX ? n : VLS_STACK_MAX,
+			 a->raw.data))
+		a->stopped = 1;
+	return a->stopped ? VLS_ESTOPPED : 0;
+}
+
 int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 		       const char *const *frames, size_t n)
 {
-	struct vls_attach_cpu *c = cpu_of(a, cpu);
+	struct vls_attach_cpu *c;
 	struct vls_attach_slot *s = NULL;
 	const char *cls = NULL;
-	size_t cls_len = stack_class(frames, n, &cls);
+	size_t cls_len;
 	int ret;
 
 	if (a->stopped)
 		return VLS_ESTOPPED;
-	if (a->raw.stack) {
-		if (a->raw.stack(cpu, tid, frames, n < VLS_STACK_MAX ? n : VLS_STACK_MAX,
-				 a->raw.data))
-			a->stopped = 1;
-		return a->stopped ? VLS_ESTOPPED : 0;
-	}
+	if (a->raw.stack)
+		return pass_stack(a, cpu, tid, frames, n);
+	c = cpu_of(a, cpu);
+	cls_len = stack_class(frames, n, &cls);
 	for (unsigned int i = c ? c->n : 0; i-- > 0;) {
 		struct vls_attach_slot *t = &a->ring[cpu_slot(c, i)];
 

@@ -62,25 +62,41 @@ struct pipe {
 
 /* ---- the consumer side: one event into the import ---- */
 
-static int feed_one(struct pipe *p, const vls_event *ev, const vls_reader_stats *s)
+/* Reader counters for the progress callback: the reader's own, or when
+ * threaded, those shipped with the block being fed plus the attaching
+ * done on this thread. */
+static void progress_stats(const struct pipe *p, vls_reader_stats *s)
 {
+	if (!p->block_stats) {
+		vls_reader_get_stats(p->reader, s);
+		return;
+	}
+	*s = *p->block_stats;
+	s->events = p->attach_stats.events;
+	s->other_events = p->attach_stats.other_events;
+	s->stacks = p->attach_stats.stacks;
+}
+
+static int feed_one(struct pipe *p, const vls_event *ev)
+{
+	vls_reader_stats s;
+
 	p->feed_err = vls_import_feed(p->imp, ev);
 	if (p->feed_err)
 		return p->feed_err;
 	if (++p->events % VLS_IMPORT_PROGRESS_EVERY || !p->opts || !p->opts->progress)
 		return 0;
-	if (p->opts->progress(s, p->events, p->opts->progress_data))
+	progress_stats(p, &s);
+	if (p->opts->progress(&s, p->events, p->opts->progress_data))
 		p->feed_err = __vls_error(p->imp->ctx, VLS_ESTOPPED, "import stopped");
 	return p->feed_err;
 }
 
-static int direct_cb(const vls_event *ev, void *data)
+/* The callback of the reader's attach (one thread), or of the importing
+ * thread's (threaded): one event, its stack attached, into the import. */
+static int feed_cb(const vls_event *ev, void *data)
 {
-	struct pipe *p = data;
-	vls_reader_stats s;
-
-	vls_reader_get_stats(p->reader, &s);
-	return feed_one(p, ev, &s) ? 1 : 0;
+	return feed_one(data, ev) ? 1 : 0;
 }
 
 /* ---- the reader thread ---- */
@@ -213,18 +229,6 @@ static void give_back(struct pipe *p, struct block *b, bool abort)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* The attach's callback: one event, its stack attached, to the import. */
-static int attached_cb(const vls_event *ev, void *data)
-{
-	struct pipe *p = data;
-	vls_reader_stats s = *p->block_stats;
-
-	s.events = p->attach_stats.events;
-	s.other_events = p->attach_stats.other_events;
-	s.stacks = p->attach_stats.stacks;
-	return feed_one(p, ev, &s) ? 1 : 0;
-}
-
 static int consume_item(struct pipe *p, const struct block *b, size_t i)
 {
 	const vls_event *ev = &b->ev[i];
@@ -281,7 +285,7 @@ static int run_threaded(struct pipe *p, vls_ctx *ctx, bool *started)
 
 	*started = false;
 	if (!ret)
-		ret = __vls_attach_init(&p->attach, ctx, &p->attach_stats, attached_cb, p);
+		ret = __vls_attach_init(&p->attach, ctx, &p->attach_stats, feed_cb, p);
 	if (ret)
 		return ret;
 	if (pthread_create(&tid, NULL, reader_thread, p)) {
@@ -326,6 +330,6 @@ int __vls_import_read(vls_import *imp, vls_reader *r, const vls_import_opts *opt
 		if (started || ret)
 			return ret == VLS_ESTOPPED && p.feed_err ? p.feed_err : ret;
 	}
-	ret = vls_reader_read(r, direct_cb, &p);
+	ret = vls_reader_read(r, feed_cb, &p);
 	return ret == VLS_ESTOPPED && p.feed_err ? p.feed_err : ret;
 }

@@ -13,6 +13,10 @@
 # fallbacks of the faulting threads as their direct blockers; on 6.18 those
 # finish their I/O before taking mmap_lock, so they hold it without
 # sleeping (no folio I/O under mmap_lock here: see scenario_pressure.sh).
+# The one other hold a faulting thread takes: as it exits, glibc's
+# start_thread() gives its stack back with madvise(MADV_DONTNEED)
+# (advise_stack_range()), under mmap_lock for read; a writer wait can end
+# behind that too (seen once in a CI-like run).
 set -euo pipefail
 source "$(dirname "$0")/scenario_common.bash"
 record_preflight
@@ -38,7 +42,7 @@ chains = con.execute("SELECT id, wait_ns FROM lock_chain WHERE tid = ? AND mode 
 # A long wait with no holder at all (scheduling or wakeup latency of the
 # writer itself, seen under load) has no blocker to check: it is counted,
 # not held against the rule, which is about the blockers that exist.
-good, nblk, unblocked = 0, [], 0
+good, exiting, nblk, unblocked = 0, 0, [], 0
 for cid, wait in chains:
     links = con.execute("SELECT tid, site FROM lock_chain_link WHERE chain_id = ? "
                         "AND depth = 1", (cid,)).fetchall()
@@ -48,13 +52,17 @@ for cid, wait in chains:
     nblk.append(len(links))
     if all(l[0] in ftids and l[1] == "fault" for l in links):
         good += 1
+    elif all(l[0] in ftids and l[1] in ("fault", "madvise") for l in links):
+        exiting += 1
+        print(f"      writer waited {wait / 1000:.0f} us behind exiting threads: blockers {links}")
     else:
         print(f"      writer waited {wait / 1000:.0f} us: blockers {links}")
 blocked = len(chains) - unblocked
-expect(blocked > 0 and good == blocked,
+expect(good > 0 and good + exiting == blocked,
        f"{blocked} chains of the mprotect writer (>= 100 us) with blockers (and "
        f"{unblocked} without), in {good} every direct blocker is a faulting thread "
-       f"in its fault fallback ({min(nblk, default=0)}-{max(nblk, default=0)} of them)")
+       f"in its fault fallback ({min(nblk, default=0)}-{max(nblk, default=0)} of them), "
+       f"in {exiting} also one giving its stack back as it exits (madvise)")
 EOF
 scenario_check_report iofault "iofault ${ARGS[*]}"
 ok "iofault: analysis agrees with the ground truth"
