@@ -82,10 +82,19 @@ struct td_priv {
 /* Field access                                                        */
 /* ------------------------------------------------------------------ */
 
+/* Is the field inside this record? Fields we cannot read by offset were
+ * dropped when the event id was first seen (usable_field()). */
 static bool field_ok(const struct tep_format_field *f, const struct tep_record *rec)
 {
-	return f && !(f->flags & TEP_FIELD_IS_DYNAMIC) && f->offset >= 0 &&
-	       f->size > 0 && f->offset + f->size <= rec->size;
+	return f && f->offset + f->size <= rec->size;
+}
+
+/* A field read by offset: fixed place and a size; NULL otherwise. */
+static struct tep_format_field *usable_field(struct tep_format_field *f)
+{
+	if (!f || (f->flags & TEP_FIELD_IS_DYNAMIC) || f->offset < 0 || f->size <= 0)
+		return NULL;
+	return f;
 }
 
 /*
@@ -93,7 +102,7 @@ static bool field_ok(const struct tep_format_field *f, const struct tep_record *
  * by hand rather than with tep_read_number_field(): this runs for every
  * field of every record, and the file's byte order is known at open.
  */
-static uint64_t num(const struct td_priv *p, const struct tep_format_field *f,
+static inline uint64_t num(const struct td_priv *p, const struct tep_format_field *f,
 		    const struct tep_record *rec)
 {
 	const unsigned char *a;
@@ -154,13 +163,13 @@ static int event_info_init(vls_reader *r, struct td_event *te, int id)
 		return 0;
 	if (!strcmp(e->system, "ftrace") && !strcmp(e->name, "kernel_stack")) {
 		te->is_stack = true;
-		te->f[0] = tep_find_field(e, "size");
-		te->f[1] = tep_find_field(e, "caller");
+		te->f[0] = usable_field(tep_find_field(e, "size"));
+		te->f[1] = tep_find_field(e, "caller");   /* an array: see deliver_stack() */
 		return 0;
 	}
 	te->kind = __vls_event_kind_from_name(e->system, e->name);
 	for (int i = 0; i < NFIELDS && kind_fields[te->kind][i]; i++)
-		te->f[i] = tep_find_field(e, kind_fields[te->kind][i]);
+		te->f[i] = usable_field(tep_find_field(e, kind_fields[te->kind][i]));
 	return 0;
 }
 
