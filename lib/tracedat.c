@@ -10,6 +10,7 @@
  * corrupt page must not make us read past the record.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,10 +90,13 @@ static bool field_ok(const struct tep_format_field *f, const struct tep_record *
 	return f && f->offset + f->size <= rec->size;
 }
 
-/* A field read by offset: fixed place and a size; NULL otherwise. */
+/* A field read by offset: fixed place and a size whose end fits an int (the
+ * format comes from the file: offset + size must not overflow); NULL
+ * otherwise. */
 static struct tep_format_field *usable_field(struct tep_format_field *f)
 {
-	if (!f || (f->flags & TEP_FIELD_IS_DYNAMIC) || f->offset < 0 || f->size <= 0)
+	if (!f || (f->flags & TEP_FIELD_IS_DYNAMIC) || f->offset < 0 || f->size <= 0 ||
+	    f->size > INT_MAX - f->offset)
 		return NULL;
 	return f;
 }
