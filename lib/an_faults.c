@@ -134,8 +134,8 @@ static int write_tasks(struct an_faults *a)
 {
 	const bool tracepoint = a->core.page_fault_events > 0;
 
-	for (size_t i = 0; i < a->core.ntasks; i++) {
-		struct vls_fault_task *t = &a->core.tasks[i];
+	for (size_t i = 0; i < __vls_faults_ntasks(&a->core); i++) {
+		struct vls_fault_task *t = __vls_faults_task(&a->core, i);
 		sqlite3_stmt *st;
 		int col = 1, ret;
 
@@ -206,15 +206,15 @@ static int all_io_waits(struct an_faults *a, uint64_t **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	for (size_t i = 0; i < a->core.ntasks; i++)
-		total += a->core.tasks[i].n_io;
+	for (size_t i = 0; i < __vls_faults_ntasks(&a->core); i++)
+		total += __vls_faults_task(&a->core, i)->n_io;
 	if (!total)
 		return 0;
 	v = __vls_malloc(a->ctx, total * sizeof(*v));
 	if (!v)
 		return __vls_error(a->ctx, VLS_ENOMEM, "out of memory");
-	for (size_t i = 0; i < a->core.ntasks; i++) {
-		const struct vls_fault_task *t = &a->core.tasks[i];
+	for (size_t i = 0; i < __vls_faults_ntasks(&a->core); i++) {
+		const struct vls_fault_task *t = __vls_faults_task(&a->core, i);
 
 		if (!t->n_io)
 			continue;  /* io_waits may be NULL: memcpy(x, NULL, 0) is UB */

@@ -21,6 +21,10 @@ int __vls_faults_init(struct vls_faults *f, vls_ctx *ctx,
 		      void *data)
 {
 	memset(f, 0, sizeof(*f));
+	__vls_slab_init(&f->tasks, sizeof(struct vls_fault_task),
+			VLS_FAULT_TASKS_MAX);
+	__vls_slab_init(&f->eps, sizeof(struct vls_fault_episode),
+			VLS_FAULT_TASKS_MAX);
 	f->ctx = ctx;
 	f->cap = cap;
 	f->cb = cb;
@@ -32,17 +36,20 @@ void __vls_faults_release(struct vls_faults *f)
 {
 	if (!f)
 		return;
-	for (size_t i = 0; i < f->ntasks; i++)
-		__vls_free(f->ctx, f->tasks[i].io_waits);
-	__vls_free(f->ctx, f->tasks);
+	for (size_t i = 0; i < f->tasks.n; i++)
+		__vls_free(f->ctx, __vls_faults_task(f, i)->io_waits);
+	__vls_slab_release(f->ctx, &f->tasks);
+	__vls_slab_release(f->ctx, &f->eps);
+	__vls_free(f->ctx, f->free_eps);
 	__vls_free(f->ctx, f->hash);
-	f->tasks = NULL;
+	f->free_eps = NULL;
+	f->nfree_eps = f->cap_free_eps = 0;
 	f->hash = NULL;
-	f->ntasks = f->cap_tasks = f->hash_size = 0;
+	f->hash_size = 0;
 }
 
 /* ------------------------------------------------------------------ */
-/* Tasks: an array, indexed by a tid hash (index + 1, 0 = empty)       */
+/* Tasks: a slab, indexed by a tid hash (index + 1, 0 = empty)        */
 /* ------------------------------------------------------------------ */
 
 static size_t hash_slot(const struct vls_faults *f, int32_t tid)
@@ -50,7 +57,7 @@ static size_t hash_slot(const struct vls_faults *f, int32_t tid)
 	size_t mask = f->hash_size - 1;
 	size_t h = ((uint32_t)tid * 2654435761u) & mask;
 
-	while (f->hash[h] && f->tasks[f->hash[h] - 1].tid != tid)
+	while (f->hash[h] && __vls_faults_task(f, f->hash[h] - 1)->tid != tid)
 		h = (h + 1) & mask;
 	return h;
 }
@@ -62,7 +69,7 @@ static struct vls_fault_task *task_find(struct vls_faults *f, int32_t tid)
 	if (!f->hash_size)
 		return NULL;
 	h = hash_slot(f, tid);
-	return f->hash[h] ? &f->tasks[f->hash[h] - 1] : NULL;
+	return f->hash[h] ? __vls_faults_task(f, f->hash[h] - 1) : NULL;
 }
 
 static int rehash(struct vls_faults *f, size_t size)
@@ -74,13 +81,12 @@ static int rehash(struct vls_faults *f, size_t size)
 	__vls_free(f->ctx, f->hash);
 	f->hash = nh;
 	f->hash_size = size;
-	for (size_t i = 0; i < f->ntasks; i++)
-		f->hash[hash_slot(f, f->tasks[i].tid)] = (uint32_t)i + 1;
+	for (size_t i = 0; i < f->tasks.n; i++)
+		f->hash[hash_slot(f, __vls_faults_task(f, i)->tid)] = (uint32_t)i + 1;
 	return 0;
 }
 
-/* The task of tid, created if new. Pointers into f->tasks are valid only
- * until the next task_get(). */
+/* The task of tid, created if new. */
 static int task_get(struct vls_fault_task **out, struct vls_faults *f,
 		    const vls_event *ev)
 {
@@ -88,25 +94,21 @@ static int task_get(struct vls_fault_task **out, struct vls_faults *f,
 	int ret;
 
 	if (!t) {
-		if (f->ntasks == VLS_FAULT_TASKS_MAX)
+		if (f->tasks.n == VLS_FAULT_TASKS_MAX)
 			return __vls_error(f->ctx, VLS_ELIMIT,
 					   "fault analysis: more than %u tasks",
 					   VLS_FAULT_TASKS_MAX);
-		ret = __vls_grow(f->ctx, (void **)&f->tasks, &f->cap_tasks,
-				 f->ntasks + 1, sizeof(*f->tasks),
-				 VLS_FAULT_TASKS_MAX);
-		if (ret)
-			return ret;
-		if ((f->ntasks + 1) * 2 > f->hash_size) {
+		if ((f->tasks.n + 1) * 2 > f->hash_size) {
 			ret = rehash(f, f->hash_size ? f->hash_size * 2 : 256);
 			if (ret)
 				return ret;
 		}
-		t = &f->tasks[f->ntasks];
-		memset(t, 0, sizeof(*t));
+		ret = __vls_slab_push(f->ctx, &f->tasks, (void **)&t);
+		if (ret)
+			return ret;
 		t->tid = ev->tid;
 		t->pid = -1;
-		f->hash[hash_slot(f, ev->tid)] = (uint32_t)++f->ntasks;
+		f->hash[hash_slot(f, ev->tid)] = (uint32_t)f->tasks.n;
 	}
 	if (ev->pid >= 0)
 		t->pid = ev->pid;
@@ -120,19 +122,28 @@ static int task_get(struct vls_fault_task **out, struct vls_faults *f,
 /* Episodes                                                            */
 /* ------------------------------------------------------------------ */
 
-static void ep_open(struct vls_fault_task *t, uint64_t ts, bool tracepoint,
-		    bool kernel)
+/* Open an episode on t, which has none open. */
+static int ep_open(struct vls_faults *f, struct vls_fault_task *t,
+		   uint64_t ts, bool tracepoint, bool kernel)
 {
-	struct vls_fault_episode *ep = &t->ep;
+	struct vls_fault_episode *ep;
+	int ret;
 
-	memset(ep, 0, sizeof(*ep));
+	if (f->nfree_eps) {
+		ep = f->free_eps[--f->nfree_eps];
+		memset(ep, 0, sizeof(*ep));
+	} else {
+		ret = __vls_slab_push(f->ctx, &f->eps, (void **)&ep);
+		if (ret)
+			return ret;
+	}
 	ep->tid = t->tid;
 	ep->pid = t->pid;
 	memcpy(ep->comm, t->comm, sizeof(ep->comm));
 	ep->start_ns = ep->end_ns = ts;
 	ep->stack_only = !tracepoint;
 	ep->kernel_mode = kernel;
-	t->ep_open = true;
+	t->ep = ep;
 	t->ep_tracepoint = tracepoint;
 	t->filemap_held = false;
 	t->asleep_io = false;
@@ -142,6 +153,7 @@ static void ep_open(struct vls_fault_task *t, uint64_t ts, bool tracepoint,
 	 * so a stack-opened one is a fault the tracepoint would have shown. */
 	if (tracepoint || kernel)
 		t->c.faults++;
+	return 0;
 }
 
 static enum vls_fault_reason ep_reason(const struct vls_faults *f,
@@ -204,12 +216,19 @@ static void count_episode(struct vls_fault_counts *c,
  * to the callback. */
 static int ep_close(struct vls_faults *f, struct vls_fault_task *t)
 {
-	struct vls_fault_episode *ep = &t->ep;
+	struct vls_fault_episode *ep = t->ep;
 	int ret;
 
-	if (!t->ep_open)
+	if (!ep)
 		return 0;
-	t->ep_open = false;
+	/* Room to give ep back is made first: then nothing below leaks it.
+	 * There are never more free episodes than episodes. */
+	ret = __vls_grow(f->ctx, (void **)&f->free_eps, &f->cap_free_eps,
+			 f->eps.n, sizeof(*f->free_eps), SIZE_MAX);
+	if (ret)
+		return ret;
+	f->free_eps[f->nfree_eps++] = ep;
+	t->ep = NULL;
 	t->asleep_io = false;
 	t->acq_trylock_failed = false;
 	ep->reason = ep_reason(f, ep);
@@ -233,9 +252,9 @@ static int ep_close(struct vls_faults *f, struct vls_fault_task *t)
  * holding it, nor asleep on I/O) is over. */
 static int expire(struct vls_faults *f, struct vls_fault_task *t, uint64_t ts)
 {
-	if (!t->ep_open || t->acq || t->holding || t->asleep_io)
+	if (!t->ep || t->acq || t->holding || t->asleep_io)
 		return 0;
-	if (ts > t->ep.end_ns && ts - t->ep.end_ns > VLS_FAULT_EPISODE_GAP_NS)
+	if (ts > t->ep->end_ns && ts - t->ep->end_ns > VLS_FAULT_EPISODE_GAP_NS)
 		return ep_close(f, t);
 	return 0;
 }
@@ -285,8 +304,8 @@ static int on_fault(struct vls_faults *f, const vls_event *ev)
 	ret = ep_close(f, t);
 	if (ret)
 		return ret;
-	ep_open(t, ev->ts_ns, true, ev->kind == VLS_EV_PAGE_FAULT_KERNEL);
-	return 0;
+	return ep_open(f, t, ev->ts_ns, true,
+		       ev->kind == VLS_EV_PAGE_FAULT_KERNEL);
 }
 
 /*
@@ -298,9 +317,9 @@ static int on_fault(struct vls_faults *f, const vls_event *ev)
 static bool filemap_continues(const struct vls_fault_task *t,
 			      const vls_event *ev)
 {
-	const struct vls_fault_episode *ep = &t->ep;
+	const struct vls_fault_episode *ep = t->ep;
 
-	if (!t->ep_open || ep->kernel_mode || ep->mmap_attempts || ep->nested)
+	if (!t->ep || ep->kernel_mode || ep->mmap_attempts || ep->nested)
 		return false;
 	return !ep->nkeys || ep_has_page(ep, ev);
 }
@@ -316,20 +335,21 @@ static int on_filemap(struct vls_faults *f, const vls_event *ev)
 		return ret;
 	if (t->holding) {
 		/* filemap_fault() under mmap_lock: the fallback attempt */
-		if (!t->ep_open)
+		if (!t->ep)
 			return 0;
 		t->filemap_held = true;
-	} else if (!(t->ep_open && t->ep_tracepoint) &&
+	} else if (!(t->ep && t->ep_tracepoint) &&
 		   !filemap_continues(t, ev)) {
 		ret = ep_close(f, t);
+		if (!ret)
+			ret = ep_open(f, t, ev->ts_ns, false, false);
 		if (ret)
 			return ret;
-		ep_open(t, ev->ts_ns, false, false);
 	}
-	if (!t->ep.mmap_attempts)
-		t->ep.io_before_lock = true;
-	ep_add_page(&t->ep, ev);
-	t->ep.end_ns = ev->ts_ns;
+	if (!t->ep->mmap_attempts)
+		t->ep->io_before_lock = true;
+	ep_add_page(t->ep, ev);
+	t->ep->end_ns = ev->ts_ns;
 	return 0;
 }
 
@@ -342,9 +362,9 @@ static int on_filemap(struct vls_faults *f, const vls_event *ev)
  */
 static bool attempt_continues(const struct vls_fault_task *t, bool kernel)
 {
-	const struct vls_fault_episode *ep = &t->ep;
+	const struct vls_fault_episode *ep = t->ep;
 
-	if (!t->ep_open || ep->kernel_mode != kernel)
+	if (!t->ep || ep->kernel_mode != kernel)
 		return false;
 	if (t->ep_tracepoint)
 		return true;
@@ -356,22 +376,24 @@ static bool attempt_continues(const struct vls_fault_task *t, bool kernel)
 static int on_fault_path(struct vls_faults *f, struct vls_fault_task *t,
 			 const vls_event *ev, bool kernel)
 {
-	struct vls_fault_episode *ep = &t->ep;
+	struct vls_fault_episode *ep;
 	int ret;
 
 	if (t->acq == 1 && t->acq_trylock_failed) {
 		/* get_mmap_lock_carefully(): the blocking attempt after a
 		 * failed mmap_read_trylock() - the same attempt */
 		t->acq_trylock_failed = false;
-		ep->end_ns = ev->ts_ns;
+		t->ep->end_ns = ev->ts_ns;
 		return 0;
 	}
 	if (!attempt_continues(t, kernel)) {
 		ret = ep_close(f, t);
+		if (!ret)
+			ret = ep_open(f, t, ev->ts_ns, false, kernel);
 		if (ret)
 			return ret;
-		ep_open(t, ev->ts_ns, false, kernel);
 	}
+	ep = t->ep;
 	if (!ep->mmap_attempts) {
 		ep->lock_ns = ev->ts_ns;
 		if (ep->io_wait_ns)
@@ -393,14 +415,15 @@ static int on_nested(struct vls_faults *f, struct vls_fault_task *t,
 
 	/* Without the tracepoint a nested acquisition is its own fault: an
 	 * anon fault (__vmf_anon_prepare()) never reached filemap_fault(). */
-	if (!(t->ep_open && t->ep_tracepoint)) {
+	if (!(t->ep && t->ep_tracepoint)) {
 		ret = ep_close(f, t);
+		if (!ret)
+			ret = ep_open(f, t, ev->ts_ns, false, false);
 		if (ret)
 			return ret;
-		ep_open(t, ev->ts_ns, false, false);
 	}
-	t->ep.nested++;
-	t->ep.end_ns = ev->ts_ns;
+	t->ep->nested++;
+	t->ep->end_ns = ev->ts_ns;
 	t->acq = 2;
 	t->acq_ns = ev->ts_ns;
 	return 0;
@@ -423,7 +446,7 @@ static int on_start(struct vls_faults *f, const vls_event *ev)
 	}
 	if (!ev->stack_depth) {
 		if (t->acq == 1 && t->acq_trylock_failed)
-			return on_fault_path(f, t, ev, t->ep.kernel_mode);
+			return on_fault_path(f, t, ev, t->ep->kernel_mode);
 		f->unclassified++;
 		return 0;
 	}
@@ -448,7 +471,7 @@ static int on_acquired(struct vls_faults *f, const vls_event *ev)
 
 	if (ret || ev->u.mmap_lock.write || !t->acq)
 		return ret;
-	if (!t->ep_open) {
+	if (!t->ep) {
 		t->acq = 0;
 		return 0;
 	}
@@ -458,22 +481,22 @@ static int on_acquired(struct vls_faults *f, const vls_event *ev)
 		 * the fallback that follows is behind that writer even when
 		 * the writer is gone by the time lock_mm_and_find_vma() runs. */
 		if (!ok) {
-			t->ep.nested_failed = true;
-			t->ep.trylock_fails++;
-			t->ep.behind_writer = true;
+			t->ep->nested_failed = true;
+			t->ep->trylock_fails++;
+			t->ep->behind_writer = true;
 		}
 		t->acq = 0;
 		return 0;
 	}
-	t->ep.end_ns = ev->ts_ns;
+	t->ep->end_ns = ev->ts_ns;
 	if (!ok) {
 		/* down_read_trylock() fails while a writer holds or waits */
-		t->ep.trylock_fails++;
-		t->ep.behind_writer = true;
+		t->ep->trylock_fails++;
+		t->ep->behind_writer = true;
 		t->acq_trylock_failed = true;
 		return 0;
 	}
-	t->ep.lock_wait_ns += ev->ts_ns - t->acq_ns;
+	t->ep->lock_wait_ns += ev->ts_ns - t->acq_ns;
 	t->acq = 0;
 	t->acq_trylock_failed = false;
 	t->holding = true;
@@ -486,8 +509,8 @@ static int on_released(struct vls_faults *f, const vls_event *ev)
 
 	if (t && !ev->u.mmap_lock.write && t->holding) {
 		t->holding = false;
-		if (t->ep_open)
-			t->ep.end_ns = ev->ts_ns;
+		if (t->ep)
+			t->ep->end_ns = ev->ts_ns;
 	}
 	return 0;
 }
@@ -505,7 +528,7 @@ static int on_switch(struct vls_faults *f, const vls_event *ev)
 	struct vls_fault_task *n;
 	int ret;
 
-	if (p && p->ep_open) {
+	if (p && p->ep) {
 		if ((state & VLS_TASK_UNINTERRUPTIBLE) && !p->acq &&
 		    (!ev->stack_depth ||
 		     __vls_fault_io_stack(ev->stack, ev->stack_depth))) {
@@ -522,9 +545,9 @@ static int on_switch(struct vls_faults *f, const vls_event *ev)
 	n = task_find(f, ev->u.sched_switch.next_pid);
 	if (n && n->asleep_io) {
 		n->asleep_io = false;
-		if (n->ep_open && ev->ts_ns > n->sleep_ns) {
-			n->ep.io_wait_ns += ev->ts_ns - n->sleep_ns;
-			n->ep.end_ns = ev->ts_ns;
+		if (n->ep && ev->ts_ns > n->sleep_ns) {
+			n->ep->io_wait_ns += ev->ts_ns - n->sleep_ns;
+			n->ep->end_ns = ev->ts_ns;
 		}
 	}
 	return 0;
@@ -562,8 +585,8 @@ int __vls_faults_event(struct vls_faults *f, const vls_event *ev)
 
 int __vls_faults_finish(struct vls_faults *f)
 {
-	for (size_t i = 0; i < f->ntasks; i++) {
-		int ret = ep_close(f, &f->tasks[i]);
+	for (size_t i = 0; i < f->tasks.n; i++) {
+		int ret = ep_close(f, __vls_faults_task(f, i));
 
 		if (ret)
 			return ret;
@@ -574,8 +597,8 @@ int __vls_faults_finish(struct vls_faults *f)
 void __vls_faults_total(const struct vls_faults *f, struct vls_fault_counts *out)
 {
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < f->ntasks; i++) {
-		const struct vls_fault_counts *c = &f->tasks[i].c;
+	for (size_t i = 0; i < f->tasks.n; i++) {
+		const struct vls_fault_counts *c = &__vls_faults_task(f, i)->c;
 
 		out->faults += c->faults;
 		out->episodes += c->episodes;

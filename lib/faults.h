@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "slab.h"
 #include "vls-local.h"
 
 /* Why a fault took mmap_lock. NONE: it never did. */
@@ -129,8 +130,8 @@ struct vls_fault_task {
 	uint64_t *io_waits;       /* one per episode with I/O wait, in order */
 	size_t n_io, cap_io;
 	/* live state, private to faults.c */
-	struct vls_fault_episode ep;
-	bool ep_open, ep_tracepoint;
+	struct vls_fault_episode *ep;  /* the open episode, NULL when none */
+	bool ep_tracepoint;
 	uint64_t last_ns;
 	int acq;                  /* attempt in flight: 0, 1 fault path, 2 nested */
 	bool acq_trylock_failed;
@@ -150,9 +151,12 @@ struct vls_faults {
 	enum vls_vma_lock_cap cap;
 	vls_fault_episode_cb cb;  /* finished episodes; may be NULL */
 	void *cb_data;
-	struct vls_fault_task *tasks;
-	size_t ntasks, cap_tasks;
+	struct vls_slab tasks;    /* struct vls_fault_task */
 	uint32_t *hash;           /* tid -> index + 1, open addressing */
+	/* Open episodes: a task holds one only while in a fault. */
+	struct vls_slab eps;      /* struct vls_fault_episode */
+	struct vls_fault_episode **free_eps;
+	size_t nfree_eps, cap_free_eps;
 	size_t hash_size;
 	uint64_t page_fault_events; /* exceptions:page_fault_* seen */
 	uint64_t unclassified;    /* read acquisitions without a stack */
@@ -168,6 +172,18 @@ int __vls_faults_event(struct vls_faults *f, const vls_event *ev);
 /* End of input: close every open episode. */
 int __vls_faults_finish(struct vls_faults *f);
 void __vls_faults_release(struct vls_faults *f);
+
+static inline size_t __vls_faults_ntasks(const struct vls_faults *f)
+{
+	return f->tasks.n;
+}
+
+/* Task i < __vls_faults_ntasks(f), in order of first appearance. */
+static inline struct vls_fault_task *__vls_faults_task(const struct vls_faults *f,
+							size_t i)
+{
+	return __vls_slab_at(&f->tasks, i);
+}
 
 /* The run's counters: the sum over tasks. */
 void __vls_faults_total(const struct vls_faults *f, struct vls_fault_counts *out);

@@ -22,8 +22,8 @@
 
 #include "store.h"
 
-#define PIPE_EVENTS 4096          /* events per block: fewer handoffs */
-#define PIPE_ARENA (512 * 1024)   /* stack bytes per block */
+#define PIPE_EVENTS 1024          /* events per block: ~0.2 MB, handoffs rare */
+#define PIPE_ARENA (256 * 1024)   /* stack bytes per block */
 #define PIPE_BLOCKS 3
 /* the most one event's stack can take: pointers plus cut frame names */
 #define STACK_BYTES_MAX (VLS_STACK_MAX * (sizeof(char *) + 257))

@@ -441,6 +441,11 @@ int vls_db_import_file(int64_t *out, vls_db *db, const char *path,
 		ret = __vls_error_in(db->ctx, __vls_import_read(imp, r, iopts), path);
 	if (!ret)
 		ret = reader_meta(imp, r);
+	/* The reader's memory (libtracecmd's decompressed pages, kallsyms)
+	 * goes before the commit's (SQLite's page cache, the rows): the
+	 * import's peak is then the larger of the two, not their sum. */
+	vls_reader_close(r);
+	r = NULL;
 	if (!ret)
 		ret = vls_import_commit(out, imp);
 out:

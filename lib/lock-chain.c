@@ -36,14 +36,14 @@ struct builder {
 
 static int32_t rec_prio(const struct vls_locks *lk, const struct vls_lock_rec *r)
 {
-	return r->prio >= 0 ? r->prio : lk->tasks[r->task].prio;
+	return r->prio >= 0 ? r->prio : __vls_lk_task(lk, r->task)->prio;
 }
 
 static struct vls_chain_link *link_for(struct builder *b, const struct vls_lock_rec *r,
 				       uint32_t first, int32_t parent,
 				       uint32_t depth, uint32_t *idx)
 {
-	const struct vls_lock_task *t = &b->lk->tasks[r->task];
+	const struct vls_lock_task *t = __vls_lk_task(b->lk, r->task);
 	struct vls_chain *c = b->c;
 	struct vls_chain_link *l;
 
@@ -92,7 +92,7 @@ static void hull(struct vls_chain_link *l, uint64_t lo, uint64_t hi)
 static void sleeps_in(struct builder *b, const struct vls_lock_rec *r,
 		      uint32_t idx, uint64_t lo, uint64_t hi)
 {
-	const struct vls_lock_task *t = &b->lk->tasks[r->task];
+	const struct vls_lock_task *t = __vls_lk_task(b->lk, r->task);
 	struct vls_chain_link *l = &b->c->links[idx];
 	struct vls_lock_sleep now_s;
 	uint64_t olo, ohi, ov;
@@ -194,7 +194,7 @@ static void add_blockers(struct builder *b, uint32_t wid, uint64_t lo,
 			 uint64_t hi, int32_t parent, uint32_t depth)
 {
 	const struct vls_lock_rec *w = &b->lk->recs[wid];
-	const struct vls_lock_mm *m = &b->lk->mms[w->mmi];
+	const struct vls_lock_mm *m = __vls_lk_mm(b->lk, w->mmi);
 	uint32_t first = b->c->nlinks, end;
 
 	if (depth > VLS_CHAIN_DEPTH_MAX)
@@ -285,7 +285,7 @@ void __vls_chain_build(struct vls_locks *lk, uint32_t rec, uint64_t now)
 {
 	struct builder b;
 	const struct vls_lock_rec *w = &lk->recs[rec];
-	const struct vls_lock_task *t = &lk->tasks[w->task];
+	const struct vls_lock_task *t = __vls_lk_task(lk, w->task);
 	struct vls_chain *c = &lk->chain;
 	uint64_t end = __vls_rec_acq_end(w, now);
 

@@ -44,22 +44,16 @@ static int window_cover(vls_ctx *ctx, struct vls_dist *d, unsigned int idx)
 	unsigned int lo = d->fine_lo, hi = d->fine_lo + d->fine_n, nlo, nhi;
 	uint32_t *nf;
 
-	if (d->fine && idx >= lo && idx < hi)
+	if (idx >= lo && idx < hi)
 		return 0;
-	if (!d->fine) {
-		nlo = idx;
-		nhi = idx + 1;
-	} else {
-		nlo = idx < lo ? (idx > 4 ? idx - 4 : 0) : lo;
-		nhi = idx >= hi ? idx + 5 : hi;
-	}
+	nlo = idx < lo ? (idx > 4 ? idx - 4 : 0) : lo;
+	nhi = idx >= hi ? idx + 5 : hi;
 	if (nhi > VLS_HIST_FINE)
 		nhi = VLS_HIST_FINE;
 	nf = __vls_calloc(ctx, nhi - nlo, sizeof(*nf));
 	if (!nf)
 		return __vls_error(ctx, VLS_ENOMEM, "out of memory for a histogram");
-	if (d->fine)
-		memcpy(nf + (lo - nlo), d->fine, d->fine_n * sizeof(*nf));
+	memcpy(nf + (lo - nlo), d->fine, d->fine_n * sizeof(*nf));
 	__vls_free(ctx, d->fine);
 	d->fine = nf;
 	d->fine_lo = (uint16_t)nlo;
@@ -67,23 +61,76 @@ static int window_cover(vls_ctx *ctx, struct vls_dist *d, unsigned int idx)
 	return 0;
 }
 
-/* Count of fine bucket i (0 outside the window). */
-static uint32_t fine_at(const struct vls_dist *d, unsigned int i)
+/* Sparse to dense: a window over the entries' buckets and idx. */
+static int make_dense(vls_ctx *ctx, struct vls_dist *d, unsigned int idx)
 {
-	if (!d->fine || i < d->fine_lo || i >= (unsigned int)d->fine_lo + d->fine_n)
+	unsigned int first = VLS_DIST_IDX(d->fine[0]);
+	unsigned int last = VLS_DIST_IDX(d->fine[d->nsparse - 1]);
+	unsigned int lo = idx < first ? idx : first, hi = idx > last ? idx : last;
+	uint32_t *nf = __vls_calloc(ctx, hi - lo + 1, sizeof(*nf));
+
+	if (!nf)
+		return __vls_error(ctx, VLS_ENOMEM, "out of memory for a histogram");
+	for (unsigned int i = 0; i < d->nsparse; i++)
+		nf[VLS_DIST_IDX(d->fine[i]) - lo] = VLS_DIST_CNT(d->fine[i]);
+	__vls_free(ctx, d->fine);
+	d->fine = nf;
+	d->fine_lo = (uint16_t)lo;
+	d->fine_n = (uint16_t)(hi - lo + 1);
+	d->nsparse = 0;
+	return 0;
+}
+
+/* Count a sample of bucket idx in a sparse distribution, or turn it dense
+ * (*dense) when that takes a new entry past VLS_DIST_SPARSE_MAX or a count
+ * past the entries' 24 bits. */
+static int sparse_add(vls_ctx *ctx, struct vls_dist *d, unsigned int idx,
+		      bool *dense)
+{
+	unsigned int i = 0, n = d->nsparse;
+	uint32_t *nf;
+
+	*dense = false;
+	while (i < n && VLS_DIST_IDX(d->fine[i]) < idx)
+		i++;
+	if (i < n && VLS_DIST_IDX(d->fine[i]) == idx) {
+		if (VLS_DIST_CNT(d->fine[i]) < VLS_DIST_CNT(~0u)) {
+			d->fine[i]++;
+			return 0;
+		}
+	} else if (n < VLS_DIST_SPARSE_MAX) {
+		/* capacity: n rounded up to a power of two */
+		if (!(n & (n - 1))) {
+			nf = __vls_realloc(ctx, d->fine, (n ? 2 * n : 1) * sizeof(*nf));
+			if (!nf)
+				return __vls_error(ctx, VLS_ENOMEM,
+						   "out of memory for a histogram");
+			d->fine = nf;
+		}
+		memmove(d->fine + i + 1, d->fine + i, (n - i) * sizeof(*d->fine));
+		d->fine[i] = (uint32_t)idx << 24 | 1;
+		d->nsparse++;
 		return 0;
-	return d->fine[i - d->fine_lo];
+	}
+	*dense = true;
+	return make_dense(ctx, d, idx);
 }
 
 int __vls_dist_add(vls_ctx *ctx, struct vls_dist *d, uint64_t v)
 {
 	unsigned int idx = __vls_hist_index(v);
-	int ret = window_cover(ctx, d, idx);
+	bool dense = d->fine_n > 0;
+	int ret = 0;
 
+	if (!dense)
+		ret = sparse_add(ctx, d, idx, &dense);
+	if (!ret && dense) {
+		ret = window_cover(ctx, d, idx);
+		if (!ret && d->fine[idx - d->fine_lo] < UINT32_MAX)
+			d->fine[idx - d->fine_lo]++;
+	}
 	if (ret)
 		return ret;
-	if (d->fine[idx - d->fine_lo] < UINT32_MAX)
-		d->fine[idx - d->fine_lo]++;
 	if (!d->count || v < d->min)
 		d->min = v;
 	if (v > d->max)
@@ -91,6 +138,28 @@ int __vls_dist_add(vls_ctx *ctx, struct vls_dist *d, uint64_t v)
 	d->count++;
 	d->sum += v;
 	return 0;
+}
+
+/* The used buckets in order: *pos starts at 0; false at the end. */
+static bool bucket_next(const struct vls_dist *d, unsigned int *pos,
+			unsigned int *idx, uint64_t *count)
+{
+	if (!d->fine_n) {
+		if (*pos >= d->nsparse)
+			return false;
+		*idx = VLS_DIST_IDX(d->fine[*pos]);
+		*count = VLS_DIST_CNT(d->fine[*pos]);
+		++*pos;
+		return true;
+	}
+	while (*pos < d->fine_n && !d->fine[*pos])
+		++*pos;
+	if (*pos >= d->fine_n)
+		return false;
+	*idx = d->fine_lo + *pos;
+	*count = d->fine[*pos];
+	++*pos;
+	return true;
 }
 
 void __vls_dist_release(vls_ctx *ctx, struct vls_dist *d)
@@ -101,15 +170,16 @@ void __vls_dist_release(vls_ctx *ctx, struct vls_dist *d)
 
 uint64_t __vls_dist_pct(const struct vls_dist *d, double pct)
 {
-	uint64_t rank, seen = 0, lo, width, mid;
+	uint64_t rank, seen = 0, lo, width, mid, n;
+	unsigned int pos = 0, i;
 
-	if (!d->count || !d->fine)
+	if (!d->count)
 		return 0;
 	rank = (uint64_t)ceil(pct / 100.0 * (double)d->count);
 	if (rank < 1)
 		rank = 1;
-	for (unsigned int i = d->fine_lo; i < (unsigned int)d->fine_lo + d->fine_n; i++) {
-		seen += fine_at(d, i);
+	while (bucket_next(d, &pos, &i, &n)) {
+		seen += n;
 		if (seen < rank)
 			continue;
 		__vls_hist_bounds(i, &lo, &width);
@@ -126,19 +196,16 @@ uint64_t __vls_dist_pct(const struct vls_dist *d, double pct)
 unsigned int __vls_dist_log2(const struct vls_dist *d,
 			     uint64_t out[VLS_HIST_LOG2_MAX])
 {
-	unsigned int used = 0, b;
+	unsigned int used = 0, b, pos = 0, i;
+	uint64_t n;
 
 	memset(out, 0, sizeof(uint64_t) * VLS_HIST_LOG2_MAX);
-	if (!d->fine)
-		return 0;
-	for (unsigned int i = d->fine_lo; i < (unsigned int)d->fine_lo + d->fine_n; i++) {
-		if (!fine_at(d, i))
-			continue;
+	while (bucket_next(d, &pos, &i, &n)) {
 		if (i < VLS_HIST_SUB)
 			b = i < 2 ? 0 : 1;
 		else
 			b = i / VLS_HIST_SUB + 1;
-		out[b] += fine_at(d, i);
+		out[b] += n;
 		if (b + 1 > used)
 			used = b + 1;
 	}

@@ -7,6 +7,7 @@
 #define VLS_LOCK_INT_H
 
 #include "locks.h"
+#include "slab.h"
 
 #define VLS_TASK_HELD_MAX 8       /* mmap_locks one task holds at once */
 
@@ -79,12 +80,10 @@ struct vls_locks {
 	struct vls_lock_agg run;
 	struct vls_lock_agg sites[VLS_SITE__COUNT];
 
-	struct vls_lock_task *tasks;
-	size_t ntasks, captasks;
+	struct vls_slab tasks;    /* struct vls_lock_task */
 	struct vls_u64map task_map;
 
-	struct vls_lock_mm *mms;
-	size_t nmms, capmms;
+	struct vls_slab mms;      /* struct vls_lock_mm */
 	struct vls_u64map mm_map;
 
 	struct vls_lock_rec *recs;
@@ -105,6 +104,18 @@ struct vls_locks {
 	struct vls_chain chain;   /* scratch for the chain being built */
 	struct vls_locks_counts counts;
 };
+
+static inline struct vls_lock_task *__vls_lk_task(const struct vls_locks *lk,
+						  size_t i)
+{
+	return __vls_slab_at(&lk->tasks, i);
+}
+
+static inline struct vls_lock_mm *__vls_lk_mm(const struct vls_locks *lk,
+					      size_t i)
+{
+	return __vls_slab_at(&lk->mms, i);
+}
 
 /* lock-chain.c: build the chain of rec's wait up to now into lk->chain. */
 void __vls_chain_build(struct vls_locks *lk, uint32_t rec, uint64_t now);

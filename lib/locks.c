@@ -139,22 +139,17 @@ static int task_get(struct vls_locks *lk, int32_t tid, uint32_t *out)
 
 	if (!__vls_u64map_get(&lk->task_map, (uint64_t)(uint32_t)tid, out))
 		return 0;
-	if (lk->ntasks >= VLS_LOCK_TASKS_MAX)
+	if (lk->tasks.n >= VLS_LOCK_TASKS_MAX)
 		return __vls_error(lk->ctx, VLS_ELIMIT, "more than %u tasks take mmap_lock",
 				   VLS_LOCK_TASKS_MAX);
-	if ((err = __vls_grow(lk->ctx, (void **)&lk->tasks, &lk->captasks,
-			      lk->ntasks + 1, sizeof(*lk->tasks), SIZE_MAX)) < 0)
+	/* Pushed before it is mapped: a failed put leaves an unused task. */
+	if ((err = __vls_slab_push(lk->ctx, &lk->tasks, (void **)&t)) < 0)
 		return err;
-	t = &lk->tasks[lk->ntasks];
-	memset(t, 0, sizeof(*t));
 	agg_init(&t->agg, VLS_SCOPE_THREAD);
 	t->agg.tid = tid;
 	t->prio = -1;
-	if ((err = __vls_u64map_put(lk->ctx, &lk->task_map, (uint64_t)(uint32_t)tid,
-				    (uint32_t)lk->ntasks)) < 0)
-		return err;
-	*out = (uint32_t)lk->ntasks++;
-	return 0;
+	*out = (uint32_t)(lk->tasks.n - 1);
+	return __vls_u64map_put(lk->ctx, &lk->task_map, (uint64_t)(uint32_t)tid, *out);
 }
 
 /* The task of the event, with what the event says about it. */
@@ -165,7 +160,7 @@ static int task_of(struct vls_locks *lk, const vls_event *ev, uint32_t *out)
 
 	if ((err = task_get(lk, ev->tid, out)) < 0)
 		return err;
-	t = &lk->tasks[*out];
+	t = __vls_lk_task(lk, *out);
 	if (ev->comm[0])
 		memcpy(t->agg.comm, ev->comm, sizeof(t->agg.comm));
 	if (ev->pid >= 0)
@@ -191,21 +186,16 @@ static int mm_get(struct vls_locks *lk, uint64_t mm, uint32_t *out)
 
 	if (!__vls_u64map_get(&lk->mm_map, mm, out))
 		return 0;
-	if (lk->nmms >= VLS_LOCK_MMS_MAX)
+	if (lk->mms.n >= VLS_LOCK_MMS_MAX)
 		return __vls_error(lk->ctx, VLS_ELIMIT, "more than %u mm_structs",
 				   VLS_LOCK_MMS_MAX);
-	if ((err = __vls_grow(lk->ctx, (void **)&lk->mms, &lk->capmms, lk->nmms + 1,
-			      sizeof(*lk->mms), SIZE_MAX)) < 0)
+	if ((err = __vls_slab_push(lk->ctx, &lk->mms, (void **)&m)) < 0)
 		return err;
-	m = &lk->mms[lk->nmms];
-	memset(m, 0, sizeof(*m));
 	agg_init(&m->agg, VLS_SCOPE_PROCESS);
 	m->agg.mm = mm;
 	m->prune_at = 64;
-	if ((err = __vls_u64map_put(lk->ctx, &lk->mm_map, mm, (uint32_t)lk->nmms)) < 0)
-		return err;
-	*out = (uint32_t)lk->nmms++;
-	return 0;
+	*out = (uint32_t)(lk->mms.n - 1);
+	return __vls_u64map_put(lk->ctx, &lk->mm_map, mm, *out);
 }
 
 static int rec_new(struct vls_locks *lk, uint32_t *out)
@@ -248,7 +238,7 @@ static int rec_free(struct vls_locks *lk, uint32_t id)
  * so that horizon() need not walk every task of a busy trace. */
 static int pend_set(struct vls_locks *lk, uint32_t ti, uint32_t id)
 {
-	struct vls_lock_task *t = &lk->tasks[ti];
+	struct vls_lock_task *t = __vls_lk_task(lk, ti);
 	int err;
 
 	if (!t->pend_pos) {
@@ -264,13 +254,13 @@ static int pend_set(struct vls_locks *lk, uint32_t ti, uint32_t id)
 
 static void pend_clear(struct vls_locks *lk, uint32_t ti)
 {
-	struct vls_lock_task *t = &lk->tasks[ti];
+	struct vls_lock_task *t = __vls_lk_task(lk, ti);
 	uint32_t last;
 
 	if (t->pend_pos) {
 		last = lk->pend[--lk->npend];
 		lk->pend[t->pend_pos - 1] = last;
-		lk->tasks[last].pend_pos = t->pend_pos;
+		__vls_lk_task(lk, last)->pend_pos = t->pend_pos;
 		t->pend_pos = 0;
 	}
 	t->pending = 0;
@@ -283,7 +273,7 @@ static uint64_t horizon(const struct vls_locks *lk)
 	uint64_t h = lk->now;
 
 	for (size_t i = 0; i < lk->npend; i++) {
-		const struct vls_lock_rec *r = &lk->recs[lk->tasks[lk->pend[i]].pending - 1];
+		const struct vls_lock_rec *r = &lk->recs[__vls_lk_task(lk, lk->pend[i])->pending - 1];
 
 		if (r->t_start < h)
 			h = r->t_start;
@@ -325,7 +315,7 @@ static int prune(struct vls_locks *lk, struct vls_lock_mm *m, bool force)
 
 static int win_add(struct vls_locks *lk, uint32_t mmi, uint32_t rec)
 {
-	struct vls_lock_mm *m = &lk->mms[mmi];
+	struct vls_lock_mm *m = __vls_lk_mm(lk, mmi);
 	int err;
 
 	if (m->nwin >= m->prune_at && (err = prune(lk, m, false)) < 0)
@@ -349,8 +339,8 @@ static void scope_stats(struct vls_locks *lk, const struct vls_lock_rec *r,
 	int m = r->write ? 1 : 0;
 
 	out[VLS_SCOPE_RUN] = &lk->run.mode[m];
-	out[VLS_SCOPE_PROCESS] = &lk->mms[r->mmi].agg.mode[m];
-	out[VLS_SCOPE_THREAD] = &lk->tasks[r->task].agg.mode[m];
+	out[VLS_SCOPE_PROCESS] = &__vls_lk_mm(lk, r->mmi)->agg.mode[m];
+	out[VLS_SCOPE_THREAD] = &__vls_lk_task(lk, r->task)->agg.mode[m];
 	out[VLS_SCOPE_CALLSITE] = &lk->sites[r->site].mode[m];
 }
 
@@ -366,15 +356,18 @@ static int on_start(struct vls_locks *lk, const vls_event *ev)
 	if ((err = task_of(lk, ev, &ti)) < 0 || (err = mm_get(lk, ev->u.mmap_lock.mm, &mmi)) < 0 ||
 	    (err = stack_intern(lk, ev, &stack)) < 0 || (err = rec_new(lk, &id)) < 0)
 		return err;
-	t = &lk->tasks[ti];
-	m = &lk->mms[mmi];
+	t = __vls_lk_task(lk, ti);
+	m = __vls_lk_mm(lk, mmi);
 	mm_name(m, t);
 	if (t->pending) {         /* its acquire_returned was lost */
+		struct vls_lock_rec *lost = &lk->recs[t->pending - 1];
+		struct vls_lock_mm *lm = __vls_lk_mm(lk, lost->mmi);
+
 		lk->counts.unmatched_acquire++;
-		lk->recs[t->pending - 1].failed = true;
-		lk->recs[t->pending - 1].t_acq = ev->ts_ns;
-		if (lk->recs[t->pending - 1].write && lk->mms[lk->recs[t->pending - 1].mmi].nwwait)
-			lk->mms[lk->recs[t->pending - 1].mmi].nwwait--;
+		lost->failed = true;
+		lost->t_acq = ev->ts_ns;
+		if (lost->write && lm->nwwait)
+			lm->nwwait--;
 	}
 	r = &lk->recs[id];
 	r->mm = ev->u.mmap_lock.mm;
@@ -448,8 +441,8 @@ static int count_acquire(struct vls_locks *lk, struct vls_lock_rec *r)
 
 static int hold_add(struct vls_locks *lk, uint32_t ti, uint32_t id)
 {
-	struct vls_lock_task *t = &lk->tasks[ti];
-	struct vls_lock_mm *m = &lk->mms[lk->recs[id].mmi];
+	struct vls_lock_task *t = __vls_lk_task(lk, ti);
+	struct vls_lock_mm *m = __vls_lk_mm(lk, lk->recs[id].mmi);
 
 	if (t->nheld >= VLS_TASK_HELD_MAX)
 		return __vls_error(lk->ctx, VLS_ELIMIT,
@@ -469,7 +462,7 @@ static int downgrade(struct vls_locks *lk, uint32_t ti, uint32_t hi, uint64_t ts
 static int find_held(const struct vls_locks *lk, uint32_t ti, uint64_t mm,
 		     int write)
 {
-	const struct vls_lock_task *t = &lk->tasks[ti];
+	const struct vls_lock_task *t = __vls_lk_task(lk, ti);
 	int found = -1;
 
 	for (uint32_t i = 0; i < t->nheld; i++) {
@@ -486,26 +479,29 @@ static int find_held(const struct vls_locks *lk, uint32_t ti, uint64_t mm,
 
 static int on_acquired(struct vls_locks *lk, const vls_event *ev)
 {
+	const struct vls_lock_task *t;
+	struct vls_lock_mm *m;
 	uint32_t ti, id;
 	struct vls_lock_rec *r;
 	int err, h;
 
 	if ((err = task_of(lk, ev, &ti)) < 0)
 		return err;
-	if (!lk->tasks[ti].pending || lk->recs[lk->tasks[ti].pending - 1].mm !=
-					      ev->u.mmap_lock.mm) {
+	t = __vls_lk_task(lk, ti);
+	if (!t->pending || lk->recs[t->pending - 1].mm != ev->u.mmap_lock.mm) {
 		h = find_held(lk, ti, ev->u.mmap_lock.mm, 1);
 		if (!ev->u.mmap_lock.write && ev->u.mmap_lock.success && h >= 0 &&
-		    lk->recs[lk->tasks[ti].held[h]].write)
+		    lk->recs[t->held[h]].write)
 			return downgrade(lk, ti, (uint32_t)h, ev->ts_ns);
 		lk->counts.unmatched_acquire++;
 		return 0;
 	}
-	id = lk->tasks[ti].pending - 1;
+	id = t->pending - 1;
 	pend_clear(lk, ti);
 	r = &lk->recs[id];
-	if (r->write && lk->mms[r->mmi].nwwait)
-		lk->mms[r->mmi].nwwait--;
+	m = __vls_lk_mm(lk, r->mmi);
+	if (r->write && m->nwwait)
+		m->nwwait--;
 	if (!ev->u.mmap_lock.success)
 		return count_fail(lk, r, ev->ts_ns);
 	r->acquired = true;
@@ -544,7 +540,7 @@ static int emit_acq(struct vls_locks *lk, const struct vls_lock_rec *r,
 		    uint64_t hold, bool open)
 {
 	const struct vls_lock_stack *st = r->stack ? &lk->stacks[r->stack - 1] : NULL;
-	const struct vls_lock_task *t = &lk->tasks[r->task];
+	const struct vls_lock_task *t = __vls_lk_task(lk, r->task);
 	struct vls_lock_acq a = {
 		.mm = r->mm, .tid = r->tid, .pid = t->agg.pid, .write = r->write,
 		.contended = r->blocked_at_start || r->slept_waiting, .open = open,
@@ -564,10 +560,10 @@ static int emit_acq(struct vls_locks *lk, const struct vls_lock_rec *r,
 static int count_release(struct vls_locks *lk, uint32_t ti, uint32_t hi,
 			 uint64_t ts)
 {
-	struct vls_lock_task *t = &lk->tasks[ti];
+	struct vls_lock_task *t = __vls_lk_task(lk, ti);
 	uint32_t id = t->held[hi];
 	struct vls_lock_rec *r = &lk->recs[id];
-	struct vls_lock_mm *m = &lk->mms[r->mmi];
+	struct vls_lock_mm *m = __vls_lk_mm(lk, r->mmi);
 	struct vls_lock_stats *st[VLS_SCOPE__COUNT];
 	int err;
 
@@ -589,7 +585,7 @@ static int count_release(struct vls_locks *lk, uint32_t ti, uint32_t hi,
 
 static int downgrade(struct vls_locks *lk, uint32_t ti, uint32_t hi, uint64_t ts)
 {
-	const struct vls_lock_rec *w = &lk->recs[lk->tasks[ti].held[hi]];
+	const struct vls_lock_rec *w = &lk->recs[__vls_lk_task(lk, ti)->held[hi]];
 	struct vls_lock_stats *st[VLS_SCOPE__COUNT];
 	uint32_t mmi = w->mmi, id;
 	struct vls_lock_rec proto = *w;
@@ -601,7 +597,7 @@ static int downgrade(struct vls_locks *lk, uint32_t ti, uint32_t hi, uint64_t ts
 	lk->recs[id].mmi = mmi;
 	lk->recs[id].task = ti;
 	lk->recs[id].tid = proto.tid;
-	lk->recs[id].prio = lk->tasks[ti].prio;
+	lk->recs[id].prio = __vls_lk_task(lk, ti)->prio;
 	lk->recs[id].stack = proto.stack;
 	lk->recs[id].site = proto.site;
 	lk->recs[id].t_start = lk->recs[id].t_acq = ts;
@@ -656,7 +652,7 @@ static int switch_out(struct vls_locks *lk, const vls_event *ev)
 
 	if ((err = task_get(lk, ev->u.sched_switch.prev_pid, &ti)) < 0)
 		return err;
-	t = &lk->tasks[ti];
+	t = __vls_lk_task(lk, ti);
 	t->prio = ev->u.sched_switch.prev_prio;
 	if (!t->agg.comm[0])
 		memcpy(t->agg.comm, ev->u.sched_switch.prev_comm, VLS_COMM_MAX);
@@ -668,7 +664,7 @@ static int switch_out(struct vls_locks *lk, const vls_event *ev)
 		return 0;
 	if ((err = stack_intern(lk, ev, &stack)) < 0)
 		return err;
-	t = &lk->tasks[ti];
+	t = __vls_lk_task(lk, ti);
 	t->asleep = true;
 	t->sleep_start = ev->ts_ns;
 	t->sleep_reason = stack ? lk->stacks[stack - 1].reason : VLS_SLEEP_UNKNOWN;
@@ -684,7 +680,7 @@ static int switch_in(struct vls_locks *lk, const vls_event *ev)
 
 	if ((err = task_get(lk, ev->u.sched_switch.next_pid, &ti)) < 0)
 		return err;
-	t = &lk->tasks[ti];
+	t = __vls_lk_task(lk, ti);
 	t->prio = ev->u.sched_switch.next_prio;
 	if (!t->agg.comm[0])
 		memcpy(t->agg.comm, ev->u.sched_switch.next_comm, VLS_COMM_MAX);
@@ -712,6 +708,7 @@ static int on_switch(struct vls_locks *lk, const vls_event *ev)
 static int on_wakeup(struct vls_locks *lk, const vls_event *ev)
 {
 	bool waking = ev->kind == VLS_EV_SCHED_WAKING;
+	struct vls_lock_task *t;
 	struct vls_lock_rec *r;
 	uint32_t ti;
 	int err;
@@ -719,10 +716,11 @@ static int on_wakeup(struct vls_locks *lk, const vls_event *ev)
 	if (ev->u.wakeup.pid <= 0 ||
 	    (err = task_get(lk, ev->u.wakeup.pid, &ti)) < 0)
 		return ev->u.wakeup.pid <= 0 ? 0 : err;
-	lk->tasks[ti].prio = ev->u.wakeup.prio;
-	if (!lk->tasks[ti].pending || ev->tid <= 0 || ev->tid == ev->u.wakeup.pid)
+	t = __vls_lk_task(lk, ti);
+	t->prio = ev->u.wakeup.prio;
+	if (!t->pending || ev->tid <= 0 || ev->tid == ev->u.wakeup.pid)
 		return 0;
-	r = &lk->recs[lk->tasks[ti].pending - 1];
+	r = &lk->recs[t->pending - 1];
 	if (waking || !r->waker_waking) {
 		r->waker = ev->tid;
 		r->waker_waking = waking;
@@ -759,7 +757,7 @@ int __vls_locks_event(struct vls_locks *lk, const vls_event *ev)
 static int finish_task(struct vls_locks *lk, uint32_t ti)
 {
 	struct vls_lock_stats *st[VLS_SCOPE__COUNT];
-	struct vls_lock_task *t = &lk->tasks[ti];
+	struct vls_lock_task *t = __vls_lk_task(lk, ti);
 	int err;
 
 	if (t->pending) {
@@ -806,7 +804,7 @@ int __vls_locks_finish(struct vls_locks *lk)
 {
 	int err;
 
-	for (size_t i = 0; i < lk->ntasks; i++)
+	for (size_t i = 0; i < lk->tasks.n; i++)
 		if ((err = finish_task(lk, (uint32_t)i)) < 0)
 			return err;
 	best_stacks(lk);
@@ -822,6 +820,8 @@ int __vls_locks_new(struct vls_locks **out, vls_ctx *ctx, uint64_t threshold_ns,
 	if (!(lk = __vls_calloc(ctx, 1, sizeof(*lk))))
 		return __vls_error(ctx, VLS_ENOMEM, "out of memory for the lock analyzer");
 	lk->ctx = ctx;
+	__vls_slab_init(&lk->tasks, sizeof(struct vls_lock_task), VLS_LOCK_TASKS_MAX);
+	__vls_slab_init(&lk->mms, sizeof(struct vls_lock_mm), VLS_LOCK_MMS_MAX);
 	lk->threshold = threshold_ns ? threshold_ns : VLS_LOCK_DEFAULT_THRESHOLD_NS;
 	if (sink)
 		lk->sink = *sink;
@@ -852,18 +852,18 @@ void __vls_locks_free(struct vls_locks *lk)
 	agg_release(ctx, &lk->run);
 	for (int i = 0; i < VLS_SITE__COUNT; i++)
 		agg_release(ctx, &lk->sites[i]);
-	for (size_t i = 0; i < lk->ntasks; i++)
-		agg_release(ctx, &lk->tasks[i].agg);
-	for (size_t i = 0; i < lk->nmms; i++) {
-		agg_release(ctx, &lk->mms[i].agg);
-		__vls_free(ctx, lk->mms[i].win);
+	for (size_t i = 0; i < lk->tasks.n; i++)
+		agg_release(ctx, &__vls_lk_task(lk, i)->agg);
+	for (size_t i = 0; i < lk->mms.n; i++) {
+		agg_release(ctx, &__vls_lk_mm(lk, i)->agg);
+		__vls_free(ctx, __vls_lk_mm(lk, i)->win);
 	}
 	for (size_t i = 0; i < lk->nstacks; i++)
 		__vls_free(ctx, (void *)lk->stacks[i].frames);
 	for (size_t i = 0; i < lk->nstrs; i++)
 		__vls_free(ctx, lk->strs[i]);
-	__vls_free(ctx, lk->tasks);
-	__vls_free(ctx, lk->mms);
+	__vls_slab_release(ctx, &lk->tasks);
+	__vls_slab_release(ctx, &lk->mms);
 	__vls_free(ctx, lk->recs);
 	__vls_free(ctx, lk->free_recs);
 	__vls_free(ctx, lk->pend);
@@ -894,14 +894,14 @@ int __vls_locks_foreach(struct vls_locks *lk, enum vls_lock_scope scope,
 	case VLS_SCOPE_RUN:          /* no mmap_lock event: no figures at all */
 		return lk->counts.lock_events ? cb(&lk->run, data) : 0;
 	case VLS_SCOPE_PROCESS:
-		for (size_t i = 0; i < lk->nmms && err >= 0; i++)
-			if (agg_used(&lk->mms[i].agg))
-				err = cb(&lk->mms[i].agg, data);
+		for (size_t i = 0; i < lk->mms.n && err >= 0; i++)
+			if (agg_used(&__vls_lk_mm(lk, i)->agg))
+				err = cb(&__vls_lk_mm(lk, i)->agg, data);
 		return err;
 	case VLS_SCOPE_THREAD:
-		for (size_t i = 0; i < lk->ntasks && err >= 0; i++)
-			if (agg_used(&lk->tasks[i].agg))
-				err = cb(&lk->tasks[i].agg, data);
+		for (size_t i = 0; i < lk->tasks.n && err >= 0; i++)
+			if (agg_used(&__vls_lk_task(lk, i)->agg))
+				err = cb(&__vls_lk_task(lk, i)->agg, data);
 		return err;
 	case VLS_SCOPE_CALLSITE:
 		for (int i = 0; i < VLS_SITE__COUNT && err >= 0; i++)

@@ -38,13 +38,19 @@
 
 struct vls_dist {
 	uint64_t count, sum, min, max;
-	/* Counters of fine buckets fine_lo .. fine_lo + fine_n - 1 only: a
-	 * window grown to the samples' spread, so that the thousands of
-	 * per-thread scopes of a busy trace cost a few words each, not
-	 * VLS_HIST_FINE counters. */
+	/* The counters of the buckets in use only, for the thousands of
+	 * per-thread scopes of a busy trace. Sparse while few buckets are in
+	 * use (nsparse entries of VLS_DIST_IDX(e) and VLS_DIST_CNT(e), in
+	 * bucket order), then dense: the counters of fine buckets fine_lo ..
+	 * fine_lo + fine_n - 1, a window grown to the samples' spread. */
 	uint32_t *fine;
-	uint16_t fine_lo, fine_n;
+	uint16_t fine_lo, fine_n;  /* fine_n 0: sparse */
+	uint8_t nsparse;
 };
+
+#define VLS_DIST_SPARSE_MAX 8
+#define VLS_DIST_IDX(e) ((e) >> 24)
+#define VLS_DIST_CNT(e) ((e) & 0xffffffu)
 
 int __vls_dist_add(vls_ctx *ctx, struct vls_dist *d, uint64_t v);
 void __vls_dist_release(vls_ctx *ctx, struct vls_dist *d);

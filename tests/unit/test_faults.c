@@ -637,8 +637,8 @@ static void check_faulters(const struct trace_case *c, struct vls_faults *f,
 {
 	int seen = 0;
 
-	for (size_t i = 0; i < f->ntasks; i++) {
-		const struct vls_fault_task *t = &f->tasks[i];
+	for (size_t i = 0; i < __vls_faults_ntasks(f); i++) {
+		const struct vls_fault_task *t = __vls_faults_task(f, i);
 		const struct vls_fault_counts *k = &t->c;
 		int n;
 

@@ -4,6 +4,7 @@
  * lock-hist.c, lock-site.c, lock-format.c) on synthetic event sequences
  * with known answers.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "lock-int.h"
@@ -236,8 +237,8 @@ static void test_writer_behind_readers(vls_ctx *ctx)
 	CHECK_INT(lk->sites[VLS_SITE_MPROTECT].mode[1].acquisitions, 1);
 	CHECK_INT(lk->sites[VLS_SITE_FAULT].nframes, 4);
 	CHECK_STR(lk->sites[VLS_SITE_FAULT].frames[0], "lock_mm_and_find_vma");
-	CHECK_INT(lk->nmms, 1);
-	CHECK_INT(lk->mms[0].agg.mode[0].acquisitions, 3);
+	CHECK_INT(lk->mms.n, 1);
+	CHECK_INT(__vls_lk_mm(lk, 0)->agg.mode[0].acquisitions, 3);
 	/* rows: the writer (contended) and the 3 readers (hold >= 100 us) */
 	CHECK_INT(cap.nacqs, 4);
 	CHECK_INT(cap.acqs[3].tid, 20);
@@ -468,7 +469,7 @@ static void test_downgrade_trylock(vls_ctx *ctx)
 	CHECK_INT(r->trylock_fails, 1);
 	CHECK_INT(r->wait.count, 0);
 	CHECK_INT(w->contended, 1);     /* 22 behind the downgraded reader */
-	CHECK_INT(lk->tasks[0].agg.mode[0].downgrades, 1);
+	CHECK_INT(__vls_lk_task(lk, 0)->agg.mode[0].downgrades, 1);
 	CHECK_INT(cap.nchains, 1);
 	CHECK_INT(cap.chains[0].links[0].tid, 7);
 	CHECK(!cap.chains[0].links[0].write);
@@ -532,7 +533,7 @@ static void test_window_bounded(vls_ctx *ctx)
 				CHECK(0);
 		}
 	}
-	CHECK(lk->mms[0].nwin <= 128);
+	CHECK(__vls_lk_mm(lk, 0)->nwin <= 128);
 	CHECK(lk->nrecs <= 256);
 	CHECK_INT(lk->run.mode[0].acquisitions, 100000);
 	CHECK_INT(lk->run.mode[0].hold.sum, 100000 * 1000);
@@ -584,6 +585,88 @@ static void test_hist(vls_ctx *ctx)
 	CHECK_INT(b[16], 35);                         /* 66..100 us */
 	__vls_dist_release(ctx, &d);
 	CHECK_INT(__vls_dist_pct(&d, 50), 0);
+}
+
+/* Reference: nearest-rank over all fine buckets, as lock-hist.c documents. */
+static uint64_t ref_pct(const uint64_t *cnt, uint64_t n, uint64_t min,
+			uint64_t max, double pct)
+{
+	uint64_t rank = (uint64_t)ceil(pct / 100.0 * (double)n), seen = 0, lo, w;
+
+	for (unsigned int i = 0; i < VLS_HIST_FINE; i++) {
+		seen += cnt[i];
+		if (seen < (rank ? rank : 1))
+			continue;
+		__vls_hist_bounds(i, &lo, &w);
+		lo += w / 2;
+		return lo < min ? min : lo > max ? max : lo;
+	}
+	return max;
+}
+
+/* The same answers whether the buckets are few (sparse entries) or many
+ * (a window), across the switch, with the values fed out of order. */
+static void test_hist_sparse(vls_ctx *ctx)
+{
+	static const struct { uint64_t first, step; unsigned int n, repeat; } t[] = {
+		{ 5000, 0, 1, 1 },          /* one sample */
+		{ 100, 1000, 3, 5 },        /* 3 buckets, repeated */
+		{ 1 << 20, 0, 1, 300 },     /* one bucket, many samples */
+		{ 64, 64, 8, 2 },           /* exactly the sparse limit */
+		{ 64, 64, 9, 1 },           /* one past it: dense */
+		{ 3000000, 7777777, 40, 3 },/* spread: dense early */
+		{ 1, 3, 20, 1 },            /* below and around 4 ns */
+	};
+	static const double pcts[] = { 1, 25, 50, 90, 99, 100 };
+
+	for (size_t k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+		uint64_t cnt[VLS_HIST_FINE] = { 0 }, b[VLS_HIST_LOG2_MAX], min = UINT64_MAX, max = 0;
+		struct vls_dist d = { 0 };
+		uint64_t n = 0;
+
+		for (unsigned int r = 0; r < t[k].repeat; r++)
+			for (unsigned int i = 0; i < t[k].n; i++) {
+				/* a permutation: no n above is a multiple of 7 */
+				unsigned int j = (i * 7 + r * 3) % t[k].n;
+				uint64_t v = t[k].first + j * t[k].step;
+
+				CHECK_INT(__vls_dist_add(ctx, &d, v), 0);
+				cnt[__vls_hist_index(v)]++;
+				n++;
+				min = v < min ? v : min;
+				max = v > max ? v : max;
+			}
+		CHECK_INT(d.count, n);
+		for (size_t p = 0; p < sizeof(pcts) / sizeof(pcts[0]); p++)
+			CHECK_INT(__vls_dist_pct(&d, pcts[p]), ref_pct(cnt, n, min, max, pcts[p]));
+		__vls_dist_log2(&d, b);
+		for (unsigned int i = 0; i < VLS_HIST_FINE; i++) {
+			unsigned int lb = i < VLS_HIST_SUB ? (i < 2 ? 0 : 1) : i / VLS_HIST_SUB + 1;
+
+			b[lb] -= cnt[i];
+		}
+		for (unsigned int i = 0; i < VLS_HIST_LOG2_MAX; i++)
+			CHECK_INT(b[i], 0);
+		__vls_dist_release(ctx, &d);
+	}
+}
+
+/* A sparse entry's count has 24 bits: past them the dist turns dense. */
+static void test_hist_saturate(vls_ctx *ctx)
+{
+	struct vls_dist d = { 0 };
+	uint64_t b[VLS_HIST_LOG2_MAX];
+	const uint64_t n = VLS_DIST_CNT(~0u) + 10ULL;
+
+	for (uint64_t i = 0; i < n; i++)
+		if (__vls_dist_add(ctx, &d, 1000) < 0)
+			break;
+	CHECK_INT(d.count, n);
+	CHECK(d.fine_n > 0);
+	__vls_dist_log2(&d, b);
+	CHECK_INT(b[9], n);
+	CHECK_INT(__vls_dist_pct(&d, 50), 1000);
+	__vls_dist_release(ctx, &d);
 }
 
 /* ---- call sites and sleep reasons from real stacks ------------------ */
@@ -741,6 +824,8 @@ int main(void)
 	test_ragged(ctx);
 	test_window_bounded(ctx);
 	test_hist(ctx);
+	test_hist_sparse(ctx);
+	test_hist_saturate(ctx);
 	test_classify();
 	test_fmt_ns();
 	test_format_truncates();
