@@ -2,15 +2,15 @@
 /*
  * import-pipe.c - read a file and feed its events to an import.
  *
- * Reading (libtracecmd/libtraceevent decoding, text parsing) and analysis
- * (the analyzers and SQLite) each take about half of an import, so on a
- * machine with two or more CPUs they run on two threads: a reader thread
- * fills blocks with the records as read (events, and stack records with
- * their frames copied into the block's arena), and the importing thread
- * attaches the stacks to their events and feeds the analyzers in order.
- * Reading is the slower half (libtracecmd's own work per record), so the
- * attaching is done on the importing thread. At most PIPE_BLOCKS blocks
- * exist, so memory stays bounded whatever the input's size.
+ * Reading and analysis (the analyzers and SQLite) run on two threads on a
+ * machine with two or more CPUs: a reader thread fills blocks with what it
+ * reads, and the importing thread attaches stacks to their events and feeds
+ * the analyzers in order. libtracecmd's own work per record is the larger
+ * half, so the reader thread does as little else as it can: a reader with
+ * ops->decode (trace.dat) ships each record's bytes undecoded and they are
+ * decoded here; the text reader ships parsed events, and stack records
+ * with their frames copied into the block's arena. At most PIPE_BLOCKS
+ * blocks exist, so memory stays bounded whatever the input's size.
  *
  * With a custom allocator (vls_ctx_set_allocator(), which need not be
  * thread-safe) or one CPU, everything stays on the calling thread.
@@ -28,13 +28,18 @@
 /* the most one event's stack can take: pointers plus cut frame names */
 #define STACK_BYTES_MAX (VLS_STACK_MAX * (sizeof(char *) + 257))
 
-/* A stack record travels as an event with is_stack set: its cpu, tid,
- * stack and stack_depth. */
+enum item_kind {
+	ITEM_EVENT,       /* ev[i] */
+	ITEM_STACK,       /* ev[i]: its cpu, tid, stack and stack_depth */
+	ITEM_RECORD,      /* rec[i], its bytes in the arena: decoded here */
+};
+
 struct block {
 	size_t n, used;
 	vls_reader_stats stats;   /* reader counters when the block was full */
+	unsigned char kind[PIPE_EVENTS];
 	vls_event ev[PIPE_EVENTS];
-	bool is_stack[PIPE_EVENTS];
+	struct vls_raw_record rec[PIPE_EVENTS];
 	alignas(sizeof(char *)) char arena[PIPE_ARENA];
 };
 
@@ -75,6 +80,7 @@ static void progress_stats(const struct pipe *p, vls_reader_stats *s)
 	s->events = p->attach_stats.events;
 	s->other_events = p->attach_stats.other_events;
 	s->stacks = p->attach_stats.stacks;
+	s->bad_records += p->attach_stats.bad_records;
 }
 
 static int feed_one(struct pipe *p, const vls_event *ev)
@@ -145,27 +151,29 @@ static void copy_stack(struct block *b, vls_event *dst, const char *const *src,
 	b->used += (len + sizeof(char *) - 1) & ~(sizeof(char *) - 1);
 }
 
-/* The next free item of the current block, shipping a full one first. */
-static vls_event *next_item(struct pipe *p, bool stack)
+/* The next free item of the current block, shipping a full one first
+ * (also when the arena lacks bytes for the item). */
+static size_t next_item(struct pipe *p, enum item_kind kind, size_t bytes)
 {
 	struct block *b = p->cur;
 
-	if (b->n == PIPE_EVENTS || (stack && PIPE_ARENA - b->used < STACK_BYTES_MAX)) {
+	if (b->n == PIPE_EVENTS || PIPE_ARENA - b->used < bytes) {
 		if (!ship(p))
-			return NULL;
+			return SIZE_MAX;
 		b = p->cur;
 	}
-	b->is_stack[b->n] = stack;
-	return &b->ev[b->n++];
+	b->kind[b->n] = (unsigned char)kind;
+	return b->n++;
 }
 
 static int pipe_event(const vls_event *ev, void *data)
 {
-	vls_event *dst = next_item(data, false);
+	struct pipe *p = data;
+	size_t i = next_item(p, ITEM_EVENT, 0);
 
-	if (!dst)
+	if (i == SIZE_MAX)
 		return 1;
-	*dst = *ev;
+	p->cur->ev[i] = *ev;
 	return 0;
 }
 
@@ -173,20 +181,47 @@ static int pipe_stack(int32_t cpu, int32_t tid, const char *const *frames,
 		      size_t n, void *data)
 {
 	struct pipe *p = data;
-	vls_event *dst = next_item(p, true);
+	size_t i = next_item(p, ITEM_STACK, STACK_BYTES_MAX);
+	vls_event *dst;
 
-	if (!dst)
+	if (i == SIZE_MAX)
 		return 1;
+	dst = &p->cur->ev[i];
 	dst->cpu = cpu;
 	dst->tid = tid;
 	copy_stack(p->cur, dst, frames, n);
 	return 0;
 }
 
+/* A record's bytes are copied: libtracecmd frees it after this call. */
+static int pipe_record(const struct vls_raw_record *rec, void *data)
+{
+	struct pipe *p = data;
+	size_t size = rec->size > 0 ? (size_t)rec->size : 0;
+	struct block *b;
+	size_t i;
+
+	if (size > PIPE_ARENA - sizeof(char *)) {
+		/* a reader hands over at most what decoding reads: 64 KB */
+		p->reader->stats.bad_records++;
+		return 0;
+	}
+	i = next_item(p, ITEM_RECORD, size + sizeof(char *));
+	if (i == SIZE_MAX)
+		return 1;
+	b = p->cur;
+	b->rec[i] = *rec;
+	b->rec[i].data = memcpy(b->arena + b->used, rec->data, size);
+	b->used += (size + sizeof(char *) - 1) & ~(sizeof(char *) - 1);
+	return 0;
+}
+
 static void *reader_thread(void *arg)
 {
 	struct pipe *p = arg;
-	const struct vls_attach_raw raw = { pipe_event, pipe_stack, p };
+	const struct vls_attach_raw raw = {
+		pipe_event, pipe_stack, p->reader->ops->decode ? pipe_record : NULL, p
+	};
 	int ret = ship(p) ? __vls_reader_read_raw(p->reader, &raw) : VLS_ESTOPPED;
 
 	pthread_mutex_lock(&p->lock);
@@ -233,10 +268,16 @@ static int consume_item(struct pipe *p, const struct block *b, size_t i)
 {
 	const vls_event *ev = &b->ev[i];
 
-	if (b->is_stack[i])
+	switch (b->kind[i]) {
+	case ITEM_STACK:
 		return __vls_attach_stack(&p->attach, ev->cpu, ev->tid, ev->stack,
 					  ev->stack_depth);
-	return __vls_attach_event(&p->attach, ev);
+	case ITEM_RECORD:
+		return p->reader->ops->decode(p->reader, &b->rec[i], &p->attach,
+					      &p->attach_stats);
+	default:
+		return __vls_attach_event(&p->attach, ev);
+	}
 }
 
 static int consume(struct pipe *p)
@@ -263,6 +304,7 @@ static void add_attach_stats(vls_reader *r, const vls_reader_stats *a)
 	r->stats.stacks += a->stacks;
 	r->stats.orphan_stacks += a->orphan_stacks;
 	r->stats.dup_stacks += a->dup_stacks;
+	r->stats.bad_records += a->bad_records;
 }
 
 static int alloc_blocks(struct pipe *p, vls_ctx *ctx)

@@ -22,6 +22,9 @@
 #define EVENT_IDS_MAX 65536     /* common_type is an unsigned short */
 #define HANDLES_MAX 257         /* the top buffer and up to 256 instances */
 #define NFIELDS 8
+/* Bytes of a record decoding may read: past them no field is read (a ring
+ * buffer page, 64 KB at most, holds every record). */
+#define RECORD_READ_MAX 65536
 
 /* Field names per kind, in the slot order decode_*() reads them. */
 static const char *const kind_fields[VLS_EV__COUNT][NFIELDS] = {
@@ -75,6 +78,12 @@ struct td_priv {
 	int err;                 /* first error of the iteration */
 	uint64_t missed;         /* events the ring buffer pages say were lost */
 	char addr_names[VLS_STACK_MAX][24]; /* unresolved frames as hex */
+	/* For the reading thread, fixed at open: the bytes decoding can read
+	 * of a record of each event id (0: 8, the common fields), and where
+	 * the event id is. */
+	uint32_t *read_len;
+	size_t nread_len;
+	const struct tep_format_field *type_field;
 	vls_event out;           /* reused for every record */
 	struct td_comm comms[COMM_CACHE];
 };
@@ -90,13 +99,13 @@ static bool field_ok(const struct tep_format_field *f, const struct tep_record *
 	return f && f->offset + f->size <= rec->size;
 }
 
-/* A field read by offset: fixed place and a size whose end fits an int (the
+/* A field read by offset: fixed place, its end within RECORD_READ_MAX (the
  * format comes from the file: offset + size must not overflow); NULL
  * otherwise. */
 static struct tep_format_field *usable_field(struct tep_format_field *f)
 {
 	if (!f || (f->flags & TEP_FIELD_IS_DYNAMIC) || f->offset < 0 || f->size <= 0 ||
-	    f->size > INT_MAX - f->offset)
+	    f->size > RECORD_READ_MAX - f->offset)
 		return NULL;
 	return f;
 }
@@ -289,7 +298,8 @@ static void decode_fields(const struct td_priv *p, vls_event *ev,
 /* ftrace:kernel_stack: "size" entries of "caller", innermost first. Older
  * kernels end a short stack with ULONG_MAX instead. */
 static int deliver_stack(vls_reader *r, const struct td_event *te,
-			 const struct tep_record *rec, int32_t tid)
+			 const struct tep_record *rec, int32_t tid,
+			 struct vls_attach *attach, vls_reader_stats *stats)
 {
 	struct td_priv *p = r->priv;
 	const char *frames[VLS_STACK_MAX];
@@ -298,7 +308,7 @@ static int deliver_stack(vls_reader *r, const struct td_event *te,
 	size_t n = 0;
 
 	if (!caller || caller->offset < 0 || caller->offset > rec->size) {
-		r->stats.bad_records++;
+		stats->bad_records++;
 		return 0;
 	}
 	want = te->f[0] ? num(p, te->f[0], rec) : VLS_STACK_MAX;
@@ -322,7 +332,7 @@ static int deliver_stack(vls_reader *r, const struct td_event *te,
 		}
 		frames[n++] = name;
 	}
-	return __vls_attach_stack(&r->attach, rec->cpu, tid, frames, n);
+	return __vls_attach_stack(attach, rec->cpu, tid, frames, n);
 }
 
 /*
@@ -347,49 +357,103 @@ static void set_comm(struct td_priv *p, vls_event *ev)
 	memcpy(ev->comm, c->comm, VLS_COMM_MAX);
 }
 
-static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
-		     void *data)
+/* One record into an event or a stack, into attach. Uses libtraceevent
+ * and the per-id and comm caches: one thread at a time. */
+static int decode_record(vls_reader *r, const struct tep_record *rec,
+			 struct vls_attach *attach, vls_reader_stats *stats)
 {
-	vls_reader *r = data;
 	struct td_priv *p = r->priv;
 	vls_event *ev = &p->out;
 	struct td_event *te;
 	int ret;
 
-	if (rec->missed_events > 0)
-		p->missed += (uint64_t)rec->missed_events;
 	if (rec->size < 8) {          /* not even the common fields */
-		r->stats.bad_records++;
+		stats->bad_records++;
 		return 0;
 	}
-	ret = event_info(r, tep_data_type(p->tep, rec), &te);
+	ret = event_info(r, tep_data_type(p->tep, (struct tep_record *)rec), &te);
 	if (ret == VLS_EPARSE) {
-		r->stats.bad_records++;
+		stats->bad_records++;
 		return 0;
 	}
 	if (ret)
-		goto stop;
-	if (te->is_stack) {
-		ret = deliver_stack(r, te, rec, tep_data_pid(p->tep, rec));
-		goto done;
-	}
+		return ret;
+	if (te->is_stack)
+		return deliver_stack(r, te, rec, tep_data_pid(p->tep, (struct tep_record *)rec),
+				     attach, stats);
 	memset(&ev->u, 0, sizeof(ev->u));
 	ev->ts_ns = rec->ts;
 	ev->cpu = rec->cpu;
-	ev->tid = tep_data_pid(p->tep, rec);
+	ev->tid = tep_data_pid(p->tep, (struct tep_record *)rec);
 	ev->pid = -1;   /* trace-cmd does not save tgids in trace.dat */
 	ev->kind = te->kind;
 	ev->name = te->name;
 	set_comm(p, ev);
 	decode_fields(p, ev, te, rec);
-	ret = __vls_attach_event(&r->attach, ev);
-done:
+	return __vls_attach_event(attach, ev);
+}
+
+/* How many bytes of rec decoding can read (rec->size at most). */
+static int32_t read_len(const struct td_priv *p, const struct tep_record *rec)
+{
+	uint32_t want = 8;
+	uint64_t id;
+
+	if (rec->size < 8)
+		return rec->size;
+	if (p->type_field && field_ok(p->type_field, rec)) {
+		id = num(p, p->type_field, rec);
+		if (id < p->nread_len && p->read_len[id])
+			want = p->read_len[id];
+	}
+	return (uint32_t)rec->size < want ? rec->size : (int32_t)want;
+}
+
+/* The reading half, on libtracecmd's iteration: counts what the pages say
+ * was lost, then decodes the record here or hands it over undecoded. */
+static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
+		     void *data)
+{
+	vls_reader *r = data;
+	struct td_priv *p = r->priv;
+	const struct vls_attach_raw *raw = &r->attach.raw;
+	int ret;
+
+	(void)h;
+	(void)cpu;
+	if (rec->missed_events > 0)
+		p->missed += (uint64_t)rec->missed_events;
+	if (raw->record) {
+		/* only what decoding reads is copied: a corrupt size must not
+		 * make us read past the file's mapping */
+		const struct vls_raw_record rr = { rec->ts, rec->cpu, read_len(p, rec),
+						   rec->data };
+
+		ret = raw->record(&rr, raw->data) ? VLS_ESTOPPED : 0;
+		if (ret)
+			r->attach.stopped = 1;
+	} else {
+		ret = decode_record(r, rec, &r->attach, &r->stats);
+	}
 	if (!ret)
 		return 0;
-stop:
 	if (ret != VLS_ESTOPPED)
 		p->err = ret;
 	return 1;
+}
+
+/* ops->decode: a record on_record() handed over, on the consumer's thread. */
+static int td_decode(vls_reader *r, const struct vls_raw_record *rr,
+		     struct vls_attach *attach, vls_reader_stats *stats)
+{
+	struct tep_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.ts = rr->ts;
+	rec.cpu = rr->cpu;
+	rec.size = rr->size;
+	rec.data = (void *)rr->data;
+	return decode_record(r, &rec, attach, stats);
 }
 
 /* ------------------------------------------------------------------ */
@@ -449,6 +513,53 @@ static int open_handles(vls_reader *r)
 	return 0;
 }
 
+/* The end of an event's last field decoding can read: its fixed fields,
+ * and a kernel_stack's caller array up to VLS_STACK_MAX entries. */
+static uint32_t event_read_len(const struct td_priv *p, struct tep_event *e)
+{
+	struct tep_format_field *lists[2] = { e->format.common_fields, e->format.fields };
+	uint64_t end = 8;
+
+	for (int l = 0; l < 2; l++)
+		for (struct tep_format_field *f = lists[l]; f; f = f->next) {
+			if (usable_field(f) && (uint64_t)(f->offset + f->size) > end)
+				end = (uint64_t)(f->offset + f->size);
+			if (f->offset >= 0 && !strcmp(f->name, "caller") && e->system &&
+			    !strcmp(e->system, "ftrace") && e->name &&
+			    !strcmp(e->name, "kernel_stack") &&
+			    (uint64_t)f->offset + VLS_STACK_MAX * (uint64_t)p->long_size > end)
+				end = (uint64_t)f->offset + VLS_STACK_MAX * (uint64_t)p->long_size;
+		}
+	return end < RECORD_READ_MAX ? (uint32_t)end : RECORD_READ_MAX;
+}
+
+/* For the reading thread, which must not call libtraceevent while the
+ * decoding thread does: each event id's read length, and the id's field. */
+static int read_lens_init(vls_reader *r)
+{
+	struct td_priv *p = r->priv;
+	struct tep_event **evs = tep_list_events(p->tep, TEP_EVENT_SORT_ID);
+	size_t n = 0;
+
+	for (size_t i = 0; evs && evs[i]; i++)
+		if (evs[i]->id >= 0 && evs[i]->id < EVENT_IDS_MAX && (size_t)evs[i]->id >= n)
+			n = (size_t)evs[i]->id + 1;
+	if (!n)
+		return 0;
+	p->read_len = __vls_calloc(r->ctx, n, sizeof(*p->read_len));
+	if (!p->read_len)
+		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
+	p->nread_len = n;
+	for (size_t i = 0; evs[i]; i++) {
+		if (evs[i]->id < 0 || evs[i]->id >= EVENT_IDS_MAX)
+			continue;
+		p->read_len[evs[i]->id] = event_read_len(p, evs[i]);
+		if (!p->type_field)
+			p->type_field = usable_field(tep_find_common_field(evs[i], "common_type"));
+	}
+	return 0;
+}
+
 static int td_open(vls_reader *r)
 {
 	struct td_priv *p = __vls_calloc(r->ctx, 1, sizeof(*p));
@@ -467,7 +578,9 @@ static int td_open(vls_reader *r)
 	if (p->long_size != 4 && p->long_size != 8)
 		p->long_size = 8;
 	ncpus = p->head.cpucount > 0 ? p->head.cpucount : tep_get_cpus(p->tep);
-	ret = __vls_meta_setf(r->ctx, &r->meta, "ncpus", "%d", ncpus);
+	ret = read_lens_init(r);
+	if (!ret)
+		ret = __vls_meta_setf(r->ctx, &r->meta, "ncpus", "%d", ncpus);
 	if (!ret)
 		ret = __vls_meta_set(r->ctx, &r->meta, "format", "tracedat");
 	return ret ? ret : set_present(r);
@@ -497,6 +610,7 @@ static void td_close(vls_reader *r)
 	for (size_t i = 0; i < p->nev; i++)
 		__vls_free(r->ctx, p->ev[i].name);
 	__vls_free(r->ctx, p->ev);
+	__vls_free(r->ctx, p->read_len);
 	__vls_free(r->ctx, p);
 	r->priv = NULL;
 }
@@ -505,5 +619,6 @@ const struct vls_reader_ops __vls_tracedat_ops = {
 	.name = "tracedat",
 	.open = td_open,
 	.read = td_read,
+	.decode = td_decode,
 	.close = td_close,
 };

@@ -118,11 +118,26 @@ struct vls_attach_cpu {
  * its own (the import pipeline does it on the importing thread). A non-zero
  * return stops the reader.
  */
+struct vls_raw_record;
+
 struct vls_attach_raw {
 	int (*event)(const vls_event *ev, void *data);
 	int (*stack)(int32_t cpu, int32_t tid, const char *const *frames, size_t n,
 		     void *data);
+	/* Optional: a reader with ops->decode hands its records over undecoded,
+	 * for the consumer to decode on its own thread. */
+	int (*record)(const struct vls_raw_record *rec, void *data);
 	void *data;
+};
+
+/* A record as read (trace.dat: one ring-buffer entry), valid during the
+ * call that hands it over: size bytes at data, no more than decoding the
+ * record reads (which may be less than the record). */
+struct vls_raw_record {
+	uint64_t ts;
+	int32_t cpu;
+	int32_t size;
+	const void *data;
 };
 
 struct vls_attach {
@@ -163,6 +178,12 @@ struct vls_reader_ops {
 	int (*open)(vls_reader *r);
 	/* Deliver every event through r->attach. */
 	int (*read)(vls_reader *r);
+	/* Optional: decode a record read() handed to r->attach.raw.record,
+	 * into attach, on another thread than read()'s; the records it must
+	 * drop count in stats->bad_records. read() then touches none of the
+	 * state this uses, so both may run at once. */
+	int (*decode)(vls_reader *r, const struct vls_raw_record *rec,
+		      struct vls_attach *attach, vls_reader_stats *stats);
 	void (*close)(vls_reader *r);
 };
 

@@ -114,6 +114,73 @@ static void test_fixture(size_t i)
 			      "(SELECT events FROM run WHERE id = 1)"), 1);
 }
 
+/* Rows of run a and run b in table t (run_id aside) that the other lacks:
+ * -1 when the query cannot run. */
+static long long rows_apart(sqlite3 *s, const char *t, int a, int b)
+{
+	char cols[2048] = "", q[8192];
+	sqlite3_stmt *st = NULL;
+	size_t len = 0;
+	long long v = -1;
+
+	snprintf(q, sizeof(q), "SELECT name FROM pragma_table_info('%s') "
+		 "WHERE name <> 'run_id'", t);
+	if (sqlite3_prepare_v2(s, q, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW && len < sizeof(cols) - 80)
+		len += (size_t)snprintf(cols + len, sizeof(cols) - len, "%s\"%s\"",
+					len ? "," : "", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	snprintf(q, sizeof(q), "SELECT (SELECT count(*) FROM (SELECT %s FROM %s WHERE run_id = %d"
+		 " EXCEPT SELECT %s FROM %s WHERE run_id = %d)) + (SELECT count(*) FROM"
+		 " (SELECT %s FROM %s WHERE run_id = %d EXCEPT SELECT %s FROM %s WHERE run_id = %d))",
+		 cols, t, a, cols, t, b, cols, t, b, cols, t, a);
+	if (sqlite3_prepare_v2(s, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * With the default allocator on two or more CPUs the import reads on a
+ * thread of its own and trace.dat records are decoded on the importing
+ * thread; with a custom allocator (run 1 above) all of it runs on one
+ * thread. Both must store the same rows.
+ */
+static void test_threaded_same(void)
+{
+	static const char *const tables[] = { "task", "stack", "event", "fault_episode",
+		"fault_task", "fault_run", "lock_stats", "lock_chain", "lock_chain_link",
+		"lock_acq" };
+	char trace[256], db[256];
+	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
+	vls_ctx *ctx = NULL;
+	vls_db *d = NULL;
+	sqlite3 *s = NULL;
+	int64_t run = 0;
+
+	snprintf(trace, sizeof(trace), "%s/v7.dat", dir);
+	snprintf(db, sizeof(db), "%s/v7.dat.db", dir);
+	o.keep_events = 1;
+	CHECK_INT(vls_ctx_new(&ctx), 0);
+	CHECK_INT(vls_db_open(&d, ctx, db, VLS_DB_READWRITE), 0);
+	CHECK_INT(vls_db_import_file(&run, d, trace, NULL, &o), 0);
+	CHECK_INT(run, 3);
+	vls_db_close(d);
+	vls_ctx_free(ctx);
+	CHECK_INT(sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		long long apart = rows_apart(s, tables[i], 1, 3);
+
+		if (apart)
+			fprintf(stderr, "  %s: %lld rows differ between runs 1 and 3\n",
+				tables[i], apart);
+		CHECK_INT(apart, 0);
+	}
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM lock_stats WHERE run_id = 3") > 0, 1);
+	sqlite3_close(s);
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -122,6 +189,7 @@ int main(void)
 		return 1;
 	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++)
 		test_fixture(i);
+	test_threaded_same();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
 		fprintf(stderr, "could not remove %s\n", dir);
