@@ -28,8 +28,10 @@ scenario_record() {
 #   need(cond, msg): what the workload must have produced for the checks
 #   to mean anything (a writer wait behind a fault fallback, say), judged
 #   from the trace independently of the analysis under test. A need not met
-#   exits 3 (the caller may record again), or fails on the last try
-#   (SCENARIO_LAST_TRY=1).
+#   exits 3 (the caller may record again); on the last try
+#   (SCENARIO_LAST_TRY=1) it exits 4: this machine's timing did not produce
+#   the situation in 3 recordings (fast I/O, a quiet machine), which says
+#   nothing about the analysis, so the caller skips with that message.
 scenario_check() {
 	python3 - "$1" 3<&0 <<'PY'
 import json, os, sqlite3, sys
@@ -53,7 +55,7 @@ def expect(cond, msg):
 class Unmet(Exception):
     pass
 def need(cond, msg):
-    if cond or os.environ.get("SCENARIO_LAST_TRY") == "1":
+    if cond:
         expect(cond, "workload: " + msg)
     else:
         raise Unmet(msg)
@@ -61,7 +63,7 @@ try:
     exec(os.fdopen(3).read())
 except Unmet as e:
     print(f"note: the workload did not produce what the checks need: {e}")
-    sys.exit(3)
+    sys.exit(4 if os.environ.get("SCENARIO_LAST_TRY") == "1" else 3)
 sys.exit(1 if bad else 0)
 PY
 }
@@ -77,6 +79,8 @@ scenario_run() {
 		rc=0
 		SCENARIO_LAST_TRY=$([ "$try" -eq 3 ] && echo 1 || echo 0) \
 			scenario_check "$DB" <<<"$check" || rc=$?
+		[ "$rc" -eq 4 ] && skip "scenario $1: in 3 recordings the workload never" \
+			"produced what the checks need (see the notes above)"
 		[ "$rc" -eq 3 ] || return "$rc"
 		echo "      recording $1 again (try $((try + 1)) of 3)"
 	done
