@@ -118,7 +118,7 @@ static void test_fixture(size_t i)
  * -1 when the query cannot run. */
 static long long rows_apart(sqlite3 *s, const char *t, int a, int b)
 {
-	char cols[2048] = "", q[8192];
+	char cols[2048] = "", q[256], *all;
 	sqlite3_stmt *st = NULL;
 	size_t len = 0;
 	long long v = -1;
@@ -131,13 +131,15 @@ static long long rows_apart(sqlite3 *s, const char *t, int a, int b)
 		len += (size_t)snprintf(cols + len, sizeof(cols) - len, "%s\"%s\"",
 					len ? "," : "", sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
-	snprintf(q, sizeof(q), "SELECT (SELECT count(*) FROM (SELECT %s FROM %s WHERE run_id = %d"
-		 " EXCEPT SELECT %s FROM %s WHERE run_id = %d)) + (SELECT count(*) FROM"
-		 " (SELECT %s FROM %s WHERE run_id = %d EXCEPT SELECT %s FROM %s WHERE run_id = %d))",
-		 cols, t, a, cols, t, b, cols, t, b, cols, t, a);
-	if (sqlite3_prepare_v2(s, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+	all = sqlite3_mprintf("SELECT (SELECT count(*) FROM (SELECT %s FROM %s WHERE run_id = %d"
+		" EXCEPT SELECT %s FROM %s WHERE run_id = %d)) + (SELECT count(*) FROM"
+		" (SELECT %s FROM %s WHERE run_id = %d EXCEPT SELECT %s FROM %s WHERE run_id = %d))",
+		cols, t, a, cols, t, b, cols, t, b, cols, t, a);
+	if (all && sqlite3_prepare_v2(s, all, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	sqlite3_free(all);
 	return v;
 }
 
