@@ -150,7 +150,7 @@ static int task_get(struct task **out, struct tasks *t, int32_t tid)
 
 static void set_comm(struct task *k, const char *comm)
 {
-	if (!comm[0] || !strcmp(comm, "<...>"))
+	if (!comm[0] || (comm[0] == '<' && !strcmp(comm, "<...>")))
 		return;
 	__vls_copy_comm(k->comm, comm, strnlen(comm, VLS_COMM_MAX - 1));
 }

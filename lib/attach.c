@@ -120,21 +120,22 @@ static int cpu_get(struct vls_attach *a, int32_t cpu, struct vls_attach_cpu **ou
 	return 0;
 }
 
-int __vls_attach_event(struct vls_attach *a, const vls_event *ev)
+int __vls_attach_reserve(vls_event **out, struct vls_attach *a, int32_t cpu,
+			 uint64_t ts_ns)
 {
 	struct vls_attach_slot *s;
 	struct vls_attach_cpu *c;
-	size_t idx;
 	int ret;
 
+	*out = NULL;
 	if (a->stopped)
 		return VLS_ESTOPPED;
 	if (a->raw.event) {
-		if (a->raw.event(ev, a->raw.data))
-			a->stopped = 1;
-		return a->stopped ? VLS_ESTOPPED : 0;
+		memset(&a->scratch, 0, sizeof(a->scratch));
+		*out = &a->scratch;
+		return 0;
 	}
-	ret = cpu_get(a, ev->cpu, &c);
+	ret = cpu_get(a, cpu, &c);
 	if (ret)
 		return ret;
 	if (c->n == VLS_ATTACH_RECENT) {
@@ -142,21 +143,48 @@ int __vls_attach_event(struct vls_attach *a, const vls_event *ev)
 		c->head = (c->head + 1) % VLS_ATTACH_RECENT;
 		c->n--;
 	}
-	ret = drain(a, ev->ts_ns);
+	ret = drain(a, ts_ns);
 	if (!ret && a->count == VLS_ATTACH_WINDOW)
 		ret = emit_head(a);
 	if (ret)
 		return ret;
-	idx = (a->head + a->count) % VLS_ATTACH_WINDOW;
-	s = &a->ring[idx];
-	s->ev = *ev;
+	a->resv = (a->head + a->count) % VLS_ATTACH_WINDOW;
+	a->resv_cpu = c;
+	s = &a->ring[a->resv];
 	s->ev.stack = NULL;
 	s->ev.stack_depth = 0;
 	s->has_stack = false;
 	s->closed = false;
-	a->count++;
-	c->slot[(c->head + c->n++) % VLS_ATTACH_RECENT] = idx;
+	*out = &s->ev;
 	return 0;
+}
+
+int __vls_attach_commit(struct vls_attach *a)
+{
+	struct vls_attach_cpu *c = a->resv_cpu;
+
+	if (a->raw.event) {
+		if (a->raw.event(&a->scratch, a->raw.data))
+			a->stopped = 1;
+		return a->stopped ? VLS_ESTOPPED : 0;
+	}
+	a->count++;
+	c->slot[(c->head + c->n++) % VLS_ATTACH_RECENT] = a->resv;
+	a->resv_cpu = NULL;
+	return 0;
+}
+
+int __vls_attach_event(struct vls_attach *a, const vls_event *ev)
+{
+	vls_event *slot;
+	int ret = __vls_attach_reserve(&slot, a, ev->cpu, ev->ts_ns);
+
+	if (ret)
+		return ret;
+	*slot = *ev;
+	slot->stack = NULL;
+	slot->stack_depth = 0;
+	return __vls_attach_commit(a);
 }
 
 static int copy_frames(struct vls_attach *a, struct vls_attach_slot *s,

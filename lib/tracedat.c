@@ -84,7 +84,9 @@ struct td_priv {
 	uint32_t *read_len;
 	size_t nread_len;
 	const struct tep_format_field *type_field;
-	vls_event out;           /* reused for every record */
+	/* common_pid, read by hand like type_field: tep_data_type() and
+	 * tep_data_pid() cost a sixth of decoding */
+	const struct tep_format_field *pid_field;
 	struct td_comm comms[COMM_CACHE];
 };
 
@@ -357,21 +359,35 @@ static void set_comm(struct td_priv *p, vls_event *ev)
 	memcpy(ev->comm, c->comm, VLS_COMM_MAX);
 }
 
+/* The common fields, where libtraceevent found them (it also reads them
+ * past a short record; num() gives 0 there). */
+static int record_type(const struct td_priv *p, const struct tep_record *rec)
+{
+	return p->type_field ? (int)num(p, p->type_field, rec)
+			     : tep_data_type(p->tep, (struct tep_record *)rec);
+}
+
+static int32_t record_pid(const struct td_priv *p, const struct tep_record *rec)
+{
+	return p->pid_field ? (int32_t)num(p, p->pid_field, rec)
+			    : tep_data_pid(p->tep, (struct tep_record *)rec);
+}
+
 /* One record into an event or a stack, into attach. Uses libtraceevent
  * and the per-id and comm caches: one thread at a time. */
 static int decode_record(vls_reader *r, const struct tep_record *rec,
 			 struct vls_attach *attach, vls_reader_stats *stats)
 {
 	struct td_priv *p = r->priv;
-	vls_event *ev = &p->out;
 	struct td_event *te;
+	vls_event *ev;
 	int ret;
 
 	if (rec->size < 8) {          /* not even the common fields */
 		stats->bad_records++;
 		return 0;
 	}
-	ret = event_info(r, tep_data_type(p->tep, (struct tep_record *)rec), &te);
+	ret = event_info(r, record_type(p, rec), &te);
 	if (ret == VLS_EPARSE) {
 		stats->bad_records++;
 		return 0;
@@ -379,18 +395,20 @@ static int decode_record(vls_reader *r, const struct tep_record *rec,
 	if (ret)
 		return ret;
 	if (te->is_stack)
-		return deliver_stack(r, te, rec, tep_data_pid(p->tep, (struct tep_record *)rec),
-				     attach, stats);
+		return deliver_stack(r, te, rec, record_pid(p, rec), attach, stats);
+	/* decoded in place, in the queue that attaches stacks */
+	if ((ret = __vls_attach_reserve(&ev, attach, rec->cpu, rec->ts)))
+		return ret;
 	memset(&ev->u, 0, sizeof(ev->u));
 	ev->ts_ns = rec->ts;
 	ev->cpu = rec->cpu;
-	ev->tid = tep_data_pid(p->tep, (struct tep_record *)rec);
+	ev->tid = record_pid(p, rec);
 	ev->pid = -1;   /* trace-cmd does not save tgids in trace.dat */
 	ev->kind = te->kind;
 	ev->name = te->name;
 	set_comm(p, ev);
 	decode_fields(p, ev, te, rec);
-	return __vls_attach_event(attach, ev);
+	return __vls_attach_commit(attach);
 }
 
 /* How many bytes of rec decoding can read (rec->size at most). */
@@ -556,6 +574,8 @@ static int read_lens_init(vls_reader *r)
 		p->read_len[evs[i]->id] = event_read_len(p, evs[i]);
 		if (!p->type_field)
 			p->type_field = usable_field(tep_find_common_field(evs[i], "common_type"));
+		if (!p->pid_field)
+			p->pid_field = usable_field(tep_find_common_field(evs[i], "common_pid"));
 	}
 	return 0;
 }

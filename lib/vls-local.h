@@ -151,12 +151,24 @@ struct vls_attach {
 	size_t ncpus;
 	vls_reader_stats *stats;
 	int stopped;            /* cb returned non-zero */
+	/* the slot __vls_attach_reserve() handed out (scratch when passing
+	 * through) */
+	size_t resv;
+	struct vls_attach_cpu *resv_cpu;
+	vls_event scratch;
 };
 
 int __vls_attach_init(struct vls_attach *a, vls_ctx *ctx,
 		      vls_reader_stats *stats, vls_event_cb cb, void *data);
 /* Queue a copy of ev (its stack fields are ignored). */
 int __vls_attach_event(struct vls_attach *a, const vls_event *ev);
+/* The same without the copy: *out is the queue's next event, stack fields
+ * cleared, for the caller to fill (its cpu and ts_ns as given here) before
+ * __vls_attach_commit() queues it. Nothing else may use a in between; an
+ * event reserved and not committed is dropped. */
+int __vls_attach_reserve(vls_event **out, struct vls_attach *a, int32_t cpu,
+			 uint64_t ts_ns);
+int __vls_attach_commit(struct vls_attach *a);
 /* A stack record: frames innermost first, n capped at VLS_STACK_MAX. */
 int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 		       const char *const *frames, size_t n);
