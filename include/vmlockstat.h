@@ -158,6 +158,8 @@ VLS_EXTERN const char *vls_event_kind_name(vls_event_kind kind);
 /** sched_switch prev_state bits (TASK_* of include/linux/sched.h). */
 #define VLS_TASK_INTERRUPTIBLE   0x1
 #define VLS_TASK_UNINTERRUPTIBLE 0x2
+#define VLS_TASK_EXIT_DEAD       0x10  /**< "X": the task's last switch */
+#define VLS_TASK_EXIT_ZOMBIE     0x20  /**< "Z": the same, not yet reaped */
 
 /**
  * One decoded event. Readers fill it; analyzers read it. Everything it

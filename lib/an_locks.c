@@ -8,6 +8,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "locks.h"
@@ -175,6 +176,89 @@ static int on_agg(const struct vls_lock_agg *a, void *data)
 	return 0;
 }
 
+/* A thread exited: its rows now, not at the commit (lock-int.h). */
+static int on_thread(void *data, const struct vls_lock_agg *a)
+{
+	return on_agg(a, data);
+}
+
+static const char sql_thread_rows[] =
+	"SELECT mode, acquisitions, contended, trylock_fails, downgrades,"
+	" open_holds, asleep_ns, wait_sum, wait_max, wait_hist, hold_sum,"
+	" hold_max, hold_hist FROM lock_stats"
+	" WHERE run_id = ? AND scope = 'thread' AND key = ?";
+static const char sql_thread_forget[] =
+	"DELETE FROM lock_stats WHERE run_id = ? AND scope = 'thread' AND key = ?";
+
+/* "3,0,12" back into counts per log2 bucket; the number of buckets. */
+static unsigned int hist_parse(const char *text, uint64_t b[VLS_HIST_LOG2_MAX])
+{
+	unsigned int n = 0;
+
+	while (text && *text && n < VLS_HIST_LOG2_MAX) {
+		char *end;
+
+		b[n++] = strtoull(text, &end, 10);
+		text = *end == ',' ? end + 1 : NULL;
+	}
+	return n;
+}
+
+static int load_dist(struct an_locks *an, struct vls_dist *d, sqlite3_stmt *st,
+		     int col)
+{
+	uint64_t b[VLS_HIST_LOG2_MAX];
+	unsigned int n = hist_parse((const char *)sqlite3_column_text(st, col + 2), b);
+
+	return __vls_dist_add_log2(an->ctx, d, b, n, (uint64_t)sqlite3_column_int64(st, col),
+				   (uint64_t)sqlite3_column_int64(st, col + 1));
+}
+
+/*
+ * A tid that exited came back (the kernel reused it): what its earlier
+ * incarnation wrote joins the aggregate, which is written again when this
+ * one exits or at the commit. One row per tid, as before this streaming;
+ * counts and sums stay exact, the earlier samples' percentiles come from
+ * their log2 histogram.
+ */
+static int on_reused(void *data, struct vls_lock_agg *a)
+{
+	struct an_locks *an = data;
+	sqlite3_stmt *st = __vls_store_stmt(an->txn, sql_thread_rows);
+	char key[64];
+	int rc, err = 0;
+
+	if (!st)
+		return VLS_EDB;
+	agg_key(key, sizeof(key), a);
+	sqlite3_bind_int64(st, 1, an->txn->run_id);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *mode = (const char *)sqlite3_column_text(st, 0);
+		struct vls_lock_stats *s = &a->mode[mode && !strcmp(mode, "write")];
+
+		s->acquisitions += (uint64_t)sqlite3_column_int64(st, 1);
+		s->contended += (uint64_t)sqlite3_column_int64(st, 2);
+		s->trylock_fails += (uint64_t)sqlite3_column_int64(st, 3);
+		s->downgrades += (uint64_t)sqlite3_column_int64(st, 4);
+		s->open_holds += (uint64_t)sqlite3_column_int64(st, 5);
+		s->asleep_ns += (uint64_t)sqlite3_column_int64(st, 6);
+		err = load_dist(an, &s->wait, st, 7);
+		if (!err)
+			err = load_dist(an, &s->hold, st, 10);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = __vls_store_error(an->ctx, an->txn->sql, rc, sql_thread_rows);
+	sqlite3_reset(st);
+	if (err)
+		return err;
+	if (!(st = __vls_store_stmt(an->txn, sql_thread_forget)))
+		return VLS_EDB;
+	sqlite3_bind_int64(st, 1, an->txn->run_id);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	return __vls_store_exec_stmt(an->txn, st);
+}
+
 static const char *link_state(const struct vls_chain_link *l)
 {
 	return l->waiting ? "waiting" : l->asleep_ns ? "asleep" : "running";
@@ -285,7 +369,7 @@ static int on_acq(void *data, const struct vls_lock_acq *a)
 static int an_create(void **out, vls_ctx *ctx, const vls_import_opts *opts)
 {
 	struct an_locks *an = __vls_calloc(ctx, 1, sizeof(*an));
-	struct vls_locks_sink sink = { on_chain, on_acq, NULL };
+	struct vls_locks_sink sink = { on_chain, on_acq, on_thread, on_reused, NULL };
 	int err;
 
 	*out = NULL;

@@ -81,34 +81,34 @@ static int make_dense(vls_ctx *ctx, struct vls_dist *d, unsigned int idx)
 	return 0;
 }
 
-/* Count a sample of bucket idx in a sparse distribution, or turn it dense
+/* Count n samples of bucket idx in a sparse distribution, or turn it dense
  * (*dense) when that takes a new entry past VLS_DIST_SPARSE_MAX or a count
  * past the entries' 24 bits. */
 static int sparse_add(vls_ctx *ctx, struct vls_dist *d, unsigned int idx,
-		      bool *dense)
+		      uint64_t n, bool *dense)
 {
-	unsigned int i = 0, n = d->nsparse;
+	unsigned int i = 0, used = d->nsparse;
 	uint32_t *nf;
 
 	*dense = false;
-	while (i < n && VLS_DIST_IDX(d->fine[i]) < idx)
+	while (i < used && VLS_DIST_IDX(d->fine[i]) < idx)
 		i++;
-	if (i < n && VLS_DIST_IDX(d->fine[i]) == idx) {
-		if (VLS_DIST_CNT(d->fine[i]) < VLS_DIST_CNT(~0u)) {
-			d->fine[i]++;
+	if (i < used && VLS_DIST_IDX(d->fine[i]) == idx) {
+		if (VLS_DIST_CNT(d->fine[i]) + n <= VLS_DIST_CNT(~0u)) {
+			d->fine[i] += (uint32_t)n;
 			return 0;
 		}
-	} else if (n < VLS_DIST_SPARSE_MAX) {
-		/* capacity: n rounded up to a power of two */
-		if (!(n & (n - 1))) {
-			nf = __vls_realloc(ctx, d->fine, (n ? 2 * n : 1) * sizeof(*nf));
+	} else if (used < VLS_DIST_SPARSE_MAX && n <= VLS_DIST_CNT(~0u)) {
+		/* capacity: used rounded up to a power of two */
+		if (!(used & (used - 1))) {
+			nf = __vls_realloc(ctx, d->fine, (used ? 2 * used : 1) * sizeof(*nf));
 			if (!nf)
 				return __vls_error(ctx, VLS_ENOMEM,
 						   "out of memory for a histogram");
 			d->fine = nf;
 		}
-		memmove(d->fine + i + 1, d->fine + i, (n - i) * sizeof(*d->fine));
-		d->fine[i] = (uint32_t)idx << 24 | 1;
+		memmove(d->fine + i + 1, d->fine + i, (used - i) * sizeof(*d->fine));
+		d->fine[i] = (uint32_t)idx << 24 | (uint32_t)n;
 		d->nsparse++;
 		return 0;
 	}
@@ -116,19 +116,29 @@ static int sparse_add(vls_ctx *ctx, struct vls_dist *d, unsigned int idx,
 	return make_dense(ctx, d, idx);
 }
 
-int __vls_dist_add(vls_ctx *ctx, struct vls_dist *d, uint64_t v)
+/* n samples in bucket idx: the counters only, not count, sum, min, max. */
+static int bucket_add(vls_ctx *ctx, struct vls_dist *d, unsigned int idx,
+		      uint64_t n)
 {
-	unsigned int idx = __vls_hist_index(v);
 	bool dense = d->fine_n > 0;
+	uint32_t *c;
 	int ret = 0;
 
 	if (!dense)
-		ret = sparse_add(ctx, d, idx, &dense);
+		ret = sparse_add(ctx, d, idx, n, &dense);
 	if (!ret && dense) {
 		ret = window_cover(ctx, d, idx);
-		if (!ret && d->fine[idx - d->fine_lo] < UINT32_MAX)
-			d->fine[idx - d->fine_lo]++;
+		c = ret ? NULL : &d->fine[idx - d->fine_lo];
+		if (c)
+			*c = n < UINT32_MAX - *c ? *c + (uint32_t)n : UINT32_MAX;
 	}
+	return ret;
+}
+
+int __vls_dist_add(vls_ctx *ctx, struct vls_dist *d, uint64_t v)
+{
+	int ret = bucket_add(ctx, d, __vls_hist_index(v), 1);
+
 	if (ret)
 		return ret;
 	if (!d->count || v < d->min)
@@ -137,6 +147,37 @@ int __vls_dist_add(vls_ctx *ctx, struct vls_dist *d, uint64_t v)
 		d->max = v;
 	d->count++;
 	d->sum += v;
+	return 0;
+}
+
+int __vls_dist_add_log2(vls_ctx *ctx, struct vls_dist *d,
+			const uint64_t *buckets, unsigned int n, uint64_t sum,
+			uint64_t max)
+{
+	uint64_t count = 0, min = UINT64_MAX;
+	int ret;
+
+	for (unsigned int b = 0; b < n && b < VLS_HIST_LOG2_MAX; b++) {
+		/* log2 bucket b >= 1 is fine buckets (b - 1) * 4 .. + 3: its
+		 * samples go to the upper middle one; bucket 0 (0 and 1 ns) to 1 */
+		unsigned int idx = b ? (b - 1) * VLS_HIST_SUB + 2 : 1;
+
+		if (!buckets[b])
+			continue;
+		if ((ret = bucket_add(ctx, d, idx, buckets[b])) < 0)
+			return ret;
+		if (min == UINT64_MAX)
+			min = b ? 1ULL << b : 0;
+		count += buckets[b];
+	}
+	if (!count)
+		return 0;
+	if (!d->count || min < d->min)
+		d->min = min;
+	if (max > d->max)
+		d->max = max;
+	d->count += count;
+	d->sum += sum;
 	return 0;
 }
 

@@ -48,6 +48,8 @@ struct vls_lock_task {
 	uint32_t held[VLS_TASK_HELD_MAX];  /* rec ids */
 	uint32_t nheld;
 	bool asleep;
+	bool retired;             /* exited: agg went to the sink, dists freed */
+	bool rows_out;            /* ... and it had figures to give */
 	uint64_t sleep_start;
 	enum vls_sleep_reason sleep_reason;
 	const char *sleep_wchan;

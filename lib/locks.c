@@ -132,13 +132,65 @@ static void agg_init(struct vls_lock_agg *a, enum vls_lock_scope scope)
 	a->tid = -1;
 }
 
+static void agg_release(vls_ctx *ctx, struct vls_lock_agg *a)
+{
+	for (int m = 0; m < 2; m++) {
+		__vls_dist_release(ctx, &a->mode[m].wait);
+		__vls_dist_release(ctx, &a->mode[m].hold);
+	}
+}
+
+static bool agg_used(const struct vls_lock_agg *a)
+{
+	for (int m = 0; m < 2; m++)
+		if (a->mode[m].acquisitions || a->mode[m].trylock_fails ||
+		    a->mode[m].downgrades || a->mode[m].open_holds)
+			return true;
+	return false;
+}
+
+/*
+ * A thread that exited: its thread-scope figures are final, so they go to
+ * the sink now rather than at the end, and its distributions are freed (a
+ * busy trace has thousands of short-lived threads). The task itself stays:
+ * records in the mm windows still name it. A task that dies waiting or
+ * holding (its events were lost) stays open until the end, as before.
+ */
+static int task_retire(struct vls_locks *lk, uint32_t ti)
+{
+	struct vls_lock_task *t = __vls_lk_task(lk, ti);
+	int err;
+
+	if (t->retired || t->pending || t->nheld || !lk->sink.thread)
+		return 0;
+	t->retired = true;
+	t->rows_out = agg_used(&t->agg);
+	if (t->rows_out && (err = lk->sink.thread(lk->sink.data, &t->agg)) < 0)
+		return err;
+	agg_release(lk->ctx, &t->agg);
+	memset(t->agg.mode, 0, sizeof(t->agg.mode));
+	return 0;
+}
+
+/* A retired tid seen again: the kernel reused it (or the CPUs' clocks
+ * disagree by more than the exit took). Its rows are taken back, to be
+ * written again with what this incarnation adds. */
+static int task_revive(struct vls_locks *lk, uint32_t ti)
+{
+	struct vls_lock_task *t = __vls_lk_task(lk, ti);
+	bool rows = t->rows_out;
+
+	t->retired = t->rows_out = false;
+	return rows ? lk->sink.reused(lk->sink.data, &t->agg) : 0;
+}
+
 static int task_get(struct vls_locks *lk, int32_t tid, uint32_t *out)
 {
 	struct vls_lock_task *t;
 	int err;
 
 	if (!__vls_u64map_get(&lk->task_map, (uint64_t)(uint32_t)tid, out))
-		return 0;
+		return __vls_lk_task(lk, *out)->retired ? task_revive(lk, *out) : 0;
 	if (lk->tasks.n >= VLS_LOCK_TASKS_MAX)
 		return __vls_error(lk->ctx, VLS_ELIMIT, "more than %u tasks take mmap_lock",
 				   VLS_LOCK_TASKS_MAX);
@@ -656,6 +708,8 @@ static int switch_out(struct vls_locks *lk, const vls_event *ev)
 	t->prio = ev->u.sched_switch.prev_prio;
 	if (!t->agg.comm[0])
 		memcpy(t->agg.comm, ev->u.sched_switch.prev_comm, VLS_COMM_MAX);
+	if (ev->u.sched_switch.prev_state & (VLS_TASK_EXIT_DEAD | VLS_TASK_EXIT_ZOMBIE))
+		return task_retire(lk, ti);   /* its last switch: do_task_dead() */
 	if (!(ev->u.sched_switch.prev_state & VLS_TASK_UNINTERRUPTIBLE))
 		return 0;
 	if (t->pending)
@@ -834,14 +888,6 @@ int __vls_locks_new(struct vls_locks **out, vls_ctx *ctx, uint64_t threshold_ns,
 	return 0;
 }
 
-static void agg_release(vls_ctx *ctx, struct vls_lock_agg *a)
-{
-	for (int m = 0; m < 2; m++) {
-		__vls_dist_release(ctx, &a->mode[m].wait);
-		__vls_dist_release(ctx, &a->mode[m].hold);
-	}
-}
-
 void __vls_locks_free(struct vls_locks *lk)
 {
 	vls_ctx *ctx;
@@ -874,15 +920,6 @@ void __vls_locks_free(struct vls_locks *lk)
 	__vls_u64map_release(ctx, &lk->stack_map);
 	__vls_u64map_release(ctx, &lk->str_map);
 	__vls_free(ctx, lk);
-}
-
-static bool agg_used(const struct vls_lock_agg *a)
-{
-	for (int m = 0; m < 2; m++)
-		if (a->mode[m].acquisitions || a->mode[m].trylock_fails ||
-		    a->mode[m].downgrades || a->mode[m].open_holds)
-			return true;
-	return false;
 }
 
 int __vls_locks_foreach(struct vls_locks *lk, enum vls_lock_scope scope,

@@ -53,6 +53,12 @@ struct vls_dist {
 #define VLS_DIST_CNT(e) ((e) & 0xffffffu)
 
 int __vls_dist_add(vls_ctx *ctx, struct vls_dist *d, uint64_t v);
+/* Samples known only by a log2 histogram (buckets[0..n-1], as
+ * __vls_dist_log2() gives it), their sum and max: each bucket's count at
+ * its middle, so percentiles over them are within a factor of 2. */
+int __vls_dist_add_log2(vls_ctx *ctx, struct vls_dist *d,
+			const uint64_t *buckets, unsigned int n, uint64_t sum,
+			uint64_t max);
 void __vls_dist_release(vls_ctx *ctx, struct vls_dist *d);
 /* Nearest-rank percentile (0 < pct <= 100); 0 when empty. */
 uint64_t __vls_dist_pct(const struct vls_dist *d, double pct);
@@ -264,6 +270,14 @@ struct vls_locks_sink {
 	int (*chain)(void *data, const struct vls_chain *c, int64_t seq);
 	/* An acquisition worth a row, once its hold ended or at the end. */
 	int (*acq)(void *data, const struct vls_lock_acq *a);
+	/* Optional, both or neither. thread: a thread exited (its last
+	 * sched_switch, prev_state X or Z); its thread-scope aggregate is
+	 * final unless the tid comes back, and __vls_locks_foreach() will not
+	 * list it. reused: such a tid came back; the sink merges into a (with
+	 * __vls_dist_add_log2() for the distributions) what it took from
+	 * thread and forgets that. */
+	int (*thread)(void *data, const struct vls_lock_agg *a);
+	int (*reused)(void *data, struct vls_lock_agg *a);
 	void *data;
 };
 

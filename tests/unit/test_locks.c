@@ -6,6 +6,9 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "lock-int.h"
 #include "test.h"
@@ -136,7 +139,7 @@ static void fill(vls_event *ev, const struct step *s)
 static struct vls_locks *run(vls_ctx *ctx, const struct step *steps,
 			     struct captured *cap)
 {
-	struct vls_locks_sink sink = { on_chain, on_acq, cap };
+	struct vls_locks_sink sink = { .chain = on_chain, .acq = on_acq, .data = cap };
 	struct vls_locks *lk = NULL;
 	int prio[64];
 	vls_event ev;
@@ -810,9 +813,239 @@ static void test_alloc_failures(void)
 	CHECK(failures > 10);
 }
 
+
+/* ---- threads retired at exit (imported: an_locks.c) ------------------ */
+
+/* tid, read wait and hold (ns) of its lock pairs; exit: a last switch
+ * with prev_state X; again: the tid's second life (the kernel reused it). */
+struct life {
+	int tid;
+	uint64_t wait[3], hold[3];
+	bool exits, holds_at_exit;
+};
+
+static void lock_ev(vls_event *ev, uint64_t ts, int tid, vls_event_kind k)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->ts_ns = ts;
+	ev->tid = tid;
+	ev->pid = -1;
+	snprintf(ev->comm, sizeof(ev->comm), "t%d", tid);
+	ev->kind = k;
+	ev->name = vls_event_kind_name(k);
+	ev->u.mmap_lock.mm = 0xffff888000001000ULL;
+	ev->u.mmap_lock.success = 1;
+}
+
+static int feed_life(vls_import *imp, const struct life *l, uint64_t *ts,
+		     uint64_t exit_state)
+{
+	vls_event ev;
+	int err = 0;
+
+	for (int i = 0; !err && i < 3 && l->wait[i]; i++) {
+		lock_ev(&ev, *ts, l->tid, VLS_EV_MMAP_LOCK_START);
+		err = vls_import_feed(imp, &ev);
+		lock_ev(&ev, *ts += l->wait[i], l->tid, VLS_EV_MMAP_LOCK_ACQUIRED);
+		err = err ? err : vls_import_feed(imp, &ev);
+		if (l->holds_at_exit && !l->wait[i + 1])
+			break;   /* the release was lost */
+		lock_ev(&ev, *ts += l->hold[i], l->tid, VLS_EV_MMAP_LOCK_RELEASED);
+		err = err ? err : vls_import_feed(imp, &ev);
+		*ts += 1000;
+	}
+	if (!err && l->exits) {
+		lock_ev(&ev, *ts += 1000, l->tid, VLS_EV_SCHED_SWITCH);
+		ev.name = "sched:sched_switch";
+		ev.u.sched_switch.prev_pid = l->tid;
+		ev.u.sched_switch.prev_prio = 120;
+		ev.u.sched_switch.prev_state = exit_state;
+		snprintf(ev.u.sched_switch.prev_comm, VLS_COMM_MAX, "t%d", l->tid);
+		err = vls_import_feed(imp, &ev);
+	}
+	return err;
+}
+
+static const struct life lives[] = {
+	{ 100, { 1000, 3000 }, { 5000, 7000 }, true, false },
+	{ 101, { 400000 }, { 900 }, false, false },     /* never exits */
+	{ 102, { 2000, 2500 }, { 60000, 1 }, true, true }, /* dies holding */
+	{ 100, { 200000 }, { 9000 }, true, false },     /* 100 again */
+};
+
+/* Import lives[0..n-1] with exits as exit_state; the run's lock_stats as
+ * text, one line per row in key order. */
+static char *import_lives(vls_ctx *ctx, const char *path, size_t n,
+			  uint64_t exit_state)
+{
+	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
+	vls_import *imp = NULL;
+	vls_db *db = NULL;
+	sqlite3 *s = NULL;
+	sqlite3_stmt *st = NULL;
+	uint64_t ts = 1000000;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	unlink(path);
+	err = vls_db_open(&db, ctx, path, VLS_DB_READWRITE);
+	if (!err)
+		err = vls_import_begin(&imp, db, &o);
+	for (size_t i = 0; !err && i < n; i++)
+		err = feed_life(imp, &lives[i], &ts, exit_state);
+	if (!err)
+		err = vls_import_commit(NULL, imp);
+	vls_import_free(imp);
+	vls_db_close(db);
+	CHECK_INT(err, 0);
+	if (err || sqlite3_open(path, &s) != SQLITE_OK)
+		return NULL;
+	f = open_memstream(&out, &len);
+	sqlite3_prepare_v2(s, "SELECT * FROM lock_stats ORDER BY scope, key, mode", -1,
+			   &st, NULL);
+	while (st && f && sqlite3_step(st) == SQLITE_ROW) {
+		for (int c = 0; c < sqlite3_column_count(st); c++)
+			fprintf(f, "%s|", sqlite3_column_type(st, c) == SQLITE_NULL ? "NULL" :
+				(const char *)sqlite3_column_text(st, c));
+		fputc('\n', f);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	if (f)
+		fclose(f);
+	return out;
+}
+
+static long long row_int(const char *db, const char *q)
+{
+	sqlite3 *s = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	if (sqlite3_open(db, &s) == SQLITE_OK &&
+	    sqlite3_prepare_v2(s, q, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return v;
+}
+
+/* Rows written when a thread exits are the rows the commit would write:
+ * the same import with the exits as plain sleeps (prev_state S) stores the
+ * same lock_stats, the thread that died holding included. */
+static void test_exit_rows(vls_ctx *ctx, const char *path)
+{
+	char *at_exit = import_lives(ctx, path, 3, VLS_TASK_EXIT_DEAD);
+	char *at_end = import_lives(ctx, path, 3, VLS_TASK_INTERRUPTIBLE);
+	char *zombie = import_lives(ctx, path, 3, VLS_TASK_EXIT_ZOMBIE);
+
+	CHECK(at_exit && at_end && zombie);
+	if (at_exit && at_end && zombie) {
+		CHECK_STR(at_exit, at_end);
+		CHECK_STR(zombie, at_end);
+		CHECK(strstr(at_end, "|thread|102|read|"));
+	}
+	free(at_exit);
+	free(at_end);
+	free(zombie);
+	/* 102 died holding: its hold stays open to the end, as before */
+	CHECK_INT(row_int(path, "SELECT open_holds FROM lock_stats WHERE scope = 'thread'"
+			  " AND key = '102' AND mode = 'read'"), 1);
+}
+
+/* A tid reused within the run: one row, its counts and sums exact, the
+ * log2 histograms added up, p50/p99 within a factor of 2. */
+static void test_tid_reuse(vls_ctx *ctx, const char *path)
+{
+	char *merged = import_lives(ctx, path, 4, VLS_TASK_EXIT_DEAD);
+	static const char q[] = "SELECT %s FROM lock_stats WHERE scope = 'thread'"
+				" AND key = '100' AND mode = 'read'";
+	static const char *const exact[] = {
+		"count(*)", "acquisitions", "wait_count", "wait_sum", "wait_max",
+		"hold_count", "hold_sum", "hold_max", "length(wait_hist)",
+		"length(hold_hist)", "open_holds" };
+	long long want[sizeof(exact) / sizeof(exact[0])], p50[2], p99[2];
+	char sql[256], hist[2][2][64];
+
+	free(merged);
+	CHECK_INT(row_int(path, "SELECT count(*) FROM task WHERE tid = 100"), 1);
+	for (int pass = 0; pass < 2; pass++) {
+		/* pass 0: reused; pass 1: one life of 100 that never exits */
+		if (pass)
+			free(import_lives(ctx, path, 4, VLS_TASK_INTERRUPTIBLE));
+		for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
+			snprintf(sql, sizeof(sql), q, exact[i]);
+			if (!pass)
+				want[i] = row_int(path, sql);
+			else
+				CHECK_INT(row_int(path, sql), want[i]);
+		}
+		snprintf(sql, sizeof(sql), q, "wait_p50");
+		p50[pass] = row_int(path, sql);
+		snprintf(sql, sizeof(sql), q, "wait_p99");
+		p99[pass] = row_int(path, sql);
+		for (int h = 0; h < 2; h++) {
+			sqlite3 *s = NULL;
+			sqlite3_stmt *st = NULL;
+
+			snprintf(sql, sizeof(sql), q, h ? "hold_hist" : "wait_hist");
+			hist[pass][h][0] = '\0';
+			if (sqlite3_open(path, &s) == SQLITE_OK &&
+			    sqlite3_prepare_v2(s, sql, -1, &st, NULL) == SQLITE_OK &&
+			    sqlite3_step(st) == SQLITE_ROW)
+				snprintf(hist[pass][h], sizeof(hist[pass][h]), "%s",
+					 (const char *)sqlite3_column_text(st, 0));
+			sqlite3_finalize(st);
+			sqlite3_close(s);
+		}
+	}
+	CHECK_INT(want[0], 1);
+	CHECK_INT(want[1], 3);
+	CHECK_INT(want[3], 1000 + 3000 + 200000);
+	CHECK_INT(want[4], 200000);
+	CHECK_INT(want[6], 5000 + 7000 + 9000);
+	CHECK_STR(hist[0][0], hist[1][0]);
+	CHECK_STR(hist[0][1], hist[1][1]);
+	CHECK(p50[0] >= p50[1] / 2 && p50[0] <= p50[1] * 2);
+	CHECK(p99[0] >= p99[1] / 2 && p99[0] <= p99[1] * 2);
+}
+
+/* A stored log2 histogram loaded back: the same histogram, count, sum, max. */
+static void test_hist_log2_load(vls_ctx *ctx)
+{
+	static const uint64_t vals[] = { 0, 1, 3, 17, 900, 1000, 1 << 20, 5000000000ULL };
+	struct vls_dist a = { 0 }, b = { 0 };
+	uint64_t ha[VLS_HIST_LOG2_MAX], hb[VLS_HIST_LOG2_MAX];
+	unsigned int na, nb;
+
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+		for (uint64_t k = 0; k <= i * 9000; k += 1 + i)
+			CHECK_INT(__vls_dist_add(ctx, &a, vals[i]), 0);
+	na = __vls_dist_log2(&a, ha);
+	CHECK_INT(__vls_dist_add_log2(ctx, &b, ha, na, a.sum, a.max), 0);
+	nb = __vls_dist_log2(&b, hb);
+	CHECK_INT(nb, na);
+	CHECK(!memcmp(ha, hb, na * sizeof(*ha)));
+	CHECK_INT(b.count, a.count);
+	CHECK_INT(b.sum, a.sum);
+	CHECK_INT(b.max, a.max);
+	CHECK_INT(b.min, 0);
+	/* percentiles within a factor of 2 of the fine ones */
+	for (double p = 10; p <= 100; p += 10)
+		CHECK(__vls_dist_pct(&b, p) >= __vls_dist_pct(&a, p) / 2 &&
+		      __vls_dist_pct(&b, p) <= __vls_dist_pct(&a, p) * 2 + 1);
+	__vls_dist_release(ctx, &a);
+	__vls_dist_release(ctx, &b);
+}
+
 int main(void)
 {
+	char path[] = "/tmp/vls_test_locks.XXXXXX";
 	vls_ctx *ctx = NULL;
+	int fd = mkstemp(path);
 
 	vls_ctx_new(&ctx);
 	test_writer_behind_readers(ctx);
@@ -826,6 +1059,13 @@ int main(void)
 	test_hist(ctx);
 	test_hist_sparse(ctx);
 	test_hist_saturate(ctx);
+	test_hist_log2_load(ctx);
+	if (fd >= 0) {
+		close(fd);
+		test_exit_rows(ctx, path);
+		test_tid_reuse(ctx, path);
+		unlink(path);
+	}
 	test_classify();
 	test_fmt_ns();
 	test_format_truncates();
