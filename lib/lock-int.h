@@ -50,6 +50,8 @@ struct vls_lock_task {
 	bool asleep;
 	bool retired;             /* exited: agg went to the sink, dists freed */
 	bool rows_out;            /* ... and it had figures to give */
+	uint32_t nrecs;           /* in-use records naming it: the slot is
+				   * freed once it is retired and this is 0 */
 	uint64_t sleep_start;
 	enum vls_sleep_reason sleep_reason;
 	const char *sleep_wchan;
@@ -84,6 +86,9 @@ struct vls_locks {
 
 	struct vls_slab tasks;    /* struct vls_lock_task */
 	struct vls_u64map task_map;
+	uint32_t *free_tasks;     /* slots of retired tasks, for new ones */
+	size_t nfree_tasks, capfree_tasks;
+	struct vls_u64map retired; /* tids whose freed slot had rows out */
 
 	struct vls_slab mms;      /* struct vls_lock_mm */
 	struct vls_u64map mm_map;

@@ -82,3 +82,28 @@ void __vls_u64map_release(vls_ctx *ctx, struct vls_u64map *m)
 	__vls_free(ctx, m->vals);
 	memset(m, 0, sizeof(*m));
 }
+
+void __vls_u64map_del(struct vls_u64map *m, uint64_t key)
+{
+	size_t mask = m->cap - 1, i, j, home;
+
+	if (!m->cap)
+		return;
+	for (i = slot_of(key, m->cap); m->vals[i] && m->keys[i] != key; i = (i + 1) & mask)
+		;
+	if (!m->vals[i])
+		return;
+	/* Backward shift: an entry later in the probe run moves into the hole
+	 * unless its home slot lies cyclically in (hole, entry]. */
+	for (j = (i + 1) & mask; m->vals[j]; j = (j + 1) & mask) {
+		home = slot_of(m->keys[j], m->cap);
+		if (i < j ? (home <= i || home > j) : (home <= i && home > j)) {
+			m->keys[i] = m->keys[j];
+			m->vals[i] = m->vals[j];
+			i = j;
+		}
+	}
+	m->keys[i] = 0;
+	m->vals[i] = 0;
+	m->n--;
+}

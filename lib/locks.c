@@ -149,6 +149,24 @@ static bool agg_used(const struct vls_lock_agg *a)
 	return false;
 }
 
+/* A retired task no record names any more: its slot goes to the next new
+ * task; its tid is remembered if it had rows out, for task_get(). */
+static int task_free(struct vls_locks *lk, uint32_t ti)
+{
+	struct vls_lock_task *t = __vls_lk_task(lk, ti);
+	int err;
+
+	if ((err = __vls_grow(lk->ctx, (void **)&lk->free_tasks, &lk->capfree_tasks,
+			      lk->nfree_tasks + 1, sizeof(*lk->free_tasks), SIZE_MAX)) < 0 ||
+	    (t->rows_out &&
+	     (err = __vls_u64map_put(lk->ctx, &lk->retired, (uint64_t)(uint32_t)t->agg.tid, 0)) < 0))
+		return err;
+	__vls_u64map_del(&lk->task_map, (uint64_t)(uint32_t)t->agg.tid);
+	memset(t, 0, sizeof(*t));
+	lk->free_tasks[lk->nfree_tasks++] = ti;
+	return 0;
+}
+
 /*
  * A thread that exited: its thread-scope figures are final, so they go to
  * the sink now rather than at the end, and its distributions are freed (a
@@ -169,7 +187,7 @@ static int task_retire(struct vls_locks *lk, uint32_t ti)
 		return err;
 	agg_release(lk->ctx, &t->agg);
 	memset(t->agg.mode, 0, sizeof(t->agg.mode));
-	return 0;
+	return t->nrecs ? 0 : task_free(lk, ti);
 }
 
 /* A retired tid seen again: the kernel reused it (or the CPUs' clocks
@@ -186,22 +204,36 @@ static int task_revive(struct vls_locks *lk, uint32_t ti)
 
 static int task_get(struct vls_locks *lk, int32_t tid, uint32_t *out)
 {
+	const uint64_t key = (uint64_t)(uint32_t)tid;
 	struct vls_lock_task *t;
+	uint32_t dummy;
 	int err;
 
-	if (!__vls_u64map_get(&lk->task_map, (uint64_t)(uint32_t)tid, out))
+	if (!__vls_u64map_get(&lk->task_map, key, out))
 		return __vls_lk_task(lk, *out)->retired ? task_revive(lk, *out) : 0;
-	if (lk->tasks.n >= VLS_LOCK_TASKS_MAX)
-		return __vls_error(lk->ctx, VLS_ELIMIT, "more than %u tasks take mmap_lock",
-				   VLS_LOCK_TASKS_MAX);
-	/* Pushed before it is mapped: a failed put leaves an unused task. */
-	if ((err = __vls_slab_push(lk->ctx, &lk->tasks, (void **)&t)) < 0)
-		return err;
+	if (lk->nfree_tasks) {
+		*out = lk->free_tasks[--lk->nfree_tasks];
+		t = __vls_lk_task(lk, *out);
+	} else {
+		if (lk->tasks.n >= VLS_LOCK_TASKS_MAX)
+			return __vls_error(lk->ctx, VLS_ELIMIT,
+					   "more than %u tasks take mmap_lock",
+					   VLS_LOCK_TASKS_MAX);
+		if ((err = __vls_slab_push(lk->ctx, &lk->tasks, (void **)&t)) < 0)
+			return err;
+		*out = (uint32_t)(lk->tasks.n - 1);
+	}
 	agg_init(&t->agg, VLS_SCOPE_THREAD);
 	t->agg.tid = tid;
 	t->prio = -1;
-	*out = (uint32_t)(lk->tasks.n - 1);
-	return __vls_u64map_put(lk->ctx, &lk->task_map, (uint64_t)(uint32_t)tid, *out);
+	/* a failed put leaves the slot unused and unmapped */
+	if ((err = __vls_u64map_put(lk->ctx, &lk->task_map, key, *out)) < 0)
+		return err;
+	if (__vls_u64map_get(&lk->retired, key, &dummy))
+		return 0;
+	/* a tid whose slot was freed after its exit is back */
+	__vls_u64map_del(&lk->retired, key);
+	return lk->sink.reused(lk->sink.data, &t->agg);
 }
 
 /* The task of the event, with what the event says about it. */
@@ -276,6 +308,7 @@ static int rec_new(struct vls_locks *lk, uint32_t *out)
 
 static int rec_free(struct vls_locks *lk, uint32_t id)
 {
+	struct vls_lock_task *t;
 	int err;
 
 	if ((err = __vls_grow(lk->ctx, (void **)&lk->free_recs, &lk->capfree,
@@ -283,6 +316,9 @@ static int rec_free(struct vls_locks *lk, uint32_t id)
 		return err;
 	lk->recs[id].in_use = false;
 	lk->free_recs[lk->nfree++] = id;
+	t = __vls_lk_task(lk, lk->recs[id].task);
+	if (t->nrecs && !--t->nrecs && t->retired)
+		return task_free(lk, lk->recs[id].task);
 	return 0;
 }
 
@@ -425,6 +461,7 @@ static int on_start(struct vls_locks *lk, const vls_event *ev)
 	r->mm = ev->u.mmap_lock.mm;
 	r->mmi = mmi;
 	r->task = ti;
+	t->nrecs++;
 	r->tid = ev->tid;
 	r->prio = t->prio;
 	r->write = ev->u.mmap_lock.write;
@@ -648,6 +685,7 @@ static int downgrade(struct vls_locks *lk, uint32_t ti, uint32_t hi, uint64_t ts
 	lk->recs[id].mm = proto.mm;
 	lk->recs[id].mmi = mmi;
 	lk->recs[id].task = ti;
+	__vls_lk_task(lk, ti)->nrecs++;
 	lk->recs[id].tid = proto.tid;
 	lk->recs[id].prio = __vls_lk_task(lk, ti)->prio;
 	lk->recs[id].stack = proto.stack;
@@ -916,6 +954,8 @@ void __vls_locks_free(struct vls_locks *lk)
 	__vls_free(ctx, lk->stacks);
 	__vls_free(ctx, lk->strs);
 	__vls_u64map_release(ctx, &lk->task_map);
+	__vls_u64map_release(ctx, &lk->retired);
+	__vls_free(ctx, lk->free_tasks);
 	__vls_u64map_release(ctx, &lk->mm_map);
 	__vls_u64map_release(ctx, &lk->stack_map);
 	__vls_u64map_release(ctx, &lk->str_map);

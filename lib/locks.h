@@ -141,6 +141,8 @@ int __vls_u64map_put(vls_ctx *ctx, struct vls_u64map *m, uint64_t key,
 		     uint32_t val);
 /* 0 and *out set when found, VLS_ENOTFOUND otherwise. */
 int __vls_u64map_get(const struct vls_u64map *m, uint64_t key, uint32_t *out);
+/* Forget key (nothing when absent). */
+void __vls_u64map_del(struct vls_u64map *m, uint64_t key);
 void __vls_u64map_release(vls_ctx *ctx, struct vls_u64map *m);
 
 /* ------------------------------------------------------------------ */

@@ -822,6 +822,7 @@ struct life {
 	int tid;
 	uint64_t wait[3], hold[3];
 	bool exits, holds_at_exit;
+	int repeat;      /* the pairs this many times (0: once) */
 };
 
 static void lock_ev(vls_event *ev, uint64_t ts, int tid, vls_event_kind k)
@@ -843,7 +844,7 @@ static int feed_life(vls_import *imp, const struct life *l, uint64_t *ts,
 	vls_event ev;
 	int err = 0;
 
-	for (int i = 0; !err && i < 3 && l->wait[i]; i++) {
+	for (int i = 0, r = 0; !err && i < 3 && l->wait[i]; i = ++r < l->repeat ? i : i + 1) {
 		lock_ev(&ev, *ts, l->tid, VLS_EV_MMAP_LOCK_START);
 		err = vls_import_feed(imp, &ev);
 		lock_ev(&ev, *ts += l->wait[i], l->tid, VLS_EV_MMAP_LOCK_ACQUIRED);
@@ -867,10 +868,12 @@ static int feed_life(vls_import *imp, const struct life *l, uint64_t *ts,
 }
 
 static const struct life lives[] = {
-	{ 100, { 1000, 3000 }, { 5000, 7000 }, true, false },
-	{ 101, { 400000 }, { 900 }, false, false },     /* never exits */
-	{ 102, { 2000, 2500 }, { 60000, 1 }, true, true }, /* dies holding */
-	{ 100, { 200000 }, { 9000 }, true, false },     /* 100 again */
+	{ 100, { 1000, 3000 }, { 5000, 7000 }, true, false, 0 },
+	{ 101, { 400000 }, { 900 }, false, false, 0 },  /* never exits */
+	{ 102, { 2000, 2500 }, { 60000, 1 }, true, true, 0 }, /* dies holding */
+	/* enough records on the mm to prune the window: 100's slot is freed */
+	{ 103, { 1000 }, { 1000 }, false, false, 80 },
+	{ 100, { 200000 }, { 9000 }, true, false, 0 },  /* 100 again */
 };
 
 /* Import lives[0..n-1] with exits as exit_state; the run's lock_stats as
@@ -960,7 +963,7 @@ static void test_exit_rows(vls_ctx *ctx, const char *path)
  * log2 histograms added up, p50/p99 within a factor of 2. */
 static void test_tid_reuse(vls_ctx *ctx, const char *path)
 {
-	char *merged = import_lives(ctx, path, 4, VLS_TASK_EXIT_DEAD);
+	char *merged = import_lives(ctx, path, 5, VLS_TASK_EXIT_DEAD);
 	static const char q[] = "SELECT %s FROM lock_stats WHERE scope = 'thread'"
 				" AND key = '100' AND mode = 'read'";
 	static const char *const exact[] = {
@@ -975,7 +978,7 @@ static void test_tid_reuse(vls_ctx *ctx, const char *path)
 	for (int pass = 0; pass < 2; pass++) {
 		/* pass 0: reused; pass 1: one life of 100 that never exits */
 		if (pass)
-			free(import_lives(ctx, path, 4, VLS_TASK_INTERRUPTIBLE));
+			free(import_lives(ctx, path, 5, VLS_TASK_INTERRUPTIBLE));
 		for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
 			snprintf(sql, sizeof(sql), q, exact[i]);
 			if (!pass)
@@ -1011,6 +1014,30 @@ static void test_tid_reuse(vls_ctx *ctx, const char *path)
 	CHECK_STR(hist[0][1], hist[1][1]);
 	CHECK(p50[0] >= p50[1] / 2 && p50[0] <= p50[1] * 2);
 	CHECK(p99[0] >= p99[1] / 2 && p99[0] <= p99[1] * 2);
+}
+
+/* u64map deletion keeps every other key findable (backward shift over
+ * colliding runs and the wrap at the table's end). */
+static void test_map_del(vls_ctx *ctx)
+{
+	struct vls_u64map m = { 0 };
+	uint32_t v;
+	int bad = 0;
+
+	for (uint64_t k = 1; k <= 3000; k++)
+		CHECK_INT(__vls_u64map_put(ctx, &m, k * 7919, (uint32_t)k), 0);
+	for (uint64_t k = 1; k <= 3000; k += 3)
+		__vls_u64map_del(&m, k * 7919);
+	__vls_u64map_del(&m, 12345);          /* absent: nothing */
+	for (uint64_t k = 1; k <= 3000; k++) {
+		int r = __vls_u64map_get(&m, k * 7919, &v);
+
+		if ((k - 1) % 3 == 0 ? r == 0 : (r != 0 || v != k))
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(m.n, 2000);
+	__vls_u64map_release(ctx, &m);
 }
 
 /* A stored log2 histogram loaded back: the same histogram, count, sum, max. */
@@ -1060,6 +1087,7 @@ int main(void)
 	test_hist_sparse(ctx);
 	test_hist_saturate(ctx);
 	test_hist_log2_load(ctx);
+	test_map_del(ctx);
 	if (fd >= 0) {
 		close(fd);
 		test_exit_rows(ctx, path);
