@@ -3,7 +3,8 @@
  * an_faults.c - the fault analyzer: runs the core (faults.c) over the
  * import's events and writes schema/20_faults.sql: a fault_episode row per
  * episode that took mmap_lock as it ends (not one per fault: most faults
- * never touch mmap_lock), fault_task and fault_run at the end.
+ * never touch mmap_lock), fault_task as each task exits (the rest at the
+ * end), fault_run at the end.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@ struct an_faults {
 	char *kernel, *arch;         /* vls_import_opts overrides */
 	enum vls_vma_lock_basis basis;
 	bool started;
+	bool early_tasks;            /* fault_task rows written before the end */
 	int64_t ep_id;
 };
 
@@ -130,31 +132,66 @@ static void bind_counts(sqlite3_stmt *st, int *col,
 	__vls_bind_opt(st, col, n > 0, (int64_t)c->io_wait_max);
 }
 
+/* faults: NULL when the run turns out to have no fault tracepoint. */
+static int write_task(struct an_faults *a, const struct vls_fault_task *t,
+		      bool tracepoint)
+{
+	sqlite3_stmt *st;
+	int col = 1;
+
+	if (!t->c.episodes)
+		return 0;
+	st = __vls_store_stmt(a->txn, sql_task);
+	if (!st)
+		return VLS_EDB;
+	__vls_bind_i64(st, &col, a->txn->run_id);
+	__vls_bind_i64(st, &col, t->tid);
+	__vls_bind_opt(st, &col, t->pid >= 0, t->pid);
+	__vls_bind_text(st, &col, t->comm);
+	__vls_bind_opt(st, &col, tracepoint, (int64_t)t->c.faults);
+	/* sorts the task's I/O waits in place: their order matters to no one */
+	bind_counts(st, &col, &t->c, t->io_waits, t->n_io);
+	return __vls_store_exec_stmt(a->txn, st);
+}
+
+/* The core's task_cb: a task's row as it exits, taken back if its tid is
+ * reused (it is then written again, with both lives' counts). */
+static int on_task(const struct vls_fault_task *t, bool back, void *data)
+{
+	struct an_faults *a = data;
+	sqlite3_stmt *st;
+
+	if (!back) {
+		a->early_tasks = true;
+		return write_task(a, t, true);
+	}
+	if (!(st = __vls_store_stmt(a->txn, "DELETE FROM fault_task"
+				    " WHERE run_id = ?1 AND tid = ?2")))
+		return VLS_EDB;
+	sqlite3_bind_int64(st, 1, a->txn->run_id);
+	sqlite3_bind_int(st, 2, t->tid);
+	return __vls_store_exec_stmt(a->txn, st);
+}
+
 static int write_tasks(struct an_faults *a)
 {
 	const bool tracepoint = a->core.page_fault_events > 0;
+	sqlite3_stmt *st;
 
 	for (size_t i = 0; i < __vls_faults_ntasks(&a->core); i++) {
-		struct vls_fault_task *t = __vls_faults_task(&a->core, i);
-		sqlite3_stmt *st;
-		int col = 1, ret;
+		const struct vls_fault_task *t = __vls_faults_task(&a->core, i);
+		int ret = t->retired ? 0 : write_task(a, t, tracepoint);
 
-		if (!t->c.episodes)
-			continue;
-		st = __vls_store_stmt(a->txn, sql_task);
-		if (!st)
-			return VLS_EDB;
-		__vls_bind_i64(st, &col, a->txn->run_id);
-		__vls_bind_i64(st, &col, t->tid);
-		__vls_bind_opt(st, &col, t->pid >= 0, t->pid);
-		__vls_bind_text(st, &col, t->comm);
-		__vls_bind_opt(st, &col, tracepoint, (int64_t)t->c.faults);
-		bind_counts(st, &col, &t->c, t->io_waits, t->n_io);
-		ret = __vls_store_exec_stmt(a->txn, st);
 		if (ret)
 			return ret;
 	}
-	return 0;
+	if (tracepoint || !a->early_tasks)
+		return 0;
+	if (!(st = __vls_store_stmt(a->txn, "UPDATE fault_task SET faults = NULL"
+				    " WHERE run_id = ?1")))
+		return VLS_EDB;
+	sqlite3_bind_int64(st, 1, a->txn->run_id);
+	return __vls_store_exec_stmt(a->txn, st);
 }
 
 /* after - before of a vmstat counter the recorder stored as run metadata. */
@@ -278,6 +315,7 @@ static int an_create(void **out, vls_ctx *ctx, const vls_import_opts *opts)
 		return __vls_error(ctx, VLS_ENOMEM, "out of memory");
 	a->ctx = ctx;
 	__vls_faults_init(&a->core, ctx, VLS_VMA_LOCK_UNKNOWN, on_episode, a);
+	a->core.task_cb = on_task;
 	if (opts && opts->kernel)
 		a->kernel = __vls_strdup(ctx, opts->kernel);
 	if (opts && opts->arch)

@@ -19,6 +19,11 @@
  *  - prio: the last kernel prio given by sched_switch, sched_wakeup(ing)
  *    or sched_process_exit, else NULL;
  *  - events: events whose tid is this task.
+ *
+ * A task's row is written when it exits (its last sched_switch, prev_state
+ * X or Z), the others' at finish: a busy trace's thousands of short-lived
+ * tasks then cost the commit nothing. Should its tid come back (reused by
+ * the kernel), the row is taken back and written again later.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +43,7 @@ struct task {
 	int32_t prio;       /* PRIO_UNKNOWN */
 	char comm[VLS_COMM_MAX];
 	uint64_t events;
+	bool written;       /* its row is in the DB (it exited) */
 };
 
 struct tasks {
@@ -49,6 +55,7 @@ struct tasks {
 	size_t index_cap;   /* a power of two, at least twice n */
 	size_t last;        /* task number + 1 of the last lookup */
 	int64_t seq;        /* events stored in table event */
+	struct vls_store_txn *txn;  /* of the event in progress */
 };
 
 static int tasks_create(void **out, vls_ctx *ctx, const vls_import_opts *opts)
@@ -116,6 +123,41 @@ static int task_add(struct tasks *t, int32_t tid, size_t slot)
 	return 0;
 }
 
+static int task_write(struct vls_store_txn *txn, struct task *k)
+{
+	sqlite3_stmt *st = __vls_store_stmt(txn,
+		"INSERT INTO task (run_id, tid, pid, comm, prio, events) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+
+	if (!st)
+		return VLS_EDB;
+	sqlite3_bind_int64(st, 1, txn->run_id);
+	sqlite3_bind_int(st, 2, k->tid);
+	if (k->pid >= 0)
+		sqlite3_bind_int(st, 3, k->pid);
+	sqlite3_bind_text(st, 4, k->comm, -1, SQLITE_STATIC);
+	if (k->prio != PRIO_UNKNOWN)
+		sqlite3_bind_int(st, 5, k->prio);
+	sqlite3_bind_int64(st, 6, (int64_t)k->events);
+	k->written = true;
+	return __vls_store_exec_stmt(txn, st);
+}
+
+/* An exited task's tid is back: its row comes out again, to be rewritten
+ * with what follows (the comm and prio then, the events added). */
+static int task_unwrite(struct tasks *t, struct task *k)
+{
+	sqlite3_stmt *st = __vls_store_stmt(t->txn,
+		"DELETE FROM task WHERE run_id = ?1 AND tid = ?2");
+
+	if (!st)
+		return VLS_EDB;
+	sqlite3_bind_int64(st, 1, t->txn->run_id);
+	sqlite3_bind_int(st, 2, k->tid);
+	k->written = false;
+	return __vls_store_exec_stmt(t->txn, st);
+}
+
 /* The task of tid, created on first sight. */
 static int task_get(struct task **out, struct tasks *t, int32_t tid)
 {
@@ -124,7 +166,7 @@ static int task_get(struct task **out, struct tasks *t, int32_t tid)
 
 	if (t->last && t->tasks[t->last - 1].tid == tid) {
 		*out = &t->tasks[t->last - 1];
-		return 0;
+		return (*out)->written ? task_unwrite(t, *out) : 0;
 	}
 	if ((t->n + 1) * 2 > t->index_cap) {
 		ret = index_resize(t, t->index_cap ? t->index_cap * 2 : 1024);
@@ -141,7 +183,7 @@ static int task_get(struct task **out, struct tasks *t, int32_t tid)
 	}
 	t->last = t->index[s];
 	*out = &t->tasks[t->last - 1];
-	return 0;
+	return (*out)->written ? task_unwrite(t, *out) : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -208,9 +250,10 @@ static int tasks_event(void *state, const vls_event *ev, struct vls_store_txn *t
 {
 	struct tasks *t = state;
 	struct task *self;
-	int ret = task_get(&self, t, ev->tid);
+	int ret;
 
-	if (ret)
+	t->txn = txn;
+	if ((ret = task_get(&self, t, ev->tid)))
 		return ret;
 	self->events++;
 	if (ev->pid >= 0)
@@ -219,6 +262,12 @@ static int tasks_event(void *state, const vls_event *ev, struct vls_store_txn *t
 	ret = note_fields(t, ev, self);
 	if (!ret && t->keep_events)
 		ret = __vls_tasks_store_event(txn, ++t->seq, ev);
+	/* its last switch (do_task_dead()): nothing more can change its row;
+	 * self may have moved (note_fields() can grow the table) */
+	if (!ret && ev->kind == VLS_EV_SCHED_SWITCH && ev->u.sched_switch.prev_pid == ev->tid &&
+	    (ev->u.sched_switch.prev_state & (VLS_TASK_EXIT_DEAD | VLS_TASK_EXIT_ZOMBIE)) &&
+	    !(ret = task_get(&self, t, ev->tid)))
+		ret = task_write(txn, self);
 	return ret;
 }
 
@@ -227,23 +276,8 @@ static int tasks_finish(void *state, struct vls_store_txn *txn)
 	struct tasks *t = state;
 
 	for (size_t i = 0; i < t->n; i++) {
-		const struct task *k = &t->tasks[i];
-		sqlite3_stmt *st = __vls_store_stmt(txn,
-			"INSERT INTO task (run_id, tid, pid, comm, prio, events) "
-			"VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-		int ret;
+		int ret = t->tasks[i].written ? 0 : task_write(txn, &t->tasks[i]);
 
-		if (!st)
-			return VLS_EDB;
-		sqlite3_bind_int64(st, 1, txn->run_id);
-		sqlite3_bind_int(st, 2, k->tid);
-		if (k->pid >= 0)
-			sqlite3_bind_int(st, 3, k->pid);
-		sqlite3_bind_text(st, 4, k->comm, -1, SQLITE_STATIC);
-		if (k->prio != PRIO_UNKNOWN)
-			sqlite3_bind_int(st, 5, k->prio);
-		sqlite3_bind_int64(st, 6, (int64_t)k->events);
-		ret = __vls_store_exec_stmt(txn, st);
 		if (ret)
 			return ret;
 	}

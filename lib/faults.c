@@ -110,6 +110,11 @@ static int task_get(struct vls_fault_task **out, struct vls_faults *f,
 		t->pid = -1;
 		f->hash[hash_slot(f, ev->tid)] = (uint32_t)f->tasks.n;
 	}
+	if (t->retired) {         /* the kernel reused its tid */
+		t->retired = false;
+		if ((ret = f->task_cb(t, true, f->cb_data)))
+			return ret;
+	}
 	if (ev->pid >= 0)
 		t->pid = ev->pid;
 	if (ev->comm[0])
@@ -527,6 +532,16 @@ static int on_switch(struct vls_faults *f, const vls_event *ev)
 	struct vls_fault_task *p = task_find(f, ev->u.sched_switch.prev_pid);
 	struct vls_fault_task *n;
 	int ret;
+
+	/* its last switch: with no episode open (closing one here rather than
+	 * at the end would renumber fault_episode rows), nothing more can
+	 * change its counts */
+	if (p && (state & (VLS_TASK_EXIT_DEAD | VLS_TASK_EXIT_ZOMBIE)) && !p->ep &&
+	    !p->retired && f->task_cb) {
+		p->retired = true;
+		if ((ret = f->task_cb(p, false, f->cb_data)))
+			return ret;
+	}
 
 	if (p && p->ep) {
 		if ((state & VLS_TASK_UNINTERRUPTIBLE) && !p->acq &&

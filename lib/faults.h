@@ -141,16 +141,24 @@ struct vls_fault_task {
 	bool filemap_after_release;
 	bool asleep_io;
 	uint64_t sleep_ns;
+	bool retired;             /* exited, given to task_cb */
 };
 
 typedef int (*vls_fault_episode_cb)(const struct vls_fault_episode *ep,
 				    void *data);
+/* Optional (vls_faults.task_cb): a task exited (its last sched_switch,
+ * prev_state X or Z) with no episode open, so its counts are final (back
+ * false); or its tid came back after that (back true), before anything
+ * more is counted for it. */
+typedef int (*vls_fault_task_cb)(const struct vls_fault_task *t, bool back,
+				 void *data);
 
 struct vls_faults {
 	vls_ctx *ctx;
 	enum vls_vma_lock_cap cap;
 	vls_fault_episode_cb cb;  /* finished episodes; may be NULL */
 	void *cb_data;
+	vls_fault_task_cb task_cb; /* NULL after init; takes cb_data too */
 	struct vls_slab tasks;    /* struct vls_fault_task */
 	uint32_t *hash;           /* tid -> index + 1, open addressing */
 	/* Open episodes: a task holds one only while in a fault. */

@@ -823,6 +823,8 @@ struct life {
 	uint64_t wait[3], hold[3];
 	bool exits, holds_at_exit;
 	int repeat;      /* the pairs this many times (0: once) */
+	int wakes;       /* the exit switch runs this task next */
+	bool io_sleep;   /* instead of locks: a page fault, then asleep (D) */
 };
 
 static void lock_ev(vls_event *ev, uint64_t ts, int tid, vls_event_kind k)
@@ -844,6 +846,14 @@ static int feed_life(vls_import *imp, const struct life *l, uint64_t *ts,
 	vls_event ev;
 	int err = 0;
 
+	if (l->io_sleep) {       /* the fault's I/O ends when another task exits */
+		lock_ev(&ev, *ts += 1000, l->tid, VLS_EV_PAGE_FAULT_USER);
+		err = vls_import_feed(imp, &ev);
+		lock_ev(&ev, *ts += 1000, l->tid, VLS_EV_SCHED_SWITCH);
+		ev.u.sched_switch.prev_pid = l->tid;
+		ev.u.sched_switch.prev_state = VLS_TASK_UNINTERRUPTIBLE;
+		return err ? err : vls_import_feed(imp, &ev);
+	}
 	for (int i = 0, r = 0; !err && i < 3 && l->wait[i]; i = ++r < l->repeat ? i : i + 1) {
 		lock_ev(&ev, *ts, l->tid, VLS_EV_MMAP_LOCK_START);
 		err = vls_import_feed(imp, &ev);
@@ -862,22 +872,24 @@ static int feed_life(vls_import *imp, const struct life *l, uint64_t *ts,
 		ev.u.sched_switch.prev_prio = 120;
 		ev.u.sched_switch.prev_state = exit_state;
 		snprintf(ev.u.sched_switch.prev_comm, VLS_COMM_MAX, "t%d", l->tid);
+		ev.u.sched_switch.next_pid = l->wakes;
 		err = vls_import_feed(imp, &ev);
 	}
 	return err;
 }
 
 static const struct life lives[] = {
-	{ 100, { 1000, 3000 }, { 5000, 7000 }, true, false, 0 },
-	{ 101, { 400000 }, { 900 }, false, false, 0 },  /* never exits */
-	{ 102, { 2000, 2500 }, { 60000, 1 }, true, true, 0 }, /* dies holding */
+	{ 104, { 0 }, { 0 }, false, false, 0, 0, true },
+	{ 100, { 1000, 3000 }, { 5000, 7000 }, true, false, 0, 104, false },
+	{ 101, { 400000 }, { 900 }, false, false, 0, 0, false },  /* never exits */
+	{ 102, { 2000, 2500 }, { 60000, 1 }, true, true, 0, 0, false }, /* dies holding */
 	/* enough records on the mm to prune the window: 100's slot is freed */
-	{ 103, { 1000 }, { 1000 }, false, false, 80 },
-	{ 100, { 200000 }, { 9000 }, true, false, 0 },  /* 100 again */
+	{ 103, { 1000 }, { 1000 }, false, false, 80, 0, false },
+	{ 100, { 200000 }, { 9000 }, true, false, 0, 0, false },  /* 100 again */
 };
 
-/* Import lives[0..n-1] with exits as exit_state; the run's lock_stats as
- * text, one line per row in key order. */
+/* Import lives[0..n-1] with exits as exit_state; the run's lock_stats,
+ * task, fault_task and fault_run as text, one line per row in key order. */
 static char *import_lives(vls_ctx *ctx, const char *path, size_t n,
 			  uint64_t exit_state)
 {
@@ -906,15 +918,23 @@ static char *import_lives(vls_ctx *ctx, const char *path, size_t n,
 	if (err || sqlite3_open(path, &s) != SQLITE_OK)
 		return NULL;
 	f = open_memstream(&out, &len);
-	sqlite3_prepare_v2(s, "SELECT * FROM lock_stats ORDER BY scope, key, mode", -1,
-			   &st, NULL);
-	while (st && f && sqlite3_step(st) == SQLITE_ROW) {
-		for (int c = 0; c < sqlite3_column_count(st); c++)
-			fprintf(f, "%s|", sqlite3_column_type(st, c) == SQLITE_NULL ? "NULL" :
-				(const char *)sqlite3_column_text(st, c));
-		fputc('\n', f);
+	for (int q = 0; q < 4; q++) {
+		static const char *const dump[] = {
+			"SELECT * FROM lock_stats ORDER BY scope, key, mode",
+			"SELECT * FROM task ORDER BY tid",
+			"SELECT * FROM fault_task ORDER BY tid",
+			"SELECT * FROM fault_run" };
+
+		sqlite3_prepare_v2(s, dump[q], -1, &st, NULL);
+		while (st && f && sqlite3_step(st) == SQLITE_ROW) {
+			for (int c = 0; c < sqlite3_column_count(st); c++)
+				fprintf(f, "%s|", sqlite3_column_type(st, c) == SQLITE_NULL ?
+					"NULL" : (const char *)sqlite3_column_text(st, c));
+			fputc('\n', f);
+		}
+		sqlite3_finalize(st);
+		st = NULL;
 	}
-	sqlite3_finalize(st);
 	sqlite3_close(s);
 	if (f)
 		fclose(f);
@@ -938,18 +958,20 @@ static long long row_int(const char *db, const char *q)
 
 /* Rows written when a thread exits are the rows the commit would write:
  * the same import with the exits as plain sleeps (prev_state S) stores the
- * same lock_stats, the thread that died holding included. */
+ * same rows, the thread that died holding included, and the I/O wait that
+ * an exit's switch ends still counts. */
 static void test_exit_rows(vls_ctx *ctx, const char *path)
 {
-	char *at_exit = import_lives(ctx, path, 3, VLS_TASK_EXIT_DEAD);
-	char *at_end = import_lives(ctx, path, 3, VLS_TASK_INTERRUPTIBLE);
-	char *zombie = import_lives(ctx, path, 3, VLS_TASK_EXIT_ZOMBIE);
+	char *at_exit = import_lives(ctx, path, 4, VLS_TASK_EXIT_DEAD);
+	char *at_end = import_lives(ctx, path, 4, VLS_TASK_INTERRUPTIBLE);
+	char *zombie = import_lives(ctx, path, 4, VLS_TASK_EXIT_ZOMBIE);
 
 	CHECK(at_exit && at_end && zombie);
 	if (at_exit && at_end && zombie) {
 		CHECK_STR(at_exit, at_end);
 		CHECK_STR(zombie, at_end);
 		CHECK(strstr(at_end, "|thread|102|read|"));
+		CHECK(strstr(at_end, "\n1|104|NULL|t104|1|1|"));   /* fault_task */
 	}
 	free(at_exit);
 	free(at_end);
@@ -963,7 +985,7 @@ static void test_exit_rows(vls_ctx *ctx, const char *path)
  * log2 histograms added up, p50/p99 within a factor of 2. */
 static void test_tid_reuse(vls_ctx *ctx, const char *path)
 {
-	char *merged = import_lives(ctx, path, 5, VLS_TASK_EXIT_DEAD);
+	char *merged = import_lives(ctx, path, 6, VLS_TASK_EXIT_DEAD);
 	static const char q[] = "SELECT %s FROM lock_stats WHERE scope = 'thread'"
 				" AND key = '100' AND mode = 'read'";
 	static const char *const exact[] = {
@@ -978,7 +1000,7 @@ static void test_tid_reuse(vls_ctx *ctx, const char *path)
 	for (int pass = 0; pass < 2; pass++) {
 		/* pass 0: reused; pass 1: one life of 100 that never exits */
 		if (pass)
-			free(import_lives(ctx, path, 5, VLS_TASK_INTERRUPTIBLE));
+			free(import_lives(ctx, path, 6, VLS_TASK_INTERRUPTIBLE));
 		for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
 			snprintf(sql, sizeof(sql), q, exact[i]);
 			if (!pass)
