@@ -29,8 +29,10 @@ void __vls_attach_release(struct vls_attach *a)
 {
 	if (!a->ring)
 		return;
-	for (size_t i = 0; i < VLS_ATTACH_WINDOW; i++)
+	for (size_t i = 0; i < VLS_ATTACH_WINDOW; i++) {
 		__vls_free(a->ctx, a->ring[i].frame_buf);
+		__vls_free(a->ctx, (void *)a->ring[i].frames);
+	}
 	__vls_free(a->ctx, a->ring);
 	__vls_free(a->ctx, a->cpus);
 	a->ring = NULL;
@@ -193,6 +195,9 @@ static int copy_frames(struct vls_attach *a, struct vls_attach_slot *s,
 	size_t need = 0, off = 0, len[VLS_STACK_MAX];
 	int ret;
 
+	if (!s->frames &&
+	    !(s->frames = __vls_calloc(a->ctx, VLS_STACK_MAX, sizeof(*s->frames))))
+		return __vls_error(a->ctx, VLS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		len[i] = strnlen(frames[i], FRAME_NAME_MAX);
 		need += len[i] + 1;

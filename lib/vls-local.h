@@ -99,11 +99,13 @@ vls_event_kind __vls_event_kind_from_name(const char *system, const char *name);
 
 struct vls_attach_slot {
 	vls_event ev;
-	const char *frames[VLS_STACK_MAX];
-	char *frame_buf;        /* owned copies of the frame strings */
-	size_t frame_buf_cap;
 	bool has_stack;
 	bool closed;            /* out of its CPU's recent events */
+	/* allocated for the first stack a slot gets: most traces have few
+	 * stacks, and the ring is touched in full */
+	const char **frames;    /* VLS_STACK_MAX pointers into frame_buf */
+	char *frame_buf;        /* owned copies of the frame strings */
+	size_t frame_buf_cap;
 };
 
 /* A CPU's open events: a circular list of ring indices, oldest at head. */
