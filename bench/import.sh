@@ -85,3 +85,16 @@ for i in "${!cmds[@]}"; do
 	[ -n "${bare_s:-}" ] || bare_s=$(awk '$1 == 0 { print $2 }' "$tmp/all" | sort -n |
 		awk '{ s[NR] = $1 } END { print s[int((NR + 1) / 2)] }')
 done
+
+# The host's load moves from one minute to the next; within a round the
+# tools run back to back. Each round's import / bare ratio, for the spread.
+imp=-1
+for i in "${!names[@]}"; do [ "${names[$i]}" = "vmlockstat import" ] && imp=$i; done
+if [ "$imp" -ge 0 ]; then
+	awk -v imp="$imp" '$1 == 0 { b[++nb] = $2 } $1 == imp { m[++nm] = $2 }
+		END { for (i = 1; i <= nm; i++) r[i] = b[i] > 0 ? m[i] / b[i] : 0
+		      for (i = 1; i <= nm; i++) for (j = i + 1; j <= nm; j++)
+			      if (r[j] < r[i]) { x = r[i]; r[i] = r[j]; r[j] = x }
+		      printf "import / bare per round: median %.2f, min %.2f, max %.2f\n",
+			     r[int((nm + 1) / 2)], r[1], r[nm] }' "$tmp/all"
+fi

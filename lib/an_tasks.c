@@ -41,9 +41,9 @@ struct task {
 	int32_t tid;
 	int32_t pid;        /* -1: unknown */
 	int32_t prio;       /* PRIO_UNKNOWN */
+	bool written;       /* its row is in the DB (it exited) */
 	char comm[VLS_COMM_MAX];
 	uint64_t events;
-	bool written;       /* its row is in the DB (it exited) */
 };
 
 struct tasks {
