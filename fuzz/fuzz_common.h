@@ -20,17 +20,11 @@
 
 #include "vmlockstat.h"
 
-/* Imports per DB before it is reopened (memory of committed runs). */
-#define FUZZ_DB_REUSE 256
-
 static char fuzz_path[64];
 static vls_ctx *fuzz_ctx;
-static vls_db *fuzz_db;
-static unsigned fuzz_runs;
 
 static void fuzz_cleanup(void)
 {
-	vls_db_close(fuzz_db);
 	vls_ctx_free(fuzz_ctx);
 	if (fuzz_path[0])
 		unlink(fuzz_path);
@@ -59,18 +53,19 @@ static void fuzz_import(vls_format format)
 {
 	vls_reader_opts ro = VLS_READER_OPTS_INIT;
 	vls_import_opts io = VLS_IMPORT_OPTS_INIT;
+	vls_db *db = NULL;
 	int64_t run = 0;
 	int ret;
 
-	if (!fuzz_db || fuzz_runs++ % FUZZ_DB_REUSE == 0) {
-		vls_db_close(fuzz_db);
-		fuzz_db = NULL;
-		if (vls_db_open(&fuzz_db, fuzz_ctx, ":memory:", VLS_DB_READWRITE))
-			abort();
-	}
+	/* A DB per input: a run's memory is then freed within the input, and
+	 * libFuzzer's leak check (a full LeakSanitizer scan after any input
+	 * that frees less than it allocates) stays out of the loop. A DB kept
+	 * across inputs made every input such a one: 16 inputs/s. */
+	if (vls_db_open(&db, fuzz_ctx, ":memory:", VLS_DB_READWRITE))
+		abort();
 	ro.format = format;
 	io.keep_events = 1;     /* the raw-event writer too */
-	ret = vls_db_import_file(&run, fuzz_db, fuzz_path, &ro, &io);
+	ret = vls_db_import_file(&run, db, fuzz_path, &ro, &io);
 	if (ret > 0 || (ret == 0 && run <= 0))
 		abort();
 	if (ret < 0 && !*vls_ctx_errmsg(fuzz_ctx))
@@ -78,6 +73,7 @@ static void fuzz_import(vls_format format)
 	if (ret < 0 && !strstr(vls_ctx_errmsg(fuzz_ctx), fuzz_path) &&
 	    ret != VLS_ENOMEM && ret != VLS_EDB)
 		abort();        /* a reader error that does not name the file */
+	vls_db_close(db);
 }
 
 #endif
