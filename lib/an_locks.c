@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * an_locks.c - the mmap_lock analyzer: runs the core (locks.c) over the
- * import's events and writes schema/30_locks.sql: lock_stats per scope at
- * the end, lock_chain + lock_chain_link as chains complete, lock_acq for
+ * import's events and writes schema/30_locks.sql: lock_stats of a thread
+ * when it exits and of every other scope at the end, lock_chain +
+ * lock_chain_link as chains complete, lock_acq for
  * the acquisitions worth a row (contended or long): far fewer rows than
  * events, so the store does not bound the import's speed.
  */

@@ -8,7 +8,8 @@
  * emits released, and mmap_write_downgrade() emits acquire_returned
  * write=false success=true with no start_locking before it. Each start
  * becomes a record; records stay in their mm's window as long as a wait
- * still open somewhere may need them for a chain.
+ * still open somewhere may need them for a chain. A thread's state goes at
+ * its exit (task_retire()), once no record names it.
  */
 #include <string.h>
 

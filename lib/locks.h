@@ -295,7 +295,8 @@ int __vls_locks_event(struct vls_locks *lk, const vls_event *ev);
 /* End of input: open waits get their chains, open holds their rows. */
 int __vls_locks_finish(struct vls_locks *lk);
 
-/* Aggregates after finish: the run, then per mm, thread, call site. */
+/* Aggregates after finish: the run, then per mm, thread (those not given
+ * to sink.thread), call site. */
 typedef int (*vls_lock_agg_cb)(const struct vls_lock_agg *agg, void *data);
 int __vls_locks_foreach(struct vls_locks *lk, enum vls_lock_scope scope,
 			vls_lock_agg_cb cb, void *data);
