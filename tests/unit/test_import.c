@@ -18,24 +18,10 @@
 
 #include "store.h"
 #include "test.h"
+#include "test_sql.h"
 
 static char dir[] = "/tmp/vls_test_import.XXXXXX";
 static struct test_alloc ta;
-
-static long long sql_int(const char *db, const char *q)
-{
-	sqlite3 *s = NULL;
-	sqlite3_stmt *st = NULL;
-	long long v = -999;
-
-	if (sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(s, q, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(s);
-	return v;
-}
 
 /* One import of trace into db with the Nth allocation failing. Returns
  * the import's result (0 once n is past the last allocation). */

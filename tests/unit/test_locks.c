@@ -8,10 +8,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "lock-int.h"
 #include "test.h"
+#include "test_sql.h"
 
 /* ---- stacks, as the tracefs text shows them ------------------------- */
 
@@ -941,21 +940,6 @@ static char *import_lives(vls_ctx *ctx, const char *path, size_t n,
 	return out;
 }
 
-static long long row_int(const char *db, const char *q)
-{
-	sqlite3 *s = NULL;
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-
-	if (sqlite3_open(db, &s) == SQLITE_OK &&
-	    sqlite3_prepare_v2(s, q, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(s);
-	return v;
-}
-
 /* Rows written when a thread exits are the rows the commit would write:
  * the same import with the exits as plain sleeps (prev_state S) stores the
  * same rows, the thread that died holding included, and the I/O wait that
@@ -977,7 +961,7 @@ static void test_exit_rows(vls_ctx *ctx, const char *path)
 	free(at_end);
 	free(zombie);
 	/* 102 died holding: its hold stays open to the end, as before */
-	CHECK_INT(row_int(path, "SELECT open_holds FROM lock_stats WHERE scope = 'thread'"
+	CHECK_INT(sql_int(path, "SELECT open_holds FROM lock_stats WHERE scope = 'thread'"
 			  " AND key = '102' AND mode = 'read'"), 1);
 }
 
@@ -996,7 +980,7 @@ static void test_tid_reuse(vls_ctx *ctx, const char *path)
 	char sql[256], hist[2][2][64];
 
 	free(merged);
-	CHECK_INT(row_int(path, "SELECT count(*) FROM task WHERE tid = 100"), 1);
+	CHECK_INT(sql_int(path, "SELECT count(*) FROM task WHERE tid = 100"), 1);
 	for (int pass = 0; pass < 2; pass++) {
 		/* pass 0: reused; pass 1: one life of 100 that never exits */
 		if (pass)
@@ -1004,27 +988,17 @@ static void test_tid_reuse(vls_ctx *ctx, const char *path)
 		for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
 			snprintf(sql, sizeof(sql), q, exact[i]);
 			if (!pass)
-				want[i] = row_int(path, sql);
+				want[i] = sql_int(path, sql);
 			else
-				CHECK_INT(row_int(path, sql), want[i]);
+				CHECK_INT(sql_int(path, sql), want[i]);
 		}
 		snprintf(sql, sizeof(sql), q, "wait_p50");
-		p50[pass] = row_int(path, sql);
+		p50[pass] = sql_int(path, sql);
 		snprintf(sql, sizeof(sql), q, "wait_p99");
-		p99[pass] = row_int(path, sql);
+		p99[pass] = sql_int(path, sql);
 		for (int h = 0; h < 2; h++) {
-			sqlite3 *s = NULL;
-			sqlite3_stmt *st = NULL;
-
 			snprintf(sql, sizeof(sql), q, h ? "hold_hist" : "wait_hist");
-			hist[pass][h][0] = '\0';
-			if (sqlite3_open(path, &s) == SQLITE_OK &&
-			    sqlite3_prepare_v2(s, sql, -1, &st, NULL) == SQLITE_OK &&
-			    sqlite3_step(st) == SQLITE_ROW)
-				snprintf(hist[pass][h], sizeof(hist[pass][h]), "%s",
-					 (const char *)sqlite3_column_text(st, 0));
-			sqlite3_finalize(st);
-			sqlite3_close(s);
+			sql_value(path, sql, hist[pass][h], sizeof(hist[pass][h]));
 		}
 	}
 	CHECK_INT(want[0], 1);
