@@ -137,10 +137,17 @@ static int bucket_add(vls_ctx *ctx, struct vls_dist *d, unsigned int idx,
 
 int __vls_dist_add(vls_ctx *ctx, struct vls_dist *d, uint64_t v)
 {
-	int ret = bucket_add(ctx, d, __vls_hist_index(v), 1);
+	unsigned int idx = __vls_hist_index(v);
+	int ret;
 
-	if (ret)
+	/* the common case first: a dense window that holds the bucket (the
+	 * run, process and call site distributions of a busy trace) */
+	if (d->fine_n && idx >= d->fine_lo && idx - d->fine_lo < d->fine_n) {
+		if (d->fine[idx - d->fine_lo] < UINT32_MAX)
+			d->fine[idx - d->fine_lo]++;
+	} else if ((ret = bucket_add(ctx, d, idx, 1))) {
 		return ret;
+	}
 	if (!d->count || v < d->min)
 		d->min = v;
 	if (v > d->max)
