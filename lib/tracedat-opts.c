@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zstd.h>
+
 #include "tracedat.h"
 
 #define OPT_SECTIONS_MAX 256    /* v7 options sections chained */
@@ -38,6 +40,9 @@
 /* The size bits of a ring-buffer page's "commit" word (kbuffer-parse.c:
  * the high bits carry the missed-events flags). */
 #define PAGE_COMMIT_MASK ((1ULL << 27) - 1)
+/* One compressed chunk's data, either side (trace-cmd writes some 10s of
+ * KB; libtracecmd would allocate what a chunk header claims). */
+#define CHUNK_MAX (64u << 20)
 
 enum {
 	OPT_DONE = 0,
@@ -210,6 +215,12 @@ static int add_buffer(struct tdfile *f, const char *name)
 	return 0;
 }
 
+/* A ring-buffer page's commit word fits the page. */
+static bool commit_fits(const struct tdfile *f, uint64_t commit)
+{
+	return (commit & PAGE_COMMIT_MASK) <= f->page_size - (8 + f->long_size);
+}
+
 /*
  * Uncompressed CPU data is a run of ring-buffer pages, each starting with a
  * timestamp and a commit word whose size bits must fit the page. A page
@@ -230,8 +241,94 @@ static int check_pages(struct tdfile *f, uint64_t doff, uint64_t dsize)
 
 		if (ret)
 			return ret;
-		if ((commit & PAGE_COMMIT_MASK) > f->page_size - hdr)
+		if (!commit_fits(f, commit))
 			return bad(f, "event page commit size larger than the page", p);
+	}
+	return 0;
+}
+
+/*
+ * What libtracecmd reads of compressed CPU data as it opens a buffer: the
+ * first chunk, decompressed, and its pages. They are checked here the same
+ * way (zstd: the one compression Debian's libtracecmd reads) so that what
+ * it would fail on is refused before its crashing error path (a fuzzer's
+ * input: fuzz/regressions/v7-segv-e7cbb3148e.patch-*). A later chunk that
+ * does not decompress is not looked at (that would decompress the whole
+ * file twice): libtracecmd stops reading that CPU there, silently.
+ */
+static int check_first_chunk(struct tdfile *f, uint64_t hdr, uint64_t zsize,
+			     uint64_t size)
+{
+	vls_ctx *ctx = f->r->ctx;
+	unsigned char *z, *d;
+	size_t n;
+	int ret;
+
+	if (strcmp(f->h->compression, "zstd"))
+		return 0;
+	if (zsize > CHUNK_MAX || size > CHUNK_MAX)
+		return bad(f, "compressed chunk larger than 64 MB", hdr);
+	z = __vls_malloc(ctx, zsize);
+	d = __vls_malloc(ctx, size);
+	ret = z && d ? rd(f, hdr + 8, z, zsize, "compressed chunk")
+		     : __vls_error(ctx, VLS_ENOMEM, "out of memory");
+	if (!ret) {
+		n = ZSTD_decompress(d, size, z, zsize);
+		if (ZSTD_isError(n) || n != size)
+			ret = bad(f, "compressed chunk that does not decompress", hdr);
+	}
+	for (uint64_t p = 0; !ret && f->page_size && p + 8 + f->long_size <= size;
+	     p += f->page_size) {
+		uint64_t commit = 0;
+
+		memcpy(&commit, d + p + 8, f->long_size);
+		if (!commit_fits(f, fix(f, commit, f->long_size)))
+			ret = bad(f, "event page commit size larger than the page "
+				  "(in compressed chunk)", hdr);
+	}
+	__vls_free(ctx, z);
+	__vls_free(ctx, d);
+	return ret;
+}
+
+/*
+ * Compressed CPU data (v7) is a chunk count, then per chunk its compressed
+ * and uncompressed sizes (4 bytes each) and the compressed bytes: what
+ * libtracecmd's tracecmd_load_chunks_info() walks when a buffer is opened.
+ * A table that runs past the CPU's data, or an empty chunk, makes that
+ * opening fail halfway, in the same crashing error path: refuse it here.
+ */
+static int check_chunks(struct tdfile *f, uint64_t doff, uint64_t dsize)
+{
+	/* trace-cmd 3.1 gives the size without the count's 4 bytes */
+	uint64_t at = doff, end = doff + dsize + 4, count, zsize, size;
+	int ret;
+
+	if (end > f->size)
+		end = f->size;
+	if (!strcmp(f->h->compression, "none") || !dsize)
+		return 0;
+	if (dsize < 4)
+		return bad(f, "compressed CPU data shorter than its chunk count", doff);
+	if ((ret = rd_num(f, &at, 4, &count, "chunk count")))
+		return ret;
+	if (count > (end - at) / 8)
+		return bad(f, "compressed chunk count larger than the CPU data", doff);
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t hdr = at;
+
+		if ((ret = rd_num(f, &at, 4, &zsize, "chunk size")) ||
+		    (ret = rd_num(f, &at, 4, &size, "chunk size")))
+			return ret;
+		if (zsize > end - at)
+			return bad(f, "compressed chunk past the end of its CPU data", hdr);
+		if (!zsize || !size)
+			return bad(f, "empty compressed chunk", hdr);
+		if (!i && (ret = check_first_chunk(f, hdr, zsize, size)))
+			return ret;
+		at += zsize;
+		if (i + 1 < count && end - at < 8)
+			return bad(f, "compressed chunk header past the end of its CPU data", at);
 	}
 	return 0;
 }
@@ -259,6 +356,8 @@ static int check_cpu_data(struct tdfile *f, uint64_t *off, uint64_t ncpus,
 		if (doff > f->size || dsize > f->size - doff)
 			return bad(f, "CPU data beyond the end of the file", doff);
 		ret = check_pages(f, doff, dsize);
+		if (!ret)
+			ret = check_chunks(f, doff, dsize);
 		if (ret)
 			return ret;
 	}

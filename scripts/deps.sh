@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  libtracecmd-dev libtracefs-dev libtraceevent-dev trace-cmd zlib1g-dev
+  libtracecmd-dev libtracefs-dev libtraceevent-dev trace-cmd zlib1g-dev libzstd-dev
   libsqlite3-dev sqlite3
   libmicrohttpd-dev libjs-chart.js
   xz-utils zstd python3 time

@@ -55,6 +55,9 @@ FUZZ_FINDINGS = {
     "v7-leak-749a28403a": ("noisy", "-"),
     # CPUCOUNT 2^24: libtracecmd took 55 s; refused up front now
     "v7-timeout-705a57d072": ("fail", r"CPUCOUNT"),
+    # a compressed chunk of the instance buffer that does not decompress:
+    # SIGSEGV in libtracecmd's error path; refused up front now
+    "v7-segv-e7cbb3148e": ("fail", r"compressed chunk"),
 }
 
 
@@ -117,6 +120,21 @@ def tracedat_cases(out, fx, rnd):
         off = rnd.randrange(64, n - 300)
         b[off:off + 256] = bytes(rnd.randrange(256) for _ in range(256))
         add(out, f"burst-v7-{off}.dat", bytes(b), "any", what=f"v7: 256 random bytes at {off}")
+
+    # The zstd chunk table of the instance buffer's CPU 0 (chunk count,
+    # then per chunk compressed and uncompressed sizes): lib/tracedat-opts.c
+    # checks it before libtracecmd, whose error path crashes on it.
+    tab = 1019904
+    assert struct.unpack_from("<III", v7, tab) == (1, 3455, 24576), "fixture changed"
+    for name, off, val, why in (
+            ("count", tab, 0x10000, "compressed chunk count larger"),
+            ("zsize", tab + 4, 0x100000, "compressed chunk past the end"),
+            ("empty", tab + 8, 0, "empty compressed chunk"),
+            ("frame", tab + 12, 0x5a5a5a5a, "does not decompress")):
+        b = bytearray(v7)
+        struct.pack_into("<I", b, off, val)
+        add(out, f"chunk-v7-{name}.dat", bytes(b), "fail", pattern=why,
+            what=f"v7: zstd chunk table, bad {name}")
 
     # Inputs the fuzzer found, kept as patches of the fixture
     # (fuzz/regressions/NAME.patch-OFFSET: bytes written at OFFSET; all the
