@@ -98,3 +98,11 @@ if [ "$imp" -ge 0 ]; then
 		      printf "import / bare per round: median %.2f, min %.2f, max %.2f\n",
 			     r[int((nm + 1) / 2)], r[1], r[nm] }' "$tmp/all"
 fi
+
+# Whether the VM's CPUs slow each other down right now (the host may run
+# them on one core's hyperthreads, or beside a busy neighbour): two bare
+# loops at once. The import needs two CPUs; when these two times part
+# (0.62 and 0.93 s were seen), its ratio to the one-CPU loop grows with it.
+"$iterate" bare "$trace" >"$tmp/c1" & "$iterate" bare "$trace" >"$tmp/c2" & wait
+printf 'two bare loops at once: %s s and %s s\n' "$(awk '{ print $4 }' "$tmp/c1")" \
+	"$(awk '{ print $4 }' "$tmp/c2")"
