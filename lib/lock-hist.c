@@ -64,8 +64,10 @@ static int window_cover(vls_ctx *ctx, struct vls_dist *d, unsigned int idx)
 /* Sparse to dense: a window over the entries' buckets and idx. */
 static int make_dense(vls_ctx *ctx, struct vls_dist *d, unsigned int idx)
 {
-	unsigned int first = VLS_DIST_IDX(d->fine[0]);
-	unsigned int last = VLS_DIST_IDX(d->fine[d->nsparse - 1]);
+	/* no entry yet: a first count past the entries' 24 bits (a loaded
+	 * histogram) */
+	unsigned int first = d->nsparse ? VLS_DIST_IDX(d->fine[0]) : idx;
+	unsigned int last = d->nsparse ? VLS_DIST_IDX(d->fine[d->nsparse - 1]) : idx;
 	unsigned int lo = idx < first ? idx : first, hi = idx > last ? idx : last;
 	uint32_t *nf = __vls_calloc(ctx, hi - lo + 1, sizeof(*nf));
 

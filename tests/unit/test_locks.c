@@ -1062,6 +1062,24 @@ static void test_hist_log2_load(vls_ctx *ctx)
 		      __vls_dist_pct(&b, p) <= __vls_dist_pct(&a, p) * 2 + 1);
 	__vls_dist_release(ctx, &a);
 	__vls_dist_release(ctx, &b);
+
+	/* a loaded bucket past the sparse entries' 24 bits, into an empty
+	 * distribution and into a sparse one */
+	for (int pre = 0; pre < 2; pre++) {
+		uint64_t big[12] = { 0 };
+
+		big[11] = 1ULL << 25;
+		memset(&b, 0, sizeof(b));
+		if (pre)
+			CHECK_INT(__vls_dist_add(ctx, &b, 3), 0);
+		CHECK_INT(__vls_dist_add_log2(ctx, &b, big, 12, 3000ULL << 25, 4000), 0);
+		nb = __vls_dist_log2(&b, hb);
+		CHECK_INT(nb, 12);
+		CHECK_INT(hb[11], 1ULL << 25);
+		CHECK_INT(b.count, (1ULL << 25) + (uint64_t)pre);
+		CHECK_INT(__vls_dist_pct(&b, 50), 3328);  /* sub-bucket [3072, 3584) */
+		__vls_dist_release(ctx, &b);
+	}
 }
 
 int main(void)
