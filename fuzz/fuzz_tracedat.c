@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_tracedat.c - libFuzzer target for the trace.dat reader: our header
- * and options walk (tracedat-opts.c), then libtracecmd/libtraceevent and
+ * and options walk (reader-tracedat-layout.c), then libtracecmd/libtraceevent and
  * our record decoding, the analyzers and the store. Seeds: the v7 fixture
  * and small files cut from it (scripts/fuzz.sh).
  */

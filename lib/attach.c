@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * attach.c - attach stacktrace-trigger stacks to the events that fired them
- * and release events in input order (contract in vls-local.h).
+ * and release events in input order (contract in attach.h).
  */
 #include <string.h>
 
-#include "vls-local.h"
+#include "attach.h"
 
 /* One frame name longer than this is cut (kernel symbols are far shorter). */
 #define FRAME_NAME_MAX 256

@@ -8,7 +8,7 @@
 #include <math.h>
 
 #include "compare.h"
-#include "json.h"
+#include "util-json.h"
 
 static void put_num(struct vls_json *j, const char *key, double v,
 		    enum vls_cunit unit)

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "compare.h"
-#include "table.h"
+#include "util-table.h"
 
 static void fmt_plain(char *buf, size_t size, double v, enum vls_cunit unit)
 {

@@ -3,7 +3,7 @@
  * faults.h - the fault analysis core: fault episodes, mmap_lock fallbacks,
  * their reasons and retry chains, built from the event stream alone.
  *
- * Pure analysis: no SQL, no I/O. an_faults.c runs it inside an import and
+ * Pure analysis: no SQL, no I/O. faults-store.c runs it inside an import and
  * writes its results; tests feed it synthetic events. The definitions and
  * the kernel code they rest on are in docs/faults.md.
  */
@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "slab.h"
+#include "util-slab.h"
 #include "vls-local.h"
 
 /* Why a fault took mmap_lock. NONE: it never did. */
@@ -129,7 +129,7 @@ struct vls_fault_task {
 	struct vls_fault_counts c;
 	uint64_t *io_waits;       /* one per episode with I/O wait, in order */
 	size_t n_io, cap_io;
-	/* live state, private to faults.c */
+	/* live state, private to faults-machine.c */
 	struct vls_fault_episode *ep;  /* the open episode, NULL when none */
 	bool ep_tracepoint;
 	uint64_t last_ns;
@@ -201,8 +201,5 @@ void __vls_faults_total(const struct vls_faults *f, struct vls_fault_counts *out
  * place. 0 for n == 0.
  */
 uint64_t __vls_fault_percentile(uint64_t *v, size_t n, unsigned int pct);
-
-/* an_faults.c: the analyzer that runs this core and writes 20_faults.sql. */
-extern const struct vls_analyzer_ops __vls_faults_analyzer;
 
 #endif /* VLS_FAULTS_H */

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "import.h"
 
 #define PIPE_EVENTS 1024          /* events per block: ~0.2 MB, handoffs rare */
 #define PIPE_ARENA (256 * 1024)   /* stack bytes per block */

@@ -11,8 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "record.h"
-#include "store.h"
+#include "import.h"
 
 /* Page cache of the importing connection: large imports touch the same
  * B-tree pages again and again (tables clustered by run). */
@@ -383,7 +382,7 @@ void vls_import_free(vls_import *imp)
 static int sidecar_meta(vls_import *imp, const char *path)
 {
 	struct vls_meta side = { 0 };
-	int ret = __vls_record_sidecar_load(imp->ctx, path, &side);
+	int ret = __vls_meta_sidecar_load(imp->ctx, path, &side);
 
 	if (ret > 0)
 		ret = 0;

@@ -2,16 +2,17 @@
 /*
  * locks.h - the mmap_lock analysis core, private to the library.
  *
- * Pure state machine over the event stream: no SQL here (an_locks.c writes
- * the tables). Per task and mm it pairs mmap_lock_start_locking ->
+ * Pure state machine over the event stream: no SQL here (locks-store.c
+ * writes the tables). Per task and mm it pairs mmap_lock_start_locking ->
  * mmap_lock_acquire_returned -> mmap_lock_released, classifies the call
  * site from the kernel stack, measures waits, holds and the D-state sleep
  * while holding, aggregates per run / mm / thread / call site, and builds
  * wait-for chains for every wait at or above a threshold (docs/locks.md).
  *
- * Files: locks.c (state machine, aggregates), lock-hist.c (distributions),
- * lock-site.c (stack classification), lock-chain.c (chains, rendering),
- * lock-map.c (the hash map they share).
+ * Files: locks-machine.c (state machine, aggregates; its state in
+ * locks-machine.h), locks-site.c (stack classification), locks-chain.c
+ * (chains), locks-chain-line.c (a chain in one line), locks-store.c (the
+ * analyzer: the tables). Distributions are util-dist.h's.
  */
 #ifndef VLS_LOCKS_H
 #define VLS_LOCKS_H
@@ -19,59 +20,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util-dist.h"
 #include "vls-local.h"
 
 /* ------------------------------------------------------------------ */
-/* Distributions (lock-hist.c)                                         */
-/* ------------------------------------------------------------------ */
-
-/*
- * Values in ns go into fixed buckets: 4 linear sub-buckets per power of
- * two (values below 4 ns exact), which gives the log2 histogram by summing
- * 4 neighbours and percentiles within 12.5% of the exact value (the
- * midpoint of the sub-bucket, clamped to [min, max]). Values at or above
- * 2^VLS_HIST_LOG2_MAX ns land in the last bucket.
- */
-#define VLS_HIST_LOG2_MAX 48          /* log2 buckets: [2^i, 2^(i+1)) ns */
-#define VLS_HIST_SUB 4
-#define VLS_HIST_FINE ((VLS_HIST_LOG2_MAX - 1) * VLS_HIST_SUB)
-
-struct vls_dist {
-	uint64_t count, sum, min, max;
-	/* The counters of the buckets in use only, for the thousands of
-	 * per-thread scopes of a busy trace. Sparse while few buckets are in
-	 * use (nsparse entries of VLS_DIST_IDX(e) and VLS_DIST_CNT(e), in
-	 * bucket order), then dense: the counters of fine buckets fine_lo ..
-	 * fine_lo + fine_n - 1, a window grown to the samples' spread. */
-	uint32_t *fine;
-	uint16_t fine_lo, fine_n;  /* fine_n 0: sparse */
-	uint8_t nsparse;
-};
-
-#define VLS_DIST_SPARSE_MAX 8
-#define VLS_DIST_IDX(e) ((e) >> 24)
-#define VLS_DIST_CNT(e) ((e) & 0xffffffu)
-
-int __vls_dist_add(vls_ctx *ctx, struct vls_dist *d, uint64_t v);
-/* Samples known only by a log2 histogram (buckets[0..n-1], as
- * __vls_dist_log2() gives it), their sum and max: each bucket's count at
- * its middle, so percentiles over them are within a factor of 2. */
-int __vls_dist_add_log2(vls_ctx *ctx, struct vls_dist *d,
-			const uint64_t *buckets, unsigned int n, uint64_t sum,
-			uint64_t max);
-void __vls_dist_release(vls_ctx *ctx, struct vls_dist *d);
-/* Nearest-rank percentile (0 < pct <= 100); 0 when empty. */
-uint64_t __vls_dist_pct(const struct vls_dist *d, double pct);
-/* Counts per log2 bucket (bucket 0 holds 0 and 1 ns). Returns how many
- * buckets are used (the last non-zero + 1). */
-unsigned int __vls_dist_log2(const struct vls_dist *d,
-			     uint64_t out[VLS_HIST_LOG2_MAX]);
-/* The fine bucket of v, and the [lo, lo + width) it covers. */
-unsigned int __vls_hist_index(uint64_t v);
-void __vls_hist_bounds(unsigned int idx, uint64_t *lo, uint64_t *width);
-
-/* ------------------------------------------------------------------ */
-/* Call sites and sleep reasons (lock-site.c)                          */
+/* Call sites and sleep reasons (locks-site.c)                         */
 /* ------------------------------------------------------------------ */
 
 enum vls_lock_site {
@@ -128,24 +81,6 @@ enum vls_sleep_reason __vls_sleep_classify(const char *const *frames,
 					   uint32_t n, const char **wchan);
 
 /* ------------------------------------------------------------------ */
-/* Hash map uint64 -> uint32 (lock-map.c)                              */
-/* ------------------------------------------------------------------ */
-
-struct vls_u64map {
-	uint64_t *keys;
-	uint32_t *vals;     /* value + 1; 0 = empty slot */
-	size_t cap, n;
-};
-
-int __vls_u64map_put(vls_ctx *ctx, struct vls_u64map *m, uint64_t key,
-		     uint32_t val);
-/* 0 and *out set when found, VLS_ENOTFOUND otherwise. */
-int __vls_u64map_get(const struct vls_u64map *m, uint64_t key, uint32_t *out);
-/* Forget key (nothing when absent). */
-void __vls_u64map_del(struct vls_u64map *m, uint64_t key);
-void __vls_u64map_release(vls_ctx *ctx, struct vls_u64map *m);
-
-/* ------------------------------------------------------------------ */
 /* Aggregates                                                          */
 /* ------------------------------------------------------------------ */
 
@@ -183,7 +118,7 @@ struct vls_lock_agg {
 };
 
 /* ------------------------------------------------------------------ */
-/* Chains (lock-chain.c)                                               */
+/* Chains (locks-chain.c, locks-chain-line.c)                         */
 /* ------------------------------------------------------------------ */
 
 #define VLS_CHAIN_DEPTH_MAX 8
@@ -239,7 +174,7 @@ size_t __vls_chain_format(char *buf, size_t size, const struct vls_chain *c);
 const char *__vls_fmt_ns(char *buf, size_t size, uint64_t ns);
 
 /* ------------------------------------------------------------------ */
-/* The analyzer core (locks.c)                                         */
+/* The analyzer core (locks-machine.c)                                 */
 /* ------------------------------------------------------------------ */
 
 #define VLS_LOCK_DEFAULT_THRESHOLD_NS 100000ULL
@@ -307,7 +242,5 @@ struct vls_locks_counts {
 	uint64_t chains, chain_links_dropped;
 };
 void __vls_locks_counts(const struct vls_locks *lk, struct vls_locks_counts *out);
-
-extern const struct vls_analyzer_ops __vls_locks_analyzer;
 
 #endif /* VLS_LOCKS_H */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vls-local.h"
+#include "meta.h"
 
 /* Keys and values longer than this come from hostile input. */
 #define META_VALUE_MAX (64 * 1024)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader.c - open a trace, detect its format and hand it to the reader
- * for that format (tracedat.c, text.c).
+ * for that format (reader-tracedat.c, reader-text.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vls-local.h"
+#include "reader.h"
 
 /* trace-cmd's file magic: "\027\010\104tracing" (trace-cmd.dat(5)). */
 static const unsigned char tracedat_magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a',

@@ -187,7 +187,8 @@ static int write_output(vls_record *rec)
 		unlink(tmp);
 		return ret;
 	}
-	return __vls_rec_sidecar_write(rec, side);
+	/* cpustat.*: in the trace.dat's CPUSTAT options already */
+	return __vls_meta_sidecar_write(rec->ctx, &rec->meta, side, "cpustat.");
 }
 
 int vls_record_stop(vls_record *rec)

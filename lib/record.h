@@ -6,7 +6,7 @@
  *                      triggers, pid filter, teardown
  *   record-stream.c    per-CPU reader threads into temporary files
  *   record-tracedat.c  the trace.dat (v6) writer
- *   record-meta.c      run metadata (uname, config, vmstat) and sidecar
+ *   record-meta.c      run metadata (uname, config, vmstat, CPU stats)
  */
 #ifndef VLS_RECORD_H
 #define VLS_RECORD_H
@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vls-local.h"
+#include "meta.h"
 
 struct tracefs_instance;
 struct tracefs_cpu;
@@ -103,7 +103,6 @@ int __vls_rec_meta_static(vls_record *rec);
 int __vls_rec_meta_vmstat(vls_record *rec, const char *when);
 /* Per-CPU stats of the instance: cpu<N>.lost/.overrun/... */
 int __vls_rec_meta_cpustats(vls_record *rec);
-int __vls_rec_sidecar_write(vls_record *rec, const char *path);
 
 /* Parsers, exposed for the unit tests. */
 /* The value of CONFIG_<name> in a kernel config text: "y", "m", a
@@ -118,15 +117,5 @@ int __vls_rec_vmstat_value(uint64_t *out, const char *text, const char *key);
 /* A -b to try after losing lost of read+lost events with buffer_kb. */
 uint32_t __vls_rec_suggest_kb(uint32_t buffer_kb, uint64_t read,
 			      uint64_t lost);
-
-/*
- * Sidecar: "<trace.dat>.meta", written by vmlockstat record next to the
- * trace. Import calls this to add the recorder's metadata to the run:
- * loads every key=value of "<tracedat_path>.meta" into m. Returns 0 when
- * there is no sidecar (nothing added), 1 when one was loaded, or
- * VLS_EPARSE / VLS_ELIMIT / VLS_EIO with a message naming the file.
- */
-int __vls_record_sidecar_load(vls_ctx *ctx, const char *tracedat_path,
-			      struct vls_meta *m);
 
 #endif /* VLS_RECORD_H */

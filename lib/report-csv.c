@@ -7,7 +7,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util-buf.h"
 #include "report.h"
 
 static void put_str(struct vls_buf *b, const char *s)

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
+#include "util-json.h"
 #include "report.h"
 
 #define J_INT(j, k, v) \

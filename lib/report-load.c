@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * report-load.c - the report model from the DB: the run rows and their
- * metadata (store), the tasks, and the tables of the fault and lock
- * analyzers (report-faults.c, report-locks.c). Works on read-only DBs.
+ * report-load.c - the report model from the DB: the run rows and their metadata
+ * (store), the tasks, and the tables of the fault and lock analyzers
+ * (report-load-faults.c, report-load-locks.c). Works on read-only DBs.
  *
  * A DB written before an analyzer existed lacks its tables: its figures
  * are then null, and the run says so in a note, rather than failing.

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * report-load.h - shared by the files that load the report model:
- * report-load.c (runs, metadata, tasks, lists), report-caps.c
- * (capabilities and notes), report-faults.c and report-locks.c (the
+ * report-load.c (runs, metadata, tasks, lists), report-load-caps.c
+ * (capabilities and notes), report-load-faults.c and report-load-locks.c (the
  * analyzers' tables).
  */
 #ifndef VLS_REPORT_LOAD_H
@@ -21,7 +21,7 @@ struct vls_rloader {
 	struct vls_meta meta;     /* run_meta of the run being loaded */
 	size_t task_cap;
 	bool found;
-	/* per-process lock STATS of the lock tables, by pid (report-locks.c) */
+	/* per-process lock STATS of the lock tables, by pid (report-load-locks.c) */
 	struct vls_rtask *plocks;
 	size_t nplocks, plocks_cap;
 };
@@ -47,17 +47,17 @@ struct vls_rtask *__vls_rl_task(struct vls_rloader *L, struct vls_rrun *run,
 void __vls_rfaults_null(struct vls_rfaults *f);
 void __vls_rstats_zero(struct vls_rstats *s);
 
-/* report-caps.c */
+/* report-load-caps.c */
 int __vls_rl_caps(struct vls_rloader *L, struct vls_rrun *run);
 int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run);
-/* report-faults.c */
+/* report-load-faults.c */
 int __vls_rl_faults(struct vls_rloader *L, struct vls_rrun *run);
-/* report-locks.c: run, thread, process, call site STATS and chains. */
+/* report-load-locks.c: run, thread, process, call site STATS and chains. */
 int __vls_rl_locks(struct vls_rloader *L, struct vls_rrun *run);
-/* report-workload.c: the scenario and its threads' rusage, from the
+/* report-load-workload.c: the scenario and its threads' rusage, from the
  * run's "workload.*" metadata (`vmlockstat record --scenario`). */
 int __vls_rl_workload(struct vls_rloader *L, struct vls_rrun *run);
-/* report-procs.c: processes from the tasks (and the lock tables). */
+/* report-load-procs.c: processes from the tasks (and the lock tables). */
 int __vls_rl_processes(struct vls_rloader *L, struct vls_rrun *run);
 
 #endif /* VLS_REPORT_LOAD_H */

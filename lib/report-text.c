@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "report.h"
-#include "table.h"
+#include "util-table.h"
 
 const char *__vls_rfmt_ns(char *buf, size_t size, int64_t ns)
 {

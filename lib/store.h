@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "meta.h"
 #include "vls-local.h"
 
 struct vls_db {
@@ -43,26 +44,6 @@ struct vls_store_txn {
 	 * finish; NULL means none. Borrowed, valid for the transaction.
 	 */
 	const struct vls_meta *meta;
-};
-
-/* Analyzers in __vls_analyzers[]: at most this many. */
-#define VLS_ANALYZERS_MAX 16
-
-/* One import (import.c). */
-struct vls_import {
-	vls_ctx *ctx;
-	vls_db *db;
-	vls_import_opts opts;      /* strings owned: the copies below */
-	char *label, *kernel, *arch;
-	size_t *overrides;         /* meta indices the options fixed */
-	size_t noverrides;
-	struct vls_store_txn txn;
-	struct vls_meta meta;
-	void *states[VLS_ANALYZERS_MAX];
-	size_t nanalyzers;
-	uint64_t events, first_ts, last_ts;
-	bool in_txn;               /* BEGIN done, neither COMMIT nor ROLLBACK */
-	bool failed;               /* a feed failed: the run cannot be committed */
 };
 
 /*
@@ -123,12 +104,5 @@ int __vls_store_stack_id(int64_t *out, struct vls_store_txn *txn,
 /* Finalize the cached statements and free the stack cache (the SQL
  * transaction itself is the caller's). Leaves txn reusable. */
 void __vls_store_txn_release(struct vls_store_txn *txn);
-
-/* import-pipe.c: read every event of r into imp (on a second thread when
- * that is safe), with opts->progress called on the importing thread. */
-int __vls_import_read(vls_import *imp, vls_reader *r, const vls_import_opts *opts);
-
-/* The run's analyzers (analyze.c). */
-extern const struct vls_analyzer_ops *const __vls_analyzers[];
 
 #endif /* VLS_STORE_H */

@@ -1,4 +1,4 @@
--- Fault analysis (lib/an_faults.c): how often page faults fall back from
+-- Fault analysis (lib/faults-store.c): how often page faults fall back from
 -- the per-VMA lock to mmap_lock, and why. Definitions: docs/faults.md;
 -- columns: docs/schema.md, section 20_faults.sql. Times in ns.
 

@@ -1,4 +1,4 @@
--- mmap_lock analysis (lib/locks.c, lib/an_locks.c). Times in ns of the
+-- mmap_lock analysis (lib/locks-machine.c, lib/locks-store.c). Times in ns of the
 -- trace clock. An mm is the hashed (tracefs text) or raw (trace.dat)
 -- mm_struct pointer as a signed 64-bit integer: it identifies a process
 -- within one run only. Documented in docs/schema.md and docs/locks.md.

@@ -4,7 +4,7 @@
  * in input order, duplicates and orphans are counted (lib/attach.c).
  */
 #include "test.h"
-#include "vls-local.h"
+#include "attach.h"
 
 /* Table rows leave the trailing fields they do not need out. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"

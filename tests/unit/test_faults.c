@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * test_faults.c - the fault analysis core (lib/faults.c, faults-kernel.c)
- * on synthetic event sequences: each case lists events and the episodes,
- * reasons, behind-writer flags, refaults and I/O waits they must give.
- * The stacks are copied from the real traces in ../shared/traces.
+ * test_faults.c - the fault analysis core (lib/faults-machine.c,
+ * faults-kernel.c) on synthetic event sequences: each case lists events and the
+ * episodes, reasons, behind-writer flags, refaults and I/O waits they must
+ * give. The stacks are copied from the real traces in ../shared/traces.
  */
 #include <stdlib.h>
 

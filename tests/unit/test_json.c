@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "json.h"
+#include "util-json.h"
 #include "test.h"
 
 static const struct {

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * test_locks.c - the mmap_lock analyzer core (lib/locks.c, lock-chain.c,
- * lock-hist.c, lock-site.c, lock-format.c) on synthetic event sequences
- * with known answers.
+ * test_locks.c - the mmap_lock analyzer core (lib/locks-machine.c,
+ * locks-chain.c, util-dist.c, locks-site.c, locks-chain-line.c) on synthetic
+ * event sequences with known answers.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "lock-int.h"
+#include "locks-machine.h"
 #include "test.h"
 #include "test_sql.h"
 
@@ -589,7 +589,7 @@ static void test_hist(vls_ctx *ctx)
 	CHECK_INT(__vls_dist_pct(&d, 50), 0);
 }
 
-/* Reference: nearest-rank over all fine buckets, as lock-hist.c documents. */
+/* Reference: nearest-rank over all fine buckets, as util-dist.c documents. */
 static uint64_t ref_pct(const uint64_t *cnt, uint64_t n, uint64_t min,
 			uint64_t max, double pct)
 {
@@ -813,7 +813,7 @@ static void test_alloc_failures(void)
 }
 
 
-/* ---- threads retired at exit (imported: an_locks.c) ------------------ */
+/* ---- threads retired at exit (imported: locks-store.c) ------------------ */
 
 /* tid, read wait and hold (ns) of its lock pairs; exit: a last switch
  * with prev_state X; again: the tid's second life (the kernel reused it). */

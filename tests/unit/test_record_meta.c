@@ -170,11 +170,11 @@ static void test_sidecar_roundtrip(vls_ctx *ctx)
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(dat, sizeof(dat), "%s/t.dat", dir);
 	snprintf(side, sizeof(side), "%s.meta", dat);
-	CHECK_INT(__vls_record_sidecar_load(ctx, dat, &m), 0);  /* none yet */
+	CHECK_INT(__vls_meta_sidecar_load(ctx, dat, &m), 0);  /* none yet */
 	for (size_t i = 0; i < sizeof(items) / sizeof(*items); i++)
 		CHECK_INT(__vls_meta_set(ctx, &rec.meta, items[i].key, items[i].val), 0);
-	CHECK_INT(__vls_rec_sidecar_write(&rec, side), 0);
-	CHECK_INT(__vls_record_sidecar_load(ctx, dat, &m), 1);
+	CHECK_INT(__vls_meta_sidecar_write(ctx, &rec.meta, side, "cpustat."), 0);
+	CHECK_INT(__vls_meta_sidecar_load(ctx, dat, &m), 1);
 	CHECK_INT(m.n, 4);
 	for (size_t i = 0; i < 4; i++)
 		CHECK_STR(__vls_meta_get(&m, items[i].key), items[i].val);
@@ -192,7 +192,7 @@ static void test_sidecar_roundtrip(vls_ctx *ctx)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		CHECK_INT(write_file(side, bad[i].text), 0);
-		CHECK_INT(__vls_record_sidecar_load(ctx, dat, &m), bad[i].ret);
+		CHECK_INT(__vls_meta_sidecar_load(ctx, dat, &m), bad[i].ret);
 		if (bad[i].msg) {
 			CHECK(strstr(vls_ctx_errmsg(ctx), bad[i].msg) != NULL);
 			CHECK(strstr(vls_ctx_errmsg(ctx), side) != NULL);

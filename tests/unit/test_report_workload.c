@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * test_report_workload.c - lib/report-workload.c and the process grouping
- * of lib/report-procs.c on runs shaped like `vmlockstat record --scenario`
+ * test_report_workload.c - lib/report-load-workload.c and the process grouping
+ * of lib/report-load-procs.c on runs shaped like `vmlockstat record --scenario`
  * recordings on 6.18: the workload's main thread has a pid (it exec'd),
  * its other threads do not (a trace.dat carries no tgids), and run_meta
  * "workload.truth" holds the scenario's ground truth.

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * test_store.c - the SQLite store and the import pipeline (store.c,
- * import.c, runs.c, an_tasks.c, an_events.c) through the embedder API:
- * create / version refusal / not-a-DB / read-only, stack de-duplication,
- * task rows from a table of synthetic events, raw events, abort and
- * kill -9 leaving nothing, metadata round trip, runs listing, busy DB.
+ * test_store.c - the SQLite store and the import pipeline (store.c, import.c,
+ * store-runs.c, tasks-store.c, tasks-events.c) through the embedder API: create
+ * / version refusal / not-a-DB / read-only, stack de-duplication, task rows
+ * from a table of synthetic events, raw events, abort and kill -9 leaving
+ * nothing, metadata round trip, runs listing, busy DB.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "import.h"
 #include "test.h"
 
 static char dir[] = "/tmp/vls_test_store.XXXXXX";

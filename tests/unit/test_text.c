@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * test_text.c - the ftrace text reader (lib/text.c, text-line.c,
- * text-fields.c): one row per line format, stacks, dialect detection,
+ * test_text.c - the ftrace text reader (lib/reader-text.c, reader-text-line.c,
+ * reader-text-fields.c): one row per line format, stacks, dialect detection,
  * strict and lenient bad input, and whole-file counts on real traces.
  */
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "test.h"
-#include "text.h"
+#include "reader-text.h"
 
 static char tmpdir[] = "/tmp/vls-test-text-XXXXXX";
 

@@ -122,7 +122,7 @@ def tracedat_cases(out, fx, rnd):
         add(out, f"burst-v7-{off}.dat", bytes(b), "any", what=f"v7: 256 random bytes at {off}")
 
     # The zstd chunk table of the instance buffer's CPU 0 (chunk count,
-    # then per chunk compressed and uncompressed sizes): lib/tracedat-opts.c
+    # then per chunk compressed and uncompressed sizes): lib/reader-tracedat-layout.c
     # checks it before libtracecmd, whose error path crashes on it.
     tab = 1019904
     assert struct.unpack_from("<III", v7, tab) == (1, 3455, 24576), "fixture changed"

@@ -1,0 +1,652 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * faults-machine.c - the fault analysis state machine: one state per task, fed
+ * the event stream, closing fault episodes and counting them.
+ *
+ * An episode starts at exceptions:page_fault_user/kernel where the arch
+ * has them (x86). Elsewhere (arm64, ...) it is opened by what a fault
+ * leaves in the trace: a mm_filemap_fault outside mmap_lock (filemap_fault()
+ * under the VMA lock), a nested acquisition, or a fault-path mmap_lock
+ * acquisition. It ends at the task's next fault, a syscall-visible event
+ * (a write lock, a read lock from a syscall stack, an interruptible sleep,
+ * exit) or after VLS_FAULT_EPISODE_GAP_NS without activity.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "faults.h"
+
+int __vls_faults_init(struct vls_faults *f, vls_ctx *ctx,
+		      enum vls_vma_lock_cap cap, vls_fault_episode_cb cb,
+		      void *data)
+{
+	memset(f, 0, sizeof(*f));
+	__vls_slab_init(&f->tasks, sizeof(struct vls_fault_task),
+			VLS_FAULT_TASKS_MAX);
+	__vls_slab_init(&f->eps, sizeof(struct vls_fault_episode),
+			VLS_FAULT_TASKS_MAX);
+	f->ctx = ctx;
+	f->cap = cap;
+	f->cb = cb;
+	f->cb_data = data;
+	return 0;
+}
+
+void __vls_faults_release(struct vls_faults *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->tasks.n; i++)
+		__vls_free(f->ctx, __vls_faults_task(f, i)->io_waits);
+	__vls_slab_release(f->ctx, &f->tasks);
+	__vls_slab_release(f->ctx, &f->eps);
+	__vls_free(f->ctx, f->free_eps);
+	__vls_free(f->ctx, f->hash);
+	f->free_eps = NULL;
+	f->nfree_eps = f->cap_free_eps = 0;
+	f->hash = NULL;
+	f->hash_size = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tasks: a slab, indexed by a tid hash (index + 1, 0 = empty)        */
+/* ------------------------------------------------------------------ */
+
+static size_t hash_slot(const struct vls_faults *f, int32_t tid)
+{
+	size_t mask = f->hash_size - 1;
+	size_t h = ((uint32_t)tid * 2654435761u) & mask;
+
+	while (f->hash[h] && __vls_faults_task(f, f->hash[h] - 1)->tid != tid)
+		h = (h + 1) & mask;
+	return h;
+}
+
+static struct vls_fault_task *task_find(struct vls_faults *f, int32_t tid)
+{
+	size_t h;
+
+	if (!f->hash_size)
+		return NULL;
+	h = hash_slot(f, tid);
+	return f->hash[h] ? __vls_faults_task(f, f->hash[h] - 1) : NULL;
+}
+
+static int rehash(struct vls_faults *f, size_t size)
+{
+	uint32_t *nh = __vls_calloc(f->ctx, size, sizeof(*nh));
+
+	if (!nh)
+		return __vls_error(f->ctx, VLS_ENOMEM, "out of memory");
+	__vls_free(f->ctx, f->hash);
+	f->hash = nh;
+	f->hash_size = size;
+	for (size_t i = 0; i < f->tasks.n; i++)
+		f->hash[hash_slot(f, __vls_faults_task(f, i)->tid)] = (uint32_t)i + 1;
+	return 0;
+}
+
+/* The task of tid, created if new. */
+static int task_get(struct vls_fault_task **out, struct vls_faults *f,
+		    const vls_event *ev)
+{
+	struct vls_fault_task *t = task_find(f, ev->tid);
+	int ret;
+
+	if (!t) {
+		if (f->tasks.n == VLS_FAULT_TASKS_MAX)
+			return __vls_error(f->ctx, VLS_ELIMIT,
+					   "fault analysis: more than %u tasks",
+					   VLS_FAULT_TASKS_MAX);
+		if ((f->tasks.n + 1) * 2 > f->hash_size) {
+			ret = rehash(f, f->hash_size ? f->hash_size * 2 : 256);
+			if (ret)
+				return ret;
+		}
+		ret = __vls_slab_push(f->ctx, &f->tasks, (void **)&t);
+		if (ret)
+			return ret;
+		t->tid = ev->tid;
+		t->pid = -1;
+		f->hash[hash_slot(f, ev->tid)] = (uint32_t)f->tasks.n;
+	}
+	if (t->retired) {         /* the kernel reused its tid */
+		t->retired = false;
+		if ((ret = f->task_cb(t, true, f->cb_data)))
+			return ret;
+	}
+	if (ev->pid >= 0)
+		t->pid = ev->pid;
+	if (ev->comm[0])
+		memcpy(t->comm, ev->comm, sizeof(t->comm));
+	*out = t;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Episodes                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Open an episode on t, which has none open. */
+static int ep_open(struct vls_faults *f, struct vls_fault_task *t,
+		   uint64_t ts, bool tracepoint, bool kernel)
+{
+	struct vls_fault_episode *ep;
+	int ret;
+
+	if (f->nfree_eps) {
+		ep = f->free_eps[--f->nfree_eps];
+		memset(ep, 0, sizeof(*ep));
+	} else {
+		ret = __vls_slab_push(f->ctx, &f->eps, (void **)&ep);
+		if (ret)
+			return ret;
+	}
+	ep->tid = t->tid;
+	ep->pid = t->pid;
+	memcpy(ep->comm, t->comm, sizeof(ep->comm));
+	ep->start_ns = ep->end_ns = ts;
+	ep->stack_only = !tracepoint;
+	ep->kernel_mode = kernel;
+	t->ep = ep;
+	t->ep_tracepoint = tracepoint;
+	t->filemap_held = false;
+	t->asleep_io = false;
+	t->acq = 0;
+	t->acq_trylock_failed = false;
+	/* A kernel-mode fault always reaches the fault handler's mmap_lock,
+	 * so a stack-opened one is a fault the tracepoint would have shown. */
+	if (tracepoint || kernel)
+		t->c.faults++;
+	return 0;
+}
+
+static enum vls_fault_reason ep_reason(const struct vls_faults *f,
+				       const struct vls_fault_episode *ep)
+{
+	if (ep->mmap_attempts) {
+		if (ep->kernel_mode)
+			return VLS_FR_KERNEL_MODE;
+		if (f->cap == VLS_VMA_LOCK_NO)
+			return VLS_FR_NO_VMA_LOCK;
+		return ep->io_before_lock ? VLS_FR_IO_RETRY : VLS_FR_NO_IO;
+	}
+	return ep->nested ? VLS_FR_NESTED : VLS_FR_NONE;
+}
+
+static int io_wait_push(struct vls_faults *f, struct vls_fault_task *t,
+			uint64_t ns)
+{
+	int ret;
+
+	if (t->n_io == VLS_FAULT_IOWAITS_MAX)
+		return __vls_error(f->ctx, VLS_ELIMIT,
+				   "fault analysis: task %d has more than %u "
+				   "faults that waited for I/O", t->tid,
+				   VLS_FAULT_IOWAITS_MAX);
+	ret = __vls_grow(f->ctx, (void **)&t->io_waits, &t->cap_io, t->n_io + 1,
+			 sizeof(*t->io_waits), VLS_FAULT_IOWAITS_MAX);
+	if (ret)
+		return ret;
+	t->io_waits[t->n_io++] = ns;
+	return 0;
+}
+
+static void count_episode(struct vls_fault_counts *c,
+			  const struct vls_fault_episode *ep)
+{
+	uint32_t k = ep->attempts < VLS_FAULT_CHAIN_MAX ? ep->attempts
+							: VLS_FAULT_CHAIN_MAX;
+
+	c->episodes++;
+	c->by_reason[ep->reason]++;
+	if (ep->reason != VLS_FR_NONE && ep->reason != VLS_FR_NESTED) {
+		c->fallback++;
+		if (ep->behind_writer)
+			c->behind_writer++;
+	}
+	c->trylock_fails += ep->trylock_fails;
+	c->refaults += ep->refaults;
+	c->filemap_faults += ep->filemap_faults;
+	c->chain[k - 1]++;
+	if (ep->io_wait_ns) {
+		c->io_wait_count++;
+		c->io_wait_sum += ep->io_wait_ns;
+		if (ep->io_wait_ns > c->io_wait_max)
+			c->io_wait_max = ep->io_wait_ns;
+	}
+}
+
+/* Close the open episode (if any): decide its reason, count it, hand it
+ * to the callback. */
+static int ep_close(struct vls_faults *f, struct vls_fault_task *t)
+{
+	struct vls_fault_episode *ep = t->ep;
+	int ret;
+
+	if (!ep)
+		return 0;
+	/* Room to give ep back is made first: then nothing below leaks it.
+	 * There are never more free episodes than episodes. */
+	ret = __vls_grow(f->ctx, (void **)&f->free_eps, &f->cap_free_eps,
+			 f->eps.n, sizeof(*f->free_eps), SIZE_MAX);
+	if (ret)
+		return ret;
+	f->free_eps[f->nfree_eps++] = ep;
+	t->ep = NULL;
+	t->asleep_io = false;
+	t->acq_trylock_failed = false;
+	ep->reason = ep_reason(f, ep);
+	/* The VMA-locked attempt comes first wherever the kernel has one;
+	 * kernel-mode faults go straight to lock_mm_and_find_vma(). */
+	ep->attempts = ep->mmap_attempts;
+	if (!ep->kernel_mode && f->cap != VLS_VMA_LOCK_NO)
+		ep->attempts++;
+	if (!ep->attempts)
+		ep->attempts = 1;
+	count_episode(&t->c, ep);
+	if (ep->io_wait_ns) {
+		ret = io_wait_push(f, t, ep->io_wait_ns);
+		if (ret)
+			return ret;
+	}
+	return f->cb ? f->cb(ep, f->cb_data) : 0;
+}
+
+/* An episode idle for too long (the task neither waiting for mmap_lock,
+ * holding it, nor asleep on I/O) is over. */
+static int expire(struct vls_faults *f, struct vls_fault_task *t, uint64_t ts)
+{
+	if (!t->ep || t->acq || t->holding || t->asleep_io)
+		return 0;
+	if (ts > t->ep->end_ns && ts - t->ep->end_ns > VLS_FAULT_EPISODE_GAP_NS)
+		return ep_close(f, t);
+	return 0;
+}
+
+/* Remember a file page; the same page read twice is a refault. */
+static void ep_add_page(struct vls_fault_episode *ep, const vls_event *ev)
+{
+	const uint64_t key[3] = { ev->u.filemap.dev, ev->u.filemap.ino,
+				  ev->u.filemap.index };
+
+	ep->filemap_faults++;
+	for (uint32_t i = 0; i < ep->nkeys; i++) {
+		if (!memcmp(ep->keys[i], key, sizeof(key))) {
+			ep->refaults++;
+			return;
+		}
+	}
+	if (ep->nkeys < VLS_FAULT_KEYS_MAX)
+		memcpy(ep->keys[ep->nkeys++], key, sizeof(key));
+}
+
+static bool ep_has_page(const struct vls_fault_episode *ep,
+			const vls_event *ev)
+{
+	for (uint32_t i = 0; i < ep->nkeys; i++)
+		if (ep->keys[i][0] == ev->u.filemap.dev &&
+		    ep->keys[i][1] == ev->u.filemap.ino &&
+		    ep->keys[i][2] == ev->u.filemap.index)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Event handlers                                                      */
+/* ------------------------------------------------------------------ */
+
+static int on_fault(struct vls_faults *f, const vls_event *ev)
+{
+	struct vls_fault_task *t;
+	int ret = task_get(&t, f, ev);
+
+	if (ret)
+		return ret;
+	f->page_fault_events++;
+	/* a new fault: the task came back from user space holding nothing */
+	t->holding = false;
+	ret = ep_close(f, t);
+	if (ret)
+		return ret;
+	return ep_open(f, t, ev->ts_ns, true,
+		       ev->kind == VLS_EV_PAGE_FAULT_KERNEL);
+}
+
+/*
+ * Without the fault tracepoint, does a filemap_fault() outside mmap_lock
+ * continue the open episode? Only before any mmap_lock attempt, and only
+ * as the same fault: its first file page, or the same page again (a retry
+ * that kept the VMA lock). A different page is the next fault.
+ */
+static bool filemap_continues(const struct vls_fault_task *t,
+			      const vls_event *ev)
+{
+	const struct vls_fault_episode *ep = t->ep;
+
+	if (!t->ep || ep->kernel_mode || ep->mmap_attempts || ep->nested)
+		return false;
+	return !ep->nkeys || ep_has_page(ep, ev);
+}
+
+static int on_filemap(struct vls_faults *f, const vls_event *ev)
+{
+	struct vls_fault_task *t;
+	int ret = task_get(&t, f, ev);
+
+	if (!ret)
+		ret = expire(f, t, ev->ts_ns);
+	if (ret)
+		return ret;
+	if (t->holding) {
+		/* filemap_fault() under mmap_lock: the fallback attempt */
+		if (!t->ep)
+			return 0;
+		t->filemap_held = true;
+	} else if (!(t->ep && t->ep_tracepoint) &&
+		   !filemap_continues(t, ev)) {
+		ret = ep_close(f, t);
+		if (!ret)
+			ret = ep_open(f, t, ev->ts_ns, false, false);
+		if (ret)
+			return ret;
+	}
+	if (!t->ep->mmap_attempts)
+		t->ep->io_before_lock = true;
+	ep_add_page(t->ep, ev);
+	t->ep->end_ns = ev->ts_ns;
+	return 0;
+}
+
+/*
+ * Does a fault-path mmap_lock attempt belong to the open episode? With the
+ * tracepoint, every attempt of the same mode until the next fault does.
+ * Without it: the first attempt after what the VMA-locked attempt left
+ * (a filemap_fault, a failed nested trylock), or a retry after the last
+ * attempt ran filemap_fault() and released the lock (fpin) for I/O.
+ */
+static bool attempt_continues(const struct vls_fault_task *t, bool kernel)
+{
+	const struct vls_fault_episode *ep = t->ep;
+
+	if (!t->ep || ep->kernel_mode != kernel)
+		return false;
+	if (t->ep_tracepoint)
+		return true;
+	if (!ep->mmap_attempts)
+		return ep->filemap_faults || ep->nested_failed;
+	return t->filemap_held && !t->holding;
+}
+
+static int on_fault_path(struct vls_faults *f, struct vls_fault_task *t,
+			 const vls_event *ev, bool kernel)
+{
+	struct vls_fault_episode *ep;
+	int ret;
+
+	if (t->acq == 1 && t->acq_trylock_failed) {
+		/* get_mmap_lock_carefully(): the blocking attempt after a
+		 * failed mmap_read_trylock() - the same attempt */
+		t->acq_trylock_failed = false;
+		t->ep->end_ns = ev->ts_ns;
+		return 0;
+	}
+	if (!attempt_continues(t, kernel)) {
+		ret = ep_close(f, t);
+		if (!ret)
+			ret = ep_open(f, t, ev->ts_ns, false, kernel);
+		if (ret)
+			return ret;
+	}
+	ep = t->ep;
+	if (!ep->mmap_attempts) {
+		ep->lock_ns = ev->ts_ns;
+		if (ep->io_wait_ns)
+			ep->io_before_lock = true;
+	}
+	ep->mmap_attempts++;
+	ep->mm = ev->u.mmap_lock.mm;
+	ep->end_ns = ev->ts_ns;
+	t->acq = 1;
+	t->acq_ns = ev->ts_ns;
+	t->filemap_held = false;
+	return 0;
+}
+
+static int on_nested(struct vls_faults *f, struct vls_fault_task *t,
+		     const vls_event *ev)
+{
+	int ret;
+
+	/* Without the tracepoint a nested acquisition is its own fault: an
+	 * anon fault (__vmf_anon_prepare()) never reached filemap_fault(). */
+	if (!(t->ep && t->ep_tracepoint)) {
+		ret = ep_close(f, t);
+		if (!ret)
+			ret = ep_open(f, t, ev->ts_ns, false, false);
+		if (ret)
+			return ret;
+	}
+	t->ep->nested++;
+	t->ep->end_ns = ev->ts_ns;
+	t->acq = 2;
+	t->acq_ns = ev->ts_ns;
+	return 0;
+}
+
+static int on_start(struct vls_faults *f, const vls_event *ev)
+{
+	struct vls_fault_task *t;
+	enum vls_fault_path path;
+	int ret = task_get(&t, f, ev);
+
+	if (!ret)
+		ret = expire(f, t, ev->ts_ns);
+	if (ret)
+		return ret;
+	if (ev->u.mmap_lock.write) {
+		/* no fault path takes mmap_lock for write: a syscall */
+		t->acq = 0;
+		return ep_close(f, t);
+	}
+	if (!ev->stack_depth) {
+		if (t->acq == 1 && t->acq_trylock_failed)
+			return on_fault_path(f, t, ev, t->ep->kernel_mode);
+		f->unclassified++;
+		return 0;
+	}
+	path = __vls_fault_classify_stack(ev->stack, ev->stack_depth);
+	switch (path) {
+	case VLS_FP_USER:
+	case VLS_FP_KERNEL:
+		return on_fault_path(f, t, ev, path == VLS_FP_KERNEL);
+	case VLS_FP_NESTED:
+		return on_nested(f, t, ev);
+	default:
+		t->acq = 0;
+		return ep_close(f, t);
+	}
+}
+
+static int on_acquired(struct vls_faults *f, const vls_event *ev)
+{
+	struct vls_fault_task *t;
+	bool ok = ev->u.mmap_lock.success;
+	int ret = task_get(&t, f, ev);
+
+	if (ret || ev->u.mmap_lock.write || !t->acq)
+		return ret;
+	if (!t->ep) {
+		t->acq = 0;
+		return 0;
+	}
+	if (t->acq == 2) {
+		/* __vmf_anon_prepare(): a failed trylock returns VM_FAULT_RETRY,
+		 * and it fails only while a writer holds or waits for the lock:
+		 * the fallback that follows is behind that writer even when
+		 * the writer is gone by the time lock_mm_and_find_vma() runs. */
+		if (!ok) {
+			t->ep->nested_failed = true;
+			t->ep->trylock_fails++;
+			t->ep->behind_writer = true;
+		}
+		t->acq = 0;
+		return 0;
+	}
+	t->ep->end_ns = ev->ts_ns;
+	if (!ok) {
+		/* down_read_trylock() fails while a writer holds or waits */
+		t->ep->trylock_fails++;
+		t->ep->behind_writer = true;
+		t->acq_trylock_failed = true;
+		return 0;
+	}
+	t->ep->lock_wait_ns += ev->ts_ns - t->acq_ns;
+	t->acq = 0;
+	t->acq_trylock_failed = false;
+	t->holding = true;
+	return 0;
+}
+
+static int on_released(struct vls_faults *f, const vls_event *ev)
+{
+	struct vls_fault_task *t = task_find(f, ev->tid);
+
+	if (t && !ev->u.mmap_lock.write && t->holding) {
+		t->holding = false;
+		if (t->ep)
+			t->ep->end_ns = ev->ts_ns;
+	}
+	return 0;
+}
+
+/*
+ * sched_switch: an uninterruptible sleep of a task in an episode, while not
+ * waiting for mmap_lock, is I/O (filemap_fault() waiting on the folio lock,
+ * a swap read) until the task runs again. An interruptible sleep means the
+ * fault is over: the task is back in a syscall.
+ */
+static int on_switch(struct vls_faults *f, const vls_event *ev)
+{
+	const uint64_t state = ev->u.sched_switch.prev_state;
+	struct vls_fault_task *p = task_find(f, ev->u.sched_switch.prev_pid);
+	struct vls_fault_task *n;
+	int ret;
+
+	/* its last switch: with no episode open (closing one here rather than
+	 * at the end would renumber fault_episode rows), nothing more can
+	 * change its counts */
+	if (p && (state & (VLS_TASK_EXIT_DEAD | VLS_TASK_EXIT_ZOMBIE)) && !p->ep &&
+	    !p->retired && f->task_cb) {
+		p->retired = true;
+		if ((ret = f->task_cb(p, false, f->cb_data)))
+			return ret;
+	}
+
+	if (p && p->ep) {
+		if ((state & VLS_TASK_UNINTERRUPTIBLE) && !p->acq &&
+		    (!ev->stack_depth ||
+		     __vls_fault_io_stack(ev->stack, ev->stack_depth))) {
+			p->asleep_io = true;
+			p->sleep_ns = ev->ts_ns;
+		} else if ((state & VLS_TASK_INTERRUPTIBLE) &&
+			   !(state & VLS_TASK_UNINTERRUPTIBLE) && !p->acq &&
+			   !p->holding) {
+			ret = ep_close(f, p);
+			if (ret)
+				return ret;
+		}
+	}
+	n = task_find(f, ev->u.sched_switch.next_pid);
+	if (n && n->asleep_io) {
+		n->asleep_io = false;
+		if (n->ep && ev->ts_ns > n->sleep_ns) {
+			n->ep->io_wait_ns += ev->ts_ns - n->sleep_ns;
+			n->ep->end_ns = ev->ts_ns;
+		}
+	}
+	return 0;
+}
+
+static int on_task_exit(struct vls_faults *f, const vls_event *ev)
+{
+	struct vls_fault_task *t = task_find(f, ev->u.exit.pid);
+
+	return t ? ep_close(f, t) : 0;
+}
+
+int __vls_faults_event(struct vls_faults *f, const vls_event *ev)
+{
+	switch (ev->kind) {
+	case VLS_EV_PAGE_FAULT_USER:
+	case VLS_EV_PAGE_FAULT_KERNEL:
+		return on_fault(f, ev);
+	case VLS_EV_FILEMAP_FAULT:
+		return on_filemap(f, ev);
+	case VLS_EV_MMAP_LOCK_START:
+		return on_start(f, ev);
+	case VLS_EV_MMAP_LOCK_ACQUIRED:
+		return on_acquired(f, ev);
+	case VLS_EV_MMAP_LOCK_RELEASED:
+		return on_released(f, ev);
+	case VLS_EV_SCHED_SWITCH:
+		return on_switch(f, ev);
+	case VLS_EV_SCHED_EXIT:
+		return on_task_exit(f, ev);
+	default:
+		return 0;
+	}
+}
+
+int __vls_faults_finish(struct vls_faults *f)
+{
+	for (size_t i = 0; i < f->tasks.n; i++) {
+		int ret = ep_close(f, __vls_faults_task(f, i));
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void __vls_faults_total(const struct vls_faults *f, struct vls_fault_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < f->tasks.n; i++) {
+		const struct vls_fault_counts *c = &__vls_faults_task(f, i)->c;
+
+		out->faults += c->faults;
+		out->episodes += c->episodes;
+		out->fallback += c->fallback;
+		for (int r = 0; r < VLS_FR__COUNT; r++)
+			out->by_reason[r] += c->by_reason[r];
+		out->behind_writer += c->behind_writer;
+		out->trylock_fails += c->trylock_fails;
+		out->refaults += c->refaults;
+		out->filemap_faults += c->filemap_faults;
+		for (int k = 0; k < VLS_FAULT_CHAIN_MAX; k++)
+			out->chain[k] += c->chain[k];
+		out->io_wait_count += c->io_wait_count;
+		out->io_wait_sum += c->io_wait_sum;
+		if (c->io_wait_max > out->io_wait_max)
+			out->io_wait_max = c->io_wait_max;
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+uint64_t __vls_fault_percentile(uint64_t *v, size_t n, unsigned int pct)
+{
+	size_t rank;
+
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_u64);
+	rank = (n * pct + 99) / 100; /* ceil(n * pct / 100) */
+	return v[rank ? rank - 1 : 0];
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * meta.h - a run's metadata (kernel, arch, ncpus, config.*, vmstat.*, ...)
+ * as an ordered key/value list, and the sidecar file that carries a
+ * recording's metadata to its import.
+ */
+#ifndef VLS_META_H
+#define VLS_META_H
+
+#include <stddef.h>
+
+#include "vls-local.h"
+
+/* An ordered key/value list; setting a key again replaces it. Small (tens
+ * of keys): a linear search is the right structure. */
+struct vls_meta {
+	size_t n, cap;
+	char **keys;
+	char **vals;
+};
+int __vls_meta_set(vls_ctx *ctx, struct vls_meta *m, const char *key,
+		   const char *val);
+int __vls_meta_setf(vls_ctx *ctx, struct vls_meta *m, const char *key,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+const char *__vls_meta_get(const struct vls_meta *m, const char *key);
+void __vls_meta_clear(vls_ctx *ctx, struct vls_meta *m);
+
+/*
+ * The sidecar "<trace.dat>.meta", written by vmlockstat record next to its
+ * trace (trace.dat v6 has no place for free-form metadata): a first line
+ * "# vmlockstat record metadata 1", then key=value lines; in values '\\'
+ * is written "\\\\" and a newline "\\n".
+ */
+/* Write m to path, leaving out the keys that start with skip_prefix
+ * (NULL: none). */
+int __vls_meta_sidecar_write(vls_ctx *ctx, const struct vls_meta *m,
+			     const char *path, const char *skip_prefix);
+/* Load every key=value of "<tracedat_path>.meta" into m. Returns 0 when
+ * there is no sidecar (nothing added), 1 when one was loaded, or
+ * VLS_EPARSE / VLS_ELIMIT / VLS_EIO with a message naming the file. */
+int __vls_meta_sidecar_load(vls_ctx *ctx, const char *tracedat_path,
+			    struct vls_meta *m);
+
+#endif /* VLS_META_H */

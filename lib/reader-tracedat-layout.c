@@ -1,0 +1,762 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * reader-tracedat-layout.c - the fixed header and the options of a trace.dat
+ * file (trace-cmd.dat.v6(5), trace-cmd.dat.v7(5)).
+ *
+ * Why parse this ourselves: libtracecmd 1.3.1 reads the options while
+ * opening the file but its public header (trace-cmd.h) gives no getter
+ * for the uname, the CPU stats, the CPU count or the file version; the
+ * getters that exist (tracecmd_get_uname(), tracecmd_get_cpustats()) are
+ * in trace-cmd's private header, not installed, with no ABI promise. The
+ * part we need is small and well specified: the header, then a chain of
+ * "options" sections (v7) or the options block after the CPU count (v6).
+ * Everything is read with pread() against the file size, every count and
+ * string has a hard limit, and a value out of range is VLS_EPARSE.
+ * The same walk checks that every CPU's data lies inside the file, which
+ * is how a truncated file is told apart (libtracecmd reads what it can).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "reader-tracedat.h"
+
+#define OPT_SECTIONS_MAX 256    /* v7 options sections chained */
+#define OPTS_MAX 65536          /* options in one file */
+#define OPT_DATA_MAX 65536      /* bytes of one option we look into */
+#define SYSTEMS_MAX 4096        /* v6 event systems */
+#define FORMATS_MAX 65536       /* v6 event formats per system */
+#define NAME_MAX_LEN 256        /* a system or buffer name */
+#define STATS_MAX 4096          /* CPUSTAT entries kept */
+#define BUFFERS_MAX 256         /* buffers with data */
+#define CPUS_MAX 65536
+/* The size bits of a ring-buffer page's "commit" word (kbuffer-parse.c:
+ * the high bits carry the missed-events flags). */
+#define PAGE_COMMIT_MASK ((1ULL << 27) - 1)
+/* One compressed chunk's data, either side (trace-cmd writes some 10s of
+ * KB; libtracecmd would allocate what a chunk header claims). */
+#define CHUNK_MAX (64u << 20)
+
+enum {
+	OPT_DONE = 0,
+	OPT_CPUSTAT = 2,
+	OPT_BUFFER = 3,
+	OPT_TRACECLOCK = 4,
+	OPT_UNAME = 5,
+	OPT_CPUCOUNT = 8,
+	OPT_VERSION = 9,
+};
+
+struct cpustat {
+	char buffer[NAME_MAX_LEN];
+	uint32_t cpu;
+	uint64_t lost;
+};
+
+struct tdfile {
+	vls_reader *r;
+	struct vls_tdhead *h;
+	int fd;
+	uint64_t size;
+	bool big_endian;
+	uint64_t page_size;
+	unsigned int long_size;
+	char stat_buffer[NAME_MAX_LEN]; /* buffer the next CPUSTAT is about */
+	struct cpustat *stats;
+	size_t nstats, stats_cap;
+	char (*bufs)[NAME_MAX_LEN];     /* buffers that hold CPU data */
+	size_t nbufs, bufs_cap;
+	bool top_has_data;
+	char clock[64];
+};
+
+static int bad(struct tdfile *f, const char *what, uint64_t off)
+{
+	return __vls_error(f->r->ctx, VLS_EPARSE,
+			   "%s: corrupt or truncated trace.dat: %s at offset %" PRIu64
+			   " (file size %" PRIu64 ")", f->r->path, what, off, f->size);
+}
+
+static int rd(struct tdfile *f, uint64_t off, void *buf, size_t n, const char *what)
+{
+	ssize_t got;
+
+	if (off > f->size || n > f->size - off)
+		return bad(f, what, off);
+	got = pread(f->fd, buf, n, (off_t)off);
+	if (got < 0)
+		return __vls_error(f->r->ctx, VLS_EIO, "%s: %s", f->r->path, strerror(errno));
+	if ((size_t)got != n)
+		return bad(f, what, off);
+	return 0;
+}
+
+static uint64_t fix(struct tdfile *f, uint64_t v, size_t n)
+{
+	if (!f->big_endian)
+		return v;
+	return n == 2 ? __builtin_bswap16((uint16_t)v) :
+	       n == 4 ? __builtin_bswap32((uint32_t)v) : __builtin_bswap64(v);
+}
+
+/* Read an n-byte (2, 4, 8) number of the file's endianness at *off. */
+static int rd_num(struct tdfile *f, uint64_t *off, size_t n, uint64_t *out,
+		  const char *what)
+{
+	uint64_t v = 0;
+	int ret = rd(f, *off, &v, n, what);
+
+	if (ret)
+		return ret;
+	*out = fix(f, v, n);    /* x86 and arm64 hosts are little endian */
+	*off += n;
+	return 0;
+}
+
+/* Read a NUL-terminated string of at most max - 1 bytes at *off. */
+static int rd_str(struct tdfile *f, uint64_t *off, char *buf, size_t max,
+		  const char *what)
+{
+	size_t n = max;
+
+	if (*off >= f->size)
+		return bad(f, what, *off);
+	if (n > f->size - *off)
+		n = (size_t)(f->size - *off);
+	if (rd(f, *off, buf, n, what))
+		return bad(f, what, *off);
+	for (size_t i = 0; i < n; i++) {
+		if (!buf[i]) {
+			*off += i + 1;
+			return 0;
+		}
+	}
+	return bad(f, what, *off);
+}
+
+static int skip_sized(struct tdfile *f, uint64_t *off, size_t n, const char *what)
+{
+	uint64_t size;
+	int ret = rd_num(f, off, n, &size, what);
+
+	if (ret)
+		return ret;
+	if (size > f->size - *off)
+		return bad(f, what, *off);
+	*off += size;
+	return 0;
+}
+
+/* "cpu<N>.lost" counts what the ring buffer dropped: overwritten events
+ * (overrun), events lost while committing (commit overrun) and events
+ * refused when full in non-overwrite mode (dropped events). */
+static int parse_cpustat(struct tdfile *f, const char *text)
+{
+	static const char *const keys[] = { "overrun: ", "commit overrun: ",
+					    "dropped events: " };
+	const char *p = strstr(text, "Buffer: ");
+	struct cpustat *s;
+	size_t cap = f->stats_cap;
+	int ret;
+
+	if (p && !strstr(text, "CPU:")) {
+		/* trace-cmd separates the stats of each instance this way */
+		p += strlen("Buffer: ");
+		snprintf(f->stat_buffer, sizeof(f->stat_buffer), "%.*s",
+			 (int)strcspn(p, "\n"), p);
+		return 0;
+	}
+	p = strstr(text, "CPU: ");
+	if (!p)
+		return 0;
+	ret = __vls_grow(f->r->ctx, (void **)&f->stats, &cap, f->nstats + 1,
+			 sizeof(*f->stats), STATS_MAX);
+	if (ret)
+		return ret;
+	f->stats_cap = cap;
+	s = &f->stats[f->nstats++];
+	memset(s, 0, sizeof(*s));
+	memcpy(s->buffer, f->stat_buffer, sizeof(s->buffer));
+	s->cpu = (uint32_t)strtoul(p + 5, NULL, 10);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *k = text;
+
+		/* "overrun: " also ends "commit overrun: ": match at line starts */
+		while ((k = strstr(k, keys[i])) && k != text && k[-1] != '\n')
+			k++;
+		if (k)
+			s->lost += strtoull(k + strlen(keys[i]), NULL, 10);
+	}
+	return 0;
+}
+
+static int add_buffer(struct tdfile *f, const char *name)
+{
+	size_t cap = f->bufs_cap;
+	int ret;
+
+	if (!*name) {
+		f->top_has_data = true;
+		return 0;
+	}
+	ret = __vls_grow(f->r->ctx, (void **)&f->bufs, &cap, f->nbufs + 1,
+			 sizeof(*f->bufs), BUFFERS_MAX);
+	if (ret)
+		return ret;
+	f->bufs_cap = cap;
+	snprintf(f->bufs[f->nbufs++], NAME_MAX_LEN, "%s", name);
+	return 0;
+}
+
+/* A ring-buffer page's commit word fits the page. */
+static bool commit_fits(const struct tdfile *f, uint64_t commit)
+{
+	return (commit & PAGE_COMMIT_MASK) <= f->page_size - (8 + f->long_size);
+}
+
+/*
+ * Uncompressed CPU data is a run of ring-buffer pages, each starting with a
+ * timestamp and a commit word whose size bits must fit the page. A page
+ * that says otherwise makes libtracecmd 1.3.1 fail in the middle of
+ * tracecmd_buffer_instance_handle(), whose error path then crashes in
+ * tracecmd_close() (found with a v6 file whose first page claims a
+ * commit of 0xffffffffffff): refuse the file before libtracecmd sees it.
+ */
+static int check_pages(struct tdfile *f, uint64_t doff, uint64_t dsize)
+{
+	uint64_t hdr = 8 + f->long_size, commit;
+
+	if (strcmp(f->h->compression, "none") || !f->page_size)
+		return 0;       /* compressed chunks: only libtracecmd can look */
+	for (uint64_t p = doff; p + hdr <= doff + dsize; p += f->page_size) {
+		uint64_t at = p + 8;
+		int ret = rd_num(f, &at, f->long_size, &commit, "page header");
+
+		if (ret)
+			return ret;
+		if (!commit_fits(f, commit))
+			return bad(f, "event page commit size larger than the page", p);
+	}
+	return 0;
+}
+
+/*
+ * What libtracecmd reads of compressed CPU data as it opens a buffer: the
+ * first chunk, decompressed, and its pages. They are checked here the same
+ * way (zstd: the one compression Debian's libtracecmd reads) so that what
+ * it would fail on is refused before its crashing error path (a fuzzer's
+ * input: fuzz/regressions/v7-segv-e7cbb3148e.patch-*). A later chunk that
+ * does not decompress is not looked at (that would decompress the whole
+ * file twice): libtracecmd stops reading that CPU there, silently.
+ */
+static int check_first_chunk(struct tdfile *f, uint64_t hdr, uint64_t zsize,
+			     uint64_t size)
+{
+	vls_ctx *ctx = f->r->ctx;
+	unsigned char *z, *d;
+	size_t n;
+	int ret;
+
+	if (strcmp(f->h->compression, "zstd"))
+		return 0;
+	if (zsize > CHUNK_MAX || size > CHUNK_MAX)
+		return bad(f, "compressed chunk larger than 64 MB", hdr);
+	z = __vls_malloc(ctx, zsize);
+	d = __vls_malloc(ctx, size);
+	ret = z && d ? rd(f, hdr + 8, z, zsize, "compressed chunk")
+		     : __vls_error(ctx, VLS_ENOMEM, "out of memory");
+	if (!ret) {
+		n = ZSTD_decompress(d, size, z, zsize);
+		if (ZSTD_isError(n) || n != size)
+			ret = bad(f, "compressed chunk that does not decompress", hdr);
+	}
+	for (uint64_t p = 0; !ret && f->page_size && p + 8 + f->long_size <= size;
+	     p += f->page_size) {
+		uint64_t commit = 0;
+
+		memcpy(&commit, d + p + 8, f->long_size);
+		if (!commit_fits(f, fix(f, commit, f->long_size)))
+			ret = bad(f, "event page commit size larger than the page "
+				  "(in compressed chunk)", hdr);
+	}
+	__vls_free(ctx, z);
+	__vls_free(ctx, d);
+	return ret;
+}
+
+/*
+ * Compressed CPU data (v7) is a chunk count, then per chunk its compressed
+ * and uncompressed sizes (4 bytes each) and the compressed bytes: what
+ * libtracecmd's tracecmd_load_chunks_info() walks when a buffer is opened.
+ * A table that runs past the CPU's data, or an empty chunk, makes that
+ * opening fail halfway, in the same crashing error path: refuse it here.
+ */
+static int check_chunks(struct tdfile *f, uint64_t doff, uint64_t dsize)
+{
+	/* trace-cmd 3.1 gives the size without the count's 4 bytes */
+	uint64_t at = doff, end = doff + dsize + 4, count, zsize, size;
+	int ret;
+
+	if (end > f->size)
+		end = f->size;
+	if (!strcmp(f->h->compression, "none") || !dsize)
+		return 0;
+	if (dsize < 4)
+		return bad(f, "compressed CPU data shorter than its chunk count", doff);
+	if ((ret = rd_num(f, &at, 4, &count, "chunk count")))
+		return ret;
+	if (count > (end - at) / 8)
+		return bad(f, "compressed chunk count larger than the CPU data", doff);
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t hdr = at;
+
+		if ((ret = rd_num(f, &at, 4, &zsize, "chunk size")) ||
+		    (ret = rd_num(f, &at, 4, &size, "chunk size")))
+			return ret;
+		if (zsize > end - at)
+			return bad(f, "compressed chunk past the end of its CPU data", hdr);
+		if (!zsize || !size)
+			return bad(f, "empty compressed chunk", hdr);
+		if (!i && (ret = check_first_chunk(f, hdr, zsize, size)))
+			return ret;
+		at += zsize;
+		if (i + 1 < count && end - at < 8)
+			return bad(f, "compressed chunk header past the end of its CPU data", at);
+	}
+	return 0;
+}
+
+/* ncpus CPU data (offset, size) pairs at *off must lie inside the file. */
+static int check_cpu_data(struct tdfile *f, uint64_t *off, uint64_t ncpus,
+			  bool with_id)
+{
+	uint64_t id = 0, doff, dsize;
+	int ret;
+
+	if (ncpus > CPUS_MAX)
+		return bad(f, "CPU count", *off);
+	for (uint64_t i = 0; i < ncpus; i++) {
+		ret = with_id ? rd_num(f, off, 4, &id, "CPU id") : 0;
+		if (!ret)
+			ret = rd_num(f, off, 8, &doff, "CPU data offset");
+		if (!ret)
+			ret = rd_num(f, off, 8, &dsize, "CPU data size");
+		if (ret)
+			return ret;
+		/* libtracecmd indexes per-CPU state by this id */
+		if (with_id && id >= CPUS_MAX)
+			return bad(f, "CPU id", *off - 20);
+		if (doff > f->size || dsize > f->size - doff)
+			return bad(f, "CPU data beyond the end of the file", doff);
+		ret = check_pages(f, doff, dsize);
+		if (!ret)
+			ret = check_chunks(f, doff, dsize);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* v7 BUFFER: offset, name, clock, [page size,] CPU count, per CPU (id,
+ * offset, size). trace-cmd 3.1 writes the page size, the v7 format text
+ * does not list it: tell them apart by the length. */
+static int parse_buffer_v7(struct tdfile *f, uint64_t off, uint64_t len)
+{
+	uint64_t end = off + len, a, b, ncpus, rest;
+	char name[NAME_MAX_LEN], clock[64];
+	int ret;
+
+	off += 8;
+	ret = rd_str(f, &off, name, sizeof(name), "buffer name");
+	if (!ret)
+		ret = rd_str(f, &off, clock, sizeof(clock), "buffer clock");
+	if (!ret && (off > end || end - off < 8))
+		ret = bad(f, "BUFFER option", off);
+	if (ret)
+		return ret;
+	rest = end - off;
+	if (rd_num(f, &off, 4, &a, "BUFFER option") || rd_num(f, &off, 4, &b, "BUFFER option"))
+		return bad(f, "BUFFER option", off);
+	if (b <= CPUS_MAX && rest == 8 + b * 20) {
+		ncpus = b;
+	} else if (a <= CPUS_MAX && rest == 4 + a * 20) {
+		ncpus = a;
+		off -= 4;
+	} else {
+		return bad(f, "BUFFER option CPU count", off);
+	}
+	if (!ncpus)
+		return 0;
+	snprintf(f->clock, sizeof(f->clock), "%s", clock);
+	ret = check_cpu_data(f, &off, ncpus, true);
+	return ret ? ret : add_buffer(f, name);
+}
+
+/* v6 BUFFER: offset of the instance's "flyrecord\0" and (offset, size)
+ * pairs for the header's CPU count, then its name. */
+static int parse_buffer_v6(struct tdfile *f, uint64_t off, uint64_t len)
+{
+	uint64_t doff;
+	char name[NAME_MAX_LEN], tag[10];
+	int ret = rd_num(f, &off, 8, &doff, "BUFFER option");
+
+	if (!ret)
+		ret = rd_str(f, &off, name, sizeof(name), "buffer name");
+	if (!ret && (rd(f, doff, tag, sizeof(tag), "buffer data") ||
+		     memcmp(tag, "flyrecord", sizeof(tag))))
+		ret = bad(f, "buffer data tag", doff);
+	doff += sizeof(tag);
+	if (!ret && f->h->header_cpus > 0)
+		ret = check_cpu_data(f, &doff, (uint64_t)f->h->header_cpus, false);
+	return ret ? ret : add_buffer(f, name);
+}
+
+/* "Linux vm 6.18.44-fc-v769 x86_64": trace-cmd writes sysname, nodename,
+ * release and machine, separated by spaces. */
+static int parse_uname(struct tdfile *f, const char *text)
+{
+	char words[4][128] = { { 0 } };
+	vls_ctx *ctx = f->r->ctx;
+	struct vls_meta *m = &f->r->meta;
+	int n = sscanf(text, "%127s %127s %127s %127s", words[0], words[1],
+		       words[2], words[3]);
+	int ret = __vls_meta_set(ctx, m, "uname", text);
+
+	if (!ret && n >= 3)
+		ret = __vls_meta_set(ctx, m, "kernel", words[2]);
+	if (!ret && n >= 4)
+		ret = __vls_meta_set(ctx, m, "arch", words[3]);
+	return ret;
+}
+
+/* "[local] global counter ...": the selected clock is in brackets. */
+static void parse_clock(struct tdfile *f, const char *text)
+{
+	const char *b = strchr(text, '[');
+	size_t n = b ? strcspn(b + 1, "]") : 0;
+
+	if (b && b[1 + n] == ']' && !f->clock[0])
+		snprintf(f->clock, sizeof(f->clock), "%.*s", (int)n, b + 1);
+}
+
+static int handle_option(struct tdfile *f, unsigned id, uint64_t off, uint64_t len)
+{
+	char *text = NULL;
+	uint64_t v = 0;
+	int ret = 0;
+
+	if (id == OPT_BUFFER)
+		return f->h->version >= 7 ? parse_buffer_v7(f, off, len)
+					  : parse_buffer_v6(f, off, len);
+	if (id == OPT_CPUCOUNT) {
+		/* libtracecmd sizes its per-CPU arrays by this count and walks
+		 * them for every record: 2^24 (one flipped bit, found by
+		 * fuzz_tracedat) took 55 s and 800 MB for 1777 events */
+		ret = len == 4 ? rd_num(f, &off, 4, &v, "CPUCOUNT") : bad(f, "CPUCOUNT", off);
+		if (!ret && v > CPUS_MAX)
+			ret = bad(f, "CPUCOUNT", off - 4);
+		f->h->cpucount = ret ? -1 : (int)v;
+		return ret;
+	}
+	if (id != OPT_CPUSTAT && id != OPT_TRACECLOCK && id != OPT_UNAME &&
+	    id != OPT_VERSION)
+		return 0;
+	if (len > OPT_DATA_MAX)
+		return bad(f, "option too long", off);
+	text = __vls_malloc(f->r->ctx, (size_t)len + 1);
+	if (!text)
+		return __vls_error(f->r->ctx, VLS_ENOMEM, "out of memory");
+	ret = rd(f, off, text, (size_t)len, "option");
+	text[len] = '\0';
+	if (!ret && id == OPT_CPUSTAT)
+		ret = parse_cpustat(f, text);
+	else if (!ret && id == OPT_TRACECLOCK)
+		parse_clock(f, text);
+	else if (!ret && id == OPT_UNAME)
+		ret = parse_uname(f, text);
+	else if (!ret)
+		ret = __vls_meta_set(f->r->ctx, &f->r->meta, "tracedat.tracecmd_version",
+				     text);
+	__vls_free(f->r->ctx, text);
+	return ret;
+}
+
+/*
+ * Options from *off: (id, size, data) until DONE. v7: DONE carries the
+ * offset of the next options section (*next, 0 if none) and the walk must
+ * stay inside the section [*off, end). v6: DONE is a bare id 0.
+ */
+static int walk_options(struct tdfile *f, uint64_t *off, uint64_t end,
+			uint64_t *next, size_t *count)
+{
+	uint64_t id, len;
+	int ret;
+
+	for (;;) {
+		if (++*count > OPTS_MAX)
+			return bad(f, "too many options", *off);
+		ret = rd_num(f, off, 2, &id, "option id");
+		if (ret)
+			return ret;
+		if (id == OPT_DONE && f->h->version < 7)
+			return 0;
+		ret = rd_num(f, off, 4, &len, "option size");
+		if (ret)
+			return ret;
+		if (len > f->size - *off || *off + len > end)
+			return bad(f, "option beyond its section", *off);
+		if (id == OPT_DONE)
+			return len == 8 ? rd_num(f, off, 8, next, "options chain")
+					: bad(f, "DONE option", *off);
+		ret = handle_option(f, (unsigned)id, *off, len);
+		if (ret)
+			return ret;
+		*off += len;
+	}
+}
+
+/* v7: a chain of "options" sections (id 0), each with a 16-byte header. */
+static int walk_v7(struct tdfile *f, uint64_t off)
+{
+	uint64_t sid, flags, strid, size, next = 0, prev = 0;
+	size_t count = 0;
+	int ret;
+
+	for (int n = 0; off; n++) {
+		if (n >= OPT_SECTIONS_MAX || off <= prev)
+			return bad(f, "options section chain", off);
+		prev = off;
+		ret = rd_num(f, &off, 2, &sid, "section id");
+		if (!ret)
+			ret = rd_num(f, &off, 2, &flags, "section flags");
+		if (!ret)
+			ret = rd_num(f, &off, 4, &strid, "section name");
+		if (!ret)
+			ret = rd_num(f, &off, 8, &size, "section size");
+		if (ret)
+			return ret;
+		if (sid != 0 || size > f->size - off)
+			return bad(f, "options section", prev);
+		if (flags & 1) {
+			/* trace-cmd never compresses options; a file that does
+			 * still reads, without this metadata */
+			__vls_log(f->r->ctx, VLS_LOG_WARN, "%s: compressed options "
+				  "section: no metadata", f->r->path);
+			return 0;
+		}
+		next = 0;
+		ret = walk_options(f, &off, off + size, &next, &count);
+		if (ret)
+			return ret;
+		off = next;
+	}
+	return 0;
+}
+
+/* v6: header_page, header_event, ftrace and event formats, kallsyms,
+ * printk formats, saved cmdlines, CPU count, then options, then the
+ * top instance's CPU data table. */
+static int walk_v6(struct tdfile *f, uint64_t off)
+{
+	char tag[16], name[NAME_MAX_LEN];
+	uint64_t n, m, cpus, next = 0;
+	size_t count = 0;
+	int ret = 0;
+
+	if (rd(f, off, tag, 12, "header_page") || memcmp(tag, "header_page", 12))
+		return bad(f, "no header_page", off);
+	off += 12;
+	ret = skip_sized(f, &off, 8, "header_page");
+	if (!ret && (rd(f, off, tag, 13, "header_event") || memcmp(tag, "header_event", 13)))
+		ret = bad(f, "no header_event", off);
+	off += 13;
+	if (!ret)
+		ret = skip_sized(f, &off, 8, "header_event");
+	if (!ret)
+		ret = rd_num(f, &off, 4, &n, "ftrace formats");
+	for (uint64_t i = 0; !ret && i < n; i++)
+		ret = n > FORMATS_MAX ? bad(f, "ftrace formats", off)
+				      : skip_sized(f, &off, 8, "ftrace format");
+	if (!ret)
+		ret = rd_num(f, &off, 4, &n, "event systems");
+	if (!ret && n > SYSTEMS_MAX)
+		ret = bad(f, "event systems", off);
+	for (uint64_t i = 0; !ret && i < n; i++) {
+		ret = rd_str(f, &off, name, sizeof(name), "system name");
+		if (!ret)
+			ret = rd_num(f, &off, 4, &m, "event formats");
+		if (!ret && m > FORMATS_MAX)
+			ret = bad(f, "event formats", off);
+		for (uint64_t j = 0; !ret && j < m; j++)
+			ret = skip_sized(f, &off, 8, "event format");
+	}
+	if (!ret)
+		ret = skip_sized(f, &off, 4, "kallsyms");
+	if (!ret)
+		ret = skip_sized(f, &off, 4, "printk formats");
+	if (!ret)
+		ret = skip_sized(f, &off, 8, "saved cmdlines");
+	if (!ret)
+		ret = rd_num(f, &off, 4, &cpus, "CPU count");
+	if (ret)
+		return ret;
+	if (cpus > CPUS_MAX)
+		return bad(f, "CPU count", off);
+	f->h->header_cpus = (int)cpus;
+	if (rd(f, off, tag, 10, "options or data tag"))
+		return bad(f, "options or data tag", off);
+	if (!memcmp(tag, "options  ", 10)) {
+		off += 10;
+		ret = walk_options(f, &off, f->size, &next, &count);
+		if (ret || rd(f, off, tag, 10, "data tag"))
+			return ret ? ret : bad(f, "data tag", off);
+	}
+	off += 10;
+	if (!memcmp(tag, "latency  ", 10))
+		return 0;
+	if (memcmp(tag, "flyrecord", 10))
+		return bad(f, "unknown data tag", off - 10);
+	/* the top instance's table; its data may be empty with -B */
+	if (!f->nbufs)
+		f->top_has_data = true;
+	return check_cpu_data(f, &off, cpus, false);
+}
+
+static bool counted(const struct tdfile *f, const char *buffer)
+{
+	if (!*buffer)
+		return f->top_has_data;
+	for (size_t i = 0; i < f->nbufs; i++)
+		if (!strcmp(f->bufs[i], buffer))
+			return true;
+	return false;
+}
+
+/* Lost events of the buffers whose data the file holds, per CPU. */
+static int set_lost(struct tdfile *f)
+{
+	uint64_t total = 0, per[256] = { 0 };
+	uint32_t maxcpu = 0;
+	bool any = false;
+	char key[32];
+	int ret = 0;
+
+	for (size_t i = 0; i < f->nstats; i++) {
+		const struct cpustat *s = &f->stats[i];
+
+		if (!counted(f, s->buffer) || s->cpu >= 256)
+			continue;
+		per[s->cpu] += s->lost;
+		total += s->lost;
+		maxcpu = s->cpu > maxcpu ? s->cpu : maxcpu;
+		any = true;
+	}
+	if (!any)
+		return 0;
+	for (uint32_t c = 0; !ret && c <= maxcpu; c++) {
+		snprintf(key, sizeof(key), "cpu%u.lost", c);
+		ret = __vls_meta_setf(f->r->ctx, &f->r->meta, key, "%" PRIu64, per[c]);
+	}
+	return ret ? ret : __vls_meta_setf(f->r->ctx, &f->r->meta, "lost_events",
+					   "%" PRIu64, total);
+}
+
+static const unsigned char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i',
+				       'n', 'g' };
+
+/* magic, "6\0" or "7\0", endianness, long size, page size [, v7 compression] */
+static int read_header(struct tdfile *f, uint64_t *off)
+{
+	unsigned char b[16];
+	char version[8], algo[32], algo_version[32];
+	uint64_t page = 0;
+	int ret;
+
+	if (rd(f, 0, b, sizeof(magic), "magic") || memcmp(b, magic, sizeof(magic)))
+		return bad(f, "no trace-cmd magic", 0);
+	*off = sizeof(magic);
+	if (rd_str(f, off, version, sizeof(version), "version"))
+		return bad(f, "version", sizeof(magic));
+	f->h->version = atoi(version);
+	if (f->h->version != 6 && f->h->version != 7)
+		return __vls_error(f->r->ctx, VLS_EVERSION, "%s: trace.dat version "
+				   "\"%s\", only 6 and 7 are supported", f->r->path, version);
+	ret = rd(f, *off, b, 2, "endianness");
+	if (ret)
+		return ret;
+	if (b[0] > 1 || (b[1] != 4 && b[1] != 8))
+		return bad(f, "endianness or long size", *off);
+	f->big_endian = b[0] == 1;
+	f->long_size = b[1];
+	*off += 2;
+	ret = rd_num(f, off, 4, &page, "page size");
+	if (!ret && (page < 512 || page > (1u << 24) || (page & (page - 1))))
+		ret = bad(f, "page size", *off - 4);
+	f->page_size = page;
+	strcpy(f->h->compression, "none");
+	if (ret || f->h->version < 7)
+		return ret;
+	ret = rd_str(f, off, algo, sizeof(algo), "compression name");
+	if (!ret)
+		ret = rd_str(f, off, algo_version, sizeof(algo_version),
+			     "compression version");
+	if (!ret)
+		snprintf(f->h->compression, sizeof(f->h->compression), "%s", algo);
+	return ret;
+}
+
+static int set_meta(struct tdfile *f)
+{
+	vls_ctx *ctx = f->r->ctx;
+	struct vls_meta *m = &f->r->meta;
+	int ret = __vls_meta_setf(ctx, m, "tracedat.version", "%d", f->h->version);
+
+	if (!ret)
+		ret = __vls_meta_set(ctx, m, "tracedat.compression", f->h->compression);
+	if (!ret && f->clock[0])
+		ret = __vls_meta_set(ctx, m, "trace_clock", f->clock);
+	return ret ? ret : set_lost(f);
+}
+
+int __vls_tdhead_read(struct vls_tdhead *h, vls_reader *r)
+{
+	struct tdfile f = { .r = r, .h = h, .fd = -1 };
+	struct stat st;
+	uint64_t off = 0, first;
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	h->header_cpus = -1;
+	h->cpucount = -1;
+	f.fd = open(r->path, O_RDONLY | O_CLOEXEC);
+	if (f.fd < 0 || fstat(f.fd, &st) < 0) {
+		ret = __vls_error(r->ctx, VLS_EIO, "%s: %s", r->path, strerror(errno));
+		goto out;
+	}
+	f.size = (uint64_t)st.st_size;
+	ret = read_header(&f, &off);
+	if (ret)
+		goto out;
+	if (h->version >= 7) {
+		ret = rd_num(&f, &off, 8, &first, "first options offset");
+		if (!ret)
+			ret = walk_v7(&f, first);
+	} else {
+		ret = walk_v6(&f, off);
+	}
+	if (!ret)
+		ret = set_meta(&f);
+out:
+	if (f.fd >= 0)
+		close(f.fd);
+	__vls_free(r->ctx, f.stats);
+	__vls_free(r->ctx, f.bufs);
+	return ret;
+}

@@ -1,0 +1,644 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * reader-tracedat.c - the trace-cmd trace.dat reader: libtracecmd iterates the
+ * records of every buffer of the file in timestamp order, libtraceevent
+ * describes their fields, and this file turns them into vls_events.
+ *
+ * Speed: the fields of each event id are looked up once (struct
+ * td_event, indexed by id) and read by offset; nothing is allocated per
+ * record. Every field is bounds-checked against the record's size: a
+ * corrupt page must not make us read past the record.
+ */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <event-parse.h>
+#include <trace-cmd.h>
+
+#include "reader-tracedat.h"
+
+#define EVENT_IDS_MAX 65536     /* common_type is an unsigned short */
+#define HANDLES_MAX 257         /* the top buffer and up to 256 instances */
+#define NFIELDS 8
+/* Bytes of a record decoding may read: past them no field is read (a ring
+ * buffer page, 64 KB at most, holds every record). */
+#define RECORD_READ_MAX 65536
+
+/* Field names per kind, in the slot order decode_*() reads them. */
+static const char *const kind_fields[VLS_EV__COUNT][NFIELDS] = {
+	[VLS_EV_MMAP_LOCK_START] = { "mm", "memcg_id", "write" },
+	[VLS_EV_MMAP_LOCK_ACQUIRED] = { "mm", "memcg_id", "write", "success" },
+	[VLS_EV_MMAP_LOCK_RELEASED] = { "mm", "memcg_id", "write" },
+	[VLS_EV_PAGE_FAULT_USER] = { "address", "ip", "error_code" },
+	[VLS_EV_PAGE_FAULT_KERNEL] = { "address", "ip", "error_code" },
+	[VLS_EV_FILEMAP_FAULT] = { "s_dev", "i_ino", "index", "pfn" },
+	[VLS_EV_FILEMAP_ADD] = { "s_dev", "i_ino", "index", "pfn" },
+	[VLS_EV_FILEMAP_DELETE] = { "s_dev", "i_ino", "index", "pfn" },
+	[VLS_EV_SCHED_SWITCH] = { "prev_comm", "prev_pid", "prev_prio", "prev_state",
+				  "next_comm", "next_pid", "next_prio" },
+	[VLS_EV_SCHED_WAKEUP] = { "comm", "pid", "prio", "target_cpu" },
+	[VLS_EV_SCHED_WAKING] = { "comm", "pid", "prio", "target_cpu" },
+	[VLS_EV_SCHED_FORK] = { "parent_comm", "parent_pid", "child_comm", "child_pid" },
+	[VLS_EV_SCHED_EXIT] = { "comm", "pid", "prio" },
+	[VLS_EV_SCHED_EXEC] = { "pid", "old_pid" },
+	[VLS_EV_LOCK_CONTENTION_BEGIN] = { "lock_addr", "flags" },
+	[VLS_EV_LOCK_CONTENTION_END] = { "lock_addr", "ret" },
+	[VLS_EV_BLOCK_RQ_ISSUE] = { "dev", "sector", "nr_sector", "error", "rwbs" },
+	[VLS_EV_BLOCK_RQ_COMPLETE] = { "dev", "sector", "nr_sector", "error", "rwbs" },
+};
+
+#define COMM_CACHE 1024         /* pids whose comm is kept at hand */
+
+struct td_comm {
+	bool valid;
+	int32_t pid;
+	char comm[VLS_COMM_MAX];
+};
+
+/* What we know of one event id, filled on its first record. */
+struct td_event {
+	bool init;
+	bool is_stack;           /* ftrace:kernel_stack */
+	vls_event_kind kind;
+	char *name;              /* "system:event" */
+	struct tep_format_field *f[NFIELDS]; /* NULL: the kernel lacks it */
+};
+
+struct td_priv {
+	struct tracecmd_input *handles[HANDLES_MAX];
+	int nhandles;
+	struct tep_handle *tep;
+	struct vls_tdhead head;
+	struct td_event *ev;     /* indexed by event id, grown on demand */
+	size_t nev;
+	int long_size;
+	bool swap;               /* the file's byte order is not ours */
+	int err;                 /* first error of the iteration */
+	uint64_t missed;         /* events the ring buffer pages say were lost */
+	char addr_names[VLS_STACK_MAX][24]; /* unresolved frames as hex */
+	/* For the reading thread, fixed at open: the bytes decoding can read
+	 * of a record of each event id (0: 8, the common fields), and where
+	 * the event id is. */
+	uint32_t *read_len;
+	size_t nread_len;
+	const struct tep_format_field *type_field;
+	/* common_pid, read by hand like type_field: tep_data_type() and
+	 * tep_data_pid() cost a sixth of decoding */
+	const struct tep_format_field *pid_field;
+	struct td_comm comms[COMM_CACHE];
+};
+
+/* ------------------------------------------------------------------ */
+/* Field access                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Is the field inside this record? Fields we cannot read by offset were
+ * dropped when the event id was first seen (usable_field()). */
+static bool field_ok(const struct tep_format_field *f, const struct tep_record *rec)
+{
+	return f && f->offset + f->size <= rec->size;
+}
+
+/* A field read by offset: fixed place, its end within RECORD_READ_MAX (the
+ * format comes from the file: offset + size must not overflow); NULL
+ * otherwise. */
+static struct tep_format_field *usable_field(struct tep_format_field *f)
+{
+	if (!f || (f->flags & TEP_FIELD_IS_DYNAMIC) || f->offset < 0 || f->size <= 0 ||
+	    f->size > RECORD_READ_MAX - f->offset)
+		return NULL;
+	return f;
+}
+
+/*
+ * A number field, 0 when the kernel has no such field or it is cut. Read
+ * by hand rather than with tep_read_number_field(): this runs for every
+ * field of every record, and the file's byte order is known at open.
+ */
+static inline uint64_t num(const struct td_priv *p, const struct tep_format_field *f,
+		    const struct tep_record *rec)
+{
+	const unsigned char *a;
+	uint64_t v;
+
+	if (!field_ok(f, rec))
+		return 0;
+	a = (const unsigned char *)rec->data + f->offset;
+	switch (f->size) {
+	case 1: v = a[0]; break;
+	case 2: { uint16_t x; memcpy(&x, a, 2); v = p->swap ? __builtin_bswap16(x) : x; break; }
+	case 4: { uint32_t x; memcpy(&x, a, 4); v = p->swap ? __builtin_bswap32(x) : x; break; }
+	case 8: { uint64_t x; memcpy(&x, a, 8); v = p->swap ? __builtin_bswap64(x) : x; break; }
+	default: return 0;
+	}
+	if ((f->flags & TEP_FIELD_IS_SIGNED) && f->size < 8 &&
+	    (v >> (f->size * 8 - 1)) & 1)
+		v |= ~0ULL << (f->size * 8);   /* sign-extend: -1 stays -1 */
+	return v;
+}
+
+/* A char[] field (comm, rwbs), cut to dst_size - 1 bytes. */
+static void str(char *dst, size_t dst_size, const struct tep_format_field *f,
+		const struct tep_record *rec)
+{
+	const char *src;
+	size_t n;
+
+	dst[0] = '\0';
+	if (!field_ok(f, rec))
+		return;
+	src = (const char *)rec->data + f->offset;
+	n = strnlen(src, (size_t)f->size);
+	if (n >= dst_size)
+		n = dst_size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* ------------------------------------------------------------------ */
+/* Per-id cache                                                        */
+/* ------------------------------------------------------------------ */
+
+static int event_info_init(vls_reader *r, struct td_event *te, int id)
+{
+	struct td_priv *p = r->priv;
+	struct tep_event *e = tep_find_event(p->tep, id);
+	char buf[512];
+
+	te->init = true;
+	te->kind = VLS_EV_OTHER;
+	snprintf(buf, sizeof(buf), "%s:%s", e && e->system ? e->system : "unknown",
+		 e && e->name ? e->name : "unknown");
+	te->name = __vls_strdup(r->ctx, buf);
+	if (!te->name)
+		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
+	if (!e)
+		return 0;
+	if (!strcmp(e->system, "ftrace") && !strcmp(e->name, "kernel_stack")) {
+		te->is_stack = true;
+		te->f[0] = usable_field(tep_find_field(e, "size"));
+		te->f[1] = tep_find_field(e, "caller");   /* an array: see deliver_stack() */
+		return 0;
+	}
+	te->kind = __vls_event_kind_from_name(e->system, e->name);
+	for (int i = 0; i < NFIELDS && kind_fields[te->kind][i]; i++)
+		te->f[i] = usable_field(tep_find_field(e, kind_fields[te->kind][i]));
+	return 0;
+}
+
+static int event_info(vls_reader *r, int id, struct td_event **out)
+{
+	struct td_priv *p = r->priv;
+	size_t cap = p->nev;
+	int ret;
+
+	if (id < 0 || id >= EVENT_IDS_MAX)
+		return VLS_EPARSE;
+	if ((size_t)id >= p->nev) {
+		ret = __vls_grow(r->ctx, (void **)&p->ev, &cap, (size_t)id + 1,
+				 sizeof(*p->ev), EVENT_IDS_MAX);
+		if (ret)
+			return ret;
+		memset(p->ev + p->nev, 0, (cap - p->nev) * sizeof(*p->ev));
+		p->nev = cap;
+	}
+	*out = &p->ev[id];
+	if (!(*out)->init)
+		return event_info_init(r, *out, id);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Decoding                                                            */
+/* ------------------------------------------------------------------ */
+
+static void decode_fields(const struct td_priv *p, vls_event *ev,
+			  const struct td_event *te, const struct tep_record *rec)
+{
+	struct tep_format_field *const *f = te->f;
+
+	switch (te->kind) {
+	case VLS_EV_MMAP_LOCK_START:
+	case VLS_EV_MMAP_LOCK_ACQUIRED:
+	case VLS_EV_MMAP_LOCK_RELEASED:
+		/* kernels before 6.14 have a memcg_path string: memcg_id 0 */
+		ev->u.mmap_lock.mm = num(p, f[0], rec);
+		ev->u.mmap_lock.memcg_id = num(p, f[1], rec);
+		ev->u.mmap_lock.write = num(p, f[2], rec) != 0;
+		ev->u.mmap_lock.success = num(p, f[3], rec) != 0;
+		break;
+	case VLS_EV_PAGE_FAULT_USER:
+	case VLS_EV_PAGE_FAULT_KERNEL:
+		ev->u.fault.address = num(p, f[0], rec);
+		ev->u.fault.ip = num(p, f[1], rec);
+		ev->u.fault.error_code = num(p, f[2], rec);
+		break;
+	case VLS_EV_FILEMAP_FAULT:
+	case VLS_EV_FILEMAP_ADD:
+	case VLS_EV_FILEMAP_DELETE:
+		ev->u.filemap.dev = num(p, f[0], rec);
+		ev->u.filemap.ino = num(p, f[1], rec);
+		ev->u.filemap.index = num(p, f[2], rec);
+		ev->u.filemap.pfn = num(p, f[3], rec);
+		break;
+	case VLS_EV_SCHED_SWITCH:
+		str(ev->u.sched_switch.prev_comm, VLS_COMM_MAX, f[0], rec);
+		ev->u.sched_switch.prev_pid = (int32_t)num(p, f[1], rec);
+		ev->u.sched_switch.prev_prio = (int32_t)num(p, f[2], rec);
+		ev->u.sched_switch.prev_state = num(p, f[3], rec);
+		str(ev->u.sched_switch.next_comm, VLS_COMM_MAX, f[4], rec);
+		ev->u.sched_switch.next_pid = (int32_t)num(p, f[5], rec);
+		ev->u.sched_switch.next_prio = (int32_t)num(p, f[6], rec);
+		break;
+	case VLS_EV_SCHED_WAKEUP:
+	case VLS_EV_SCHED_WAKING:
+		str(ev->u.wakeup.comm, VLS_COMM_MAX, f[0], rec);
+		ev->u.wakeup.pid = (int32_t)num(p, f[1], rec);
+		ev->u.wakeup.prio = (int32_t)num(p, f[2], rec);
+		ev->u.wakeup.target_cpu = (int32_t)num(p, f[3], rec);
+		break;
+	case VLS_EV_SCHED_FORK:
+		str(ev->u.fork.parent_comm, VLS_COMM_MAX, f[0], rec);
+		ev->u.fork.parent_pid = (int32_t)num(p, f[1], rec);
+		str(ev->u.fork.child_comm, VLS_COMM_MAX, f[2], rec);
+		ev->u.fork.child_pid = (int32_t)num(p, f[3], rec);
+		break;
+	case VLS_EV_SCHED_EXIT:
+		str(ev->u.exit.comm, VLS_COMM_MAX, f[0], rec);
+		ev->u.exit.pid = (int32_t)num(p, f[1], rec);
+		ev->u.exit.prio = (int32_t)num(p, f[2], rec);
+		break;
+	case VLS_EV_SCHED_EXEC:
+		ev->u.exec.pid = (int32_t)num(p, f[0], rec);
+		ev->u.exec.old_pid = (int32_t)num(p, f[1], rec);
+		break;
+	case VLS_EV_LOCK_CONTENTION_BEGIN:
+	case VLS_EV_LOCK_CONTENTION_END:
+		ev->u.contention.lock_addr = num(p, f[0], rec);
+		ev->u.contention.flags = (uint32_t)num(p, f[1], rec);
+		ev->u.contention.ret = (int32_t)num(p, f[1], rec);
+		if (te->kind == VLS_EV_LOCK_CONTENTION_BEGIN)
+			ev->u.contention.ret = 0;
+		else
+			ev->u.contention.flags = 0;
+		break;
+	case VLS_EV_BLOCK_RQ_ISSUE:
+	case VLS_EV_BLOCK_RQ_COMPLETE:
+		ev->u.block.dev = num(p, f[0], rec);
+		ev->u.block.sector = num(p, f[1], rec);
+		ev->u.block.nr_sector = (uint32_t)num(p, f[2], rec);
+		ev->u.block.error = (int32_t)num(p, f[3], rec);
+		str(ev->u.block.rwbs, sizeof(ev->u.block.rwbs), f[4], rec);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ftrace:kernel_stack: "size" entries of "caller", innermost first. Older
+ * kernels end a short stack with ULONG_MAX instead. */
+static int deliver_stack(vls_reader *r, const struct td_event *te,
+			 const struct tep_record *rec, int32_t tid,
+			 struct vls_attach *attach, vls_reader_stats *stats)
+{
+	struct td_priv *p = r->priv;
+	const char *frames[VLS_STACK_MAX];
+	const struct tep_format_field *caller = te->f[1];
+	uint64_t want, room, addr, end = p->long_size == 4 ? 0xffffffffULL : ~0ULL;
+	size_t n = 0;
+
+	if (!caller || caller->offset < 0 || caller->offset > rec->size) {
+		stats->bad_records++;
+		return 0;
+	}
+	want = te->f[0] ? num(p, te->f[0], rec) : VLS_STACK_MAX;
+	room = (uint64_t)(rec->size - caller->offset) / (uint64_t)p->long_size;
+	if (want > room)
+		want = room;
+	for (uint64_t i = 0; i < want && n < VLS_STACK_MAX; i++) {
+		const unsigned char *a = (const unsigned char *)rec->data +
+			caller->offset + i * (uint64_t)p->long_size;
+		const char *name;
+
+		addr = p->long_size == 4 ? tep_read_number(p->tep, a, 4)
+					 : tep_read_number(p->tep, a, 8);
+		if (addr == end)
+			break;
+		name = tep_find_function(p->tep, addr);
+		if (!name) {
+			snprintf(p->addr_names[n], sizeof(p->addr_names[n]),
+				 "0x%" PRIx64, addr);
+			name = p->addr_names[n];
+		}
+		frames[n++] = name;
+	}
+	return __vls_attach_stack(attach, rec->cpu, tid, frames, n);
+}
+
+/*
+ * The comm of ev->tid from the file's saved cmdlines. Those are read at
+ * open and do not change while iterating, so a small cache by pid spares
+ * libtraceevent's bsearch for every record.
+ */
+static void set_comm(struct td_priv *p, vls_event *ev)
+{
+	struct td_comm *c = &p->comms[(uint32_t)ev->tid % COMM_CACHE];
+	const char *comm;
+
+	if (!c->valid || c->pid != ev->tid) {
+		comm = tep_data_comm_from_pid(p->tep, ev->tid);
+		/* libtraceevent's "<...>" means the pid is not in saved_cmdlines */
+		if (!comm || !strcmp(comm, "<...>"))
+			comm = "";
+		__vls_copy_comm(c->comm, comm, strlen(comm));
+		c->pid = ev->tid;
+		c->valid = true;
+	}
+	memcpy(ev->comm, c->comm, VLS_COMM_MAX);
+}
+
+/* The common fields, where libtraceevent found them (it also reads them
+ * past a short record; num() gives 0 there). */
+static int record_type(const struct td_priv *p, const struct tep_record *rec)
+{
+	return p->type_field ? (int)num(p, p->type_field, rec)
+			     : tep_data_type(p->tep, (struct tep_record *)rec);
+}
+
+static int32_t record_pid(const struct td_priv *p, const struct tep_record *rec)
+{
+	return p->pid_field ? (int32_t)num(p, p->pid_field, rec)
+			    : tep_data_pid(p->tep, (struct tep_record *)rec);
+}
+
+/* One record into an event or a stack, into attach. Uses libtraceevent
+ * and the per-id and comm caches: one thread at a time. */
+static int decode_record(vls_reader *r, const struct tep_record *rec,
+			 struct vls_attach *attach, vls_reader_stats *stats)
+{
+	struct td_priv *p = r->priv;
+	struct td_event *te;
+	vls_event *ev;
+	int ret;
+
+	if (rec->size < 8) {          /* not even the common fields */
+		stats->bad_records++;
+		return 0;
+	}
+	ret = event_info(r, record_type(p, rec), &te);
+	if (ret == VLS_EPARSE) {
+		stats->bad_records++;
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (te->is_stack)
+		return deliver_stack(r, te, rec, record_pid(p, rec), attach, stats);
+	/* decoded in place, in the queue that attaches stacks */
+	if ((ret = __vls_attach_reserve(&ev, attach, rec->cpu, rec->ts)))
+		return ret;
+	memset(&ev->u, 0, sizeof(ev->u));
+	ev->ts_ns = rec->ts;
+	ev->cpu = rec->cpu;
+	ev->tid = record_pid(p, rec);
+	ev->pid = -1;   /* trace-cmd does not save tgids in trace.dat */
+	ev->kind = te->kind;
+	ev->name = te->name;
+	set_comm(p, ev);
+	decode_fields(p, ev, te, rec);
+	return __vls_attach_commit(attach);
+}
+
+/* How many bytes of rec decoding can read (rec->size at most). */
+static int32_t read_len(const struct td_priv *p, const struct tep_record *rec)
+{
+	uint32_t want = 8;
+	uint64_t id;
+
+	if (rec->size < 8)
+		return rec->size;
+	if (p->type_field && field_ok(p->type_field, rec)) {
+		id = num(p, p->type_field, rec);
+		if (id < p->nread_len && p->read_len[id])
+			want = p->read_len[id];
+	}
+	return (uint32_t)rec->size < want ? rec->size : (int32_t)want;
+}
+
+/* The reading half, on libtracecmd's iteration: counts what the pages say
+ * was lost, then decodes the record here or hands it over undecoded. */
+static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
+		     void *data)
+{
+	vls_reader *r = data;
+	struct td_priv *p = r->priv;
+	const struct vls_attach_raw *raw = &r->attach.raw;
+	int ret;
+
+	(void)h;
+	(void)cpu;
+	if (rec->missed_events > 0)
+		p->missed += (uint64_t)rec->missed_events;
+	if (raw->record) {
+		/* only what decoding reads is copied: a corrupt size must not
+		 * make us read past the file's mapping */
+		const struct vls_raw_record rr = { rec->ts, rec->cpu, read_len(p, rec),
+						   rec->data };
+
+		ret = raw->record(&rr, raw->data) ? VLS_ESTOPPED : 0;
+		if (ret)
+			r->attach.stopped = 1;
+	} else {
+		ret = decode_record(r, rec, &r->attach, &r->stats);
+	}
+	if (!ret)
+		return 0;
+	if (ret != VLS_ESTOPPED)
+		p->err = ret;
+	return 1;
+}
+
+/* ops->decode: a record on_record() handed over, on the consumer's thread. */
+static int td_decode(vls_reader *r, const struct vls_raw_record *rr,
+		     struct vls_attach *attach, vls_reader_stats *stats)
+{
+	struct tep_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.ts = rr->ts;
+	rec.cpu = rr->cpu;
+	rec.size = rr->size;
+	rec.data = (void *)rr->data;
+	return decode_record(r, &rec, attach, stats);
+}
+
+/* ------------------------------------------------------------------ */
+/* Open, read, close                                                   */
+/* ------------------------------------------------------------------ */
+
+static int set_present(vls_reader *r)
+{
+	struct td_priv *p = r->priv;
+	char list[2048] = "";
+	size_t len = 0;
+
+	for (int k = 1; k < VLS_EV__COUNT; k++) {
+		const char *full = vls_event_kind_name((vls_event_kind)k);
+		const char *colon = strchr(full, ':');
+		char sys[64];
+
+		snprintf(sys, sizeof(sys), "%.*s", (int)(colon - full), full);
+		if (!tep_find_event_by_name(p->tep, sys, colon + 1))
+			continue;
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+					len ? "," : "", full);
+	}
+	return __vls_meta_set(r->ctx, &r->meta, "events.present", list);
+}
+
+static int open_handles(vls_reader *r)
+{
+	struct td_priv *p = r->priv;
+	int n;
+
+	/* libtracecmd and libtraceevent print their warnings on stderr; a
+	 * library must not (the level is process-wide: there is no other) */
+	tracecmd_set_loglevel(TEP_LOG_NONE);
+	p->handles[0] = tracecmd_open(r->path, TRACECMD_FL_LOAD_NO_PLUGINS);
+	if (!p->handles[0]) {
+		if (strcmp(p->head.compression, "none") && strcmp(p->head.compression, "zstd"))
+			return __vls_error(r->ctx, VLS_EUNSUPPORTED, "%s: compressed with "
+					   "%s, which this libtracecmd cannot decompress",
+					   r->path, p->head.compression);
+		return __vls_error(r->ctx, VLS_EPARSE, "%s: corrupt trace.dat: "
+				   "libtracecmd cannot open it", r->path);
+	}
+	p->nhandles = 1;
+	p->tep = tracecmd_get_tep(p->handles[0]);
+	n = tracecmd_buffer_instances(p->handles[0]);
+	if (!p->tep || n < 0 || n >= HANDLES_MAX)
+		return __vls_error(r->ctx, VLS_EPARSE, "%s: corrupt trace.dat: "
+				   "%d buffers", r->path, n);
+	for (int i = 0; i < n; i++) {
+		p->handles[p->nhandles] = tracecmd_buffer_instance_handle(p->handles[0], i);
+		if (!p->handles[p->nhandles])
+			return __vls_error(r->ctx, VLS_EPARSE, "%s: corrupt trace.dat: "
+					   "buffer %d unreadable", r->path, i);
+		p->nhandles++;
+	}
+	return 0;
+}
+
+/* The end of an event's last field decoding can read: its fixed fields,
+ * and a kernel_stack's caller array up to VLS_STACK_MAX entries. */
+static uint32_t event_read_len(const struct td_priv *p, struct tep_event *e)
+{
+	struct tep_format_field *lists[2] = { e->format.common_fields, e->format.fields };
+	uint64_t end = 8;
+
+	for (int l = 0; l < 2; l++)
+		for (struct tep_format_field *f = lists[l]; f; f = f->next) {
+			if (usable_field(f) && (uint64_t)(f->offset + f->size) > end)
+				end = (uint64_t)(f->offset + f->size);
+			if (f->offset >= 0 && !strcmp(f->name, "caller") && e->system &&
+			    !strcmp(e->system, "ftrace") && e->name &&
+			    !strcmp(e->name, "kernel_stack") &&
+			    (uint64_t)f->offset + VLS_STACK_MAX * (uint64_t)p->long_size > end)
+				end = (uint64_t)f->offset + VLS_STACK_MAX * (uint64_t)p->long_size;
+		}
+	return end < RECORD_READ_MAX ? (uint32_t)end : RECORD_READ_MAX;
+}
+
+/* For the reading thread, which must not call libtraceevent while the
+ * decoding thread does: each event id's read length, and the id's field. */
+static int read_lens_init(vls_reader *r)
+{
+	struct td_priv *p = r->priv;
+	struct tep_event **evs = tep_list_events(p->tep, TEP_EVENT_SORT_ID);
+	size_t n = 0;
+
+	for (size_t i = 0; evs && evs[i]; i++)
+		if (evs[i]->id >= 0 && evs[i]->id < EVENT_IDS_MAX && (size_t)evs[i]->id >= n)
+			n = (size_t)evs[i]->id + 1;
+	if (!n)
+		return 0;
+	p->read_len = __vls_calloc(r->ctx, n, sizeof(*p->read_len));
+	if (!p->read_len)
+		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
+	p->nread_len = n;
+	for (size_t i = 0; evs[i]; i++) {
+		if (evs[i]->id < 0 || evs[i]->id >= EVENT_IDS_MAX)
+			continue;
+		p->read_len[evs[i]->id] = event_read_len(p, evs[i]);
+		if (!p->type_field)
+			p->type_field = usable_field(tep_find_common_field(evs[i], "common_type"));
+		if (!p->pid_field)
+			p->pid_field = usable_field(tep_find_common_field(evs[i], "common_pid"));
+	}
+	return 0;
+}
+
+static int td_open(vls_reader *r)
+{
+	struct td_priv *p = __vls_calloc(r->ctx, 1, sizeof(*p));
+	int ret, ncpus;
+
+	if (!p)
+		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
+	r->priv = p;
+	ret = __vls_tdhead_read(&p->head, r);
+	if (!ret)
+		ret = open_handles(r);
+	if (ret)
+		return ret;
+	p->swap = tep_is_file_bigendian(p->tep) != tep_is_local_bigendian(p->tep);
+	p->long_size = tep_get_long_size(p->tep);
+	if (p->long_size != 4 && p->long_size != 8)
+		p->long_size = 8;
+	ncpus = p->head.cpucount > 0 ? p->head.cpucount : tep_get_cpus(p->tep);
+	ret = read_lens_init(r);
+	if (!ret)
+		ret = __vls_meta_setf(r->ctx, &r->meta, "ncpus", "%d", ncpus);
+	if (!ret)
+		ret = __vls_meta_set(r->ctx, &r->meta, "format", "tracedat");
+	return ret ? ret : set_present(r);
+}
+
+static int td_read(vls_reader *r)
+{
+	struct td_priv *p = r->priv;
+
+	p->err = 0;
+	tracecmd_iterate_events_multi(p->handles, p->nhandles, on_record, r);
+	r->stats.bytes_read = r->stats.bytes_total;
+	if (p->err)
+		return p->err;
+	if (p->missed)
+		return __vls_meta_setf(r->ctx, &r->meta, "missed_events",
+				       "%" PRIu64, p->missed);
+	return 0;
+}
+
+static void td_close(vls_reader *r)
+{
+	struct td_priv *p = r->priv;
+
+	for (int i = p->nhandles - 1; i >= 0; i--)
+		tracecmd_close(p->handles[i]);
+	for (size_t i = 0; i < p->nev; i++)
+		__vls_free(r->ctx, p->ev[i].name);
+	__vls_free(r->ctx, p->ev);
+	__vls_free(r->ctx, p->read_len);
+	__vls_free(r->ctx, p);
+	r->priv = NULL;
+}
+
+const struct vls_reader_ops __vls_tracedat_ops = {
+	.name = "tracedat",
+	.open = td_open,
+	.read = td_read,
+	.decode = td_decode,
+	.close = td_close,
+};

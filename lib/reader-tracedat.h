@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * reader-tracedat.h - shared between the trace.dat reader (reader-tracedat.c)
+ * and its file header / options parser (reader-tracedat-layout.c).
+ */
+#ifndef VLS_READER_TRACEDAT_H
+#define VLS_READER_TRACEDAT_H
+
+#include "reader.h"
+
+/* What the header and the options sections of a trace.dat say. */
+struct vls_tdhead {
+	int version;            /* 6 or 7 */
+	char compression[32];   /* v7: "none", "zstd", "zlib", ...; v6: "none" */
+	int header_cpus;        /* v6: CPUs count of the header, else -1 */
+	int cpucount;           /* CPUCOUNT option, -1 if absent */
+};
+
+/*
+ * Read the fixed header of the file (magic, version, endianness, long and
+ * page size, v7 compression header) and walk its options, filling r->meta:
+ * kernel, arch, uname, trace_clock, tracedat.version,
+ * tracedat.compression, tracedat.tracecmd_version, cpu<N>.lost and
+ * lost_events (CPUSTAT). Also checks that every CPU's data lies inside the
+ * file. VLS_EVERSION for a version other than 6 or 7, VLS_EPARSE for
+ * anything else wrong (a truncated file included); the message names the
+ * file.
+ */
+int __vls_tdhead_read(struct vls_tdhead *out, vls_reader *r);
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * reader.h - the trace readers' interface: one ops table per format
+ * (reader-tracedat.c, reader-text.c) behind the public vls_reader
+ * (reader.c: open, detect the format, read).
+ */
+#ifndef VLS_READER_H
+#define VLS_READER_H
+
+#include "attach.h"
+#include "meta.h"
+
+
+struct vls_reader_ops {
+	const char *name;
+	/* Open the file (already known to exist) and fill meta. */
+	int (*open)(vls_reader *r);
+	/* Deliver every event through r->attach. */
+	int (*read)(vls_reader *r);
+	/* Optional: decode a record read() handed to r->attach.raw.record,
+	 * into attach, on another thread than read()'s; the records it must
+	 * drop count in stats->bad_records. read() then touches none of the
+	 * state this uses, so both may run at once. */
+	int (*decode)(vls_reader *r, const struct vls_raw_record *rec,
+		      struct vls_attach *attach, vls_reader_stats *stats);
+	void (*close)(vls_reader *r);
+};
+
+struct vls_reader {
+	vls_ctx *ctx;
+	const struct vls_reader_ops *ops;
+	void *priv;
+	char *path;
+	vls_format format;
+	vls_reader_opts opts;
+	struct vls_meta meta;
+	vls_reader_stats stats;
+	struct vls_attach attach;
+};
+
+extern const struct vls_reader_ops __vls_tracedat_ops;
+extern const struct vls_reader_ops __vls_text_ops;
+
+/* text reader: which text dialect the first lines show (VLS_FORMAT_AUTO if
+ * none). */
+vls_format __vls_text_detect(const char *buf, size_t len);
+
+/* Read the whole input through raw instead of attaching stacks; the
+ * stack counters of r's stats are then the consumer's to add. */
+int __vls_reader_read_raw(vls_reader *r, const struct vls_attach_raw *raw);
+
+#endif /* VLS_READER_H */

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * report-load-caps.c - what a run can support (its capabilities) and the plain
+ * statements the report makes about what it cannot.
+ *
+ * Capabilities come from the events the input declared or showed (run_meta
+ * "events.present", written by the readers), from what the analyzers found
+ * (report-load-faults.c, report-load-locks.c add theirs) and from recorded
+ * vmstat. A figure that rests on a missing capability is null.
+ */
+#include <string.h>
+
+#include "report-load.h"
+
+static const struct {
+	const char *event;   /* as in events.present */
+	const char *cap;
+} event_caps[] = {
+	{ "mmap_lock:mmap_lock_start_locking", VLS_CAP_MMAP_LOCK },
+	{ "mmap_lock:mmap_lock_acquire_returned", VLS_CAP_MMAP_LOCK },
+	{ "exceptions:page_fault_user", VLS_CAP_FAULT_USER },
+	{ "exceptions:page_fault_kernel", VLS_CAP_FAULT_KERNEL },
+	{ "filemap:mm_filemap_fault", VLS_CAP_FILEMAP },
+	{ "sched:sched_switch", VLS_CAP_SCHED },
+};
+
+static void caps_from_events(struct vls_rrun *run, const char *present)
+{
+	const char *p = present;
+
+	while (p && *p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+
+		for (size_t i = 0; i < sizeof(event_caps) / sizeof(event_caps[0]); i++)
+			if (strlen(event_caps[i].event) == n &&
+			    !strncmp(event_caps[i].event, p, n))
+				__vls_rl_cap(run, event_caps[i].cap);
+		p = comma ? comma + 1 : NULL;
+	}
+}
+
+static int count_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+{
+	*(int64_t *)data = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int __vls_rl_caps(struct vls_rloader *L, struct vls_rrun *run)
+{
+	int64_t stacks = 0;
+	int err;
+
+	caps_from_events(run, __vls_rl_meta(L, "events.present"));
+	err = __vls_rl_query(L, "SELECT count(*) FROM stack WHERE run_id = ?1",
+			     run->id, count_row, &stacks);
+	if (err)
+		return err;
+	if (stacks > 0)
+		__vls_rl_cap(run, VLS_CAP_STACKS);
+	if (__vls_rl_meta(L, "vmstat.before.pgfault") &&
+	    __vls_rl_meta(L, "vmstat.after.pgfault"))
+		__vls_rl_cap(run, VLS_CAP_VMSTAT);
+	if (__vls_rl_meta(L, "vmstat.before.vma_lock_success"))
+		__vls_rl_cap(run, VLS_CAP_VMA_LOCK_STATS);
+	return 0;
+}
+
+/* What the run lacks, said plainly, in the order a reader needs it. */
+int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run)
+{
+	bool lock = __vls_rrun_has_cap(run, VLS_CAP_MMAP_LOCK);
+	int err = 0;
+
+	if (run->events == 0)
+		return __vls_rl_note(L, run, "this run has no events: nothing to report");
+	if (run->lost_events != VLS_RNULL && run->lost_events > 0)
+		err = __vls_rl_note(L, run, "%lld events were lost (ring buffer "
+				    "overrun): counts are lower bounds",
+				    (long long)run->lost_events);
+	if (!err && !lock)
+		err = __vls_rl_note(L, run, "no mmap_lock events in this trace: "
+				    "lock figures unknown (enable mmap_lock:*)");
+	if (!err && !__vls_rrun_has_cap(run, VLS_CAP_FAULT_USER))
+		err = __vls_rl_note(L, run, "no page_fault_user tracepoint%s: %s",
+				    run->arch && strcmp(run->arch, "x86_64") ?
+				    " on this arch" : " in this trace",
+				    run->f.total != VLS_RNULL && run->fault_source ?
+				    "fault count from vmstat" :
+				    "fault count and fallback rate unknown (no vmstat recorded)");
+	if (!err && lock && !__vls_rrun_has_cap(run, VLS_CAP_STACKS))
+		err = __vls_rl_note(L, run, "no kernel stacks: fault-path mmap_lock "
+				    "acquisitions cannot be told from others");
+	if (!err && lock && __vls_rrun_has_cap(run, VLS_CAP_STACKS))
+		err = __vls_rl_note(L, run, "a wait runs from mmap_lock_start_locking "
+				    "to acquire_returned: a stacktrace trigger on "
+				    "start_locking adds its cost to every wait it "
+				    "fires on; 'contended' counts the real waits");
+	if (!err && !__vls_rrun_has_cap(run, VLS_CAP_FILEMAP))
+		err = __vls_rl_note(L, run, "no filemap:mm_filemap_fault events: "
+				    "refaults unknown, io_retry only from sleeps");
+	if (!err && lock && !__vls_rrun_has_cap(run, VLS_CAP_SCHED))
+		err = __vls_rl_note(L, run, "no sched_switch events: sleeps while "
+				    "holding mmap_lock unknown");
+	return err;
+}

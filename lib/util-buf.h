@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * util-buf.h - a bounded, growable text buffer for the report renderers.
+ *
+ * Errors are sticky: after the first failure (no memory, or the text would
+ * pass max bytes) every append is a no-op and __vls_buf_finish() returns
+ * the error, so renderers append without checking each call.
+ */
+#ifndef VLS_UTIL_BUF_H
+#define VLS_UTIL_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "vls-local.h"
+
+/* A report of every run in a large DB stays far below this. */
+#define VLS_BUF_MAX ((size_t)256 << 20)
+
+struct vls_buf {
+	vls_ctx *ctx;
+	char *data;
+	size_t len, cap, max;
+	int err;
+};
+
+void __vls_buf_init(struct vls_buf *b, vls_ctx *ctx, size_t max);
+void __vls_buf_add(struct vls_buf *b, const char *s, size_t n);
+void __vls_buf_puts(struct vls_buf *b, const char *s);
+void __vls_buf_printf(struct vls_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void __vls_buf_vprintf(struct vls_buf *b, const char *fmt, va_list ap);
+/* Append n copies of c. */
+void __vls_buf_pad(struct vls_buf *b, char c, size_t n);
+/* Hand the NUL-terminated text to *out (the caller frees it with
+ * __vls_free) or return the sticky error; the buffer is empty after. */
+int __vls_buf_finish(struct vls_buf *b, char **out);
+void __vls_buf_release(struct vls_buf *b);
+
+#endif /* VLS_UTIL_BUF_H */

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * util-json.c - the minimal JSON writer (see util-json.h).
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util-json.h"
+
+void __vls_json_init(struct vls_json *j, vls_ctx *ctx, size_t max)
+{
+	memset(j, 0, sizeof(*j));
+	__vls_buf_init(&j->buf, ctx, max);
+}
+
+static int fail(struct vls_json *j, const char *why)
+{
+	if (!j->buf.err)
+		j->buf.err = __vls_error(j->buf.ctx, VLS_EINVAL, "JSON writer: %s", why);
+	return j->buf.err;
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+static void put_escaped_char(struct vls_buf *b, unsigned char c)
+{
+	switch (c) {
+	case '"': __vls_buf_add(b, "\\\"", 2); break;
+	case '\\': __vls_buf_add(b, "\\\\", 2); break;
+	case '\n': __vls_buf_add(b, "\\n", 2); break;
+	case '\r': __vls_buf_add(b, "\\r", 2); break;
+	case '\t': __vls_buf_add(b, "\\t", 2); break;
+	default: __vls_buf_printf(b, "\\u%04x", c); break;
+	}
+}
+
+static void put_string(struct vls_buf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
+	__vls_buf_add(b, "\"", 1);
+	while (*s && !b->err) {
+		if (*s < 0x20 || *s == '"' || *s == '\\') {
+			put_escaped_char(b, *s++);
+			continue;
+		}
+		n = utf8_len(s);
+		if (!n) {
+			__vls_buf_add(b, "\xef\xbf\xbd", 3); /* U+FFFD */
+			s++;
+			continue;
+		}
+		__vls_buf_add(b, (const char *)s, n);
+		s += n;
+	}
+	__vls_buf_add(b, "\"", 1);
+}
+
+/* Comma and member name before a value. */
+static int begin_value(struct vls_json *j, const char *key)
+{
+	bool in_obj = j->depth > 0 && j->is_obj[j->depth - 1];
+
+	if (j->buf.err)
+		return j->buf.err;
+	if (in_obj != (key != NULL))
+		return fail(j, key ? "member name inside an array" :
+				     "value without a name inside an object");
+	if (j->depth == 0 && j->buf.len)
+		return fail(j, "second top-level value");
+	if (j->depth > 0) {
+		if (j->has_item[j->depth - 1])
+			__vls_buf_add(&j->buf, ",", 1);
+		j->has_item[j->depth - 1] = true;
+	}
+	if (key) {
+		put_string(&j->buf, key);
+		__vls_buf_add(&j->buf, ":", 1);
+	}
+	return j->buf.err;
+}
+
+static void open_nest(struct vls_json *j, const char *key, bool obj)
+{
+	if (begin_value(j, key))
+		return;
+	if (j->depth >= VLS_JSON_DEPTH_MAX) {
+		fail(j, "nested too deep");
+		return;
+	}
+	j->is_obj[j->depth] = obj;
+	j->has_item[j->depth] = false;
+	j->depth++;
+	__vls_buf_add(&j->buf, obj ? "{" : "[", 1);
+}
+
+static void close_nest(struct vls_json *j, bool obj)
+{
+	if (j->buf.err)
+		return;
+	if (j->depth == 0 || j->is_obj[j->depth - 1] != obj) {
+		fail(j, "unbalanced close");
+		return;
+	}
+	j->depth--;
+	__vls_buf_add(&j->buf, obj ? "}" : "]", 1);
+}
+
+void __vls_json_obj(struct vls_json *j, const char *key) { open_nest(j, key, true); }
+void __vls_json_obj_end(struct vls_json *j) { close_nest(j, true); }
+void __vls_json_arr(struct vls_json *j, const char *key) { open_nest(j, key, false); }
+void __vls_json_arr_end(struct vls_json *j) { close_nest(j, false); }
+
+void __vls_json_str(struct vls_json *j, const char *key, const char *s)
+{
+	if (!s) {
+		__vls_json_null(j, key);
+		return;
+	}
+	if (!begin_value(j, key))
+		put_string(&j->buf, s);
+}
+
+void __vls_json_int(struct vls_json *j, const char *key, int64_t v)
+{
+	if (!begin_value(j, key))
+		__vls_buf_printf(&j->buf, "%" PRId64, v);
+}
+
+/* The shortest of %.15g..%.17g that reads back as v (0.1, not
+ * 0.10000000000000001). */
+static const char *shortest(char *tmp, size_t size, double v)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(tmp, size, "%.*g", prec, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	return tmp;
+}
+
+void __vls_json_double(struct vls_json *j, const char *key, double v)
+{
+	char tmp[40];
+
+	if (!isfinite(v)) {
+		__vls_json_null(j, key);
+		return;
+	}
+	if (!begin_value(j, key))
+		__vls_buf_puts(&j->buf, shortest(tmp, sizeof(tmp), v));
+}
+
+void __vls_json_bool(struct vls_json *j, const char *key, bool v)
+{
+	if (!begin_value(j, key))
+		__vls_buf_puts(&j->buf, v ? "true" : "false");
+}
+
+void __vls_json_null(struct vls_json *j, const char *key)
+{
+	if (!begin_value(j, key))
+		__vls_buf_puts(&j->buf, "null");
+}
+
+int __vls_json_finish(struct vls_json *j, char **out)
+{
+	if (!j->buf.err && (j->depth != 0 || !j->buf.len))
+		fail(j, "document not complete");
+	return __vls_buf_finish(&j->buf, out);
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * util-map.c - an open-addressing hash map from uint64 keys (tids, mm
+ * pointers, stack hashes) to uint32 indexes, for the lock analyzer.
+ * The table doubles at half load; callers bound the number of keys.
+ */
+#include <string.h>
+
+#include "util-map.h"
+
+static size_t slot_of(uint64_t key, size_t cap)
+{
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdULL;
+	key ^= key >> 33;
+	return (size_t)key & (cap - 1);
+}
+
+static void put_raw(struct vls_u64map *m, uint64_t key, uint32_t val1)
+{
+	size_t i = slot_of(key, m->cap);
+
+	while (m->vals[i] && m->keys[i] != key)
+		i = (i + 1) & (m->cap - 1);
+	if (!m->vals[i])
+		m->n++;
+	m->keys[i] = key;
+	m->vals[i] = val1;
+}
+
+static int grow(vls_ctx *ctx, struct vls_u64map *m)
+{
+	struct vls_u64map old = *m;
+	size_t cap = m->cap ? m->cap * 2 : 64;
+
+	m->keys = __vls_calloc(ctx, cap, sizeof(*m->keys));
+	m->vals = __vls_calloc(ctx, cap, sizeof(*m->vals));
+	if (!m->keys || !m->vals) {
+		__vls_free(ctx, m->keys);
+		__vls_free(ctx, m->vals);
+		*m = old;
+		return __vls_error(ctx, VLS_ENOMEM, "out of memory for a hash map");
+	}
+	m->cap = cap;
+	m->n = 0;
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.vals[i])
+			put_raw(m, old.keys[i], old.vals[i]);
+	__vls_free(ctx, old.keys);
+	__vls_free(ctx, old.vals);
+	return 0;
+}
+
+int __vls_u64map_put(vls_ctx *ctx, struct vls_u64map *m, uint64_t key,
+		     uint32_t val)
+{
+	int err;
+
+	if ((m->n + 1) * 2 > m->cap && (err = grow(ctx, m)) < 0)
+		return err;
+	put_raw(m, key, val + 1);
+	return 0;
+}
+
+int __vls_u64map_get(const struct vls_u64map *m, uint64_t key, uint32_t *out)
+{
+	size_t i;
+
+	if (!m->cap)
+		return VLS_ENOTFOUND;
+	for (i = slot_of(key, m->cap); m->vals[i]; i = (i + 1) & (m->cap - 1))
+		if (m->keys[i] == key) {
+			*out = m->vals[i] - 1;
+			return 0;
+		}
+	return VLS_ENOTFOUND;
+}
+
+void __vls_u64map_release(vls_ctx *ctx, struct vls_u64map *m)
+{
+	__vls_free(ctx, m->keys);
+	__vls_free(ctx, m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+void __vls_u64map_del(struct vls_u64map *m, uint64_t key)
+{
+	size_t mask = m->cap - 1, i, j, home;
+
+	if (!m->cap)
+		return;
+	for (i = slot_of(key, m->cap); m->vals[i] && m->keys[i] != key; i = (i + 1) & mask)
+		;
+	if (!m->vals[i])
+		return;
+	/* Backward shift: an entry later in the probe run moves into the hole
+	 * unless its home slot lies cyclically in (hole, entry]. */
+	for (j = (i + 1) & mask; m->vals[j]; j = (j + 1) & mask) {
+		home = slot_of(m->keys[j], m->cap);
+		if (i < j ? (home <= i || home > j) : (home <= i && home > j)) {
+			m->keys[i] = m->keys[j];
+			m->vals[i] = m->vals[j];
+			i = j;
+		}
+	}
+	m->keys[i] = 0;
+	m->vals[i] = 0;
+	m->n--;
+}
