@@ -7,7 +7,7 @@
  *   /api/report?run=ID[&top=N]   one run's full report
  *   /api/chains?run=ID[&top=N]   its wait-for chains
  *   /api/histograms?runs=A,B,..  mmap_lock STATS incl. wait histograms
- *   /api/compare?runs=A,B,..     Barry's table, the first run as baseline
+ *   /api/compare?runs=A,B,..     before/after table, the first run as baseline
  *   /api/matrix                  fallback rates per kernel x arch
  *
  * Each route names the arguments it takes: any other is a 400, as is a

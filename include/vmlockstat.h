@@ -486,7 +486,8 @@ typedef struct vls_compare_opts {
 #define VLS_COMPARE_OPTS_INIT { VLS_COMPARE_OPTS_VERSION, NULL, 0, 0 }
 
 /** Comparison as JSON {"format": "vmlockstat-compare", "version": 1, ...}
- * or as text (Barry's table: value per group, change absolute and %). */
+ * or as text (one row per figure, one column per group, the change against
+ * the first group, absolute and in %). */
 VLS_EXTERN int vls_compare_json(char **out, vls_db *db, const vls_compare_opts *opts);
 VLS_EXTERN int vls_compare_text(char **out, vls_db *db, const vls_compare_opts *opts);
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * compare.c - before/after comparison of groups of runs (Barry's table:
- * one row per figure, one column per group, the change against the first
- * group), per shared process name, and the kernel x arch matrix of
+ * compare.c - before/after comparison of groups of runs (one row per
+ * figure, one column per group, the change against the first group), per
+ * shared process name, and the kernel x arch matrix of
  * fallback rates over every run in the DB.
  */
 #include <math.h>

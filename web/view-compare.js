@@ -1,5 +1,5 @@
-/* view-compare.js - Barry's table for chosen runs (the first is the
- * baseline) with changes, per process name, and wait-time histograms
+/* view-compare.js - the before/after table for chosen runs (the first is
+ * the baseline) with changes, per process name, and wait-time histograms
  * overlaid per run. State: #/compare?runs=1,2[,...] */
 'use strict';
 var VLS = window.VLS || (window.VLS = {});

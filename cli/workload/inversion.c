@@ -4,7 +4,8 @@
  * 19 doing file I/O faults (the iofault engine, MADV_RANDOM by default)
  * while one high-priority thread (SCHED_FIFO when permitted, else nice
  * -20, else what it can get: reported) loops mprotect on the same VMA and
- * needs mmap_lock for write behind their fallbacks (Barry's case).
+ * needs mmap_lock for write behind their fallbacks (the inversion the
+ * per-VMA retry series' cover letter describes).
  */
 #define _GNU_SOURCE
 #include <errno.h>
