@@ -46,8 +46,12 @@ struct cli_parser {
 	bool stop_at_positional; /* stop at the first positional (record -- CMD) */
 };
 
-/* Returns the id of the next option, 0 at the end, -1 on a usage error
- * (message printed), 'h' after printing help (caller exits 0). */
+/* Help was printed: the command exits CLI_EXIT_OK. cli_next() and every
+ * command's argument parser return it; option ids are positive. */
+#define CLI_HELP (-2)
+
+/* Returns the id of the next option (> 0), 0 at the end, -1 on a usage
+ * error (message printed), CLI_HELP after printing help. */
 int cli_parser_init(struct cli_parser *p, const struct cli_cmd *cmd,
 		    int argc, char **argv);
 int cli_next(struct cli_parser *p);

@@ -41,7 +41,7 @@ static int parse(struct args *a, struct cli_parser *p, int argc, char **argv)
 
 	if (cli_parser_init(p, &cmd, argc, argv))
 		return CLI_EXIT_FAIL;
-	while ((id = cli_next(p)) > 0 && id != 'h') {
+	while ((id = cli_next(p)) > 0) {
 		if (id == OPT_DB)
 			a->db = p->optarg;
 		else if (id == OPT_JSON)
@@ -52,8 +52,8 @@ static int parse(struct args *a, struct cli_parser *p, int argc, char **argv)
 		else if (id == OPT_BY)
 			a->matrix = true;
 	}
-	if (id == 'h')
-		return -1;
+	if (id == CLI_HELP)
+		return CLI_HELP;
 	if (id < 0)
 		return CLI_EXIT_USAGE;
 	a->pos = p->pos;
@@ -153,7 +153,7 @@ int cmd_compare(int argc, char **argv)
 		ret = CLI_EXIT_FAIL;
 	if (!ret)
 		ret = run(&a, ctx);
-	else if (ret < 0)
+	else if (ret == CLI_HELP)
 		ret = CLI_EXIT_OK;
 	vls_ctx_free(ctx);
 	cli_parser_free(&p);

@@ -158,12 +158,12 @@ struct import_args {
 	struct cli_meta meta;
 };
 
-/* 0: go on; -1: help was printed; otherwise the exit code. */
+/* 0: go on; CLI_HELP: help was printed; otherwise the exit code. */
 static int parse_args(struct cli_parser *p, struct import_args *a)
 {
 	int id, ret;
 
-	while ((id = cli_next(p)) > 0 && id != 'h') {
+	while ((id = cli_next(p)) > 0) {
 		switch (id) {
 		case OPT_DB: a->db = p->optarg; break;
 		case OPT_LABEL: a->iopts.label = p->optarg; break;
@@ -186,8 +186,8 @@ static int parse_args(struct cli_parser *p, struct import_args *a)
 			break;
 		}
 	}
-	if (id == 'h')
-		return -1;
+	if (id == CLI_HELP)
+		return CLI_HELP;
 	if (id < 0)
 		return CLI_EXIT_USAGE;
 	if (!p->npos)
@@ -225,7 +225,7 @@ int cmd_import(int argc, char **argv)
 	if (ret) {
 		cli_meta_free(&a.meta);
 		cli_parser_free(&p);
-		return ret < 0 ? CLI_EXIT_OK : ret;
+		return ret == CLI_HELP ? CLI_EXIT_OK : ret;
 	}
 	a.iopts.meta = (const char *const *)a.meta.kv;
 	a.iopts.nmeta = a.meta.n / 2;

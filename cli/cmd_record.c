@@ -170,7 +170,7 @@ static int scenario_help(const struct rec_scenario *sc)
 	return cmd_workload(sc->nargs + 2, argv);
 }
 
-/* Returns 0, 'h' after --help, or an exit status. */
+/* Returns 0, CLI_HELP after --help, or an exit status. */
 static int parse_args(struct record_args *a, int argc, char **argv)
 {
 	struct cli_parser p;
@@ -182,8 +182,8 @@ static int parse_args(struct record_args *a, int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	p.stop_at_positional = true;
 	while (!ret && (id = cli_next(&p)) != 0) {
-		if (id < 0 || id == 'h')
-			ret = id < 0 ? CLI_EXIT_USAGE : 'h';
+		if (id < 0)
+			ret = id == CLI_HELP ? CLI_HELP : CLI_EXIT_USAGE;
 		else
 			ret = take_opt(a, id, p.optarg);
 	}
@@ -554,7 +554,7 @@ int cmd_record(int argc, char **argv)
 	}
 	if (ret) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		return ret == 'h' ? CLI_EXIT_OK : ret;
+		return ret == CLI_HELP ? CLI_EXIT_OK : ret;
 	}
 	if (cli_ctx_new(&ctx, a.verbose)) {
 		sigprocmask(SIG_SETMASK, &old, NULL);

@@ -49,7 +49,7 @@ static int parse(struct args *a, int argc, char **argv)
 
 	if (cli_parser_init(&p, &cmd, argc, argv))
 		return CLI_EXIT_FAIL;
-	while (!ret && (id = cli_next(&p)) > 0 && id != 'h') {
+	while (!ret && (id = cli_next(&p)) > 0) {
 		if (id == OPT_DB) {
 			a->db = p.optarg;
 		} else if (id == OPT_RUN || id == OPT_LABEL) {
@@ -74,8 +74,8 @@ static int parse(struct args *a, int argc, char **argv)
 			a->csv = true;
 		}
 	}
-	if (!ret && id == 'h')
-		ret = -1;
+	if (!ret && id == CLI_HELP)
+		ret = CLI_HELP;
 	else if (!ret && id < 0)
 		ret = CLI_EXIT_USAGE;
 	else if (!ret && p.npos)
@@ -162,7 +162,7 @@ int cmd_report(int argc, char **argv)
 	}
 	ret = parse(&a, argc, argv);
 	if (ret) {
-		ret = ret < 0 ? CLI_EXIT_OK : ret;
+		ret = ret == CLI_HELP ? CLI_EXIT_OK : ret;
 		goto out;
 	}
 	if (cli_ctx_new(&ctx, false)) {

@@ -192,14 +192,14 @@ int cmd_runs(int argc, char **argv)
 
 	if (cli_parser_init(&p, &cmd, argc, argv))
 		return CLI_EXIT_FAIL;
-	while ((id = cli_next(&p)) > 0 && id != 'h') {
+	while ((id = cli_next(&p)) > 0) {
 		if (id == OPT_DB)
 			path = p.optarg;
 		else if (id == OPT_JSON)
 			json = true;
 	}
-	if (id == 'h' || id < 0 || p.npos) {
-		ret = id == 'h' ? CLI_EXIT_OK : id < 0 ? CLI_EXIT_USAGE
+	if (id < 0 || p.npos) {
+		ret = id == CLI_HELP ? CLI_EXIT_OK : id < 0 ? CLI_EXIT_USAGE
 			: cli_usage(&cmd, "unexpected argument '%s'", p.pos[0]);
 		cli_parser_free(&p);
 		return ret;

@@ -51,7 +51,7 @@ static int parse(struct http_conf *c, int argc, char **argv)
 
 	if (cli_parser_init(&p, &cmd, argc, argv))
 		return CLI_EXIT_FAIL;
-	while (!ret && (id = cli_next(&p)) > 0 && id != 'h') {
+	while (!ret && (id = cli_next(&p)) > 0) {
 		if (id == OPT_DB)
 			c->db_path = p.optarg;
 		else if (id == OPT_LISTEN)
@@ -63,8 +63,8 @@ static int parse(struct http_conf *c, int argc, char **argv)
 		else
 			c->threads = (unsigned int)n;
 	}
-	if (!ret && id == 'h')
-		ret = -1;
+	if (!ret && id == CLI_HELP)
+		ret = CLI_HELP;
 	else if (!ret && id < 0)
 		ret = CLI_EXIT_USAGE;
 	else if (!ret && p.npos)
@@ -130,7 +130,7 @@ int cmd_serve(int argc, char **argv)
 	int ret = parse(&conf, argc, argv);
 
 	if (ret)
-		return ret < 0 ? CLI_EXIT_OK : ret;
+		return ret == CLI_HELP ? CLI_EXIT_OK : ret;
 	ret = check_db(conf.db_path);
 	return ret ? ret : serve(&conf);
 }

@@ -155,13 +155,13 @@ static int parse(const struct cli_cmd *cmd, struct wl_args *a, int argc,
 
 	if (cli_parser_init(&p, cmd, argc, argv))
 		return CLI_EXIT_FAIL;
-	while ((id = cli_next(&p)) > 0 && id != 'h') {
+	while ((id = cli_next(&p)) > 0) {
 		ret = parse_opt(cmd, a, id, p.optarg);
 		if (ret)
 			break;
 	}
-	if (!ret && id == 'h')
-		ret = -1;
+	if (!ret && id == CLI_HELP)
+		ret = CLI_HELP;
 	else if (!ret && id < 0)
 		ret = CLI_EXIT_USAGE;
 	else if (!ret && p.npos)
@@ -209,7 +209,7 @@ int cmd_workload(int argc, char **argv)
 	sc->defaults(&a);
 	ret = parse(&cmd, &a, argc - 1, argv + 1);
 	if (ret)
-		return ret < 0 ? CLI_EXIT_OK : ret;
+		return ret == CLI_HELP ? CLI_EXIT_OK : ret;
 	if (wl_signals_install()) {
 		cli_err(&cmd, "cannot install signal handlers");
 		return CLI_EXIT_FAIL;

@@ -145,7 +145,7 @@ int cli_next(struct cli_parser *p)
 		}
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			cli_print_help(p->cmd);
-			return 'h';
+			return CLI_HELP;
 		}
 		if (a[0] == '-' && a[1] == '-') {
 			const char *eq = strchr(a + 2, '=');

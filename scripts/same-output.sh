@@ -230,7 +230,7 @@ side() {
 check() {
 	local id kind file opts seed key what
 	IFS=$'\t' read -r id kind file opts seed < <(sed -n "$1p" "$T/cases")
-	key=$(tr '/ ' '__' <<<"$id")
+	key=$(tr -c 'A-Za-z0-9._\n-' _ <<<"$id")
 	mkdir -p "$T/run/$key"
 	cd "$T/run/$key" || return
 	(side old "$id" "$kind" "$file" "$opts" "$seed")
