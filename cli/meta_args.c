@@ -54,7 +54,8 @@ int cli_meta_add(struct cli_meta *m, const char *arg)
 	return push(m, arg, (size_t)(eq - arg), eq + 1, strlen(eq + 1)) ? CLI_EXIT_FAIL : 0;
 }
 
-/* "pgfault 123", "CONFIG_PER_VMA_LOCK=y"; comments and blank lines skipped. */
+/* "pgfault 123", "CONFIG_PER_VMA_LOCK=y"; comments and blank lines skipped.
+ * 0: added or skipped, 1: not such a line, < 0: out of memory. */
 static int add_line(struct cli_meta *m, const char *prefix, char *line)
 {
 	char key[512];

@@ -380,7 +380,7 @@ static int an_create(void **out, vls_ctx *ctx, const vls_import_opts *opts)
 	an->ctx = ctx;
 	sink.data = an;
 	err = __vls_locks_new(&an->lk, ctx, opts ? opts->chain_threshold_ns : 0, &sink);
-	if (err < 0) {
+	if (err) {
 		__vls_free(ctx, an);
 		return err;
 	}

@@ -128,13 +128,13 @@ static int bool_field(const char *s, const char *key, uint8_t *out)
 	const char *v = kv(s, key);
 
 	if (!v)
-		return -1;
+		return VLS_ERROR;
 	if (!strncmp(v, "true", 4) || *v == '1')
 		*out = 1;
 	else if (!strncmp(v, "false", 5) || *v == '0')
 		*out = 0;
 	else
-		return -1;
+		return VLS_ERROR;
 	return 0;
 }
 
@@ -145,7 +145,7 @@ static int str_field(char dst[VLS_COMM_MAX], const char *s, const char *key,
 	const char *v = kv(s, key), *e;
 
 	if (!v || !(e = strstr(v, next)))
-		return -1;
+		return VLS_ERROR;
 	__vls_copy_comm(dst, v, (size_t)(e - v));
 	return 0;
 }
@@ -156,11 +156,11 @@ static int parse_mmap_lock(vls_event *ev, const char *s)
 
 	if (hex_field(s, "mm=", &ev->u.mmap_lock.mm) ||
 	    bool_field(s, "write=", &ev->u.mmap_lock.write))
-		return -1;
+		return VLS_ERROR;
 	/* memcg_id= since 6.14; before, memcg_path= (then the id is 0) */
 	v = kv(s, "memcg_id=");
 	if (v && !parse_u64(v, &ev->u.mmap_lock.memcg_id))
-		return -1;
+		return VLS_ERROR;
 	if (ev->kind == VLS_EV_MMAP_LOCK_ACQUIRED)
 		return bool_field(s, "success=", &ev->u.mmap_lock.success);
 	return 0;
@@ -211,13 +211,13 @@ static int parse_filemap(vls_event *ev, const char *s)
 		ino = kv(s, "ino ");
 	if (!dev || !ino || !parse_dev(dev, ':', &ev->u.filemap.dev) ||
 	    !parse_hex(ino, &ev->u.filemap.ino))
-		return -1;
+		return VLS_ERROR;
 	if ((v = kv(s, "pfn=")) && !parse_num(v, &ev->u.filemap.pfn))
-		return -1;
+		return VLS_ERROR;
 	if (!u64_field(s, "ofs=", &ofs))
 		ev->u.filemap.index = ofs >> TEXT_PAGE_SHIFT;
 	else if (u64_field(s, "index=", &ev->u.filemap.index))
-		return -1;
+		return VLS_ERROR;
 	return 0;
 }
 
@@ -277,13 +277,13 @@ static int parse_switch_kernel(vls_event *ev, const char *s)
 	    i32_field(s, "prev_pid=", &ev->u.sched_switch.prev_pid) ||
 	    i32_field(s, "prev_prio=", &ev->u.sched_switch.prev_prio) ||
 	    !(v = kv(s, "prev_state=")))
-		return -1;
+		return VLS_ERROR;
 	ev->u.sched_switch.prev_state = __vls_text_task_state(v, token_len(v), false);
 	s = arrow + 5;
 	if (str_field(ev->u.sched_switch.next_comm, s, "next_comm=", " next_pid=") ||
 	    i32_field(s, "next_pid=", &ev->u.sched_switch.next_pid) ||
 	    i32_field(s, "next_prio=", &ev->u.sched_switch.next_prio))
-		return -1;
+		return VLS_ERROR;
 	return 0;
 }
 
@@ -295,18 +295,18 @@ static int comm_pid_prio(const char *b, const char *e, char comm[VLS_COMM_MAX],
 	const char *lb, *ps, *p;
 
 	if (e - b < 6 || e[-1] != ']')
-		return -1;
+		return VLS_ERROR;
 	for (lb = e - 2; lb > b && *lb != '['; lb--)
 		;
 	if (*lb != '[' || lb - b < 3 || lb[-1] != ' ')
-		return -1;
+		return VLS_ERROR;
 	p = parse_i32(lb + 1, prio);
 	if (p != e - 1)
-		return -1;
+		return VLS_ERROR;
 	for (ps = lb - 1; ps > b && is_digit(ps[-1]); ps--)
 		;
 	if (ps == lb - 1 || ps - b < 1 || ps[-1] != ':' || !parse_i32(ps, pid))
-		return -1;
+		return VLS_ERROR;
 	__vls_copy_comm(comm, b, (size_t)(ps - 1 - b));
 	return 0;
 }
@@ -317,13 +317,13 @@ static int parse_switch_plugin(vls_event *ev, const char *s)
 	const char *arrow = strstr(s, " ==> "), *st, *end;
 
 	if (!arrow)
-		return -1;
+		return VLS_ERROR;
 	for (st = arrow; st > s && st[-1] != ' '; st--)
 		;
 	if (st - s < 2 || comm_pid_prio(s, st - 1, ev->u.sched_switch.prev_comm,
 					&ev->u.sched_switch.prev_pid,
 					&ev->u.sched_switch.prev_prio))
-		return -1;
+		return VLS_ERROR;
 	ev->u.sched_switch.prev_state =
 		__vls_text_task_state(st, (size_t)(arrow - st), true);
 	s = arrow + 5;
@@ -348,7 +348,7 @@ static int parse_wakeup(vls_event *ev, const char *s)
 	for (cpu = NULL, p = s; (p = strstr(p, " CPU:")); p++)
 		cpu = p;
 	if (!cpu || !parse_i32(cpu + 5, &ev->u.wakeup.target_cpu))
-		return -1;
+		return VLS_ERROR;
 	for (rb = cpu; rb > s && *rb != ']'; rb--)
 		;
 	return comm_pid_prio(s, rb + 1, ev->u.wakeup.comm, &ev->u.wakeup.pid,
@@ -382,7 +382,7 @@ static int parse_exec(vls_event *ev, const char *s)
 		pid = p;
 	if (!old || !pid || !parse_i32(old + 9, &ev->u.exec.old_pid) ||
 	    !parse_i32(pid + 5, &ev->u.exec.pid))
-		return -1;
+		return VLS_ERROR;
 	return 0;
 }
 
@@ -395,11 +395,11 @@ static int parse_contention(vls_event *ev, const char *s)
 	uint64_t hex;
 
 	if (!parse_hex(s, &ev->u.contention.lock_addr))
-		return -1;
+		return VLS_ERROR;
 	if (ev->kind == VLS_EV_LOCK_CONTENTION_END)
 		return i32_field(s, "(ret=", &ev->u.contention.ret);
 	if (!(v = kv(s, "(flags=")))
-		return -1;
+		return VLS_ERROR;
 	if (parse_hex(v, &hex) && v[0] == '0' && v[1] == 'x') {
 		ev->u.contention.flags = (uint32_t)hex;
 		return 0;
@@ -424,7 +424,7 @@ static int parse_block(vls_event *ev, const char *s)
 	size_t n;
 
 	if (!p || *p != ' ')
-		return -1;
+		return VLS_ERROR;
 	n = token_len(++p);
 	memcpy(ev->u.block.rwbs, p, n < sizeof(ev->u.block.rwbs) ? n
 				  : sizeof(ev->u.block.rwbs) - 1);
@@ -432,7 +432,7 @@ static int parse_block(vls_event *ev, const char *s)
 	if (!cmd || !(cmd = strchr(cmd, ')')) || cmd[1] != ' ' ||
 	    !(p = parse_u64(cmd + 2, &ev->u.block.sector)) || strncmp(p, " + ", 3) ||
 	    !(p = parse_u64(p + 3, &nr)) || nr > UINT32_MAX)
-		return -1;
+		return VLS_ERROR;
 	ev->u.block.nr_sector = (uint32_t)nr;
 	if (ev->kind != VLS_EV_BLOCK_RQ_COMPLETE)
 		return 0;

@@ -61,15 +61,15 @@ int __vls_text_parse_ts(uint64_t *out, const char *s, const char **end)
 	int nfrac = 0;
 
 	if (!is_digit(*p))
-		return -1;
+		return VLS_ERROR;
 	while (is_digit(*p)) {
 		if (sec >= UINT64_MAX / 1000000000ULL)
-			return -1;
+			return VLS_ERROR;
 		sec = sec * 10 + (uint64_t)(*p++ - '0');
 	}
 	/* sec * 10^9 + 999999999 must fit in 64 bits */
 	if (sec >= UINT64_MAX / 1000000000ULL)
-		return -1;
+		return VLS_ERROR;
 	if (*p == '.' && is_digit(p[1])) {
 		p++;
 		/* beyond nanoseconds: precision the clock does not have */
@@ -147,10 +147,10 @@ static int parse_time(struct text_line *l, const char **pp)
 		if (*p && *p != ':')
 			p++;
 	} else if (__vls_text_parse_ts(&l->ts_ns, *pp, &p)) {
-		return -1;
+		return VLS_ERROR;
 	}
 	if (*p != ':' || (p[1] != ' ' && p[1]))
-		return -1;
+		return VLS_ERROR;
 	*pp = p + 1;
 	return 0;
 }
@@ -216,7 +216,7 @@ static int parse_task(struct text_line *l, const char *s)
 		parse_name(l, skip_spaces(p));
 		return 0;
 	}
-	return -1;
+	return VLS_ERROR;
 }
 
 int __vls_text_parse_line(struct text_line *l, const char *line)

@@ -44,15 +44,21 @@ struct text_line {
 	bool buffer_prefix;    /* trace-cmd report of an instance: "name: " */
 };
 
-/* reader-text-line.c: split an event line. 0 on success, -1 if it is not one. */
+/*
+ * The parsers below see a line but not the file it came from: they return 0
+ * on success or VLS_ERROR, with no message, and their caller reports or
+ * counts the line.
+ */
+
+/* reader-text-line.c: split an event line. VLS_ERROR if it is not one. */
 int __vls_text_parse_line(struct text_line *out, const char *line);
 
 /* reader-text-line.c: "SECONDS[.FRACTION]" to nanoseconds, exactly. *end
- * gets the first byte after the number. -1 on no digits or overflow. */
+ * gets the first byte after the number. VLS_ERROR on no digits or overflow. */
 int __vls_text_parse_ts(uint64_t *out, const char *s, const char **end);
 
-/* reader-text-fields.c: fill ev->u for ev->kind from the printed fields. 0 on
- * success, -1 if a field the kind needs is missing or malformed. */
+/* reader-text-fields.c: fill ev->u for ev->kind from the printed fields.
+ * VLS_ERROR if a field the kind needs is missing or malformed. */
 int __vls_text_parse_fields(vls_event *ev, const char *fields);
 
 /* reader-text-fields.c: sched_switch prev_state letters to TASK_* report bits.
