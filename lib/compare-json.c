@@ -126,8 +126,8 @@ static void put_matrix(struct vls_json *j, const struct vls_compare *c)
 		put_value(j, "faults", &cell->faults, VLS_CU_COUNT);
 		put_value(j, "fallback_rate", &cell->rate, VLS_CU_RATE);
 		__vls_json_obj(j, "by_reason");
-		for (int r = 0; r < VLS_REASON__COUNT; r++)
-			put_value(j, __vls_reason_names[r], &cell->reason[r], VLS_CU_RATE);
+		for (int r = 0; r < VLS_FR__COUNT; r++)
+			put_value(j, __vls_fault_reason_names[r], &cell->reason[r], VLS_CU_RATE);
 		__vls_json_obj_end(j);
 		__vls_json_obj_end(j);
 	}

@@ -47,7 +47,7 @@ static double g_rate(const struct vls_rfaults *f, const struct vls_rstats l[2])
 
 static double g_io_retry(const struct vls_rfaults *f, const struct vls_rstats l[2])
 {
-	return i2d(f->by_reason[VLS_REASON_IO_RETRY]);
+	return i2d(f->by_reason[VLS_FR_IO_RETRY]);
 }
 
 static double g_refaults(const struct vls_rfaults *f, const struct vls_rstats l[2])
@@ -168,7 +168,7 @@ static bool merge_comm(struct vls_rtask *acc, const struct vls_rrun *run,
 			continue;
 		add_i(&acc->f.total, p->f.total);
 		add_i(&acc->f.fallback, p->f.fallback);
-		for (int r = 0; r < VLS_REASON__COUNT; r++)
+		for (int r = 0; r < VLS_FR__COUNT; r++)
 			add_i(&acc->f.by_reason[r], p->f.by_reason[r]);
 		add_i(&acc->f.behind_writer, p->f.behind_writer);
 		add_i(&acc->f.refaults, p->f.refaults);
@@ -394,7 +394,7 @@ static void fill_cell(struct vls_ccell *cell, const struct vls_report *rep,
 	for (size_t j = 0; j < n; j++)
 		v[j] = g_rate(&rep->runs[idx[j]].f, NULL);
 	summarize(&cell->rate, v, n);
-	for (int r = 0; r < VLS_REASON__COUNT; r++) {
+	for (int r = 0; r < VLS_FR__COUNT; r++) {
 		for (size_t j = 0; j < n; j++)
 			v[j] = reason_rate(&rep->runs[idx[j]].f, r);
 		summarize(&cell->reason[r], v, n);

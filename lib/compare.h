@@ -52,7 +52,7 @@ struct vls_ccell {
 	char *kernel, *arch;
 	size_t nruns;
 	struct vls_cvalue rate;                    /* fallback rate */
-	struct vls_cvalue reason[VLS_REASON__COUNT]; /* reason count / faults */
+	struct vls_cvalue reason[VLS_FR__COUNT]; /* reason count / faults */
 	struct vls_cvalue faults;
 };
 

@@ -11,20 +11,17 @@
 
 #include "faults.h"
 
-static const char *const reason_names[VLS_FR__COUNT] = {
-	[VLS_FR_NONE] = "none",
-	[VLS_FR_IO_RETRY] = "io_retry",
-	[VLS_FR_NO_IO] = "no_io",
-	[VLS_FR_KERNEL_MODE] = "kernel_mode",
-	[VLS_FR_NESTED] = "nested",
-	[VLS_FR_NO_VMA_LOCK] = "no_vma_lock",
+const char *const __vls_fault_reason_names[VLS_FR__COUNT] = {
+#define REASON_NAME(e, name) [VLS_FR_##e] = name,
+	VLS_FAULT_REASONS(REASON_NAME)
+#undef REASON_NAME
 };
 
 const char *__vls_fault_reason_name(enum vls_fault_reason r)
 {
 	if ((unsigned int)r >= VLS_FR__COUNT)
 		return "none";
-	return reason_names[r];
+	return __vls_fault_reason_names[r];
 }
 
 /*

@@ -15,82 +15,129 @@
 #include <string.h>
 
 #include "faults.h"
+#include "util-map.h"
 
-int __vls_faults_init(struct vls_faults *f, vls_ctx *ctx,
-		      enum vls_vma_lock_cap cap, vls_fault_episode_cb cb,
-		      void *data)
+/* A task: what the callers see, then the state of its open episode. */
+struct fault_task {
+	struct vls_fault_task pub;
+	size_t cap_io;
+	struct vls_fault_episode *ep;  /* the open episode, NULL when none */
+	bool ep_tracepoint;
+	uint64_t last_ns;
+	int acq;                  /* attempt in flight: 0, 1 fault path, 2 nested */
+	bool acq_trylock_failed;
+	uint64_t acq_ns;
+	bool holding;             /* holds a fault-path read lock */
+	bool filemap_held;        /* the current/last attempt saw filemap_fault under it */
+	bool filemap_after_release;
+	bool asleep_io;
+	uint64_t sleep_ns;
+};
+
+struct vls_faults {
+	vls_ctx *ctx;
+	enum vls_vma_lock_cap cap;
+	vls_fault_episode_cb cb;
+	vls_fault_task_cb task_cb;
+	void *cb_data;
+	struct vls_slab tasks;    /* struct fault_task */
+	struct vls_u64map by_tid; /* tid -> index in tasks */
+	/* Open episodes: a task holds one only while in a fault. */
+	struct vls_slab eps;      /* struct vls_fault_episode */
+	struct vls_fault_episode **free_eps;
+	size_t nfree_eps, cap_free_eps;
+	uint64_t page_fault_events;
+	uint64_t unclassified;
+};
+
+int __vls_faults_new(struct vls_faults **out, vls_ctx *ctx,
+		     enum vls_vma_lock_cap cap, vls_fault_episode_cb cb,
+		     vls_fault_task_cb task_cb, void *data)
 {
-	memset(f, 0, sizeof(*f));
-	__vls_slab_init(&f->tasks, sizeof(struct vls_fault_task),
-			VLS_FAULT_TASKS_MAX);
+	struct vls_faults *f = __vls_calloc(ctx, 1, sizeof(*f));
+
+	*out = NULL;
+	if (!f)
+		return __vls_error(ctx, VLS_ENOMEM, "out of memory");
+	__vls_slab_init(&f->tasks, sizeof(struct fault_task), VLS_FAULT_TASKS_MAX);
 	__vls_slab_init(&f->eps, sizeof(struct vls_fault_episode),
 			VLS_FAULT_TASKS_MAX);
 	f->ctx = ctx;
 	f->cap = cap;
 	f->cb = cb;
+	f->task_cb = task_cb;
 	f->cb_data = data;
+	*out = f;
 	return 0;
 }
 
-void __vls_faults_release(struct vls_faults *f)
+static struct fault_task *task_at(const struct vls_faults *f, size_t i)
+{
+	return __vls_slab_at(&f->tasks, i);
+}
+
+void __vls_faults_free(struct vls_faults *f)
 {
 	if (!f)
 		return;
 	for (size_t i = 0; i < f->tasks.n; i++)
-		__vls_free(f->ctx, __vls_faults_task(f, i)->io_waits);
+		__vls_free(f->ctx, task_at(f, i)->pub.io_waits);
 	__vls_slab_release(f->ctx, &f->tasks);
 	__vls_slab_release(f->ctx, &f->eps);
 	__vls_free(f->ctx, f->free_eps);
-	__vls_free(f->ctx, f->hash);
-	f->free_eps = NULL;
-	f->nfree_eps = f->cap_free_eps = 0;
-	f->hash = NULL;
-	f->hash_size = 0;
+	__vls_u64map_release(f->ctx, &f->by_tid);
+	__vls_free(f->ctx, f);
+}
+
+void __vls_faults_set_cap(struct vls_faults *f, enum vls_vma_lock_cap cap)
+{
+	f->cap = cap;
+}
+
+enum vls_vma_lock_cap __vls_faults_cap(const struct vls_faults *f)
+{
+	return f->cap;
+}
+
+uint64_t __vls_faults_page_fault_events(const struct vls_faults *f)
+{
+	return f->page_fault_events;
+}
+
+uint64_t __vls_faults_unclassified(const struct vls_faults *f)
+{
+	return f->unclassified;
+}
+
+size_t __vls_faults_ntasks(const struct vls_faults *f)
+{
+	return f->tasks.n;
+}
+
+const struct vls_fault_task *__vls_faults_task(const struct vls_faults *f,
+					       size_t i)
+{
+	return &task_at(f, i)->pub;
 }
 
 /* ------------------------------------------------------------------ */
-/* Tasks: a slab, indexed by a tid hash (index + 1, 0 = empty)        */
+/* Tasks: a slab, indexed by tid                                       */
 /* ------------------------------------------------------------------ */
 
-static size_t hash_slot(const struct vls_faults *f, int32_t tid)
+static struct fault_task *task_find(struct vls_faults *f, int32_t tid)
 {
-	size_t mask = f->hash_size - 1;
-	size_t h = ((uint32_t)tid * 2654435761u) & mask;
+	uint32_t i;
 
-	while (f->hash[h] && __vls_faults_task(f, f->hash[h] - 1)->tid != tid)
-		h = (h + 1) & mask;
-	return h;
-}
-
-static struct vls_fault_task *task_find(struct vls_faults *f, int32_t tid)
-{
-	size_t h;
-
-	if (!f->hash_size)
+	if (__vls_u64map_get(&f->by_tid, (uint64_t)(uint32_t)tid, &i))
 		return NULL;
-	h = hash_slot(f, tid);
-	return f->hash[h] ? __vls_faults_task(f, f->hash[h] - 1) : NULL;
-}
-
-static int rehash(struct vls_faults *f, size_t size)
-{
-	uint32_t *nh = __vls_calloc(f->ctx, size, sizeof(*nh));
-
-	if (!nh)
-		return __vls_error(f->ctx, VLS_ENOMEM, "out of memory");
-	__vls_free(f->ctx, f->hash);
-	f->hash = nh;
-	f->hash_size = size;
-	for (size_t i = 0; i < f->tasks.n; i++)
-		f->hash[hash_slot(f, __vls_faults_task(f, i)->tid)] = (uint32_t)i + 1;
-	return 0;
+	return task_at(f, i);
 }
 
 /* The task of tid, created if new. */
-static int task_get(struct vls_fault_task **out, struct vls_faults *f,
+static int task_get(struct fault_task **out, struct vls_faults *f,
 		    const vls_event *ev)
 {
-	struct vls_fault_task *t = task_find(f, ev->tid);
+	struct fault_task *t = task_find(f, ev->tid);
 	int ret;
 
 	if (!t) {
@@ -98,27 +145,27 @@ static int task_get(struct vls_fault_task **out, struct vls_faults *f,
 			return __vls_error(f->ctx, VLS_ELIMIT,
 					   "fault analysis: more than %u tasks",
 					   VLS_FAULT_TASKS_MAX);
-		if ((f->tasks.n + 1) * 2 > f->hash_size) {
-			ret = rehash(f, f->hash_size ? f->hash_size * 2 : 256);
-			if (ret)
-				return ret;
-		}
-		ret = __vls_slab_push(f->ctx, &f->tasks, (void **)&t);
+		ret = __vls_u64map_put(f->ctx, &f->by_tid, (uint64_t)(uint32_t)ev->tid,
+				       (uint32_t)f->tasks.n);
 		if (ret)
 			return ret;
-		t->tid = ev->tid;
-		t->pid = -1;
-		f->hash[hash_slot(f, ev->tid)] = (uint32_t)f->tasks.n;
+		ret = __vls_slab_push(f->ctx, &f->tasks, (void **)&t);
+		if (ret) {
+			__vls_u64map_del(&f->by_tid, (uint64_t)(uint32_t)ev->tid);
+			return ret;
+		}
+		t->pub.tid = ev->tid;
+		t->pub.pid = -1;
 	}
-	if (t->retired) {         /* the kernel reused its tid */
-		t->retired = false;
-		if ((ret = f->task_cb(t, true, f->cb_data)))
+	if (t->pub.retired) {         /* the kernel reused its tid */
+		t->pub.retired = false;
+		if (f->task_cb && (ret = f->task_cb(&t->pub, true, f->cb_data)))
 			return ret;
 	}
 	if (ev->pid >= 0)
-		t->pid = ev->pid;
+		t->pub.pid = ev->pid;
 	if (ev->comm[0])
-		memcpy(t->comm, ev->comm, sizeof(t->comm));
+		memcpy(t->pub.comm, ev->comm, sizeof(t->pub.comm));
 	*out = t;
 	return 0;
 }
@@ -128,7 +175,7 @@ static int task_get(struct vls_fault_task **out, struct vls_faults *f,
 /* ------------------------------------------------------------------ */
 
 /* Open an episode on t, which has none open. */
-static int ep_open(struct vls_faults *f, struct vls_fault_task *t,
+static int ep_open(struct vls_faults *f, struct fault_task *t,
 		   uint64_t ts, bool tracepoint, bool kernel)
 {
 	struct vls_fault_episode *ep;
@@ -142,9 +189,9 @@ static int ep_open(struct vls_faults *f, struct vls_fault_task *t,
 		if (ret)
 			return ret;
 	}
-	ep->tid = t->tid;
-	ep->pid = t->pid;
-	memcpy(ep->comm, t->comm, sizeof(ep->comm));
+	ep->tid = t->pub.tid;
+	ep->pid = t->pub.pid;
+	memcpy(ep->comm, t->pub.comm, sizeof(ep->comm));
 	ep->start_ns = ep->end_ns = ts;
 	ep->stack_only = !tracepoint;
 	ep->kernel_mode = kernel;
@@ -157,7 +204,7 @@ static int ep_open(struct vls_faults *f, struct vls_fault_task *t,
 	/* A kernel-mode fault always reaches the fault handler's mmap_lock,
 	 * so a stack-opened one is a fault the tracepoint would have shown. */
 	if (tracepoint || kernel)
-		t->c.faults++;
+		t->pub.c.faults++;
 	return 0;
 }
 
@@ -174,21 +221,21 @@ static enum vls_fault_reason ep_reason(const struct vls_faults *f,
 	return ep->nested ? VLS_FR_NESTED : VLS_FR_NONE;
 }
 
-static int io_wait_push(struct vls_faults *f, struct vls_fault_task *t,
+static int io_wait_push(struct vls_faults *f, struct fault_task *t,
 			uint64_t ns)
 {
 	int ret;
 
-	if (t->n_io == VLS_FAULT_IOWAITS_MAX)
+	if (t->pub.n_io == VLS_FAULT_IOWAITS_MAX)
 		return __vls_error(f->ctx, VLS_ELIMIT,
 				   "fault analysis: task %d has more than %u "
-				   "faults that waited for I/O", t->tid,
+				   "faults that waited for I/O", t->pub.tid,
 				   VLS_FAULT_IOWAITS_MAX);
-	ret = __vls_grow(f->ctx, (void **)&t->io_waits, &t->cap_io, t->n_io + 1,
-			 sizeof(*t->io_waits), VLS_FAULT_IOWAITS_MAX);
+	ret = __vls_grow(f->ctx, (void **)&t->pub.io_waits, &t->cap_io, t->pub.n_io + 1,
+			 sizeof(*t->pub.io_waits), VLS_FAULT_IOWAITS_MAX);
 	if (ret)
 		return ret;
-	t->io_waits[t->n_io++] = ns;
+	t->pub.io_waits[t->pub.n_io++] = ns;
 	return 0;
 }
 
@@ -199,7 +246,8 @@ static void count_episode(struct vls_fault_counts *c,
 							: VLS_FAULT_CHAIN_MAX;
 
 	c->episodes++;
-	c->by_reason[ep->reason]++;
+	if (ep->reason != VLS_FR_NONE)
+		c->by_reason[ep->reason]++;
 	if (ep->reason != VLS_FR_NONE && ep->reason != VLS_FR_NESTED) {
 		c->fallback++;
 		if (ep->behind_writer)
@@ -219,7 +267,7 @@ static void count_episode(struct vls_fault_counts *c,
 
 /* Close the open episode (if any): decide its reason, count it, hand it
  * to the callback. */
-static int ep_close(struct vls_faults *f, struct vls_fault_task *t)
+static int ep_close(struct vls_faults *f, struct fault_task *t)
 {
 	struct vls_fault_episode *ep = t->ep;
 	int ret;
@@ -244,7 +292,7 @@ static int ep_close(struct vls_faults *f, struct vls_fault_task *t)
 		ep->attempts++;
 	if (!ep->attempts)
 		ep->attempts = 1;
-	count_episode(&t->c, ep);
+	count_episode(&t->pub.c, ep);
 	if (ep->io_wait_ns) {
 		ret = io_wait_push(f, t, ep->io_wait_ns);
 		if (ret)
@@ -255,7 +303,7 @@ static int ep_close(struct vls_faults *f, struct vls_fault_task *t)
 
 /* An episode idle for too long (the task neither waiting for mmap_lock,
  * holding it, nor asleep on I/O) is over. */
-static int expire(struct vls_faults *f, struct vls_fault_task *t, uint64_t ts)
+static int expire(struct vls_faults *f, struct fault_task *t, uint64_t ts)
 {
 	if (!t->ep || t->acq || t->holding || t->asleep_io)
 		return 0;
@@ -298,7 +346,7 @@ static bool ep_has_page(const struct vls_fault_episode *ep,
 
 static int on_fault(struct vls_faults *f, const vls_event *ev)
 {
-	struct vls_fault_task *t;
+	struct fault_task *t;
 	int ret = task_get(&t, f, ev);
 
 	if (ret)
@@ -319,7 +367,7 @@ static int on_fault(struct vls_faults *f, const vls_event *ev)
  * as the same fault: its first file page, or the same page again (a retry
  * that kept the VMA lock). A different page is the next fault.
  */
-static bool filemap_continues(const struct vls_fault_task *t,
+static bool filemap_continues(const struct fault_task *t,
 			      const vls_event *ev)
 {
 	const struct vls_fault_episode *ep = t->ep;
@@ -331,7 +379,7 @@ static bool filemap_continues(const struct vls_fault_task *t,
 
 static int on_filemap(struct vls_faults *f, const vls_event *ev)
 {
-	struct vls_fault_task *t;
+	struct fault_task *t;
 	int ret = task_get(&t, f, ev);
 
 	if (!ret)
@@ -365,7 +413,7 @@ static int on_filemap(struct vls_faults *f, const vls_event *ev)
  * (a filemap_fault, a failed nested trylock), or a retry after the last
  * attempt ran filemap_fault() and released the lock (fpin) for I/O.
  */
-static bool attempt_continues(const struct vls_fault_task *t, bool kernel)
+static bool attempt_continues(const struct fault_task *t, bool kernel)
 {
 	const struct vls_fault_episode *ep = t->ep;
 
@@ -378,7 +426,7 @@ static bool attempt_continues(const struct vls_fault_task *t, bool kernel)
 	return t->filemap_held && !t->holding;
 }
 
-static int on_fault_path(struct vls_faults *f, struct vls_fault_task *t,
+static int on_fault_path(struct vls_faults *f, struct fault_task *t,
 			 const vls_event *ev, bool kernel)
 {
 	struct vls_fault_episode *ep;
@@ -413,7 +461,7 @@ static int on_fault_path(struct vls_faults *f, struct vls_fault_task *t,
 	return 0;
 }
 
-static int on_nested(struct vls_faults *f, struct vls_fault_task *t,
+static int on_nested(struct vls_faults *f, struct fault_task *t,
 		     const vls_event *ev)
 {
 	int ret;
@@ -436,7 +484,7 @@ static int on_nested(struct vls_faults *f, struct vls_fault_task *t,
 
 static int on_start(struct vls_faults *f, const vls_event *ev)
 {
-	struct vls_fault_task *t;
+	struct fault_task *t;
 	enum vls_fault_path path;
 	int ret = task_get(&t, f, ev);
 
@@ -470,7 +518,7 @@ static int on_start(struct vls_faults *f, const vls_event *ev)
 
 static int on_acquired(struct vls_faults *f, const vls_event *ev)
 {
-	struct vls_fault_task *t;
+	struct fault_task *t;
 	bool ok = ev->u.mmap_lock.success;
 	int ret = task_get(&t, f, ev);
 
@@ -510,7 +558,7 @@ static int on_acquired(struct vls_faults *f, const vls_event *ev)
 
 static int on_released(struct vls_faults *f, const vls_event *ev)
 {
-	struct vls_fault_task *t = task_find(f, ev->tid);
+	struct fault_task *t = task_find(f, ev->tid);
 
 	if (t && !ev->u.mmap_lock.write && t->holding) {
 		t->holding = false;
@@ -529,17 +577,17 @@ static int on_released(struct vls_faults *f, const vls_event *ev)
 static int on_switch(struct vls_faults *f, const vls_event *ev)
 {
 	const uint64_t state = ev->u.sched_switch.prev_state;
-	struct vls_fault_task *p = task_find(f, ev->u.sched_switch.prev_pid);
-	struct vls_fault_task *n;
+	struct fault_task *p = task_find(f, ev->u.sched_switch.prev_pid);
+	struct fault_task *n;
 	int ret;
 
 	/* its last switch: with no episode open (closing one here rather than
 	 * at the end would renumber fault_episode rows), nothing more can
 	 * change its counts */
 	if (p && (state & (VLS_TASK_EXIT_DEAD | VLS_TASK_EXIT_ZOMBIE)) && !p->ep &&
-	    !p->retired && f->task_cb) {
-		p->retired = true;
-		if ((ret = f->task_cb(p, false, f->cb_data)))
+	    !p->pub.retired && f->task_cb) {
+		p->pub.retired = true;
+		if ((ret = f->task_cb(&p->pub, false, f->cb_data)))
 			return ret;
 	}
 
@@ -570,7 +618,7 @@ static int on_switch(struct vls_faults *f, const vls_event *ev)
 
 static int on_task_exit(struct vls_faults *f, const vls_event *ev)
 {
-	struct vls_fault_task *t = task_find(f, ev->u.exit.pid);
+	struct fault_task *t = task_find(f, ev->u.exit.pid);
 
 	return t ? ep_close(f, t) : 0;
 }
@@ -601,7 +649,7 @@ int __vls_faults_event(struct vls_faults *f, const vls_event *ev)
 int __vls_faults_finish(struct vls_faults *f)
 {
 	for (size_t i = 0; i < f->tasks.n; i++) {
-		int ret = ep_close(f, __vls_faults_task(f, i));
+		int ret = ep_close(f, task_at(f, i));
 
 		if (ret)
 			return ret;
@@ -613,7 +661,7 @@ void __vls_faults_total(const struct vls_faults *f, struct vls_fault_counts *out
 {
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < f->tasks.n; i++) {
-		const struct vls_fault_counts *c = &__vls_faults_task(f, i)->c;
+		const struct vls_fault_counts *c = &task_at(f, i)->pub.c;
 
 		out->faults += c->faults;
 		out->episodes += c->episodes;
@@ -631,22 +679,4 @@ void __vls_faults_total(const struct vls_faults *f, struct vls_fault_counts *out
 		if (c->io_wait_max > out->io_wait_max)
 			out->io_wait_max = c->io_wait_max;
 	}
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-uint64_t __vls_fault_percentile(uint64_t *v, size_t n, unsigned int pct)
-{
-	size_t rank;
-
-	if (!n)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_u64);
-	rank = (n * pct + 99) / 100; /* ceil(n * pct / 100) */
-	return v[rank ? rank - 1 : 0];
 }

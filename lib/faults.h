@@ -13,22 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "faults-reason.h"
 #include "util-slab.h"
 #include "vls-local.h"
-
-/* Why a fault took mmap_lock. NONE: it never did. */
-enum vls_fault_reason {
-	VLS_FR_NONE = 0,
-	VLS_FR_IO_RETRY,    /* per-VMA attempt dropped its lock for I/O, retried */
-	VLS_FR_NO_IO,       /* fell back with no I/O evidence */
-	VLS_FR_KERNEL_MODE, /* kernel-mode fault: never tries the VMA lock */
-	VLS_FR_NESTED,      /* mmap_lock inside a VMA-locked fault, no fallback */
-	VLS_FR_NO_VMA_LOCK, /* kernel without per-VMA locks: always mmap_lock */
-	VLS_FR__COUNT
-};
-
-/* "io_retry", ... ("none" for VLS_FR_NONE). Never NULL. */
-const char *__vls_fault_reason_name(enum vls_fault_reason r);
 
 /* Does the traced kernel have per-VMA locks (CONFIG_PER_VMA_LOCK)? */
 enum vls_vma_lock_cap {
@@ -113,7 +100,7 @@ struct vls_fault_counts {
 	uint64_t faults;          /* page_fault_user/kernel events + stack-opened kernel episodes */
 	uint64_t episodes;
 	uint64_t fallback;        /* episodes with a fault-path mmap_lock attempt */
-	uint64_t by_reason[VLS_FR__COUNT];
+	uint64_t by_reason[VLS_FR__COUNT]; /* episodes that took mmap_lock */
 	uint64_t behind_writer;
 	uint64_t trylock_fails;
 	uint64_t refaults;
@@ -123,83 +110,57 @@ struct vls_fault_counts {
 	uint64_t io_wait_sum, io_wait_max;
 };
 
+/* A task as the analysis counts it. */
 struct vls_fault_task {
-	int32_t tid, pid;
+	int32_t tid, pid;         /* pid -1: unknown */
 	char comm[VLS_COMM_MAX];
 	struct vls_fault_counts c;
 	uint64_t *io_waits;       /* one per episode with I/O wait, in order */
-	size_t n_io, cap_io;
-	/* live state, private to faults-machine.c */
-	struct vls_fault_episode *ep;  /* the open episode, NULL when none */
-	bool ep_tracepoint;
-	uint64_t last_ns;
-	int acq;                  /* attempt in flight: 0, 1 fault path, 2 nested */
-	bool acq_trylock_failed;
-	uint64_t acq_ns;
-	bool holding;             /* holds a fault-path read lock */
-	bool filemap_held;        /* the current/last attempt saw filemap_fault under it */
-	bool filemap_after_release;
-	bool asleep_io;
-	uint64_t sleep_ns;
-	bool retired;             /* exited, given to task_cb */
+	size_t n_io;
+	bool retired;             /* exited, given to the task callback */
 };
 
 typedef int (*vls_fault_episode_cb)(const struct vls_fault_episode *ep,
 				    void *data);
-/* Optional (vls_faults.task_cb): a task exited (its last sched_switch,
- * prev_state X or Z) with no episode open, so its counts are final (back
- * false); or its tid came back after that (back true), before anything
- * more is counted for it. */
+/* A task exited (its last sched_switch, prev_state X or Z) with no episode
+ * open, so its counts are final (back false); or its tid came back after
+ * that (back true), before anything more is counted for it. */
 typedef int (*vls_fault_task_cb)(const struct vls_fault_task *t, bool back,
 				 void *data);
 
-struct vls_faults {
-	vls_ctx *ctx;
-	enum vls_vma_lock_cap cap;
-	vls_fault_episode_cb cb;  /* finished episodes; may be NULL */
-	void *cb_data;
-	vls_fault_task_cb task_cb; /* NULL after init; takes cb_data too */
-	struct vls_slab tasks;    /* struct vls_fault_task */
-	uint32_t *hash;           /* tid -> index + 1, open addressing */
-	/* Open episodes: a task holds one only while in a fault. */
-	struct vls_slab eps;      /* struct vls_fault_episode */
-	struct vls_fault_episode **free_eps;
-	size_t nfree_eps, cap_free_eps;
-	size_t hash_size;
-	uint64_t page_fault_events; /* exceptions:page_fault_* seen */
-	uint64_t unclassified;    /* read acquisitions without a stack */
-};
+/* The analysis of one event stream (faults-machine.c). */
+struct vls_faults;
 
-/* Set up an analysis. cap may be changed until the first event. */
-int __vls_faults_init(struct vls_faults *f, vls_ctx *ctx,
-		      enum vls_vma_lock_cap cap, vls_fault_episode_cb cb,
-		      void *data);
+/*
+ * A new analysis. cb gets each finished episode, task_cb each task that
+ * exits or comes back (either may be NULL), both with data. cap may be
+ * changed with __vls_faults_set_cap() until the first event.
+ */
+int __vls_faults_new(struct vls_faults **out, vls_ctx *ctx,
+		     enum vls_vma_lock_cap cap, vls_fault_episode_cb cb,
+		     vls_fault_task_cb task_cb, void *data);
+void __vls_faults_free(struct vls_faults *f);
+
+void __vls_faults_set_cap(struct vls_faults *f, enum vls_vma_lock_cap cap);
+enum vls_vma_lock_cap __vls_faults_cap(const struct vls_faults *f);
+
 /* Consume one event (timestamp order). Errors: VLS_ENOMEM, VLS_ELIMIT, or
- * what the callback returned. */
+ * what a callback returned. */
 int __vls_faults_event(struct vls_faults *f, const vls_event *ev);
 /* End of input: close every open episode. */
 int __vls_faults_finish(struct vls_faults *f);
-void __vls_faults_release(struct vls_faults *f);
 
-static inline size_t __vls_faults_ntasks(const struct vls_faults *f)
-{
-	return f->tasks.n;
-}
+/* exceptions:page_fault_* events seen: 0 means the fault counts come from
+ * stacks alone. */
+uint64_t __vls_faults_page_fault_events(const struct vls_faults *f);
+/* Read acquisitions that had no stack to classify them by. */
+uint64_t __vls_faults_unclassified(const struct vls_faults *f);
 
+size_t __vls_faults_ntasks(const struct vls_faults *f);
 /* Task i < __vls_faults_ntasks(f), in order of first appearance. */
-static inline struct vls_fault_task *__vls_faults_task(const struct vls_faults *f,
-							size_t i)
-{
-	return __vls_slab_at(&f->tasks, i);
-}
-
+const struct vls_fault_task *__vls_faults_task(const struct vls_faults *f,
+					       size_t i);
 /* The run's counters: the sum over tasks. */
 void __vls_faults_total(const struct vls_faults *f, struct vls_fault_counts *out);
-
-/*
- * Nearest-rank percentile (0 < pct <= 100) of n values, sorting them in
- * place. 0 for n == 0.
- */
-uint64_t __vls_fault_percentile(uint64_t *v, size_t n, unsigned int pct);
 
 #endif /* VLS_FAULTS_H */

@@ -102,15 +102,14 @@ static int copy_opts(vls_import *imp, const vls_import_opts *opts)
  * are completed by vls_import_commit(). */
 static int insert_run(vls_import *imp)
 {
-	sqlite3_stmt *st = __vls_store_stmt(&imp->txn,
-		"INSERT INTO run (label, source, format, imported_at, events) "
-		"VALUES ('', 'embedded', 'embedded', ?1, 0)");
+	struct vls_row r;
 	int ret;
 
-	if (!st)
-		return VLS_EDB;
-	sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
-	ret = __vls_store_exec_stmt(&imp->txn, st);
+	__vls_row_start(&r, &imp->txn,
+		"INSERT INTO run (label, source, format, imported_at, events)"
+		" VALUES ('', 'embedded', 'embedded', :imported_at, 0)");
+	__vls_row_i64(&r, "imported_at", (int64_t)time(NULL));
+	ret = __vls_row_step(&r);
 	if (!ret)
 		imp->txn.run_id = sqlite3_last_insert_rowid(imp->txn.sql);
 	return ret;
@@ -248,75 +247,62 @@ static int apply_overrides(vls_import *imp)
 static int write_meta(vls_import *imp)
 {
 	for (size_t i = 0; i < imp->meta.n; i++) {
-		sqlite3_stmt *st = __vls_store_stmt(&imp->txn,
-			"INSERT INTO run_meta (run_id, key, value) VALUES (?1, ?2, ?3)");
+		struct vls_row r;
 		int ret;
 
-		if (!st)
-			return VLS_EDB;
-		sqlite3_bind_int64(st, 1, imp->txn.run_id);
-		sqlite3_bind_text(st, 2, imp->meta.keys[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, imp->meta.vals[i], -1, SQLITE_STATIC);
-		ret = __vls_store_exec_stmt(&imp->txn, st);
+		__vls_row_start(&r, &imp->txn, "INSERT INTO run_meta (run_id, key,"
+				" value) VALUES (:run_id, :key, :value)");
+		__vls_row_i64(&r, "run_id", imp->txn.run_id);
+		__vls_row_text(&r, "key", imp->meta.keys[i]);
+		__vls_row_text(&r, "value", imp->meta.vals[i]);
+		ret = __vls_row_step(&r);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-/* Bind a metadata value as an integer when it is one, else NULL. */
-static void bind_meta_int(sqlite3_stmt *st, int col, const struct vls_meta *m,
-			  const char *key)
+/* A metadata value as an integer when it is one, else NULL. */
+static void row_meta_int(struct vls_row *r, const char *name,
+			 const struct vls_meta *m, const char *key)
 {
 	const char *v = __vls_meta_get(m, key);
-	char *end;
-	long long n;
+	char *end = NULL;
+	long long n = v && *v ? strtoll(v, &end, 10) : 0;
 
-	if (!v || !*v) {
-		sqlite3_bind_null(st, col);
-		return;
-	}
-	n = strtoll(v, &end, 10);
-	if (*end)
-		sqlite3_bind_null(st, col);
-	else
-		sqlite3_bind_int64(st, col, n);
+	__vls_row_opt(r, name, end && !*end, n);
 }
 
-static void bind_meta_text(sqlite3_stmt *st, int col, const struct vls_meta *m,
-			   const char *key, const char *dflt)
+static void row_meta_text(struct vls_row *r, const char *name,
+			  const struct vls_meta *m, const char *key,
+			  const char *dflt)
 {
 	const char *v = __vls_meta_get(m, key);
 
-	if (!v && !dflt)
-		sqlite3_bind_null(st, col);
-	else
-		sqlite3_bind_text(st, col, v ? v : dflt, -1, SQLITE_STATIC);
+	__vls_row_text(r, name, v ? v : dflt);
 }
 
 static int update_run(vls_import *imp)
 {
-	sqlite3_stmt *st = __vls_store_stmt(&imp->txn,
-		"UPDATE run SET label = ?2, kernel = ?3, arch = ?4, source = ?5, "
-		"format = ?6, events = ?7, lost_events = ?8, ncpus = ?9, "
-		"first_ts = ?10, last_ts = ?11 WHERE id = ?1");
+	struct vls_row r;
 
-	if (!st)
-		return VLS_EDB;
-	sqlite3_bind_int64(st, 1, imp->txn.run_id);
-	bind_meta_text(st, 2, &imp->meta, "label", NULL);
-	bind_meta_text(st, 3, &imp->meta, "kernel", NULL);
-	bind_meta_text(st, 4, &imp->meta, "arch", NULL);
-	bind_meta_text(st, 5, &imp->meta, "source", "embedded");
-	bind_meta_text(st, 6, &imp->meta, "format", "embedded");
-	sqlite3_bind_int64(st, 7, (int64_t)imp->events);
-	bind_meta_int(st, 8, &imp->meta, "lost_events");
-	bind_meta_int(st, 9, &imp->meta, "ncpus");
-	if (imp->events) {
-		sqlite3_bind_int64(st, 10, (int64_t)imp->first_ts);
-		sqlite3_bind_int64(st, 11, (int64_t)imp->last_ts);
-	}
-	return __vls_store_exec_stmt(&imp->txn, st);
+	__vls_row_start(&r, &imp->txn,
+		"UPDATE run SET label = :label, kernel = :kernel, arch = :arch,"
+		" source = :source, format = :format, events = :events,"
+		" lost_events = :lost_events, ncpus = :ncpus, first_ts = :first_ts,"
+		" last_ts = :last_ts WHERE id = :id");
+	row_meta_text(&r, "label", &imp->meta, "label", NULL);
+	row_meta_text(&r, "kernel", &imp->meta, "kernel", NULL);
+	row_meta_text(&r, "arch", &imp->meta, "arch", NULL);
+	row_meta_text(&r, "source", &imp->meta, "source", "embedded");
+	row_meta_text(&r, "format", &imp->meta, "format", "embedded");
+	__vls_row_u64(&r, "events", imp->events);
+	row_meta_int(&r, "lost_events", &imp->meta, "lost_events");
+	row_meta_int(&r, "ncpus", &imp->meta, "ncpus");
+	__vls_row_opt(&r, "first_ts", imp->events > 0, (int64_t)imp->first_ts);
+	__vls_row_opt(&r, "last_ts", imp->events > 0, (int64_t)imp->last_ts);
+	__vls_row_i64(&r, "id", imp->txn.run_id);
+	return __vls_row_step(&r);
 }
 
 int vls_import_commit(int64_t *out, vls_import *imp)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "locks.h"
+#include "util-fmt.h"
 
 struct out {
 	char *buf;
@@ -35,29 +36,11 @@ static void put(struct out *o, const char *fmt, ...)
 		o->len += (size_t)n;
 }
 
-const char *__vls_fmt_ns(char *buf, size_t size, uint64_t ns)
-{
-	static const struct { uint64_t div; const char *unit; } units[] = {
-		{ 1000000000ULL, "s" }, { 1000000ULL, "ms" }, { 1000ULL, "us" },
-	};
-	double v;
-
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (ns < units[i].div)
-			continue;
-		v = (double)ns / (double)units[i].div;
-		snprintf(buf, size, v < 99.95 ? "%.1f %s" : "%.0f %s", v, units[i].unit);
-		return buf;
-	}
-	snprintf(buf, size, "%" PRIu64 " ns", ns);
-	return buf;
-}
-
 static void put_ns(struct out *o, uint64_t ns)
 {
 	char b[32];
 
-	put(o, "%s", __vls_fmt_ns(b, sizeof(b), ns));
+	put(o, "%s", __vls_fmt_ns(b, sizeof(b), ns, VLS_FMT_SHORT));
 }
 
 static void put_group(struct out *o, const struct vls_chain *c, int32_t parent);

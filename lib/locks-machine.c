@@ -17,25 +17,36 @@
 
 #define STR_MAX 512               /* bytes of one interned frame */
 
+/* A string's bytes, then a separator: frames hashed one after the
+ * other never hash a stack like its frames cut elsewhere. */
 static uint64_t hash_str(uint64_t h, const char *s)
 {
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return (h ^ 0xff) * 0x100000001b3ULL;
+	return (__vls_hash_str(h, s) ^ 0xff) * VLS_HASH_PRIME;
+}
+
+struct str_key {
+	const char *s;
+	size_t len;
+};
+
+static bool str_eq(uint32_t idx, const void *key, const void *data)
+{
+	const struct vls_locks *lk = data;
+	const struct str_key *k = key;
+
+	return !strncmp(lk->strs[idx], k->s, k->len) && !lk->strs[idx][k->len];
 }
 
 static int str_intern(struct vls_locks *lk, const char *s, const char **out)
 {
-	uint64_t h = hash_str(0xcbf29ce484222325ULL, s);
-	size_t len = strnlen(s, STR_MAX);
+	uint64_t h = hash_str(VLS_HASH_INIT, s);
+	struct str_key key = { s, strnlen(s, STR_MAX) };
+	size_t len = key.len;
 	uint32_t idx;
 	char *copy;
 	int err;
 
-	if (!__vls_u64map_get(&lk->str_map, h, &idx) && !strncmp(lk->strs[idx], s, len) &&
-	    !lk->strs[idx][len]) {
+	if (!__vls_u64map_find(&lk->str_map, &h, str_eq, &key, lk, &idx)) {
 		*out = lk->strs[idx];
 		return 0;
 	}
@@ -56,13 +67,20 @@ static int str_intern(struct vls_locks *lk, const char *s, const char **out)
 	return 0;
 }
 
-static bool stack_equal(const struct vls_lock_stack *st, const char *const *f,
-			uint32_t n)
+struct stack_key {
+	const char *const *frames;
+	uint32_t n;
+};
+
+static bool stack_eq(uint32_t idx, const void *key, const void *data)
 {
-	if (st->n != n)
+	const struct vls_lock_stack *st = &((const struct vls_locks *)data)->stacks[idx];
+	const struct stack_key *k = key;
+
+	if (st->n != k->n)
 		return false;
-	for (uint32_t i = 0; i < n; i++)
-		if (strcmp(st->frames[i], f[i]))
+	for (uint32_t i = 0; i < k->n; i++)
+		if (strcmp(st->frames[i], k->frames[i]))
 			return false;
 	return true;
 }
@@ -85,7 +103,6 @@ static int stack_add(struct vls_locks *lk, const char *const *all, uint32_t nall
 	if (!(st->frames = __vls_calloc(lk->ctx, n, sizeof(*st->frames))))
 		return __vls_error(lk->ctx, VLS_ENOMEM, "out of memory for a stack");
 	lk->nstacks++;
-	st->hash = h;
 	for (uint32_t i = 0; i < n; i++) {
 		if ((err = str_intern(lk, all[skip + i], &st->frames[i])) < 0)
 			return err;
@@ -101,8 +118,9 @@ static int stack_add(struct vls_locks *lk, const char *const *all, uint32_t nall
 /* *out: interned stack + 1, 0 when the event has none. */
 static int stack_intern(struct vls_locks *lk, const vls_event *ev, uint32_t *out)
 {
+	struct stack_key key;
 	uint32_t skip, n, idx;
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = VLS_HASH_INIT;
 	int err;
 
 	*out = 0;
@@ -114,8 +132,8 @@ static int stack_intern(struct vls_locks *lk, const vls_event *ev, uint32_t *out
 		n = VLS_LOCK_TOP_FRAMES;
 	for (uint32_t i = 0; i < n; i++)
 		h = hash_str(h, ev->stack[skip + i]);
-	if (!__vls_u64map_get(&lk->stack_map, h, &idx) &&
-	    stack_equal(&lk->stacks[idx], ev->stack + skip, n)) {
+	key = (struct stack_key){ ev->stack + skip, n };
+	if (!__vls_u64map_find(&lk->stack_map, &h, stack_eq, &key, lk, &idx)) {
 		*out = idx + 1;
 		return 0;
 	}
@@ -173,7 +191,8 @@ static int task_free(struct vls_locks *lk, uint32_t ti)
  * the sink now rather than at the end, and its distributions are freed (a
  * busy trace has thousands of short-lived threads). The task itself stays:
  * records in the mm windows still name it. A task that dies waiting or
- * holding (its events were lost) stays open until the end, as before.
+ * holding (its events were lost) is not retired: its figures are given
+ * at the end, with every other scope's.
  */
 static int task_retire(struct vls_locks *lk, uint32_t ti)
 {
@@ -436,7 +455,7 @@ static void scope_stats(struct vls_locks *lk, const struct vls_lock_rec *r,
 /* A new wait: a record in the mm's window and the task's pending wait. */
 static int on_start(struct vls_locks *lk, const vls_event *ev)
 {
-	uint32_t ti, mmi, id, stack;
+	uint32_t ti, mmi = 0, id, stack;
 	struct vls_lock_task *t;
 	struct vls_lock_mm *m;
 	struct vls_lock_rec *r;

@@ -67,7 +67,6 @@ struct vls_lock_mm {
 };
 
 struct vls_lock_stack {
-	uint64_t hash;
 	const char **frames;      /* interned strings */
 	uint32_t n;
 	enum vls_lock_site site;

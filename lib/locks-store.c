@@ -16,7 +16,7 @@
 #include "analyzer.h"
 #include "store.h"
 
-struct an_locks {
+struct locks_store {
 	vls_ctx *ctx;
 	struct vls_locks *lk;
 	struct vls_store_txn *txn;   /* of the call in progress */
@@ -25,31 +25,41 @@ struct an_locks {
 };
 
 static const char sql_stats[] =
-	"INSERT INTO lock_stats (run_id, scope, key, mode, mm, tid, pid, comm,"
-	" acquisitions, contended, trylock_fails, downgrades, open_holds, asleep_ns,"
-	" wait_count, wait_sum, wait_max, wait_p50, wait_p99,"
-	" hold_count, hold_sum, hold_max, hold_p50, hold_p99,"
-	" wait_hist, hold_hist, stack_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	"?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	"INSERT INTO lock_stats (run_id, scope, key, mode, mm, tid, pid,"
+	" comm, acquisitions, contended, trylock_fails, downgrades,"
+	" open_holds, asleep_ns, wait_count, wait_sum, wait_max, wait_p50,"
+	" wait_p99, hold_count, hold_sum, hold_max, hold_p50, hold_p99,"
+	" wait_hist, hold_hist, stack_id) VALUES (:run_id, :scope, :key,"
+	" :mode, :mm, :tid, :pid, :comm, :acquisitions, :contended,"
+	" :trylock_fails, :downgrades, :open_holds, :asleep_ns, :wait_count,"
+	" :wait_sum, :wait_max, :wait_p50, :wait_p99, :hold_count, :hold_sum,"
+	" :hold_max, :hold_p50, :hold_p99, :wait_hist, :hold_hist, :stack_id)";
 
 static const char sql_chain[] =
-	"INSERT INTO lock_chain (run_id, id, mm, start_ns, wait_ns, open, tid, pid,"
-	" comm, prio, mode, site, depth, nlinks, dropped_links, woken, inversion,"
-	" inverted_ns, root_idx, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	"?,?,?,?)";
+	"INSERT INTO lock_chain (run_id, id, mm, start_ns, wait_ns, open,"
+	" tid, pid, comm, prio, mode, site, depth, nlinks, dropped_links,"
+	" woken, inversion, inverted_ns, root_idx, summary) VALUES (:run_id,"
+	" :id, :mm, :start_ns, :wait_ns, :open, :tid, :pid, :comm, :prio,"
+	" :mode, :site, :depth, :nlinks, :dropped_links, :woken, :inversion,"
+	" :inverted_ns, :root_idx, :summary)";
 
 static const char sql_link[] =
-	"INSERT INTO lock_chain_link (run_id, chain_id, idx, parent_idx, depth, tid,"
-	" pid, comm, prio, mode, site, held_ns, queued_ns, asleep_ns, hold_total_ns,"
-	" state, reason, wchan, woke, block_start_ns, block_end_ns) VALUES"
-	" (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	"INSERT INTO lock_chain_link (run_id, chain_id, idx, parent_idx,"
+	" depth, tid, pid, comm, prio, mode, site, held_ns, queued_ns,"
+	" asleep_ns, hold_total_ns, state, reason, wchan, woke,"
+	" block_start_ns, block_end_ns) VALUES (:run_id, :chain_id, :idx,"
+	" :parent_idx, :depth, :tid, :pid, :comm, :prio, :mode, :site,"
+	" :held_ns, :queued_ns, :asleep_ns, :hold_total_ns, :state, :reason,"
+	" :wchan, :woke, :block_start_ns, :block_end_ns)";
 
 static const char sql_acq[] =
-	"INSERT INTO lock_acq (run_id, id, mm, tid, pid, mode, site, stack_id,"
-	" start_ns, wait_ns, hold_ns, open, downgraded, contended, asleep_ns, reason,"
-	" wchan, chain_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	"INSERT INTO lock_acq (run_id, id, mm, tid, pid, mode, site,"
+	" stack_id, start_ns, wait_ns, hold_ns, open, downgraded, contended,"
+	" asleep_ns, reason, wchan, chain_id) VALUES (:run_id, :id, :mm,"
+	" :tid, :pid, :mode, :site, :stack_id, :start_ns, :wait_ns, :hold_ns,"
+	" :open, :downgraded, :contended, :asleep_ns, :reason, :wchan,"
+	" :chain_id)";
 
-/* Bind helpers: columns are numbered from 1 in the order of the SQL. */
 static const char *mode_name(bool write)
 {
 	return write ? "write" : "read";
@@ -90,13 +100,20 @@ static void hist_text(char *buf, size_t size, const struct vls_dist *d)
 	buf[len] = '\0';
 }
 
-static void bind_dist(sqlite3_stmt *st, int *col, const struct vls_dist *d)
+/* The columns of a distribution in lock_stats: count, sum, max, p50, p99. */
+static const char *const wait_cols[] = {
+	"wait_count", "wait_sum", "wait_max", "wait_p50", "wait_p99" };
+static const char *const hold_cols[] = {
+	"hold_count", "hold_sum", "hold_max", "hold_p50", "hold_p99" };
+
+static void row_dist(struct vls_row *r, const char *const cols[5],
+		     const struct vls_dist *d)
 {
-	__vls_bind_u64(st, col, d->count);
-	__vls_bind_u64(st, col, d->sum);
-	__vls_bind_opt(st, col, d->count > 0, (int64_t)d->max);
-	__vls_bind_opt(st, col, d->count > 0, (int64_t)__vls_dist_pct(d, 50));
-	__vls_bind_opt(st, col, d->count > 0, (int64_t)__vls_dist_pct(d, 99));
+	__vls_row_u64(r, cols[0], d->count);
+	__vls_row_u64(r, cols[1], d->sum);
+	__vls_row_opt(r, cols[2], d->count > 0, (int64_t)d->max);
+	__vls_row_opt(r, cols[3], d->count > 0, (int64_t)__vls_dist_pct(d, 50));
+	__vls_row_opt(r, cols[4], d->count > 0, (int64_t)__vls_dist_pct(d, 99));
 }
 
 static const char *const scope_names[VLS_SCOPE__COUNT] = {
@@ -120,39 +137,37 @@ static void agg_key(char *buf, size_t size, const struct vls_lock_agg *a)
 	}
 }
 
-static int write_stats(struct an_locks *an, const struct vls_lock_agg *a,
+static int write_stats(struct locks_store *an, const struct vls_lock_agg *a,
 		       int mode, int64_t stack_id)
 {
 	const struct vls_lock_stats *s = &a->mode[mode];
-	sqlite3_stmt *st = __vls_store_stmt(an->txn, sql_stats);
 	char key[64], wh[1024], hh[1024];
-	int col = 1;
+	struct vls_row r;
 
-	if (!st)
-		return VLS_EDB;
 	agg_key(key, sizeof(key), a);
 	hist_text(wh, sizeof(wh), &s->wait);
 	hist_text(hh, sizeof(hh), &s->hold);
-	__vls_bind_i64(st, &col, an->txn->run_id);
-	__vls_bind_text(st, &col, scope_names[a->scope]);
-	__vls_bind_text(st, &col, key);
-	__vls_bind_text(st, &col, mode_name(mode));
-	__vls_bind_opt(st, &col, a->scope == VLS_SCOPE_PROCESS, (int64_t)a->mm);
-	__vls_bind_opt(st, &col, a->scope == VLS_SCOPE_THREAD, a->tid);
-	__vls_bind_opt(st, &col, a->pid >= 0, a->pid);
-	__vls_bind_text(st, &col, a->comm[0] ? a->comm : NULL);
-	__vls_bind_u64(st, &col, s->acquisitions);
-	__vls_bind_u64(st, &col, s->contended);
-	__vls_bind_u64(st, &col, s->trylock_fails);
-	__vls_bind_u64(st, &col, s->downgrades);
-	__vls_bind_u64(st, &col, s->open_holds);
-	__vls_bind_u64(st, &col, s->asleep_ns);
-	bind_dist(st, &col, &s->wait);
-	bind_dist(st, &col, &s->hold);
-	__vls_bind_text(st, &col, wh);
-	__vls_bind_text(st, &col, hh);
-	__vls_bind_opt(st, &col, stack_id > 0, stack_id);
-	return __vls_store_exec_stmt(an->txn, st);
+	__vls_row_start(&r, an->txn, sql_stats);
+	__vls_row_i64(&r, "run_id", an->txn->run_id);
+	__vls_row_text(&r, "scope", scope_names[a->scope]);
+	__vls_row_text(&r, "key", key);
+	__vls_row_text(&r, "mode", mode_name(mode));
+	__vls_row_opt(&r, "mm", a->scope == VLS_SCOPE_PROCESS, (int64_t)a->mm);
+	__vls_row_opt(&r, "tid", a->scope == VLS_SCOPE_THREAD, a->tid);
+	__vls_row_opt(&r, "pid", a->pid >= 0, a->pid);
+	__vls_row_text(&r, "comm", a->comm[0] ? a->comm : NULL);
+	__vls_row_u64(&r, "acquisitions", s->acquisitions);
+	__vls_row_u64(&r, "contended", s->contended);
+	__vls_row_u64(&r, "trylock_fails", s->trylock_fails);
+	__vls_row_u64(&r, "downgrades", s->downgrades);
+	__vls_row_u64(&r, "open_holds", s->open_holds);
+	__vls_row_u64(&r, "asleep_ns", s->asleep_ns);
+	row_dist(&r, wait_cols, &s->wait);
+	row_dist(&r, hold_cols, &s->hold);
+	__vls_row_text(&r, "wait_hist", wh);
+	__vls_row_text(&r, "hold_hist", hh);
+	__vls_row_opt(&r, "stack_id", stack_id > 0, stack_id);
+	return __vls_row_step(&r);
 }
 
 static bool mode_used(const struct vls_lock_stats *s)
@@ -162,7 +177,7 @@ static bool mode_used(const struct vls_lock_stats *s)
 
 static int on_agg(const struct vls_lock_agg *a, void *data)
 {
-	struct an_locks *an = data;
+	struct locks_store *an = data;
 	int64_t stack_id = 0;
 	int err;
 
@@ -188,9 +203,10 @@ static const char sql_thread_rows[] =
 	"SELECT mode, acquisitions, contended, trylock_fails, downgrades,"
 	" open_holds, asleep_ns, wait_sum, wait_max, wait_hist, hold_sum,"
 	" hold_max, hold_hist FROM lock_stats"
-	" WHERE run_id = ? AND scope = 'thread' AND key = ?";
+	" WHERE run_id = :run_id AND scope = 'thread' AND key = :key";
 static const char sql_thread_forget[] =
-	"DELETE FROM lock_stats WHERE run_id = ? AND scope = 'thread' AND key = ?";
+	"DELETE FROM lock_stats"
+	" WHERE run_id = :run_id AND scope = 'thread' AND key = :key";
 
 /* "3,0,12" back into counts per log2 bucket; the number of buckets. */
 static unsigned int hist_parse(const char *text, uint64_t b[VLS_HIST_LOG2_MAX])
@@ -206,7 +222,7 @@ static unsigned int hist_parse(const char *text, uint64_t b[VLS_HIST_LOG2_MAX])
 	return n;
 }
 
-static int load_dist(struct an_locks *an, struct vls_dist *d, sqlite3_stmt *st,
+static int load_dist(struct locks_store *an, struct vls_dist *d, sqlite3_stmt *st,
 		     int col)
 {
 	uint64_t b[VLS_HIST_LOG2_MAX];
@@ -219,22 +235,23 @@ static int load_dist(struct an_locks *an, struct vls_dist *d, sqlite3_stmt *st,
 /*
  * A tid that exited came back (the kernel reused it): what its earlier
  * incarnation wrote joins the aggregate, which is written again when this
- * one exits or at the commit. One row per tid, as before this streaming;
- * counts and sums stay exact, the earlier samples' percentiles come from
- * their log2 histogram.
+ * one exits or at the commit: one row per tid. Counts and sums stay
+ * exact; the earlier samples' percentiles come from their log2 histogram.
  */
 static int on_reused(void *data, struct vls_lock_agg *a)
 {
-	struct an_locks *an = data;
-	sqlite3_stmt *st = __vls_store_stmt(an->txn, sql_thread_rows);
+	struct locks_store *an = data;
+	struct vls_row r;
+	sqlite3_stmt *st;
 	char key[64];
-	int rc, err = 0;
+	int rc = SQLITE_DONE, err;
 
-	if (!st)
-		return VLS_EDB;
 	agg_key(key, sizeof(key), a);
-	sqlite3_bind_int64(st, 1, an->txn->run_id);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	__vls_row_start(&r, an->txn, sql_thread_rows);
+	__vls_row_i64(&r, "run_id", an->txn->run_id);
+	__vls_row_text(&r, "key", key);
+	err = __vls_row_done(&r);
+	st = r.st;
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *mode = (const char *)sqlite3_column_text(st, 0);
 		struct vls_lock_stats *s = &a->mode[mode && !strcmp(mode, "write")];
@@ -251,14 +268,14 @@ static int on_reused(void *data, struct vls_lock_agg *a)
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = __vls_store_error(an->ctx, an->txn->sql, rc, sql_thread_rows);
-	sqlite3_reset(st);
+	if (st)
+		sqlite3_reset(st);
 	if (err)
 		return err;
-	if (!(st = __vls_store_stmt(an->txn, sql_thread_forget)))
-		return VLS_EDB;
-	sqlite3_bind_int64(st, 1, an->txn->run_id);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	return __vls_store_exec_stmt(an->txn, st);
+	__vls_row_start(&r, an->txn, sql_thread_forget);
+	__vls_row_i64(&r, "run_id", an->txn->run_id);
+	__vls_row_text(&r, "key", key);
+	return __vls_row_step(&r);
 }
 
 static const char *link_state(const struct vls_chain_link *l)
@@ -266,68 +283,65 @@ static const char *link_state(const struct vls_chain_link *l)
 	return l->waiting ? "waiting" : l->asleep_ns ? "asleep" : "running";
 }
 
-static int write_link(struct an_locks *an, const struct vls_chain_link *l,
+static int write_link(struct locks_store *an, const struct vls_chain_link *l,
 		      int64_t chain, uint32_t idx)
 {
-	sqlite3_stmt *st = __vls_store_stmt(an->txn, sql_link);
-	int col = 1;
+	struct vls_row r;
 
-	if (!st)
-		return VLS_EDB;
-	__vls_bind_i64(st, &col, an->txn->run_id);
-	__vls_bind_i64(st, &col, chain);
-	__vls_bind_i64(st, &col, idx);
-	__vls_bind_opt(st, &col, l->parent >= 0, l->parent);
-	__vls_bind_i64(st, &col, l->depth);
-	__vls_bind_i64(st, &col, l->tid);
-	__vls_bind_opt(st, &col, l->pid >= 0, l->pid);
-	__vls_bind_text(st, &col, l->comm);
-	__vls_bind_opt(st, &col, l->prio >= 0, l->prio);
-	__vls_bind_text(st, &col, mode_name(l->write));
-	__vls_bind_text(st, &col, __vls_lock_site_key(l->site));
-	__vls_bind_u64(st, &col, l->held_ns);
-	__vls_bind_u64(st, &col, l->queued_ns);
-	__vls_bind_u64(st, &col, l->asleep_ns);
-	__vls_bind_u64(st, &col, l->hold_total_ns);
-	__vls_bind_text(st, &col, link_state(l));
-	__vls_bind_text(st, &col, __vls_sleep_reason_key(l->asleep_ns ? l->reason : VLS_SLEEP_NONE));
-	__vls_bind_text(st, &col, l->wchan);
-	__vls_bind_i64(st, &col, l->woke);
-	__vls_bind_u64(st, &col, l->lo);
-	__vls_bind_u64(st, &col, l->hi);
-	return __vls_store_exec_stmt(an->txn, st);
+	__vls_row_start(&r, an->txn, sql_link);
+	__vls_row_i64(&r, "run_id", an->txn->run_id);
+	__vls_row_i64(&r, "chain_id", chain);
+	__vls_row_i64(&r, "idx", idx);
+	__vls_row_opt(&r, "parent_idx", l->parent >= 0, l->parent);
+	__vls_row_i64(&r, "depth", l->depth);
+	__vls_row_i64(&r, "tid", l->tid);
+	__vls_row_opt(&r, "pid", l->pid >= 0, l->pid);
+	__vls_row_text(&r, "comm", l->comm);
+	__vls_row_opt(&r, "prio", l->prio >= 0, l->prio);
+	__vls_row_text(&r, "mode", mode_name(l->write));
+	__vls_row_text(&r, "site", __vls_lock_site_key(l->site));
+	__vls_row_u64(&r, "held_ns", l->held_ns);
+	__vls_row_u64(&r, "queued_ns", l->queued_ns);
+	__vls_row_u64(&r, "asleep_ns", l->asleep_ns);
+	__vls_row_u64(&r, "hold_total_ns", l->hold_total_ns);
+	__vls_row_text(&r, "state", link_state(l));
+	__vls_row_text(&r, "reason", __vls_sleep_reason_key(l->asleep_ns ? l->reason : VLS_SLEEP_NONE));
+	__vls_row_text(&r, "wchan", l->wchan);
+	__vls_row_i64(&r, "woke", l->woke);
+	__vls_row_u64(&r, "block_start_ns", l->lo);
+	__vls_row_u64(&r, "block_end_ns", l->hi);
+	return __vls_row_step(&r);
 }
 
 static int on_chain(void *data, const struct vls_chain *c, int64_t seq)
 {
-	struct an_locks *an = data;
-	sqlite3_stmt *st = __vls_store_stmt(an->txn, sql_chain);
-	int col = 1, err;
+	struct locks_store *an = data;
+	struct vls_row r;
+	int err;
 
-	if (!st)
-		return VLS_EDB;
 	__vls_chain_format(an->line, sizeof(an->line), c);
-	__vls_bind_i64(st, &col, an->txn->run_id);
-	__vls_bind_i64(st, &col, seq);
-	__vls_bind_u64(st, &col, c->mm);
-	__vls_bind_u64(st, &col, c->start_ns);
-	__vls_bind_u64(st, &col, c->wait_ns);
-	__vls_bind_i64(st, &col, c->open);
-	__vls_bind_i64(st, &col, c->tid);
-	__vls_bind_opt(st, &col, c->pid >= 0, c->pid);
-	__vls_bind_text(st, &col, c->comm);
-	__vls_bind_opt(st, &col, c->prio >= 0, c->prio);
-	__vls_bind_text(st, &col, mode_name(c->write));
-	__vls_bind_text(st, &col, __vls_lock_site_key(c->site));
-	__vls_bind_i64(st, &col, c->depth);
-	__vls_bind_i64(st, &col, c->nlinks);
-	__vls_bind_i64(st, &col, c->dropped_links);
-	__vls_bind_i64(st, &col, c->woken);
-	__vls_bind_i64(st, &col, c->inversion);
-	__vls_bind_u64(st, &col, c->inverted_ns);
-	__vls_bind_opt(st, &col, c->root >= 0, c->root);
-	__vls_bind_text(st, &col, an->line);
-	if ((err = __vls_store_exec_stmt(an->txn, st)) < 0)
+	__vls_row_start(&r, an->txn, sql_chain);
+	__vls_row_i64(&r, "run_id", an->txn->run_id);
+	__vls_row_i64(&r, "id", seq);
+	__vls_row_u64(&r, "mm", c->mm);
+	__vls_row_u64(&r, "start_ns", c->start_ns);
+	__vls_row_u64(&r, "wait_ns", c->wait_ns);
+	__vls_row_i64(&r, "open", c->open);
+	__vls_row_i64(&r, "tid", c->tid);
+	__vls_row_opt(&r, "pid", c->pid >= 0, c->pid);
+	__vls_row_text(&r, "comm", c->comm);
+	__vls_row_opt(&r, "prio", c->prio >= 0, c->prio);
+	__vls_row_text(&r, "mode", mode_name(c->write));
+	__vls_row_text(&r, "site", __vls_lock_site_key(c->site));
+	__vls_row_i64(&r, "depth", c->depth);
+	__vls_row_i64(&r, "nlinks", c->nlinks);
+	__vls_row_i64(&r, "dropped_links", c->dropped_links);
+	__vls_row_i64(&r, "woken", c->woken);
+	__vls_row_i64(&r, "inversion", c->inversion);
+	__vls_row_u64(&r, "inverted_ns", c->inverted_ns);
+	__vls_row_opt(&r, "root_idx", c->root >= 0, c->root);
+	__vls_row_text(&r, "summary", an->line);
+	if ((err = __vls_row_step(&r)))
 		return err;
 	for (uint32_t i = 0; i < c->nlinks; i++)
 		if ((err = write_link(an, &c->links[i], seq, i)) < 0)
@@ -337,40 +351,39 @@ static int on_chain(void *data, const struct vls_chain *c, int64_t seq)
 
 static int on_acq(void *data, const struct vls_lock_acq *a)
 {
-	struct an_locks *an = data;
-	sqlite3_stmt *st;
+	struct locks_store *an = data;
+	struct vls_row r;
 	int64_t stack_id = 0;
-	int col = 1, err;
+	int err;
 
 	if (a->nframes &&
 	    (err = __vls_store_stack_id(&stack_id, an->txn, a->frames, a->nframes)) < 0)
 		return err;
-	if (!(st = __vls_store_stmt(an->txn, sql_acq)))
-		return VLS_EDB;
-	__vls_bind_i64(st, &col, an->txn->run_id);
-	__vls_bind_i64(st, &col, an->acq_id++);
-	__vls_bind_u64(st, &col, a->mm);
-	__vls_bind_i64(st, &col, a->tid);
-	__vls_bind_opt(st, &col, a->pid >= 0, a->pid);
-	__vls_bind_text(st, &col, mode_name(a->write));
-	__vls_bind_text(st, &col, __vls_lock_site_key(a->site));
-	__vls_bind_opt(st, &col, stack_id > 0, stack_id);
-	__vls_bind_u64(st, &col, a->start_ns);
-	__vls_bind_u64(st, &col, a->wait_ns);
-	__vls_bind_u64(st, &col, a->hold_ns);
-	__vls_bind_i64(st, &col, a->open);
-	__vls_bind_i64(st, &col, a->downgraded);
-	__vls_bind_i64(st, &col, a->contended);
-	__vls_bind_u64(st, &col, a->asleep_ns);
-	__vls_bind_text(st, &col, __vls_sleep_reason_key(a->reason));
-	__vls_bind_text(st, &col, a->wchan);
-	__vls_bind_opt(st, &col, a->chain >= 0, a->chain);
-	return __vls_store_exec_stmt(an->txn, st);
+	__vls_row_start(&r, an->txn, sql_acq);
+	__vls_row_i64(&r, "run_id", an->txn->run_id);
+	__vls_row_i64(&r, "id", an->acq_id++);
+	__vls_row_u64(&r, "mm", a->mm);
+	__vls_row_i64(&r, "tid", a->tid);
+	__vls_row_opt(&r, "pid", a->pid >= 0, a->pid);
+	__vls_row_text(&r, "mode", mode_name(a->write));
+	__vls_row_text(&r, "site", __vls_lock_site_key(a->site));
+	__vls_row_opt(&r, "stack_id", stack_id > 0, stack_id);
+	__vls_row_u64(&r, "start_ns", a->start_ns);
+	__vls_row_u64(&r, "wait_ns", a->wait_ns);
+	__vls_row_u64(&r, "hold_ns", a->hold_ns);
+	__vls_row_i64(&r, "open", a->open);
+	__vls_row_i64(&r, "downgraded", a->downgraded);
+	__vls_row_i64(&r, "contended", a->contended);
+	__vls_row_u64(&r, "asleep_ns", a->asleep_ns);
+	__vls_row_text(&r, "reason", __vls_sleep_reason_key(a->reason));
+	__vls_row_text(&r, "wchan", a->wchan);
+	__vls_row_opt(&r, "chain_id", a->chain >= 0, a->chain);
+	return __vls_row_step(&r);
 }
 
 static int an_create(void **out, vls_ctx *ctx, const vls_import_opts *opts)
 {
-	struct an_locks *an = __vls_calloc(ctx, 1, sizeof(*an));
+	struct locks_store *an = __vls_calloc(ctx, 1, sizeof(*an));
 	struct vls_locks_sink sink = { on_chain, on_acq, on_thread, on_reused, NULL };
 	int err;
 
@@ -390,7 +403,7 @@ static int an_create(void **out, vls_ctx *ctx, const vls_import_opts *opts)
 
 static int an_event(void *state, const vls_event *ev, struct vls_store_txn *txn)
 {
-	struct an_locks *an = state;
+	struct locks_store *an = state;
 
 	an->txn = txn;
 	return __vls_locks_event(an->lk, ev);
@@ -398,7 +411,7 @@ static int an_event(void *state, const vls_event *ev, struct vls_store_txn *txn)
 
 static int an_finish(void *state, struct vls_store_txn *txn)
 {
-	struct an_locks *an = state;
+	struct locks_store *an = state;
 	int err;
 
 	an->txn = txn;
@@ -412,7 +425,7 @@ static int an_finish(void *state, struct vls_store_txn *txn)
 
 static void an_destroy(void *state)
 {
-	struct an_locks *an = state;
+	struct locks_store *an = state;
 
 	if (!an)
 		return;

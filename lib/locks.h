@@ -170,8 +170,6 @@ struct vls_chain {
  * writes at most size bytes (NUL included).
  */
 size_t __vls_chain_format(char *buf, size_t size, const struct vls_chain *c);
-/* "1.3 ms", "850 ns", ... into buf (at least 16 bytes). */
-const char *__vls_fmt_ns(char *buf, size_t size, uint64_t ns);
 
 /* ------------------------------------------------------------------ */
 /* The analyzer core (locks-machine.c)                                 */

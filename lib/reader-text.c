@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "reader-text.h"
+#include "util-map.h"
 
 #define TEXT_BUF_SIZE (1024 * 1024)
 /* A longer line is counted bad and skipped without being buffered. */
@@ -26,7 +27,6 @@
 /* Distinct event names remembered; longer names are cut. */
 #define NAME_LEN 64
 #define NAMES_MAX 1024
-#define NAME_SLOTS 2048
 /* Header lines looked at by open() for "#P:" / "cpus=". */
 #define HEAD_SIZE (64 * 1024)
 
@@ -55,7 +55,7 @@ struct text_state {
 	bool lost_known;
 	struct text_name *names;    /* NAMES_MAX, interned event names */
 	size_t nnames;
-	uint16_t *slots;            /* NAME_SLOTS: index + 1, 0 = free */
+	struct vls_u64map by_name;  /* hash of a name -> index in names */
 };
 
 static int bad_line(vls_reader *r, struct text_state *st, const char *what)
@@ -149,32 +149,48 @@ static int next_line(vls_reader *r, struct text_state *st, char **out)
 /* Event names                                                         */
 /* ------------------------------------------------------------------ */
 
-/* The interned name (stable until close) and kind of an event name. */
-static const struct text_name *intern(struct text_state *st, const char *name,
-				      size_t len)
+struct name_key {
+	const char *name;
+	size_t len;
+};
+
+static bool name_eq(uint32_t idx, const void *key, const void *data)
+{
+	const struct text_name *n = &((const struct text_state *)data)->names[idx];
+	const struct name_key *k = key;
+
+	return n->len == k->len && !memcmp(n->name, k->name, k->len);
+}
+
+/* *out: the interned name (stable until close) and kind of an event name. */
+static int intern(vls_reader *r, struct text_state *st, const char *name,
+		  size_t len, const struct text_name **out)
 {
 	static const struct text_name other = { "other", 5, VLS_EV_OTHER };
-	uint32_t h = 2166136261u;
+	struct name_key key = { name, len < NAME_LEN ? len : NAME_LEN - 1 };
+	uint64_t h = __vls_hash_bytes(VLS_HASH_INIT, name, key.len);
 	struct text_name *n;
+	uint32_t idx;
+	int ret;
 
-	if (len >= NAME_LEN)
-		len = NAME_LEN - 1;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)name[i]) * 16777619u;
-	for (h &= NAME_SLOTS - 1; st->slots[h]; h = (h + 1) & (NAME_SLOTS - 1)) {
-		n = &st->names[st->slots[h] - 1];
-		if (n->len == len && !memcmp(n->name, name, len))
-			return n;
+	if (!__vls_u64map_find(&st->by_name, &h, name_eq, &key, st, &idx)) {
+		*out = &st->names[idx];
+		return 0;
 	}
-	if (st->nnames == NAMES_MAX)
-		return &other;
+	if (st->nnames == NAMES_MAX) {
+		*out = &other;
+		return 0;
+	}
+	ret = __vls_u64map_put(r->ctx, &st->by_name, h, (uint32_t)st->nnames);
+	if (ret)
+		return ret;
 	n = &st->names[st->nnames++];
-	memcpy(n->name, name, len);
-	n->name[len] = '\0';
-	n->len = len;
+	memcpy(n->name, name, key.len);
+	n->name[key.len] = '\0';
+	n->len = key.len;
 	n->kind = __vls_event_kind_from_name(NULL, n->name);
-	st->slots[h] = (uint16_t)st->nnames;
-	return n;
+	*out = n;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -338,6 +354,7 @@ static void start_stack(vls_reader *r, struct text_state *st,
 static int event_line(vls_reader *r, struct text_state *st, const struct text_line *l)
 {
 	const struct text_name *n;
+	int ret;
 	vls_event ev;
 
 	if (l->type == TEXT_LINE_STACK || l->type == TEXT_LINE_USER_STACK) {
@@ -347,7 +364,9 @@ static int event_line(vls_reader *r, struct text_state *st, const struct text_li
 	if (st->skipped && st->skipped_cpu == l->cpu)
 		st->skipped = false;
 	memset(&ev, 0, sizeof(ev));
-	n = intern(st, l->name, l->name_len);
+	ret = intern(r, st, l->name, l->name_len, &n);
+	if (ret)
+		return ret;
 	ev.kind = n->kind;
 	ev.name = n->kind == VLS_EV_OTHER ? n->name : vls_event_kind_name(n->kind);
 	ev.ts_ns = l->ts_ns;
@@ -474,7 +493,7 @@ static void text_close(vls_reader *r)
 		close(st->fd);
 	__vls_free(r->ctx, st->buf);
 	__vls_free(r->ctx, st->names);
-	__vls_free(r->ctx, st->slots);
+	__vls_u64map_release(r->ctx, &st->by_name);
 	__vls_free(r->ctx, st);
 	r->priv = NULL;
 }
@@ -491,8 +510,7 @@ static int text_open(vls_reader *r)
 		return __vls_error(r->ctx, VLS_EIO, "%s: %s", r->path, strerror(errno));
 	st->buf = __vls_malloc(r->ctx, TEXT_BUF_SIZE + 1);
 	st->names = __vls_calloc(r->ctx, NAMES_MAX, sizeof(*st->names));
-	st->slots = __vls_calloc(r->ctx, NAME_SLOTS, sizeof(*st->slots));
-	if (!st->buf || !st->names || !st->slots)
+	if (!st->buf || !st->names)
 		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
 	return scan_head(r, st);
 }

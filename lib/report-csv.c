@@ -39,8 +39,8 @@ static void put_int(struct vls_buf *b, int64_t v)
 static void head_faults(struct vls_buf *b)
 {
 	__vls_buf_puts(b, ",faults,fallback_faults,fallback_rate");
-	for (int i = 0; i < VLS_REASON__COUNT; i++)
-		__vls_buf_printf(b, ",%s", __vls_reason_names[i]);
+	for (int i = 0; i < VLS_FR__COUNT; i++)
+		__vls_buf_printf(b, ",%s", __vls_fault_reason_names[i]);
 	__vls_buf_puts(b, ",behind_writer,refaults");
 }
 
@@ -66,7 +66,7 @@ static void row_faults(struct vls_buf *b, const struct vls_rfaults *f)
 		__vls_buf_add(b, ",", 1);
 	else
 		__vls_buf_printf(b, ",%.6f", rate);
-	for (int i = 0; i < VLS_REASON__COUNT; i++)
+	for (int i = 0; i < VLS_FR__COUNT; i++)
 		put_int(b, f->by_reason[i]);
 	put_int(b, f->behind_writer);
 	put_int(b, f->refaults);

@@ -69,8 +69,8 @@ static void put_rate(struct vls_json *j, const char *key, const struct vls_rfaul
 static void put_reasons(struct vls_json *j, const struct vls_rfaults *f)
 {
 	__vls_json_obj(j, "by_reason");
-	for (int i = 0; i < VLS_REASON__COUNT; i++)
-		J_INT(j, __vls_reason_names[i], f->by_reason[i]);
+	for (int i = 0; i < VLS_FR__COUNT; i++)
+		J_INT(j, __vls_fault_reason_names[i], f->by_reason[i]);
 	__vls_json_obj_end(j);
 }
 

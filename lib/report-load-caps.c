@@ -52,7 +52,7 @@ int __vls_rl_caps(struct vls_rloader *L, struct vls_rrun *run)
 	int err;
 
 	caps_from_events(run, __vls_rl_meta(L, "events.present"));
-	err = __vls_rl_query(L, "SELECT count(*) FROM stack WHERE run_id = ?1",
+	err = __vls_rl_query(L, "SELECT count(*) FROM stack WHERE run_id = :run_id",
 			     run->id, count_row, &stacks);
 	if (err)
 		return err;

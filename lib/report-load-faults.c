@@ -16,31 +16,34 @@ const char *const __vls_vmstat_names[VLS_VM__COUNT] = {
 };
 
 /* The columns fault_run and fault_task share, from column c0 on. */
-#define FAULT_COLS "faults, fallback, io_retry, no_io, kernel_mode, nested, " \
-	"no_vma_lock, behind_writer, refaults, chain_1, chain_2, chain_3, " \
-	"chain_4plus, io_wait_count, io_wait_sum, io_wait_max, io_wait_p50, " \
-	"io_wait_p99"
-#define FAULT_NCOLS 18
+#define FAULT_COLS "faults, fallback, " VLS_FAULT_REASON_COLS \
+	"behind_writer, refaults, chain_1, chain_2, chain_3, chain_4plus, " \
+	"io_wait_count, io_wait_sum, io_wait_max, io_wait_p50, io_wait_p99"
+#define FAULT_NCOLS (13 + VLS_FR__COUNT)
 
 static void read_faults(struct vls_rfaults *f, sqlite3_stmt *st, int c0,
 			const struct vls_rrun *run)
 {
 	bool lock = __vls_rrun_has_cap(run, VLS_CAP_MMAP_LOCK);
+	bool filemap = __vls_rrun_has_cap(run, VLS_CAP_FILEMAP);
+	int c = c0;
 
-	f->total = __vls_rl_int(st, c0);
-	f->fallback = lock ? __vls_rl_int(st, c0 + 1) : VLS_RNULL;
-	for (int i = 0; i < VLS_REASON__COUNT; i++)
-		f->by_reason[i] = lock ? __vls_rl_int(st, c0 + 2 + i) : VLS_RNULL;
-	f->behind_writer = lock ? __vls_rl_int(st, c0 + 7) : VLS_RNULL;
-	f->refaults = __vls_rrun_has_cap(run, VLS_CAP_FILEMAP) ?
-		      __vls_rl_int(st, c0 + 8) : VLS_RNULL;
-	for (int i = 0; i < VLS_RCHAIN_MAX; i++)
-		f->chain[i] = lock ? __vls_rl_int(st, c0 + 9 + i) : VLS_RNULL;
-	f->io_wait.count = __vls_rl_int(st, c0 + 13);
-	f->io_wait.sum = __vls_rl_int(st, c0 + 14);
-	f->io_wait.max = __vls_rl_int(st, c0 + 15);
-	f->io_wait.p50 = __vls_rl_int(st, c0 + 16);
-	f->io_wait.p99 = __vls_rl_int(st, c0 + 17);
+	f->total = __vls_rl_int(st, c++);
+	f->fallback = lock ? __vls_rl_int(st, c) : VLS_RNULL;
+	c++;
+	for (int i = 0; i < VLS_FR__COUNT; i++, c++)
+		f->by_reason[i] = lock ? __vls_rl_int(st, c) : VLS_RNULL;
+	f->behind_writer = lock ? __vls_rl_int(st, c) : VLS_RNULL;
+	c++;
+	f->refaults = filemap ? __vls_rl_int(st, c) : VLS_RNULL;
+	c++;
+	for (int i = 0; i < VLS_RCHAIN_MAX; i++, c++)
+		f->chain[i] = lock ? __vls_rl_int(st, c) : VLS_RNULL;
+	f->io_wait.count = __vls_rl_int(st, c++);
+	f->io_wait.sum = __vls_rl_int(st, c++);
+	f->io_wait.max = __vls_rl_int(st, c++);
+	f->io_wait.p50 = __vls_rl_int(st, c++);
+	f->io_wait.p99 = __vls_rl_int(st, c++);
 }
 
 struct run_extra {
@@ -127,7 +130,7 @@ static void task_defaults(struct vls_rrun *run)
 		f->total = run->f.total == VLS_RNULL ||
 			   !__vls_rrun_has_cap(run, VLS_CAP_FAULT_USER) ? VLS_RNULL : 0;
 		f->fallback = f->behind_writer = lock ? 0 : VLS_RNULL;
-		for (int r = 0; r < VLS_REASON__COUNT; r++)
+		for (int r = 0; r < VLS_FR__COUNT; r++)
 			f->by_reason[r] = lock ? 0 : VLS_RNULL;
 		f->refaults = __vls_rrun_has_cap(run, VLS_CAP_FILEMAP) ? 0 : VLS_RNULL;
 	}
@@ -147,7 +150,7 @@ int __vls_rl_faults(struct vls_rloader *L, struct vls_rrun *run)
 			     "vma_locks_basis, vma_locks, unclassified, vmstat_pgfault, "
 			     "vmstat_pgmajfault, vmstat_vma_lock_success, "
 			     "vmstat_vma_lock_abort, vmstat_vma_lock_retry, "
-			     "vmstat_vma_lock_miss FROM fault_run WHERE run_id = ?1",
+			     "vmstat_vma_lock_miss FROM fault_run WHERE run_id = :run_id",
 			     run->id, run_row, ctx);
 	found = x.method != NULL;
 	if (!err && found)
@@ -164,5 +167,5 @@ int __vls_rl_faults(struct vls_rloader *L, struct vls_rrun *run)
 		return err;
 	task_defaults(run);
 	return __vls_rl_query(L, "SELECT tid, " FAULT_COLS " FROM fault_task "
-			      "WHERE run_id = ?1", run->id, task_row, run);
+			      "WHERE run_id = :run_id", run->id, task_row, run);
 }

@@ -196,21 +196,21 @@ static int load_stats(struct vls_rloader *L, struct vls_rrun *run)
 	err = 0;
 	if (L->sections & VLS_REPORT_TASKS)
 		err = __vls_rl_query(L, "SELECT tid, " STATS_COLS " FROM lock_stats "
-				     "WHERE run_id = ?1 AND scope = 'thread'", run->id,
+				     "WHERE run_id = :run_id AND scope = 'thread'", run->id,
 				     thread_stats_row, run);
 	if (!err && (L->sections & VLS_REPORT_TASKS))
 		err = __vls_rl_query(L, "SELECT mm, pid, comm, " STATS_COLS
-				     " FROM lock_stats WHERE run_id = ?1 AND "
+				     " FROM lock_stats WHERE run_id = :run_id AND "
 				     "scope = 'process'", run->id, proc_stats_row, NULL);
 	if (!err && (L->sections & VLS_REPORT_TASKS) && __vls_rl_has_table(L, "lock_acq"))
 		err = __vls_rl_query(L, "SELECT tid, mm, count(*) AS n FROM lock_acq "
-				     "WHERE run_id = ?1 GROUP BY tid, mm "
+				     "WHERE run_id = :run_id GROUP BY tid, mm "
 				     "ORDER BY tid, n DESC", run->id, task_mm_row, run);
 	if (!err && (L->sections & VLS_REPORT_CALLSITES))
 		err = __vls_rl_query(L, "SELECT l.key, s.frames, " STATS_COLS
 				     " FROM lock_stats l LEFT JOIN stack s ON "
 				     "s.run_id = l.run_id AND s.id = l.stack_id "
-				     "WHERE l.run_id = ?1 AND l.scope = 'callsite' "
+				     "WHERE l.run_id = :run_id AND l.scope = 'callsite' "
 				     "ORDER BY l.wait_sum DESC, l.acquisitions DESC",
 				     run->id, site_row, &sc);
 	return err;
@@ -304,21 +304,24 @@ static int link_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	return err ? err : __vls_rl_text(L, &l->comm, st, 1);
 }
 
-/* The links of one chain: ?1 is bound to the run, ?2 to the chain. */
+/* The links of one chain. */
 static int load_links(struct vls_rloader *L, struct vls_rrun *run,
 		      struct vls_rchain *c, int64_t chain_id)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, err = 0;
+	struct vls_row r;
+	int rc, err;
 
 	rc = sqlite3_prepare_v2(L->db->sql, "SELECT tid, comm, prio, mode, held_ns, "
 				"asleep_ns, reason, site, depth, parent_idx "
-				"FROM lock_chain_link WHERE run_id = ?1 AND "
-				"chain_id = ?2 ORDER BY idx", -1, &st, NULL);
+				"FROM lock_chain_link WHERE run_id = :run_id AND "
+				"chain_id = :chain_id ORDER BY idx", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return __vls_store_error(L->ctx, L->db->sql, rc, "reading chains");
-	sqlite3_bind_int64(st, 1, run->id);
-	sqlite3_bind_int64(st, 2, chain_id);
+	__vls_row_start_stmt(&r, L->ctx, L->db->sql, st);
+	__vls_row_i64(&r, "run_id", run->id);
+	__vls_row_i64(&r, "chain_id", chain_id);
+	err = __vls_row_done(&r);
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		err = link_row(L, st, c);
 	if (!err && rc != SQLITE_DONE)
@@ -342,9 +345,9 @@ static int load_chains(struct vls_rloader *L, struct vls_rrun *run)
 
 	snprintf(sql, sizeof(sql), "SELECT id, tid, comm, prio, mode, wait_ns, site, "
 		 "depth, inversion, inverted_ns, summary FROM lock_chain "
-		 "WHERE run_id = ?1 ORDER BY wait_ns DESC, id LIMIT %u",
+		 "WHERE run_id = :run_id ORDER BY wait_ns DESC, id LIMIT %u",
 		 L->top ? L->top : VLS_RLIST_MAX);
-	err = __vls_rl_query(L, "SELECT count(*) FROM lock_chain WHERE run_id = ?1",
+	err = __vls_rl_query(L, "SELECT count(*) FROM lock_chain WHERE run_id = :run_id",
 			     run->id, count_row, &run->nchains_total);
 	if (!err)
 		err = __vls_rl_query(L, sql, run->id, chain_row, &cc);
@@ -372,7 +375,7 @@ int __vls_rl_locks(struct vls_rloader *L, struct vls_rrun *run)
 	/* the run row first: it may reveal mmap_lock events the metadata
 	 * did not list (an embedder's import) */
 	err = __vls_rl_query(L, "SELECT " STATS_COLS " FROM lock_stats "
-			     "WHERE run_id = ?1 AND scope = 'run'", run->id,
+			     "WHERE run_id = :run_id AND scope = 'run'", run->id,
 			     run_stats_row, run);
 	if (err || !__vls_rrun_has_cap(run, VLS_CAP_MMAP_LOCK))
 		return err;

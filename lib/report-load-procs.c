@@ -63,7 +63,7 @@ static void add_faults(struct vls_rfaults *acc, const struct vls_rfaults *f,
 	}
 	add(&acc->total, f->total);
 	add(&acc->fallback, f->fallback);
-	for (int i = 0; i < VLS_REASON__COUNT; i++)
+	for (int i = 0; i < VLS_FR__COUNT; i++)
 		add(&acc->by_reason[i], f->by_reason[i]);
 	add(&acc->behind_writer, f->behind_writer);
 	add(&acc->refaults, f->refaults);

@@ -52,6 +52,6 @@ int __vls_rl_workload(struct vls_rloader *L, struct vls_rrun *run)
 		"json_extract(j.value, '$.ru_minflt'), "
 		"json_extract(j.value, '$.ru_majflt'), json_extract(j.value, '$.role') "
 		"FROM run_meta m, json_each(m.value, '$.threads') j "
-		"WHERE m.run_id = ?1 AND m.key = 'workload.truth' AND json_valid(m.value) "
+		"WHERE m.run_id = :run_id AND m.key = 'workload.truth' AND json_valid(m.value) "
 		"AND j.type = 'object'", run->id, thread_row, run);
 }

@@ -18,10 +18,15 @@ int __vls_rl_query(struct vls_rloader *L, const char *sql, int64_t run_id,
 	sqlite3_stmt *st = NULL;
 	int rc, err = 0;
 
+	struct vls_row r;
+
 	rc = sqlite3_prepare_v2(L->db->sql, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return __vls_store_error(L->ctx, L->db->sql, rc, "reading the report");
-	sqlite3_bind_int64(st, 1, run_id);
+	__vls_row_start_stmt(&r, L->ctx, L->db->sql, st);
+	if (run_id != VLS_RL_NO_RUN)
+		__vls_row_i64(&r, "run_id", run_id);
+	err = __vls_row_done(&r);
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		err = fn(L, st, data);
 	if (!err && rc != SQLITE_DONE)
@@ -33,14 +38,16 @@ int __vls_rl_query(struct vls_rloader *L, const char *sql, int64_t run_id,
 bool __vls_rl_has_table(struct vls_rloader *L, const char *name)
 {
 	sqlite3_stmt *st = NULL;
+	struct vls_row r;
 	bool found = false;
 
 	if (sqlite3_prepare_v2(L->db->sql, "SELECT 1 FROM sqlite_master WHERE "
-			       "type IN ('table', 'view') AND name = ?1", -1, &st,
+			       "type IN ('table', 'view') AND name = :name", -1, &st,
 			       NULL) != SQLITE_OK)
 		return false;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
+	__vls_row_start_stmt(&r, L->ctx, L->db->sql, st);
+	__vls_row_text(&r, "name", name);
+	found = !__vls_row_done(&r) && sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
 	return found;
 }
@@ -100,7 +107,7 @@ const char *__vls_rl_meta(const struct vls_rloader *L, const char *key)
 void __vls_rfaults_null(struct vls_rfaults *f)
 {
 	f->total = f->fallback = f->behind_writer = f->refaults = VLS_RNULL;
-	for (int i = 0; i < VLS_REASON__COUNT; i++)
+	for (int i = 0; i < VLS_FR__COUNT; i++)
 		f->by_reason[i] = VLS_RNULL;
 	for (int i = 0; i < VLS_RCHAIN_MAX; i++)
 		f->chain[i] = VLS_RNULL;
@@ -195,17 +202,17 @@ static int load_core(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 	int err;
 
 	err = __vls_rl_query(L, "SELECT id, label, kernel, arch, source, format, "
-			     "imported_at, events, lost_events FROM run WHERE id = ?1",
+			     "imported_at, events, lost_events FROM run WHERE id = :run_id",
 			     id, run_row, run);
 	if (!err && !L->found)
 		return __vls_error(L->ctx, VLS_ENOTFOUND, "no run %lld in %s",
 				   (long long)id, L->db->path ? L->db->path : "the DB");
 	if (!err)
-		err = __vls_rl_query(L, "SELECT key, value FROM run_meta WHERE run_id = ?1",
+		err = __vls_rl_query(L, "SELECT key, value FROM run_meta WHERE run_id = :run_id",
 				     id, meta_row, NULL);
 	if (!err)
 		err = __vls_rl_query(L, "SELECT tid, pid, comm, prio FROM task "
-				     "WHERE run_id = ?1 ORDER BY tid", id, task_row, run);
+				     "WHERE run_id = :run_id ORDER BY tid", id, task_row, run);
 	return err;
 }
 
@@ -332,8 +339,8 @@ int __vls_report_load(struct vls_report **out, vls_db *db,
 
 	*out = NULL;
 	if (!nruns) {
-		err = __vls_rl_query(&L, "SELECT max(id) FROM run WHERE ?1 = ?1 "
-				     "HAVING count(*) > 0", 0, latest_row, &latest);
+		err = __vls_rl_query(&L, "SELECT max(id) FROM run HAVING count(*) > 0",
+				     VLS_RL_NO_RUN, latest_row, &latest);
 		if (!err && !L.found)
 			return __vls_error(db->ctx, VLS_ENOTFOUND, "%s has no runs: "
 					   "import a trace first (vmlockstat import)",

@@ -28,7 +28,9 @@ struct vls_rloader {
 
 typedef int (*vls_rl_row_fn)(struct vls_rloader *L, sqlite3_stmt *st, void *data);
 
-/* Run sql with ?1 bound to run_id, calling fn per row. */
+/* Run sql with :run_id bound to run_id (no parameter at all for
+ * VLS_RL_NO_RUN), calling fn per row. */
+#define VLS_RL_NO_RUN INT64_MIN
 int __vls_rl_query(struct vls_rloader *L, const char *sql, int64_t run_id,
 		   vls_rl_row_fn fn, void *data);
 bool __vls_rl_has_table(struct vls_rloader *L, const char *name);

@@ -11,22 +11,17 @@
 #include <time.h>
 
 #include "report.h"
+#include "util-fmt.h"
 #include "util-table.h"
 
 const char *__vls_rfmt_ns(char *buf, size_t size, int64_t ns)
 {
-	double v = (double)ns;
-
 	if (ns == VLS_RNULL)
 		snprintf(buf, size, "-");
-	else if (ns < 1000)
+	else if (ns < 0)
 		snprintf(buf, size, "%" PRId64 " ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, size, "%.2f us", v / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, size, "%.2f ms", v / 1e6);
 	else
-		snprintf(buf, size, "%.2f s", v / 1e9);
+		__vls_fmt_ns(buf, size, (uint64_t)ns, 2);
 	return buf;
 }
 
@@ -128,25 +123,26 @@ static void put_fault_summary(struct vls_buf *b, const struct vls_rrun *run)
 			 fmt_int(n2, sizeof(n2), f->fallback),
 			 f->total == VLS_RNULL ? "unknown" : fmt_rate(r, sizeof(r), f));
 	__vls_buf_puts(b, "  by reason:");
-	for (int i = 0; i < VLS_REASON__COUNT; i++)
-		__vls_buf_printf(b, " %s %s%s", __vls_reason_names[i],
+	for (int i = 0; i < VLS_FR__COUNT; i++)
+		__vls_buf_printf(b, " %s %s%s", __vls_fault_reason_names[i],
 				 fmt_int(n1, sizeof(n1), f->by_reason[i]),
-				 i + 1 < VLS_REASON__COUNT ? "," : "\n");
+				 i + 1 < VLS_FR__COUNT ? "," : "\n");
 	__vls_buf_printf(b, "  behind a writer: %s, refaults: %s\n",
 			 fmt_int(n1, sizeof(n1), f->behind_writer),
 			 fmt_int(n2, sizeof(n2), f->refaults));
 	put_fault_extras(b, run);
 }
 
+#define REASON_HEAD(e, name) name,
 static const char *const fault_heads[] = {
-	"faults", "fallback", "rate", "io_retry", "no_io", "kernel_mode",
-	"nested", "no_vma_lock", "behind_writer", "refaults", "pid", "tid", "comm",
+	"faults", "fallback", "rate", VLS_FAULT_REASONS(REASON_HEAD)
+	"behind_writer", "refaults", "pid", "tid", "comm",
 };
 static const char *const fault_heads_proc[] = {
-	"faults", "fallback", "rate", "io_retry", "no_io", "kernel_mode",
-	"nested", "no_vma_lock", "behind_writer", "refaults", "threads", "pid",
-	"process",
+	"faults", "fallback", "rate", VLS_FAULT_REASONS(REASON_HEAD)
+	"behind_writer", "refaults", "threads", "pid", "process",
 };
+#undef REASON_HEAD
 
 /* A process without a known pid (tracefs text without tgids) is named by
  * its mm, the only thing that tells two of the same comm apart. */
@@ -168,7 +164,7 @@ static void fault_row(struct vls_table *t, const struct vls_rtask *k)
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.total));
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.fallback));
 	__vls_table_cell(t, "%s", fmt_rate(n, sizeof(n), &k->f));
-	for (int i = 0; i < VLS_REASON__COUNT; i++)
+	for (int i = 0; i < VLS_FR__COUNT; i++)
 		__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.by_reason[i]));
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.behind_writer));
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.refaults));
@@ -199,15 +195,16 @@ static void put_fault_table(struct vls_buf *b, vls_ctx *ctx, const char *what,
 	__vls_table_render(&t, b, 2);
 }
 
-static const char *const workload_heads[] = {
-	"ru_minflt", "ru_majflt", "faults", "fallback", "io_retry", "no_io",
-	"behind_writer", "refaults", "tid", "role",
-};
-
 /* The kernel's own counts (getrusage of the scenario's threads) beside
  * the trace's, for the threads of a `record --scenario` run. */
 static void put_workload(struct vls_buf *b, vls_ctx *ctx, const struct vls_rrun *run)
 {
+	const char *const heads[] = {
+		"ru_minflt", "ru_majflt", "faults", "fallback",
+		__vls_fault_reason_names[VLS_FR_IO_RETRY],
+		__vls_fault_reason_names[VLS_FR_NO_IO],
+		"behind_writer", "refaults", "tid", "role",
+	};
 	struct vls_table t;
 	char n[24];
 	size_t with = 0;
@@ -221,7 +218,7 @@ static void put_workload(struct vls_buf *b, vls_ctx *ctx, const struct vls_rrun 
 			 "(their measured loop) beside the trace (the whole thread):\n",
 			 run->workload, run->workload_args && *run->workload_args ? " " : "",
 			 run->workload_args ? run->workload_args : "");
-	__vls_table_init(&t, ctx, "rrrrrrrrrl", workload_heads);
+	__vls_table_init(&t, ctx, "rrrrrrrrrl", heads);
 	for (size_t i = 0; i < run->ntasks; i++) {
 		const struct vls_rtask *k = &run->tasks[i];
 
@@ -233,9 +230,9 @@ static void put_workload(struct vls_buf *b, vls_ctx *ctx, const struct vls_rrun 
 		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n), k->f.total));
 		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n), k->f.fallback));
 		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n),
-						   k->f.by_reason[VLS_REASON_IO_RETRY]));
+						   k->f.by_reason[VLS_FR_IO_RETRY]));
 		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n),
-						   k->f.by_reason[VLS_REASON_NO_IO]));
+						   k->f.by_reason[VLS_FR_NO_IO]));
 		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n), k->f.behind_writer));
 		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n), k->f.refaults));
 		__vls_table_cell(&t, "%s", fmt_int(n, sizeof(n), k->tid));

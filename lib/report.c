@@ -10,10 +10,6 @@
 #include "report.h"
 #include "store.h"
 
-const char *const __vls_reason_names[VLS_REASON__COUNT] = {
-	"io_retry", "no_io", "kernel_mode", "nested", "no_vma_lock",
-};
-
 double __vls_rfaults_rate(const struct vls_rfaults *f)
 {
 	if (f->total == VLS_RNULL || f->fallback == VLS_RNULL || f->total <= 0)
@@ -89,6 +85,7 @@ int vls_db_resolve_runs(int64_t **out, size_t *nout, vls_db *db,
 			const char *spec)
 {
 	sqlite3_stmt *st = NULL;
+	struct vls_row r;
 	int64_t id = 0;
 	int err;
 
@@ -97,15 +94,18 @@ int vls_db_resolve_runs(int64_t **out, size_t *nout, vls_db *db,
 	*out = NULL;
 	*nout = 0;
 	err = sqlite3_prepare_v2(db->sql,
-		"SELECT id FROM run WHERE (?1 AND id = ?2) OR "
-		"(label = ?3 AND NOT (?1 AND EXISTS (SELECT 1 FROM run WHERE id = ?2))) "
-		"ORDER BY id", -1, &st, NULL);
+		"SELECT id FROM run WHERE (:is_id AND id = :id) OR (label = :label"
+		" AND NOT (:is_id AND EXISTS (SELECT 1 FROM run WHERE id = :id)))"
+		" ORDER BY id", -1, &st, NULL);
 	if (err != SQLITE_OK)
 		return __vls_store_error(db->ctx, db->sql, err, "listing runs");
-	sqlite3_bind_int(st, 1, parse_id(spec, &id));
-	sqlite3_bind_int64(st, 2, id);
-	sqlite3_bind_text(st, 3, spec, -1, SQLITE_STATIC);
-	err = collect_ids(out, nout, db, st);
+	__vls_row_start_stmt(&r, db->ctx, db->sql, st);
+	__vls_row_i64(&r, "is_id", parse_id(spec, &id));
+	__vls_row_i64(&r, "id", id);
+	__vls_row_text(&r, "label", spec);
+	err = __vls_row_done(&r);
+	if (!err)
+		err = collect_ids(out, nout, db, st);
 	sqlite3_finalize(st);
 	if (!err && !*nout)
 		err = __vls_error(db->ctx, VLS_ENOTFOUND,

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "faults-reason.h"
 #include "vls-local.h"
 
 #define VLS_RNULL INT64_MIN
@@ -25,17 +26,6 @@
 #define VLS_RCAPS_MAX 32
 #define VLS_RNOTES_MAX 16
 #define VLS_RLINKS_MAX 64
-
-/* Fallback reasons, in the order of the JSON contract. */
-enum vls_reason {
-	VLS_REASON_IO_RETRY = 0,
-	VLS_REASON_NO_IO,
-	VLS_REASON_KERNEL_MODE,
-	VLS_REASON_NESTED,
-	VLS_REASON_NO_VMA_LOCK,
-	VLS_REASON__COUNT
-};
-extern const char *const __vls_reason_names[VLS_REASON__COUNT];
 
 /* count/sum/max/p50/p99 of a distribution in ns. */
 struct vls_rdist {
@@ -55,7 +45,7 @@ struct vls_rstats {
 
 struct vls_rfaults {
 	int64_t total, fallback;
-	int64_t by_reason[VLS_REASON__COUNT];
+	int64_t by_reason[VLS_FR__COUNT];
 	int64_t behind_writer, refaults;
 	int64_t chain[VLS_RCHAIN_MAX];
 	struct vls_rdist io_wait;    /* asleep on I/O inside episodes */
@@ -155,7 +145,8 @@ double __vls_rfaults_rate(const struct vls_rfaults *f);
 /* sum / count, or VLS_RNULL. */
 int64_t __vls_rdist_mean(const struct vls_rdist *d);
 
-/* report-text.c: "1.3 ms" style, into buf (>= 16 bytes); "-" for null. */
+/* report-text.c: a figure's duration, "1.30 ms" (util-fmt.h, 2 decimals);
+ * "-" for null. */
 const char *__vls_rfmt_ns(char *buf, size_t size, int64_t ns);
 
 /* Renderers: NUL-terminated text freed with __vls_free. */

@@ -57,8 +57,9 @@ int vls_db_runs(vls_db *db, vls_run_cb cb, void *data)
 int vls_db_run_meta(const char **out, vls_db *db, int64_t run_id, const char *key)
 {
 	static const char sql[] =
-		"SELECT value FROM run_meta WHERE run_id = ?1 AND key = ?2";
+		"SELECT value FROM run_meta WHERE run_id = :run_id AND key = :key";
 	sqlite3_stmt *st = NULL;
+	struct vls_row r;
 	int rc, ret = 0;
 
 	if (!out || !db || !key)
@@ -70,8 +71,13 @@ int vls_db_run_meta(const char **out, vls_db *db, int64_t run_id, const char *ke
 	db->meta_value = NULL;
 	rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, run_id);
-		sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+		__vls_row_start_stmt(&r, db->ctx, db->sql, st);
+		__vls_row_i64(&r, "run_id", run_id);
+		__vls_row_text(&r, "key", key);
+		if ((ret = __vls_row_done(&r))) {
+			sqlite3_finalize(st);
+			return ret;
+		}
 		rc = sqlite3_step(st);
 	}
 	if (rc == SQLITE_ROW) {

@@ -11,12 +11,14 @@
  * into a layout it does not know.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "store.h"
+#include "util-map.h"
 
 extern const char __vls_schema_sql[];
 
@@ -300,47 +302,170 @@ void vls_db_close(vls_db *db)
 /* Statement cache of a transaction                                    */
 /* ------------------------------------------------------------------ */
 
-sqlite3_stmt *__vls_store_stmt(struct vls_store_txn *txn, const char *sql)
+static int stmt_prepare(struct vls_store_stmt **out, struct vls_store_txn *txn,
+			const char *sql)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	struct vls_store_stmt *s;
+	int rc, ret = 0;
 
-	for (size_t i = 0; i < txn->nstmts; i++) {
-		if (txn->stmt_sql[i] == sql) {
-			st = txn->stmts[i];
-			sqlite3_reset(st);
-			sqlite3_clear_bindings(st);
-			return st;
+	if (txn->nstmts == VLS_STORE_STMT_MAX)
+		return __vls_error(txn->ctx, VLS_ELIMIT, "more than %d cached statements",
+				   VLS_STORE_STMT_MAX);
+	s = __vls_calloc(txn->ctx, 1, sizeof(*s));
+	if (!s)
+		return __vls_error(txn->ctx, VLS_ENOMEM, "out of memory");
+	rc = sqlite3_prepare_v3(txn->sql, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				&s->st, NULL);
+	if (rc != SQLITE_OK) {
+		ret = __vls_store_error(txn->ctx, txn->sql, rc, sql);
+		goto fail;
+	}
+	s->sql = sql;
+	s->nparams = sqlite3_bind_parameter_count(s->st);
+	if (s->nparams > VLS_STORE_PARAMS_MAX) {
+		ret = __vls_error(txn->ctx, VLS_ELIMIT, "more than %d parameters: %s",
+				  VLS_STORE_PARAMS_MAX, sql);
+		goto fail;
+	}
+	for (int i = 1; i <= s->nparams; i++) {
+		s->names[i] = sqlite3_bind_parameter_name(s->st, i);
+		if (!s->names[i] || s->names[i][0] != ':') {
+			ret = __vls_error(txn->ctx, VLS_EDB, "parameter %d is not "
+					  "named (\":name\"): %s", i, sql);
+			goto fail;
 		}
 	}
-	if (txn->nstmts == VLS_STORE_STMT_MAX) {
-		__vls_error(txn->ctx, VLS_ELIMIT, "more than %d cached statements",
-			    VLS_STORE_STMT_MAX);
-		return NULL;
-	}
-	rc = sqlite3_prepare_v3(txn->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-				NULL);
-	if (rc != SQLITE_OK) {
-		__vls_store_error(txn->ctx, txn->sql, rc, sql);
-		return NULL;
-	}
-	txn->stmts[txn->nstmts] = st;
-	txn->stmt_sql[txn->nstmts] = sql;
-	txn->nstmts++;
-	return st;
+	txn->stmts[txn->nstmts++] = s;
+	*out = s;
+	return 0;
+fail:
+	sqlite3_finalize(s->st);
+	__vls_free(txn->ctx, s);
+	return ret;
 }
 
-int __vls_store_exec_stmt(struct vls_store_txn *txn, sqlite3_stmt *st)
+int __vls_row_start(struct vls_row *r, struct vls_store_txn *txn, const char *sql)
 {
-	int rc = sqlite3_step(st);
+	struct vls_store_stmt *s = NULL;
 
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
-		sqlite3_reset(st);
+	*r = (struct vls_row){ .ctx = txn->ctx, .sql = txn->sql, .next = 1 };
+	for (size_t i = 0; i < txn->nstmts; i++) {
+		if (txn->stmts[i]->sql == sql) {
+			s = txn->stmts[i];
+			sqlite3_reset(s->st);
+			sqlite3_clear_bindings(s->st);
+			break;
+		}
+	}
+	if (!s && (r->err = stmt_prepare(&s, txn, sql)))
+		return r->err;
+	r->s = s;
+	r->st = s->st;
+	return 0;
+}
+
+int __vls_row_start_stmt(struct vls_row *r, vls_ctx *ctx, sqlite3 *sql,
+			 sqlite3_stmt *st)
+{
+	*r = (struct vls_row){ .ctx = ctx, .sql = sql, .st = st, .next = 1 };
+	sqlite3_clear_bindings(st);
+	if (sqlite3_bind_parameter_count(st) > VLS_STORE_PARAMS_MAX)
+		r->err = __vls_error(ctx, VLS_ELIMIT, "more than %d parameters: %s",
+				     VLS_STORE_PARAMS_MAX, sqlite3_sql(st));
+	return r->err;
+}
+
+static const char *param_name(const struct vls_row *r, int i)
+{
+	const char *n = r->s ? r->s->names[i] : sqlite3_bind_parameter_name(r->st, i);
+
+	return n ? n + 1 : "";  /* past the ':' */
+}
+
+int __vls_row_param_slow(struct vls_row *r, const char *name)
+{
+	int n = r->s ? r->s->nparams : sqlite3_bind_parameter_count(r->st);
+	int i = r->next;
+
+	if (r->err)
+		return 0;
+	if (i > n || strcmp(param_name(r, i), name)) {
+		for (i = 1; i <= n && strcmp(param_name(r, i), name); i++)
+			;
+		if (i > n) {
+			r->err = __vls_error(r->ctx, VLS_EDB, "no parameter :%s in %s",
+					     name, sqlite3_sql(r->st));
+			return 0;
+		}
+	}
+	if (r->bound & (1ULL << (i - 1))) {
+		r->err = __vls_error(r->ctx, VLS_EDB, "parameter :%s bound twice in %s",
+				     name, sqlite3_sql(r->st));
 		return 0;
 	}
-	rc = __vls_store_error(txn->ctx, txn->sql, rc, sqlite3_sql(st));
-	sqlite3_reset(st);
-	return rc;
+	if (r->s)
+		r->s->seen[i] = name;
+	r->bound |= 1ULL << (i - 1);
+	r->next = i + 1;
+	return i;
+}
+
+void __vls_row_bind_failed(struct vls_row *r, int rc, const char *name)
+{
+	char what[128];
+
+	if (r->err)
+		return;
+	snprintf(what, sizeof(what), "binding :%s", name);
+	r->err = __vls_store_error(r->ctx, r->sql, rc, what);
+}
+
+void __vls_row_textn(struct vls_row *r, const char *name, const char *s,
+		     size_t len)
+{
+	int i = __vls_row_param(r, name);
+	int rc;
+
+	if (i && len > INT_MAX)
+		r->err = __vls_error(r->ctx, VLS_ELIMIT, "binding :%s: %zu bytes",
+				     name, len);
+	else if (i && (rc = sqlite3_bind_text(r->st, i, s, (int)len,
+					      SQLITE_STATIC)) != SQLITE_OK)
+		__vls_row_bind_failed(r, rc, name);
+}
+
+int __vls_row_done(struct vls_row *r)
+{
+	int n;
+
+	if (r->err)
+		return r->err;
+	n = r->s ? r->s->nparams : sqlite3_bind_parameter_count(r->st);
+	if (r->bound != (n == 64 ? ~0ULL : (1ULL << n) - 1)) {
+		int i = 1;
+
+		while (r->bound & (1ULL << (i - 1)))
+			i++;
+		r->err = __vls_error(r->ctx, VLS_EDB, "parameter :%s not bound in %s",
+				     param_name(r, i), sqlite3_sql(r->st));
+	}
+	return r->err;
+}
+
+int __vls_row_step(struct vls_row *r)
+{
+	int rc;
+
+	if (__vls_row_done(r))
+		return r->err;
+	rc = sqlite3_step(r->st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+		sqlite3_reset(r->st);
+		return 0;
+	}
+	r->err = __vls_store_error(r->ctx, r->sql, rc, sqlite3_sql(r->st));
+	sqlite3_reset(r->st);
+	return r->err;
 }
 
 /* ------------------------------------------------------------------ */
@@ -348,13 +473,11 @@ int __vls_store_exec_stmt(struct vls_store_txn *txn, sqlite3_stmt *st)
 /* ------------------------------------------------------------------ */
 
 /*
- * Distinct stacks of the run: entries (joined text, FNV-1a hash, id) in an
- * array grown with __vls_grow, indexed by an open-addressing table of
- * entry numbers + 1 (0: empty) at most half full. The text is kept so that
- * a hash collision never merges two different stacks.
+ * Distinct stacks of the run: their joined text in an array (id: index +
+ * 1), found by the hash of the text. The text is kept so that a hash
+ * collision never merges two different stacks.
  */
 struct stack_entry {
-	uint64_t hash;
 	char *text;
 	size_t len;
 };
@@ -362,23 +485,11 @@ struct stack_entry {
 struct vls_stack_cache {
 	struct stack_entry *entries;
 	size_t n, cap;
-	uint32_t *index;
-	size_t index_cap;      /* a power of two */
+	struct vls_u64map index;  /* hash of the text -> entry */
 	size_t text_bytes;
 	char *buf;             /* the joined text of the stack being looked up */
 	size_t buf_cap;
 };
-
-static uint64_t fnv1a(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 static void stacks_free(vls_ctx *ctx, struct vls_stack_cache *c)
 {
@@ -387,7 +498,7 @@ static void stacks_free(vls_ctx *ctx, struct vls_stack_cache *c)
 	for (size_t i = 0; i < c->n; i++)
 		__vls_free(ctx, c->entries[i].text);
 	__vls_free(ctx, c->entries);
-	__vls_free(ctx, c->index);
+	__vls_u64map_release(ctx, &c->index);
 	__vls_free(ctx, c->buf);
 	__vls_free(ctx, c);
 }
@@ -419,45 +530,19 @@ static int join_frames(vls_ctx *ctx, struct vls_stack_cache *c,
 	return 0;
 }
 
-static int index_resize(vls_ctx *ctx, struct vls_stack_cache *c, size_t cap)
+/* Is entry val the stack being looked up (c->buf, *len bytes)? */
+static bool stack_eq(uint32_t val, const void *len, const void *data)
 {
-	uint32_t *idx = __vls_calloc(ctx, cap, sizeof(*idx));
+	const struct vls_stack_cache *c = data;
+	const struct stack_entry *e = &c->entries[val];
 
-	if (!idx)
-		return __vls_error(ctx, VLS_ENOMEM, "out of memory");
-	for (size_t i = 0; i < c->n; i++) {
-		size_t slot = c->entries[i].hash & (cap - 1);
-
-		while (idx[slot])
-			slot = (slot + 1) & (cap - 1);
-		idx[slot] = (uint32_t)i + 1;
-	}
-	__vls_free(ctx, c->index);
-	c->index = idx;
-	c->index_cap = cap;
-	return 0;
-}
-
-/* The slot holding text, or the empty slot where it belongs. */
-static size_t index_find(const struct vls_stack_cache *c, uint64_t h,
-			 const char *text, size_t len)
-{
-	size_t slot = h & (c->index_cap - 1);
-
-	while (c->index[slot]) {
-		const struct stack_entry *e = &c->entries[c->index[slot] - 1];
-
-		if (e->hash == h && e->len == len && !memcmp(e->text, text, len))
-			break;
-		slot = (slot + 1) & (c->index_cap - 1);
-	}
-	return slot;
+	return e->len == *(const size_t *)len && !memcmp(e->text, c->buf, e->len);
 }
 
 static int stack_add(struct vls_store_txn *txn, struct vls_stack_cache *c,
 		     uint64_t h, size_t len)
 {
-	sqlite3_stmt *st;
+	struct vls_row r;
 	char *text = NULL;
 	int ret;
 
@@ -472,21 +557,22 @@ static int stack_add(struct vls_store_txn *txn, struct vls_stack_cache *c,
 	text = __vls_strndup(txn->ctx, c->buf, len);
 	if (!text)
 		return __vls_error(txn->ctx, VLS_ENOMEM, "out of memory");
-	st = __vls_store_stmt(txn, "INSERT INTO stack (run_id, id, frames) "
-				   "VALUES (?1, ?2, ?3)");
-	if (!st) {
-		__vls_free(txn->ctx, text);
-		return VLS_EDB;
-	}
-	sqlite3_bind_int64(st, 1, txn->run_id);
-	sqlite3_bind_int64(st, 2, (int64_t)c->n + 1);
-	sqlite3_bind_text(st, 3, text, (int)len, SQLITE_STATIC);
-	ret = __vls_store_exec_stmt(txn, st);
+	__vls_row_start(&r, txn, "INSERT INTO stack (run_id, id, frames) "
+			"VALUES (:run_id, :id, :frames)");
+	__vls_row_i64(&r, "run_id", txn->run_id);
+	__vls_row_i64(&r, "id", (int64_t)c->n + 1);
+	__vls_row_textn(&r, "frames", text, len);
+	ret = __vls_row_step(&r);
 	if (ret) {
 		__vls_free(txn->ctx, text);
 		return ret;
 	}
-	c->entries[c->n] = (struct stack_entry){ h, text, len };
+	ret = __vls_u64map_put(txn->ctx, &c->index, h, (uint32_t)c->n);
+	if (ret) {
+		__vls_free(txn->ctx, text);
+		return ret;
+	}
+	c->entries[c->n] = (struct stack_entry){ text, len };
 	c->n++;
 	c->text_bytes += len;
 	return 0;
@@ -497,8 +583,8 @@ int __vls_store_stack_id(int64_t *out, struct vls_store_txn *txn,
 			 const char *const *frames, uint32_t n)
 {
 	struct vls_stack_cache *c = txn->stacks;
-	size_t len, slot;
-	uint32_t skip;
+	size_t len;
+	uint32_t skip, idx;
 	uint64_t h;
 	int ret;
 
@@ -515,30 +601,26 @@ int __vls_store_stack_id(int64_t *out, struct vls_store_txn *txn,
 		if (!c)
 			return __vls_error(txn->ctx, VLS_ENOMEM, "out of memory");
 	}
-	if ((c->n + 1) * 2 > c->index_cap) {
-		ret = index_resize(txn->ctx, c, c->index_cap ? c->index_cap * 2 : 1024);
-		if (ret)
-			return ret;
-	}
 	ret = join_frames(txn->ctx, c, frames, n, &len);
 	if (ret)
 		return ret;
-	h = fnv1a(c->buf, len);
-	slot = index_find(c, h, c->buf, len);
-	if (!c->index[slot]) {
+	h = __vls_hash_bytes(VLS_HASH_INIT, c->buf, len);
+	if (__vls_u64map_find(&c->index, &h, stack_eq, &len, c, &idx)) {
 		ret = stack_add(txn, c, h, len);
 		if (ret)
 			return ret;
-		c->index[slot] = (uint32_t)c->n;
+		idx = (uint32_t)c->n - 1;
 	}
-	*out = (int64_t)c->index[slot];
+	*out = (int64_t)idx + 1;
 	return 0;
 }
 
 void __vls_store_txn_release(struct vls_store_txn *txn)
 {
-	for (size_t i = 0; i < txn->nstmts; i++)
-		sqlite3_finalize(txn->stmts[i]);
+	for (size_t i = 0; i < txn->nstmts; i++) {
+		sqlite3_finalize(txn->stmts[i]->st);
+		__vls_free(txn->ctx, txn->stmts[i]);
+	}
 	txn->nstmts = 0;
 	stacks_free(txn->ctx, txn->stacks);
 	txn->stacks = NULL;

@@ -26,14 +26,26 @@ struct vls_db {
 
 /* Cached prepared statements, one slot per distinct SQL text. */
 #define VLS_STORE_STMT_MAX 64
+/* Parameters of one statement: a row's "bound once" set is a u64. */
+#define VLS_STORE_PARAMS_MAX 64
+
+/* A cached statement and its parameter names (":name", from SQLite). */
+struct vls_store_stmt {
+	const char *sql;          /* the key: the literal's address */
+	sqlite3_stmt *st;
+	int nparams;
+	const char *names[VLS_STORE_PARAMS_MAX + 1]; /* [1..nparams] */
+	/* The literal a setter last matched to parameter i by its text: the
+	 * same address is the same name (see struct vls_row). */
+	const char *seen[VLS_STORE_PARAMS_MAX + 1];
+};
 
 struct vls_store_txn {
 	vls_ctx *ctx;
 	vls_db *db;
 	sqlite3 *sql;
 	int64_t run_id;
-	sqlite3_stmt *stmts[VLS_STORE_STMT_MAX];
-	const char *stmt_sql[VLS_STORE_STMT_MAX];
+	struct vls_store_stmt *stmts[VLS_STORE_STMT_MAX];
 	size_t nstmts;
 	/* stack de-duplication: hash -> id, see __vls_store_stack_id() */
 	struct vls_stack_cache *stacks;
@@ -47,46 +59,114 @@ struct vls_store_txn {
 };
 
 /*
- * A prepared statement for sql (a string literal: cached by its address),
- * reset and with bindings cleared. NULL on failure (message on ctx).
+ * Binding a statement: every parameter is named (":tid") and bound by
+ * name, exactly once, so a column added in the middle of an INSERT cannot
+ * shift the values after it. A row records its first error; the setters
+ * then do nothing, and __vls_row_done()/__vls_row_step() return it. A
+ * parameter left unbound, bound twice, or not in the SQL is an error, as
+ * is any error SQLite returns from a bind.
+ *
+ *	struct vls_row r;
+ *
+ *	__vls_row_start(&r, txn, "INSERT INTO t (run_id, n) VALUES (:run_id, :n)");
+ *	__vls_row_i64(&r, "run_id", txn->run_id);
+ *	__vls_row_opt(&r, "n", known, n);
+ *	return __vls_row_step(&r);
+ *
+ * Names, like the SQL, are string literals (or static tables of them):
+ * a name is matched to its parameter by its text once per transaction,
+ * then by its address, so a row of the analyzers' hot INSERTs costs no
+ * string compares. Text values are not copied (SQLITE_STATIC): the string
+ * must live until the row is stepped, which every caller does before it
+ * returns (a copy of each would cost a busy trace's thousands of thread
+ * rows 0.05 G instructions).
  */
-sqlite3_stmt *__vls_store_stmt(struct vls_store_txn *txn, const char *sql);
-
-/* Step a statement that returns no row; reports SQLite errors on ctx. */
-int __vls_store_exec_stmt(struct vls_store_txn *txn, sqlite3_stmt *st);
+struct vls_row {
+	vls_ctx *ctx;
+	sqlite3 *sql;
+	sqlite3_stmt *st;
+	struct vls_store_stmt *s; /* NULL: a statement not of the cache */
+	int next;                 /* the parameter expected next */
+	uint64_t bound;           /* bit i - 1: parameter i is bound */
+	int err;
+};
 
 /*
- * Bind helpers for the analyzers' INSERTs: each binds parameter *col and
- * moves *col on, so a row is written as one run of calls in column order.
- * __vls_bind_opt() leaves the parameter unbound (NULL) when !known;
- * __vls_bind_text() does so for a NULL string. Text is not copied: the
- * string must live until the row is stepped, which every caller does
- * before it returns (a copy per text column cost a busy trace's thousands
- * of thread rows 0.05 G instructions).
+ * Start a row of a transaction's statement sql (a string literal, cached
+ * by its address: prepared once per transaction, reset and cleared here).
  */
-static inline void __vls_bind_i64(sqlite3_stmt *st, int *col, int64_t v)
+int __vls_row_start(struct vls_row *r, struct vls_store_txn *txn, const char *sql);
+/* Start a row of a statement the caller prepared and owns. */
+int __vls_row_start_stmt(struct vls_row *r, vls_ctx *ctx, sqlite3 *sql,
+			 sqlite3_stmt *st);
+
+/* The index of parameter name, now bound; 0 with r->err set if none. */
+int __vls_row_param_slow(struct vls_row *r, const char *name);
+/* Record a failed bind's SQLite code as the row's error. */
+void __vls_row_bind_failed(struct vls_row *r, int rc, const char *name);
+
+static inline int __vls_row_param(struct vls_row *r, const char *name)
 {
-	sqlite3_bind_int64(st, (*col)++, v);
+	int i = r->next;
+
+	if (r->s && i <= r->s->nparams && r->s->seen[i] == name &&
+	    !(r->bound & (1ULL << (i - 1))) && !r->err) {
+		r->bound |= 1ULL << (i - 1);
+		r->next = i + 1;
+		return i;
+	}
+	return __vls_row_param_slow(r, name);
 }
 
-static inline void __vls_bind_u64(sqlite3_stmt *st, int *col, uint64_t v)
+static inline void __vls_row_i64(struct vls_row *r, const char *name, int64_t v)
 {
-	sqlite3_bind_int64(st, (*col)++, (int64_t)v);
+	int i = __vls_row_param(r, name), rc;
+
+	if (i && (rc = sqlite3_bind_int64(r->st, i, v)) != SQLITE_OK)
+		__vls_row_bind_failed(r, rc, name);
 }
 
-static inline void __vls_bind_opt(sqlite3_stmt *st, int *col, bool known, int64_t v)
+static inline void __vls_row_u64(struct vls_row *r, const char *name, uint64_t v)
+{
+	__vls_row_i64(r, name, (int64_t)v);
+}
+
+/* A row starts with every parameter NULL (cleared or never bound), so
+ * this only marks the parameter bound. */
+static inline void __vls_row_null(struct vls_row *r, const char *name)
+{
+	__vls_row_param(r, name);
+}
+
+/* v when known, else NULL. */
+static inline void __vls_row_opt(struct vls_row *r, const char *name, bool known,
+				 int64_t v)
 {
 	if (known)
-		sqlite3_bind_int64(st, *col, v);
-	(*col)++;
+		__vls_row_i64(r, name, v);
+	else
+		__vls_row_null(r, name);
 }
 
-static inline void __vls_bind_text(sqlite3_stmt *st, int *col, const char *s)
+/* NULL s binds NULL; not copied. */
+static inline void __vls_row_text(struct vls_row *r, const char *name, const char *s)
 {
-	if (s)
-		sqlite3_bind_text(st, *col, s, -1, SQLITE_STATIC);
-	(*col)++;
+	int i = __vls_row_param(r, name), rc;
+
+	if (i && s && (rc = sqlite3_bind_text(r->st, i, s, -1, SQLITE_STATIC)) != SQLITE_OK)
+		__vls_row_bind_failed(r, rc, name);
 }
+
+/* The first len bytes of s; not copied. */
+void __vls_row_textn(struct vls_row *r, const char *name, const char *s,
+		     size_t len);
+
+/* Every parameter bound, no error so far: 0, or the row's error. The
+ * statement (r->st) is then ready to step. */
+int __vls_row_done(struct vls_row *r);
+/* __vls_row_done(), then step a statement that returns no row (the row a
+ * RETURNING clause or a query gives is dropped) and reset it. */
+int __vls_row_step(struct vls_row *r);
 
 /* Run SQL text with no parameters (DDL, pragmas). */
 int __vls_store_exec(vls_ctx *ctx, sqlite3 *sql, const char *text);

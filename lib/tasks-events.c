@@ -110,36 +110,34 @@ static const char *kind_name(const vls_event *ev)
 int __vls_tasks_store_event(struct vls_store_txn *txn, int64_t seq,
 			    const vls_event *ev)
 {
-	sqlite3_stmt *st = __vls_store_stmt(txn,
-		"INSERT INTO event (run_id, seq, ts, cpu, tid, pid, kind, stack_id, "
-		"f1, f2, f3, f4, f5, str) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-		"?9, ?10, ?11, ?12, ?13, ?14)");
+	static const char *const f[5] = { "f1", "f2", "f3", "f4", "f5" };
+	struct vls_row r;
 	struct fields fl;
 	int64_t stack_id = 0;
 	int ret;
 
-	if (!st)
-		return VLS_EDB;
 	ret = __vls_store_stack_id(&stack_id, txn, ev->stack, ev->stack_depth);
 	if (ret)
 		return ret;
 	map_fields(ev, &fl);
-	sqlite3_bind_int64(st, 1, txn->run_id);
-	sqlite3_bind_int64(st, 2, seq);
-	sqlite3_bind_int64(st, 3, (int64_t)ev->ts_ns);
-	sqlite3_bind_int(st, 4, ev->cpu);
-	sqlite3_bind_int(st, 5, ev->tid);
-	if (ev->pid >= 0)
-		sqlite3_bind_int(st, 6, ev->pid);
-	sqlite3_bind_text(st, 7, kind_name(ev), -1, SQLITE_STATIC);
-	if (stack_id)
-		sqlite3_bind_int64(st, 8, stack_id);
-	for (int i = 0; i < fl.n; i++)
-		sqlite3_bind_int64(st, 9 + i, fl.f[i]);
+	__vls_row_start(&r, txn,
+		"INSERT INTO event (run_id, seq, ts, cpu, tid, pid, kind, stack_id,"
+		" f1, f2, f3, f4, f5, str) VALUES (:run_id, :seq, :ts, :cpu, :tid,"
+		" :pid, :kind, :stack_id, :f1, :f2, :f3, :f4, :f5, :str)");
+	__vls_row_i64(&r, "run_id", txn->run_id);
+	__vls_row_i64(&r, "seq", seq);
+	__vls_row_u64(&r, "ts", ev->ts_ns);
+	__vls_row_i64(&r, "cpu", ev->cpu);
+	__vls_row_i64(&r, "tid", ev->tid);
+	__vls_row_opt(&r, "pid", ev->pid >= 0, ev->pid);
+	__vls_row_text(&r, "kind", kind_name(ev));
+	__vls_row_opt(&r, "stack_id", stack_id != 0, stack_id);
+	for (int i = 0; i < 5; i++)
+		__vls_row_opt(&r, f[i], i < fl.n, i < fl.n ? fl.f[i] : 0);
 	if (fl.str)
-		sqlite3_bind_text(st, 14, fl.str,
-				  (int)strnlen(fl.str, fl.str_max ? fl.str_max
-								  : VLS_COMM_MAX),
-				  SQLITE_STATIC);
-	return __vls_store_exec_stmt(txn, st);
+		__vls_row_textn(&r, "str", fl.str,
+				strnlen(fl.str, fl.str_max ? fl.str_max : VLS_COMM_MAX));
+	else
+		__vls_row_null(&r, "str");
+	return __vls_row_step(&r);
 }

@@ -3,8 +3,9 @@
  * tasks-store.c - the task analyzer: table task (every thread seen in the
  * run) and, with keep_events, table event (every raw event).
  *
- * Tasks live in memory (a hash on tid) and are written once, at finish:
- * no SQL per event unless keep_events asks for one row per event.
+ * Tasks live in memory (a map on tid); their rows are written as they
+ * exit or at finish (below): no SQL per event unless keep_events asks for
+ * one row per event.
  *
  * What a task row says:
  *  - comm: the last non-empty comm seen for the tid, as the event's own
@@ -31,6 +32,7 @@
 #include "analyzer.h"
 #include "store.h"
 #include "tasks.h"
+#include "util-map.h"
 
 /* PID_MAX_LIMIT is 4M: a run cannot have more distinct live tids, but tids
  * are reused, so allow a margin before calling the input hostile. */
@@ -51,8 +53,7 @@ struct tasks {
 	bool keep_events;
 	struct task *tasks;
 	size_t n, cap;
-	uint32_t *index;    /* open addressing: task number + 1, 0 empty */
-	size_t index_cap;   /* a power of two, at least twice n */
+	struct vls_u64map by_tid; /* tid -> task number */
 	size_t last;        /* task number + 1 of the last lookup */
 	int64_t seq;        /* events stored in table event */
 	struct vls_store_txn *txn;  /* of the event in progress */
@@ -77,112 +78,73 @@ static void tasks_destroy(void *state)
 	if (!t)
 		return;
 	__vls_free(t->ctx, t->tasks);
-	__vls_free(t->ctx, t->index);
+	__vls_u64map_release(t->ctx, &t->by_tid);
 	__vls_free(t->ctx, t);
 }
 
-/* ------------------------------------------------------------------ */
-/* The tid hash                                                        */
-/* ------------------------------------------------------------------ */
-
-static size_t tid_slot(int32_t tid, size_t cap)
-{
-	uint64_t h = (uint64_t)(uint32_t)tid * 0x9e3779b97f4a7c15ULL;
-
-	return (size_t)(h >> 32) & (cap - 1);
-}
-
-static int index_resize(struct tasks *t, size_t cap)
-{
-	uint32_t *idx = __vls_calloc(t->ctx, cap, sizeof(*idx));
-
-	if (!idx)
-		return __vls_error(t->ctx, VLS_ENOMEM, "out of memory");
-	for (size_t i = 0; i < t->n; i++) {
-		size_t s = tid_slot(t->tasks[i].tid, cap);
-
-		while (idx[s])
-			s = (s + 1) & (cap - 1);
-		idx[s] = (uint32_t)i + 1;
-	}
-	__vls_free(t->ctx, t->index);
-	t->index = idx;
-	t->index_cap = cap;
-	return 0;
-}
-
-static int task_add(struct tasks *t, int32_t tid, size_t slot)
+static int task_add(struct tasks *t, int32_t tid)
 {
 	int ret = __vls_grow(t->ctx, (void **)&t->tasks, &t->cap, t->n + 1,
 			     sizeof(*t->tasks), TASKS_MAX);
 
+	if (!ret)
+		ret = __vls_u64map_put(t->ctx, &t->by_tid, (uint64_t)(uint32_t)tid,
+				       (uint32_t)t->n);
 	if (ret)
 		return ret;
-	t->tasks[t->n] = (struct task){ .tid = tid, .pid = -1, .prio = PRIO_UNKNOWN };
-	t->index[slot] = (uint32_t)++t->n;
+	t->tasks[t->n++] = (struct task){ .tid = tid, .pid = -1, .prio = PRIO_UNKNOWN };
 	return 0;
 }
 
 static int task_write(struct vls_store_txn *txn, struct task *k)
 {
-	sqlite3_stmt *st = __vls_store_stmt(txn,
-		"INSERT INTO task (run_id, tid, pid, comm, prio, events) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	struct vls_row r;
 
-	if (!st)
-		return VLS_EDB;
-	sqlite3_bind_int64(st, 1, txn->run_id);
-	sqlite3_bind_int(st, 2, k->tid);
-	if (k->pid >= 0)
-		sqlite3_bind_int(st, 3, k->pid);
-	sqlite3_bind_text(st, 4, k->comm, -1, SQLITE_STATIC);
-	if (k->prio != PRIO_UNKNOWN)
-		sqlite3_bind_int(st, 5, k->prio);
-	sqlite3_bind_int64(st, 6, (int64_t)k->events);
+	__vls_row_start(&r, txn,
+		"INSERT INTO task (run_id, tid, pid, comm, prio, events)"
+		" VALUES (:run_id, :tid, :pid, :comm, :prio, :events)");
+	__vls_row_i64(&r, "run_id", txn->run_id);
+	__vls_row_i64(&r, "tid", k->tid);
+	__vls_row_opt(&r, "pid", k->pid >= 0, k->pid);
+	__vls_row_text(&r, "comm", k->comm);
+	__vls_row_opt(&r, "prio", k->prio != PRIO_UNKNOWN, k->prio);
+	__vls_row_u64(&r, "events", k->events);
 	k->written = true;
-	return __vls_store_exec_stmt(txn, st);
+	return __vls_row_step(&r);
 }
 
 /* An exited task's tid is back: its row comes out again, to be rewritten
  * with what follows (the comm and prio then, the events added). */
 static int task_unwrite(struct tasks *t, struct task *k)
 {
-	sqlite3_stmt *st = __vls_store_stmt(t->txn,
-		"DELETE FROM task WHERE run_id = ?1 AND tid = ?2");
+	struct vls_row r;
 
-	if (!st)
-		return VLS_EDB;
-	sqlite3_bind_int64(st, 1, t->txn->run_id);
-	sqlite3_bind_int(st, 2, k->tid);
+	__vls_row_start(&r, t->txn,
+			"DELETE FROM task WHERE run_id = :run_id AND tid = :tid");
+	__vls_row_i64(&r, "run_id", t->txn->run_id);
+	__vls_row_i64(&r, "tid", k->tid);
 	k->written = false;
-	return __vls_store_exec_stmt(t->txn, st);
+	return __vls_row_step(&r);
 }
 
 /* The task of tid, created on first sight. */
 static int task_get(struct task **out, struct tasks *t, int32_t tid)
 {
-	size_t s;
+	uint32_t i;
 	int ret;
 
 	if (t->last && t->tasks[t->last - 1].tid == tid) {
 		*out = &t->tasks[t->last - 1];
 		return (*out)->written ? task_unwrite(t, *out) : 0;
 	}
-	if ((t->n + 1) * 2 > t->index_cap) {
-		ret = index_resize(t, t->index_cap ? t->index_cap * 2 : 1024);
+	if (__vls_u64map_get(&t->by_tid, (uint64_t)(uint32_t)tid, &i)) {
+		ret = task_add(t, tid);
 		if (ret)
 			return ret;
+		i = (uint32_t)t->n - 1;
 	}
-	s = tid_slot(tid, t->index_cap);
-	while (t->index[s] && t->tasks[t->index[s] - 1].tid != tid)
-		s = (s + 1) & (t->index_cap - 1);
-	if (!t->index[s]) {
-		ret = task_add(t, tid, s);
-		if (ret)
-			return ret;
-	}
-	t->last = t->index[s];
-	*out = &t->tasks[t->last - 1];
+	t->last = i + 1;
+	*out = &t->tasks[i];
 	return (*out)->written ? task_unwrite(t, *out) : 0;
 }
 

@@ -7,6 +7,7 @@
  * 12.5% of the exact value, exact below 4 ns.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util-dist.h"
@@ -218,6 +219,30 @@ void __vls_dist_release(vls_ctx *ctx, struct vls_dist *d)
 	memset(d, 0, sizeof(*d));
 }
 
+uint64_t __vls_pct_rank(uint64_t n, double pct)
+{
+	uint64_t rank = (uint64_t)ceil(pct / 100.0 * (double)n);
+
+	if (rank < 1)
+		rank = 1;
+	return rank < n ? rank : n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+uint64_t __vls_pct_sorted(uint64_t *v, size_t n, double pct)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return v[__vls_pct_rank(n, pct) - 1];
+}
+
 uint64_t __vls_dist_pct(const struct vls_dist *d, double pct)
 {
 	uint64_t rank, seen = 0, lo, width, mid, n;
@@ -225,9 +250,7 @@ uint64_t __vls_dist_pct(const struct vls_dist *d, double pct)
 
 	if (!d->count)
 		return 0;
-	rank = (uint64_t)ceil(pct / 100.0 * (double)d->count);
-	if (rank < 1)
-		rank = 1;
+	rank = __vls_pct_rank(d->count, pct);
 	while (bucket_next(d, &pos, &i, &n)) {
 		seen += n;
 		if (seen < rank)

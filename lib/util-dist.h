@@ -7,6 +7,7 @@
 #ifndef VLS_UTIL_DIST_H
 #define VLS_UTIL_DIST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vls-local.h"
@@ -46,7 +47,14 @@ int __vls_dist_add_log2(vls_ctx *ctx, struct vls_dist *d,
 			const uint64_t *buckets, unsigned int n, uint64_t sum,
 			uint64_t max);
 void __vls_dist_release(vls_ctx *ctx, struct vls_dist *d);
-/* Nearest-rank percentile (0 < pct <= 100); 0 when empty. */
+/*
+ * Percentiles are nearest-rank everywhere: the value of rank
+ * __vls_pct_rank(n, pct) (1-based) of n sorted values.
+ */
+uint64_t __vls_pct_rank(uint64_t n, double pct);
+/* Exact, of n values (sorted here, in place); 0 when n == 0. */
+uint64_t __vls_pct_sorted(uint64_t *v, size_t n, double pct);
+/* From the histogram (see above); 0 when empty. */
 uint64_t __vls_dist_pct(const struct vls_dist *d, double pct);
 /* Counts per log2 bucket (bucket 0 holds 0 and 1 ns). Returns how many
  * buckets are used (the last non-zero + 1). */

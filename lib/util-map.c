@@ -1,24 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * util-map.c - an open-addressing hash map from uint64 keys (tids, mm
- * pointers, stack hashes) to uint32 indexes, for the lock analyzer.
- * The table doubles at half load; callers bound the number of keys.
+ * util-map.c - the hash map of util-map.h: growth, deletion, and lookups
+ * of keys that are hashes.
  */
 #include <string.h>
 
 #include "util-map.h"
 
-static size_t slot_of(uint64_t key, size_t cap)
-{
-	key ^= key >> 33;
-	key *= 0xff51afd7ed558ccdULL;
-	key ^= key >> 33;
-	return (size_t)key & (cap - 1);
-}
-
 static void put_raw(struct vls_u64map *m, uint64_t key, uint32_t val1)
 {
-	size_t i = slot_of(key, m->cap);
+	size_t i = __vls_u64map_slot(key, m->cap);
 
 	while (m->vals[i] && m->keys[i] != key)
 		i = (i + 1) & (m->cap - 1);
@@ -62,20 +53,6 @@ int __vls_u64map_put(vls_ctx *ctx, struct vls_u64map *m, uint64_t key,
 	return 0;
 }
 
-int __vls_u64map_get(const struct vls_u64map *m, uint64_t key, uint32_t *out)
-{
-	size_t i;
-
-	if (!m->cap)
-		return VLS_ENOTFOUND;
-	for (i = slot_of(key, m->cap); m->vals[i]; i = (i + 1) & (m->cap - 1))
-		if (m->keys[i] == key) {
-			*out = m->vals[i] - 1;
-			return 0;
-		}
-	return VLS_ENOTFOUND;
-}
-
 void __vls_u64map_release(vls_ctx *ctx, struct vls_u64map *m)
 {
 	__vls_free(ctx, m->keys);
@@ -89,14 +66,14 @@ void __vls_u64map_del(struct vls_u64map *m, uint64_t key)
 
 	if (!m->cap)
 		return;
-	for (i = slot_of(key, m->cap); m->vals[i] && m->keys[i] != key; i = (i + 1) & mask)
+	for (i = __vls_u64map_slot(key, m->cap); m->vals[i] && m->keys[i] != key; i = (i + 1) & mask)
 		;
 	if (!m->vals[i])
 		return;
 	/* Backward shift: an entry later in the probe run moves into the hole
 	 * unless its home slot lies cyclically in (hole, entry]. */
 	for (j = (i + 1) & mask; m->vals[j]; j = (j + 1) & mask) {
-		home = slot_of(m->keys[j], m->cap);
+		home = __vls_u64map_slot(m->keys[j], m->cap);
 		if (i < j ? (home <= i || home > j) : (home <= i && home > j)) {
 			m->keys[i] = m->keys[j];
 			m->vals[i] = m->vals[j];
@@ -106,4 +83,19 @@ void __vls_u64map_del(struct vls_u64map *m, uint64_t key)
 	m->keys[i] = 0;
 	m->vals[i] = 0;
 	m->n--;
+}
+
+int __vls_u64map_find(const struct vls_u64map *m, uint64_t *h, vls_u64map_eq eq,
+		      const void *key, const void *data, uint32_t *out)
+{
+	uint32_t val;
+
+	while (!__vls_u64map_get(m, *h, &val)) {
+		if (eq(val, key, data)) {
+			*out = val;
+			return 0;
+		}
+		*h = *h * 0x9e3779b97f4a7c15ULL + 1;  /* the next key of h */
+	}
+	return VLS_ENOTFOUND;
 }

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * util-map.h - an open-addressing hash map from uint64 keys (tids, mm
- * pointers, stack hashes) to uint32 values (indexes into the caller's own
- * tables). The table doubles at half load; callers bound the number of
- * keys.
+ * util-map.h - the library's one hash map: open addressing from uint64
+ * keys (tids, mm pointers, hashes of strings and stacks) to uint32 values
+ * (indexes into the caller's own tables), and the one string hash. The
+ * table doubles at half load; callers bound the number of keys.
  */
 #ifndef VLS_UTIL_MAP_H
 #define VLS_UTIL_MAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,10 +22,63 @@ struct vls_u64map {
 
 int __vls_u64map_put(vls_ctx *ctx, struct vls_u64map *m, uint64_t key,
 		     uint32_t val);
-/* 0 and *out set when found, VLS_ENOTFOUND otherwise. */
-int __vls_u64map_get(const struct vls_u64map *m, uint64_t key, uint32_t *out);
+
+static inline size_t __vls_u64map_slot(uint64_t key, size_t cap)
+{
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdULL;
+	key ^= key >> 33;
+	return (size_t)key & (cap - 1);
+}
+
+/* 0 and *out set when found, VLS_ENOTFOUND otherwise. Inline: every
+ * event looks its task up. */
+static inline int __vls_u64map_get(const struct vls_u64map *m, uint64_t key,
+				   uint32_t *out)
+{
+	if (!m->cap)
+		return VLS_ENOTFOUND;
+	for (size_t i = __vls_u64map_slot(key, m->cap); m->vals[i];
+	     i = (i + 1) & (m->cap - 1))
+		if (m->keys[i] == key) {
+			*out = m->vals[i] - 1;
+			return 0;
+		}
+	return VLS_ENOTFOUND;
+}
 /* Forget key (nothing when absent). */
 void __vls_u64map_del(struct vls_u64map *m, uint64_t key);
 void __vls_u64map_release(vls_ctx *ctx, struct vls_u64map *m);
+
+/* FNV-1a, 64 bits, of len bytes (or of a string up to its NUL),
+ * continuing from h (VLS_HASH_INIT to start). */
+#define VLS_HASH_INIT 0xcbf29ce484222325ULL
+#define VLS_HASH_PRIME 0x100000001b3ULL
+
+static inline uint64_t __vls_hash_bytes(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * VLS_HASH_PRIME;
+	return h;
+}
+
+static inline uint64_t __vls_hash_str(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * VLS_HASH_PRIME;
+	return h;
+}
+
+/*
+ * Keys that are hashes of longer things (strings, stacks): distinct things
+ * with the same hash are put under h, then under the keys that follow it
+ * (a fixed sequence). find() walks them from *h: 0 and *out when eq()
+ * accepts an entry; VLS_ENOTFOUND with *h the key to put a new one under.
+ */
+typedef bool (*vls_u64map_eq)(uint32_t val, const void *key, const void *data);
+int __vls_u64map_find(const struct vls_u64map *m, uint64_t *h, vls_u64map_eq eq,
+		      const void *key, const void *data, uint32_t *out);
 
 #endif /* VLS_UTIL_MAP_H */

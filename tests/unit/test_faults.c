@@ -187,7 +187,7 @@ struct fcase {
 	struct expect want;
 };
 
-/* reason index order: none, io_retry, no_io, kernel_mode, nested, no_vma_lock */
+/* by_reason: io_retry, no_io, kernel_mode, nested, no_vma_lock (faults-reason.h) */
 static const struct fcase cases[] = {
 	{ "MADV_RANDOM file fault: VMA attempt, I/O sleep, fallback (io_retry)",
 	  VLS_VMA_LOCK_YES, {
@@ -202,7 +202,7 @@ static const struct fcase cases[] = {
 		{ 2300, 10, 'U', 0, NULL, 0 },
 		END },
 	  { "none,io_retry,none", "1,2,1", 3, 1, 0, 0, 0, 2000,
-	    { 2, 1, 0, 0, 0, 0 } } },
+	    { 1, 0, 0, 0, 0 } } },
 	{ "anon first touch: nested trylock fails, fallback without I/O (no_io)",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 11, 'U', 0, NULL, 0 },
@@ -217,7 +217,7 @@ static const struct fcase cases[] = {
 		{ 212, 11, 'R', 0, NULL, 0 },
 		END },
 	  /* the failed nested trylock: the first fallback is behind a writer */
-	  { "no_io,no_io", "2,2", 2, 2, 1, 1, 0, 0, { 0, 0, 2, 0, 0, 0 } } },
+	  { "no_io,no_io", "2,2", 2, 2, 1, 1, 0, 0, { 0, 2, 0, 0, 0 } } },
 	{ "trylock fails, blocking attempt: one fallback behind a writer",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 20, 'W', 0, NULL, 0 },      /* the mprotect thread */
@@ -235,7 +235,7 @@ static const struct fcase cases[] = {
 		{ 906, 12, 'A', 1, NULL, 0 },
 		{ 910, 12, 'R', 0, NULL, 0 },
 		END },
-	  { "io_retry", "2", 1, 1, 1, 1, 0, 500, { 0, 1, 0, 0, 0, 0 } } },
+	  { "io_retry", "2", 1, 1, 1, 1, 0, 500, { 1, 0, 0, 0, 0 } } },
 	{ "kernel-mode faults: uaccess stack, and page_fault_kernel",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 13, 'U', 0, NULL, 0 },
@@ -249,7 +249,7 @@ static const struct fcase cases[] = {
 		{ 400, 13, 'S', 0, ST(syscall_madvise) },
 		END },
 	  { "none,kernel_mode,kernel_mode", "1,1,1", 3, 2, 0, 0, 0, 0,
-	    { 1, 0, 0, 2, 0, 0 } } },
+	    { 0, 0, 2, 0, 0 } } },
 	{ "nested trylock inside a VMA-locked fault succeeds (nested)",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 14, 'U', 0, NULL, 0 },
@@ -258,7 +258,7 @@ static const struct fcase cases[] = {
 		{ 112, 14, 'R', 0, NULL, 0 },
 		{ 200, 14, 'U', 0, NULL, 0 },
 		END },
-	  { "nested,none", "1,1", 2, 0, 0, 0, 0, 0, { 1, 0, 0, 0, 1, 0 } } },
+	  { "nested,none", "1,1", 2, 0, 0, 0, 0, 0, { 0, 0, 0, 1, 0 } } },
 	{ "arm64 stack-only episodes", VLS_VMA_LOCK_YES, {
 		{ 100, 15, 'F', 10, NULL, 0 },     /* VMA attempt reaches filemap */
 		{ 110, 15, 'S', 0, ST(arm_user) },
@@ -285,7 +285,7 @@ static const struct fcase cases[] = {
 		{ 1801, 15, 'A', 1, NULL, 0 },
 		END },
 	  { "io_retry,io_retry,no_io,nested,none,kernel_mode", "2,2,2,1,1,1",
-	    1, 4, 1, 1, 0, 1000, { 1, 2, 1, 1, 1, 0 } } },
+	    1, 4, 1, 1, 0, 1000, { 2, 1, 1, 1, 0 } } },
 	{ "refault: the retry reads the same file page again", VLS_VMA_LOCK_YES, {
 		{ 100, 16, 'U', 0, NULL, 0 },
 		{ 110, 16, 'F', 7, NULL, 0 },
@@ -297,7 +297,7 @@ static const struct fcase cases[] = {
 		{ 450, 16, 'F', 8, NULL, 0 },
 		{ 460, 16, 'R', 0, NULL, 0 },
 		END },
-	  { "io_retry", "2", 1, 1, 0, 0, 1, 300, { 0, 1, 0, 0, 0, 0 } } },
+	  { "io_retry", "2", 1, 1, 0, 0, 1, 300, { 1, 0, 0, 0, 0 } } },
 	{ "6.1: no per-VMA locks, every user fault takes mmap_lock",
 	  VLS_VMA_LOCK_NO, {
 		{ 100, 17, 'U', 0, NULL, 0 },
@@ -320,7 +320,7 @@ static const struct fcase cases[] = {
 		{ 902, 17, 'R', 0, NULL, 0 },
 		END },
 	  { "no_vma_lock,no_vma_lock,kernel_mode", "1,2,1", 3, 3, 1, 1, 0, 600,
-	    { 0, 0, 0, 1, 0, 2 } } },
+	    { 0, 0, 1, 0, 2 } } },
 	{ "episode ends: interruptible sleep, gap, exit; non-I/O sleep",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 18, 'U', 0, NULL, 0 },
@@ -338,7 +338,7 @@ static const struct fcase cases[] = {
 		{ 2000800, 18, 'X', 0, NULL, 0 },
 		END },
 	  { "none,no_io,none,no_io", "1,2,1,2", 1, 2, 0, 0, 0, 0,
-	    { 2, 0, 2, 0, 0, 0 } } },
+	    { 0, 2, 0, 0, 0 } } },
 };
 
 struct run {
@@ -412,21 +412,23 @@ static void make_event(vls_event *ev, const struct step *s)
 
 static void run_case(const struct fcase *c, vls_ctx *ctx)
 {
-	struct vls_faults f;
+	struct vls_faults *f = NULL;
 	struct vls_fault_counts tot;
 	struct run r = { "", "" };
 	const struct expect *w = &c->want;
 
 	fprintf(stderr, "case: %s\n", c->name);
-	__vls_faults_init(&f, ctx, c->cap, on_episode, &r);
+	CHECK_INT(__vls_faults_new(&f, ctx, c->cap, on_episode, NULL, &r), 0);
+	if (!f)
+		return;
 	for (const struct step *s = c->steps; s->op; s++) {
 		vls_event ev;
 
 		make_event(&ev, s);
-		CHECK_INT(__vls_faults_event(&f, &ev), 0);
+		CHECK_INT(__vls_faults_event(f, &ev), 0);
 	}
-	CHECK_INT(__vls_faults_finish(&f), 0);
-	__vls_faults_total(&f, &tot);
+	CHECK_INT(__vls_faults_finish(f), 0);
+	__vls_faults_total(f, &tot);
 	CHECK_STR(r.reasons, w->reasons);
 	CHECK_STR(r.chains, w->chains);
 	CHECK_INT(tot.faults, w->faults);
@@ -437,32 +439,7 @@ static void run_case(const struct fcase *c, vls_ctx *ctx)
 	CHECK_INT(tot.io_wait_sum, w->io_wait_us * 1000);
 	for (int i = 0; i < VLS_FR__COUNT; i++)
 		CHECK_INT(tot.by_reason[i], w->by_reason[i]);
-	__vls_faults_release(&f);
-}
-
-static void test_percentile(void)
-{
-	static const struct {
-		uint64_t v[8];
-		size_t n;
-		unsigned int pct;
-		uint64_t want;
-	} p[] = {
-		{ { 5 }, 1, 50, 5 },
-		{ { 5 }, 1, 99, 5 },
-		{ { 4, 1, 3, 2 }, 4, 50, 2 },
-		{ { 4, 1, 3, 2 }, 4, 99, 4 },
-		{ { 10, 20, 30, 40, 50, 60, 70, 80 }, 8, 50, 40 },
-		{ { 10, 20, 30, 40, 50, 60, 70, 80 }, 8, 99, 80 },
-		{ { 0 }, 0, 50, 0 },
-	};
-
-	for (size_t i = 0; i < N(p); i++) {
-		uint64_t v[8];
-
-		memcpy(v, p[i].v, sizeof(v));
-		CHECK_INT(__vls_fault_percentile(v, p[i].n, p[i].pct), p[i].want);
-	}
+	__vls_faults_free(f);
 }
 
 /* Fail every allocation from the Nth on: the core reports VLS_ENOMEM. */
@@ -490,24 +467,24 @@ static void test_enomem(void)
 
 	for (int n = 0; n < 4; n++) {
 		vls_ctx *ctx = NULL;
-		struct vls_faults f;
+		struct vls_faults *f = NULL;
 		vls_event ev;
-		int ret = 0;
+		int ret;
 
 		vls_ctx_new(&ctx);
 		vls_ctx_set_allocator(ctx, &a);
 		fail_after = n;
-		__vls_faults_init(&f, ctx, VLS_VMA_LOCK_YES, NULL, NULL);
+		ret = __vls_faults_new(&f, ctx, VLS_VMA_LOCK_YES, NULL, NULL, NULL);
 		for (const struct step *s = cases[0].steps; s->op && !ret; s++) {
 			make_event(&ev, s);
-			ret = __vls_faults_event(&f, &ev);
+			ret = __vls_faults_event(f, &ev);
 		}
 		if (!ret)
-			ret = __vls_faults_finish(&f);
+			ret = __vls_faults_finish(f);
 		CHECK(ret == 0 || ret == VLS_ENOMEM);
-		if (n == 0)
+		if (n <= 1)
 			CHECK_INT(ret, VLS_ENOMEM);
-		__vls_faults_release(&f);
+		__vls_faults_free(f);
 		vls_ctx_free(ctx);
 	}
 }
@@ -609,7 +586,7 @@ static long long vmstat_delta(const char *dir, const char *name)
 	return v[0] < 0 || v[1] < 0 ? -1 : v[1] - v[0];
 }
 
-static int run_trace(vls_ctx *ctx, const struct trace_case *c, struct vls_faults *f)
+static int run_trace(vls_ctx *ctx, const struct trace_case *c, struct vls_faults **fp)
 {
 	char src[512], path[512], cmd[1200];
 	vls_reader *r = NULL;
@@ -620,14 +597,16 @@ static int run_trace(vls_ctx *ctx, const struct trace_case *c, struct vls_faults
 	snprintf(cmd, sizeof(cmd), "xz -dc '%s' > '%s'", src, path);
 	if (system(cmd))
 		return -1;
-	__vls_faults_init(f, ctx, __vls_fault_vma_lock_cap(NULL, NULL, c->kernel,
-							    c->arch), NULL, NULL);
-	feed_core = f;
+	ret = __vls_faults_new(fp, ctx, __vls_fault_vma_lock_cap(NULL, NULL, c->kernel,
+								  c->arch), NULL, NULL, NULL);
+	if (ret)
+		return ret;
+	feed_core = *fp;
 	ret = vls_reader_open(&r, ctx, path, NULL);
 	if (!ret)
 		ret = vls_reader_read(r, feed, NULL);
 	if (!ret)
-		ret = __vls_faults_finish(f);
+		ret = __vls_faults_finish(*fp);
 	vls_reader_close(r);
 	return ret;
 }
@@ -663,15 +642,17 @@ static void test_traces(vls_ctx *ctx)
 	for (size_t i = 0; i < N(trace_cases); i++) {
 		const struct trace_case *c = &trace_cases[i];
 		uint64_t minflt[4] = { 0 }, majflt[4] = { 0 };
-		struct vls_faults f;
+		struct vls_faults *f = NULL;
 		struct vls_fault_counts tot;
 
 		fprintf(stderr, "trace: %s\n", c->dir);
 		CHECK_INT(read_rusage(c->dir, minflt, majflt), 4);
 		CHECK_INT(run_trace(ctx, c, &f), 0);
-		CHECK_INT(f.page_fault_events > 0, c->tracepoint);
-		check_faulters(c, &f, minflt, majflt);
-		__vls_faults_total(&f, &tot);
+		if (!f)
+			continue;
+		CHECK_INT(__vls_faults_page_fault_events(f) > 0, c->tracepoint);
+		check_faulters(c, f, minflt, majflt);
+		__vls_faults_total(f, &tot);
 		CHECK_INT(tot.trylock_fails, c->trylock_fails);
 		if (c->faulter_reason == VLS_FR_IO_RETRY)
 			CHECK_INT(tot.by_reason[VLS_FR_IO_RETRY], 4 * c->fallback_per_thread);
@@ -694,7 +675,7 @@ static void test_traces(vls_ctx *ctx)
 				CHECK_INT(tot.filemap_faults, 1028);
 			}
 		}
-		__vls_faults_release(&f);
+		__vls_faults_free(f);
 	}
 }
 
@@ -706,7 +687,6 @@ int main(void)
 		return 1;
 	test_classify();
 	test_cap();
-	test_percentile();
 	for (size_t i = 0; i < N(cases); i++)
 		run_case(&cases[i], ctx);
 	test_enomem();

@@ -748,19 +748,6 @@ static void test_classify(void)
 	CHECK_INT(__vls_lock_site_from_key(&site, "nonsense"), VLS_ENOTFOUND);
 }
 
-static void test_fmt_ns(void)
-{
-	static const struct { uint64_t ns; const char *s; } t[] = {
-		{ 0, "0 ns" }, { 999, "999 ns" }, { 1000, "1.0 us" },
-		{ 1250, "1.2 us" }, { 99949, "99.9 us" }, { 99950, "100 us" },
-		{ 1300000, "1.3 ms" }, { 2500000000ULL, "2.5 s" },
-	};
-	char buf[32];
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		CHECK_STR(__vls_fmt_ns(buf, sizeof(buf), t[i].ns), t[i].s);
-}
-
 static void test_format_truncates(void)
 {
 	struct vls_chain c;
@@ -1109,7 +1096,6 @@ int main(void)
 		unlink(path);
 	}
 	test_classify();
-	test_fmt_ns();
 	test_format_truncates();
 	test_alloc_failures();
 	vls_ctx_free(ctx);

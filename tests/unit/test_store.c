@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "import.h"
+#include "store.h"
 #include "test.h"
 
 static char dir[] = "/tmp/vls_test_store.XXXXXX";
@@ -712,6 +713,72 @@ static bool import_failing_at(const char *p, long n)
 	return ret != 0;
 }
 
+/* Rows bind every parameter by name, once: anything else is an error. */
+static void test_rows(vls_ctx *ctx)
+{
+	static const char ins[] = "INSERT INTO t (a, b, c) VALUES (:a, :b, :c)";
+	static const char pos[] = "INSERT INTO t (a) VALUES (?)";
+	struct vls_store_txn txn = { .ctx = ctx };
+	struct vls_row r;
+	sqlite3_stmt *st;
+
+	CHECK_INT(sqlite3_open(":memory:", &txn.sql), SQLITE_OK);
+	CHECK_INT(__vls_store_exec(ctx, txn.sql, "CREATE TABLE t (a, b, c)"), 0);
+	/* in order, out of order, NULL and text; the same literal again */
+	for (int i = 0; i < 3; i++) {
+		CHECK_INT(__vls_row_start(&r, &txn, ins), 0);
+		__vls_row_i64(&r, "a", i);
+		__vls_row_text(&r, "c", i == 1 ? NULL : "x");
+		__vls_row_opt(&r, "b", i != 2, 10 + i);
+		CHECK_INT(__vls_row_step(&r), 0);
+	}
+	CHECK_INT(txn.nstmts, 1);
+	CHECK_INT(__vls_row_start(&r, &txn, ins), 0);
+	__vls_row_i64(&r, "a", 1);
+	__vls_row_i64(&r, "b", 2);
+	CHECK_INT(__vls_row_step(&r), VLS_EDB);           /* :c not bound */
+	CHECK(strstr(vls_ctx_errmsg(ctx), ":c not bound") != NULL);
+	CHECK_INT(__vls_row_start(&r, &txn, ins), 0);
+	__vls_row_i64(&r, "a", 1);
+	__vls_row_i64(&r, "a", 2);
+	CHECK_INT(__vls_row_step(&r), VLS_EDB);           /* twice */
+	CHECK(strstr(vls_ctx_errmsg(ctx), ":a bound twice") != NULL);
+	CHECK_INT(__vls_row_start(&r, &txn, ins), 0);
+	__vls_row_i64(&r, "a", 1);
+	__vls_row_i64(&r, "bee", 2);
+	__vls_row_i64(&r, "b", 2);                        /* no-op after an error */
+	CHECK_INT(__vls_row_step(&r), VLS_EDB);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "no parameter :bee") != NULL);
+	/* positional parameters are refused when prepared */
+	CHECK_INT(__vls_row_start(&r, &txn, pos), VLS_EDB);
+	CHECK_INT(__vls_row_step(&r), VLS_EDB);
+	/* what went in: 3 rows, none from the failed ones */
+	CHECK_INT(sqlite3_prepare_v2(txn.sql, "SELECT count(*), sum(a), sum(b),"
+				     " count(c) FROM t", -1, &st, NULL), SQLITE_OK);
+	CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+	CHECK_INT(sqlite3_column_int(st, 0), 3);
+	CHECK_INT(sqlite3_column_int(st, 1), 3);
+	CHECK_INT(sqlite3_column_int(st, 2), 21);
+	CHECK_INT(sqlite3_column_int(st, 3), 2);
+	sqlite3_finalize(st);
+	/* a statement of the caller's own */
+	CHECK_INT(sqlite3_prepare_v2(txn.sql, "SELECT count(*) FROM t WHERE a = :a"
+				     " AND b = :b", -1, &st, NULL), SQLITE_OK);
+	__vls_row_start_stmt(&r, ctx, txn.sql, st);
+	__vls_row_i64(&r, "b", 11);
+	__vls_row_i64(&r, "a", 1);
+	CHECK_INT(__vls_row_done(&r), 0);
+	CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+	CHECK_INT(sqlite3_column_int(st, 0), 1);
+	sqlite3_reset(st);
+	__vls_row_start_stmt(&r, ctx, txn.sql, st);
+	__vls_row_i64(&r, "a", 1);
+	CHECK_INT(__vls_row_done(&r), VLS_EDB);
+	sqlite3_finalize(st);
+	__vls_store_txn_release(&txn);
+	sqlite3_close(txn.sql);
+}
+
 static void test_alloc_failures(void)
 {
 	const char *p = tpath("alloc.db");
@@ -752,6 +819,7 @@ int main(void)
 	test_runs(ctx);
 	test_busy(ctx);
 	test_kill9(ctx);
+	test_rows(ctx);
 	test_alloc_failures();
 	CHECK_INT(ctx->live_objects, 0);
 	vls_ctx_free(ctx);
