@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * compare-text.c - a comparison for a terminal, in the form of Barry
- * Song's cover-letter tables: one row per figure, one column per group
+ * compare-text.c - a comparison for a terminal, in the form of the tables
+ * of mm patch cover letters: one row per figure, one column per group
  * (mean, and "± spread" over repetitions), then the change against the
  * first group, absolute and in %; the same per shared process name; or
  * the kernel x arch matrix of fallback rates.

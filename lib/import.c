@@ -3,8 +3,8 @@
  * import.c - one import: a run row, the analyzers fed by events, the run's
  * metadata, all in one write transaction. Nothing is visible to other
  * connections before the COMMIT; an import that fails, is freed without a
- * commit or whose process dies leaves the DB as it was (SQLite's rollback
- * journal undoes it at the next open).
+ * commit or whose process dies leaves the DB as it was (the DB runs in WAL
+ * mode: frames of a transaction without its commit record are never read).
  */
 #include <stdio.h>
 #include <stdlib.h>
