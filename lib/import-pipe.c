@@ -157,6 +157,8 @@ static size_t next_item(struct pipe *p, enum item_kind kind, size_t bytes)
 {
 	struct block *b = p->cur;
 
+	if (!b)                   /* an earlier ship() saw the abort */
+		return SIZE_MAX;
 	if (b->n == PIPE_EVENTS || PIPE_ARENA - b->used < bytes) {
 		if (!ship(p))
 			return SIZE_MAX;

@@ -439,6 +439,10 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
 
 	(void)h;
 	(void)cpu;
+	/* libtracecmd 1.3's multi-handle iteration goes on after a callback
+	 * asked it to stop: every later record is refused here */
+	if (r->attach.stopped || p->err)
+		return 1;
 	if (rec->missed_events > 0)
 		p->missed += (uint64_t)rec->missed_events;
 	if (raw->record) {
