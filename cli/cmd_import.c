@@ -89,9 +89,21 @@ static void warn_bad_records(vls_db *db, int64_t run_id, const char *path)
 {
 	const char *bad = NULL;
 
+	const char *back = NULL, *max = NULL;
+
 	if (!vls_db_run_meta(&bad, db, run_id, "bad_records") && bad && strcmp(bad, "0"))
 		cli_err(&cmd, "%s: %s unparsable lines or records skipped "
 			"(--strict makes them fatal)", path, bad);
+	if (!vls_db_run_meta(&back, db, run_id, "time_backwards") && back) {
+		char n[32];
+
+		snprintf(n, sizeof(n), "%s", back); /* the next call reuses back */
+		if (!vls_db_run_meta(&max, db, run_id, "time_backwards_max_ns") && max)
+			cli_err(&cmd, "%s: %s events are stamped before their task's "
+				"previous event (up to %s ns back): each was taken at "
+				"the time of that one; is the input concatenated, "
+				"reordered or corrupt?", path, n, max);
+	}
 }
 
 static double now(void)

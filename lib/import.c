@@ -6,6 +6,7 @@
  * commit or whose process dies leaves the DB as it was (the DB runs in WAL
  * mode: frames of a transaction without its commit record are never read).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,8 +191,50 @@ int vls_import_set_meta(vls_import *imp, const char *key, const char *value)
 	return __vls_meta_set(imp->ctx, &imp->meta, key, value);
 }
 
+static int feed_analyzers(vls_import *imp, const vls_event *ev)
+{
+	for (size_t i = 0; i < imp->nanalyzers; i++) {
+		int ret = __vls_analyzers[i]->event(imp->states[i], ev, &imp->txn);
+
+		if (ret) {
+			imp->failed = true;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* The last timestamp of ev's task, NULL for tid 0 (one idle task per
+ * CPU) and a task not seen before (then remembered). */
+static int task_last_ts(uint64_t **out, vls_import *imp, const vls_event *ev)
+{
+	uint64_t key = (uint64_t)(uint32_t)ev->tid;
+	uint32_t i;
+	int ret;
+
+	*out = NULL;
+	if (ev->tid <= 0)
+		return 0;
+	if (!__vls_u64map_get(&imp->task_ts_map, key, &i)) {
+		*out = &imp->task_ts[i];
+		return 0;
+	}
+	ret = __vls_grow(imp->ctx, (void **)&imp->task_ts, &imp->cap_task_ts,
+			 imp->ntask_ts + 1, sizeof(*imp->task_ts), UINT32_MAX);
+	if (!ret)
+		ret = __vls_u64map_put(imp->ctx, &imp->task_ts_map, key,
+				       (uint32_t)imp->ntask_ts);
+	if (ret)
+		return ret;
+	imp->task_ts[imp->ntask_ts++] = ev->ts_ns;
+	return 0;
+}
+
 int vls_import_feed(vls_import *imp, const vls_event *ev)
 {
+	uint64_t *last;
+	int ret;
+
 	if (!imp || !ev)
 		return imp ? __vls_error(imp->ctx, VLS_EINVAL,
 					 "vls_import_feed: NULL argument")
@@ -203,15 +246,29 @@ int vls_import_feed(vls_import *imp, const vls_event *ev)
 	if (!imp->events++)
 		imp->first_ts = ev->ts_ns;
 	imp->last_ts = ev->ts_ns;
-	for (size_t i = 0; i < imp->nanalyzers; i++) {
-		int ret = __vls_analyzers[i]->event(imp->states[i], ev, &imp->txn);
-
-		if (ret) {
-			imp->failed = true;
-			return ret;
-		}
+	if ((ret = task_last_ts(&last, imp, ev))) {
+		imp->failed = true;
+		return ret;
 	}
-	return 0;
+	if (last && ev->ts_ns < *last) {
+		/*
+		 * The task's time went back (text traces concatenated or
+		 * edited, a corrupt page): the analyzers measure durations
+		 * as differences of a task's timestamps and must never see a
+		 * negative one. The event keeps its place and takes the time
+		 * of the task's event before it; the run's metadata counts it.
+		 */
+		vls_event e = *ev;
+
+		imp->backwards++;
+		if (*last - ev->ts_ns > imp->backwards_max_ns)
+			imp->backwards_max_ns = *last - ev->ts_ns;
+		e.ts_ns = *last;
+		return feed_analyzers(imp, &e);
+	}
+	if (last)
+		*last = ev->ts_ns;
+	return feed_analyzers(imp, ev);
 }
 
 /* ------------------------------------------------------------------ */
@@ -318,6 +375,12 @@ int vls_import_commit(int64_t *out, vls_import *imp)
 		ret = __vls_analyzers[i]->finish(imp->states[i], &imp->txn);
 	if (!ret)
 		ret = apply_overrides(imp);
+	if (!ret && imp->backwards)
+		ret = __vls_meta_setf(imp->ctx, &imp->meta, "time_backwards",
+				      "%" PRIu64, imp->backwards);
+	if (!ret && imp->backwards)
+		ret = __vls_meta_setf(imp->ctx, &imp->meta, "time_backwards_max_ns",
+				      "%" PRIu64, imp->backwards_max_ns);
 	if (!ret)
 		ret = write_meta(imp);
 	if (!ret)
@@ -351,6 +414,8 @@ void vls_import_free(vls_import *imp)
 	for (size_t i = 0; i < imp->nanalyzers; i++)
 		__vls_analyzers[i]->destroy(imp->states[i]);
 	__vls_meta_clear(ctx, &imp->meta);
+	__vls_u64map_release(ctx, &imp->task_ts_map);
+	__vls_free(ctx, imp->task_ts);
 	__vls_free(ctx, imp->overrides);
 	__vls_free(ctx, imp->label);
 	__vls_free(ctx, imp->kernel);

@@ -10,6 +10,7 @@
 #include "analyzer.h"
 #include "reader.h"
 #include "store.h"
+#include "util-map.h"
 
 /* One import (import.c). */
 struct vls_import {
@@ -24,6 +25,13 @@ struct vls_import {
 	void *states[VLS_ANALYZERS_MAX];
 	size_t nanalyzers;
 	uint64_t events, first_ts, last_ts;
+	/* Time per task (see vls_import_feed()): tid -> index in task_ts,
+	 * the task's last timestamp; events stamped before their task's
+	 * previous one, and the largest such step back. */
+	struct vls_u64map task_ts_map;
+	uint64_t *task_ts;
+	size_t ntask_ts, cap_task_ts;
+	uint64_t backwards, backwards_max_ns;
 	bool in_txn;               /* BEGIN done, neither COMMIT nor ROLLBACK */
 	bool failed;               /* a feed failed: the run cannot be committed */
 };

@@ -548,15 +548,45 @@ static int count_acquire(struct vls_locks *lk, struct vls_lock_rec *r)
 	return 0;
 }
 
+/*
+ * A task holds more than VLS_TASK_HELD_MAX mmap_locks: a release was lost
+ * (ring buffer overrun, an edited trace). Its oldest hold ends unseen, as
+ * one still open at the end does: counted in open_holds, no hold sample,
+ * and no longer blocking anyone in a chain.
+ */
+static void hold_lost(struct vls_locks *lk, uint32_t ti)
+{
+	struct vls_lock_task *t = __vls_lk_task(lk, ti);
+	struct vls_lock_stats *st[VLS_SCOPE__COUNT];
+	struct vls_lock_rec *r;
+	struct vls_lock_mm *m;
+	uint32_t oldest = 0;
+
+	for (uint32_t i = 1; i < t->nheld; i++)
+		if (lk->recs[t->held[i]].t_acq < lk->recs[t->held[oldest]].t_acq)
+			oldest = i;
+	r = &lk->recs[t->held[oldest]];
+	m = __vls_lk_mm(lk, r->mmi);
+	t->held[oldest] = t->held[--t->nheld];
+	r->released = true;
+	r->t_rel = r->t_acq;
+	if (r->write && m->nwriters)
+		m->nwriters--;
+	else if (!r->write && m->nreaders)
+		m->nreaders--;
+	scope_stats(lk, r, st);
+	for (int s = 0; s < VLS_SCOPE__COUNT; s++)
+		st[s]->open_holds++;
+	lk->counts.holds_lost++;
+}
+
 static int hold_add(struct vls_locks *lk, uint32_t ti, uint32_t id)
 {
 	struct vls_lock_task *t = __vls_lk_task(lk, ti);
 	struct vls_lock_mm *m = __vls_lk_mm(lk, lk->recs[id].mmi);
 
 	if (t->nheld >= VLS_TASK_HELD_MAX)
-		return __vls_error(lk->ctx, VLS_ELIMIT,
-				   "task %d holds more than %u mmap_locks", t->agg.tid,
-				   VLS_TASK_HELD_MAX);
+		hold_lost(lk, ti);
 	t->held[t->nheld++] = id;
 	if (lk->recs[id].write)
 		m->nwriters++;

@@ -237,6 +237,7 @@ int __vls_locks_foreach(struct vls_locks *lk, enum vls_lock_scope scope,
 /* Counters about the input the core had to tolerate. */
 struct vls_locks_counts {
 	uint64_t events, lock_events, unmatched_acquire, unmatched_release, window_dropped;
+	uint64_t holds_lost;      /* oldest holds closed unseen: a release was lost */
 	uint64_t chains, chain_links_dropped;
 };
 void __vls_locks_counts(const struct vls_locks *lk, struct vls_locks_counts *out);

@@ -78,6 +78,13 @@ int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run)
 		err = __vls_rl_note(L, run, "%lld events were lost (ring buffer "
 				    "overrun): counts are lower bounds",
 				    (long long)run->lost_events);
+	if (!err && __vls_rl_meta(L, "time_backwards"))
+		err = __vls_rl_note(L, run, "%s events are stamped before their "
+				    "task's previous event (up to %s ns back), taken at "
+				    "the time of that one: durations around them are "
+				    "not measured", __vls_rl_meta(L, "time_backwards"),
+				    __vls_rl_meta(L, "time_backwards_max_ns") ?
+				    __vls_rl_meta(L, "time_backwards_max_ns") : "?");
 	if (!err && !lock)
 		err = __vls_rl_note(L, run, "no mmap_lock events in this trace: "
 				    "lock figures unknown (enable mmap_lock:*)");

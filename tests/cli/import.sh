@@ -143,6 +143,41 @@ grep_err "newer"
 expect 1 "$VLS" runs --db "$T/newer.db"
 eq "$(q "$T/newer.db" 'SELECT count(*) FROM run')" "3" "newer DB untouched"
 
+# --- time going back, lost releases: imported, counted, never negative ---
+mm='mm=000000002c6cf6d4 memcg_path=/'
+line() { printf '           prog-100   [000] .....     %s: %s\n' "$1" "$2"; }
+{
+	echo '#'
+	line 1.000003 "mmap_lock_start_locking: $mm write=false"
+	line 1.000002 "mmap_lock_acquire_returned: $mm write=false success=true"
+	line 1.000001 "mmap_lock_released: $mm write=false"
+} >"$T/back.txt"
+expect 0 "$VLS" import --db "$T/back.db" "$T/back.txt"
+grep_err "2 events are stamped before their task's previous event (up to 2000 ns back)"
+eq "$(q "$T/back.db" "SELECT count(*) FROM lock_stats WHERE wait_sum < 0 OR hold_sum < 0
+	OR wait_max < 0 OR hold_max < 0 OR wait_p99 < 0 OR hold_p99 < 0")" "0" \
+	"negative durations stored"
+eq "$(q "$T/back.db" "SELECT wait_sum, hold_sum FROM lock_stats WHERE scope = 'run' AND mode = 'read'")" \
+	"0|0" "durations across backward steps"
+eq "$(q "$T/back.db" "SELECT value FROM run_meta WHERE key = 'time_backwards'")" "2" \
+	"time_backwards in run_meta"
+expect 0 "$VLS" report --db "$T/back.db"
+grep -q "stamped before" "$T/out" || fail "report: no note on the backward steps"
+if grep -q -- '-[0-9]* ns' "$T/out"; then fail "report prints a negative duration"; fi
+
+# nine read acquisitions and no release (the releases were lost): the
+# oldest hold is closed unseen, the import goes on
+{
+	echo '#'
+	for i in 1 2 3 4 5 6 7 8 9; do
+		line "1.0000$((i * 2 + 10))" "mmap_lock_start_locking: $mm write=false"
+		line "1.0000$((i * 2 + 11))" "mmap_lock_acquire_returned: $mm write=false success=true"
+	done
+} >"$T/nine.txt"
+expect 0 "$VLS" import --db "$T/nine.db" "$T/nine.txt"
+eq "$(q "$T/nine.db" "SELECT acquisitions, open_holds, hold_count FROM lock_stats
+	WHERE scope = 'run' AND mode = 'read'")" "9|9|0" "holds whose release was lost"
+
 # --- interrupted imports: kill -9 and Ctrl-C leave no run ---
 awk 'BEGIN {
 	for (i = 0; i < 12; i++) print "#";
