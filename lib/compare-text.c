@@ -29,7 +29,7 @@ static void fmt_plain(char *buf, size_t size, double v, enum vls_cunit unit)
 static void fmt_value(char *buf, size_t size, const struct vls_cvalue *v,
 		      enum vls_cunit unit)
 {
-	char m[24], sd[24];
+	char m[32], sd[32];
 
 	if (!v->n) {
 		snprintf(buf, size, "-");
@@ -182,7 +182,7 @@ static void put_matrix(struct vls_buf *b, const struct vls_compare *c)
 		__vls_table_row(&t);
 		__vls_table_cell(&t, "%s", kernels[k]);
 		for (size_t a = 0; a < na; a++) {
-			char v[48] = "", r[40];
+			char v[112] = "", r[80];
 
 			for (size_t i = 0; i < c->ncells; i++) {
 				const struct vls_ccell *cell = &c->cells[i];

@@ -38,4 +38,22 @@ cmake -S "$tmp/app" -B "$tmp/app/build" -DCMAKE_PREFIX_PATH="$prefix" \
 cmake --build "$tmp/app/build" > "$tmp/app-build.log"
 LD_LIBRARY_PATH=$libdir "$tmp/app/build/app" "$VLS_TEST_DATA/mprotect-fault-6.18-x86_64.dat" > "$tmp/out2"
 grep -q "stored run 1: label=embedded events=1777" "$tmp/out2"
-echo "install ok: header, libs, pkg-config and CMake package; example built both ways"
+# CMake package, the static library (its dependencies found by the package)
+mkdir "$tmp/app-static"
+cp "$VLS_SOURCE_DIR/examples/embed.c" "$tmp/app-static/"
+cat > "$tmp/app-static/CMakeLists.txt" <<'CM'
+cmake_minimum_required(VERSION 3.18)
+project(app C)
+find_package(vmlockstat REQUIRED COMPONENTS static)
+add_executable(app embed.c)
+target_link_libraries(app PRIVATE vmlockstat::vmlockstat_static)
+CM
+cmake -S "$tmp/app-static" -B "$tmp/app-static/build" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_C_FLAGS="${VLS_APP_CFLAGS:-}" -DCMAKE_EXE_LINKER_FLAGS="${VLS_APP_CFLAGS:-}" > "$tmp/app-static.log"
+cmake --build "$tmp/app-static/build" > "$tmp/app-static-build.log"
+if ldd "$tmp/app-static/build/app" | grep -q libvmlockstat; then
+  echo "the static app links libvmlockstat.so"; exit 1
+fi
+"$tmp/app-static/build/app" "$VLS_TEST_DATA/mprotect-fault-6.18-x86_64.dat" > "$tmp/out3"
+grep -q "stored run 1: label=embedded events=1777" "$tmp/out3"
+echo "install ok: header, libs, pkg-config and CMake package; example built three ways"
