@@ -92,7 +92,7 @@ struct tdfile {
 static int bad(struct tdfile *f, const char *what, uint64_t off)
 {
 	if (f->mem)
-		return __vls_error(f->r->ctx, VLS_EPARSE, "%s: corrupt trace.dat: %s "
+		return __vls_error(f->r->ctx, VLS_EPARSE, "%s: corrupt or truncated trace.dat: %s "
 				   "at offset %" PRIu64 " of the section at offset %"
 				   PRIu64, f->r->path, what, off, f->sect);
 	return __vls_error(f->r->ctx, VLS_EPARSE,
