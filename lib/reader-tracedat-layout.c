@@ -43,6 +43,9 @@
 /* One compressed chunk's data, either side (trace-cmd writes some 10s of
  * KB; libtracecmd would allocate what a chunk header claims). */
 #define CHUNK_MAX (64u << 20)
+/* A text libtracecmd reads whole: a format, kallsyms, printk formats, a
+ * v7 metadata section (kallsyms of a distribution kernel: some 10 MB). */
+#define TEXT_MAX (256u << 20)
 
 enum {
 	OPT_DONE = 0,
@@ -52,6 +55,12 @@ enum {
 	OPT_UNAME = 5,
 	OPT_CPUCOUNT = 8,
 	OPT_VERSION = 9,
+	/* v7: the offset of a metadata section */
+	OPT_HEADER_INFO = 16,
+	OPT_FTRACE_EVENTS = 17,
+	OPT_EVENT_FORMATS = 18,
+	OPT_KALLSYMS = 19,
+	OPT_PRINTK = 20,
 };
 
 struct cpustat {
@@ -65,6 +74,9 @@ struct tdfile {
 	struct vls_tdhead *h;
 	int fd;
 	uint64_t size;
+	/* a v7 metadata section, decompressed: read from here, not fd */
+	const unsigned char *mem;
+	uint64_t sect;          /* its offset in the file */
 	bool big_endian;
 	uint64_t page_size;
 	unsigned int long_size;
@@ -79,6 +91,10 @@ struct tdfile {
 
 static int bad(struct tdfile *f, const char *what, uint64_t off)
 {
+	if (f->mem)
+		return __vls_error(f->r->ctx, VLS_EPARSE, "%s: corrupt or truncated trace.dat: %s "
+				   "at offset %" PRIu64 " of the section at offset %"
+				   PRIu64, f->r->path, what, off, f->sect);
 	return __vls_error(f->r->ctx, VLS_EPARSE,
 			   "%s: corrupt or truncated trace.dat: %s at offset %" PRIu64
 			   " (file size %" PRIu64 ")", f->r->path, what, off, f->size);
@@ -90,6 +106,10 @@ static int rd(struct tdfile *f, uint64_t off, void *buf, size_t n, const char *w
 
 	if (off > f->size || n > f->size - off)
 		return bad(f, what, off);
+	if (f->mem) {
+		memcpy(buf, f->mem + off, n);
+		return 0;
+	}
 	got = pread(f->fd, buf, n, (off_t)off);
 	if (got < 0)
 		return __vls_error(f->r->ctx, VLS_EIO, "%s: %s", f->r->path, strerror(errno));
@@ -152,6 +172,198 @@ static int skip_sized(struct tdfile *f, uint64_t *off, size_t n, const char *wha
 		return bad(f, what, *off);
 	*off += size;
 	return 0;
+}
+
+/* size bytes at off, NUL-terminated, into *out (freed by the caller). */
+static int load(struct tdfile *f, uint64_t off, uint64_t size, const char *what,
+		char **out)
+{
+	char *buf;
+	int ret;
+
+	*out = NULL;
+	if (size > TEXT_MAX || off > f->size || size > f->size - off)
+		return bad(f, what, off);
+	buf = __vls_malloc(f->r->ctx, (size_t)size + 1);
+	if (!buf)
+		return __vls_error(f->r->ctx, VLS_ENOMEM, "out of memory");
+	ret = rd(f, off, buf, (size_t)size, what);
+	if (ret) {
+		__vls_free(f->r->ctx, buf);
+		return ret;
+	}
+	buf[size] = '\0';
+	*out = buf;
+	return 0;
+}
+
+enum text_kind { TEXT_HEADER_PAGE, TEXT_FORMAT, TEXT_KALLSYMS, TEXT_PRINTK };
+
+/*
+ * A text libtracecmd gives libtraceevent, at *off: its size (n bytes),
+ * then the text, checked for what libtraceevent trusts of it
+ * (reader-tracedat-text.c). *off moves past it.
+ */
+static int check_text(struct tdfile *f, uint64_t *off, size_t n, enum text_kind kind,
+		      const char *system, const char *what)
+{
+	uint64_t size, at;
+	char *text, why[256];
+	bool ok = true;
+	int ret = rd_num(f, off, n, &size, what);
+
+	if (!ret)
+		ret = load(f, *off, size, what, &text);
+	if (ret)
+		return ret;
+	at = *off;
+	switch (kind) {
+	case TEXT_HEADER_PAGE:
+		ok = __vls_td_check_header_page(text, size, f->page_size, why,
+						sizeof(why));
+		break;
+	case TEXT_FORMAT:
+		ok = __vls_td_check_format(text, size, system, why, sizeof(why));
+		break;
+	case TEXT_KALLSYMS:
+		ok = __vls_td_check_kallsyms(text, size, why, sizeof(why));
+		break;
+	case TEXT_PRINTK:
+		ok = __vls_td_check_printk(text, size, why, sizeof(why));
+		break;
+	}
+	__vls_free(f->r->ctx, text);
+	if (!ok)
+		return bad(f, why, at);
+	*off += size;
+	return 0;
+}
+
+/* "header_page\0", its size and format, "header_event\0", its size and
+ * text (which libtracecmd reads and drops). */
+static int check_header_info(struct tdfile *f, uint64_t *off)
+{
+	char tag[16];
+	int ret;
+
+	if (rd(f, *off, tag, 12, "header_page") || memcmp(tag, "header_page", 12))
+		return bad(f, "no header_page", *off);
+	*off += 12;
+	ret = check_text(f, off, 8, TEXT_HEADER_PAGE, NULL, "header_page");
+	if (!ret && (rd(f, *off, tag, 13, "header_event") ||
+		     memcmp(tag, "header_event", 13)))
+		ret = bad(f, "no header_event", *off);
+	*off += 13;
+	return ret ? ret : skip_sized(f, off, 8, "header_event");
+}
+
+/* The ftrace formats: a count, then (size, format) each. */
+static int check_ftrace_formats(struct tdfile *f, uint64_t *off)
+{
+	uint64_t n;
+	int ret = rd_num(f, off, 4, &n, "ftrace formats");
+
+	if (!ret && n > FORMATS_MAX)
+		ret = bad(f, "ftrace formats", *off);
+	for (uint64_t i = 0; !ret && i < n; i++)
+		ret = check_text(f, off, 8, TEXT_FORMAT, "ftrace", "ftrace format");
+	return ret;
+}
+
+/* The event formats: a count of systems, then per system its name, a
+ * count and (size, format) each. */
+static int check_event_formats(struct tdfile *f, uint64_t *off)
+{
+	char name[NAME_MAX_LEN];
+	uint64_t n, m;
+	int ret = rd_num(f, off, 4, &n, "event systems");
+
+	if (!ret && n > SYSTEMS_MAX)
+		ret = bad(f, "event systems", *off);
+	for (uint64_t i = 0; !ret && i < n; i++) {
+		ret = rd_str(f, off, name, sizeof(name), "system name");
+		if (!ret)
+			ret = rd_num(f, off, 4, &m, "event formats");
+		if (!ret && m > FORMATS_MAX)
+			ret = bad(f, "event formats", *off);
+		for (uint64_t j = 0; !ret && j < m; j++)
+			ret = check_text(f, off, 8, TEXT_FORMAT, name, "event format");
+	}
+	return ret;
+}
+
+/*
+ * v7: an option holding the offset of a metadata section (the header
+ * formats, the ftrace or event formats, kallsyms, printk formats), read
+ * (decompressed if need be) and checked as the same part of a v6 file.
+ */
+static int check_section(struct tdfile *f, unsigned id, uint64_t off, uint64_t len)
+{
+	vls_ctx *ctx = f->r->ctx;
+	uint64_t at = off, soff, sid, flags, strid, size, zsize = 0, usize = 0;
+	unsigned char *z = NULL, *d = NULL;
+	struct tdfile v;
+	size_t n;
+	int ret;
+
+	if (len != 8)
+		return bad(f, "section offset option", off);
+	ret = rd_num(f, &at, 8, &soff, "section offset");
+	at = soff;
+	if (!ret)
+		ret = rd_num(f, &at, 2, &sid, "section id");
+	if (!ret)
+		ret = rd_num(f, &at, 2, &flags, "section flags");
+	if (!ret)
+		ret = rd_num(f, &at, 4, &strid, "section name");
+	if (!ret)
+		ret = rd_num(f, &at, 8, &size, "section size");
+	if (ret)
+		return ret;
+	if (sid != id || size > f->size - at)
+		return bad(f, "metadata section", soff);
+	if (flags & 1) {
+		if (strcmp(f->h->compression, "zstd"))
+			return 0;       /* only libtracecmd can look */
+		if (size < 8 || rd_num(f, &at, 4, &zsize, "section") ||
+		    rd_num(f, &at, 4, &usize, "section") || zsize > size - 8 ||
+		    usize > TEXT_MAX)
+			return bad(f, "compressed metadata section", soff);
+	} else if (size > TEXT_MAX) {
+		return bad(f, "metadata section larger than 256 MB", soff);
+	}
+	d = __vls_malloc(ctx, (flags & 1 ? usize : size) + 1);
+	z = flags & 1 ? __vls_malloc(ctx, zsize + 1) : NULL;
+	if (!d || (flags & 1 && !z))
+		ret = __vls_error(ctx, VLS_ENOMEM, "out of memory");
+	else if (flags & 1)
+		ret = rd(f, at, z, zsize, "compressed metadata section");
+	else
+		ret = rd(f, at, d, size, "metadata section");
+	if (!ret && flags & 1) {
+		n = ZSTD_decompress(d, usize, z, zsize);
+		if (ZSTD_isError(n) || n != usize)
+			ret = bad(f, "metadata section that does not decompress", soff);
+		size = usize;
+	}
+	v = *f;
+	v.mem = d;
+	v.size = size;
+	v.sect = soff;
+	at = 0;
+	if (!ret && id == OPT_HEADER_INFO)
+		ret = check_header_info(&v, &at);
+	else if (!ret && id == OPT_FTRACE_EVENTS)
+		ret = check_ftrace_formats(&v, &at);
+	else if (!ret && id == OPT_EVENT_FORMATS)
+		ret = check_event_formats(&v, &at);
+	else if (!ret && id == OPT_KALLSYMS)
+		ret = check_text(&v, &at, 4, TEXT_KALLSYMS, NULL, "kallsyms");
+	else if (!ret)
+		ret = check_text(&v, &at, 4, TEXT_PRINTK, NULL, "printk formats");
+	__vls_free(ctx, z);
+	__vls_free(ctx, d);
+	return ret;
 }
 
 /* "cpu<N>.lost" counts what the ring buffer dropped: overwritten events
@@ -448,7 +660,7 @@ static void parse_clock(struct tdfile *f, const char *text)
 
 static int handle_option(struct tdfile *f, unsigned id, uint64_t off, uint64_t len)
 {
-	char *text = NULL;
+	char *text = NULL, why[64];
 	uint64_t v = 0;
 	int ret = 0;
 
@@ -465,6 +677,8 @@ static int handle_option(struct tdfile *f, unsigned id, uint64_t off, uint64_t l
 		f->h->cpucount = ret ? -1 : (int)v;
 		return ret;
 	}
+	if (id >= OPT_HEADER_INFO && id <= OPT_PRINTK)
+		return f->h->version >= 7 ? check_section(f, id, off, len) : 0;
 	if (id != OPT_CPUSTAT && id != OPT_TRACECLOCK && id != OPT_UNAME &&
 	    id != OPT_VERSION)
 		return 0;
@@ -474,6 +688,13 @@ static int handle_option(struct tdfile *f, unsigned id, uint64_t off, uint64_t l
 	if (!text)
 		return __vls_error(f->r->ctx, VLS_ENOMEM, "out of memory");
 	ret = rd(f, off, text, (size_t)len, "option");
+	/* libtracecmd strdup()s these where they lie: without their NUL it
+	 * reads past its buffer (ASan: heap-buffer-overflow in strdup) */
+	if (!ret && (id == OPT_UNAME || id == OPT_VERSION) && (!len || text[len - 1])) {
+		snprintf(why, sizeof(why), "%s option without a terminating NUL",
+			 id == OPT_UNAME ? "UNAME" : "VERSION");
+		ret = bad(f, why, off);
+	}
 	text[len] = '\0';
 	if (!ret && id == OPT_CPUSTAT)
 		ret = parse_cpustat(f, text);
@@ -481,7 +702,7 @@ static int handle_option(struct tdfile *f, unsigned id, uint64_t off, uint64_t l
 		parse_clock(f, text);
 	else if (!ret && id == OPT_UNAME)
 		ret = parse_uname(f, text);
-	else if (!ret)
+	else if (!ret && id == OPT_VERSION)
 		ret = __vls_meta_set(f->r->ctx, &f->r->meta, "tracedat.tracecmd_version",
 				     text);
 	__vls_free(f->r->ctx, text);
@@ -565,42 +786,19 @@ static int walk_v7(struct tdfile *f, uint64_t off)
  * top instance's CPU data table. */
 static int walk_v6(struct tdfile *f, uint64_t off)
 {
-	char tag[16], name[NAME_MAX_LEN];
-	uint64_t n, m, cpus, next = 0;
+	char tag[16];
+	uint64_t cpus, next = 0;
 	size_t count = 0;
-	int ret = 0;
+	int ret = check_header_info(f, &off);
 
-	if (rd(f, off, tag, 12, "header_page") || memcmp(tag, "header_page", 12))
-		return bad(f, "no header_page", off);
-	off += 12;
-	ret = skip_sized(f, &off, 8, "header_page");
-	if (!ret && (rd(f, off, tag, 13, "header_event") || memcmp(tag, "header_event", 13)))
-		ret = bad(f, "no header_event", off);
-	off += 13;
 	if (!ret)
-		ret = skip_sized(f, &off, 8, "header_event");
+		ret = check_ftrace_formats(f, &off);
 	if (!ret)
-		ret = rd_num(f, &off, 4, &n, "ftrace formats");
-	for (uint64_t i = 0; !ret && i < n; i++)
-		ret = n > FORMATS_MAX ? bad(f, "ftrace formats", off)
-				      : skip_sized(f, &off, 8, "ftrace format");
+		ret = check_event_formats(f, &off);
 	if (!ret)
-		ret = rd_num(f, &off, 4, &n, "event systems");
-	if (!ret && n > SYSTEMS_MAX)
-		ret = bad(f, "event systems", off);
-	for (uint64_t i = 0; !ret && i < n; i++) {
-		ret = rd_str(f, &off, name, sizeof(name), "system name");
-		if (!ret)
-			ret = rd_num(f, &off, 4, &m, "event formats");
-		if (!ret && m > FORMATS_MAX)
-			ret = bad(f, "event formats", off);
-		for (uint64_t j = 0; !ret && j < m; j++)
-			ret = skip_sized(f, &off, 8, "event format");
-	}
+		ret = check_text(f, &off, 4, TEXT_KALLSYMS, NULL, "kallsyms");
 	if (!ret)
-		ret = skip_sized(f, &off, 4, "kallsyms");
-	if (!ret)
-		ret = skip_sized(f, &off, 4, "printk formats");
+		ret = check_text(f, &off, 4, TEXT_PRINTK, NULL, "printk formats");
 	if (!ret)
 		ret = skip_sized(f, &off, 8, "saved cmdlines");
 	if (!ret)

@@ -28,4 +28,25 @@ struct vls_tdhead {
  */
 int __vls_tdhead_read(struct vls_tdhead *out, vls_reader *r);
 
+/*
+ * The text libtracecmd hands to libtraceevent, checked for the shape the
+ * kernel writes (reader-tracedat-text.c): false, with why[] saying what is
+ * wrong, for what libtraceevent or libtracecmd would crash on or read
+ * past. The texts need not be NUL-terminated.
+ *
+ * header_page: "timestamp" (offset 0, size 8), "commit" (offset 8, size 4
+ * or 8), an optional "overwrite", "data" right after commit and inside
+ * the page; empty is fine (old kernels).
+ * format: "name:", "ID:", "format:", field lines that parse, "print fmt:"
+ * whose every REC->field is a field of the format (system names it).
+ * kallsyms: "ADDR T name[\t[module]]" lines.
+ * printk: "0xADDR : \"fmt\"" lines, fmt at least 2 characters.
+ */
+bool __vls_td_check_header_page(const char *text, size_t len, uint64_t page_size,
+				char *why, size_t why_size);
+bool __vls_td_check_format(const char *text, size_t len, const char *system,
+			   char *why, size_t why_size);
+bool __vls_td_check_kallsyms(const char *text, size_t len, char *why, size_t why_size);
+bool __vls_td_check_printk(const char *text, size_t len, char *why, size_t why_size);
+
 #endif
