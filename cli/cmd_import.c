@@ -138,6 +138,7 @@ static int import_one(vls_ctx *ctx, vls_db *db, const char *path,
 	struct progress prog = { .path = path, .draw = isatty(2) };
 	vls_import_opts o = *iopts;
 	struct found_run found = { 0, "", 0 };
+	char label[sizeof(found.label) * 4];
 	double t0 = now();
 	int64_t run_id = 0;
 	int ret;
@@ -157,7 +158,8 @@ static int import_one(vls_ctx *ctx, vls_db *db, const char *path,
 	found.id = run_id;
 	vls_db_runs(db, find_run, &found);
 	printf("run %" PRId64 ": %s: %" PRIu64 " events in %.2f s\n", run_id,
-	       found.label[0] ? found.label : path, found.events, now() - t0);
+	       vls_text_escape(label, sizeof(label), found.label[0] ? found.label : path),
+	       found.events, now() - t0);
 	fflush(stdout);
 	return 0;
 }

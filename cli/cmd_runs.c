@@ -41,9 +41,12 @@ struct table {
 	bool oom;
 };
 
+/* A trace's string for the terminal: control characters escaped. */
 static char *dup_or_dash(const char *s)
 {
-	return strdup(s && *s ? s : "-");
+	char buf[1024];
+
+	return strdup(s && *s ? vls_text_escape(buf, sizeof(buf), s) : "-");
 }
 
 static char *fmt_num(int64_t v, bool unknown)

@@ -34,15 +34,18 @@ void cli_print_help(const struct cli_cmd *cmd)
 	printf("  %-28s %s\n", "-h, --help", "show this help");
 }
 
+/* Messages quote paths, labels and trace lines: their control
+ * characters are escaped, never sent to the terminal. */
 void cli_err(const struct cli_cmd *cmd, const char *fmt, ...)
 {
+	char msg[2048], esc[sizeof(msg) * 4];
 	va_list ap;
 
-	fprintf(stderr, "vmlockstat %s: ", cmd->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "vmlockstat %s: %s\n", cmd->name,
+		vls_text_escape(esc, sizeof(esc), msg));
 }
 
 int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)

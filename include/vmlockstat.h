@@ -69,6 +69,14 @@ typedef enum vls_error {
 /** Static name of an error code ("parse error", ...). Never NULL. */
 VLS_EXTERN const char *vls_strerror(int err);
 
+/**
+ * A string from a trace (a comm, a label) made safe for a terminal: src
+ * into dst (size bytes, NUL-terminated, cut if short) with every control
+ * character, newline included, written as "\xHH" (C0, DEL, and U+0080 to
+ * U+009F in UTF-8). The text and CSV reports do this already. Returns dst.
+ */
+VLS_EXTERN char *vls_text_escape(char *dst, size_t size, const char *src);
+
 /** Compile-time version of the library actually linked. */
 VLS_EXTERN int vls_version(int *major, int *minor, int *patch);
 

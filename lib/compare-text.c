@@ -211,6 +211,7 @@ int __vls_compare_render_text(char **out, const struct vls_compare *c)
 	struct vls_buf b;
 
 	__vls_buf_init(&b, c->ctx, 0);
+	b.escape_ctl = true;
 	if (c->matrix)
 		put_matrix(&b, c);
 	else

@@ -119,6 +119,7 @@ int __vls_report_render_csv(char **out, const struct vls_report *r,
 	struct vls_buf b;
 
 	__vls_buf_init(&b, r->ctx, 0);
+	b.escape_ctl = true;
 	__vls_buf_puts(&b, "run_id,label");
 	if (by == VLS_BY_CALLSITE) {
 		__vls_buf_puts(&b, ",callsite");

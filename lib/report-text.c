@@ -409,6 +409,7 @@ int __vls_report_render_text(char **out, const struct vls_report *r,
 	struct vls_buf b;
 
 	__vls_buf_init(&b, r->ctx, 0);
+	b.escape_ctl = true;
 	for (size_t i = 0; i < r->nruns; i++) {
 		if (i)
 			__vls_buf_puts(&b, "\n");

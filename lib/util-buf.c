@@ -38,7 +38,48 @@ static int reserve(struct vls_buf *b, size_t n)
 	return 0;
 }
 
-void __vls_buf_add(struct vls_buf *b, const char *s, size_t n)
+/* Bytes of a control character at s (n bytes left): 1, 2 (C1), or 0.
+ * A line end ("\n", or CSV's "\r\n") counts only when !keep_nl. */
+static size_t ctl_len(const unsigned char *s, size_t n, bool keep_nl)
+{
+	if (keep_nl && (s[0] == '\n' || (s[0] == '\r' && n > 1 && s[1] == '\n')))
+		return 0;
+	if (s[0] < 0x20 || s[0] == 0x7f)
+		return 1;
+	if (s[0] == 0xc2 && n > 1 && s[1] >= 0x80 && s[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+char *__vls_ctl_escape(char *dst, size_t size, const char *src, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t o = 0, k;
+
+	if (!size)
+		return dst;
+	for (size_t i = 0; i < n && o + 1 < size; i += k ? k : 1) {
+		k = ctl_len(s + i, n - i, false);
+		if (!k) {
+			dst[o++] = (char)s[i];
+			continue;
+		}
+		for (size_t j = 0; j < k && o + 5 <= size; j++)
+			o += (size_t)snprintf(dst + o, size - o, "\\x%02x", s[i + j]);
+		if (o + 5 > size)
+			break;
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+char *vls_text_escape(char *dst, size_t size, const char *src)
+{
+	return dst ? __vls_ctl_escape(dst, size, src ? src : "", src ? strlen(src) : 0)
+		   : NULL;
+}
+
+static void add_raw(struct vls_buf *b, const char *s, size_t n)
 {
 	if (reserve(b, n))
 		return;
@@ -47,9 +88,61 @@ void __vls_buf_add(struct vls_buf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 }
 
+static void add_escaped(struct vls_buf *b, const char *s, size_t n)
+{
+	size_t from = 0, i = 0;
+	char esc[16];
+
+	while (i < n) {
+		size_t k = ctl_len((const unsigned char *)s + i, n - i, true);
+
+		if (!k) {
+			i++;
+			continue;
+		}
+		add_raw(b, s + from, i - from);
+		__vls_ctl_escape(esc, sizeof(esc), s + i, k);
+		add_raw(b, esc, strlen(esc));
+		i += k;
+		from = i;
+	}
+	add_raw(b, s + from, n - from);
+}
+
+void __vls_buf_add(struct vls_buf *b, const char *s, size_t n)
+{
+	if (b->escape_ctl)
+		add_escaped(b, s, n);
+	else
+		add_raw(b, s, n);
+}
+
 void __vls_buf_puts(struct vls_buf *b, const char *s)
 {
 	__vls_buf_add(b, s, strlen(s));
+}
+
+/* n bytes just formatted at data + at (len not yet moved): appended
+ * escaped when they hold a control character. */
+static void reescape(struct vls_buf *b, size_t at, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)b->data + at;
+	char *copy;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!ctl_len(s + i, n - i, true))
+			continue;
+		copy = __vls_strndup(b->ctx, b->data + at, n);
+		if (!copy) {
+			b->err = __vls_error(b->ctx, VLS_ENOMEM, "out of memory");
+			return;
+		}
+		b->data[at] = '\0';
+		add_escaped(b, copy, n);
+		__vls_free(b->ctx, copy);
+		return;
+	}
+	b->len = at + n;
 }
 
 void __vls_buf_vprintf(struct vls_buf *b, const char *fmt, va_list ap)
@@ -69,7 +162,10 @@ void __vls_buf_vprintf(struct vls_buf *b, const char *fmt, va_list ap)
 	if (reserve(b, (size_t)n))
 		return;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	b->len += (size_t)n;
+	if (b->escape_ctl)
+		reescape(b, b->len, (size_t)n);
+	else
+		b->len += (size_t)n;
 }
 
 void __vls_buf_printf(struct vls_buf *b, const char *fmt, ...)

@@ -10,6 +10,7 @@
 #define VLS_UTIL_BUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "vls-local.h"
@@ -22,7 +23,19 @@ struct vls_buf {
 	char *data;
 	size_t len, cap, max;
 	int err;
+	/* Text for a terminal (text report, CSV): control characters from the
+	 * trace (a comm, a label) are appended escaped (__vls_ctl_escape()). */
+	bool escape_ctl;
 };
+
+/*
+ * n bytes of src into dst (size bytes, NUL-terminated, cut if short) with
+ * every control character written as "\xHH": C0 (a newline too), DEL and
+ * the C1 range as UTF-8 (U+0080..U+009F), which a terminal would obey.
+ * (An escape_ctl buffer keeps newlines: they are the text's own.)
+ * Returns dst.
+ */
+char *__vls_ctl_escape(char *dst, size_t size, const char *src, size_t n);
 
 void __vls_buf_init(struct vls_buf *b, vls_ctx *ctx, size_t max);
 void __vls_buf_add(struct vls_buf *b, const char *s, size_t n);

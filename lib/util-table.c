@@ -45,7 +45,7 @@ void __vls_table_row(struct vls_table *t)
 
 void __vls_table_cell(struct vls_table *t, const char *fmt, ...)
 {
-	char tmp[VLS_TABLE_CELL_MAX];
+	char tmp[VLS_TABLE_CELL_MAX], esc[VLS_TABLE_CELL_MAX];
 	va_list ap;
 	char **slot;
 
@@ -54,8 +54,10 @@ void __vls_table_cell(struct vls_table *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	/* escaped here, not when rendered, so the column widths count it */
+	__vls_ctl_escape(esc, sizeof(esc), tmp, strlen(tmp));
 	slot = &t->cells[(t->nrows - 1) * t->ncols + t->col++];
-	*slot = __vls_strdup(t->ctx, tmp);
+	*slot = __vls_strdup(t->ctx, esc);
 	if (!*slot)
 		t->err = __vls_error(t->ctx, VLS_ENOMEM, "out of memory");
 }

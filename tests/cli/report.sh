@@ -159,5 +159,28 @@ grep -q "nosuchlabel" "$T/err" && ok "unknown label is named" || fail "unknown l
 expect_rc 1 "$VLS" report --db "$T/none.db"
 expect_rc 0 "$VLS" report --help
 
+# Control characters of a trace (a comm that sets the terminal title and
+# clears the screen, a label with an escape) never reach the terminal raw.
+printf '#\n' >"$T/ctl.txt"
+for i in 1 2; do
+	printf '      ev\033]0;pwn\007il-100   [000] .....     1.00000%d: mmap_lock_%s: mm=000000002c6cf6d4 memcg_path=/ write=false%s\n' \
+		"$i" "$([ $i = 1 ] && echo start_locking || echo acquire_returned)" \
+		"$([ $i = 2 ] && echo ' success=true')" >>"$T/ctl.txt"
+done
+printf '      ev\302\233il-101   [001] .....     1.000003: mmap_lock_start_locking: mm=000000002c6cf6d4 memcg_path=/ write=true\n' >>"$T/ctl.txt"
+raw_ctl() { LC_ALL=C grep -c $'[\001-\011\013\014\016-\037\177]\|\302[\200-\237]' "$1"; }
+"$VLS" import --db "$T/ctl.db" --label "$(printf 'lab\033[2Jel')" "$T/ctl.txt" >"$T/out" 2>"$T/err" ||
+	fail "import of a hostile comm: $(cat "$T/err")"
+for c in "report" "report --by thread" "report --by process" "report --csv --by thread" "runs" "compare"; do
+	# shellcheck disable=SC2086
+	"$VLS" $c --db "$T/ctl.db" >>"$T/out" 2>>"$T/err"
+done
+n=$(cat "$T/out" "$T/err" | raw_ctl /dev/stdin)
+[ "$n" = 0 ] && ok "control characters escaped in text, CSV, runs and import" ||
+	fail "$n lines with raw control characters"
+grep -qF 'ev\x1b]0;pwn\x07il' "$T/out" && ok "the comm is shown escaped" || fail "escaped comm not shown"
+"$VLS" report --json --db "$T/ctl.db" | grep -qF 'ev\u001b]0;pwn\u0007il' &&
+	ok "JSON keeps its own escapes" || fail "JSON comm"
+
 [ "$fails" = 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails != 0))
