@@ -4,9 +4,18 @@
  *
  * libmicrohttpd with its internal epoll loop and a thread pool; each pool
  * thread answers whole requests (the library's reports are synchronous)
- * with its own read-only DB handle (http_db.c). Idle or slow clients are
- * cut after HTTP_IDLE_S seconds (slowloris) and the number of connections
- * is capped, so a flood of idle sockets cannot starve the others.
+ * with its own read-only DB handle (http_db.c). Connections are kept
+ * alive (HTTP/1.1, and HTTP/1.0 with Connection: keep-alive) and pipelined
+ * requests are answered in order: a GET or HEAD is answered once the whole
+ * request is read, which is what lets libmicrohttpd keep the connection.
+ *
+ * What bounds a client:
+ *   - a connection silent for HTTP_IDLE_S seconds is closed (slowloris,
+ *     a slow reader of a response, an idle kept-alive connection);
+ *   - HTTP_CONN_MAX connections in all, HTTP_CONN_PER_IP from one address;
+ *   - HTTP_MEM_PER_CONN bytes of request;
+ *   - no body: another method gets a 405 and a GET with a body a 400, both
+ *     at once, and the connection is closed without reading the body.
  */
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -127,34 +136,93 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_reply *r
 	return ret;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
-				  const char *url, const char *method,
-				  const char *version, const char *upload_data,
-				  size_t *upload_size, void **con_cls)
+/*
+ * What a request is at each call of on_request(): *con_cls points into
+ * req_marks[] (NULL at the first call). A GET or HEAD waits (REQ_WAIT)
+ * for the call that ends the request, where it is answered.
+ */
+enum req_state {
+	REQ_NEW,
+	REQ_WAIT,
+	REQ_DONE,          /* answered */
+	REQ_NSTATES
+};
+
+static char req_marks[REQ_NSTATES];
+
+static void *req_mark(enum req_state st)
 {
-	static int answered;
-	struct http_server *s = cls;
+	return &req_marks[st];
+}
+
+static enum req_state req_state(void *con_cls)
+{
+	char *p = con_cls;
+
+	if (p < req_marks || p >= req_marks + REQ_NSTATES)
+		return REQ_NEW;   /* NULL: the first call */
+	return (enum req_state)(p - req_marks);
+}
+
+static bool has_body(struct MHD_Connection *c)
+{
+	const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (len && strcmp(len, "0")) ||
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					    MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
+static bool get_or_head(const char *method)
+{
+	return !strcmp(method, MHD_HTTP_METHOD_GET) ||
+		!strcmp(method, MHD_HTTP_METHOD_HEAD);
+}
+
+static enum MHD_Result answer(struct http_server *s, struct MHD_Connection *c,
+			      const char *url, const char *method)
+{
 	struct http_reply r = { 0 };
 	enum MHD_Result ret;
 
-	(void)version;
-	(void)upload_data;
-	if (*con_cls) {            /* a body after our early answer: drop it */
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	*con_cls = &answered;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+	if (!get_or_head(method)) {
 		http_reply_error(&r, 405, "method %.16s not allowed: GET or HEAD", method);
 		r.allow = "GET, HEAD";
+	} else if (has_body(c)) {
+		http_reply_error(&r, 400, "a %s request has no body", method);
 	} else {
 		route(s, c, url, &r);
 	}
 	ret = send_reply(c, &r);
 	if (s->log)
-		fprintf(stderr, "%s %s %u\n", method, url, r.status);
+		fprintf(stderr, "%s %.512s %u\n", method, url, r.status);
 	http_reply_free(&r);
 	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	enum req_state st = req_state(*con_cls);
+
+	(void)version;
+	(void)upload_data;
+	if (st == REQ_DONE || (st >= REQ_WAIT && *upload_size)) {
+		*upload_size = 0;   /* a body we did not ask for: drop it */
+		return MHD_YES;
+	}
+	if (st == REQ_NEW && get_or_head(method) && !has_body(c)) {
+		*con_cls = req_mark(REQ_WAIT);   /* the headers are in */
+		return MHD_YES;
+	}
+	/* another method, or a body, is answered at once: the body is never
+	 * read, and libmicrohttpd closes the connection after the reply */
+	*con_cls = req_mark(REQ_DONE);
+	return answer(s, c, url, method);
 }
 
 /* ---- lifecycle ---- */
