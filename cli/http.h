@@ -29,6 +29,7 @@
 #define HTTP_PARAMS_MAX 8        /* query arguments in one request */
 #define HTTP_TOP_MAX 1000        /* rows per list */
 #define HTTP_RUNS_MAX 10000      /* runs listed by /api/runs */
+#define HTTP_URI_MAXLEN 4096     /* the request target, path and query */
 
 /* ---- replies (http_reply.c) ---- */
 

@@ -13,9 +13,22 @@
  *   - a connection silent for HTTP_IDLE_S seconds is closed (slowloris,
  *     a slow reader of a response, an idle kept-alive connection);
  *   - HTTP_CONN_MAX connections in all, HTTP_CONN_PER_IP from one address;
- *   - HTTP_MEM_PER_CONN bytes of request;
+ *   - HTTP_MEM_PER_CONN bytes of request: longer headers get
+ *     libmicrohttpd's own 414 or 431; a target longer than HTTP_URI_MAXLEN
+ *     gets a 414 and more than HTTP_PARAMS_MAX arguments a 400 (uri_check());
  *   - no body: another method gets a 405 and a GET with a body a 400, both
  *     at once, and the connection is closed without reading the body.
+ *
+ * Every reply this file queues carries the security headers (add_headers()).
+ * The few that libmicrohttpd 0.9.75 makes up itself cannot: it builds and
+ * queues them inside the library (transmit_error_response() in
+ * connection.c) with no callback between, and answers before any of ours
+ * runs. They are its 400 for a malformed request or header line, its
+ * 414 for a request line that does not fit the connection's memory, its
+ * 431 for headers that do not, and its 505 for an HTTP version other than
+ * 1.x: each a fixed HTML sentence that quotes nothing of the request and
+ * runs no script, sent with Connection: close. (A first line without a
+ * space gets no answer at all: the connection is closed.)
  */
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -90,13 +103,17 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 /* ---- one request ---- */
 
 static void route(struct http_server *s, struct MHD_Connection *c,
-		  const char *url, struct http_reply *r)
+		  const char *url, const char *version, struct http_reply *r)
 {
 	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_HOST);
 	struct http_req req = { url, conn_arg, c, conn_each };
 
-	if (s->loopback && host && !http_host_ok(host, s->port))
+	/* HTTP/1.0 may leave Host out; HTTP/1.1 must send it (RFC 9112 3.2) */
+	if (!host && strcmp(version, MHD_HTTP_VERSION_1_0))
+		http_reply_error(r, 400, "%.16s request without a Host header",
+				 version);
+	else if (s->loopback && host && !http_host_ok(host, s->port))
 		http_reply_error(r, 403, "Host '%.80s' is not this server "
 				 "(ask for 127.0.0.1:%u)", host, s->port);
 	else if (!http_api(r, &req) && !http_asset(r, url))
@@ -138,12 +155,17 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_reply *r
 
 /*
  * What a request is at each call of on_request(): *con_cls points into
- * req_marks[] (NULL at the first call). A GET or HEAD waits (REQ_WAIT)
- * for the call that ends the request, where it is answered.
+ * req_marks[]. uri_check() sets one of the REQ_NEW states before the first
+ * call; a GET or HEAD then waits (REQ_WAIT + the same verdict) for the
+ * call that ends the request, where it is answered.
  */
 enum req_state {
-	REQ_NEW,
+	REQ_NEW,           /* the target is fine */
+	REQ_NEW_LONG,      /* longer than HTTP_URI_MAXLEN */
+	REQ_NEW_ARGS,      /* more than HTTP_PARAMS_MAX query arguments */
 	REQ_WAIT,
+	REQ_WAIT_LONG,
+	REQ_WAIT_ARGS,
 	REQ_DONE,          /* answered */
 	REQ_NSTATES
 };
@@ -160,8 +182,40 @@ static enum req_state req_state(void *con_cls)
 	char *p = con_cls;
 
 	if (p < req_marks || p >= req_marks + REQ_NSTATES)
-		return REQ_NEW;   /* NULL: the first call */
+		return REQ_NEW;   /* not ours: cannot happen with uri_check() */
 	return (enum req_state)(p - req_marks);
+}
+
+/*
+ * The request target, before libmicrohttpd splits its query: 0.9.75 then
+ * stores every argument in the connection's memory pool (some 56 bytes
+ * each, HTTP_MEM_PER_CONN in all) and, when that runs out, closes the
+ * connection without an answer (950 arguments, 6.6 KB, did). This is the
+ * only callback that runs before, so a target that we would refuse anyway
+ * loses its query here: uri is the request line in the connection's own
+ * read buffer, which libmicrohttpd itself cuts up in place right after
+ * (it writes a NUL over the '?'); we end the query at its first byte, so
+ * it parses no argument and on_request() answers 414 or 400.
+ */
+static void *uri_check(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	char *query = strchr(uri, '?');
+	enum req_state st = REQ_NEW;
+	unsigned int nargs = 1;
+
+	(void)cls;
+	(void)c;
+	if (strlen(uri) > HTTP_URI_MAXLEN) {
+		st = REQ_NEW_LONG;
+	} else if (query) {
+		for (const char *p = query; *p; p++)
+			nargs += *p == '&';
+		if (nargs > HTTP_PARAMS_MAX)
+			st = REQ_NEW_ARGS;
+	}
+	if (st != REQ_NEW && query)
+		query[1] = '\0';
+	return req_mark(st);
 }
 
 static bool has_body(struct MHD_Connection *c)
@@ -181,7 +235,8 @@ static bool get_or_head(const char *method)
 }
 
 static enum MHD_Result answer(struct http_server *s, struct MHD_Connection *c,
-			      const char *url, const char *method)
+			      enum req_state verdict, const char *url,
+			      const char *method, const char *version)
 {
 	struct http_reply r = { 0 };
 	enum MHD_Result ret;
@@ -191,8 +246,14 @@ static enum MHD_Result answer(struct http_server *s, struct MHD_Connection *c,
 		r.allow = "GET, HEAD";
 	} else if (has_body(c)) {
 		http_reply_error(&r, 400, "a %s request has no body", method);
+	} else if (verdict == REQ_NEW_LONG) {
+		http_reply_error(&r, 414, "request target longer than %d bytes",
+				 HTTP_URI_MAXLEN);
+	} else if (verdict == REQ_NEW_ARGS) {
+		http_reply_error(&r, 400, "more than %d query arguments",
+				 HTTP_PARAMS_MAX);
 	} else {
-		route(s, c, url, &r);
+		route(s, c, url, version, &r);
 	}
 	ret = send_reply(c, &r);
 	if (s->log)
@@ -209,20 +270,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	struct http_server *s = cls;
 	enum req_state st = req_state(*con_cls);
 
-	(void)version;
 	(void)upload_data;
 	if (st == REQ_DONE || (st >= REQ_WAIT && *upload_size)) {
 		*upload_size = 0;   /* a body we did not ask for: drop it */
 		return MHD_YES;
 	}
-	if (st == REQ_NEW && get_or_head(method) && !has_body(c)) {
-		*con_cls = req_mark(REQ_WAIT);   /* the headers are in */
-		return MHD_YES;
+	if (st < REQ_WAIT) {       /* the headers are in */
+		if (get_or_head(method) && !has_body(c)) {
+			*con_cls = req_mark(st + REQ_WAIT);
+			return MHD_YES;
+		}
+		/* answered now, so the body is never read: libmicrohttpd
+		 * then closes the connection after the reply */
+	} else {
+		st -= REQ_WAIT;
 	}
-	/* another method, or a body, is answered at once: the body is never
-	 * read, and libmicrohttpd closes the connection after the reply */
 	*con_cls = req_mark(REQ_DONE);
-	return answer(s, c, url, method);
+	return answer(s, c, st, url, method, version);
 }
 
 /* ---- lifecycle ---- */
@@ -251,6 +315,7 @@ static struct MHD_Daemon *start_daemon(struct http_server *s,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_PER_IP,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEM_PER_CONN,
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, uri_check, NULL,
 		MHD_OPTION_END);
 }
 

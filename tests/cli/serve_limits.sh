@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/cli/serve_limits.sh - what bounds a client of `vmlockstat serve`, and
-# that the bounds leave ordinary clients alone (issue 17, item 12):
+# that the bounds leave ordinary clients alone (issue 17, items 12-13):
 #   - keep-alive and pipelining: 20 requests on one HTTP/1.1 connection, 100
 #     pipelined in one write all answered in order, HTTP/1.0 keep-alive (what
-#     `ab -k` sends); a GET with a body, or a POST, answered and closed.
+#     `ab -k` sends); a GET with a body, or a POST, answered and closed;
+#   - bad requests: 950 query arguments (6.6 KB) -> 414, 100 -> 400, an
+#     HTTP/1.1 request without Host -> 400 (HTTP/1.0 may omit it), each a JSON
+#     error with the security headers, as every other reply of ours.
 # Bounded: a few seconds. Environment (set by CTest): VLS, VLS_TEST_DATA.
 set -u
 T=$(mktemp -d /tmp/vls_serve_limits.XXXXXX)
@@ -78,6 +81,62 @@ for req, want in ((request(port, "/api/runs", headers=["Content-Length: 5"]) + b
     replies, closed = exchange(port, req)
     if [r.status for r in replies] != [want] or not closed:
         bad.append("%s: %r, closed %s" % (req[:40], replies, closed))
+
+for b in bad:
+    print("  " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PYEOF
+
+# --- bad requests: an answer, with the security headers ---
+python3 - "$PORT" <<'PYEOF' || fail "bad requests: see above"
+import json, sys
+from rawhttp import exchange, request
+port = int(sys.argv[1])
+bad = []
+
+def check(what, data, want, json_error=True):
+    try:
+        replies, _ = exchange(port, data, timeout=8)
+    except OSError as e:
+        bad.append("%s: %r" % (what, e))
+        return
+    if not replies:
+        bad.append("%s: closed without a reply" % what)
+        return
+    r = replies[0]
+    if r.status != want:
+        bad.append("%s: %d, expected %d: %r" % (what, r.status, want, r.body[:100]))
+    if r.missing_security_headers():
+        bad.append("%s: no %s" % (what, ", ".join(r.missing_security_headers())))
+    if json_error:
+        try:
+            if not json.loads(r.body)["error"]:
+                raise ValueError("empty")
+        except Exception as e:
+            bad.append("%s: not a JSON error (%s): %r" % (what, e, r.body[:100]))
+
+args = "&".join("a%d=1" % i for i in range(950))
+check("950 query arguments (%d bytes)" % len(args), request(port, "/api/runs?" + args), 414)
+check("a 5000-byte path", request(port, "/" + "x" * 5000), 414)
+check("100 query arguments", request(port, "/api/runs?" + "&".join("a=1" for _ in range(100))), 400)
+check("9 query arguments", request(port, "/api/runs?" + "&".join("a=1" for _ in range(9))), 400)
+check("HTTP/1.1 without Host", request(port, "/api/runs", host=False), 400)
+check("HTTP/1.0 without Host", request(port, "/api/runs", version="HTTP/1.0", host=False), 200, False)
+check("a page", request(port, "/"), 200, False)
+check("a JSON document", request(port, "/api/matrix"), 200, False)
+check("a bad parameter", request(port, "/api/report?run=x"), 400)
+check("a foreign Host", request(port, "/api/runs", host=False, headers=["Host: attacker.example"]), 403)
+check("not found", request(port, "/nope"), 404)
+check("another method", request(port, "/api/runs", method="DELETE"), 405)
+check("a GET with a body", request(port, "/api/runs", headers=["Transfer-Encoding: chunked"]) + b"0\r\n\r\n", 400)
+
+# libmicrohttpd's own answers (http_server.c says why they lack our
+# headers): still an answer, not a silent close
+for what, data, want in (("a 70 KB request line", request(port, "/api/runs?" + "x" * 70000), 414),
+                         ("9000 header lines", request(port, "/", headers=["X-A: b"] * 9000), 431)):
+    replies, _ = exchange(port, data)
+    if [r.status for r in replies] != [want]:
+        bad.append("%s: %r, expected libmicrohttpd's %d" % (what, replies, want))
 
 for b in bad:
     print("  " + b, file=sys.stderr)
