@@ -10,8 +10,12 @@
  * request is read, which is what lets libmicrohttpd keep the connection.
  *
  * What bounds a client:
- *   - a connection silent for HTTP_IDLE_S seconds is closed (slowloris,
- *     a slow reader of a response, an idle kept-alive connection);
+ *   - its request headers must be complete HTTP_HEADERS_S seconds after
+ *     accept (or after its previous response), however slowly it keeps
+ *     sending, and at most HTTP_WAITING_MAX connections may be waiting for
+ *     theirs: the oldest is cut to make room (http_conn.c, slowloris);
+ *   - a connection silent for HTTP_IDLE_S seconds is closed (a slow
+ *     reader of a response, an idle kept-alive connection);
  *   - HTTP_CONN_MAX connections in all, HTTP_CONN_PER_IP from one address;
  *   - HTTP_MEM_PER_CONN bytes of request: longer headers get
  *     libmicrohttpd's own 414 or 431; a target longer than HTTP_URI_MAXLEN
@@ -53,6 +57,7 @@
 
 struct http_server {
 	struct MHD_Daemon *d;
+	struct http_conns *conns;
 	unsigned int port;
 	bool loopback, log;
 	char url[96];
@@ -218,6 +223,14 @@ static void *uri_check(void *cls, const char *uri, struct MHD_Connection *c)
 	return req_mark(st);
 }
 
+static struct http_conn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
 static bool has_body(struct MHD_Connection *c)
 {
 	const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -276,6 +289,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	}
 	if (st < REQ_WAIT) {       /* the headers are in */
+		http_conns_headers(s->conns, conn_of(c));
 		if (get_or_head(method) && !has_body(c)) {
 			*con_cls = req_mark(st + REQ_WAIT);
 			return MHD_YES;
@@ -287,6 +301,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	}
 	*con_cls = req_mark(REQ_DONE);
 	return answer(s, c, st, url, method, version);
+}
+
+/* ---- connections: the clock on their headers (http_conn.c) ---- */
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_ctx = ci ? http_conns_opened(s->conns, ci->connect_fd) : NULL;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		http_conns_closed(s->conns, *socket_ctx);
+		*socket_ctx = NULL;
+	}
+}
+
+/* A response was sent: a kept-alive connection waits for the next
+ * request's headers, on the clock again. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *s = cls;
+
+	(void)con_cls;
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		http_conns_idle(s->conns, conn_of(c));
 }
 
 /* ---- lifecycle ---- */
@@ -316,6 +359,8 @@ static struct MHD_Daemon *start_daemon(struct http_server *s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEM_PER_CONN,
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_check, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_END);
 }
 
@@ -354,6 +399,12 @@ int http_server_start(struct http_server **out, const struct http_conf *conf,
 		free(s);
 		return -1;
 	}
+	if (http_conns_start(&s->conns)) {
+		snprintf(err, errlen, "cannot start the connection watchdog");
+		http_db_fini();
+		free(s);
+		return -1;
+	}
 	s->loopback = http_addr_is_loopback((struct sockaddr *)&ss);
 	s->log = conf->log_requests;
 	s->d = start_daemon(s, (struct sockaddr *)&ss, threads);
@@ -364,6 +415,7 @@ int http_server_start(struct http_server **out, const struct http_conf *conf,
 	if (!s->d) {
 		snprintf(err, errlen, "cannot listen on %s (address in use or not "
 			 "this machine's?)", listen);
+		http_conns_stop(s->conns);
 		http_db_fini();
 		free(s);
 		return -1;
@@ -385,9 +437,16 @@ bool http_server_loopback(const struct http_server *s)
 
 void http_server_stop(struct http_server *s)
 {
+	unsigned long late, room;
+
 	if (!s)
 		return;
 	MHD_stop_daemon(s->d);   /* joins the pool: their DB handles close */
+	http_conns_counts(s->conns, &late, &room);
+	if (s->log)
+		fprintf(stderr, "connections cut: %lu with late headers, %lu to make "
+			"room\n", late, room);
+	http_conns_stop(s->conns);   /* after the daemon: it reports closes */
 	http_db_fini();
 	free(s);
 }

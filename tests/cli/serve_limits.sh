@@ -1,14 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/cli/serve_limits.sh - what bounds a client of `vmlockstat serve`, and
-# that the bounds leave ordinary clients alone (issue 17, items 12-13):
+# that the bounds leave ordinary clients alone (issue 17, items 11-13):
 #   - keep-alive and pipelining: 20 requests on one HTTP/1.1 connection, 100
 #     pipelined in one write all answered in order, HTTP/1.0 keep-alive (what
 #     `ab -k` sends); a GET with a body, or a POST, answered and closed;
 #   - bad requests: 950 query arguments (6.6 KB) -> 414, 100 -> 400, an
 #     HTTP/1.1 request without Host -> 400 (HTTP/1.0 may omit it), each a JSON
-#     error with the security headers, as every other reply of ours.
-# Bounded: a few seconds. Environment (set by CTest): VLS, VLS_TEST_DATA.
+#     error with the security headers, as every other reply of ours;
+#   - slowloris: 300 connections dripping header bytes (reopened when cut)
+#     do not lock the dashboard out, and a connection still sending its
+#     headers 10 s after accept, or after its previous reply, is cut anyway.
+# Bounded: about 35 s; what depends on timing allows 3 tries per request and
+# twice the server's 10 s deadline. Environment (set by CTest): VLS,
+# VLS_TEST_DATA.
 set -u
 T=$(mktemp -d /tmp/vls_serve_limits.XXXXXX)
 SERVE_PID=
@@ -143,6 +148,107 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PYEOF
 
+# --- slowloris: the dashboard stays up, dripping headers are cut ---
+python3 - "$PORT" <<'PYEOF' || fail "slow clients: see above"
+import socket, sys, time
+from rawhttp import Conn, request
+port = int(sys.argv[1])
+bad = []
+HEAD = b"GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+
+def drip_open():
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(HEAD)
+        s.setblocking(False)
+        return s
+    except OSError:
+        return None
+
+def drip(s):
+    """one more header byte; False once the server has closed it"""
+    try:
+        s.send(b"a")
+        return s.recv(100) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+def get(path):
+    """an ordinary request on a new connection: 3 tries"""
+    err = None
+    for _ in range(3):
+        try:
+            c = Conn(port, timeout=10)
+            c.send(request(port, path, headers=["Connection: close"]))
+            r = c.reply()
+            c.close()
+            if r is not None and r.status == 200:
+                return None
+            err = repr(r) if r else "closed without a reply"
+        except OSError as e:
+            err = repr(e)
+        time.sleep(0.2)
+    return err
+
+# 300 dripping connections, more than the 256 one address may hold; a cut
+# one is opened again. Meanwhile 20 ordinary requests, one every 0.5 s.
+slow = [drip_open() for _ in range(300)]
+failed, t0, last_drip = [], time.monotonic(), 0
+for i in range(20):
+    if time.monotonic() - last_drip >= 1:
+        last_drip = time.monotonic()
+        for j, s in enumerate(slow):
+            if s is None or not drip(s):
+                if s:
+                    s.close()
+                slow[j] = drip_open()
+    e = get(["/api/matrix", "/", "/api/runs"][i % 3])
+    if e:
+        failed.append(e)
+    time.sleep(0.5)
+print("slowloris: %d of 20 ordinary requests failed behind 300 dripping "
+      "connections (%.1f s)" % (len(failed), time.monotonic() - t0))
+if failed:
+    bad.append("%d of 20 requests failed: %s" % (len(failed), failed[0]))
+for s in slow:
+    if s:
+        s.close()
+
+# the deadline: dripping connections, fresh or kept alive after a reply,
+# are cut 10 s after they began, however steadily they send
+drippers = [drip_open() for _ in range(3)]
+try:
+    c = Conn(port)
+    c.send(request(port, "/api/runs"))
+    r = c.reply()
+    if r is None or r.status != 200:
+        raise OSError("reply %r" % r)
+    c.sock.setblocking(False)
+    c.sock.send(HEAD)
+    drippers.append(c.sock)
+except OSError as e:
+    bad.append("kept-alive connection: %r" % e)
+t0 = time.monotonic()
+open_ = [s for s in drippers if s]
+while open_ and time.monotonic() - t0 < 20:
+    open_ = [s for s in open_ if drip(s)]
+    time.sleep(0.5)
+print("slowloris: %d of %d dripping connections cut after %.1f s" %
+      (len(drippers) - len(open_), len(drippers), time.monotonic() - t0))
+if open_ or None in drippers:
+    bad.append("%d of %d dripping connections still open after 20 s" %
+               (len(open_), len(drippers)))
+
+for b in bad:
+    print("  " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PYEOF
+
+curl -sf -o /dev/null "${URL}api/runs" || fail "no answer after the slow clients"
 stop_serve INT
+grep -q '^connections cut: [1-9][0-9]* with late headers' "$T/serve.err" ||
+	fail "no connection cut for late headers: $(tail -2 "$T/serve.err")"
 [ "$fails" = 0 ] && echo "serve_limits: all passed" || echo "serve_limits: $fails failures" >&2
 [ "$fails" = 0 ]
