@@ -3,6 +3,7 @@
  * http.h - vmlockstat serve: the pieces of the local dashboard server.
  *
  *   http_server.c  lifecycle: bind, libmicrohttpd daemon, dispatch, logging
+ *   http_conn.c    the deadline on request headers, room for new clients
  *   http_api.c     routing of /api/ and its handlers (the JSON contract)
  *   http_params.c  validation of query parameters and the Host header
  *   http_assets.c  the web assets compiled into the binary
@@ -29,6 +30,7 @@
 #define HTTP_PARAMS_MAX 8        /* query arguments in one request */
 #define HTTP_TOP_MAX 1000        /* rows per list */
 #define HTTP_RUNS_MAX 10000      /* runs listed by /api/runs */
+#define HTTP_URI_MAXLEN 4096     /* the request target, path and query */
 
 /* ---- replies (http_reply.c) ---- */
 
@@ -105,6 +107,32 @@ struct http_req {
 
 /* Answer a GET under /api/; false if path is not an API path. */
 bool http_api(struct http_reply *r, const struct http_req *req);
+
+/* ---- connections (http_conn.c): pure sockets, no libmicrohttpd ---- */
+
+#define HTTP_HEADERS_S 10        /* from accept (or the last response) to
+				  * complete request headers */
+#define HTTP_WAITING_MAX 128     /* connections waiting for headers */
+
+struct http_conns;
+struct http_conn;
+
+/* Start and stop the watchdog that cuts connections past their deadline. */
+int http_conns_start(struct http_conns **out);
+void http_conns_stop(struct http_conns *w);
+/* A connection was accepted on socket fd: its clock starts, and the
+ * oldest waiting one is cut if too many wait. NULL when out of memory
+ * (the connection then has only the idle timeout). */
+struct http_conn *http_conns_opened(struct http_conns *w, int fd);
+/* Its request headers are complete: off the clock. */
+void http_conns_headers(struct http_conns *w, struct http_conn *c);
+/* Its response is done: the clock starts again for the next request. */
+void http_conns_idle(struct http_conns *w, struct http_conn *c);
+/* Closed (before its socket is): forget it. */
+void http_conns_closed(struct http_conns *w, struct http_conn *c);
+/* Connections cut so far: past their deadline, to make room. */
+void http_conns_counts(struct http_conns *w, unsigned long *deadline,
+		       unsigned long *reserve);
 
 /* ---- server (http_server.c) ---- */
 

@@ -4,9 +4,35 @@
  *
  * libmicrohttpd with its internal epoll loop and a thread pool; each pool
  * thread answers whole requests (the library's reports are synchronous)
- * with its own read-only DB handle (http_db.c). Idle or slow clients are
- * cut after HTTP_IDLE_S seconds (slowloris) and the number of connections
- * is capped, so a flood of idle sockets cannot starve the others.
+ * with its own read-only DB handle (http_db.c). Connections are kept
+ * alive (HTTP/1.1, and HTTP/1.0 with Connection: keep-alive) and pipelined
+ * requests are answered in order: a GET or HEAD is answered once the whole
+ * request is read, which is what lets libmicrohttpd keep the connection.
+ *
+ * What bounds a client:
+ *   - its request headers must be complete HTTP_HEADERS_S seconds after
+ *     accept (or after its previous response), however slowly it keeps
+ *     sending, and at most HTTP_WAITING_MAX connections may be waiting for
+ *     theirs: the oldest is cut to make room (http_conn.c, slowloris);
+ *   - a connection silent for HTTP_IDLE_S seconds is closed (a slow
+ *     reader of a response, an idle kept-alive connection);
+ *   - HTTP_CONN_MAX connections in all, HTTP_CONN_PER_IP from one address;
+ *   - HTTP_MEM_PER_CONN bytes of request: longer headers get
+ *     libmicrohttpd's own 414 or 431; a target longer than HTTP_URI_MAXLEN
+ *     gets a 414 and more than HTTP_PARAMS_MAX arguments a 400 (uri_check());
+ *   - no body: another method gets a 405 and a GET with a body a 400, both
+ *     at once, and the connection is closed without reading the body.
+ *
+ * Every reply this file queues carries the security headers (add_headers()).
+ * The few that libmicrohttpd 0.9.75 makes up itself cannot: it builds and
+ * queues them inside the library (transmit_error_response() in
+ * connection.c) with no callback between, and answers before any of ours
+ * runs. They are its 400 for a malformed request or header line, its
+ * 414 for a request line that does not fit the connection's memory, its
+ * 431 for headers that do not, and its 505 for an HTTP version other than
+ * 1.x: each a fixed HTML sentence that quotes nothing of the request and
+ * runs no script, sent with Connection: close. (A first line without a
+ * space gets no answer at all: the connection is closed.)
  */
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -31,6 +57,7 @@
 
 struct http_server {
 	struct MHD_Daemon *d;
+	struct http_conns *conns;
 	unsigned int port;
 	bool loopback, log;
 	char url[96];
@@ -81,13 +108,17 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 /* ---- one request ---- */
 
 static void route(struct http_server *s, struct MHD_Connection *c,
-		  const char *url, struct http_reply *r)
+		  const char *url, const char *version, struct http_reply *r)
 {
 	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_HOST);
 	struct http_req req = { url, conn_arg, c, conn_each };
 
-	if (s->loopback && host && !http_host_ok(host, s->port))
+	/* HTTP/1.0 may leave Host out; HTTP/1.1 must send it (RFC 9112 3.2) */
+	if (!host && strcmp(version, MHD_HTTP_VERSION_1_0))
+		http_reply_error(r, 400, "%.16s request without a Host header",
+				 version);
+	else if (s->loopback && host && !http_host_ok(host, s->port))
 		http_reply_error(r, 403, "Host '%.80s' is not this server "
 				 "(ask for 127.0.0.1:%u)", host, s->port);
 	else if (!http_api(r, &req) && !http_asset(r, url))
@@ -127,34 +158,178 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_reply *r
 	return ret;
 }
 
+/*
+ * What a request is at each call of on_request(): *con_cls points into
+ * req_marks[]. uri_check() sets one of the REQ_NEW states before the first
+ * call; a GET or HEAD then waits (REQ_WAIT + the same verdict) for the
+ * call that ends the request, where it is answered.
+ */
+enum req_state {
+	REQ_NEW,           /* the target is fine */
+	REQ_NEW_LONG,      /* longer than HTTP_URI_MAXLEN */
+	REQ_NEW_ARGS,      /* more than HTTP_PARAMS_MAX query arguments */
+	REQ_WAIT,
+	REQ_WAIT_LONG,
+	REQ_WAIT_ARGS,
+	REQ_DONE,          /* answered */
+	REQ_NSTATES
+};
+
+static char req_marks[REQ_NSTATES];
+
+static void *req_mark(enum req_state st)
+{
+	return &req_marks[st];
+}
+
+static enum req_state req_state(void *con_cls)
+{
+	char *p = con_cls;
+
+	if (p < req_marks || p >= req_marks + REQ_NSTATES)
+		return REQ_NEW;   /* not ours: cannot happen with uri_check() */
+	return (enum req_state)(p - req_marks);
+}
+
+/*
+ * The request target, before libmicrohttpd splits its query: 0.9.75 then
+ * stores every argument in the connection's memory pool (some 56 bytes
+ * each, HTTP_MEM_PER_CONN in all) and, when that runs out, closes the
+ * connection without an answer (950 arguments, 6.6 KB, did). This is the
+ * only callback that runs before, so a target that we would refuse anyway
+ * loses its query here: uri is the request line in the connection's own
+ * read buffer, which libmicrohttpd itself cuts up in place right after
+ * (it writes a NUL over the '?'); we end the query at its first byte, so
+ * it parses no argument and on_request() answers 414 or 400.
+ */
+static void *uri_check(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	char *query = strchr(uri, '?');
+	enum req_state st = REQ_NEW;
+	unsigned int nargs = 1;
+
+	(void)cls;
+	(void)c;
+	if (strlen(uri) > HTTP_URI_MAXLEN) {
+		st = REQ_NEW_LONG;
+	} else if (query) {
+		for (const char *p = query; *p; p++)
+			nargs += *p == '&';
+		if (nargs > HTTP_PARAMS_MAX)
+			st = REQ_NEW_ARGS;
+	}
+	if (st != REQ_NEW && query)
+		query[1] = '\0';
+	return req_mark(st);
+}
+
+static struct http_conn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+static bool has_body(struct MHD_Connection *c)
+{
+	const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (len && strcmp(len, "0")) ||
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					    MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
+static bool get_or_head(const char *method)
+{
+	return !strcmp(method, MHD_HTTP_METHOD_GET) ||
+		!strcmp(method, MHD_HTTP_METHOD_HEAD);
+}
+
+static enum MHD_Result answer(struct http_server *s, struct MHD_Connection *c,
+			      enum req_state verdict, const char *url,
+			      const char *method, const char *version)
+{
+	struct http_reply r = { 0 };
+	enum MHD_Result ret;
+
+	if (!get_or_head(method)) {
+		http_reply_error(&r, 405, "method %.16s not allowed: GET or HEAD", method);
+		r.allow = "GET, HEAD";
+	} else if (has_body(c)) {
+		http_reply_error(&r, 400, "a %s request has no body", method);
+	} else if (verdict == REQ_NEW_LONG) {
+		http_reply_error(&r, 414, "request target longer than %d bytes",
+				 HTTP_URI_MAXLEN);
+	} else if (verdict == REQ_NEW_ARGS) {
+		http_reply_error(&r, 400, "more than %d query arguments",
+				 HTTP_PARAMS_MAX);
+	} else {
+		route(s, c, url, version, &r);
+	}
+	ret = send_reply(c, &r);
+	if (s->log)
+		fprintf(stderr, "%s %.512s %u\n", method, url, r.status);
+	http_reply_free(&r);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
 				  size_t *upload_size, void **con_cls)
 {
-	static int answered;
 	struct http_server *s = cls;
-	struct http_reply r = { 0 };
-	enum MHD_Result ret;
+	enum req_state st = req_state(*con_cls);
 
-	(void)version;
 	(void)upload_data;
-	if (*con_cls) {            /* a body after our early answer: drop it */
-		*upload_size = 0;
+	if (st == REQ_DONE || (st >= REQ_WAIT && *upload_size)) {
+		*upload_size = 0;   /* a body we did not ask for: drop it */
 		return MHD_YES;
 	}
-	*con_cls = &answered;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
-		http_reply_error(&r, 405, "method %.16s not allowed: GET or HEAD", method);
-		r.allow = "GET, HEAD";
+	if (st < REQ_WAIT) {       /* the headers are in */
+		http_conns_headers(s->conns, conn_of(c));
+		if (get_or_head(method) && !has_body(c)) {
+			*con_cls = req_mark(st + REQ_WAIT);
+			return MHD_YES;
+		}
+		/* answered now, so the body is never read: libmicrohttpd
+		 * then closes the connection after the reply */
 	} else {
-		route(s, c, url, &r);
+		st -= REQ_WAIT;
 	}
-	ret = send_reply(c, &r);
-	if (s->log)
-		fprintf(stderr, "%s %s %u\n", method, url, r.status);
-	http_reply_free(&r);
-	return ret;
+	*con_cls = req_mark(REQ_DONE);
+	return answer(s, c, st, url, method, version);
+}
+
+/* ---- connections: the clock on their headers (http_conn.c) ---- */
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_ctx = ci ? http_conns_opened(s->conns, ci->connect_fd) : NULL;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		http_conns_closed(s->conns, *socket_ctx);
+		*socket_ctx = NULL;
+	}
+}
+
+/* A response was sent: a kept-alive connection waits for the next
+ * request's headers, on the clock again. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *s = cls;
+
+	(void)con_cls;
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		http_conns_idle(s->conns, conn_of(c));
 }
 
 /* ---- lifecycle ---- */
@@ -183,6 +358,9 @@ static struct MHD_Daemon *start_daemon(struct http_server *s,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_PER_IP,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEM_PER_CONN,
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, uri_check, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_END);
 }
 
@@ -221,6 +399,12 @@ int http_server_start(struct http_server **out, const struct http_conf *conf,
 		free(s);
 		return -1;
 	}
+	if (http_conns_start(&s->conns)) {
+		snprintf(err, errlen, "cannot start the connection watchdog");
+		http_db_fini();
+		free(s);
+		return -1;
+	}
 	s->loopback = http_addr_is_loopback((struct sockaddr *)&ss);
 	s->log = conf->log_requests;
 	s->d = start_daemon(s, (struct sockaddr *)&ss, threads);
@@ -231,6 +415,7 @@ int http_server_start(struct http_server **out, const struct http_conf *conf,
 	if (!s->d) {
 		snprintf(err, errlen, "cannot listen on %s (address in use or not "
 			 "this machine's?)", listen);
+		http_conns_stop(s->conns);
 		http_db_fini();
 		free(s);
 		return -1;
@@ -252,9 +437,16 @@ bool http_server_loopback(const struct http_server *s)
 
 void http_server_stop(struct http_server *s)
 {
+	unsigned long late, room;
+
 	if (!s)
 		return;
 	MHD_stop_daemon(s->d);   /* joins the pool: their DB handles close */
+	http_conns_counts(s->conns, &late, &room);
+	if (s->log)
+		fprintf(stderr, "connections cut: %lu with late headers, %lu to make "
+			"room\n", late, room);
+	http_conns_stop(s->conns);   /* after the daemon: it reports closes */
 	http_db_fini();
 	free(s);
 }
