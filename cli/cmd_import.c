@@ -251,8 +251,14 @@ int cmd_import(int argc, char **argv)
 	ret = vls_db_open(&db, ctx, a.db, VLS_DB_READWRITE);
 	if (ret)
 		ret = cli_fail(&cmd, ctx, ret, "cannot open the DB");
-	for (int i = 0; !ret && i < p.npos; i++)
+	for (int i = 0; !ret && i < p.npos; i++) {
 		ret = import_one(ctx, db, p.pos[i], &a.ropts, &a.iopts);
+		if (ret && i + 1 < p.npos)
+			cli_err(&cmd, "%d more file%s not imported (an import stops "
+				"at its first failure): %s%s", p.npos - i - 1,
+				p.npos - i - 1 > 1 ? "s" : "", p.pos[i + 1],
+				p.npos - i - 1 > 1 ? ", ..." : "");
+	}
 	vls_db_close(db);
 	vls_ctx_free(ctx);
 	cli_meta_free(&a.meta);

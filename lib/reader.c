@@ -102,14 +102,27 @@ int vls_reader_open(vls_reader **out, vls_ctx *ctx, const char *path,
 		ret = __vls_error(ctx, VLS_ENOMEM, "out of memory");
 		goto fail;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
+	/* stat first: open() of a FIFO would wait for a writer */
+	if (stat(path, &st) < 0) {
 		ret = __vls_error(ctx, errno == ENOENT ? VLS_ENOTFOUND : VLS_EIO,
 				  "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		ret = __vls_error(ctx, VLS_EINVAL, "%s: is a directory", path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = __vls_error(ctx, VLS_EINVAL, "%s: not a regular file (a pipe, "
+				  "a device or a socket): the readers need a file "
+				  "they can seek in; save the trace to a file first",
+				  path);
+		goto fail;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		ret = __vls_error(ctx, errno == ENOENT ? VLS_ENOTFOUND : VLS_EIO,
+				  "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	r->stats.bytes_total = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;

@@ -216,6 +216,94 @@ static int check_version(vls_db *db)
 	return ret;
 }
 
+/* The WAL file of path holds data the DB file lacks? */
+static bool wal_has_data(const char *path)
+{
+	char wal[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(wal, sizeof(wal), "%s-wal", path) >= (int)sizeof(wal))
+		return true;
+	return stat(wal, &st) == 0 && st.st_size > 0;
+}
+
+/* "file:" URI of path with ?immutable=1, its special characters escaped. */
+static char *immutable_uri(vls_ctx *ctx, const char *path)
+{
+	size_t n = strlen(path);
+	char *uri = __vls_malloc(ctx, 3 * n + 32), *o = uri;
+
+	if (!uri)
+		return NULL;
+	o += sprintf(o, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		o += (*p == '%' || *p == '?' || *p == '#' || *p < 0x20)
+			? sprintf(o, "%%%02X", *p) : sprintf(o, "%c", *p);
+	strcpy(o, "?immutable=1");
+	return uri;
+}
+
+/*
+ * A WAL DB read by a user who may not write next to it (a root-owned DB in
+ * a 755 directory, read-only media): SQLite cannot create the -shm file a
+ * WAL reader needs, and its first read fails "attempt to write a readonly
+ * database". With no WAL data outside the DB file, the file alone is the
+ * whole DB: it is then opened immutable (no -shm, no locks). With WAL data
+ * there, the message says so.
+ */
+static int readonly_fallback(vls_db *db)
+{
+	int rc = sqlite3_exec(db->sql, "SELECT count(*) FROM sqlite_schema",
+			      NULL, NULL, NULL);
+	char *uri;
+
+	if ((rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_CANTOPEN)
+		return 0;           /* fine, or an error the next query reports */
+	sqlite3_close_v2(db->sql);
+	db->sql = NULL;
+	if (wal_has_data(db->path))
+		return __vls_error(db->ctx, VLS_EIO, "%s: cannot read it: its "
+				   "last changes are in %s-wal, and reading them "
+				   "needs write access to the directory (or run a "
+				   "command that writes to the DB once, as its owner)",
+				   db->path, db->path);
+	uri = immutable_uri(db->ctx, db->path);
+	if (!uri)
+		return __vls_error(db->ctx, VLS_ENOMEM, "out of memory");
+	rc = sqlite3_open_v2(uri, &db->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+			     SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
+	__vls_free(db->ctx, uri);
+	if (rc != SQLITE_OK)
+		return __vls_error(db->ctx, VLS_EIO, "%s: cannot open: %s", db->path,
+				   db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
+	sqlite3_extended_result_codes(db->sql, 1);
+	return 0;
+}
+
+/* Writing needs the file (when it exists) and its directory, where the
+ * WAL and its index live: say which one is not writable. */
+static int check_writable(vls_db *db, bool created)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(db->path, '/');
+
+	if (!created && access(db->path, W_OK) < 0)
+		return __vls_error(db->ctx, VLS_EIO, "%s: cannot write it: %s "
+				   "(commands that only read it still work)",
+				   db->path, strerror(errno));
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - db->path + (slash == db->path)),
+			 db->path);
+	if (access(dir, W_OK) < 0)
+		return __vls_error(db->ctx, VLS_EIO, "%s: cannot write in its directory "
+				   "%s (a DB keeps its write-ahead log there): %s%s",
+				   db->path, dir, strerror(errno), created ? "" :
+				   " (commands that only read it still work)");
+	return 0;
+}
+
 static int open_sqlite(vls_db *db, bool *created)
 {
 	int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
@@ -230,7 +318,13 @@ static int open_sqlite(vls_db *db, bool *created)
 		*created = true;
 	} else if (S_ISDIR(st.st_mode)) {
 		return __vls_error(db->ctx, VLS_EINVAL, "%s: is a directory", db->path);
+	} else if (!S_ISREG(st.st_mode)) {
+		return __vls_error(db->ctx, VLS_EINVAL, "%s: not a regular file (a "
+				   "device, a pipe or a socket): a DB is a file",
+				   db->path);
 	}
+	if (db->mode == VLS_DB_READWRITE && (rc = check_writable(db, *created)))
+		return rc;
 	flags |= db->mode == VLS_DB_READONLY
 			 ? SQLITE_OPEN_READONLY
 			 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -241,6 +335,8 @@ static int open_sqlite(vls_db *db, bool *created)
 				   db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
 	sqlite3_busy_timeout(db->sql, VLS_DB_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(db->sql, 1);
+	if (db->mode == VLS_DB_READONLY && (rc = readonly_fallback(db)))
+		return rc;
 	return __vls_store_exec(db->ctx, db->sql, "PRAGMA foreign_keys = ON");
 }
 
