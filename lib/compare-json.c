@@ -99,9 +99,14 @@ static void put_groups(struct vls_json *j, const struct vls_compare *c)
 		__vls_json_str(j, "label", grp->label);
 		__vls_json_str(j, "kernel", grp->kernel);
 		__vls_json_str(j, "arch", grp->arch);
+		__vls_json_arr(j, "capabilities");
+		for (size_t k = 0; k < grp->ncaps; k++)
+			__vls_json_str(j, NULL, grp->caps[k]);
+		__vls_json_arr_end(j);
 		__vls_json_obj_end(j);
 	}
 	__vls_json_arr_end(j);
+	__vls_json_bool(j, "capabilities_differ", __vls_compare_caps_differ(c));
 	put_figures(j, c, -1);
 	__vls_json_arr(j, "processes");
 	for (size_t p = 0; p < c->nprocs; p++) {

@@ -128,8 +128,43 @@ static void put_group_list(struct vls_buf *b, const struct vls_compare *c)
 	}
 }
 
+/* First of all: what one group cannot measure, the others can. Its
+ * figures that rest on it are "-" and get no change. */
+static void put_caps_differ(struct vls_buf *b, const struct vls_compare *c)
+{
+	if (!__vls_compare_caps_differ(c))
+		return;
+	__vls_buf_puts(b, "capabilities differ: figures a group cannot measure are "
+			  "\"-\" there, with no change:\n");
+	for (size_t g = 0; g < c->ngroups; g++) {
+		const struct vls_cgroup *grp = &c->groups[g];
+		bool any = false;
+
+		__vls_buf_printf(b, "  %s lacks", grp->name);
+		for (size_t o = 0; o < c->ngroups; o++)
+			for (size_t k = 0; k < c->groups[o].ncaps; k++) {
+				const char *cap = c->groups[o].caps[k];
+				bool seen = false;
+
+				if (__vls_cgroup_has_cap(grp, cap))
+					continue;
+				for (size_t p = 0; p < o && !seen; p++)
+					seen = __vls_cgroup_has_cap(&c->groups[p], cap);
+				for (size_t p = 0; p < k && !seen; p++)
+					seen = !strcmp(c->groups[o].caps[p], cap);
+				if (seen)
+					continue;
+				__vls_buf_printf(b, "%s %s", any ? "," : "", cap);
+				any = true;
+			}
+		__vls_buf_puts(b, any ? "\n" : " nothing\n");
+	}
+	__vls_buf_puts(b, "\n");
+}
+
 static void put_groups(struct vls_buf *b, const struct vls_compare *c)
 {
+	put_caps_differ(b, c);
 	put_group_list(b, c);
 	__vls_buf_puts(b, "\nwhole runs:\n");
 	put_table(b, c, -1);
@@ -170,7 +205,8 @@ static void put_matrix(struct vls_buf *b, const struct vls_compare *c)
 	struct vls_table t;
 
 	__vls_buf_puts(b, "fallback rate (fallback faults / faults) by kernel x arch, "
-			  "mean over runs, (n) runs:\n");
+			  "mean over the (n) runs that can measure it (\"of N\": "
+			  "runs there):\n");
 	heads[0] = "kernel \\ arch";
 	for (size_t a = 0; a < na; a++) {
 		heads[a + 1] = archs[a];
@@ -182,7 +218,7 @@ static void put_matrix(struct vls_buf *b, const struct vls_compare *c)
 		__vls_table_row(&t);
 		__vls_table_cell(&t, "%s", kernels[k]);
 		for (size_t a = 0; a < na; a++) {
-			char v[112] = "", r[80];
+			char v[160] = "", r[80];
 
 			for (size_t i = 0; i < c->ncells; i++) {
 				const struct vls_ccell *cell = &c->cells[i];
@@ -190,7 +226,11 @@ static void put_matrix(struct vls_buf *b, const struct vls_compare *c)
 				if (strcmp(cell->kernel, kernels[k]) || strcmp(cell->arch, archs[a]))
 					continue;
 				fmt_value(r, sizeof(r), &cell->rate, VLS_CU_RATE);
-				snprintf(v, sizeof(v), "%s (%zu)", r, cell->nruns);
+				if (cell->rate.n < cell->nruns)
+					snprintf(v, sizeof(v), "%s (%zu of %zu)", r,
+						 cell->rate.n, cell->nruns);
+				else
+					snprintf(v, sizeof(v), "%s (%zu)", r, cell->nruns);
 			}
 			__vls_table_cell(&t, "%s", v);
 		}

@@ -277,6 +277,43 @@ static char *same_or_mixed(vls_ctx *ctx, const struct vls_report *rep, enum fiel
 	return __vls_strdup(ctx, first ? first : "unknown");
 }
 
+bool __vls_cgroup_has_cap(const struct vls_cgroup *g, const char *cap)
+{
+	for (size_t i = 0; i < g->ncaps; i++)
+		if (!strcmp(g->caps[i], cap))
+			return true;
+	return false;
+}
+
+bool __vls_compare_caps_differ(const struct vls_compare *c)
+{
+	for (size_t g = 1; g < c->ngroups; g++) {
+		const struct vls_cgroup *a = &c->groups[0], *b = &c->groups[g];
+
+		if (a->ncaps != b->ncaps)
+			return true;
+		for (size_t i = 0; i < a->ncaps; i++)
+			if (!__vls_cgroup_has_cap(b, a->caps[i]))
+				return true;
+	}
+	return false;
+}
+
+/* The capabilities every run of rep has, in the first run's order. */
+static void group_caps(struct vls_cgroup *g, const struct vls_report *rep)
+{
+	g->ncaps = 0;
+	for (size_t k = 0; rep->nruns && k < rep->runs[0].ncaps; k++) {
+		const char *cap = rep->runs[0].caps[k];
+		bool all = true;
+
+		for (size_t i = 1; all && i < rep->nruns; i++)
+			all = __vls_rrun_has_cap(&rep->runs[i], cap);
+		if (all)
+			g->caps[g->ncaps++] = cap;
+	}
+}
+
 static int fill_group(struct vls_compare *c, struct vls_cgroup *g,
 		      const vls_compare_group *in, const struct vls_report *rep)
 {
@@ -296,6 +333,7 @@ static int fill_group(struct vls_compare *c, struct vls_cgroup *g,
 	}
 	memcpy(g->run_ids, in->run_ids, in->nruns * sizeof(int64_t));
 	g->nruns = in->nruns;
+	group_caps(g, rep);
 	fill_row(&g->all, rep, NULL, tmp);
 	for (size_t p = 0; p < c->nprocs; p++)
 		fill_row(&g->procs[p], rep, c->procs[p], tmp);

@@ -43,6 +43,9 @@ struct vls_cgroup {
 	int64_t *run_ids;
 	size_t nruns;
 	char *kernel, *arch, *label; /* of its runs; "mixed" if they differ */
+	/* what every one of its runs can measure (report.h VLS_CAP_*) */
+	const char *caps[VLS_RCAPS_MAX];
+	size_t ncaps;
 	struct vls_crow all;
 	struct vls_crow *procs;  /* one per shared process name */
 };
@@ -66,6 +69,11 @@ struct vls_compare {
 	size_t ncells;
 	bool matrix;
 };
+
+/* Does some group lack a capability another has? */
+bool __vls_compare_caps_differ(const struct vls_compare *c);
+/* Does group g have capability cap (every one of its runs)? */
+bool __vls_cgroup_has_cap(const struct vls_cgroup *g, const char *cap);
 
 int __vls_compare_build(struct vls_compare **out, vls_db *db,
 			const vls_compare_opts *opts);

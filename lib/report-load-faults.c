@@ -24,7 +24,7 @@ const char *const __vls_vmstat_names[VLS_VM__COUNT] = {
 static void read_faults(struct vls_rfaults *f, sqlite3_stmt *st, int c0,
 			const struct vls_rrun *run)
 {
-	bool lock = __vls_rrun_has_cap(run, VLS_CAP_MMAP_LOCK);
+	bool lock = run->fallback_known;
 	bool filemap = __vls_rrun_has_cap(run, VLS_CAP_FILEMAP);
 	int c = c0;
 
@@ -57,9 +57,12 @@ static int run_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	struct run_extra *x = ((void **)data)[1];
 	int c = FAULT_NCOLS, err;
 
-	read_faults(&run->f, st, 0, run);
 	x->vma_locks = __vls_rl_int(st, c + 3);
 	x->unclassified = __vls_rl_int(st, c + 4);
+	run->fallback_known = __vls_rrun_has_cap(run, VLS_CAP_MMAP_LOCK) &&
+			      (__vls_rrun_has_cap(run, VLS_CAP_STACKS) ||
+			       x->unclassified == 0);
+	read_faults(&run->f, st, 0, run);
 	for (int i = 0; i < VLS_VM__COUNT; i++)
 		run->vmstat[i] = __vls_rl_int(st, c + 5 + i);
 	err = __vls_rl_text(L, &x->method, st, c);
@@ -122,7 +125,7 @@ static int caps_and_notes(struct vls_rloader *L, struct vls_rrun *run,
 /* Threads the analyzer has no row for had no fault and no fallback. */
 static void task_defaults(struct vls_rrun *run)
 {
-	bool lock = __vls_rrun_has_cap(run, VLS_CAP_MMAP_LOCK);
+	bool lock = run->fallback_known;
 
 	for (size_t i = 0; i < run->ntasks; i++) {
 		struct vls_rfaults *f = &run->tasks[i].f;

@@ -102,6 +102,10 @@ struct vls_rrun {
 	size_t nnotes;
 	char *fault_source;            /* "page_fault_user", "vmstat", NULL */
 	char *episode_method;          /* how episodes were built, or NULL */
+	/* fallback and its reasons, behind_writer and retry chains are known:
+	 * mmap_lock events, and stacks to tell fault-path acquisitions (or
+	 * no read acquisition to tell) */
+	bool fallback_known;
 	struct vls_rfaults f;
 	int64_t vmstat[VLS_VM__COUNT];
 	struct vls_rstats lock[2];

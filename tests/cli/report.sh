@@ -182,5 +182,36 @@ grep -qF 'ev\x1b]0;pwn\x07il' "$T/out" && ok "the comm is shown escaped" || fail
 "$VLS" report --json --db "$T/ctl.db" | grep -qF 'ev\u001b]0;pwn\u0007il' &&
 	ok "JSON keeps its own escapes" || fail "JSON comm"
 
+# A trace without stacks (trace-cmd record without -T): fallback figures
+# are unknown, never 0, in report, compare and the matrix.
+xz -dc "$DATA/text/ftrace.txt.xz" >"$T/stacks.txt"
+grep -v -e '^ *=> ' -e '<stack trace>' "$T/stacks.txt" >"$T/nostacks.txt"
+"$VLS" import --db "$T/caps.db" --label nostacks "$T/nostacks.txt" >/dev/null 2>&1 &&
+	"$VLS" import --db "$T/caps.db" --label stacks "$T/stacks.txt" >/dev/null 2>&1 ||
+	fail "imports with and without stacks"
+"$VLS" report --json --db "$T/caps.db" --label nostacks | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["runs"][0]; f = r["faults"]
+assert "stacks" not in r["capabilities"], r["capabilities"]
+assert f["fallback"] is None and f["fallback_rate"] is None, f
+assert all(v is None for v in f["by_reason"].values()), f["by_reason"]
+assert all(v is None for v in f["retry_chains"].values()), f["retry_chains"]
+assert all(t["fallback_faults"] is None for t in r["tasks"])
+' && ok "no stacks: fallback figures null in JSON" || fail "no stacks: JSON"
+"$VLS" compare --db "$T/caps.db" nostacks stacks >"$T/cmp.txt" 2>&1
+head -1 "$T/cmp.txt" | grep -q "capabilities differ" && grep -q "nostacks lacks stacks" "$T/cmp.txt" &&
+	ok "compare says first what a group lacks" || fail "compare: capabilities: $(head -3 "$T/cmp.txt")"
+grep -Eq '^  fallback rate +- +[0-9.]+% +- *$' "$T/cmp.txt" &&
+	ok "compare: no change for the fallback rate" || fail "compare: $(grep 'fallback rate' "$T/cmp.txt")"
+"$VLS" compare --json --db "$T/caps.db" nostacks stacks | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["capabilities_differ"] is True
+f = [x for x in d["figures"] if x["name"] == "fallback_rate"][0]
+assert f["values"][0] is None and f["change"][1] is None, f
+' && ok "compare JSON: null value, no change" || fail "compare JSON"
+"$VLS" compare --db "$T/caps.db" --by kernel,arch | grep -q "(1 of 2)" &&
+	ok "matrix: the mean is over the run that supports it" || fail "matrix: (1 of 2)"
+
 [ "$fails" = 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails != 0))
