@@ -66,8 +66,9 @@ void cli_err(const struct cli_cmd *cmd, const char *fmt, ...)
 int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Library failure: prints "vmlockstat NAME: what: <ctx message>" and maps
- * the code to an exit status (VLS_EINVAL -> 2, others -> 1). */
+/* Library failure: prints "vmlockstat NAME: what: <ctx message>" (no
+ * "what: " when NULL: the message names its object) and maps the code to
+ * an exit status (VLS_EINVAL -> 2, others -> 1). */
 int cli_fail(const struct cli_cmd *cmd, vls_ctx *ctx, int err,
 	     const char *what);
 

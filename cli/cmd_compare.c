@@ -94,7 +94,7 @@ static int make_groups(vls_compare_group **out, vls_db *db, vls_ctx *ctx,
 		const char *label = NULL;
 
 		if (err)
-			return cli_fail(&cmd, ctx, err, "compare");
+			return cli_fail(&cmd, ctx, err, NULL);
 		g[i].run_ids = ids;
 		g[i].nruns = n;
 		if (n == 1 && !vls_db_run_meta(&label, db, ids[0], "label") && label &&
@@ -131,7 +131,7 @@ static int run(struct args *a, vls_ctx *ctx)
 		co.ngroups = a->matrix ? 0 : (size_t)a->npos;
 		co.matrix = a->matrix;
 		err = a->json ? vls_compare_json(&out, db, &co) : vls_compare_text(&out, db, &co);
-		ret = err ? cli_fail(&cmd, ctx, err, "compare") : CLI_EXIT_OK;
+		ret = err ? cli_fail(&cmd, ctx, err, NULL) : CLI_EXIT_OK;
 	}
 	if (out)
 		printf("%s%s", out, a->json ? "\n" : "");

@@ -139,7 +139,8 @@ static int take_opt(struct record_args *a, int id, const char *arg)
 	case OPT_DURATION:
 		if (!cli_parse_double(arg, &a->duration) || a->duration <= 0 ||
 		    a->duration > 1e7)
-			return cli_usage(&record_cmd, "bad duration '%s'", arg);
+			return cli_usage(&record_cmd, "--duration wants seconds, more "
+					 "than 0 and at most 10000000, not '%s'", arg);
 		return 0;
 	}
 	return CLI_EXIT_USAGE;

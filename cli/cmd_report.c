@@ -66,7 +66,8 @@ static int parse(struct args *a, int argc, char **argv)
 						"callsite, not '%s'", p.optarg);
 		} else if (id == OPT_TOP) {
 			if (!cli_parse_u64(p.optarg, &top) || top > 1000000)
-				ret = cli_usage(&cmd, "--top wants a number, not '%s'", p.optarg);
+				ret = cli_usage(&cmd, "--top wants a number from 0 "
+						"(all) to 1000000, not '%s'", p.optarg);
 			a->ro.top = (unsigned int)top;
 		} else if (id == OPT_JSON) {
 			a->json = true;
@@ -135,7 +136,7 @@ static int run(struct args *a, vls_ctx *ctx)
 		err = a->json ? vls_report_json(&out, db, &a->ro) :
 		      a->csv ? vls_report_csv(&out, db, &a->ro) :
 			       vls_report_text(&out, db, &a->ro);
-		ret = err ? cli_fail(&cmd, ctx, err, "report") : CLI_EXIT_OK;
+		ret = err ? cli_fail(&cmd, ctx, err, NULL) : CLI_EXIT_OK;
 	}
 	if (out) {
 		fputs(out, stdout);

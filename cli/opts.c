@@ -64,10 +64,12 @@ int cli_fail(const struct cli_cmd *cmd, vls_ctx *ctx, int err, const char *what)
 {
 	const char *msg = ctx ? vls_ctx_errmsg(ctx) : "";
 
-	if (msg && *msg)
+	if (!msg || !*msg)
+		msg = vls_strerror(err);
+	if (what)
 		cli_err(cmd, "%s: %s", what, msg);
 	else
-		cli_err(cmd, "%s: %s", what, vls_strerror(err));
+		cli_err(cmd, "%s", msg);
 	return err == VLS_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 }
 

@@ -213,5 +213,12 @@ assert f["values"][0] is None and f["change"][1] is None, f
 "$VLS" compare --db "$T/caps.db" --by kernel,arch | grep -q "(1 of 2)" &&
 	ok "matrix: the mean is over the run that supports it" || fail "matrix: (1 of 2)"
 
+# Messages say it once, and say what is wanted.
+"$VLS" compare --db "$T/caps.db" nosuchlabel stacks >/dev/null 2>"$T/err"
+grep -q '^vmlockstat compare: no run with id or label' "$T/err" &&
+	ok "compare: the message has one prefix" || fail "compare message: $(cat "$T/err")"
+"$VLS" report --db "$T/caps.db" --top 2147483648 >/dev/null 2>"$T/err"
+grep -q 'from 0 (all) to 1000000' "$T/err" && ok "--top says its range" || fail "--top: $(cat "$T/err")"
+
 [ "$fails" = 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails != 0))
