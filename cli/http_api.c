@@ -82,7 +82,7 @@ static void api_runs(struct http_reply *r, const struct http_req *req,
 	if (err && err != VLS_ESTOPPED)
 		http_reply_lib(r, h->ctx, err, "listing runs");
 	else if (!l.n)
-		http_reply_json(r, "{\"format\":\"vmlockstat-report\",\"version\":1,"
+		http_reply_json(r, "{\"format\":\"vmlockstat-report\",\"version\":2,"
 				   "\"runs\":[]}");
 	else
 		report(r, h, l.v, l.n, VLS_REPORT_FAULTS, 0);

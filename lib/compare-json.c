@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * compare-json.c - a comparison as JSON {"format": "vmlockstat-compare",
- * "version": 1, ...} (docs/report-json.md, "Compare"). Times are integer
+ * "version": 2, ...} (docs/report-json.md, "Compare"). Times are integer
  * ns (means rounded), rates 0..1, a figure no run of a group supports is
  * null.
  */
@@ -131,7 +131,7 @@ static void put_matrix(struct vls_json *j, const struct vls_compare *c)
 		put_value(j, "faults", &cell->faults, VLS_CU_COUNT);
 		put_value(j, "fallback_rate", &cell->rate, VLS_CU_RATE);
 		__vls_json_obj(j, "by_reason");
-		for (int r = 0; r < VLS_FR__COUNT; r++)
+		for (int r = 0; r < VLS_FR__FALLBACKS; r++)
 			put_value(j, __vls_fault_reason_names[r], &cell->reason[r], VLS_CU_RATE);
 		__vls_json_obj_end(j);
 		__vls_json_obj_end(j);
@@ -146,7 +146,7 @@ int __vls_compare_render_json(char **out, const struct vls_compare *c)
 	__vls_json_init(&j, c->ctx, 0);
 	__vls_json_obj(&j, NULL);
 	__vls_json_str(&j, "format", "vmlockstat-compare");
-	__vls_json_int(&j, "version", 1);
+	__vls_json_int(&j, "version", 2);  /* 2: by_reason without nested */
 	__vls_json_str(&j, "mode", c->matrix ? "matrix" : "groups");
 	if (c->matrix)
 		put_matrix(&j, c);

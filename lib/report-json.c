@@ -11,6 +11,9 @@
 #include "util-json.h"
 #include "report.h"
 
+/* 2: nested left by_reason (it is no fallback) for faults.nested */
+#define VLS_REPORT_JSON_VERSION 2
+
 #define J_INT(j, k, v) \
 	((v) == VLS_RNULL ? __vls_json_null(j, k) : __vls_json_int(j, k, v))
 
@@ -66,12 +69,14 @@ static void put_rate(struct vls_json *j, const char *key, const struct vls_rfaul
 		__vls_json_double(j, key, rate);
 }
 
+/* The fallback reasons (they add up to fallback), then nested apart. */
 static void put_reasons(struct vls_json *j, const struct vls_rfaults *f)
 {
 	__vls_json_obj(j, "by_reason");
-	for (int i = 0; i < VLS_FR__COUNT; i++)
+	for (int i = 0; i < VLS_FR__FALLBACKS; i++)
 		J_INT(j, __vls_fault_reason_names[i], f->by_reason[i]);
 	__vls_json_obj_end(j);
+	J_INT(j, "nested", f->by_reason[VLS_FR_NESTED]);
 }
 
 static const char *const chain_names[VLS_RCHAIN_MAX] = { "1", "2", "3", "4+" };
@@ -290,7 +295,7 @@ int __vls_report_render_json(char **out, const struct vls_report *r,
 	__vls_json_init(&j, r->ctx, 0);
 	__vls_json_obj(&j, NULL);
 	__vls_json_str(&j, "format", "vmlockstat-report");
-	__vls_json_int(&j, "version", 1);
+	__vls_json_int(&j, "version", VLS_REPORT_JSON_VERSION);
 	__vls_json_arr(&j, "runs");
 	for (size_t i = 0; i < r->nruns; i++)
 		put_run(&j, &r->runs[i], sections);

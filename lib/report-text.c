@@ -123,10 +123,13 @@ static void put_fault_summary(struct vls_buf *b, const struct vls_rrun *run)
 			 fmt_int(n2, sizeof(n2), f->fallback),
 			 f->total == VLS_RNULL ? "unknown" : fmt_rate(r, sizeof(r), f));
 	__vls_buf_puts(b, "  by reason:");
-	for (int i = 0; i < VLS_FR__COUNT; i++)
+	for (int i = 0; i < VLS_FR__FALLBACKS; i++)
 		__vls_buf_printf(b, " %s %s%s", __vls_fault_reason_names[i],
 				 fmt_int(n1, sizeof(n1), f->by_reason[i]),
-				 i + 1 < VLS_FR__COUNT ? "," : "\n");
+				 i + 1 < VLS_FR__FALLBACKS ? "," : "\n");
+	__vls_buf_printf(b, "  nested (mmap_lock inside a fault the VMA lock "
+			 "handled, no fallback): %s\n",
+			 fmt_int(n1, sizeof(n1), f->by_reason[VLS_FR_NESTED]));
 	__vls_buf_printf(b, "  behind a writer: %s, refaults: %s\n",
 			 fmt_int(n1, sizeof(n1), f->behind_writer),
 			 fmt_int(n2, sizeof(n2), f->refaults));

@@ -4,14 +4,16 @@
 'use strict';
 var VLS = window.VLS || (window.VLS = {});
 
-VLS.REASONS = ['io_retry', 'no_io', 'kernel_mode', 'nested', 'no_vma_lock'];
+/* The fallback reasons: they add up to the fallbacks (faults.nested, no
+ * fallback, is shown apart). lib/faults-reason.h is the source. */
+VLS.REASONS = ['io_retry', 'no_io', 'kernel_mode', 'no_vma_lock'];
 VLS.REASON_TITLES = {
   io_retry: 'I/O retry', no_io: 'no I/O', kernel_mode: 'kernel mode',
-  nested: 'nested', no_vma_lock: 'no VMA lock'
+  no_vma_lock: 'no VMA lock'
 };
 VLS.REASON_COLORS = {
   io_retry: '#d1495b', no_io: '#edae49', kernel_mode: '#00798c',
-  nested: '#8d6cab', no_vma_lock: '#6c757d'
+  no_vma_lock: '#6c757d'
 };
 /* One color per run in overlays (distinguishable, colorblind-safe order). */
 VLS.RUN_COLORS = ['#3b6fb6', '#e07b39', '#2a9d8f', '#c44569', '#7d5ba6',

@@ -61,6 +61,7 @@ VLS.views.run = function (root, params) {
       big('fell back to mmap_lock', F.count(f.fallback)),
       big('fallback rate', F.rate(f.fallback_rate), 'accent'),
       big('behind a writer', F.count(f.behind_writer)),
+      big('nested (no fallback)', F.count(f.nested)),
       big('refaults', F.count(f.refaults)),
       big('I/O wait in faults', F.ns(f.io_wait_ns ? f.io_wait_ns.sum : null))),
       total ? bar : null, legend,

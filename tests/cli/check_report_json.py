@@ -87,7 +87,8 @@ def locks(obj, path, has_lock):
         stats(s, f"{path}.mmap_lock.{mode}")
 
 
-REASONS = ("io_retry", "no_io", "kernel_mode", "nested", "no_vma_lock")
+# The fallback reasons: they add up to the fallbacks; nested is apart.
+REASONS = ("io_retry", "no_io", "kernel_mode", "no_vma_lock")
 
 
 def faults(f, path, total, fallback):
@@ -101,8 +102,12 @@ def faults(f, path, total, fallback):
     elif rate is not None and abs(rate - fb / t) > 1e-9:
         err(f"{path}.fallback_rate", f"{rate} != {fb}/{t}")
     br = need(f, path, "by_reason", OBJ)
-    for r in REASONS:
-        need(br or {}, f"{path}.by_reason", r, INT, nullable=True)
+    got = [need(br or {}, f"{path}.by_reason", r, INT, nullable=True) for r in REASONS]
+    if br and set(br) != set(REASONS):
+        err(f"{path}.by_reason", f"keys {sorted(br)}, expected {sorted(REASONS)}")
+    if fb is not None and None not in got and sum(got) != fb:
+        err(f"{path}.by_reason", f"reasons add up to {sum(got)}, not to {fallback} {fb}")
+    need(f, path, "nested", INT, nullable=True)
     need(f, path, "behind_writer", INT, nullable=True)
     need(f, path, "refaults", INT, nullable=True)
 
@@ -190,8 +195,8 @@ def main():
         return 1
     if need(doc, "$", "format", STR) != "vmlockstat-report":
         err("$.format", "expected 'vmlockstat-report'")
-    if need(doc, "$", "version", INT) != 1:
-        err("$.version", "expected 1")
+    if need(doc, "$", "version", INT) != 2:
+        err("$.version", "expected 2")
     for i, r in enumerate(need(doc, "$", "runs", LIST) or []):
         run(r, f"$.runs[{i}]")
     for e in errors[:50]:

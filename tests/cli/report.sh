@@ -98,7 +98,8 @@ PY
 "$VLS" report --db "$DB" --run 1 >"$T/r.txt" || fail "report (text)"
 for s in "run 1: stock" "kernel        6.12.117" "lost events   0" \
 	"page faults: 3222 (counted from page_fault_user), 1036 fell back to mmap_lock (rate 32.2%)" \
-	"by reason: io_retry 1028, no_io 2, kernel_mode 6, nested 7, no_vma_lock 0" \
+	"by reason: io_retry 1028, no_io 2, kernel_mode 6, no_vma_lock 0" \
+	"nested (mmap_lock inside a fault the VMA lock handled, no fallback): 7" \
 	"capabilities  mmap_lock page_fault_user filemap sched_switch stacks per_vma_lock" \
 	"mmap_lock per process" "worst wait-for chains (10 of "; do
 	grep -qF "$s" "$T/r.txt" && ok "text has '$s'" || fail "text lacks '$s'"
@@ -127,7 +128,7 @@ python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 f = {x["name"]: x for x in d["figures"]}
-assert d["format"] == "vmlockstat-compare" and d["version"] == 1, d["format"]
+assert d["format"] == "vmlockstat-compare" and d["version"] == 2, d["format"]
 assert [g["name"] for g in d["groups"]] == ["stock", "retryvma"]
 r = f["read_acquisitions"]
 assert r["values"][0]["mean"] == 1061 and r["values"][1]["mean"] == 35, r

@@ -187,7 +187,7 @@ struct fcase {
 	struct expect want;
 };
 
-/* by_reason: io_retry, no_io, kernel_mode, nested, no_vma_lock (faults-reason.h) */
+/* by_reason: io_retry, no_io, kernel_mode, no_vma_lock, nested (faults-reason.h) */
 static const struct fcase cases[] = {
 	{ "MADV_RANDOM file fault: VMA attempt, I/O sleep, fallback (io_retry)",
 	  VLS_VMA_LOCK_YES, {
@@ -258,7 +258,7 @@ static const struct fcase cases[] = {
 		{ 112, 14, 'R', 0, NULL, 0 },
 		{ 200, 14, 'U', 0, NULL, 0 },
 		END },
-	  { "nested,none", "1,1", 2, 0, 0, 0, 0, 0, { 0, 0, 0, 1, 0 } } },
+	  { "nested,none", "1,1", 2, 0, 0, 0, 0, 0, { 0, 0, 0, 0, 1 } } },
 	{ "arm64 stack-only episodes", VLS_VMA_LOCK_YES, {
 		{ 100, 15, 'F', 10, NULL, 0 },     /* VMA attempt reaches filemap */
 		{ 110, 15, 'S', 0, ST(arm_user) },
@@ -285,7 +285,7 @@ static const struct fcase cases[] = {
 		{ 1801, 15, 'A', 1, NULL, 0 },
 		END },
 	  { "io_retry,io_retry,no_io,nested,none,kernel_mode", "2,2,2,1,1,1",
-	    1, 4, 1, 1, 0, 1000, { 2, 1, 1, 1, 0 } } },
+	    1, 4, 1, 1, 0, 1000, { 2, 1, 1, 0, 1 } } },
 	{ "refault: the retry reads the same file page again", VLS_VMA_LOCK_YES, {
 		{ 100, 16, 'U', 0, NULL, 0 },
 		{ 110, 16, 'F', 7, NULL, 0 },
@@ -320,7 +320,7 @@ static const struct fcase cases[] = {
 		{ 902, 17, 'R', 0, NULL, 0 },
 		END },
 	  { "no_vma_lock,no_vma_lock,kernel_mode", "1,2,1", 3, 3, 1, 1, 0, 600,
-	    { 0, 0, 1, 0, 2 } } },
+	    { 0, 0, 1, 2, 0 } } },
 	{ "episode ends: interruptible sleep, gap, exit; non-I/O sleep",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 18, 'U', 0, NULL, 0 },
