@@ -529,11 +529,24 @@ static int count_fail(struct vls_locks *lk, struct vls_lock_rec *r, uint64_t ts)
 	return 0;
 }
 
+/*
+ * Did the wait contend? With lock:contention_begin in the trace, the
+ * kernel says so: the task entered the rwsem slow path while waiting.
+ * Without, it is inferred: a conflicting holder or queued writer at the
+ * start, or an uninterruptible sleep while waiting.
+ */
+static bool rec_contended(const struct vls_locks *lk, const struct vls_lock_rec *r)
+{
+	if (lk->contention_events)
+		return r->kernel_contended;
+	return r->blocked_at_start || r->slept_waiting;
+}
+
 static int count_acquire(struct vls_locks *lk, struct vls_lock_rec *r)
 {
 	struct vls_lock_stats *st[VLS_SCOPE__COUNT];
 	uint64_t wait = r->t_acq - r->t_start;
-	bool contended = r->blocked_at_start || r->slept_waiting;
+	bool contended = rec_contended(lk, r);
 	int err;
 
 	if (r->stack)
@@ -655,7 +668,7 @@ static int on_acquired(struct vls_locks *lk, const vls_event *ev)
 static bool rec_notable(const struct vls_locks *lk, const struct vls_lock_rec *r,
 			uint64_t hold)
 {
-	return r->blocked_at_start || r->slept_waiting ||
+	return rec_contended(lk, r) ||
 	       r->t_acq - r->t_start >= lk->threshold || hold >= lk->threshold;
 }
 
@@ -682,7 +695,7 @@ static int emit_acq(struct vls_locks *lk, const struct vls_lock_rec *r,
 	const struct vls_lock_task *t = __vls_lk_task(lk, r->task);
 	struct vls_lock_acq a = {
 		.mm = r->mm, .tid = r->tid, .pid = t->agg.pid, .write = r->write,
-		.contended = r->blocked_at_start || r->slept_waiting, .open = open,
+		.contended = rec_contended(lk, r), .open = open,
 		.site = r->site, .frames = st ? st->frames : NULL,
 		.nframes = st ? st->n : 0, .start_ns = r->t_start,
 		.wait_ns = r->t_acq - r->t_start, .hold_ns = hold,
@@ -871,6 +884,39 @@ static int on_wakeup(struct vls_locks *lk, const vls_event *ev)
 	return 0;
 }
 
+void __vls_locks_set_contention_events(struct vls_locks *lk, bool present)
+{
+	lk->contention_events = present;
+}
+
+/* lock:contention_begin flags (include/trace/events/lock.h LCB_F_*) */
+#define LCB_F_SPIN   (1U << 0)
+#define LCB_F_READ   (1U << 1)
+#define LCB_F_WRITE  (1U << 2)
+#define LCB_F_PERCPU (1U << 4)
+#define LCB_F_MUTEX  (1U << 5)
+
+/* A task waiting for mmap_lock entered a sleeping rwsem's slow path: its
+ * wait contended. Spinlocks (the rwsem's own wait_lock), percpu rwsems and
+ * mutexes are other locks. */
+static int on_contention(struct vls_locks *lk, const vls_event *ev)
+{
+	uint32_t f = ev->u.contention.flags, ti;
+	const struct vls_lock_task *t;
+	int err;
+
+	lk->contention_events = true;
+	if (!(f & (LCB_F_READ | LCB_F_WRITE)) ||
+	    (f & (LCB_F_SPIN | LCB_F_PERCPU | LCB_F_MUTEX)))
+		return 0;
+	if ((err = task_of(lk, ev, &ti)) < 0)
+		return err;
+	t = __vls_lk_task(lk, ti);
+	if (t->pending)
+		lk->recs[t->pending - 1].kernel_contended = true;
+	return 0;
+}
+
 int __vls_locks_event(struct vls_locks *lk, const vls_event *ev)
 {
 	if (ev->ts_ns > lk->now)
@@ -887,6 +933,8 @@ int __vls_locks_event(struct vls_locks *lk, const vls_event *ev)
 		return on_released(lk, ev);
 	case VLS_EV_SCHED_SWITCH:
 		return on_switch(lk, ev);
+	case VLS_EV_LOCK_CONTENTION_BEGIN:
+		return on_contention(lk, ev);
 	case VLS_EV_SCHED_WAKEUP:
 	case VLS_EV_SCHED_WAKING:
 		return on_wakeup(lk, ev);

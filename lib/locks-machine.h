@@ -34,6 +34,7 @@ struct vls_lock_rec {
 	bool waker_waking;        /* waker came from sched_waking */
 	bool in_use, write, acquired, failed, released, downgrade_read;
 	bool blocked_at_start, slept_waiting;
+	bool kernel_contended;    /* lock:contention_begin (rwsem) while waiting */
 	enum vls_lock_site site;
 	uint32_t nsleeps;
 	struct vls_lock_sleep sleeps[VLS_LOCK_SLEEPS];
@@ -78,6 +79,9 @@ struct vls_lock_stack {
 struct vls_locks {
 	vls_ctx *ctx;
 	uint64_t threshold;
+	/* the trace has lock:contention_begin: "contended" is the kernel's
+	 * own signal, not inferred from the holders (docs/locks.md) */
+	bool contention_events;
 	struct vls_locks_sink sink;
 	uint64_t now;
 

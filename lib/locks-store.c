@@ -20,6 +20,7 @@ struct locks_store {
 	vls_ctx *ctx;
 	struct vls_locks *lk;
 	struct vls_store_txn *txn;   /* of the call in progress */
+	bool started;                /* the first event was seen */
 	int64_t acq_id;
 	char line[8192];
 };
@@ -401,11 +402,31 @@ static int an_create(void **out, vls_ctx *ctx, const vls_import_opts *opts)
 	return 0;
 }
 
+/* Does the input's list of the events it holds (a trace.dat's formats,
+ * the recorder's sidecar) name lock:contention_begin? */
+static bool has_contention_events(const struct vls_store_txn *txn)
+{
+	const char *list = txn->meta ? __vls_meta_get(txn->meta, "events.present") : NULL;
+	const char *p = list;
+	const size_t n = strlen("lock:contention_begin");
+
+	while (p && (p = strstr(p, "lock:contention_begin"))) {
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
 static int an_event(void *state, const vls_event *ev, struct vls_store_txn *txn)
 {
 	struct locks_store *an = state;
 
 	an->txn = txn;
+	if (!an->started) {
+		an->started = true;
+		__vls_locks_set_contention_events(an->lk, has_contention_events(txn));
+	}
 	return __vls_locks_event(an->lk, ev);
 }
 

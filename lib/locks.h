@@ -225,6 +225,10 @@ void __vls_locks_free(struct vls_locks *lk);
 /* Events in timestamp order. Errors: VLS_ENOMEM, VLS_ELIMIT, or what the
  * sink returned. */
 int __vls_locks_event(struct vls_locks *lk, const vls_event *ev);
+/* The trace has lock:contention_begin (its format, even with no event):
+ * a wait is contended when its task entered the rwsem slow path. Also
+ * switched on by the first such event. Before the first lock event. */
+void __vls_locks_set_contention_events(struct vls_locks *lk, bool present);
 /* End of input: open waits get their chains, open holds their rows. */
 int __vls_locks_finish(struct vls_locks *lk);
 

@@ -22,6 +22,7 @@ static const struct {
 	{ "exceptions:page_fault_kernel", VLS_CAP_FAULT_KERNEL },
 	{ "filemap:mm_filemap_fault", VLS_CAP_FILEMAP },
 	{ "sched:sched_switch", VLS_CAP_SCHED },
+	{ "lock:contention_begin", VLS_CAP_CONTENTION },
 };
 
 static void caps_from_events(struct vls_rrun *run, const char *present)
@@ -103,6 +104,14 @@ int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run)
 				    "to acquire_returned: a stacktrace trigger on "
 				    "start_locking adds its cost to every wait it "
 				    "fires on; 'contended' counts the real waits");
+	if (!err && lock)
+		err = __vls_rl_note(L, run, __vls_rrun_has_cap(run, VLS_CAP_CONTENTION) ?
+				    "'contended': the waits whose task entered the "
+				    "rwsem slow path (lock:contention_begin), as perf "
+				    "lock contention counts them" :
+				    "'contended' is inferred (a conflicting holder at "
+				    "the start, or a sleep while waiting): record "
+				    "lock:contention_begin for the kernel's own count");
 	if (!err && !__vls_rrun_has_cap(run, VLS_CAP_FILEMAP))
 		err = __vls_rl_note(L, run, "no filemap:mm_filemap_fault events: "
 				    "refaults unknown, io_retry only from sleeps");

@@ -135,6 +135,7 @@ struct vls_report {
 #define VLS_CAP_PER_VMA_LOCK "per_vma_lock"
 #define VLS_CAP_VMSTAT "vmstat"
 #define VLS_CAP_VMA_LOCK_STATS "vma_lock_stats"
+#define VLS_CAP_CONTENTION "lock_contention"
 
 /* report-load.c: load the runs (nruns 0: the latest run), at most top rows
  * per list (0: all), only the sections asked (VLS_REPORT_* bits). */

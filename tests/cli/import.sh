@@ -178,6 +178,35 @@ expect 0 "$VLS" import --db "$T/nine.db" "$T/nine.txt"
 eq "$(q "$T/nine.db" "SELECT acquisitions, open_holds, hold_count FROM lock_stats
 	WHERE scope = 'run' AND mode = 'read'")" "9|9|0" "holds whose release was lost"
 
+# --- contended: the kernel's lock:contention_begin when the trace has it ---
+# 101 waits behind the writer and enters the rwsem slow path; 103 waits
+# behind it too but gets the lock without (optimistic spinning): the
+# kernel counts one contention, the holder-based inference two.
+L() { printf '           %s   [000] .....     1.0000%02d: %s\n' "$1" "$2" "$3"; }
+{
+	echo '#'
+	L writer-100 1 "mmap_lock_start_locking: $mm write=true"
+	L writer-100 2 "mmap_lock_acquire_returned: $mm write=true success=true"
+	L r-101 3 "mmap_lock_start_locking: $mm write=false"
+	L r-101 4 "contention_begin: 0xffff888100000000 (flags=READ)"
+	L r-103 5 "mmap_lock_start_locking: $mm write=false"
+	L writer-100 6 "mmap_lock_released: $mm write=true"
+	L r-101 7 "contention_end: 0xffff888100000000 (ret=0)"
+	L r-101 8 "mmap_lock_acquire_returned: $mm write=false success=true"
+	L r-103 9 "mmap_lock_acquire_returned: $mm write=false success=true"
+	L r-101 10 "mmap_lock_released: $mm write=false"
+	L r-103 11 "mmap_lock_released: $mm write=false"
+} >"$T/cont.txt"
+grep -v 'contention_' "$T/cont.txt" >"$T/nocont.txt"
+expect 0 "$VLS" import --db "$T/cont.db" "$T/cont.txt"
+expect 0 "$VLS" import --db "$T/cont.db" "$T/nocont.txt"
+eq "$(q "$T/cont.db" "SELECT contended FROM lock_stats WHERE run_id = 1 AND scope = 'run' AND mode = 'read'")" \
+	"1" "contended read waits with lock:contention_begin"
+eq "$(q "$T/cont.db" "SELECT contended FROM lock_stats WHERE run_id = 2 AND scope = 'run' AND mode = 'read'")" \
+	"2" "contended read waits inferred without it"
+expect 0 "$VLS" report --db "$T/cont.db" --run 1
+grep -q "rwsem slow path (lock:contention_begin)" "$T/out" || fail "report: no note on contended"
+
 # --- interrupted imports: kill -9 and Ctrl-C leave no run ---
 awk 'BEGIN {
 	for (i = 0; i < 12; i++) print "#";
