@@ -25,6 +25,7 @@
 
 #include "cli.h"
 #include "record_scenario.h"
+#include "workload/common.h"       /* WL_SKIP */
 
 #define MAX_EVENTS 64
 #define MAX_PIDS 1024
@@ -90,6 +91,7 @@ struct run {
 	int child_status;       /* waitpid status */
 	int signal;             /* the signal that ended the recording, or 0 */
 	const char *end;        /* why recording ended (metadata) */
+	bool skipped;           /* the scenario exited WL_SKIP */
 	vls_db *db;             /* --db, open from before the command */
 	bool db_new;            /* this run created it */
 	bool db_stored;         /* the recording went into it */
@@ -422,6 +424,16 @@ static void report_done(const struct record_args *a, vls_record *rec)
 	report_lost(rec);
 }
 
+/* A scenario that exited WL_SKIP did not run its workload: it says why
+ * on stderr (ours), and its recording says nothing. */
+static void report_skipped(const struct record_args *a, const struct run *r)
+{
+	fprintf(stderr, "vmlockstat record: scenario %s skipped (exit %d, the "
+		"reason is above): %s not written%s%s\n", a->sc.name,
+		child_exit_code(r), a->output, a->db ? ", no run stored in " : "",
+		a->db ? a->db : "");
+}
+
 /*
  * --db is opened (created or migrated, as import does) before the command
  * exists: a DB that cannot take the run fails now, not after the command.
@@ -506,6 +518,13 @@ static int record_run(const struct record_args *a, vls_record *rec,
 	if (!r->end)
 		wait_end(a, r, set);
 	forward_signal(r, set);
+	if (a->sc.name && r->child_done && WIFEXITED(r->child_status) &&
+	    WEXITSTATUS(r->child_status) == WL_SKIP) {
+		/* Not stopped: vls_record_free() undoes the instance and
+		 * writes nothing. */
+		r->skipped = true;
+		return 0;
+	}
 	if (a->sc.name && r->child_done)
 		rec_scenario_meta(&a->sc, &record_cmd, rec);
 	set_end_meta(rec, r);
@@ -560,10 +579,12 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 	ret = record_run(a, rec, &r, go_fd, err_fd, set);
 	if (ret)
 		status = cli_fail(&record_cmd, ctx, ret, "recording failed");
+	else if (r.skipped)
+		report_skipped(a, &r);
 	else
 		report_done(a, rec);
 	vls_record_free(rec);   /* the instance is gone in every case */
-	if (!ret && r.db)
+	if (!ret && !r.skipped && r.db)
 		ret = import_db(a, ctx, &r) ? VLS_ERROR : 0;
 	close_db(a, &r);
 	/* Recording is over: a second Ctrl-C may now end us while the command
