@@ -18,12 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "record_scenario.h"
+#include "workload/common.h"       /* WL_SKIP */
 
 #define MAX_EVENTS 64
 #define MAX_PIDS 1024
@@ -89,6 +91,10 @@ struct run {
 	int child_status;       /* waitpid status */
 	int signal;             /* the signal that ended the recording, or 0 */
 	const char *end;        /* why recording ended (metadata) */
+	bool skipped;           /* the scenario exited WL_SKIP */
+	vls_db *db;             /* --db, open from before the command */
+	bool db_new;            /* this run created it */
+	bool db_stored;         /* the recording went into it */
 };
 
 static int parse_pids(struct record_args *a, const char *s)
@@ -418,20 +424,58 @@ static void report_done(const struct record_args *a, vls_record *rec)
 	report_lost(rec);
 }
 
-static int import_db(const struct record_args *a, vls_ctx *ctx)
+/* A scenario that exited WL_SKIP did not run its workload: it says why
+ * on stderr (ours), and its recording says nothing. */
+static void report_skipped(const struct record_args *a, const struct run *r)
+{
+	fprintf(stderr, "vmlockstat record: scenario %s skipped (exit %d, the "
+		"reason is above): %s not written%s%s\n", a->sc.name,
+		child_exit_code(r), a->output, a->db ? ", no run stored in " : "",
+		a->db ? a->db : "");
+}
+
+/*
+ * --db is opened (created or migrated, as import does) before the command
+ * exists: a DB that cannot take the run fails now, not after the command.
+ * It stays open until the import.
+ */
+static int open_db(const struct record_args *a, vls_ctx *ctx, struct run *r)
+{
+	struct stat st;
+	int ret;
+
+	if (!a->db)
+		return 0;
+	r->db_new = stat(a->db, &st) < 0 && errno == ENOENT;
+	ret = vls_db_open(&r->db, ctx, a->db, VLS_DB_READWRITE);
+	if (ret)
+		return cli_fail(&record_cmd, ctx, ret, "--db");
+	return 0;
+}
+
+/* A DB this run created goes again when no run went into it. */
+static void close_db(const struct record_args *a, struct run *r)
+{
+	if (!r->db)
+		return;
+	vls_db_close(r->db);
+	r->db = NULL;
+	if (r->db_new && !r->db_stored && unlink(a->db) < 0 && errno != ENOENT)
+		cli_err(&record_cmd, "warning: cannot remove %s: %s", a->db,
+			strerror(errno));
+}
+
+static int import_db(const struct record_args *a, vls_ctx *ctx, struct run *r)
 {
 	vls_import_opts iopts = VLS_IMPORT_OPTS_INIT;
-	vls_db *db = NULL;
 	int64_t run = 0;
 	int ret;
 
 	iopts.label = a->label;
-	ret = vls_db_open(&db, ctx, a->db, VLS_DB_READWRITE);
-	if (!ret)
-		ret = vls_db_import_file(&run, db, a->output, NULL, &iopts);
-	vls_db_close(db);
+	ret = vls_db_import_file(&run, r->db, a->output, NULL, &iopts);
 	if (ret)
 		return cli_fail(&record_cmd, ctx, ret, a->db);
+	r->db_stored = true;
 	fprintf(stderr, "vmlockstat record: imported into %s as run %lld\n", a->db,
 		(long long)run);
 	return 0;
@@ -474,6 +518,13 @@ static int record_run(const struct record_args *a, vls_record *rec,
 	if (!r->end)
 		wait_end(a, r, set);
 	forward_signal(r, set);
+	if (a->sc.name && r->child_done && WIFEXITED(r->child_status) &&
+	    WEXITSTATUS(r->child_status) == WL_SKIP) {
+		/* Not stopped: vls_record_free() undoes the instance and
+		 * writes nothing. */
+		r->skipped = true;
+		return 0;
+	}
 	if (a->sc.name && r->child_done)
 		rec_scenario_meta(&a->sc, &record_cmd, rec);
 	set_end_meta(rec, r);
@@ -489,6 +540,9 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 	char cmdline[CMDLINE_MAX];
 	int go_fd = -1, err_fd = -1, ret, status;
 
+	ret = open_db(a, ctx, &r);
+	if (ret)
+		return ret;     /* the command never exists */
 	opts.output = a->output;
 	opts.events = a->nevents ? a->events : NULL;
 	opts.buffer_kb = (unsigned int)a->buffer_kb;
@@ -500,12 +554,15 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 		r.child = spawn(a->cmd, oldmask, &go_fd, &err_fd);
 		if (r.child < 0) {
 			cli_err(&record_cmd, "fork: %s", strerror(errno));
+			close_db(a, &r);
 			return CLI_EXIT_FAIL;
 		}
 		a->pids[a->npids++] = r.child;
 	}
 	opts.pids = a->pids;
 	opts.npids = a->npids;
+	/* Checks the outputs first: on failure the command, waiting for
+	 * go_fd, exits 127 without running. */
 	ret = vls_record_new(&rec, ctx, &opts);
 	if (ret) {
 		if (r.child) {
@@ -513,18 +570,23 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 			close(err_fd);
 			reap(&r, true);
 		}
-		return cli_fail(&record_cmd, ctx, ret, "cannot record");
+		status = cli_fail(&record_cmd, ctx, ret, "cannot record");
+		close_db(a, &r);
+		return status;
 	}
 	if (r.child)
 		a->npids = 0;   /* the command's end decides, not its pid */
 	ret = record_run(a, rec, &r, go_fd, err_fd, set);
 	if (ret)
 		status = cli_fail(&record_cmd, ctx, ret, "recording failed");
+	else if (r.skipped)
+		report_skipped(a, &r);
 	else
 		report_done(a, rec);
 	vls_record_free(rec);   /* the instance is gone in every case */
-	if (!ret && a->db)
-		ret = import_db(a, ctx) ? VLS_ERROR : 0;
+	if (!ret && !r.skipped && r.db)
+		ret = import_db(a, ctx, &r) ? VLS_ERROR : 0;
+	close_db(a, &r);
 	/* Recording is over: a second Ctrl-C may now end us while the command
 	 * finishes. */
 	sigprocmask(SIG_SETMASK, oldmask, NULL);

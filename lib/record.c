@@ -3,8 +3,8 @@
 /*
  * record.c - the recording API: options, lifecycle, teardown.
  *
- * new():   stale instances removed, instance set up, temporary files
- *          opened; nothing traced yet.
+ * new():   outputs checked, stale instances removed, instance set up,
+ *          temporary files opened; nothing traced yet.
  * start(): vmstat "before", tracing on, reader threads.
  * stop():  tracing off, readers drained, stats and vmstat "after",
  *          instance destroyed, then the trace.dat and its sidecar.
@@ -12,6 +12,7 @@
  *          that never calls stop() still leaves tracefs as it was.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,72 @@ static int check_opts(vls_ctx *ctx, const vls_record_opts *o)
 			return __vls_error(ctx, VLS_EINVAL, "bad pid %d", (int)o->pids[i]);
 	if (o->output && !*o->output)
 		return __vls_error(ctx, VLS_EINVAL, "empty output file name");
+	return 0;
+}
+
+/* An output stop() will write: not a directory, a device, a pipe or a
+ * socket; an existing file rewritten in place must be writable. */
+static int check_target(vls_ctx *ctx, const char *path, bool rewritten)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;       /* its directory is checked next */
+		return __vls_error(ctx, VLS_EIO, "%s: %s", path, strerror(errno));
+	}
+	if (S_ISDIR(st.st_mode))
+		return __vls_error(ctx, VLS_EINVAL, "%s: is a directory (the "
+				   "recording is written to files)", path);
+	if (!S_ISREG(st.st_mode))
+		return __vls_error(ctx, VLS_EINVAL, "%s: not a regular file (a device, "
+				   "a pipe or a socket): the recording is written to "
+				   "files", path);
+	if (!rewritten)
+		return 0;
+	/* no O_TRUNC: the check changes nothing */
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return __vls_error(ctx, VLS_EIO, "%s: cannot write it: %s", path,
+				   strerror(errno));
+	close(fd);
+	return 0;
+}
+
+/*
+ * Before anything is traced or run, what stop() writes must be writable:
+ * the trace.dat, renamed into place from a temporary file beside it (the
+ * same name as write_output() uses, created and removed here), and the
+ * sidecar FILE.meta, rewritten in place. A recording that cannot be kept
+ * fails now, not after the command.
+ */
+static int check_outputs(vls_ctx *ctx, const char *output)
+{
+	char tmp[PATH_MAX], side[PATH_MAX], dir[PATH_MAX];
+	const char *slash = strrchr(output, '/');
+	int fd, ret;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", output) >= sizeof(tmp) ||
+	    (size_t)snprintf(side, sizeof(side), "%s.meta", output) >= sizeof(side))
+		return __vls_error(ctx, VLS_ELIMIT, "%s: path too long", output);
+	if ((ret = check_target(ctx, output, false)) ||
+	    (ret = check_target(ctx, side, true)))
+		return ret;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - output + (slash == output)),
+			 output);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return __vls_error(ctx, VLS_EIO, "%s: its directory %s does not exist",
+				   output, dir);
+	if (fd < 0)
+		return __vls_error(ctx, VLS_EIO, "%s: cannot create files in its "
+				   "directory %s: %s", output, dir, strerror(errno));
+	close(fd);
+	unlink(tmp);
 	return 0;
 }
 
@@ -93,7 +160,9 @@ int vls_record_new(vls_record **out, vls_ctx *ctx, const vls_record_opts *opts)
 		return VLS_EINVAL;
 	*out = NULL;
 	opts = opts ? opts : &defaults;
-	if ((ret = check_opts(ctx, opts)) || (ret = check_tracefs(ctx)))
+	if ((ret = check_opts(ctx, opts)) ||
+	    (ret = check_outputs(ctx, opts->output ? opts->output : "trace.dat")) ||
+	    (ret = check_tracefs(ctx)))
 		return ret;
 	rec = __vls_calloc(ctx, 1, sizeof(*rec));
 	if (!rec)

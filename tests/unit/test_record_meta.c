@@ -2,9 +2,13 @@
 /*
  * test_record_meta.c - the recorder's parsers (lib/record-meta.c,
  * lib/record-instance.c): kernel config flags, per-CPU stats, vmstat,
- * the -b suggestion, event specs, and the sidecar format import reads.
+ * the -b suggestion, event specs, and the sidecar format import reads;
+ * and vls_record_new() refusing outputs it could not write (lib/record.c),
+ * which it checks before tracefs: no root needed.
  */
+#include <dirent.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "test.h"
@@ -203,6 +207,61 @@ static void test_sidecar_roundtrip(vls_ctx *ctx)
 	rmdir(dir);
 }
 
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+/* Outputs that cannot be written fail in new(), before tracefs or any
+ * instance, with the path and why; nothing is left in the directory. */
+static void test_new_outputs(vls_ctx *ctx)
+{
+	char dir[] = "/tmp/vls-recout-XXXXXX", path[4][96];
+	static const struct { const char *name; int ret; const char *msg; } cases[] = {
+		{ "sub", VLS_EINVAL, "is a directory" },
+		{ "none/t.dat", VLS_EIO, "does not exist" },
+		{ "fifo", VLS_EINVAL, "not a regular file" },
+		{ "side.dat", VLS_EINVAL, "side.dat.meta: is a directory" },
+	};
+	vls_record_opts o = VLS_RECORD_OPTS_INIT;
+	vls_record *rec = NULL;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path[0], sizeof(path[0]), "%s/sub", dir);
+	CHECK_INT(mkdir(path[0], 0755), 0);
+	snprintf(path[0], sizeof(path[0]), "%s/side.dat.meta", dir);
+	CHECK_INT(mkdir(path[0], 0755), 0);
+	snprintf(path[0], sizeof(path[0]), "%s/fifo", dir);
+	CHECK_INT(mkfifo(path[0], 0644), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		snprintf(path[i], sizeof(path[i]), "%s/%s", dir, cases[i].name);
+		o.output = path[i];
+		CHECK_INT(vls_record_new(&rec, ctx, &o), cases[i].ret);
+		CHECK(rec == NULL);
+		vls_record_free(rec);   /* an instance, had the check passed */
+		rec = NULL;
+		CHECK(strstr(vls_ctx_errmsg(ctx), cases[i].msg) != NULL);
+		CHECK(strstr(vls_ctx_errmsg(ctx), dir) != NULL);
+		CHECK_INT(count_entries(dir), 3);
+	}
+	snprintf(path[0], sizeof(path[0]), "%s/fifo", dir);
+	unlink(path[0]);
+	snprintf(path[0], sizeof(path[0]), "%s/sub", dir);
+	rmdir(path[0]);
+	snprintf(path[0], sizeof(path[0]), "%s/side.dat.meta", dir);
+	rmdir(path[0]);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	vls_ctx *ctx = NULL;
@@ -214,6 +273,7 @@ int main(void)
 	test_suggest();
 	test_event_spec(ctx);
 	test_sidecar_roundtrip(ctx);
+	test_new_outputs(ctx);
 	vls_ctx_free(ctx);
 	return TEST_DONE();
 }
