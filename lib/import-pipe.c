@@ -153,7 +153,7 @@ static void copy_stack(struct block *b, vls_event *dst, const char *const *src,
 
 /* The next free item of the current block, shipping a full one first
  * (also when the arena lacks bytes for the item). */
-static size_t next_item(struct pipe *p, enum item_kind kind, size_t bytes)
+static inline size_t next_item(struct pipe *p, enum item_kind kind, size_t bytes)
 {
 	struct block *b = p->cur;
 
