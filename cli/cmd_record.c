@@ -34,7 +34,8 @@
 
 enum {
 	OPT_OUTPUT = 1, OPT_DB, OPT_LABEL, OPT_EVENT, OPT_BUFFER, OPT_DURATION,
-	OPT_PID, OPT_ALL, OPT_WRITE_STACKS, OPT_VERBOSE, OPT_SCENARIO,
+	OPT_PID, OPT_ALL, OPT_WRITE_STACKS, OPT_NO_WRITE_STACKS, OPT_VERBOSE,
+	OPT_SCENARIO,
 };
 
 static const struct cli_opt record_opts[] = {
@@ -50,8 +51,11 @@ static const struct cli_opt record_opts[] = {
 	  "threads and children", OPT_PID },
 	{ "all", 'a', NULL, "record the whole system (until --duration or "
 	  "Ctrl-C)", OPT_ALL },
-	{ "write-stacks", 0, NULL, "stacks on write acquisitions too",
-	  OPT_WRITE_STACKS },
+	{ "write-stacks", 0, NULL, "stacks on write acquisitions too (the "
+	  "default)", OPT_WRITE_STACKS },
+	{ "no-write-stacks", 0, NULL, "stacks on read acquisitions only: "
+	  "\"who held it for write\"\n                               gets no "
+	  "call site", OPT_NO_WRITE_STACKS },
 	{ "verbose", 'v', NULL, "more messages", OPT_VERBOSE },
 	{ "scenario", 0, "NAME", "record a built-in workload; the rest of the "
 	  "line is its options\n                               (vmlockstat "
@@ -129,6 +133,7 @@ static int take_opt(struct record_args *a, int id, const char *arg)
 	case OPT_LABEL: a->label = arg; return 0;
 	case OPT_ALL: a->all = true; return 0;
 	case OPT_WRITE_STACKS: a->write_stacks = true; return 0;
+	case OPT_NO_WRITE_STACKS: a->write_stacks = false; return 0;
 	case OPT_VERBOSE: a->verbose = true; return 0;
 	case OPT_PID: return parse_pids(a, arg);
 	case OPT_EVENT:
@@ -599,7 +604,7 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 
 int cmd_record(int argc, char **argv)
 {
-	struct record_args a = { .output = "trace.dat" };
+	struct record_args a = { .output = "trace.dat", .write_stacks = true };
 	sigset_t set, old;
 	vls_ctx *ctx = NULL;
 	int ret;

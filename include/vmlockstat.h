@@ -153,6 +153,7 @@ typedef enum vls_event_kind {
 	VLS_EV_LOCK_CONTENTION_END,   /**< lock:contention_end */
 	VLS_EV_BLOCK_RQ_ISSUE,        /**< block:block_rq_issue */
 	VLS_EV_BLOCK_RQ_COMPLETE,     /**< block:block_rq_complete */
+	VLS_EV_TASK_NEWTASK,          /**< task:task_newtask */
 	VLS_EV__COUNT
 } vls_event_kind;
 
@@ -229,6 +230,11 @@ typedef struct vls_event {
 			int32_t pid;
 			int32_t old_pid;
 		} exec;
+		struct {
+			char comm[VLS_COMM_MAX];
+			int32_t pid;     /**< the new task; tid is its creator */
+			uint64_t clone_flags; /**< CLONE_THREAD: a thread of tid's process */
+		} newtask;
 		struct {
 			uint64_t lock_addr;
 			uint32_t flags;  /**< contention_begin */
@@ -534,12 +540,13 @@ typedef struct vls_record_opts {
 	const int32_t *pids;
 	size_t npids;
 	unsigned int buffer_kb;    /**< per-CPU ring buffer; 0: 4096 */
-	int write_stacks;          /**< stacks on write acquisitions too */
+	int write_stacks;          /**< stacks on write acquisitions too;
+	                                *  VLS_RECORD_OPTS_INIT sets 1 */
 	const char *command;       /**< workload command line (metadata) */
 	const char *label;         /**< run label (metadata) */
 } vls_record_opts;
 #define VLS_RECORD_OPTS_INIT \
-	{ VLS_RECORD_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL }
+	{ VLS_RECORD_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 1, NULL, NULL }
 
 /**
  * Prepare a recording: clean stale instances, create the instance, size

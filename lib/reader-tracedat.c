@@ -47,6 +47,7 @@ static const char *const kind_fields[VLS_EV__COUNT][NFIELDS] = {
 	[VLS_EV_LOCK_CONTENTION_END] = { "lock_addr", "ret" },
 	[VLS_EV_BLOCK_RQ_ISSUE] = { "dev", "sector", "nr_sector", "error", "rwbs" },
 	[VLS_EV_BLOCK_RQ_COMPLETE] = { "dev", "sector", "nr_sector", "error", "rwbs" },
+	[VLS_EV_TASK_NEWTASK] = { "comm", "pid", "clone_flags" },
 };
 
 #define COMM_CACHE 1024         /* pids whose comm is kept at hand */
@@ -291,6 +292,11 @@ static void decode_fields(const struct td_priv *p, vls_event *ev,
 		ev->u.block.nr_sector = (uint32_t)num(p, f[2], rec);
 		ev->u.block.error = (int32_t)num(p, f[3], rec);
 		str(ev->u.block.rwbs, sizeof(ev->u.block.rwbs), f[4], rec);
+		break;
+	case VLS_EV_TASK_NEWTASK:
+		str(ev->u.newtask.comm, VLS_COMM_MAX, f[0], rec);
+		ev->u.newtask.pid = (int32_t)num(p, f[1], rec);
+		ev->u.newtask.clone_flags = num(p, f[2], rec);
 		break;
 	default:
 		break;
