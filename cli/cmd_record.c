@@ -40,13 +40,13 @@ enum {
 static const struct cli_opt record_opts[] = {
 	{ "output", 'o', "FILE", "trace.dat to write (default trace.dat); "
 	  "metadata goes to FILE.meta", OPT_OUTPUT },
-	{ "db", 0, "FILE", "also import the recording into this DB", OPT_DB },
-	{ "label", 0, "L", "label of the run (default: the trace's file name; "
+	{ "db", 'd', "FILE", "also import the recording into this DB", OPT_DB },
+	{ "label", 'l', "L", "label of the run (default: the trace's file name; "
 	  "with --scenario, the scenario and its options)", OPT_LABEL },
 	{ "event", 'e', "EVENT", "also record EVENT (system:event, system:* or "
 	  "system); repeatable", OPT_EVENT },
 	{ "buffer-kb", 'b', "KB", "ring buffer per CPU (default 4096)", OPT_BUFFER },
-	{ "duration", 0, "S", "stop after S seconds (default: when the "
+	{ "duration", 'D', "S", "stop after S seconds (default: when the "
 	  "command exits, or Ctrl-C)", OPT_DURATION },
 	{ "pid", 'p', "PID[,PID...]", "record these processes, all their "
 	  "threads and children", OPT_PID },
@@ -94,7 +94,7 @@ static const struct cli_cmd record_cmd = {
 		  "record a command and import the recording" },
 		{ "vmlockstat record -a --duration 10 -o all.dat",
 		  "the whole system for 10 seconds" },
-		{ "vmlockstat record -o demo.dat --db demo.db --scenario iofault --random --threads 4",
+		{ "vmlockstat record -o demo.dat -d demo.db --scenario iofault --random --threads 4",
 		  "a built-in workload: faults after I/O under a writer" },
 		{ 0 } },
 	.args = CLI_ARGS_COMMAND,

@@ -54,7 +54,11 @@ static const struct cli_cmd workload_cmd = {
 	"thread its tid, role, getrusage() minor and major faults, iterations "
 	"and timings, and the /proc/vmstat delta. 'vmlockstat record --scenario "
 	"NAME' records one and stores that ground truth with the run, beside "
-	"what the trace says.",
+	"what the trace says.\n\n"
+	"Short options mean the same in every command: -d is --db, -f --format, "
+	"-l --label, -p --pid, -r --run. The scenarios' -d (--dir), -f (--file), "
+	"-l (--limit), -p (--pages) and -r (--random) of earlier versions still "
+	"work, with a note on stderr.",
 	.exit_status =
 	"77 skipped: the machine lacks what the scenario needs (the reason is on "
 	"stderr)\n"
@@ -158,6 +162,54 @@ static void list_scenarios(void)
 		printf("  %-10s %s\n", scenarios[i]->name, scenarios[i]->summary);
 }
 
+/* Short options of earlier versions that now mean something else in the
+ * other commands (-d is --db, ...): still taken here, with a note. */
+static const struct {
+	char c;
+	const char *name, *now;   /* the scenario's option, the letter's meaning */
+} old_shorts[] = {
+	{ 'd', "dir", "db" }, { 'f', "file", "format" }, { 'l', "limit", "label" },
+	{ 'p', "pages", "pid" }, { 'r', "random", "run" },
+};
+
+static const struct cli_opt *find_opt(const struct cli_cmd *cmd, const char *name)
+{
+	for (const struct cli_opt *o = cmd->opts; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+/* An argument "-X" or "-Xvalue" of an old short option becomes "--name"
+ * or "--name=value", in a buffer that lives as long as the process (the
+ * parsed values point into it); past OLD_SHORTS_MAX of them, the rest are
+ * left as they are (unknown options). */
+#define OLD_SHORTS_MAX 8
+static void old_short(const struct cli_cmd *cmd, char **arg)
+{
+	static char bufs[OLD_SHORTS_MAX][SC_HELP_MAX];
+	static int nbufs;
+	const char *a = *arg;
+	char *buf = bufs[nbufs];
+	size_t n = sizeof(bufs[0]);
+
+	if (a[0] != '-' || !a[1] || a[1] == '-' || nbufs == OLD_SHORTS_MAX)
+		return;
+	for (size_t k = 0; k < sizeof(old_shorts) / sizeof(old_shorts[0]); k++) {
+		const struct cli_opt *o = find_opt(cmd, old_shorts[k].name);
+
+		if (a[1] != old_shorts[k].c || !o || (!o->arg && a[2]))
+			continue;
+		snprintf(buf, n, "--%s%s%s", o->name, a[2] ? "=" : "", a + 2);
+		fprintf(stderr, "vmlockstat %s: note: -%c is now --%s (-%c is --%s "
+			"in the other commands)\n", cmd->name, a[1], o->name, a[1],
+			old_shorts[k].now);
+		*arg = buf;
+		nbufs++;
+		return;
+	}
+}
+
 static bool parse_uint(const char *s, unsigned long long max,
 		       unsigned long long *out)
 {
@@ -258,6 +310,8 @@ static int parse(const struct cli_cmd *cmd, struct wl_args *a, int argc,
 	struct cli_parser p;
 	int id, ret = 0;
 
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		old_short(cmd, &argv[i]);
 	if (cli_parser_init(&p, cmd, argc, argv))
 		return CLI_EXIT_FAIL;
 	while ((id = cli_next(&p)) > 0) {
