@@ -26,7 +26,30 @@ static const struct cli_cmd cmd = {
 	"Compare runs: each of A, B, ... is a run id or a label (several runs\n"
 	"under one label are repetitions: mean and spread). A is the baseline:\n"
 	"every figure shows the change against it, absolute and in %.", opts,
+	.brief = "compare runs or labels (before/after, kernel x arch)",
+	.details =
+	"The usual question is a kernel patch: import the runs of a stock and "
+	"of a patched kernel under two labels, then compare the labels. Each "
+	"figure of the report (fault fallbacks and their reasons, mmap_lock "
+	"waits, holds and chains) is given per group, with its change against "
+	"the baseline.\n\n"
+	"--by kernel,arch compares every run in the DB instead: the fallback "
+	"rate of each kernel on each architecture, averaged over the runs of a "
+	"cell.",
+	.examples = (const struct cli_example[]){
+		{ "vmlockstat compare stock patched",
+		  "two labels: the patch's effect" },
+		{ "vmlockstat compare 1 2 3", "three runs against run 1" },
+		{ "vmlockstat compare --by kernel,arch --json",
+		  "the kernel x arch matrix as JSON" },
+		{ 0 } },
+	.args = CLI_ARGS_RUNS,
 };
+
+const struct cli_cmd *cmd_compare_table(void)
+{
+	return &cmd;
+}
 
 struct args {
 	const char *db;

@@ -265,9 +265,11 @@ typedef struct vls_reader vls_reader;
 typedef enum vls_format {
 	VLS_FORMAT_AUTO = 0,
 	VLS_FORMAT_TRACEDAT,      /**< trace-cmd trace.dat, v6 and v7 */
-	VLS_FORMAT_FTRACE_TEXT,   /**< tracefs "trace" file */
+	VLS_FORMAT_FTRACE_TEXT,   /**< tracefs "trace" file (with or without
+				       record-tgid's TGID column) */
 	VLS_FORMAT_TRACECMD_TEXT, /**< "trace-cmd report" output */
-	VLS_FORMAT_ATRACE_TEXT,   /**< Android atrace / systrace text */
+	VLS_FORMAT_ATRACE_TEXT,   /**< Android atrace output: its "TRACE:"
+				       line, then tracefs text */
 } vls_format;
 
 /** Parse "auto", "tracedat", "ftrace", "trace-cmd", "atrace". */
