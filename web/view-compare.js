@@ -1,7 +1,7 @@
 /* view-compare.js - the before/after table for chosen runs or labels (the
  * first is the baseline) with changes and their verdicts, the changes as
  * bars with their 95 % intervals as whiskers, the same per process name,
- * and wait-time histograms overlaid per run. Only verdicts that are
+ * and wait-time histograms overlaid per group (its runs pooled). Only verdicts that are
  * changes (increase, decrease) are coloured: "no change", "inconclusive"
  * and no verdict (one run a side) stay grey (docs/compare.md).
  * State: #/compare?runs=1,2[,...] or #/compare?labels=a,b[,...] */
@@ -106,14 +106,25 @@ VLS.views.compare = function (root, params) {
       h('div.chart', h('canvas', { id: 'hist-' + mode, 'aria-label': mode + ' wait histogram' })));
   }
 
+  /* One series per group: its runs' histograms pooled (bucket counts
+   * added) for the shape; the verdicts compare per-run values. */
   function drawHist(root, mode, runs, groups) {
-    var series = [];
+    var pooled = groups.map(function () { return null; }), nruns = groups.map(function () { return 0; });
     runs.forEach(function (r, i) {
       var s = r.mmap_lock && r.mmap_lock[mode], g = runGroup[i];
-      if (s && s.histogram && s.histogram.buckets.length)
-        series.push({ name: (groups[g].label || groups[g].name) +
-            (groups[g].runs.length > 1 ? ' #' + r.id : '') + ' (' + VLS.fmt.count(s.wait_ns.count) + ')',
-          color: VLS.RUN_COLORS[g % VLS.RUN_COLORS.length], buckets: s.histogram.buckets });
+      if (!s || !s.histogram || !s.histogram.buckets.length) return;
+      var acc = pooled[g] || [];
+      s.histogram.buckets.forEach(function (n, k) { acc[k] = (acc[k] || 0) + n; });
+      pooled[g] = acc;
+      nruns[g]++;
+    });
+    var series = [];
+    pooled.forEach(function (b, g) {
+      if (!b) return;
+      var waits = b.reduce(function (a, n) { return a + n; }, 0);
+      series.push({ name: (groups[g].label || groups[g].name) + ' (' + VLS.fmt.count(waits) +
+          (nruns[g] > 1 ? ', ' + nruns[g] + ' runs pooled' : '') + ')',
+        color: VLS.RUN_COLORS[g % VLS.RUN_COLORS.length], buckets: b });
     });
     var canvas = root.querySelector('#hist-' + mode);
     if (!series.length) {

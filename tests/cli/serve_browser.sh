@@ -153,7 +153,7 @@ check compare-labels "/compare?labels=stock,patched" \
 	're.search(r"class=\"change better\"[^>]*data-verdict=\"decrease\"", doc) is not None' \
 	'not re.search(r"class=\"change (better|worse|neutral)\"[^>]*data-verdict=\"(no change|inconclusive)\"", doc)' \
 	'"whiskers: its 95 % interval" in dom' \
-	'ink("change-chart") > 500'
+	'ink("change-chart") > 500 and ink("hist-read") > 500 and ink("hist-write") > 500'
 check compare-runs-noverdict "/compare?runs=1,4" \
 	'"One run a group: no intervals" in dom' \
 	'"data-verdict=\"none\"" in doc and "class=\"change better\"" not in doc'
