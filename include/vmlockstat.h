@@ -492,18 +492,32 @@ typedef struct vls_compare_group {
 	size_t nruns;
 } vls_compare_group;
 
-#define VLS_COMPARE_OPTS_VERSION 1
+/** The practical threshold of compare's verdicts, in % of the baseline. */
+#define VLS_COMPARE_THRESHOLD_DEFAULT 5.0
+
+/* Version 2 added threshold_pct and ci; a version 1 struct is still
+ * accepted and gets their defaults. */
+#define VLS_COMPARE_OPTS_VERSION 2
 typedef struct vls_compare_opts {
 	unsigned int version;
 	const vls_compare_group *groups; /**< the first is the baseline */
 	size_t ngroups;
 	int matrix;              /**< 1: kernel x arch matrix of every run */
+	/** A change smaller than this (in % of the baseline mean) is no change
+	 * (the verdicts, docs/compare.md); finite, >= 0. */
+	double threshold_pct;
+	int ci;                  /**< text: 1: print the 95 % intervals too */
 } vls_compare_opts;
-#define VLS_COMPARE_OPTS_INIT { VLS_COMPARE_OPTS_VERSION, NULL, 0, 0 }
+#define VLS_COMPARE_OPTS_INIT \
+	{ VLS_COMPARE_OPTS_VERSION, NULL, 0, 0, VLS_COMPARE_THRESHOLD_DEFAULT, 0 }
 
-/** Comparison as JSON {"format": "vmlockstat-compare", "version": 1, ...}
+/** Comparison as JSON {"format": "vmlockstat-compare", "version": 2, ...}
  * or as text (one row per figure, one column per group, the change against
- * the first group, absolute and in %). */
+ * the first group, absolute and in %, with a verdict where each side has
+ * 2 runs or more: docs/compare.md). 0, or VLS_EINVAL for bad options
+ * (a version this library does not know, no groups, a group without runs,
+ * a threshold that is negative or not finite), VLS_ENOTFOUND for a run
+ * that does not exist, VLS_ENOMEM. */
 VLS_EXTERN int vls_compare_json(char **out, vls_db *db, const vls_compare_opts *opts);
 VLS_EXTERN int vls_compare_text(char **out, vls_db *db, const vls_compare_opts *opts);
 
