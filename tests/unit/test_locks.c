@@ -1127,6 +1127,18 @@ static void test_hist_log2_load(vls_ctx *ctx)
 	}
 }
 
+/* The DB and what SQLite may leave beside it. */
+static void remove_db(const char *path)
+{
+	char side[64];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 int main(void)
 {
 	char path[] = "/tmp/vls_test_locks.XXXXXX";
@@ -1152,7 +1164,7 @@ int main(void)
 		close(fd);
 		test_exit_rows(ctx, path);
 		test_tid_reuse(ctx, path);
-		unlink(path);
+		remove_db(path);
 	}
 	test_classify();
 	test_format_truncates();
