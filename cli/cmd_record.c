@@ -615,6 +615,14 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 	}
 	if (r.child)
 		a->npids = 0;   /* the command's end decides, not its pid */
+	if (a->sc.name && rec_scenario_clear_truth(&a->sc, &record_cmd)) {
+		close(go_fd);   /* the scenario never runs */
+		close(err_fd);
+		reap(&r, true);
+		vls_record_free(rec);
+		close_db(a, &r);
+		return CLI_EXIT_FAIL;
+	}
 	ret = record_run(a, rec, &r, go_fd, err_fd, set);
 	if (ret)
 		status = cli_fail(&record_cmd, ctx, ret, "recording failed");

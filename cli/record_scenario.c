@@ -142,7 +142,13 @@ int rec_scenario_prepare(struct rec_scenario *s, const struct cli_cmd *cmd,
 	s->argv[s->argc++] = "--truth";
 	s->argv[s->argc++] = s->truth;   /* given twice: the last one wins */
 	s->argv[s->argc] = NULL;
-	/* never store the truth of an earlier run */
+	return 0;
+}
+
+/* Never store the truth of an earlier run: called once the recording's
+ * outputs have been checked, so a refused recording leaves it alone. */
+int rec_scenario_clear_truth(const struct rec_scenario *s, const struct cli_cmd *cmd)
+{
 	if (unlink(s->truth) && errno != ENOENT) {
 		cli_err(cmd, "cannot remove %s: %s", s->truth, strerror(errno));
 		return CLI_EXIT_FAIL;

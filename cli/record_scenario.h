@@ -41,6 +41,8 @@ int rec_scenario_split(struct rec_scenario *s, const struct cli_cmd *cmd,
  * stale truth file. Returns 0 or an exit status after a message. */
 int rec_scenario_prepare(struct rec_scenario *s, const struct cli_cmd *cmd,
 			 const char *output);
+/* Remove an earlier run's truth file; after vls_record_new() succeeded. */
+int rec_scenario_clear_truth(const struct rec_scenario *s, const struct cli_cmd *cmd);
 
 /* After the workload exited: store the scenario, its options and its
  * ground truth (if it wrote one) in the recording's metadata. A missing

@@ -90,5 +90,16 @@ else
 	echo "note: not root, or no setpriv/nobody: the other-user checks are skipped"
 fi
 
+# --scenario: an earlier run's ground truth beside a refused output stays
+# (it is removed only once the recording's outputs are known good).
+mkdir -p "$T/s/out.dat"
+echo '{"earlier": true}' >"$T/s/out.dat.truth.json"
+timeout 20 "$VLS" record -o "$T/s/out.dat" --scenario anon >"$T/out" 2>"$T/err"
+st=$?
+[ "$st" = 2 ] || fail "--scenario, -o a directory: exit $st: $(head -c 300 "$T/err")"
+[ "$(cat "$T/s/out.dat.truth.json")" = '{"earlier": true}' ] &&
+	ok "--scenario, -o a directory: the earlier truth file is untouched" ||
+	fail "--scenario, -o a directory: the earlier truth file is gone or changed"
+
 [ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "PASS"
