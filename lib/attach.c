@@ -295,8 +295,7 @@ int __vls_attach_commit(struct vls_attach *a)
 	a->count++;
 	c->seq[(c->head + c->n++) % VLS_ATTACH_RECENT] = (uint32_t)a->resv;
 	a->resv_cpu = NULL;
-	if (s->ev.ts_ns > a->newest_ts)
-		a->newest_ts = s->ev.ts_ns;
+	a->last_ts = s->ev.ts_ns;
 	return task_event(a, s);
 }
 
@@ -380,7 +379,8 @@ static int pass_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 
 /* Rule 1: the task's waiting event, when the stack's class is its. Counts
  * it late when rule 2 would have missed it: out of its CPU's recent
- * events, on another CPU, or past the horizon. */
+ * events, on another CPU, or past the horizon behind the last event (as
+ * drain() measures it: reordered input does not make a stack late). */
 static struct vls_attach_slot *by_task(struct vls_attach *a, int32_t cpu,
 				       int32_t tid, const char *cls,
 				       size_t cls_len)
@@ -390,7 +390,7 @@ static struct vls_attach_slot *by_task(struct vls_attach *a, int32_t cpu,
 	if (!w || !in_class(&w->ev, cls, cls_len))
 		return NULL;
 	if (w->closed || w->ev.cpu != cpu ||
-	    w->ev.ts_ns + VLS_ATTACH_HORIZON_NS < a->newest_ts)
+	    w->ev.ts_ns + VLS_ATTACH_HORIZON_NS < a->last_ts)
 		a->late_stacks++;
 	return w;
 }

@@ -125,7 +125,7 @@ struct vls_attach {
 	struct vls_u64map waiting;
 	size_t nwaiting;
 	uint32_t stack_kinds;   /* 1 << kind: kinds that wait for a stack */
-	uint64_t newest_ts;
+	uint64_t last_ts;       /* of the last event queued */
 	vls_reader_stats *stats;
 	/* stacks joined by task that the CPU rule alone would have lost, and
 	 * events that stopped waiting at the limit (for the run's metadata) */
