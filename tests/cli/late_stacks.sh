@@ -10,8 +10,11 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 here=$(dirname "$0")
 status=0
 
-meta() { python3 -c "import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execute(
-  'SELECT value FROM run_meta WHERE key=?', (sys.argv[2],)).fetchone(); print(r[0] if r else '-')" "$1" "$2"; }
+# the stack counters of run 1: "late_stacks=N orphan_stacks=N ..." ('-': absent)
+counters() { python3 -c "import sqlite3,sys
+m=dict(sqlite3.connect(sys.argv[1]).execute('SELECT key, value FROM run_meta'))
+print(' '.join(k + '=' + m.get(k, '-') for k in sys.argv[2:]))" "$1" \
+	late_stacks orphan_stacks dup_stacks stack_waits_expired; }
 # the classification: fault and lock tables, and the stacks they point at
 facts() { python3 "$here/dbfacts.py" "$1" 1 | grep -E '^(table )?(fault_|lock_|stack)'; }
 
@@ -29,15 +32,11 @@ check() {   # NAME FILE
 	if ! diff -u "$tmp/$name.facts" "$tmp/$name-late.facts" >"$tmp/$name.diff"; then
 		echo "$name: late stacks classify differently:"; head -30 "$tmp/$name.diff"; status=1
 	fi
-	# every moved stack was joined by task, where the CPU rule had lost it
-	[ "$(meta "$tmp/$name-late.db" late_stacks)" = "$moved" ] ||
-		{ echo "$name: late_stacks $(meta "$tmp/$name-late.db" late_stacks), moved $moved"; status=1; }
-	for k in orphan_stacks dup_stacks; do
-		[ "$(meta "$tmp/$name-late.db" $k)" = "$(meta "$tmp/$name.db" $k)" ] ||
-			{ echo "$name: $k $(meta "$tmp/$name-late.db" $k) != $(meta "$tmp/$name.db" $k)"; status=1; }
-	done
-	[ "$(meta "$tmp/$name-late.db" stack_waits_expired)" = - ] ||
-		{ echo "$name: events waited past the limit"; status=1; }
+	# every moved stack was joined by task, where the CPU rule had lost it;
+	# no more orphans or duplicates than before, no wait ran out
+	want="late_stacks=$moved $(counters "$tmp/$name.db" | cut -d' ' -f2-3) stack_waits_expired=-"
+	got=$(counters "$tmp/$name-late.db")
+	[ "$got" = "$want" ] || { echo "$name: counters $got, expected $want"; status=1; }
 	[ $status -eq 0 ] && echo "$name: $moved late stacks, $(wc -l <"$tmp/$name.facts") facts agree"
 	return 0
 }
