@@ -32,6 +32,23 @@ bool __vls_attach_waits_kind(vls_event_kind kind)
 	}
 }
 
+/*
+ * The bit of stack_kinds an event's wait depends on: its kind, and for
+ * mmap_lock_start_locking its mode too. Every recipe triggers on reads
+ * ("stacktrace if write == 0"; writes only with --write-stacks), and a
+ * write that waits for the lock would hold the stream back for as long
+ * as it waits.
+ */
+#define WRITE_START_BIT VLS_EV__COUNT
+_Static_assert(WRITE_START_BIT < 32, "stack_kinds has a bit per kind");
+
+static uint32_t wait_bit(const vls_event *ev)
+{
+	if (ev->kind == VLS_EV_MMAP_LOCK_START && ev->u.mmap_lock.write)
+		return 1u << WRITE_START_BIT;
+	return 1u << ev->kind;
+}
+
 int __vls_attach_init(struct vls_attach *a, vls_ctx *ctx,
 		      vls_reader_stats *stats, vls_event_cb cb, void *data)
 {
@@ -270,7 +287,7 @@ static int task_event(struct vls_attach *a, struct vls_attach_slot *s)
 		return 0;
 	if ((w = waiting_of(a, s->ev.tid)))
 		unwait(a, w);
-	if (!(a->stack_kinds & (1u << s->ev.kind)))
+	if (!(a->stack_kinds & wait_bit(&s->ev)))
 		return 0;
 	ret = __vls_u64map_put(a->ctx, &a->waiting, (uint32_t)s->ev.tid,
 			       (uint32_t)(a->resv & SEQ_BITS));
@@ -446,7 +463,7 @@ int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 	if (s->waiting)
 		unwait(a, s);
 	if (__vls_attach_waits_kind(s->ev.kind))
-		a->stack_kinds |= 1u << s->ev.kind;
+		a->stack_kinds |= wait_bit(&s->ev);
 	a->stats->stacks++;
 	return 0;
 }

@@ -34,8 +34,9 @@
  *     most one, its newest event of a kind that only its own process context
  *     emits (mmap_lock_*, page_fault_user, mm_filemap_fault,
  *     sched_process_{fork,exec,exit}: __vls_attach_waits_kind()) and that
- *     takes stacks (mmap_lock_start_locking always, as every recipe puts the
- *     trigger there; another such kind once a stack has attached to one).
+ *     takes stacks (a read mmap_lock_start_locking always, as every recipe
+ *     puts the trigger there; a write one, or another such kind, once a
+ *     stack has attached to one).
  *     It waits until its stack comes, or its task's next event of those
  *     kinds (which the task can only emit after the trigger ran), or until
  *     VLS_ATTACH_WAIT_NS of trace time or VLS_ATTACH_HELD_MAX held events
@@ -124,7 +125,9 @@ struct vls_attach {
 	/* tid -> sequence number (low 31 bits) of its waiting event */
 	struct vls_u64map waiting;
 	size_t nwaiting;
-	uint32_t stack_kinds;   /* 1 << kind: kinds that wait for a stack */
+	/* 1 << kind: kinds that wait for a stack; 1 << VLS_EV__COUNT: write
+	 * mmap_lock_start_locking (its reads are 1 << VLS_EV_MMAP_LOCK_START) */
+	uint32_t stack_kinds;
 	uint64_t last_ts;       /* of the last event queued */
 	vls_reader_stats *stats;
 	/* stacks joined by task that the CPU rule alone would have lost, and

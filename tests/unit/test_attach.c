@@ -16,6 +16,7 @@ struct rec {
 	vls_event_kind kind;
 	const char *frame; /* stack: its single distinguishing frame */
 	const char *cls;   /* stack: event class of its first frame, NULL: mmap_lock */
+	int write;         /* mmap_lock event: a write */
 };
 
 /* What the callback should see, in order. */
@@ -55,6 +56,8 @@ static void feed(struct vls_attach *a, const struct rec *r, int n)
 		if (r[i].kind) {
 			vls_event ev = { .ts_ns = r[i].ts, .cpu = r[i].cpu,
 					 .tid = r[i].tid, .kind = r[i].kind };
+
+			ev.u.mmap_lock.write = (uint8_t)r[i].write;
 			__vls_attach_event(a, &ev);
 		} else {
 			char first[64];
@@ -128,6 +131,18 @@ static const struct {
 	    { 200, 0, 10, F, 0 }, { 201, 0, 10, W, 0 }, { LATE + 200, 1, 20, W, 0 },
 	    { LATE + 201, 1, 10, 0, "late", "page_fault_user" } }, 6,
 	  { { 100, 10, "first" }, { 200, 10, "late" }, { 201, 10, NULL },
+	    { LATE + 200, 20, NULL } }, 4, 2, 0, 0, 1 },
+	{ "a write start does not wait before a write start has had a stack "
+	  "(recipes trigger on reads: a writer waiting for the lock would hold "
+	  "the stream)",
+	  { { 100, 0, 10, S, 0, 0, 1 }, { LATE, 1, 20, W, 0 },
+	    { LATE + 1, 0, 10, 0, "x" } }, 3,
+	  { { 100, 10, NULL }, { LATE, 20, NULL } }, 2, 0, 1, 0 },
+	{ "once a write start has had a stack, write starts wait",
+	  { { 100, 0, 10, S, 0, 0, 1 }, { 101, 0, 10, 0, "first" },
+	    { 102, 0, 10, A, 0 }, { 200, 0, 10, S, 0, 0, 1 },
+	    { LATE + 200, 1, 20, W, 0 }, { LATE + 201, 1, 10, 0, "late" } }, 6,
+	  { { 100, 10, "first" }, { 102, 10, NULL }, { 200, 10, "late" },
 	    { LATE + 200, 20, NULL } }, 4, 2, 0, 0, 1 },
 	{ "before a stack has named a kind, its events do not wait",
 	  { { 100, 0, 10, F, 0 }, { LATE, 1, 20, W, 0 },
