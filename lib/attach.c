@@ -11,6 +11,44 @@
 #define FRAME_NAME_MAX 256
 #define CPUS_MAX 65536
 
+/* Map values hold the low 31 bits of a sequence number (the map keeps
+ * value + 1 in 32 bits); the ring's size divides 2^31. */
+#define SEQ_BITS 0x7fffffffU
+
+bool __vls_attach_waits_kind(vls_event_kind kind)
+{
+	switch (kind) {
+	case VLS_EV_MMAP_LOCK_START:
+	case VLS_EV_MMAP_LOCK_ACQUIRED:
+	case VLS_EV_MMAP_LOCK_RELEASED:
+	case VLS_EV_PAGE_FAULT_USER:
+	case VLS_EV_FILEMAP_FAULT:
+	case VLS_EV_SCHED_FORK:
+	case VLS_EV_SCHED_EXEC:
+	case VLS_EV_SCHED_EXIT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The bit of stack_kinds an event's wait depends on: its kind, and for
+ * mmap_lock_start_locking its mode too. Every recipe triggers on reads
+ * ("stacktrace if write == 0"; writes only with --write-stacks), and a
+ * write that waits for the lock would hold the stream back for as long
+ * as it waits.
+ */
+#define WRITE_START_BIT VLS_EV__COUNT
+_Static_assert(WRITE_START_BIT < 32, "stack_kinds has a bit per kind");
+
+static uint32_t wait_bit(const vls_event *ev)
+{
+	if (ev->kind == VLS_EV_MMAP_LOCK_START && ev->u.mmap_lock.write)
+		return 1u << WRITE_START_BIT;
+	return 1u << ev->kind;
+}
+
 int __vls_attach_init(struct vls_attach *a, vls_ctx *ctx,
 		      vls_reader_stats *stats, vls_event_cb cb, void *data)
 {
@@ -19,24 +57,36 @@ int __vls_attach_init(struct vls_attach *a, vls_ctx *ctx,
 	a->cb = cb;
 	a->cb_data = data;
 	a->stats = stats;
+	a->stack_kinds = 1u << VLS_EV_MMAP_LOCK_START;
 	a->ring = __vls_calloc(ctx, VLS_ATTACH_WINDOW, sizeof(*a->ring));
 	if (!a->ring)
 		return __vls_error(ctx, VLS_ENOMEM, "out of memory");
+	a->cap = VLS_ATTACH_WINDOW;
 	return 0;
+}
+
+static void free_frames(vls_ctx *ctx, struct vls_attach_slot *s)
+{
+	__vls_free(ctx, s->frame_buf);
+	__vls_free(ctx, (void *)s->frames);
 }
 
 void __vls_attach_release(struct vls_attach *a)
 {
 	if (!a->ring)
 		return;
-	for (size_t i = 0; i < VLS_ATTACH_WINDOW; i++) {
-		__vls_free(a->ctx, a->ring[i].frame_buf);
-		__vls_free(a->ctx, (void *)a->ring[i].frames);
-	}
+	for (size_t i = 0; i < a->cap; i++)
+		free_frames(a->ctx, &a->ring[i]);
 	__vls_free(a->ctx, a->ring);
 	__vls_free(a->ctx, a->cpus);
+	__vls_u64map_release(a->ctx, &a->waiting);
 	a->ring = NULL;
 	a->cpus = NULL;
+}
+
+static struct vls_attach_slot *slot_of(const struct vls_attach *a, uint64_t seq)
+{
+	return &a->ring[seq & (a->cap - 1)];
 }
 
 static struct vls_attach_cpu *cpu_of(struct vls_attach *a, int32_t cpu)
@@ -46,32 +96,59 @@ static struct vls_attach_cpu *cpu_of(struct vls_attach *a, int32_t cpu)
 	return c < a->ncpus ? &a->cpus[c] : NULL;
 }
 
-static size_t cpu_slot(const struct vls_attach_cpu *c, unsigned int i)
+static uint32_t cpu_seq(const struct vls_attach_cpu *c, unsigned int i)
 {
-	return c->slot[(c->head + i) % VLS_ATTACH_RECENT];
+	return c->seq[(c->head + i) % VLS_ATTACH_RECENT];
 }
 
 /*
- * Forget slot idx in its CPU's recent list (it is leaving the ring). Events
- * leave the ring in the order they entered it and each CPU's list keeps
- * that order, so a slot still listed is its CPU's oldest: the head.
+ * Forget the head event in its CPU's recent list (it is leaving the ring).
+ * Events leave the ring in the order they entered it and each CPU's list
+ * keeps that order, so an event still listed is its CPU's oldest: the head.
  */
-static void forget(struct vls_attach *a, size_t idx)
+static void forget(struct vls_attach *a, const struct vls_attach_slot *s)
 {
-	struct vls_attach_cpu *c = cpu_of(a, a->ring[idx].ev.cpu);
+	struct vls_attach_cpu *c = cpu_of(a, s->ev.cpu);
 
-	if (c && c->n && c->slot[c->head] == idx) {
+	if (c && c->n && c->seq[c->head] == (uint32_t)a->head) {
 		c->head = (c->head + 1) % VLS_ATTACH_RECENT;
 		c->n--;
 	}
 }
 
-static int emit_head(struct vls_attach *a)
+/* s stops waiting for its stack (it got one, its task moved on, or it
+ * leaves the ring). */
+static void unwait(struct vls_attach *a, struct vls_attach_slot *s)
 {
-	struct vls_attach_slot *s = &a->ring[a->head];
+	s->waiting = false;
+	a->nwaiting--;
+	__vls_u64map_del(&a->waiting, (uint32_t)s->ev.tid);
+}
 
-	forget(a, a->head);
-	a->head = (a->head + 1) % VLS_ATTACH_WINDOW;
+/* The waiting event of tid, or NULL. */
+static struct vls_attach_slot *waiting_of(struct vls_attach *a, int32_t tid)
+{
+	struct vls_attach_slot *s;
+	uint32_t v;
+
+	if (!a->nwaiting || __vls_u64map_get(&a->waiting, (uint32_t)tid, &v))
+		return NULL;
+	s = slot_of(a, v);
+	return s->waiting && s->ev.tid == tid ? s : NULL;
+}
+
+/* The oldest event out to the callback; expire: a wait it is still in
+ * ends at the limit (counted), not at the end of input. */
+static int emit_head(struct vls_attach *a, bool expire)
+{
+	struct vls_attach_slot *s = slot_of(a, a->head);
+
+	forget(a, s);
+	if (s->waiting) {
+		unwait(a, s);
+		a->waits_expired += expire;
+	}
+	a->head++;
 	a->count--;
 	if (a->stopped)
 		return VLS_ESTOPPED;
@@ -88,21 +165,58 @@ static int emit_head(struct vls_attach *a)
 	return 0;
 }
 
-/* Release closed events from the head, and those too old for a stack. */
+/* Release events from the head that can receive no stack any more: closed
+ * or past the horizon, or waiting for longer than VLS_ATTACH_WAIT_NS. */
 static int drain(struct vls_attach *a, uint64_t now_ns)
 {
 	int ret;
 
 	while (a->count) {
-		struct vls_attach_slot *s = &a->ring[a->head];
+		const struct vls_attach_slot *s = slot_of(a, a->head);
 
-		if (!s->closed && s->ev.ts_ns + VLS_ATTACH_HORIZON_NS >= now_ns)
+		if (s->waiting ? s->ev.ts_ns + VLS_ATTACH_WAIT_NS >= now_ns
+			       : !s->closed && s->ev.ts_ns + VLS_ATTACH_HORIZON_NS >= now_ns)
 			break;
-		ret = emit_head(a);
+		ret = emit_head(a, true);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+/* Double the ring, each event moving to the slot its sequence number gives
+ * in the larger one (so the CPU lists and the waiting map stay valid). */
+static int grow(struct vls_attach *a)
+{
+	size_t cap = a->cap * 2;
+	struct vls_attach_slot *ring = __vls_calloc(a->ctx, cap, sizeof(*ring));
+
+	if (!ring)
+		return __vls_error(a->ctx, VLS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < a->count; i++) {
+		struct vls_attach_slot *s = slot_of(a, a->head + i);
+
+		ring[(a->head + i) & (cap - 1)] = *s;
+		s->frames = NULL;
+		s->frame_buf = NULL;
+	}
+	for (size_t i = 0; i < a->cap; i++)
+		free_frames(a->ctx, &a->ring[i]);
+	__vls_free(a->ctx, a->ring);
+	a->ring = ring;
+	a->cap = cap;
+	return 0;
+}
+
+/* Room for one more event: a full ring grows while its oldest event waits
+ * (up to VLS_ATTACH_HELD_MAX), or releases that one. */
+static int make_room(struct vls_attach *a)
+{
+	if (a->count < a->cap)
+		return 0;
+	if (slot_of(a, a->head)->waiting && a->cap < VLS_ATTACH_HELD_MAX)
+		return grow(a);
+	return emit_head(a, true);
 }
 
 static int cpu_get(struct vls_attach *a, int32_t cpu, struct vls_attach_cpu **out)
@@ -141,39 +255,65 @@ int __vls_attach_reserve(vls_event **out, struct vls_attach *a, int32_t cpu,
 	if (ret)
 		return ret;
 	if (c->n == VLS_ATTACH_RECENT) {
-		a->ring[c->slot[c->head]].closed = true;
+		slot_of(a, c->seq[c->head])->closed = true;
 		c->head = (c->head + 1) % VLS_ATTACH_RECENT;
 		c->n--;
 	}
 	ret = drain(a, ts_ns);
-	if (!ret && a->count == VLS_ATTACH_WINDOW)
-		ret = emit_head(a);
+	if (!ret)
+		ret = make_room(a);
 	if (ret)
 		return ret;
-	a->resv = (a->head + a->count) % VLS_ATTACH_WINDOW;
+	a->resv = a->head + a->count;
 	a->resv_cpu = c;
-	s = &a->ring[a->resv];
+	s = slot_of(a, a->resv);
 	s->ev.stack = NULL;
 	s->ev.stack_depth = 0;
 	s->has_stack = false;
 	s->closed = false;
+	s->waiting = false;
 	*out = &s->ev;
+	return 0;
+}
+
+/* The task's rule (attach.h, 1.): an event of a process-context kind ends
+ * its task's wait, and waits itself when its kind takes stacks. */
+static int task_event(struct vls_attach *a, struct vls_attach_slot *s)
+{
+	struct vls_attach_slot *w;
+	int ret;
+
+	if (!__vls_attach_waits_kind(s->ev.kind))
+		return 0;
+	if ((w = waiting_of(a, s->ev.tid)))
+		unwait(a, w);
+	if (!(a->stack_kinds & wait_bit(&s->ev)))
+		return 0;
+	ret = __vls_u64map_put(a->ctx, &a->waiting, (uint32_t)s->ev.tid,
+			       (uint32_t)(a->resv & SEQ_BITS));
+	if (ret)
+		return ret;
+	s->waiting = true;
+	a->nwaiting++;
 	return 0;
 }
 
 int __vls_attach_commit(struct vls_attach *a)
 {
 	struct vls_attach_cpu *c = a->resv_cpu;
+	struct vls_attach_slot *s;
 
 	if (a->raw.event) {
 		if (a->raw.event(&a->scratch, a->raw.data))
 			a->stopped = 1;
 		return a->stopped ? VLS_ESTOPPED : 0;
 	}
+	s = slot_of(a, a->resv);
 	a->count++;
-	c->slot[(c->head + c->n++) % VLS_ATTACH_RECENT] = a->resv;
+	c->seq[(c->head + c->n++) % VLS_ATTACH_RECENT] = (uint32_t)a->resv;
 	a->resv_cpu = NULL;
-	return 0;
+	a->last_ts = s->ev.ts_ns;
+	return task_event(a, s);
 }
 
 int __vls_attach_event(struct vls_attach *a, const vls_event *ev)
@@ -254,11 +394,45 @@ static int pass_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 	return a->stopped ? VLS_ESTOPPED : 0;
 }
 
+/* Rule 1: the task's waiting event, when the stack's class is its. Counts
+ * it late when rule 2 would have missed it: out of its CPU's recent
+ * events, on another CPU, or past the horizon behind the last event (as
+ * drain() measures it: reordered input does not make a stack late). */
+static struct vls_attach_slot *by_task(struct vls_attach *a, int32_t cpu,
+				       int32_t tid, const char *cls,
+				       size_t cls_len)
+{
+	struct vls_attach_slot *w = cls_len ? waiting_of(a, tid) : NULL;
+
+	if (!w || !in_class(&w->ev, cls, cls_len))
+		return NULL;
+	if (w->closed || w->ev.cpu != cpu ||
+	    w->ev.ts_ns + VLS_ATTACH_HORIZON_NS < a->last_ts)
+		a->late_stacks++;
+	return w;
+}
+
+/* Rule 2: the newest recent event of the task on the stack's CPU of its
+ * class. */
+static struct vls_attach_slot *by_cpu(struct vls_attach *a, int32_t cpu,
+				      int32_t tid, const char *cls,
+				      size_t cls_len)
+{
+	struct vls_attach_cpu *c = cpu_of(a, cpu);
+
+	for (unsigned int i = c ? c->n : 0; i-- > 0;) {
+		struct vls_attach_slot *t = slot_of(a, cpu_seq(c, i));
+
+		if (t->ev.tid == tid && (!cls_len || in_class(&t->ev, cls, cls_len)))
+			return t;
+	}
+	return NULL;
+}
+
 int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 		       const char *const *frames, size_t n)
 {
-	struct vls_attach_cpu *c;
-	struct vls_attach_slot *s = NULL;
+	struct vls_attach_slot *s;
 	const char *cls = NULL;
 	size_t cls_len;
 	int ret;
@@ -267,16 +441,10 @@ int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 		return VLS_ESTOPPED;
 	if (a->raw.stack)
 		return pass_stack(a, cpu, tid, frames, n);
-	c = cpu_of(a, cpu);
 	cls_len = stack_class(frames, n, &cls);
-	for (unsigned int i = c ? c->n : 0; i-- > 0;) {
-		struct vls_attach_slot *t = &a->ring[cpu_slot(c, i)];
-
-		if (t->ev.tid == tid && (!cls_len || in_class(&t->ev, cls, cls_len))) {
-			s = t;
-			break;
-		}
-	}
+	s = by_task(a, cpu, tid, cls, cls_len);
+	if (!s)
+		s = by_cpu(a, cpu, tid, cls, cls_len);
 	if (!s) {
 		a->stats->orphan_stacks++;
 		return 0;
@@ -292,6 +460,10 @@ int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 	if (ret)
 		return ret;
 	s->has_stack = true;
+	if (s->waiting)
+		unwait(a, s);
+	if (__vls_attach_waits_kind(s->ev.kind))
+		a->stack_kinds |= wait_bit(&s->ev);
 	a->stats->stacks++;
 	return 0;
 }
@@ -301,7 +473,7 @@ int __vls_attach_flush(struct vls_attach *a)
 	int ret;
 
 	while (a->count) {
-		ret = emit_head(a);
+		ret = emit_head(a, false);
 		if (ret)
 			return ret == VLS_ESTOPPED ? 0 : ret;
 	}

@@ -345,13 +345,13 @@ static int run_threaded(struct pipe *p, vls_ctx *ctx, bool *started)
 	/* the reader may write ctx's message while stopping: keep ours */
 	memcpy(saved, ctx->errmsg, sizeof(saved));
 	pthread_join(tid, NULL);
+	if (err)
+		memcpy(ctx->errmsg, saved, sizeof(saved));
+	else if (!p->read_ret)
+		err = __vls_reader_attach_meta(p->reader, &p->attach);
 	__vls_attach_release(&p->attach);
 	add_attach_stats(p->reader, &p->attach_stats);
-	if (err) {
-		memcpy(ctx->errmsg, saved, sizeof(saved));
-		return err;
-	}
-	return p->read_ret;
+	return err ? err : p->read_ret;
 }
 
 int __vls_import_read(vls_import *imp, vls_reader *r, const vls_import_opts *opts)

@@ -168,6 +168,19 @@ void vls_reader_close(vls_reader *r)
 	ctx->live_objects--;
 }
 
+int __vls_reader_attach_meta(vls_reader *r, const struct vls_attach *a)
+{
+	int ret = 0;
+
+	if (a->late_stacks)
+		ret = __vls_meta_setf(r->ctx, &r->meta, "late_stacks", "%llu",
+				      (unsigned long long)a->late_stacks);
+	if (!ret && a->waits_expired)
+		ret = __vls_meta_setf(r->ctx, &r->meta, "stack_waits_expired",
+				      "%llu", (unsigned long long)a->waits_expired);
+	return ret;
+}
+
 int vls_reader_read(vls_reader *r, vls_event_cb cb, void *data)
 {
 	int ret;
@@ -182,6 +195,8 @@ int vls_reader_read(vls_reader *r, vls_event_cb cb, void *data)
 		ret = __vls_attach_flush(&r->attach);
 	if (!ret && r->attach.stopped)
 		ret = VLS_ESTOPPED;
+	if (!ret)
+		ret = __vls_reader_attach_meta(r, &r->attach);
 	__vls_attach_release(&r->attach);
 	/* a limit or allocation failure deep in a reader still names the file */
 	return __vls_error_in(r->ctx, ret, r->path);

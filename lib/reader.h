@@ -56,4 +56,8 @@ void __vls_reader_progress(vls_reader *r, uint64_t done, uint64_t span);
  * stack counters of r's stats are then the consumer's to add. */
 int __vls_reader_read_raw(vls_reader *r, const struct vls_attach_raw *raw);
 
+/* The attach's own counters (late stacks, waits that expired) into r's
+ * metadata, "late_stacks" and "stack_waits_expired", each when not 0. */
+int __vls_reader_attach_meta(vls_reader *r, const struct vls_attach *a);
+
 #endif /* VLS_READER_H */

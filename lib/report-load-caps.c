@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "attach.h"
 #include "report-load.h"
 
 static const struct {
@@ -67,6 +68,31 @@ int __vls_rl_caps(struct vls_rloader *L, struct vls_rrun *run)
 	return 0;
 }
 
+/* How the stacks met their events (attach.h), when one did not plainly. */
+static int stack_notes(struct vls_rloader *L, struct vls_rrun *run)
+{
+	const char *late = __vls_rl_meta(L, "late_stacks");
+	const char *expired = __vls_rl_meta(L, "stack_waits_expired");
+	const char *orphans = __vls_rl_meta(L, "orphan_stacks");
+	int err = 0;
+
+	if (late)
+		err = __vls_rl_note(L, run, "%s stacks arrived late (their task "
+				    "was preempted or moved to another CPU before "
+				    "writing them) and were joined to their event by "
+				    "task", late);
+	if (!err && expired)
+		err = __vls_rl_note(L, run, "%s events waited for a stack past the "
+				    "limit (%.0f ms of trace time or %d held events) "
+				    "and were taken without one", expired,
+				    VLS_ATTACH_WAIT_NS / 1e6, VLS_ATTACH_HELD_MAX);
+	if (!err && orphans && strcmp(orphans, "0"))
+		err = __vls_rl_note(L, run, "%s stack records found no event to "
+				    "join: the acquisitions they belong to have no "
+				    "call site", orphans);
+	return err;
+}
+
 /* What the run lacks, said plainly, in the order a reader needs it. */
 int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run)
 {
@@ -86,6 +112,8 @@ int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run)
 				    "not measured", __vls_rl_meta(L, "time_backwards"),
 				    __vls_rl_meta(L, "time_backwards_max_ns") ?
 				    __vls_rl_meta(L, "time_backwards_max_ns") : "?");
+	if (!err)
+		err = stack_notes(L, run);
 	if (!err && !lock)
 		err = __vls_rl_note(L, run, "no mmap_lock events in this trace: "
 				    "lock figures unknown (enable mmap_lock:*)");
