@@ -331,7 +331,7 @@ VLS_EXTERN void vls_reader_get_stats(const vls_reader *reader,
 typedef struct vls_db vls_db;
 
 /** Schema version this library writes (PRAGMA user_version). */
-#define VLS_SCHEMA_VERSION 1
+#define VLS_SCHEMA_VERSION 2
 
 typedef enum vls_db_mode {
 	VLS_DB_READWRITE = 0, /**< create or migrate as needed */
@@ -467,8 +467,12 @@ typedef struct vls_report_opts {
 } vls_report_opts;
 #define VLS_REPORT_OPTS_INIT { VLS_REPORT_OPTS_VERSION, NULL, 0, VLS_BY_PROCESS, 0, 0 }
 
+/** The version of the report and compare JSON (docs/report-json.md). */
+#define VLS_REPORT_JSON_VERSION 3
+
 /** The report as one JSON object {"format": "vmlockstat-report",
- * "version": 1, "runs": [...]}, NUL-terminated; free with vls_buf_free(). */
+ * "version": VLS_REPORT_JSON_VERSION, "runs": [...]}, NUL-terminated; free
+ * with vls_buf_free(). */
 VLS_EXTERN int vls_report_json(char **out, vls_db *db, const vls_report_opts *opts);
 
 /** The report as text for a terminal (same figures). */
@@ -493,7 +497,8 @@ typedef struct vls_compare_opts {
 } vls_compare_opts;
 #define VLS_COMPARE_OPTS_INIT { VLS_COMPARE_OPTS_VERSION, NULL, 0, 0 }
 
-/** Comparison as JSON {"format": "vmlockstat-compare", "version": 1, ...}
+/** Comparison as JSON {"format": "vmlockstat-compare", "version":
+ * VLS_REPORT_JSON_VERSION, ...}
  * or as text (one row per figure, one column per group, the change against
  * the first group, absolute and in %). */
 VLS_EXTERN int vls_compare_json(char **out, vls_db *db, const vls_compare_opts *opts);

@@ -107,6 +107,7 @@ const char *__vls_rl_meta(const struct vls_rloader *L, const char *key)
 void __vls_rfaults_null(struct vls_rfaults *f)
 {
 	f->total = f->fallback = f->behind_writer = f->refaults = VLS_RNULL;
+	f->kernel = VLS_RNULL;
 	for (int i = 0; i < VLS_FR__COUNT; i++)
 		f->by_reason[i] = VLS_RNULL;
 	for (int i = 0; i < VLS_RCHAIN_MAX; i++)

@@ -34,10 +34,8 @@ static const char *fmt_int(char *buf, size_t size, int64_t v)
 	return buf;
 }
 
-static const char *fmt_rate(char *buf, size_t size, const struct vls_rfaults *f)
+static const char *fmt_rate(char *buf, size_t size, double r)
 {
-	double r = __vls_rfaults_rate(f);
-
 	if (r < 0)
 		snprintf(buf, size, "-");
 	else
@@ -105,6 +103,43 @@ static void put_fault_extras(struct vls_buf *b, const struct vls_rrun *run)
 		__vls_buf_puts(b, "\n");
 }
 
+/* Why the user-fault fallback rate is unknown: the first figure missing. */
+static const char *user_rate_why(const struct vls_rfaults *f)
+{
+	if (f->total == VLS_RNULL)
+		return "the fault count is unknown";
+	if (f->fallback == VLS_RNULL)
+		return "fallbacks are unknown";
+	if (f->kernel == VLS_RNULL)
+		return "kernel-mode faults were not counted (no page_fault_kernel "
+		       "and no stacks, or imported before schema 2)";
+	return "no user faults";
+}
+
+/* The headline: the per-VMA lock's own rate, over user faults. */
+static void put_user_rate(struct vls_buf *b, const struct vls_rfaults *f)
+{
+	double rate = __vls_rfaults_user_rate(f);
+	char r[24], n1[24], n2[24];
+
+	if (rate < 0)
+		__vls_buf_printf(b, "\nuser-fault fallback rate: unknown (%s)\n",
+				 user_rate_why(f));
+	else
+		__vls_buf_printf(b, "\nuser-fault fallback rate: %s (%s of %s user "
+				 "faults fell back to mmap_lock)\n",
+				 fmt_rate(r, sizeof(r), rate),
+				 fmt_int(n1, sizeof(n1), __vls_rfaults_user_fallback(f)),
+				 fmt_int(n2, sizeof(n2), __vls_rfaults_user(f)));
+	if (f->kernel == VLS_RNULL)
+		__vls_buf_puts(b, "  kernel-mode faults: unknown\n");
+	else
+		__vls_buf_printf(b, "  kernel-mode faults: %" PRId64 ", %s took mmap_lock "
+				 "(uaccess: they never try the per-VMA lock)\n",
+				 f->kernel, fmt_int(n1, sizeof(n1),
+						    f->by_reason[VLS_FR_KERNEL_MODE]));
+}
+
 static void put_fault_summary(struct vls_buf *b, const struct vls_rrun *run)
 {
 	const struct vls_rfaults *f = &run->f;
@@ -114,14 +149,16 @@ static void put_fault_summary(struct vls_buf *b, const struct vls_rrun *run)
 		__vls_buf_puts(b, "\npage faults: unknown (see the notes above)\n");
 		return;
 	}
+	put_user_rate(b, f);
 	if (f->total == VLS_RNULL)
-		__vls_buf_puts(b, "\npage faults: count unknown");
+		__vls_buf_puts(b, "  all faults: count unknown");
 	else
-		__vls_buf_printf(b, "\npage faults: %" PRId64 " (counted from %s)", f->total,
+		__vls_buf_printf(b, "  all faults: %" PRId64 " (counted from %s)", f->total,
 				 run->fault_source ? run->fault_source : "?");
 	__vls_buf_printf(b, ", %s fell back to mmap_lock (rate %s)\n",
 			 fmt_int(n2, sizeof(n2), f->fallback),
-			 f->total == VLS_RNULL ? "unknown" : fmt_rate(r, sizeof(r), f));
+			 f->total == VLS_RNULL ? "unknown" :
+			 fmt_rate(r, sizeof(r), __vls_rfaults_rate(f)));
 	__vls_buf_puts(b, "  by reason:");
 	for (int i = 0; i < VLS_FR__FALLBACKS; i++)
 		__vls_buf_printf(b, " %s %s%s", __vls_fault_reason_names[i],
@@ -138,11 +175,11 @@ static void put_fault_summary(struct vls_buf *b, const struct vls_rrun *run)
 
 #define REASON_HEAD(e, name) name,
 static const char *const fault_heads[] = {
-	"faults", "fallback", "rate", VLS_FAULT_REASONS(REASON_HEAD)
+	"faults", "kernel", "fallback", "user rate", VLS_FAULT_REASONS(REASON_HEAD)
 	"behind_writer", "refaults", "pid", "tid", "comm",
 };
 static const char *const fault_heads_proc[] = {
-	"faults", "fallback", "rate", VLS_FAULT_REASONS(REASON_HEAD)
+	"faults", "kernel", "fallback", "user rate", VLS_FAULT_REASONS(REASON_HEAD)
 	"behind_writer", "refaults", "threads", "pid", "process",
 };
 #undef REASON_HEAD
@@ -165,8 +202,9 @@ static void fault_row(struct vls_table *t, const struct vls_rtask *k)
 
 	__vls_table_row(t);
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.total));
+	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.kernel));
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.fallback));
-	__vls_table_cell(t, "%s", fmt_rate(n, sizeof(n), &k->f));
+	__vls_table_cell(t, "%s", fmt_rate(n, sizeof(n), __vls_rfaults_user_rate(&k->f)));
 	for (int i = 0; i < VLS_FR__COUNT; i++)
 		__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.by_reason[i]));
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.behind_writer));
@@ -190,7 +228,7 @@ static void put_fault_table(struct vls_buf *b, vls_ctx *ctx, const char *what,
 	if (!n)
 		return;
 	__vls_buf_printf(b, "\n  faults per %s:\n", what);
-	__vls_table_init(&t, ctx, "rrrrrrrrrrrrl",
+	__vls_table_init(&t, ctx, "rrrrrrrrrrrrrl",
 			 n && k[0].tid < 0 ? fault_heads_proc : fault_heads);
 	for (size_t i = 0; i < n; i++)
 		if (k[i].f.total != VLS_RNULL || k[i].f.fallback != VLS_RNULL)

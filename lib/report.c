@@ -17,6 +17,31 @@ double __vls_rfaults_rate(const struct vls_rfaults *f)
 	return (double)f->fallback / (double)f->total;
 }
 
+int64_t __vls_rfaults_user(const struct vls_rfaults *f)
+{
+	if (f->total == VLS_RNULL || f->kernel == VLS_RNULL || f->kernel > f->total)
+		return VLS_RNULL;
+	return f->total - f->kernel;
+}
+
+int64_t __vls_rfaults_user_fallback(const struct vls_rfaults *f)
+{
+	int64_t k = f->by_reason[VLS_FR_KERNEL_MODE];
+
+	if (f->fallback == VLS_RNULL || k == VLS_RNULL || k > f->fallback)
+		return VLS_RNULL;
+	return f->fallback - k;
+}
+
+double __vls_rfaults_user_rate(const struct vls_rfaults *f)
+{
+	int64_t n = __vls_rfaults_user(f), fb = __vls_rfaults_user_fallback(f);
+
+	if (n == VLS_RNULL || fb == VLS_RNULL || n <= 0)
+		return -1.0;
+	return (double)fb / (double)n;
+}
+
 int64_t __vls_rdist_mean(const struct vls_rdist *d)
 {
 	if (d->count == VLS_RNULL || d->sum == VLS_RNULL || d->count <= 0)

@@ -45,6 +45,9 @@ struct vls_rstats {
 
 struct vls_rfaults {
 	int64_t total, fallback;
+	int64_t kernel;              /* of total, kernel-mode faults (uaccess):
+				      * they never try the per-VMA lock; their
+				      * fallbacks are by_reason[KERNEL_MODE] */
 	int64_t by_reason[VLS_FR__COUNT];
 	int64_t behind_writer, refaults;
 	int64_t chain[VLS_RCHAIN_MAX];
@@ -147,6 +150,12 @@ bool __vls_rrun_has_cap(const struct vls_rrun *run, const char *cap);
 
 /* fallback / total, or a negative value when unknown. */
 double __vls_rfaults_rate(const struct vls_rfaults *f);
+/* User faults (total - kernel) and their fallbacks (fallback - kernel_mode
+ * fallbacks): the per-VMA lock's own figures. VLS_RNULL when unknown. */
+int64_t __vls_rfaults_user(const struct vls_rfaults *f);
+int64_t __vls_rfaults_user_fallback(const struct vls_rfaults *f);
+/* user fallback / user faults, or a negative value when unknown. */
+double __vls_rfaults_user_rate(const struct vls_rfaults *f);
 /* sum / count, or VLS_RNULL. */
 int64_t __vls_rdist_mean(const struct vls_rdist *d);
 

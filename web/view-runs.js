@@ -65,8 +65,12 @@ VLS.views.runs = function (root, params) {
       { title: 'faults', num: true, cell: function (r) { return VLS.fmt.count(r.faults.total); } },
       { title: 'fallbacks', num: true, help: 'faults that fell back to mmap_lock',
         cell: function (r) { return VLS.fmt.count(r.faults.fallback); } },
-      { title: 'fallback rate', num: true, cls: 'rate', cell: function (r) {
-        var v = r.faults.fallback_rate;
+      { title: 'rate (all)', num: true, help: 'fallbacks / all faults, kernel-mode included',
+        cell: function (r) { return VLS.fmt.rate(r.faults.fallback_rate); } },
+      { title: 'user-fault fallback rate', num: true, cls: 'rate',
+        help: 'user faults that fell back / user faults: the per-VMA lock\'s own rate',
+        cell: function (r) {
+        var v = r.faults.user_fallback_rate;
         return h('span.ratebar', h('span.ratebar-fill', {
           style: null, dataset: { w: v === null ? 0 : Math.min(100, v * 100) } }),
           h('span.ratebar-text', VLS.fmt.rate(v)));

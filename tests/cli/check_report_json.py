@@ -110,6 +110,28 @@ def faults(f, path, total, fallback):
     need(f, path, "nested", INT, nullable=True)
     need(f, path, "behind_writer", INT, nullable=True)
     need(f, path, "refaults", INT, nullable=True)
+    user_figures(f, path, t, fb, got[REASONS.index("kernel_mode")])
+
+
+def user_figures(f, path, t, fb, kernel_fb):
+    """The headline: user faults and their fallbacks, kernel-mode apart."""
+    k = need(f, path, "kernel_faults", INT, nullable=True)
+    rate = need(f, path, "user_fallback_rate", NUM, nullable=True)
+    if k is not None and t is not None and k > t:
+        err(f"{path}.kernel_faults", f"{k} kernel-mode faults of {t}")
+    uf = t - k if t is not None and k is not None else None
+    ufb = fb - kernel_fb if fb is not None and kernel_fb is not None else None
+    if "user_faults" in f or path.endswith(".faults"):
+        if need(f, path, "user_faults", INT, nullable=True) != uf:
+            err(f"{path}.user_faults", f"{f.get('user_faults')}, expected {uf}")
+        if need(f, path, "user_fallback", INT, nullable=True) != ufb:
+            err(f"{path}.user_fallback", f"{f.get('user_fallback')}, expected {ufb}")
+    if rate is None and uf and ufb is not None:
+        err(f"{path}.user_fallback_rate", f"null, expected {ufb}/{uf}")
+    elif rate is not None and (not uf or ufb is None):
+        err(f"{path}.user_fallback_rate", "a rate without its counts")
+    elif rate is not None and abs(rate - ufb / uf) > 1e-9:
+        err(f"{path}.user_fallback_rate", f"{rate} != {ufb}/{uf}")
 
 
 def task(t, path, has_lock, process):
@@ -195,8 +217,8 @@ def main():
         return 1
     if need(doc, "$", "format", STR) != "vmlockstat-report":
         err("$.format", "expected 'vmlockstat-report'")
-    if need(doc, "$", "version", INT) != 2:
-        err("$.version", "expected 2")
+    if need(doc, "$", "version", INT) != 3:
+        err("$.version", "expected 3")
     for i, r in enumerate(need(doc, "$", "runs", LIST) or []):
         run(r, f"$.runs[{i}]")
     for e in errors[:50]:

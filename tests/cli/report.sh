@@ -97,7 +97,9 @@ PY
 # --- text report: header and plain statements ---
 "$VLS" report --db "$DB" --run 1 >"$T/r.txt" || fail "report (text)"
 for s in "run 1: stock" "kernel        6.12.117" "lost events   0" \
-	"page faults: 3222 (counted from page_fault_user), 1036 fell back to mmap_lock (rate 32.2%)" \
+	"user-fault fallback rate: 32.0% (1030 of 3216 user faults fell back to mmap_lock)" \
+	"kernel-mode faults: 6, 6 took mmap_lock (uaccess: they never try the per-VMA lock)" \
+	"all faults: 3222 (counted from page_fault_user), 1036 fell back to mmap_lock (rate 32.2%)" \
 	"by reason: io_retry 1028, no_io 2, kernel_mode 6, no_vma_lock 0" \
 	"nested (mmap_lock inside a fault the VMA lock handled, no fallback): 7" \
 	"capabilities  mmap_lock page_fault_user filemap sched_switch stacks per_vma_lock" \
@@ -117,8 +119,15 @@ grep -qE '^  read acquisitions +1061 +35 +-1026 \(-96\.7%\)$' "$T/c.txt" &&
 	ok "compare: read acquisitions 1061 -> 35" || fail "compare: read acquisitions row"
 grep -qE '^  io_retry fallbacks +1028 +0 +-1028 \(-100\.0%\)$' "$T/c.txt" &&
 	ok "compare: io_retry fallbacks 1028 -> 0" || fail "compare: io_retry row"
-grep -qE '^  fallback rate +32\.2% +0\.3% +-31\.8 pp \(-99\.0%\)$' "$T/c.txt" &&
+grep -qE '^  fallback rate \(all faults\) +32\.2% +0\.3% +-31\.8 pp \(-99\.0%\)$' "$T/c.txt" &&
 	ok "compare: fallback rate 32.2% -> 0.3%" || fail "compare: fallback rate row"
+# the per-VMA lock's own rate leads: kernel-mode faults (6 and 8) apart
+sed -n '/^whole runs:/{n;n;p;q}' "$T/c.txt" |
+	grep -qE '^  user-fault fallback rate +32\.0% +0\.1% +-32\.0 pp \(-99\.8%\)$' &&
+	ok "compare: the user-fault fallback rate leads, 32.0% -> 0.1%" ||
+	fail "compare: user-fault row: $(sed -n '/^whole runs:/{n;n;p;q}' "$T/c.txt")"
+grep -qE '^  kernel-mode faults +6 +8 +\+2 \(\+33\.3%\)$' "$T/c.txt" &&
+	ok "compare: kernel-mode faults on their own row" || fail "compare: kernel-mode faults row"
 for s in "total read wait" "average write wait" "fallback rate" "io_retry fallbacks" \
 	"refaults" "p99 read wait" "p99 write wait" "process workload:"; do
 	grep -qF "$s" "$T/c.txt" && ok "compare has '$s'" || fail "compare lacks '$s'"
@@ -128,7 +137,11 @@ python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 f = {x["name"]: x for x in d["figures"]}
-assert d["format"] == "vmlockstat-compare" and d["version"] == 2, d["format"]
+assert d["format"] == "vmlockstat-compare" and d["version"] == 3, d["format"]
+assert d["figures"][0]["name"] == "user_fallback_rate", d["figures"][0]
+u = f["user_fallback_rate"]["values"]
+assert abs(u[0]["mean"] - 1030 / 3216) < 1e-9 and abs(u[1]["mean"] - 2 / 3215) < 1e-9, u
+assert f["kernel_faults"]["values"][0]["mean"] == 6, f["kernel_faults"]
 assert [g["name"] for g in d["groups"]] == ["stock", "retryvma"]
 r = f["read_acquisitions"]
 assert r["values"][0]["mean"] == 1061 and r["values"][1]["mean"] == 35, r
@@ -143,6 +156,18 @@ assert 0 < fr[1]["mean"] < fr[0]["mean"] < 1, fr
 grep -qE '^  6\.12\.117-retryvma +0\.3% \(1\)$' "$T/m.txt" && ok "matrix: patched 0.3%" ||
 	fail "matrix: $(cat "$T/m.txt")"
 grep -qE '^  6\.12\.117 +32\.2% \(1\)$' "$T/m.txt" && ok "matrix: stock 32.2%" || fail "matrix stock"
+head -1 "$T/m.txt" | grep -q '^user-fault fallback rate' &&
+	sed -n 3p "$T/m.txt" | grep -qE '^  6\.12\.117 +32\.0% \(1\)$' &&
+	sed -n 4p "$T/m.txt" | grep -qE '^  6\.12\.117-retryvma +0\.1% \(1\)$' &&
+	ok "matrix leads with the user-fault fallback rate" || fail "matrix user rate: $(head -4 "$T/m.txt")"
+"$VLS" compare --db "$DB" --by kernel,arch --json | python3 -c '
+import json, sys
+c = {x["kernel"]: x for x in json.load(sys.stdin)["cells"]}
+assert abs(c["6.12.117"]["user_fallback_rate"]["mean"] - 1030 / 3216) < 1e-9, c
+' && ok "matrix JSON: user_fallback_rate" || fail "matrix JSON user_fallback_rate"
+# CSV: kernel-mode faults and the user-fault rate beside the old figures
+head -1 "$T/r.csv" | grep -q '^run_id,label,pid,tid,comm,faults,kernel_faults,fallback_faults,user_fallback_rate,fallback_rate,' &&
+	ok "csv: kernel_faults, user_fallback_rate" || fail "csv header: $(head -1 "$T/r.csv")"
 
 # --- errors ---
 expect_rc 2 "$VLS" report --db "$DB" --json --csv
@@ -198,12 +223,45 @@ assert f["fallback"] is None and f["fallback_rate"] is None, f
 assert all(v is None for v in f["by_reason"].values()), f["by_reason"]
 assert all(v is None for v in f["retry_chains"].values()), f["retry_chains"]
 assert all(t["fallback_faults"] is None for t in r["tasks"])
+assert f["user_fallback_rate"] is None and f["user_fallback"] is None, f
+assert all(t["user_fallback_rate"] is None for t in r["tasks"])
 ' && ok "no stacks: fallback figures null in JSON" || fail "no stacks: JSON"
+"$VLS" report --db "$T/caps.db" --label nostacks >"$T/ns.txt"
+grep -q "^user-fault fallback rate: unknown (fallbacks are unknown)$" "$T/ns.txt" &&
+	ok "no stacks: the user-fault rate is unknown, and why" ||
+	fail "no stacks text: $(grep -i 'fallback rate' "$T/ns.txt")"
+
+# A DB of schema 1 (before kernel-mode faults were counted apart): the
+# import migrates it; its runs show the user-fault figures as unknown.
+cp "$T/caps.db" "$T/old.db"
+python3 - "$T/old.db" <<'PY' || fail "making a schema-1 DB"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for t in ("fault_task", "fault_run"):
+    c.execute(f"ALTER TABLE {t} DROP COLUMN kernel_faults")
+c.execute("PRAGMA user_version = 1")
+c.commit()
+PY
+expect_rc 1 "$VLS" report --db "$T/old.db" --label stacks
+grep -q "once read-write" "$T/err" && ok "schema 1, read-only: asks for a migration" ||
+	fail "schema 1 read-only: $(cat "$T/err")"
+"$VLS" import --db "$T/old.db" --label new "$T/stacks.txt" >/dev/null 2>&1 ||
+	fail "import into a schema-1 DB"
+"$VLS" report --json --db "$T/old.db" --label stacks --label new >"$T/old.json" &&
+	python3 "$HERE/check_report_json.py" "$T/old.json" && python3 -c '
+import json, sys
+old, new = json.load(open(sys.argv[1]))["runs"]
+assert old["faults"]["kernel_faults"] is None and old["faults"]["user_fallback_rate"] is None, old["faults"]
+assert old["faults"]["fallback"] is not None
+assert new["faults"]["kernel_faults"] is not None and new["faults"]["user_fallback_rate"] is not None
+' "$T/old.json" && ok "schema 1 migrated: user figures of its runs null, of new runs known" ||
+	fail "schema 1 migrated: $(head -c 300 "$T/old.json")"
 "$VLS" compare --db "$T/caps.db" nostacks stacks >"$T/cmp.txt" 2>&1
 head -1 "$T/cmp.txt" | grep -q "capabilities differ" && grep -q "nostacks lacks stacks" "$T/cmp.txt" &&
 	ok "compare says first what a group lacks" || fail "compare: capabilities: $(head -3 "$T/cmp.txt")"
-grep -Eq '^  fallback rate +- +[0-9.]+% +- *$' "$T/cmp.txt" &&
-	ok "compare: no change for the fallback rate" || fail "compare: $(grep 'fallback rate' "$T/cmp.txt")"
+grep -Eq '^  fallback rate \(all faults\) +- +[0-9.]+% +- *$' "$T/cmp.txt" &&
+	grep -Eq '^  user-fault fallback rate +- +[0-9.]+% +- *$' "$T/cmp.txt" &&
+	ok "compare: no change for the fallback rates" || fail "compare: $(grep 'fallback rate' "$T/cmp.txt")"
 "$VLS" compare --json --db "$T/caps.db" nostacks stacks | python3 -c '
 import json, sys
 d = json.load(sys.stdin)

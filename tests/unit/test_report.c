@@ -189,6 +189,13 @@ static void check_faults_shape(const struct jv *f, bool run_level)
 	CHECK(int_or_null(jkey(f, "behind_writer")));
 	CHECK(int_or_null(jkey(f, "refaults")));
 	CHECK(int_or_null(jkey(f, "nested")));
+	CHECK(int_or_null(jkey(f, "kernel_faults")));
+	CHECK(jis(jkey(f, "user_fallback_rate"), J_NUM) ||
+	      jis(jkey(f, "user_fallback_rate"), J_NULL));
+	if (run_level) {
+		CHECK(int_or_null(jkey(f, "user_faults")));
+		CHECK(int_or_null(jkey(f, "user_fallback")));
+	}
 	CHECK(jis(br, J_OBJ));
 	CHECK(!jkey(br, "nested"));               /* not a fallback reason */
 	for (size_t i = 0; i < 4; i++)
@@ -207,6 +214,11 @@ static void check_faults(const struct jv *f, const char *total, const char *fall
 	CHECK_INT(jint(jkey(br, "no_io")), 1);
 	CHECK_INT(jint(jkey(br, "kernel_mode")), 0);
 	CHECK_INT(jint(jkey(f, "nested")), 0);
+	/* stacks: no kernel-mode fault happened (0, known); both user faults
+	 * fell back */
+	CHECK_INT(jint(jkey(f, "kernel_faults")), 0);
+	CHECK(jis(jkey(f, "user_fallback_rate"), J_NUM) &&
+	      jkey(f, "user_fallback_rate")->num == 1.0);
 	CHECK_INT(jint(jkey(br, "no_vma_lock")), 0);
 	CHECK_INT(jint(jkey(f, "behind_writer")), 1);
 	CHECK_INT(jint(jkey(f, "refaults")), 0);
@@ -318,6 +330,9 @@ static void check_bare_run(const struct jv *run)
 	check_faults_shape(f, true);
 	CHECK(jis(jkey(f, "total"), J_NULL));
 	CHECK(jis(jkey(f, "fallback_rate"), J_NULL));
+	CHECK(jis(jkey(f, "user_fallback_rate"), J_NULL));
+	CHECK(jis(jkey(f, "user_faults"), J_NULL));
+	CHECK(jis(jkey(f, "kernel_faults"), J_NULL));
 	CHECK(has_str(jkey(run, "notes"), "no page_fault_user tracepoint on this arch"));
 	CHECK(has_str(jkey(run, "notes"), "no mmap_lock events"));
 	CHECK_INT(jkey(run, "chains") ? (long long)jkey(run, "chains")->n : -1, 0);
@@ -338,7 +353,7 @@ static void test_json(vls_db *db)
 		return;
 	CHECK_STR(jkey(&doc, "format") ? jkey(&doc, "format")->str : NULL,
 		  "vmlockstat-report");
-	CHECK_INT(jint(jkey(&doc, "version")), 2);
+	CHECK_INT(jint(jkey(&doc, "version")), VLS_REPORT_JSON_VERSION);
 	CHECK_INT(jkey(&doc, "runs") ? (long long)jkey(&doc, "runs")->n : -1, 2);
 	check_full_run(jidx(jkey(&doc, "runs"), 0));
 	check_bare_run(jidx(jkey(&doc, "runs"), 1));
@@ -361,6 +376,12 @@ static void test_text_csv(vls_db *db)
 	CHECK(out && strstr(out, "kernel        6.12.0-test"));
 	/* the read row of the whole run: 2 acquired, 1 contended, 11.10 us */
 	CHECK(out && strstr(out, "11.10 us"));
+	/* the headline: user faults only; kernel-mode faults on their line */
+	CHECK(out && strstr(out, "\nuser-fault fallback rate: 100.0% (2 of 2 user faults "
+			    "fell back to mmap_lock)\n"));
+	CHECK(out && strstr(out, "\n  kernel-mode faults: 0, 0 took mmap_lock"));
+	CHECK(out && strstr(out, "\n  all faults: 2 (counted from page_fault_user), "
+			    "2 fell back to mmap_lock (rate 100.0%)\n"));
 	CHECK(out && strstr(out, "worst wait-for chains (2 of 2"));
 	CHECK(out && strstr(out, "  faulter 100 waited 8.1 us for read <- writer: mprot 101 mprotect held 8.0 us"));
 	vls_buf_free(db, out);
@@ -455,7 +476,13 @@ static void test_compare(vls_db *db)
 		return;
 	CHECK_STR(jkey(&doc, "format") ? jkey(&doc, "format")->str : NULL,
 		  "vmlockstat-compare");
+	/* the per-VMA lock's own rate leads: 2 user faults, both fell back */
 	fig = jidx(jkey(&doc, "figures"), 0);
+	CHECK_STR(jkey(fig, "name") ? jkey(fig, "name")->str : NULL, "user_fallback_rate");
+	CHECK(jis(jkey(jidx(jkey(fig, "values"), 0), "mean"), J_NUM) &&
+	      jkey(jidx(jkey(fig, "values"), 0), "mean")->num == 1.0);
+	CHECK(jis(jidx(jkey(fig, "values"), 1), J_NULL));
+	fig = jidx(jkey(&doc, "figures"), 1);
 	CHECK_STR(jkey(fig, "name") ? jkey(fig, "name")->str : NULL, "read_acquisitions");
 	/* two repetitions of 2 read acquisitions: mean 2, sd 0, n 2 */
 	CHECK_INT(jint(jkey(jidx(jkey(fig, "values"), 0), "mean")), 2);
