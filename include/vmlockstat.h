@@ -456,7 +456,13 @@ VLS_EXTERN int vls_report_by_parse(vls_report_by *out, const char *name);
 #define VLS_REPORT_CALLSITES 0x10u /**< "callsites" */
 #define VLS_REPORT_ALL       0xffu
 
-#define VLS_REPORT_OPTS_VERSION 1
+/** Wait-for chains are shown for contended waits at least this long
+ * (vls_report_opts.chain_min_ns 0). */
+#define VLS_CHAIN_MIN_DEFAULT_NS 100000ULL
+
+/* 2: chain_min_ns, pid, comm. Options of version 1 are still taken (the
+ * fields after sections at their defaults). */
+#define VLS_REPORT_OPTS_VERSION 2
 typedef struct vls_report_opts {
 	unsigned int version;
 	const int64_t *run_ids;  /**< runs to report; none: the latest run */
@@ -464,8 +470,18 @@ typedef struct vls_report_opts {
 	vls_report_by by;        /**< the table --csv writes */
 	unsigned int top;        /**< rows per list, 0 = all */
 	unsigned int sections;   /**< VLS_REPORT_* bits, 0 = all */
+	/** chains: contended waits at least this long; 0: the default
+	 * (VLS_CHAIN_MIN_DEFAULT_NS). Chains exist only for waits at or above
+	 * the import's vls_import_opts.chain_threshold_ns. */
+	uint64_t chain_min_ns;
+	/** tasks and processes: only those of this pid (a thread also by its
+	 * tid), 0: any */
+	int64_t pid;
+	/** tasks and processes: only those of this name, NULL: any */
+	const char *comm;
 } vls_report_opts;
-#define VLS_REPORT_OPTS_INIT { VLS_REPORT_OPTS_VERSION, NULL, 0, VLS_BY_PROCESS, 0, 0 }
+#define VLS_REPORT_OPTS_INIT \
+	{ VLS_REPORT_OPTS_VERSION, NULL, 0, VLS_BY_PROCESS, 0, 0, 0, 0, NULL }
 
 /** The version of the report and compare JSON (docs/report-json.md). */
 #define VLS_REPORT_JSON_VERSION 3

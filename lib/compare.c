@@ -387,7 +387,8 @@ static int build_groups(struct vls_compare *c, vls_db *db,
 			err = __vls_error(c->ctx, VLS_EINVAL, "group %zu has no runs", g + 1);
 		else
 			err = __vls_report_load(&reps[g], db, in->run_ids, in->nruns,
-						compare_sections, 0);
+						&(struct vls_rload_opts){
+							.sections = compare_sections });
 	}
 	if (!err)
 		err = shared_comms(c, reps);
@@ -489,7 +490,8 @@ static int build_matrix(struct vls_compare *c, vls_db *db)
 	if (!err && !nids)
 		err = __vls_error(c->ctx, VLS_ENOTFOUND, "no runs in the DB");
 	if (!err)
-		err = __vls_report_load(&rep, db, ids, nids, VLS_REPORT_FAULTS, 0);
+		err = __vls_report_load(&rep, db, ids, nids,
+					&(struct vls_rload_opts){ .sections = VLS_REPORT_FAULTS });
 	cap = 0;
 	for (size_t i = 0; !err && i < rep->nruns; i++)
 		if (!find_cell(c, &cap, &rep->runs[i]))

@@ -268,7 +268,7 @@ static void put_run_head(struct vls_json *j, const struct vls_rrun *run)
 }
 
 static void put_run(struct vls_json *j, const struct vls_rrun *run,
-		    unsigned int sections)
+		    unsigned int sections, uint64_t chain_min_ns)
 {
 	__vls_json_obj(j, NULL);
 	put_run_head(j, run);
@@ -289,6 +289,9 @@ static void put_run(struct vls_json *j, const struct vls_rrun *run,
 		__vls_json_arr_end(j);
 		__vls_json_int(j, "chains_total", (int64_t)(run->nchains_total >
 			       run->nchains ? run->nchains_total : run->nchains));
+		__vls_json_int(j, "chain_min_ns", (int64_t)chain_min_ns);
+		__vls_json_int(j, "chains_uncontended", (int64_t)run->nchains_uncontended);
+		J_INT(j, "chain_threshold_ns", run->chain_threshold_ns);
 	}
 	__vls_json_obj_end(j);
 }
@@ -304,7 +307,7 @@ int __vls_report_render_json(char **out, const struct vls_report *r,
 	__vls_json_int(&j, "version", VLS_REPORT_JSON_VERSION);
 	__vls_json_arr(&j, "runs");
 	for (size_t i = 0; i < r->nruns; i++)
-		put_run(&j, &r->runs[i], sections);
+		put_run(&j, &r->runs[i], sections, r->chain_min_ns);
 	__vls_json_arr_end(&j);
 	__vls_json_obj_end(&j);
 	return __vls_json_finish(&j, out);

@@ -114,16 +114,24 @@ struct vls_rrun {
 	struct vls_rstats lock[2];
 	struct vls_rtask *tasks, *procs;
 	size_t ntasks, nprocs;
+	size_t ntasks_total, nprocs_total; /* before --top (after the filters) */
 	struct vls_rsite *sites;
 	size_t nsites;
 	struct vls_rchain *chains;
-	size_t nchains, nchains_total;  /* loaded (--top), and in the DB */
+	size_t nchains, nchains_total;  /* loaded (--top), and all that qualify */
+	/* stored chains at least chain_min long whose wait was not contended
+	 * (a stacktrace trigger's cost): not shown */
+	size_t nchains_uncontended;
+	int64_t chain_threshold_ns;     /* the import's, VLS_RNULL if unrecorded */
 	char *workload, *workload_args; /* `record --scenario`, or NULL */
 };
 
 struct vls_report {
 	vls_ctx *ctx;
 	unsigned int top;            /* rows per list asked, 0: all */
+	uint64_t chain_min_ns;       /* chains: contended waits this long */
+	int64_t pid;                 /* the filters asked, 0 / NULL: none */
+	char *comm;
 	struct vls_rrun *runs;
 	size_t nruns;
 };
@@ -140,11 +148,20 @@ struct vls_report {
 #define VLS_CAP_VMA_LOCK_STATS "vma_lock_stats"
 #define VLS_CAP_CONTENTION "lock_contention"
 
-/* report-load.c: load the runs (nruns 0: the latest run), at most top rows
- * per list (0: all), only the sections asked (VLS_REPORT_* bits). */
+/* What to load: only the sections asked (VLS_REPORT_* bits), at most top
+ * rows per list (0: all), chains of contended waits of chain_min_ns or
+ * more (0: VLS_CHAIN_MIN_DEFAULT_NS), tasks and processes filtered. */
+struct vls_rload_opts {
+	unsigned int sections, top;
+	uint64_t chain_min_ns;
+	int64_t pid;              /* tasks and processes of this pid only, 0: any */
+	const char *comm;         /* ... of this name only, NULL: any */
+};
+
+/* report-load.c: load the runs (nruns 0: the latest run). */
 int __vls_report_load(struct vls_report **out, vls_db *db,
 		      const int64_t *run_ids, size_t nruns,
-		      unsigned int sections, unsigned int top);
+		      const struct vls_rload_opts *o);
 void __vls_report_free(struct vls_report *r);
 bool __vls_rrun_has_cap(const struct vls_rrun *run, const char *cap);
 

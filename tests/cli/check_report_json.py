@@ -206,6 +206,14 @@ def run(r, path):
     total = need(r, path, "chains_total", INT)
     if total is not None and total < len(chains):
         err(f"{path}.chains_total", "fewer than the chains listed")
+    # chains are for contended waits of chain_min_ns or more
+    cmin = need(r, path, "chain_min_ns", INT)
+    need(r, path, "chains_uncontended", INT)
+    need(r, path, "chain_threshold_ns", INT, nullable=True)
+    for i, c in enumerate(chains):
+        w = (c.get("waiter") or {}).get("wait_ns")
+        if cmin is not None and isinstance(w, int) and w < cmin:
+            err(f"{path}.chains[{i}]", f"a wait of {w} ns under chain_min_ns {cmin}")
 
 
 def main():

@@ -103,7 +103,8 @@ for s in "run 1: stock" "kernel        6.12.117" "lost events   0" \
 	"by reason: io_retry 1028, no_io 2, kernel_mode 6, no_vma_lock 0" \
 	"nested (mmap_lock inside a fault the VMA lock handled, no fallback): 7" \
 	"capabilities  mmap_lock page_fault_user filemap sched_switch stacks per_vma_lock" \
-	"mmap_lock per process" "worst wait-for chains (10 of "; do
+	"mmap_lock per process" "worst wait-for chains of contended waits of 100.00 us or more (10 of 22," \
+	"989 uncontended waits of that length not chained: a stacktrace trigger's cost, not contention"; do
 	grep -qF "$s" "$T/r.txt" && ok "text has '$s'" || fail "text lacks '$s'"
 done
 "$VLS" report --db "$DB" --label stock --by thread --csv >"$T/r.csv" || fail "csv"
@@ -278,6 +279,95 @@ grep -q '^vmlockstat compare: no run with id or label' "$T/err" &&
 	ok "compare: the message has one prefix" || fail "compare message: $(cat "$T/err")"
 "$VLS" report --db "$T/caps.db" --top 2147483648 >/dev/null 2>"$T/err"
 grep -q 'from 0 (all) to 1000000' "$T/err" && ok "--top says its range" || fail "--top: $(cat "$T/err")"
+
+# --- chains: contended waits of --chain-min or more ---
+"$VLS" report --db "$DB" --run 1 --chain-min 20ms >"$T/ch.txt"
+grep -qx "no wait-for chains: no contended mmap_lock wait of 20.00 ms or more (--chain-min)" "$T/ch.txt" &&
+	ok "no chain: says so, with the threshold" || fail "chains at 20ms: $(tail -3 "$T/ch.txt")"
+"$VLS" report --db "$DB" --run 1 --chain-min 50us >"$T/ch.txt"
+grep -qx "  (the import kept chains only for waits of 100.00 us or more)" "$T/ch.txt" &&
+	ok "--chain-min below the import's threshold: said" || fail "chains at 50us: $(tail -3 "$T/ch.txt")"
+"$VLS" report --db "$DB" --run 1 --json --chain-min 1ms >"$T/ch.json" &&
+	python3 "$HERE/check_report_json.py" "$T/ch.json" && python3 - "$T/ch.json" "$DB" <<'PY' &&
+import json, sqlite3, sys
+r = json.load(open(sys.argv[1]))["runs"][0]
+db = sqlite3.connect(sys.argv[2])
+# counted apart from the report: chains of waits >= 1 ms whose acquisition
+# the lock analyzer marked contended (or still waiting at the end)
+want = db.execute("SELECT count(*) FROM lock_chain c WHERE run_id = 1 AND wait_ns >= 1000000 AND"
+                  " (open OR EXISTS (SELECT 1 FROM lock_acq a WHERE a.run_id = 1 AND"
+                  " a.chain_id = c.id AND a.contended))").fetchone()[0]
+long_ = db.execute("SELECT count(*) FROM lock_chain WHERE run_id = 1 AND wait_ns >= 1000000").fetchone()[0]
+assert r["chain_min_ns"] == 1000000 and r["chain_threshold_ns"] == 100000, r
+assert r["chains_total"] == want == len(r["chains"]) and 0 < want < long_, (want, long_, r["chains_total"])
+assert r["chains_uncontended"] == long_ - want, r["chains_uncontended"]
+assert all(c["waiter"]["wait_ns"] >= 1000000 for c in r["chains"])
+PY
+	ok "--chain-min 1ms: the contended chains, counted apart" || fail "--chain-min 1ms JSON"
+for bad in abc 5 -5us 2h 1e9s ''; do
+	expect_rc 2 "$VLS" report --db "$DB" --chain-min "$bad"
+	grep -q "^vmlockstat report: --chain-min wants a duration up to 1 hour (100us, 1.5ms, 2s; 0: all), not '$bad'" "$T/err" ||
+		fail "--chain-min '$bad': $(cat "$T/err")"
+done
+# a waiter blocked behind a writer (contended) and a wait as long with no
+# one holding the lock (a stacktrace trigger's cost): one chain
+{
+	echo '#'
+	l() { printf '      %s-%d   [%03d] .....  %s: mmap_lock_%s: mm=%s memcg_path=/ write=%s\n' "$@"; }
+	for i in $(seq 1 12); do
+		c=$(printf 'p%02d' "$i") mm=$(printf '00000000aaaa%04x' "$i")
+		l "$c" $((200 + i)) 0 "1.$(printf '%06d' $((i * 100)))" start_locking "$mm" false
+		l "$c" $((200 + i)) 0 "1.$(printf '%06d' $((i * 100 + i)))" acquire_returned "$mm" 'false success=true'
+		l "$c" $((200 + i)) 0 "1.$(printf '%06d' $((i * 100 + i + 1)))" released "$mm" false
+	done
+	l w 300 0 2.000000 start_locking 00000000bbbb0000 true
+	l w 300 0 2.000001 acquire_returned 00000000bbbb0000 'true success=true'
+	l r 301 1 2.000100 start_locking 00000000bbbb0000 false
+	l w 300 0 2.000500 released 00000000bbbb0000 true
+	l r 301 1 2.000501 acquire_returned 00000000bbbb0000 'false success=true'
+	l r 301 1 2.000510 released 00000000bbbb0000 false
+	l u 302 2 3.000000 start_locking 00000000cccc0000 false
+	l u 302 2 3.000200 acquire_returned 00000000cccc0000 'false success=true'
+	l u 302 2 3.000210 released 00000000cccc0000 false
+} >"$T/syn.txt"
+"$VLS" import --db "$T/syn.db" "$T/syn.txt" >/dev/null || fail "import of the synthetic trace"
+"$VLS" report --db "$T/syn.db" >"$T/syn.out"
+grep -q "^  r 301 waited 401 us for read <- writer: w 300 held 400 us$" "$T/syn.out" &&
+	! grep -q "^  u 302 waited" "$T/syn.out" &&
+	grep -qx "  1 uncontended wait of that length not chained: a stacktrace trigger's cost, not contention" "$T/syn.out" &&
+	ok "chains: the contended wait only; the uncontended one counted" ||
+	fail "chains of the synthetic trace: $(sed -n '/wait-for/,$p' "$T/syn.out")"
+
+# --- readable by default: the worst 10 rows, what was left out, filters ---
+n=$("$VLS" report --db "$T/syn.db" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["runs"][0]["processes"]))')
+[ "$n" -gt 10 ] && ok "JSON lists every process ($n) without --top" || fail "JSON processes: $n"
+grep -qx "  ($((n - 10)) more processes not shown: the worst 10 are; --top 0 or --all lists every one, --pid and --comm pick some)" "$T/syn.out" &&
+	ok "text: the worst 10 processes, and how to see the $((n - 10)) others" ||
+	fail "left-out line: $(grep 'not shown' "$T/syn.out")"
+grep -q ' p12$' "$T/syn.out" && ! grep -q ' p01$' "$T/syn.out" && ok "the worst processes are the ones kept" ||
+	fail "worst processes not kept"
+for a in --all "--top 0"; do
+	# shellcheck disable=SC2086
+	"$VLS" report --db "$T/syn.db" $a >"$T/all.out"
+	grep -q ' p01$' "$T/all.out" && ! grep -q 'not shown' "$T/all.out" &&
+		ok "$a: every row" || fail "$a: $(grep 'not shown' "$T/all.out")"
+done
+"$VLS" report --db "$T/syn.db" --top 3 --by thread | grep -Eqx "  \([0-9]+ more threads not shown: the worst 3 are; --top 0 or --all lists every one, --pid and --comm pick some\)" &&
+	ok "--top 3 --by thread: threads left out, said" || fail "--top 3 --by thread"
+"$VLS" report --db "$T/syn.db" --comm p01 --by thread >"$T/c.out"
+grep -qx "rows of comm p01 only (the figures above are of the whole run)" "$T/c.out" &&
+	grep -q ' p01$' "$T/c.out" && ! grep -q ' p12$' "$T/c.out" &&
+	ok "--comm: that name's rows only, said" || fail "--comm: $(sed -n '/rows of/,/^$/p' "$T/c.out")"
+"$VLS" report --db "$T/syn.db" -p 301 -a --by thread >"$T/c.out"
+grep -qx "rows of pid 301 only (the figures above are of the whole run)" "$T/c.out" &&
+	grep -Eq '^ +1 +1 .* read +- +301 +r$' "$T/c.out" && ! grep -q ' w$' "$T/c.out" &&
+	ok "--pid TID: that thread's rows only" || fail "--pid: $(sed -n '/mmap_lock per/,/^$/p' "$T/c.out")"
+expect_rc 2 "$VLS" report --db "$T/syn.db" --pid x
+grep -q "^vmlockstat report: --pid wants a process or thread id (1 to 2147483647), not 'x'" "$T/err" ||
+	fail "--pid x: $(cat "$T/err")"
+expect_rc 2 "$VLS" report --db "$T/syn.db" --comm ''
+grep -q "^vmlockstat report: --comm wants a process or thread name, not ''" "$T/err" ||
+	fail "--comm '': $(cat "$T/err")"
 
 [ "$fails" = 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails != 0))

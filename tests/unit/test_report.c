@@ -317,6 +317,11 @@ static void check_full_run(const struct jv *run)
 	CHECK(jis(jkey(ch, "inversion"), J_BOOL));
 	CHECK(jis_int(jkey(ch, "depth")));
 	CHECK(jis(jkey(ch, "text"), J_STR));
+	/* faulter's 3000 ns wait was uncontended: no chain, only counted */
+	CHECK_INT(jint(jkey(run, "chains_total")), 1);
+	CHECK_INT(jint(jkey(run, "chains_uncontended")), 1);
+	CHECK_INT(jint(jkey(run, "chain_min_ns")), 1000);
+	CHECK_INT(jint(jkey(run, "chain_threshold_ns")), 1000);
 }
 
 /* No mmap_lock events, no page_fault_user, no vmstat: nulls, said plainly. */
@@ -347,6 +352,7 @@ static void test_json(vls_db *db)
 
 	o.run_ids = ids;
 	o.nruns = 2;
+	o.chain_min_ns = 1000;  /* the import's threshold: both long waits */
 	CHECK_INT(vls_report_json(&out, db, &o), 0);
 	CHECK(out && jparse(&doc, out));
 	if (!out)
@@ -382,9 +388,45 @@ static void test_text_csv(vls_db *db)
 	CHECK(out && strstr(out, "\n  kernel-mode faults: 0, 0 took mmap_lock"));
 	CHECK(out && strstr(out, "\n  all faults: 2 (counted from page_fault_user), "
 			    "2 fell back to mmap_lock (rate 100.0%)\n"));
-	CHECK(out && strstr(out, "worst wait-for chains (2 of 2"));
+	CHECK(out && strstr(out, "\nno wait-for chains: no contended mmap_lock wait of "
+			    "100.00 us or more (--chain-min)\n"));
+	vls_buf_free(db, out);
+	/* options of version 1 (no chain_min_ns, pid, comm) are still taken */
+	o.version = 1;
+	o.chain_min_ns = 1000;   /* not read: past the version 1 layout */
+	CHECK_INT(vls_report_text(&out, db, &o), 0);
+	CHECK(out && strstr(out, "no contended mmap_lock wait of 100.00 us or more"));
+	vls_buf_free(db, out);
+	o.version = VLS_REPORT_OPTS_VERSION;
+	CHECK_INT(vls_report_text(&out, db, &o), 0);
+	CHECK(out && strstr(out, "worst wait-for chains of contended waits of 1.00 us "
+			    "or more (1 of 1"));
+	CHECK(out && strstr(out, "\n  1 uncontended wait of that length not chained: "
+			    "a stacktrace trigger's cost, not contention\n"));
 	CHECK(out && strstr(out, "  faulter 100 waited 8.1 us for read <- writer: mprot 101 mprotect held 8.0 us"));
 	vls_buf_free(db, out);
+	/* --pid, --comm: the rows of one thread or process name */
+	o.by = VLS_BY_THREAD;
+	o.comm = "mprot";
+	CHECK_INT(vls_report_text(&out, db, &o), 0);
+	CHECK(out && strstr(out, "\nrows of comm mprot only (the figures above are of "
+			    "the whole run)\n"));
+	CHECK(out && !strstr(out, " faulter\n") && strstr(out, " mprot\n"));
+	vls_buf_free(db, out);
+	o.comm = NULL;
+	o.sections = VLS_REPORT_TASKS;   /* chains are not filtered */
+	o.pid = 100;     /* the process: both threads */
+	CHECK_INT(vls_report_json(&out, db, &o), 0);
+	CHECK(out && strstr(out, "\"comm\":\"faulter\"") && strstr(out, "\"comm\":\"mprot\""));
+	vls_buf_free(db, out);
+	o.pid = 101;     /* a thread by its tid */
+	CHECK_INT(vls_report_json(&out, db, &o), 0);
+	CHECK(out && strstr(out, "\"tid\":101") && !strstr(out, "\"tid\":100"));
+	vls_buf_free(db, out);
+	o.pid = 0;
+	o.sections = 0;
+	o.by = VLS_BY_PROCESS;
+	o.chain_min_ns = 0;
 	o.run_ids = &two;
 	CHECK_INT(vls_report_text(&out, db, &o), 0);
 	CHECK(out && strstr(out, "note: no page_fault_user tracepoint on this arch"));
