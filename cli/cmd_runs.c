@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -20,18 +21,22 @@ static const struct cli_opt opts[] = {
 };
 
 static const struct cli_cmd cmd = {
-	"runs", "[OPTIONS]", "List the runs stored in the DB.", opts,
+	"runs", "[OPTIONS]", "List the runs stored in the DB: when each was imported,\n"
+	"how long its trace lasts, its user-fault fallback rate (the per-VMA\n"
+	"lock's own rate; '-' when the run cannot say), kernel and source.", opts,
 };
 
-enum { C_ID, C_LABEL, C_KERNEL, C_ARCH, C_FORMAT, C_EVENTS, C_LOST, C_SOURCE,
-       NCOLS };
+enum { C_ID, C_LABEL, C_DATE, C_DURATION, C_RATE, C_KERNEL, C_ARCH, C_FORMAT,
+       C_EVENTS, C_LOST, C_SOURCE, NCOLS };
 
 static const char *const headers[NCOLS] = {
-	"ID", "LABEL", "KERNEL", "ARCH", "FORMAT", "EVENTS", "LOST", "SOURCE",
+	"ID", "LABEL", "IMPORTED (UTC)", "DURATION", "USER FB RATE", "KERNEL", "ARCH",
+	"FORMAT", "EVENTS", "LOST", "SOURCE",
 };
 
 /* Right-aligned columns (numbers). */
-static const bool right[NCOLS] = { [C_ID] = true, [C_EVENTS] = true,
+static const bool right[NCOLS] = { [C_ID] = true, [C_DURATION] = true,
+				   [C_RATE] = true, [C_EVENTS] = true,
 				   [C_LOST] = true };
 
 struct table {
@@ -59,6 +64,42 @@ static char *fmt_num(int64_t v, bool unknown)
 	return strdup(buf);
 }
 
+static char *fmt_date(int64_t unix_s)
+{
+	time_t t = (time_t)unix_s;
+	char buf[32];
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm))
+		return strdup("-");
+	return strdup(buf);
+}
+
+/* "1.23 s", "850.0 ms", "-" without events. */
+static char *fmt_duration(int64_t ns)
+{
+	char buf[32];
+
+	if (ns < 0)
+		return strdup("-");
+	if (ns >= 1000000000)
+		snprintf(buf, sizeof(buf), "%.2f s", (double)ns / 1e9);
+	else
+		snprintf(buf, sizeof(buf), "%.1f ms", (double)ns / 1e6);
+	return strdup(buf);
+}
+
+/* The user-fault fallback rate in percent; "-" when the run cannot say. */
+static char *fmt_rate(double r)
+{
+	char buf[32];
+
+	if (r < 0)
+		return strdup("-");
+	snprintf(buf, sizeof(buf), "%.1f%%", r * 100.0);
+	return strdup(buf);
+}
+
 static int add_row(const vls_run *run, void *data)
 {
 	struct table *t = data;
@@ -76,6 +117,9 @@ static int add_row(const vls_run *run, void *data)
 	row = t->cells + t->rows * NCOLS;
 	row[C_ID] = fmt_num(run->id, false);
 	row[C_LABEL] = dup_or_dash(run->label);
+	row[C_DATE] = fmt_date(run->imported_at);
+	row[C_DURATION] = fmt_duration(run->duration_ns);
+	row[C_RATE] = fmt_rate(run->user_fallback_rate);
 	row[C_KERNEL] = dup_or_dash(run->kernel);
 	row[C_ARCH] = dup_or_dash(run->arch);
 	row[C_FORMAT] = dup_or_dash(run->format);
@@ -151,7 +195,17 @@ static int print_json(const vls_run *run, void *data)
 		printf("%" PRId64, run->lost_events);
 	fputs(", \"source\": ", stdout);
 	json_str(run->source);
-	printf(", \"imported_at\": %" PRId64 "}", run->imported_at);
+	printf(", \"imported_at\": %" PRId64 ", \"duration_ns\": ", run->imported_at);
+	if (run->duration_ns < 0)
+		fputs("null", stdout);
+	else
+		printf("%" PRId64, run->duration_ns);
+	fputs(", \"user_fallback_rate\": ", stdout);
+	if (run->user_fallback_rate < 0)
+		fputs("null", stdout);
+	else
+		printf("%.6f", run->user_fallback_rate);
+	putchar('}');
 	return 0;
 }
 

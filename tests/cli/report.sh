@@ -170,6 +170,12 @@ assert abs(c["6.12.117"]["user_fallback_rate"]["mean"] - 1030 / 3216) < 1e-9, c
 head -1 "$T/r.csv" | grep -q '^run_id,label,pid,tid,comm,faults,kernel_faults,fallback_faults,user_fallback_rate,fallback_rate,' &&
 	ok "csv: kernel_faults, user_fallback_rate" || fail "csv header: $(head -1 "$T/r.csv")"
 
+# --- runs: the user-fault fallback rate beside each run ---
+"$VLS" runs --db "$DB" >"$T/runs.txt" || fail "runs"
+grep -Eq '^ 1  stock     [0-9-]{10} [0-9:]{5}    1\.68 s         32\.0%  6\.12\.117 ' "$T/runs.txt" &&
+	grep -Eq '^ 2  retryvma  [0-9-]{10} [0-9:]{5}    2\.31 s          0\.1%  6\.12\.117-retryvma ' "$T/runs.txt" &&
+	ok "runs: date, duration, user-fault fallback rate" || fail "runs: $(cat "$T/runs.txt")"
+
 # --- errors ---
 expect_rc 2 "$VLS" report --db "$DB" --json --csv
 expect_rc 2 "$VLS" report --db "$DB" --by nothing
@@ -257,6 +263,13 @@ assert old["faults"]["fallback"] is not None
 assert new["faults"]["kernel_faults"] is not None and new["faults"]["user_fallback_rate"] is not None
 ' "$T/old.json" && ok "schema 1 migrated: user figures of its runs null, of new runs known" ||
 	fail "schema 1 migrated: $(head -c 300 "$T/old.json")"
+"$VLS" runs --db "$T/caps.db" --json | python3 -c '
+import json, sys
+r = {x["label"]: x for x in json.load(sys.stdin)}
+assert r["nostacks"]["user_fallback_rate"] is None, r["nostacks"]
+assert r["stacks"]["user_fallback_rate"] is not None and r["stacks"]["duration_ns"] > 0, r["stacks"]
+' && "$VLS" runs --db "$T/caps.db" | grep -Eq '^ 1  nostacks  .* +- +[^ ]' &&
+	ok "no stacks: runs shows the user-fault rate as unknown" || fail "runs of no-stack run"
 "$VLS" compare --db "$T/caps.db" nostacks stacks >"$T/cmp.txt" 2>&1
 head -1 "$T/cmp.txt" | grep -q "capabilities differ" && grep -q "nostacks lacks stacks" "$T/cmp.txt" &&
 	ok "compare says first what a group lacks" || fail "compare: capabilities: $(head -3 "$T/cmp.txt")"
