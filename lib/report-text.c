@@ -111,8 +111,8 @@ static const char *user_rate_why(const struct vls_rfaults *f)
 	if (f->fallback == VLS_RNULL)
 		return "fallbacks are unknown";
 	if (f->kernel == VLS_RNULL)
-		return "kernel-mode faults were not counted (no page_fault_kernel "
-		       "and no stacks, or imported before schema 2)";
+		return "kernel-mode faults were not counted: no page_fault_kernel "
+		       "and no stacks, or imported before schema 2";
 	return "no user faults";
 }
 

@@ -263,6 +263,21 @@ assert old["faults"]["fallback"] is not None
 assert new["faults"]["kernel_faults"] is not None and new["faults"]["user_fallback_rate"] is not None
 ' "$T/old.json" && ok "schema 1 migrated: user figures of its runs null, of new runs known" ||
 	fail "schema 1 migrated: $(head -c 300 "$T/old.json")"
+"$VLS" report --db "$T/old.db" --label stacks >"$T/old.txt"
+grep -qx "user-fault fallback rate: unknown (kernel-mode faults were not counted: no page_fault_kernel and no stacks, or imported before schema 2)" "$T/old.txt" &&
+	grep -qx "  kernel-mode faults: unknown" "$T/old.txt" &&
+	ok "schema 1 run: the user-fault rate unknown, and why" || fail "schema 1 text: $(grep -i 'user-fault\|kernel-mode' "$T/old.txt")"
+# arm64 (no page_fault_user, no vmstat recorded): fallbacks and kernel-mode
+# faults known from stacks, the fault count and so the rate unknown
+d=$DATA/shared/debian-6.12-arm64-readahead
+xz -dc "$d/trace.txt.xz" >"$T/arm.txt" &&
+	"$VLS" import --db "$T/arm.db" --kernel "$(awk '{print $3}' "$d/uname.txt")" \
+		--arch "$(awk '{print $(NF-1)}' "$d/uname.txt")" "$T/arm.txt" >/dev/null || fail "import arm64"
+"$VLS" report --db "$T/arm.db" >"$T/arm.out"
+grep -qx "user-fault fallback rate: unknown (the fault count is unknown)" "$T/arm.out" &&
+	grep -qx "  kernel-mode faults: 6, 6 took mmap_lock (uaccess: they never try the per-VMA lock)" "$T/arm.out" &&
+	ok "arm64 stack-only: kernel-mode faults counted, the rate unknown" ||
+	fail "arm64: $(grep -i 'user-fault\|kernel-mode' "$T/arm.out")"
 "$VLS" runs --db "$T/caps.db" --json | python3 -c '
 import json, sys
 r = {x["label"]: x for x in json.load(sys.stdin)}
