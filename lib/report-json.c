@@ -247,6 +247,7 @@ static void put_run_head(struct vls_json *j, const struct vls_rrun *run)
 	__vls_json_str(j, "source", run->source);
 	__vls_json_str(j, "format", run->format);
 	J_INT(j, "imported_at", run->imported_at);
+	J_INT(j, "duration_ns", run->duration_ns);
 	J_INT(j, "events", run->events);
 	J_INT(j, "lost_events", run->lost_events);
 	__vls_json_arr(j, "capabilities");

@@ -152,6 +152,8 @@ static int run_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	run->imported_at = __vls_rl_int(st, 6);
 	run->events = __vls_rl_int(st, 7);
 	run->lost_events = __vls_rl_int(st, 8);
+	run->duration_ns = __vls_rl_int(st, 9) == VLS_RNULL || __vls_rl_int(st, 10) ==
+			   VLS_RNULL ? VLS_RNULL : __vls_rl_int(st, 10) - __vls_rl_int(st, 9);
 	L->found = true;
 	return err;
 }
@@ -203,7 +205,8 @@ static int load_core(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 	int err;
 
 	err = __vls_rl_query(L, "SELECT id, label, kernel, arch, source, format, "
-			     "imported_at, events, lost_events FROM run WHERE id = :run_id",
+			     "imported_at, events, lost_events, first_ts, last_ts FROM run "
+			     "WHERE id = :run_id",
 			     id, run_row, run);
 	if (!err && !L->found)
 		return __vls_error(L->ctx, VLS_ENOTFOUND, "no run %lld in %s",

@@ -98,6 +98,7 @@ struct vls_rchain {
 
 struct vls_rrun {
 	int64_t id, events, lost_events, imported_at;
+	int64_t duration_ns;           /* first to last event, VLS_RNULL: none */
 	char *label, *kernel, *arch, *source, *format;
 	const char *caps[VLS_RCAPS_MAX]; /* static strings */
 	size_t ncaps;

@@ -58,6 +58,11 @@ VLS.views.runs = function (root, params) {
       } },
       { title: 'kernel', cell: function (r) { return r.kernel || VLS.fmt.dash; } },
       { title: 'arch', cell: function (r) { return r.arch || VLS.fmt.dash; } },
+      { title: 'imported', help: 'date of the import (UTC)', cell: function (r) {
+        return new Date(r.imported_at * 1000).toISOString().slice(0, 16).replace('T', ' ');
+      } },
+      { title: 'duration', num: true, help: 'first to last event of the trace',
+        cell: function (r) { return VLS.fmt.ns(r.duration_ns); } },
       { title: 'format', cell: function (r) { return r.format; } },
       { title: 'events', num: true, cell: function (r) { return VLS.fmt.count(r.events); } },
       { title: 'lost', num: true, help: 'events the kernel dropped', cls: 'lost',

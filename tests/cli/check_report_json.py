@@ -180,7 +180,7 @@ def chain(c, path):
 def run(r, path):
     for k, t, n in (("id", INT, False), ("label", STR, False), ("kernel", STR, True),
                     ("arch", STR, True), ("source", STR, False), ("events", INT, False),
-                    ("lost_events", INT, True)):
+                    ("lost_events", INT, True), ("duration_ns", INT, True)):
         need(r, path, k, t, n)
     caps = need(r, path, "capabilities", LIST) or []
     notes = need(r, path, "notes", LIST) or []

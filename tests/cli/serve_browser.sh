@@ -80,7 +80,8 @@ check runs "/runs" \
 	'rate(R[0]["faults"]["fallback_rate"]) == "32.2%" and rate(R[0]["faults"]["fallback_rate"]) in dom' \
 	'rate(R[1]["faults"]["fallback_rate"]) in dom and R[1]["faults"]["fallback_rate"] < 0.01' \
 	'"user-fault fallback rate" in dom and rate(R[0]["faults"]["user_fallback_rate"]) == "32.0%" and "32.0%" in dom' \
-	'count(R[3]["faults"]["total"]) in dom and count(R[0]["events"]) in dom'
+	'count(R[3]["faults"]["total"]) in dom and count(R[0]["events"]) in dom' \
+	'"imported" in dom and "duration" in dom and R[0]["duration_ns"] > 0'
 check runs-filtered "/runs?arch=aarch64&sel=1,2" \
 	'rows("runs") == 1' '"arm64-6.12" in dom and "stock" not in dom' \
 	'"Compare selected (2)" in dom' 'attr("href", "compare-btn") == "#/compare?runs=1,2"'
