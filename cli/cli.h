@@ -10,6 +10,8 @@
 #define VLS_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 #include "vmlockstat.h"
 
@@ -26,12 +28,48 @@ struct cli_opt {
 	int id;             /* returned by cli_next() */
 };
 
+/* A man page example: the command line (after "$ "), what it does. */
+struct cli_example {
+	const char *line;
+	const char *what;
+};
+
+/* What a command's positional arguments are, for completion. */
+enum cli_args {
+	CLI_ARGS_NONE = 0,
+	CLI_ARGS_FILES,     /* trace files */
+	CLI_ARGS_RUNS,      /* run ids and labels of the DB */
+	CLI_ARGS_SUB,       /* a sub-command (cli_cmd.sub), then its options */
+	CLI_ARGS_COMMAND,   /* after "--": a command line */
+};
+
+/* A command: its option table prints --help, the man page (man.c) and
+ * the bash completion (completion.c); nothing about an option is said a
+ * second time. Fields after opts may be left out. */
 struct cli_cmd {
 	const char *name;
 	const char *usage;  /* after "vmlockstat NAME " */
-	const char *summary;
+	const char *summary; /* --help, and the man page's DESCRIPTION */
 	const struct cli_opt *opts;
+	const char *brief;   /* one line: `vmlockstat` and the man page's NAME */
+	const char *details; /* DESCRIPTION after summary; "\n\n" between paragraphs */
+	const char *exit_status;  /* statuses beyond 0, 1 and 2: "N text\n..." */
+	const struct cli_example *examples;   /* { 0 } terminated */
+	enum cli_args args;
+	/* the i-th sub-command (workload's scenarios), NULL past the last */
+	const struct cli_cmd *(*sub)(size_t i);
 };
+
+/* The i-th command's table, in the order `vmlockstat --help` lists them
+ * (main.c); NULL past the last. */
+const struct cli_cmd *cli_command_at(size_t i);
+
+/* Pages and completion, from the tables (man.c, completion.c): the page
+ * of cmd (NULL: vmlockstat(1) itself), every page into dir as
+ * vmlockstat[-NAME].1, the bash completion script. Return an exit code. */
+int cli_man_page(FILE *f, const struct cli_cmd *cmd);
+int cli_man_pages(const char *dir);
+int cli_completion(FILE *f);
 
 /* Option parser state over argv[1..]. Positional arguments are collected
  * in order; "--" ends the options (rest is positional). */
@@ -57,6 +95,9 @@ int cli_parser_init(struct cli_parser *p, const struct cli_cmd *cmd,
 int cli_next(struct cli_parser *p);
 void cli_parser_free(struct cli_parser *p);
 void cli_print_help(const struct cli_cmd *cmd);
+/* -h, --help: what every command's help and man page say of it */
+#define CLI_HELP_TEXT "show this help"
+
 
 /* Print "vmlockstat NAME: message" to stderr. */
 void cli_err(const struct cli_cmd *cmd, const char *fmt, ...)
@@ -96,7 +137,7 @@ int cli_meta_add(struct cli_meta *m, const char *arg);
 int cli_meta_add_file(struct cli_meta *m, const char *arg);
 void cli_meta_free(struct cli_meta *m);
 
-/* Subcommands. */
+/* Subcommands: each file's entry point and its table. */
 int cmd_import(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_report(int argc, char **argv);
@@ -104,5 +145,12 @@ int cmd_compare(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_workload(int argc, char **argv);
+const struct cli_cmd *cmd_import_table(void);
+const struct cli_cmd *cmd_runs_table(void);
+const struct cli_cmd *cmd_report_table(void);
+const struct cli_cmd *cmd_compare_table(void);
+const struct cli_cmd *cmd_record_table(void);
+const struct cli_cmd *cmd_serve_table(void);
+const struct cli_cmd *cmd_workload_table(void);
 
 #endif /* VLS_CLI_H */

@@ -5,19 +5,23 @@
  * fallback rates over every run in the DB.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-enum { OPT_DB = 1, OPT_JSON, OPT_BY };
+enum { OPT_DB = 1, OPT_JSON, OPT_BY, OPT_THRESHOLD, OPT_CI };
 
 static const struct cli_opt opts[] = {
 	{ "db", 'd', "FILE", "the DB (default: $VMLOCKSTAT_DB or ./vmlockstat.db)",
 	  OPT_DB },
 	{ "json", 0, NULL, "print JSON (docs/report-json.md, \"Compare\")", OPT_JSON },
 	{ "by", 0, "kernel,arch", "matrix of fallback rates of all runs", OPT_BY },
+	{ "threshold", 0, "PCT", "a change smaller than PCT % of the baseline is no "
+	  "change (default 5)", OPT_THRESHOLD },
+	{ "ci", 0, NULL, "print the 95 % interval of each change", OPT_CI },
 	{ 0 }
 };
 
@@ -25,12 +29,39 @@ static const struct cli_cmd cmd = {
 	"compare", "[OPTIONS] A B [C...]",
 	"Compare runs: each of A, B, ... is a run id or a label (several runs\n"
 	"under one label are repetitions: mean and spread). A is the baseline:\n"
-	"every figure shows the change against it, absolute and in %.", opts,
+	"every figure shows the change against it, absolute and in %. With 2 runs\n"
+	"or more on each side, a verdict: ▲ increase, ▼ decrease, = no change,\n"
+	"? inconclusive (the 95 % Welch interval of the change against the\n"
+	"threshold; docs/compare.md).", opts,
+	.brief = "compare runs or labels (before/after, kernel x arch)",
+	.details =
+	"The usual question is a kernel patch: import the runs of a stock and "
+	"of a patched kernel under two labels, then compare the labels. Each "
+	"figure of the report (fault fallbacks and their reasons, mmap_lock "
+	"waits, holds and chains) is given per group, with its change against "
+	"the baseline.\n\n"
+	"--by kernel,arch compares every run in the DB instead: the fallback "
+	"rate of each kernel on each architecture, averaged over the runs of a "
+	"cell.",
+	.examples = (const struct cli_example[]){
+		{ "vmlockstat compare stock patched",
+		  "two labels: the patch's effect" },
+		{ "vmlockstat compare 1 2 3", "three runs against run 1" },
+		{ "vmlockstat compare --by kernel,arch --json",
+		  "the kernel x arch matrix as JSON" },
+		{ 0 } },
+	.args = CLI_ARGS_RUNS,
 };
+
+const struct cli_cmd *cmd_compare_table(void)
+{
+	return &cmd;
+}
 
 struct args {
 	const char *db;
-	bool json, matrix;
+	bool json, matrix, ci;
+	double threshold;
 	char **pos;
 	int npos;
 };
@@ -51,6 +82,13 @@ static int parse(struct args *a, struct cli_parser *p, int argc, char **argv)
 					 p->optarg);
 		else if (id == OPT_BY)
 			a->matrix = true;
+		else if (id == OPT_CI)
+			a->ci = true;
+		else if (id == OPT_THRESHOLD &&
+			 (!cli_parse_double(p->optarg, &a->threshold) ||
+			  !isfinite(a->threshold) || a->threshold < 0 || a->threshold > 1e6))
+			return cli_usage(&cmd, "--threshold wants a percentage from 0 to "
+					 "1000000, not '%s'", p->optarg);
 	}
 	if (id == CLI_HELP)
 		return CLI_HELP;
@@ -61,6 +99,9 @@ static int parse(struct args *a, struct cli_parser *p, int argc, char **argv)
 	if (a->matrix && a->npos)
 		return cli_usage(&cmd, "--by kernel,arch compares every run in the DB: "
 				 "no run or label arguments");
+	if (a->matrix && (a->ci || a->threshold != VLS_COMPARE_THRESHOLD_DEFAULT))
+		return cli_usage(&cmd, "--ci and --threshold are for groups of runs, "
+				 "not --by kernel,arch");
 	if (!a->matrix && a->npos < 2)
 		return cli_usage(&cmd, "give at least two runs or labels to compare "
 				 "(or --by kernel,arch)");
@@ -130,6 +171,8 @@ static int run(struct args *a, vls_ctx *ctx)
 		co.groups = groups;
 		co.ngroups = a->matrix ? 0 : (size_t)a->npos;
 		co.matrix = a->matrix;
+		co.threshold_pct = a->threshold;
+		co.ci = a->ci;
 		err = a->json ? vls_compare_json(&out, db, &co) : vls_compare_text(&out, db, &co);
 		ret = err ? cli_fail(&cmd, ctx, err, NULL) : CLI_EXIT_OK;
 	}
@@ -143,7 +186,8 @@ static int run(struct args *a, vls_ctx *ctx)
 
 int cmd_compare(int argc, char **argv)
 {
-	struct args a = { .db = cli_default_db() };
+	struct args a = { .db = cli_default_db(),
+			  .threshold = VLS_COMPARE_THRESHOLD_DEFAULT };
 	struct cli_parser p;
 	vls_ctx *ctx = NULL;
 	int ret;

@@ -44,7 +44,34 @@ static const struct cli_cmd cmd = {
 	"import", "[OPTIONS] TRACE...",
 	"Import trace-cmd trace.dat or ftrace text traces into the DB, one run each.",
 	opts,
+	.brief = "import trace.dat or ftrace text into the DB",
+	.details =
+	"The format is found from the file's first bytes: a trace-cmd trace.dat "
+	"(version 6 or 7, uncompressed or zstd), the text of a tracefs trace file "
+	"(with or without the record-tgid column), 'trace-cmd report' output or "
+	"Android atrace output. The kernel, the architecture and the CPU count "
+	"come from the trace when it says them; --kernel and --arch override "
+	"them, --meta adds what it cannot say.\n\n"
+	"Each run is one transaction: a failure or Ctrl-C leaves no part of that "
+	"run, and the runs imported before it by the same command stay. An "
+	"import stops at its first failing file. On a terminal a progress bar "
+	"shows how far the reading went.",
+	.exit_status = "130 interrupted (SIGINT or SIGTERM): nothing of that run was stored",
+	.examples = (const struct cli_example[]){
+		{ "vmlockstat import --db vmlockstat.db --label stock trace.dat",
+		  "a trace-cmd trace.dat, labelled for compare" },
+		{ "vmlockstat import --kernel 6.12.117 --arch aarch64 trace.txt",
+		  "ftrace text that does not say its kernel" },
+		{ "vmlockstat import --meta workload=sort --meta-file vmstat.before=vmstat.before trace.dat",
+		  "with run metadata" },
+		{ 0 } },
+	.args = CLI_ARGS_FILES,
 };
+
+const struct cli_cmd *cmd_import_table(void)
+{
+	return &cmd;
+}
 
 #define BAR_WIDTH 30
 

@@ -34,29 +34,33 @@
 
 enum {
 	OPT_OUTPUT = 1, OPT_DB, OPT_LABEL, OPT_EVENT, OPT_BUFFER, OPT_DURATION,
-	OPT_PID, OPT_ALL, OPT_WRITE_STACKS, OPT_VERBOSE, OPT_SCENARIO,
+	OPT_PID, OPT_ALL, OPT_WRITE_STACKS, OPT_NO_WRITE_STACKS, OPT_VERBOSE,
+	OPT_SCENARIO,
 };
 
 static const struct cli_opt record_opts[] = {
 	{ "output", 'o', "FILE", "trace.dat to write (default trace.dat); "
 	  "metadata goes to FILE.meta", OPT_OUTPUT },
-	{ "db", 0, "FILE", "also import the recording into this DB", OPT_DB },
-	{ "label", 0, "L", "label of the run", OPT_LABEL },
+	{ "db", 'd', "FILE", "also import the recording into this DB", OPT_DB },
+	{ "label", 'l', "L", "label of the run (default: the trace's file name; "
+	  "with --scenario, the scenario and its options)", OPT_LABEL },
 	{ "event", 'e', "EVENT", "also record EVENT (system:event, system:* or "
 	  "system); repeatable", OPT_EVENT },
 	{ "buffer-kb", 'b', "KB", "ring buffer per CPU (default 4096)", OPT_BUFFER },
-	{ "duration", 0, "S", "stop after S seconds", OPT_DURATION },
+	{ "duration", 'D', "S", "stop after S seconds (default: when the "
+	  "command exits, or Ctrl-C)", OPT_DURATION },
 	{ "pid", 'p', "PID[,PID...]", "record these processes, all their "
 	  "threads and children", OPT_PID },
 	{ "all", 'a', NULL, "record the whole system (until --duration or "
 	  "Ctrl-C)", OPT_ALL },
-	{ "write-stacks", 0, NULL, "stacks on write acquisitions too",
-	  OPT_WRITE_STACKS },
+	{ "write-stacks", 0, NULL, "stacks on write acquisitions too (the "
+	  "default)", OPT_WRITE_STACKS },
+	{ "no-write-stacks", 0, NULL, "stacks on read acquisitions only (who "
+	  "held it for write gets no call site)", OPT_NO_WRITE_STACKS },
 	{ "verbose", 'v', NULL, "more messages", OPT_VERBOSE },
 	{ "scenario", 0, "NAME", "record a built-in workload; the rest of the "
-	  "line is its options\n                               (vmlockstat "
-	  "workload NAME --help); its ground truth is stored\n"
-	  "                               with the run", OPT_SCENARIO },
+	  "line is its options (vmlockstat workload NAME --help); its ground "
+	  "truth is stored with the run", OPT_SCENARIO },
 	{ 0 },
 };
 
@@ -68,7 +72,41 @@ static const struct cli_cmd record_cmd = {
 	"status pass through; if it\nsucceeds but the recording fails, the exit "
 	"status is 1.",
 	record_opts,
+	.brief = "record a trace.dat live (root): -- CMD, -p PID or -a",
+	.details =
+	"Works in a private tracefs instance vmlockstat-PID, never the top "
+	"instance: on exit, SIGINT, SIGTERM, SIGHUP and errors the triggers, "
+	"events and pid filter are removed and the instance destroyed; after a "
+	"SIGKILL the next run removes every vmlockstat-PID whose process is gone. "
+	"A stacktrace trigger on mmap_lock_start_locking gives the stacks that "
+	"tell why a fault fell back to mmap_lock.\n\n"
+	"A SIGINT, SIGTERM or SIGHUP is forwarded to the command, which gets 2 s "
+	"to exit while still traced. Before anything is traced or run, every "
+	"output is checked (a directory, a device, a directory that takes no new "
+	"files are refused) and the command is never started when one fails.\n\n"
+	"--scenario NAME runs this binary's 'vmlockstat workload NAME' (see "
+	"vmlockstat-workload(1)) and stores its ground truth with the run. "
+	"docs/record.md has the events, the trace.dat written (version 6, which "
+	"trace-cmd and KernelShark read) and its FILE.meta sidecar.",
+	.exit_status =
+	"N the command's own exit status (128+N if signal N killed it); 1 if it "
+	"succeeded but the recording failed\n"
+	"77 the scenario was skipped: this machine lacks what it needs",
+	.examples = (const struct cli_example[]){
+		{ "vmlockstat record --db vmlockstat.db -- ./my-workload",
+		  "record a command and import the recording" },
+		{ "vmlockstat record -a --duration 10 -o all.dat",
+		  "the whole system for 10 seconds" },
+		{ "vmlockstat record -o demo.dat -d demo.db --scenario iofault --random --threads 4",
+		  "a built-in workload: faults after I/O under a writer" },
+		{ 0 } },
+	.args = CLI_ARGS_COMMAND,
 };
+
+const struct cli_cmd *cmd_record_table(void)
+{
+	return &record_cmd;
+}
 
 struct record_args {
 	const char *output, *db, *label;
@@ -129,6 +167,7 @@ static int take_opt(struct record_args *a, int id, const char *arg)
 	case OPT_LABEL: a->label = arg; return 0;
 	case OPT_ALL: a->all = true; return 0;
 	case OPT_WRITE_STACKS: a->write_stacks = true; return 0;
+	case OPT_NO_WRITE_STACKS: a->write_stacks = false; return 0;
 	case OPT_VERBOSE: a->verbose = true; return 0;
 	case OPT_PID: return parse_pids(a, arg);
 	case OPT_EVENT:
@@ -599,7 +638,7 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 
 int cmd_record(int argc, char **argv)
 {
-	struct record_args a = { .output = "trace.dat" };
+	struct record_args a = { .output = "trace.dat", .write_stacks = true };
 	sigset_t set, old;
 	vls_ctx *ctx = NULL;
 	int ret;

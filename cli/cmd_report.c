@@ -43,7 +43,31 @@ static const struct cli_cmd cmd = {
 	"Show what page faults did to mmap_lock in stored runs: faults and their\n"
 	"fallbacks to mmap_lock by reason, mmap_lock waits and holds per process,\n"
 	"thread or call site, and the worst wait-for chains.", opts,
+	.brief = "faults, mmap_lock waits and chains of runs",
+	.details =
+	"A fault falls back to mmap_lock when the per-VMA lock cannot serve it: "
+	"a retry after I/O (VM_FAULT_RETRY), the VMA lock unavailable, anon_vma "
+	"preparation, or a kernel-mode fault; the reasons come from the stacks "
+	"the recording took, so a trace without stacks has them unknown, never "
+	"0. Waits and holds are read or write acquisitions of mmap_lock, with "
+	"their distributions; a wait-for chain follows a long wait to the task "
+	"holding the lock, and that task's own wait, and so on, with priority "
+	"inversions marked. docs/faults.md and docs/locks.md define every "
+	"figure.\n\n"
+	"Several runs are reported one after the other (text and CSV) or as one "
+	"JSON document, whose shape docs/report-json.md specifies and versions.",
+	.examples = (const struct cli_example[]){
+		{ "vmlockstat report", "the latest run as text" },
+		{ "vmlockstat report --run 3 --json", "run 3 as JSON" },
+		{ "vmlockstat report --label stock --by thread --csv",
+		  "per-thread figures of every run labelled stock, as CSV" },
+		{ 0 } },
 };
+
+const struct cli_cmd *cmd_report_table(void)
+{
+	return &cmd;
+}
 
 struct args {
 	const char *db;

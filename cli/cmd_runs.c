@@ -11,20 +11,43 @@
 
 #include "cli.h"
 
-enum { OPT_DB = 1, OPT_JSON };
+enum { OPT_DB = 1, OPT_JSON, OPT_IDS, OPT_LABELS };
 
 static const struct cli_opt opts[] = {
 	{ "db", 'd', "FILE", "the DB (default: $VMLOCKSTAT_DB or ./vmlockstat.db)",
 	  OPT_DB },
 	{ "json", 0, NULL, "print a JSON array instead of a table", OPT_JSON },
+	{ "ids", 0, NULL, "print only the run ids, one a line (for scripts)",
+	  OPT_IDS },
+	{ "labels", 0, NULL, "print only the labels, each once, one a line "
+	  "(for scripts)", OPT_LABELS },
 	{ 0 }
 };
 
 static const struct cli_cmd cmd = {
-	"runs", "[OPTIONS]", "List the runs stored in the DB: when each was imported,\n"
-	"how long its trace lasts, its user-fault fallback rate (the per-VMA\n"
-	"lock's own rate; '-' when the run cannot say), kernel and source.", opts,
+	"runs", "[OPTIONS]", "List the runs stored in the DB.", opts,
+	.brief = "list the runs in the DB",
+	.details =
+	"One row per run: its id (what --run and compare take), its label "
+	"(several runs under one label are repetitions of one experiment), when "
+	"it was imported (UTC), how long its trace lasts (first to last event), "
+	"its user-fault fallback rate (user faults that fell back to mmap_lock / "
+	"user faults, the report's headline; '-' when the run cannot say), the "
+	"kernel and architecture it was traced on, the trace format, the events "
+	"imported, the events the ring buffer lost ('-' when the trace does not "
+	"say) and the file it came from. The DB is opened read-only: a missing "
+	"DB is an error, never created.",
+	.examples = (const struct cli_example[]){
+		{ "vmlockstat runs --db vmlockstat.db", "the table" },
+		{ "vmlockstat runs --json", "the same as a JSON array" },
+		{ "vmlockstat runs --labels", "the labels compare can take" },
+		{ 0 } },
 };
+
+const struct cli_cmd *cmd_runs_table(void)
+{
+	return &cmd;
+}
 
 enum { C_ID, C_LABEL, C_DATE, C_DURATION, C_RATE, C_KERNEL, C_ARCH, C_FORMAT,
        C_EVENTS, C_LOST, C_SOURCE, NCOLS };
@@ -216,12 +239,67 @@ static void table_free(struct table *t)
 	free(t->cells);
 }
 
-static int list(vls_db *db, vls_ctx *ctx, bool json)
+static int print_id(const vls_run *run, void *data)
+{
+	(void)data;
+	printf("%" PRId64 "\n", run->id);
+	return 0;
+}
+
+/* Each label once, in the order of their first run. */
+struct labels {
+	char **seen;
+	size_t n, cap;
+	bool oom;
+};
+
+static int print_label(const vls_run *run, void *data)
+{
+	struct labels *l = data;
+	char buf[1024];
+
+	if (!run->label || !*run->label)
+		return 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->seen[i], run->label))
+			return 0;
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 16;
+		char **g = realloc(l->seen, ncap * sizeof(*g));
+
+		if (!g)
+			return l->oom = true, 1;
+		l->seen = g;
+		l->cap = ncap;
+	}
+	if (!(l->seen[l->n] = strdup(run->label)))
+		return l->oom = true, 1;
+	l->n++;
+	puts(vls_text_escape(buf, sizeof(buf), run->label));
+	return 0;
+}
+
+static int list_labels(vls_db *db)
+{
+	struct labels l = { 0 };
+	int ret = vls_db_runs(db, print_label, &l);
+
+	for (size_t i = 0; i < l.n; i++)
+		free(l.seen[i]);
+	free(l.seen);
+	return l.oom ? VLS_ENOMEM : ret;
+}
+
+static int list(vls_db *db, vls_ctx *ctx, int mode)
 {
 	struct table t = { 0 };
 	int n = 0, ret;
 
-	if (json) {
+	if (mode == OPT_IDS || mode == OPT_LABELS) {
+		ret = mode == OPT_IDS ? vls_db_runs(db, print_id, NULL) : list_labels(db);
+		return ret ? cli_fail(&cmd, ctx, ret, "listing runs") : CLI_EXIT_OK;
+	}
+	if (mode == OPT_JSON) {
 		putchar('[');
 		ret = vls_db_runs(db, print_json, &n);
 		printf("%s]\n", n ? "\n" : "");
@@ -242,21 +320,24 @@ int cmd_runs(int argc, char **argv)
 {
 	const char *path = cli_default_db();
 	struct cli_parser p;
-	bool json = false;
+	int mode = 0;   /* 0 (the table), OPT_JSON, OPT_IDS or OPT_LABELS */
 	vls_ctx *ctx = NULL;
 	vls_db *db = NULL;
-	int id, ret;
+	int id, ret = 0;
 
 	if (cli_parser_init(&p, &cmd, argc, argv))
 		return CLI_EXIT_FAIL;
-	while ((id = cli_next(&p)) > 0) {
+	while (!ret && (id = cli_next(&p)) > 0) {
 		if (id == OPT_DB)
 			path = p.optarg;
-		else if (id == OPT_JSON)
-			json = true;
+		else if (mode && mode != id)
+			ret = cli_usage(&cmd, "--json, --ids and --labels exclude "
+					"each other");
+		else
+			mode = id;
 	}
-	if (id < 0 || p.npos) {
-		ret = id == CLI_HELP ? CLI_EXIT_OK : id < 0 ? CLI_EXIT_USAGE
+	if (ret || id < 0 || p.npos) {
+		ret = ret ? ret : id == CLI_HELP ? CLI_EXIT_OK : id < 0 ? CLI_EXIT_USAGE
 			: cli_usage(&cmd, "unexpected argument '%s'", p.pos[0]);
 		cli_parser_free(&p);
 		return ret;
@@ -270,7 +351,7 @@ int cmd_runs(int argc, char **argv)
 		ret = CLI_EXIT_FAIL;
 	} else {
 		ret = ret ? cli_fail(&cmd, ctx, ret, "cannot open the DB")
-			  : list(db, ctx, json);
+			  : list(db, ctx, mode);
 	}
 	vls_db_close(db);
 	vls_ctx_free(ctx);

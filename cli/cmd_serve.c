@@ -29,7 +29,24 @@ static const struct cli_cmd cmd = {
 	"serve", "[OPTIONS]",
 	"Serve the dashboard (runs, kernel x arch matrix, compare, run detail)\n"
 	"and its JSON API under /api/, from the DB opened read-only.", opts,
+	.brief = "the local dashboard and its JSON API",
+	.details =
+	"The dashboard is a single page served from the binary: the runs, the "
+	"kernel x arch matrix, a comparison of runs or labels and each run's "
+	"report with its charts. The API serves the same JSON as 'report --json' "
+	"and 'compare --json'. It listens on the loopback by default: anyone who "
+	"can reach another address can read the DB. SIGINT and SIGTERM stop it "
+	"cleanly (exit 0).",
+	.examples = (const struct cli_example[]){
+		{ "vmlockstat serve", "on http://127.0.0.1:8080/ (or the next free port)" },
+		{ "vmlockstat serve --db runs.db --listen [::1]:9000", "another DB, IPv6" },
+		{ 0 } },
 };
+
+const struct cli_cmd *cmd_serve_table(void)
+{
+	return &cmd;
+}
 
 static int listen_ok(struct http_conf *c, const char *spec)
 {

@@ -38,12 +38,121 @@ const char *wl_scenario_names(void)
 	return names;
 }
 
+static const struct cli_cmd *scenario_cmd(size_t i);
+
 static const struct cli_cmd workload_cmd = {
 	"workload", "NAME [OPTIONS]",
 	"Run a seed scenario and print its ground truth as JSON.\n"
 	"'vmlockstat workload NAME --help' for a scenario's options.",
 	NULL,
+	.brief = "run a seed scenario, print its ground truth",
+	.details =
+	"Each scenario is a reproducible workload that makes page faults take "
+	"mmap_lock in one known way (I/O under a writer, anonymous memory, "
+	"memory pressure, swap, fork, /proc/PID/maps readers, priority "
+	"inversion) and prints, at the end, one JSON object of what it did: per "
+	"thread its tid, role, getrusage() minor and major faults, iterations "
+	"and timings, and the /proc/vmstat delta. 'vmlockstat record --scenario "
+	"NAME' records one and stores that ground truth with the run, beside "
+	"what the trace says.\n\n"
+	"Short options mean the same in every command: -d is --db, -f --format, "
+	"-l --label, -p --pid, -r --run. The scenarios' -d (--dir), -f (--file), "
+	"-l (--limit), -p (--pages) and -r (--random) of earlier versions still "
+	"work, with a note on stderr.",
+	.exit_status =
+	"77 skipped: the machine lacks what the scenario needs (the reason is on "
+	"stderr)\n"
+	"128+N stopped by signal N (SIGINT, SIGTERM or SIGHUP) after cleaning up",
+	.examples = (const struct cli_example[]){
+		{ "vmlockstat workload iofault --random --threads 4 --writers 1",
+		  "four threads fault a file in page by page under an mprotect writer" },
+		{ "vmlockstat workload anon --help", "the options of one scenario" },
+		{ 0 } },
+	.args = CLI_ARGS_SUB,
+	.sub = scenario_cmd,
 };
+
+const struct cli_cmd *cmd_workload_table(void)
+{
+	return &workload_cmd;
+}
+
+#define NSCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]) - 1)
+#define SC_OPTS_MAX 32
+#define SC_HELP_MAX 256
+
+/* A scenario's table as `workload NAME --help`, its man page section and
+ * the completion show it: its options with their defaults. */
+struct sc_table {
+	struct cli_cmd cmd;
+	struct cli_opt opts[SC_OPTS_MAX + 1];
+	char name[64];
+	char help[SC_OPTS_MAX][SC_HELP_MAX];
+};
+
+/* The default of option id, from the scenario's defaults(); false for
+ * flags (off) and for options whose help says it. */
+static bool default_str(const struct wl_args *a, int id, char *buf, size_t n)
+{
+	static const char *const ops[] = { "mprotect", "munmap", "madvise" };
+	unsigned long long v;
+
+	switch (id) {
+	case WL_O_THREADS: v = a->threads; break;
+	case WL_O_WRITERS: v = a->writers; break;
+	case WL_O_READERS: v = a->readers; break;
+	case WL_O_SIZE: v = a->size_mb; break;
+	case WL_O_PAGES: v = a->pages; break;
+	case WL_O_WRITER_SLEEP: v = a->writer_sleep_us; break;
+	case WL_O_WRITER_PAGES: v = a->writer_pages; break;
+	case WL_O_ITERATIONS: v = a->iterations; break;
+	case WL_O_LIMIT: v = a->limit_mb; break;
+	case WL_O_WRITER_OP:
+		return snprintf(buf, n, "%s", ops[a->writer_op]), true;
+	case WL_O_WRITER_TARGET:
+		return snprintf(buf, n, "%s", a->writer_other ? "other" : "same"), true;
+	case WL_O_WRITER_PRIO:
+		return a->writer_prio && snprintf(buf, n, "%s", a->writer_prio);
+	case WL_O_NICE:
+		return snprintf(buf, n, a->set_nice ? "%d" : "unchanged", a->nice), true;
+	case WL_O_DURATION:
+		return snprintf(buf, n, a->duration ? "%g" : "0, until the work is done",
+				a->duration), true;
+	default:
+		return false;
+	}
+	snprintf(buf, n, "%llu", v);
+	return true;
+}
+
+static const struct cli_cmd *scenario_cmd(size_t i)
+{
+	static struct sc_table tables[NSCENARIOS];
+	const struct wl_scenario *sc = i < NSCENARIOS ? scenarios[i] : NULL;
+	struct sc_table *t = sc ? &tables[i] : NULL;
+	struct wl_args a;
+	size_t k = 0;
+
+	if (!t || t->cmd.name)
+		return t ? &t->cmd : NULL;
+	memset(&a, 0, sizeof(a));
+	sc->defaults(&a);
+	for (const struct cli_opt *o = sc->opts; o->name && k < SC_OPTS_MAX; o++, k++) {
+		char def[64];
+
+		t->opts[k] = *o;
+		if (!o->arg || strstr(o->help, "(default") ||
+		    !default_str(&a, o->id, def, sizeof(def)))
+			continue;
+		snprintf(t->help[k], SC_HELP_MAX, "%s (default: %s)", o->help, def);
+		t->opts[k].help = t->help[k];
+	}
+	snprintf(t->name, sizeof(t->name), "workload %s", sc->name);
+	t->cmd = (struct cli_cmd){ .name = t->name, .usage = "[OPTIONS]",
+				   .summary = sc->summary, .opts = t->opts,
+				   .brief = sc->summary };
+	return &t->cmd;
+}
 
 static void list_scenarios(void)
 {
@@ -51,6 +160,54 @@ static void list_scenarios(void)
 	printf("\nscenarios:\n");
 	for (int i = 0; scenarios[i]; i++)
 		printf("  %-10s %s\n", scenarios[i]->name, scenarios[i]->summary);
+}
+
+/* Short options of earlier versions that now mean something else in the
+ * other commands (-d is --db, ...): still taken here, with a note. */
+static const struct {
+	char c;
+	const char *name, *now;   /* the scenario's option, the letter's meaning */
+} old_shorts[] = {
+	{ 'd', "dir", "db" }, { 'f', "file", "format" }, { 'l', "limit", "label" },
+	{ 'p', "pages", "pid" }, { 'r', "random", "run" },
+};
+
+static const struct cli_opt *find_opt(const struct cli_cmd *cmd, const char *name)
+{
+	for (const struct cli_opt *o = cmd->opts; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+/* An argument "-X" or "-Xvalue" of an old short option becomes "--name"
+ * or "--name=value", in a buffer that lives as long as the process (the
+ * parsed values point into it); past OLD_SHORTS_MAX of them, the rest are
+ * left as they are (unknown options). */
+#define OLD_SHORTS_MAX 8
+static void old_short(const struct cli_cmd *cmd, char **arg)
+{
+	static char bufs[OLD_SHORTS_MAX][SC_HELP_MAX];
+	static int nbufs;
+	const char *a = *arg;
+	char *buf = bufs[nbufs];
+	size_t n = sizeof(bufs[0]);
+
+	if (a[0] != '-' || !a[1] || a[1] == '-' || nbufs == OLD_SHORTS_MAX)
+		return;
+	for (size_t k = 0; k < sizeof(old_shorts) / sizeof(old_shorts[0]); k++) {
+		const struct cli_opt *o = find_opt(cmd, old_shorts[k].name);
+
+		if (a[1] != old_shorts[k].c || !o || (!o->arg && a[2]))
+			continue;
+		snprintf(buf, n, "--%s%s%s", o->name, a[2] ? "=" : "", a + 2);
+		fprintf(stderr, "vmlockstat %s: note: -%c is now --%s (-%c is --%s "
+			"in the other commands)\n", cmd->name, a[1], o->name, a[1],
+			old_shorts[k].now);
+		*arg = buf;
+		nbufs++;
+		return;
+	}
 }
 
 static bool parse_uint(const char *s, unsigned long long max,
@@ -153,6 +310,8 @@ static int parse(const struct cli_cmd *cmd, struct wl_args *a, int argc,
 	struct cli_parser p;
 	int id, ret = 0;
 
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		old_short(cmd, &argv[i]);
 	if (cli_parser_init(&p, cmd, argc, argv))
 		return CLI_EXIT_FAIL;
 	while ((id = cli_next(&p)) > 0) {
@@ -189,9 +348,8 @@ static int finish(int ret)
 int cmd_workload(int argc, char **argv)
 {
 	const struct wl_scenario *sc = NULL;
+	const struct cli_cmd *cmd;
 	struct wl_args a;
-	struct cli_cmd cmd;
-	char name[64];
 	int ret;
 
 	if (argc < 2)
@@ -202,17 +360,20 @@ int cmd_workload(int argc, char **argv)
 	}
 	sc = wl_scenario_find(argv[1]);
 	if (!sc)
-		return cli_usage(&workload_cmd, "unknown scenario '%s'", argv[1]);
-	snprintf(name, sizeof(name), "workload %s", sc->name);
-	cmd = (struct cli_cmd){ name, "[OPTIONS]", sc->summary, sc->opts };
+		return cli_usage(&workload_cmd, "unknown scenario '%s' (%s)", argv[1],
+				 wl_scenario_names());
+	cmd = NULL;
+	for (size_t i = 0; i < NSCENARIOS; i++)
+		if (scenarios[i] == sc)
+			cmd = scenario_cmd(i);
 	memset(&a, 0, sizeof(a));
 	sc->defaults(&a);
-	ret = parse(&cmd, &a, argc - 1, argv + 1);
+	ret = parse(cmd, &a, argc - 1, argv + 1);
 	if (ret)
 		return ret == CLI_HELP ? CLI_EXIT_OK : ret;
 	if (wl_signals_install()) {
-		cli_err(&cmd, "cannot install signal handlers");
+		cli_err(cmd, "cannot install signal handlers");
 		return CLI_EXIT_FAIL;
 	}
-	return finish(sc->run(&cmd, &a));
+	return finish(sc->run(cmd, &a));
 }

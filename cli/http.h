@@ -60,6 +60,12 @@ bool http_param_id(int64_t *out, const char *s);
 /* "1,2,3": between min and max distinct ids. */
 bool http_param_ids(int64_t *out, size_t *nout, size_t min, size_t max,
 		    const char *s);
+/* "stock,patched": between min and max distinct names (labels), each
+ * non-empty, shorter than HTTP_NAME_MAX and without control characters,
+ * copied NUL-terminated into out[i]. */
+#define HTTP_NAME_MAX 64
+bool http_param_names(char (*out)[HTTP_NAME_MAX], size_t *nout, size_t min,
+		      size_t max, const char *s);
 /* A decimal count in [lo, hi]. */
 bool http_param_uint(unsigned int *out, const char *s, unsigned int lo,
 		     unsigned int hi);

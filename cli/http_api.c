@@ -8,6 +8,8 @@
  *   /api/chains?run=ID[&top=N]   its wait-for chains
  *   /api/histograms?runs=A,B,..  mmap_lock STATS incl. wait histograms
  *   /api/compare?runs=A,B,..     before/after table, the first run as baseline
+ *   /api/compare?labels=L,M,..   the same over labels: each label's runs are
+ *                                repetitions (means, 95 % intervals, verdicts)
  *   /api/matrix                  fallback rates per kernel x arch
  *
  * Each route names the arguments it takes: any other is a 400, as is a
@@ -177,8 +179,8 @@ static void compare(struct http_reply *r, struct http_db *h,
 	vls_buf_free(h->db, json);
 }
 
-static void api_compare(struct http_reply *r, const struct http_req *req,
-			struct http_db *h)
+static void compare_runs(struct http_reply *r, const struct http_req *req,
+			 struct http_db *h)
 {
 	vls_compare_opts o = VLS_COMPARE_OPTS_INIT;
 	vls_compare_group g[HTTP_IDS_MAX];
@@ -197,6 +199,50 @@ static void api_compare(struct http_reply *r, const struct http_req *req,
 	compare(r, h, &o);
 }
 
+/* labels=L,M,..: one group per label (or run id), all of its runs. */
+static void compare_labels(struct http_reply *r, const char *s, struct http_db *h)
+{
+	vls_compare_opts o = VLS_COMPARE_OPTS_INIT;
+	vls_compare_group g[HTTP_IDS_MAX] = { { 0 } };
+	char names[HTTP_IDS_MAX][HTTP_NAME_MAX];
+	size_t n = 0, i;
+	int err = 0;
+
+	if (!http_param_names(names, &n, 2, HTTP_IDS_MAX, s)) {
+		http_reply_error(r, 400, "labels wants 2 to %d distinct labels separated "
+				 "by commas, not '%.60s'", HTTP_IDS_MAX, s);
+		return;
+	}
+	for (i = 0; !err && i < n; i++) {
+		int64_t *ids = NULL;
+
+		g[i].name = names[i];
+		err = vls_db_resolve_runs(&ids, &g[i].nruns, h->db, names[i]);
+		g[i].run_ids = ids;
+	}
+	if (err)
+		http_reply_lib(r, h->ctx, err, "labels");
+	o.groups = g;
+	o.ngroups = n;
+	if (!err)
+		compare(r, h, &o);
+	for (i = 0; i < n; i++)
+		vls_buf_free(h->db, (void *)g[i].run_ids);
+}
+
+static void api_compare(struct http_reply *r, const struct http_req *req,
+			struct http_db *h)
+{
+	const char *labels = req->arg(req->cls, "labels");
+
+	if (labels && req->arg(req->cls, "runs"))
+		http_reply_error(r, 400, "give runs or labels, not both");
+	else if (labels)
+		compare_labels(r, labels, h);
+	else
+		compare_runs(r, req, h);
+}
+
 static void api_matrix(struct http_reply *r, const struct http_req *req,
 		       struct http_db *h)
 {
@@ -209,13 +255,14 @@ static void api_matrix(struct http_reply *r, const struct http_req *req,
 static const char *const no_args[] = { NULL };
 static const char *const run_args[] = { "run", "top", NULL };
 static const char *const runs_args[] = { "runs", NULL };
+static const char *const compare_args[] = { "runs", "labels", NULL };
 
 static const struct route routes[] = {
 	{ "/api/runs", no_args, api_runs },
 	{ "/api/report", run_args, api_report },
 	{ "/api/chains", run_args, api_chains },
 	{ "/api/histograms", runs_args, api_histograms },
-	{ "/api/compare", runs_args, api_compare },
+	{ "/api/compare", compare_args, api_compare },
 	{ "/api/matrix", no_args, api_matrix },
 };
 

@@ -95,6 +95,43 @@ bool http_param_ids(int64_t *out, size_t *nout, size_t min, size_t max,
 	return n >= min;
 }
 
+static bool name_ok(const char *s, size_t len)
+{
+	if (!len || len >= HTTP_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+bool http_param_names(char (*out)[HTTP_NAME_MAX], size_t *nout, size_t min,
+		      size_t max, const char *s)
+{
+	size_t n = 0;
+
+	if (!s || strlen(s) > HTTP_PARAM_MAXLEN)
+		return false;
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+
+		if (n == max || !name_ok(s, len))
+			return false;
+		memcpy(out[n], s, len);
+		out[n][len] = '\0';
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(out[i], out[n]))
+				return false;
+		n++;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	*nout = n;
+	return n >= min;
+}
+
 bool http_param_known(const char *name, const char *const *names)
 {
 	for (; *names; names++)

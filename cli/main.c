@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * main.c - vmlockstat: dispatch to one subcommand.
+ *
+ * `vmlockstat help --man [CMD]`, `help --man-pages DIR` and `help
+ * --completion` are for the build (CMakeLists.txt): the man pages and the
+ * bash completion, written from the same tables as --help.
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,47 +12,101 @@
 #include "cli.h"
 
 static const struct {
-	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *summary;
+	const struct cli_cmd *(*table)(void);
 } commands[] = {
-	{ "record", cmd_record, "record a trace.dat live (root): -- CMD, -p PID or -a" },
-	{ "import", cmd_import, "import trace.dat or ftrace text into the DB" },
-	{ "runs", cmd_runs, "list the runs in the DB" },
-	{ "report", cmd_report, "faults, mmap_lock waits and chains of runs" },
-	{ "compare", cmd_compare, "compare runs or labels (before/after, kernel x arch)" },
-	{ "serve", cmd_serve, "the local dashboard and its JSON API" },
-	{ "workload", cmd_workload, "run a seed scenario, print its ground truth" },
+	{ cmd_record, cmd_record_table },
+	{ cmd_import, cmd_import_table },
+	{ cmd_runs, cmd_runs_table },
+	{ cmd_report, cmd_report_table },
+	{ cmd_compare, cmd_compare_table },
+	{ cmd_serve, cmd_serve_table },
+	{ cmd_workload, cmd_workload_table },
 };
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct cli_cmd *cli_command_at(size_t i)
+{
+	return i < NCOMMANDS ? commands[i].table() : NULL;
+}
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vmlockstat COMMAND [OPTIONS] [ARGS]\n\n"
 		   "what page faults really do to mmap_lock\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'vmlockstat COMMAND --help' for a command's options.\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].table()->name,
+			commands[i].table()->brief);
+	fprintf(f, "\n'vmlockstat COMMAND --help' for a command's options, "
+		   "'man vmlockstat-COMMAND' for more.\n");
+}
+
+static int find(const char *name)
+{
+	for (size_t i = 0; name && i < NCOMMANDS; i++)
+		if (!strcmp(name, commands[i].table()->name))
+			return (int)i;
+	return -1;
+}
+
+static int unknown(const char *name)
+{
+	fprintf(stderr, "vmlockstat: unknown command '%s'\n", name);
+	usage(stderr);
+	return CLI_EXIT_USAGE;
+}
+
+/* help, help CMD; and for the build: help --man [CMD], help --man-pages
+ * DIR, help --completion. */
+static int help(int argc, char **argv)
+{
+	char *cmd_help[] = { argv[1], "--help", NULL };
+	int i;
+
+	if (argc < 2) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--man") && argc < 4) {
+		if (argc == 2)
+			return cli_man_page(stdout, NULL);
+		i = find(argv[2]);
+		return i < 0 ? unknown(argv[2])
+			     : cli_man_page(stdout, commands[i].table());
+	}
+	if (!strcmp(argv[1], "--man-pages") && argc == 3)
+		return cli_man_pages(argv[2]);
+	if (!strcmp(argv[1], "--completion") && argc == 2)
+		return cli_completion(stdout);
+	i = find(argv[1]);
+	if (i < 0)
+		return unknown(argv[1]);
+	if (argc > 2) {
+		fprintf(stderr, "vmlockstat help: one command at a time, not '%s'\n",
+			argv[2]);
+		return CLI_EXIT_USAGE;
+	}
+	return commands[i].fn(2, cmd_help);
 }
 
 int main(int argc, char **argv)
 {
+	int i;
+
 	if (argc < 2) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return CLI_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "help"))
+		return help(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--version")) {
 		printf("vmlockstat %s\n", VLS_VERSION_STRING);
 		return CLI_EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "vmlockstat: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return CLI_EXIT_USAGE;
+	i = find(argv[1]);
+	return i < 0 ? unknown(argv[1]) : commands[i].fn(argc - 1, argv + 1);
 }

@@ -31,7 +31,7 @@ void cli_print_help(const struct cli_cmd *cmd)
 				 o->arg ? " " : "", o->arg ? o->arg : "");
 		printf("  %-28s %s\n", left, o->help);
 	}
-	printf("  %-28s %s\n", "-h, --help", "show this help");
+	printf("  %-28s %s\n", "-h, --help", CLI_HELP_TEXT);
 }
 
 /* Messages quote paths, labels and trace lines: their control

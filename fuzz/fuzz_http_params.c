@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz_http_params.c - libFuzzer target for the dashboard's request
- * validation (cli/http_params.c): run ids, id lists, counts, the Host header
+ * validation (cli/http_params.c): run ids, id lists, label lists, counts, the Host header
  * and --listen addresses. The input is split at newlines into fields, each
  * given to every validator; what a validator accepts must meet its
  * contract, which the target checks (abort() makes a violation a finding).
@@ -42,6 +42,27 @@ static void check_ids(const char *s)
 				abort();
 }
 
+static void check_names(const char *s)
+{
+	char names[HTTP_IDS_MAX][HTTP_NAME_MAX];
+	size_t n = 0;
+
+	if (!http_param_names(names, &n, 2, HTTP_IDS_MAX, s))
+		return;
+	if (n < 2 || n > HTTP_IDS_MAX)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+
+		if (!len || len >= HTTP_NAME_MAX || strchr(names[i], ',') ||
+		    strstr(s, names[i]) == NULL)
+			abort();
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(names[i], names[j]))
+				abort();
+	}
+}
+
 static void check_field(const char *s)
 {
 	static const char *const names[] = { "run", "runs", "top", NULL };
@@ -52,6 +73,7 @@ static void check_field(const char *s)
 
 	check_id(s);
 	check_ids(s);
+	check_names(s);
 	if (http_param_uint(&u, s, 1, HTTP_TOP_MAX) && (u < 1 || u > HTTP_TOP_MAX))
 		abort();
 	(void)http_param_known(s, names);

@@ -153,6 +153,7 @@ typedef enum vls_event_kind {
 	VLS_EV_LOCK_CONTENTION_END,   /**< lock:contention_end */
 	VLS_EV_BLOCK_RQ_ISSUE,        /**< block:block_rq_issue */
 	VLS_EV_BLOCK_RQ_COMPLETE,     /**< block:block_rq_complete */
+	VLS_EV_TASK_NEWTASK,          /**< task:task_newtask */
 	VLS_EV__COUNT
 } vls_event_kind;
 
@@ -230,6 +231,11 @@ typedef struct vls_event {
 			int32_t old_pid;
 		} exec;
 		struct {
+			char comm[VLS_COMM_MAX];
+			int32_t pid;     /**< the new task; tid is its creator */
+			uint64_t clone_flags; /**< CLONE_THREAD: a thread of tid's process */
+		} newtask;
+		struct {
 			uint64_t lock_addr;
 			uint32_t flags;  /**< contention_begin */
 			int32_t ret;     /**< contention_end */
@@ -259,9 +265,11 @@ typedef struct vls_reader vls_reader;
 typedef enum vls_format {
 	VLS_FORMAT_AUTO = 0,
 	VLS_FORMAT_TRACEDAT,      /**< trace-cmd trace.dat, v6 and v7 */
-	VLS_FORMAT_FTRACE_TEXT,   /**< tracefs "trace" file */
+	VLS_FORMAT_FTRACE_TEXT,   /**< tracefs "trace" file (with or without
+				       record-tgid's TGID column) */
 	VLS_FORMAT_TRACECMD_TEXT, /**< "trace-cmd report" output */
-	VLS_FORMAT_ATRACE_TEXT,   /**< Android atrace / systrace text */
+	VLS_FORMAT_ATRACE_TEXT,   /**< Android atrace output: its "TRACE:"
+				       line, then tracefs text */
 } vls_format;
 
 /** Parse "auto", "tracedat", "ftrace", "trace-cmd", "atrace". */
@@ -508,19 +516,33 @@ typedef struct vls_compare_group {
 	size_t nruns;
 } vls_compare_group;
 
-#define VLS_COMPARE_OPTS_VERSION 1
+/** The practical threshold of compare's verdicts, in % of the baseline. */
+#define VLS_COMPARE_THRESHOLD_DEFAULT 5.0
+
+/* Version 2 added threshold_pct and ci; a version 1 struct is still
+ * accepted and gets their defaults. */
+#define VLS_COMPARE_OPTS_VERSION 2
 typedef struct vls_compare_opts {
 	unsigned int version;
 	const vls_compare_group *groups; /**< the first is the baseline */
 	size_t ngroups;
 	int matrix;              /**< 1: kernel x arch matrix of every run */
+	/** A change smaller than this (in % of the baseline mean) is no change
+	 * (the verdicts, docs/compare.md); finite, >= 0. */
+	double threshold_pct;
+	int ci;                  /**< text: 1: print the 95 % intervals too */
 } vls_compare_opts;
-#define VLS_COMPARE_OPTS_INIT { VLS_COMPARE_OPTS_VERSION, NULL, 0, 0 }
+#define VLS_COMPARE_OPTS_INIT \
+	{ VLS_COMPARE_OPTS_VERSION, NULL, 0, 0, VLS_COMPARE_THRESHOLD_DEFAULT, 0 }
 
 /** Comparison as JSON {"format": "vmlockstat-compare", "version":
  * VLS_REPORT_JSON_VERSION, ...}
  * or as text (one row per figure, one column per group, the change against
- * the first group, absolute and in %). */
+ * the first group, absolute and in %, with a verdict where each side has
+ * 2 runs or more: docs/compare.md). 0, or VLS_EINVAL for bad options
+ * (a version this library does not know, no groups, a group without runs,
+ * a threshold that is negative or not finite), VLS_ENOTFOUND for a run
+ * that does not exist, VLS_ENOMEM. */
 VLS_EXTERN int vls_compare_json(char **out, vls_db *db, const vls_compare_opts *opts);
 VLS_EXTERN int vls_compare_text(char **out, vls_db *db, const vls_compare_opts *opts);
 
@@ -559,12 +581,13 @@ typedef struct vls_record_opts {
 	const int32_t *pids;
 	size_t npids;
 	unsigned int buffer_kb;    /**< per-CPU ring buffer; 0: 4096 */
-	int write_stacks;          /**< stacks on write acquisitions too */
+	int write_stacks;          /**< stacks on write acquisitions too;
+	                                *  VLS_RECORD_OPTS_INIT sets 1 */
 	const char *command;       /**< workload command line (metadata) */
 	const char *label;         /**< run label (metadata) */
 } vls_record_opts;
 #define VLS_RECORD_OPTS_INIT \
-	{ VLS_RECORD_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL }
+	{ VLS_RECORD_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 1, NULL, NULL }
 
 /**
  * Prepare a recording: clean stale instances, create the instance, size

@@ -3,7 +3,8 @@
  * compare-json.c - a comparison as JSON {"format": "vmlockstat-compare",
  * "version": 2, ...} (docs/report-json.md, "Compare"). Times are integer
  * ns (means rounded), rates 0..1, a figure no run of a group supports is
- * null.
+ * null. A change gets its 95 % interval (ci95) and verdict, both null
+ * when a side has fewer than 2 runs with the figure.
  */
 #include <math.h>
 
@@ -43,6 +44,36 @@ static const char *unit_name(enum vls_cunit u)
 	return u == VLS_CU_NS ? "ns" : u == VLS_CU_RATE ? "rate" : "count";
 }
 
+/* One entry of change: group v against the baseline base. */
+static void put_change(struct vls_json *j, const struct vls_compare *c,
+		       const struct vls_cfigure *fig, const struct vls_cvalue *base,
+		       const struct vls_cvalue *v)
+{
+	enum vls_cunit du = fig->unit == VLS_CU_COUNT ? VLS_CU_RATE : fig->unit;
+	double abs, pct, lo = NAN, hi = NAN;
+	enum vls_verdict verdict;
+
+	if (!__vls_compare_change(base, v, &abs, &pct)) {
+		__vls_json_null(j, NULL);
+		return;
+	}
+	verdict = __vls_compare_verdict(c, base, v, &lo, &hi);
+	__vls_json_obj(j, NULL);
+	put_num(j, "abs", abs, du);
+	__vls_json_double(j, "pct", pct);
+	if (verdict == VLS_V_NONE) {
+		__vls_json_null(j, "ci95");
+		__vls_json_null(j, "verdict");
+	} else {
+		__vls_json_arr(j, "ci95");
+		put_num(j, NULL, lo, du);
+		put_num(j, NULL, hi, du);
+		__vls_json_arr_end(j);
+		__vls_json_str(j, "verdict", __vls_verdict_name(verdict));
+	}
+	__vls_json_obj_end(j);
+}
+
 /* figures[k] over every group: values and change against group 0. */
 static void put_figures(struct vls_json *j, const struct vls_compare *c, long proc)
 {
@@ -67,16 +98,11 @@ static void put_figures(struct vls_json *j, const struct vls_compare *c, long pr
 							   &c->groups[0].procs[proc];
 			const struct vls_crow *row = proc < 0 ? &c->groups[g].all :
 							     &c->groups[g].procs[proc];
-			double abs, pct;
 
-			if (!g || !__vls_compare_change(&b->v[k], &row->v[k], &abs, &pct)) {
+			if (!g)
 				__vls_json_null(j, NULL);
-				continue;
-			}
-			__vls_json_obj(j, NULL);
-			put_num(j, "abs", abs, fig->unit == VLS_CU_COUNT ? VLS_CU_RATE : fig->unit);
-			__vls_json_double(j, "pct", pct);
-			__vls_json_obj_end(j);
+			else
+				put_change(j, c, fig, &b->v[k], &row->v[k]);
 		}
 		__vls_json_arr_end(j);
 		__vls_json_obj_end(j);
@@ -107,6 +133,7 @@ static void put_groups(struct vls_json *j, const struct vls_compare *c)
 	}
 	__vls_json_arr_end(j);
 	__vls_json_bool(j, "capabilities_differ", __vls_compare_caps_differ(c));
+	__vls_json_double(j, "threshold_pct", c->threshold_pct);
 	put_figures(j, c, -1);
 	__vls_json_arr(j, "processes");
 	for (size_t p = 0; p < c->nprocs; p++) {

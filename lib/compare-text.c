@@ -3,8 +3,9 @@
  * compare-text.c - a comparison for a terminal, in the form of the tables
  * of mm patch cover letters: one row per figure, one column per group
  * (mean, and "± spread" over repetitions), then the change against the
- * first group, absolute and in %; the same per shared process name; or
- * the kernel x arch matrix of fallback rates.
+ * first group, absolute and in %, marked with its verdict where each side
+ * has 2 runs or more (and with --ci its 95 % interval); the same per
+ * shared process name; or the kernel x arch matrix of fallback rates.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -44,70 +45,170 @@ static void fmt_value(char *buf, size_t size, const struct vls_cvalue *v,
 	snprintf(buf, size, "%s%s ± %s", v->mean < 0 ? "-" : "", m, sd);
 }
 
-static void fmt_change(char *buf, size_t size, const struct vls_cvalue *base,
+/* A difference with its sign: "+1.20 ms", "-3", "+0.4 pp". */
+static void fmt_signed(char *buf, size_t size, double d, enum vls_cunit unit)
+{
+	char p[32];
+
+	if (unit == VLS_CU_RATE) {
+		snprintf(buf, size, "%+.1f pp", d * 100.0);
+		return;
+	}
+	fmt_plain(p, sizeof(p), d, unit);
+	snprintf(buf, size, "%s%s", d < 0 ? "-" : d > 0 ? "+" : "", p);
+}
+
+/* The mark of a verdict, at a glance; "" when there is none. */
+static const char *verdict_mark(enum vls_verdict v)
+{
+	switch (v) {
+	case VLS_V_INCREASE: return " ▲";
+	case VLS_V_DECREASE: return " ▼";
+	case VLS_V_NO_CHANGE: return " =";
+	case VLS_V_INCONCLUSIVE: return " ?";
+	case VLS_V_NONE: break;
+	}
+	return "";
+}
+
+/* "-1026 (-96.7%) ▼"; ci: the 95 % interval, "-" without one. */
+static void fmt_change(char *buf, size_t size, char *ci, size_t cisize,
+		       const struct vls_compare *c, const struct vls_cvalue *base,
 		       const struct vls_cvalue *v, enum vls_cunit unit)
 {
-	char a[40], p[32];
-	double abs, pct;
+	char a[40], p[32], l[40], h[40];
+	double abs, pct, lo, hi;
+	enum vls_verdict verdict;
 
+	snprintf(ci, cisize, "-");
 	if (!__vls_compare_change(base, v, &abs, &pct)) {
 		snprintf(buf, size, "-");
 		return;
 	}
-	if (unit == VLS_CU_RATE)
-		snprintf(a, sizeof(a), "%+.1f pp", abs * 100.0);
-	else {
-		fmt_plain(p, sizeof(p), abs, unit);
-		snprintf(a, sizeof(a), "%s%s", abs < 0 ? "-" : abs > 0 ? "+" : "", p);
-	}
+	fmt_signed(a, sizeof(a), abs, unit);
 	if (isnan(pct))
 		snprintf(p, sizeof(p), abs != 0 ? "(was 0)" : "(=)");
 	else
 		snprintf(p, sizeof(p), "(%+.1f%%)", pct);
-	snprintf(buf, size, "%s %s", a, p);
+	verdict = __vls_compare_verdict(c, base, v, &lo, &hi);
+	snprintf(buf, size, "%s %s%s", a, p, verdict_mark(verdict));
+	if (verdict == VLS_V_NONE)
+		return;
+	fmt_signed(l, sizeof(l), lo, unit);
+	fmt_signed(h, sizeof(h), hi, unit);
+	snprintf(ci, cisize, "[%s, %s]", l, h);
 }
 
-/* Columns: figure, group 0, then per further group its value and change. */
-static void put_table(struct vls_buf *b, const struct vls_compare *c, long proc)
+/* Columns: figure, group 0, then per further group its value, change
+ * (and with --ci its interval). */
+static void put_heads(struct vls_table *t, const struct vls_compare *c)
 {
 	const char *heads[VLS_TABLE_COLS_MAX];
 	char align[VLS_TABLE_COLS_MAX + 1];
-	size_t ncols = 0;
-	struct vls_table t;
+	size_t ncols = 0, per = c->show_ci ? 3 : 2;
 
 	heads[ncols] = "";
 	align[ncols++] = 'l';
-	for (size_t g = 0; g < c->ngroups && ncols + 2 <= VLS_TABLE_COLS_MAX; g++) {
+	for (size_t g = 0; g < c->ngroups && ncols + per <= VLS_TABLE_COLS_MAX; g++) {
 		heads[ncols] = c->groups[g].name;
 		align[ncols++] = 'r';
-		if (g) {
-			heads[ncols] = "change";
+		if (!g)
+			continue;
+		heads[ncols] = "change";
+		align[ncols++] = 'r';
+		if (c->show_ci) {
+			heads[ncols] = "95% CI";
 			align[ncols++] = 'r';
 		}
 	}
 	align[ncols] = '\0';
-	__vls_table_init(&t, c->ctx, align, heads);
+	__vls_table_init(t, c->ctx, align, heads);
+}
+
+static const struct vls_crow *row_of(const struct vls_compare *c, size_t g,
+				     long proc)
+{
+	return proc < 0 ? &c->groups[g].all : &c->groups[g].procs[proc];
+}
+
+static void put_table(struct vls_buf *b, const struct vls_compare *c, long proc)
+{
+	struct vls_table t;
+
+	put_heads(&t, c);
 	for (int k = 0; k < VLS_CFIGURES; k++) {
 		const struct vls_cfigure *fig = &__vls_cfigures[k];
-		const struct vls_crow *base = proc < 0 ? &c->groups[0].all :
-							 &c->groups[0].procs[proc];
-		char cell[96];
+		const struct vls_cvalue *base = &row_of(c, 0, proc)->v[k];
+		char cell[96], ci[96];
 
 		__vls_table_row(&t);
 		__vls_table_cell(&t, "%s", fig->title);
 		for (size_t g = 0; g < c->ngroups; g++) {
-			const struct vls_crow *row = proc < 0 ? &c->groups[g].all :
-							     &c->groups[g].procs[proc];
+			const struct vls_cvalue *v = &row_of(c, g, proc)->v[k];
 
-			fmt_value(cell, sizeof(cell), &row->v[k], fig->unit);
+			fmt_value(cell, sizeof(cell), v, fig->unit);
 			__vls_table_cell(&t, "%s", cell);
 			if (!g)
 				continue;
-			fmt_change(cell, sizeof(cell), &base->v[k], &row->v[k], fig->unit);
+			fmt_change(cell, sizeof(cell), ci, sizeof(ci), c, base, v, fig->unit);
 			__vls_table_cell(&t, "%s", cell);
+			if (c->show_ci)
+				__vls_table_cell(&t, "%s", ci);
 		}
 	}
 	__vls_table_render(&t, b, 2);
+}
+
+/* Runs group g lacks for the verdicts of the whole-run figures whose
+ * change is known (0: none). */
+static size_t group_missing(const struct vls_compare *c, size_t g, bool *any)
+{
+	size_t most = 0;
+
+	for (int k = 0; k < VLS_CFIGURES; k++)
+		for (size_t o = 1; o < c->ngroups; o++) {
+			const struct vls_cvalue *base = &c->groups[0].all.v[k];
+			const struct vls_cvalue *v = &c->groups[o].all.v[k];
+			double abs, pct, lo, hi;
+			size_t m;
+
+			if (!__vls_compare_change(base, v, &abs, &pct))
+				continue;
+			if (__vls_compare_verdict(c, base, v, &lo, &hi) != VLS_V_NONE)
+				*any = true;
+			if (g && o != g)
+				continue;
+			m = __vls_compare_runs_missing(g ? v : base);
+			most = m > most ? m : most;
+		}
+	return most;
+}
+
+/* Under the whole-run table: what the marks mean, and how many more runs
+ * the changes without one need. */
+static void put_verdict_notes(struct vls_buf *b, const struct vls_compare *c)
+{
+	bool any = false, first = true;
+
+	for (size_t g = 0; g < c->ngroups; g++) {
+		size_t m = group_missing(c, g, &any);
+
+		if (!m)
+			continue;
+		__vls_buf_printf(b, "%s%zu more run%s of %s", first ?
+				 "  no verdict where a side has fewer than 2 runs with the "
+				 "figure: record " : ", ", m, m > 1 ? "s" : "",
+				 c->groups[g].name);
+		first = false;
+	}
+	if (!first)
+		__vls_buf_puts(b, "\n");
+	if (any)
+		__vls_buf_printf(b, "  ▲ increase, ▼ decrease, = no change, "
+				 "? inconclusive: the 95%% interval of the change "
+				 "(Welch) against ±%g%% of the baseline "
+				 "(docs/compare.md)%s\n", c->threshold_pct,
+				 c->show_ci ? "" : "; --ci prints the intervals");
 }
 
 static void put_group_list(struct vls_buf *b, const struct vls_compare *c)
@@ -168,6 +269,7 @@ static void put_groups(struct vls_buf *b, const struct vls_compare *c)
 	put_group_list(b, c);
 	__vls_buf_puts(b, "\nwhole runs:\n");
 	put_table(b, c, -1);
+	put_verdict_notes(b, c);
 	for (size_t p = 0; p < c->nprocs; p++) {
 		__vls_buf_printf(b, "\nprocess %s:\n", c->procs[p]);
 		put_table(b, c, (long)p);

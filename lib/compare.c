@@ -151,6 +151,31 @@ bool __vls_compare_change(const struct vls_cvalue *base,
 	return true;
 }
 
+#define VERDICT_LEVEL 0.95
+#define VERDICT_MIN_RUNS 2
+
+size_t __vls_compare_runs_missing(const struct vls_cvalue *v)
+{
+	return v->n < VERDICT_MIN_RUNS ? VERDICT_MIN_RUNS - v->n : 0;
+}
+
+enum vls_verdict __vls_compare_verdict(const struct vls_compare *c,
+				       const struct vls_cvalue *base,
+				       const struct vls_cvalue *v,
+				       double *lo, double *hi)
+{
+	struct vls_sample a = { base->mean, base->sd, base->n };
+	struct vls_sample b = { v->mean, v->sd, v->n };
+	double l, h;
+
+	if (!__vls_stat_welch(&l, &h, NULL, &a, &b, VERDICT_LEVEL))
+		return VLS_V_NONE;
+	*lo = l;
+	*hi = h;
+	return __vls_stat_verdict(v->mean - base->mean, l, h,
+				  c->threshold_pct / 100.0 * fabs(base->mean));
+}
+
 /* ------------------------------------------------------------------ */
 /* Per process name                                                    */
 /* ------------------------------------------------------------------ */
@@ -520,10 +545,14 @@ int __vls_compare_build(struct vls_compare **out, vls_db *db,
 	int err;
 
 	*out = NULL;
-	if (!opts || opts->version != VLS_COMPARE_OPTS_VERSION)
+	if (!opts || opts->version < 1 || opts->version > VLS_COMPARE_OPTS_VERSION)
 		return __vls_error(db->ctx, VLS_EINVAL, "compare options version %u, "
-				   "expected %u", opts ? opts->version : 0,
+				   "expected 1 to %u", opts ? opts->version : 0,
 				   VLS_COMPARE_OPTS_VERSION);
+	if (opts->version >= 2 &&
+	    (!isfinite(opts->threshold_pct) || opts->threshold_pct < 0))
+		return __vls_error(db->ctx, VLS_EINVAL, "threshold %g%%: wants a "
+				   "finite percentage >= 0", opts->threshold_pct);
 	if (!opts->matrix && (!opts->groups || opts->ngroups < 1))
 		return __vls_error(db->ctx, VLS_EINVAL, "nothing to compare: "
 				   "give at least one run or label");
@@ -532,6 +561,10 @@ int __vls_compare_build(struct vls_compare **out, vls_db *db,
 		return __vls_error(db->ctx, VLS_ENOMEM, "out of memory");
 	c->ctx = db->ctx;
 	c->matrix = opts->matrix != 0;
+	/* version 1 ends before threshold_pct: do not read past it */
+	c->threshold_pct = opts->version >= 2 ? opts->threshold_pct :
+			   VLS_COMPARE_THRESHOLD_DEFAULT;
+	c->show_ci = opts->version >= 2 && opts->ci;
 	err = c->matrix ? build_matrix(c, db) : build_groups(c, db, opts);
 	if (err) {
 		__vls_compare_free(c);

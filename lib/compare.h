@@ -7,6 +7,10 @@
  * with the sample standard deviation as spread; a run that cannot support
  * a figure (null in its report) is left out of that figure's mean, and a
  * figure no run supports is unknown (n == 0).
+ *
+ * The change of a group against the baseline gets a 95 % interval (Welch)
+ * and a verdict against the practical threshold (util-stat.h) when each
+ * side has 2 runs or more that support the figure.
  */
 #ifndef VLS_COMPARE_H
 #define VLS_COMPARE_H
@@ -14,6 +18,7 @@
 #include <stdbool.h>
 
 #include "report.h"
+#include "util-stat.h"
 
 enum vls_cunit { VLS_CU_COUNT, VLS_CU_NS, VLS_CU_RATE };
 
@@ -69,6 +74,8 @@ struct vls_compare {
 	struct vls_ccell *cells; /* matrix mode */
 	size_t ncells;
 	bool matrix;
+	double threshold_pct;    /* of the verdicts, in % of the baseline mean */
+	bool show_ci;            /* text: the intervals too */
 };
 
 /* Does some group lack a capability another has? */
@@ -84,6 +91,17 @@ void __vls_compare_free(struct vls_compare *c);
  * *pct is NaN when the baseline is 0. */
 bool __vls_compare_change(const struct vls_cvalue *base,
 			  const struct vls_cvalue *v, double *abs, double *pct);
+
+/* The verdict on a change of v against base, with its 95 % interval in
+ * the figure's unit. VLS_V_NONE (and *lo, *hi untouched) when a side has
+ * fewer than 2 runs that support the figure. */
+enum vls_verdict __vls_compare_verdict(const struct vls_compare *c,
+				       const struct vls_cvalue *base,
+				       const struct vls_cvalue *v,
+				       double *lo, double *hi);
+
+/* Runs with the figure that side lacks for a verdict (0: enough). */
+size_t __vls_compare_runs_missing(const struct vls_cvalue *v);
 
 int __vls_compare_render_json(char **out, const struct vls_compare *c);
 int __vls_compare_render_text(char **out, const struct vls_compare *c);

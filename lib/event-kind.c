@@ -29,6 +29,7 @@ static const struct {
 	[VLS_EV_LOCK_CONTENTION_END] = { "lock", "contention_end" },
 	[VLS_EV_BLOCK_RQ_ISSUE] = { "block", "block_rq_issue" },
 	[VLS_EV_BLOCK_RQ_COMPLETE] = { "block", "block_rq_complete" },
+	[VLS_EV_TASK_NEWTASK] = { "task", "task_newtask" },
 };
 
 static const char *const full_names[VLS_EV__COUNT] = {
@@ -51,6 +52,7 @@ static const char *const full_names[VLS_EV__COUNT] = {
 	[VLS_EV_LOCK_CONTENTION_END] = "lock:contention_end",
 	[VLS_EV_BLOCK_RQ_ISSUE] = "block:block_rq_issue",
 	[VLS_EV_BLOCK_RQ_COMPLETE] = "block:block_rq_complete",
+	[VLS_EV_TASK_NEWTASK] = "task:task_newtask",
 };
 
 const char *vls_event_kind_name(vls_event_kind kind)

@@ -14,6 +14,7 @@
 
 #include "import.h"
 #include "locks.h"
+#include "tasks.h"
 
 /* Page cache of the importing connection: large imports touch the same
  * B-tree pages again and again (tables clustered by run). */
@@ -157,6 +158,9 @@ int vls_import_begin(vls_import **out, vls_db *db, const vls_import_opts *opts)
 	db->ctx->live_objects++;
 	ret = copy_opts(imp, opts);
 	if (!ret)
+		ret = __vls_groups_new(&imp->groups, imp->ctx);
+	imp->txn.groups = imp->groups;
+	if (!ret)
 		ret = __vls_store_exec(imp->ctx, db->sql, VLS_IMPORT_CACHE_PRAGMA);
 	if (!ret)
 		ret = __vls_store_exec(imp->ctx, db->sql, VLS_IMPORT_FK_OFF);
@@ -194,9 +198,14 @@ int vls_import_set_meta(vls_import *imp, const char *key, const char *value)
 
 static int feed_analyzers(vls_import *imp, const vls_event *ev)
 {
-	for (size_t i = 0; i < imp->nanalyzers; i++) {
-		int ret = __vls_analyzers[i]->event(imp->states[i], ev, &imp->txn);
+	int ret = __vls_groups_event(imp->groups, ev, &imp->meta);
 
+	if (ret) {
+		imp->failed = true;
+		return ret;
+	}
+	for (size_t i = 0; i < imp->nanalyzers; i++) {
+		ret = __vls_analyzers[i]->event(imp->states[i], ev, &imp->txn);
 		if (ret) {
 			imp->failed = true;
 			return ret;
@@ -309,11 +318,16 @@ static int apply_overrides(vls_import *imp)
 			       (long long)imp->txn.run_id);
 }
 
+/* Every item but the recorder's thread lists: the task rows hold what
+ * they said (tasks-tgids.c), and they can be large. */
 static int write_meta(vls_import *imp)
 {
 	for (size_t i = 0; i < imp->meta.n; i++) {
 		struct vls_row r;
 		int ret;
+
+		if (__vls_tasks_tgids_key(imp->meta.keys[i]))
+			continue;
 
 		__vls_row_start(&r, &imp->txn, "INSERT INTO run_meta (run_id, key,"
 				" value) VALUES (:run_id, :key, :value)");
@@ -423,6 +437,7 @@ void vls_import_free(vls_import *imp)
 		__vls_analyzers[i]->destroy(imp->states[i]);
 	__vls_meta_clear(ctx, &imp->meta);
 	__vls_u64map_release(ctx, &imp->task_ts_map);
+	__vls_groups_free(imp->groups);
 	__vls_free(ctx, imp->task_ts);
 	__vls_free(ctx, imp->overrides);
 	__vls_free(ctx, imp->label);

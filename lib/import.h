@@ -22,6 +22,7 @@ struct vls_import {
 	size_t noverrides;
 	struct vls_store_txn txn;
 	struct vls_meta meta;
+	struct vls_groups *groups; /* each task's process (tasks-groups.c) */
 	void *states[VLS_ANALYZERS_MAX];
 	size_t nanalyzers;
 	uint64_t events, first_ts, last_ts;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "locks-machine.h"
+#include "tasks.h"
 
 #define STR_MAX 512               /* bytes of one interned frame */
 
@@ -269,18 +270,42 @@ static int task_of(struct vls_locks *lk, const vls_event *ev, uint32_t *out)
 		memcpy(t->agg.comm, ev->comm, sizeof(t->agg.comm));
 	if (ev->pid >= 0)
 		t->agg.pid = ev->pid;
+	else if (t->agg.pid < 0)    /* known once, it stays: a tid's pid never changes */
+		t->agg.pid = __vls_groups_pid(lk->groups, ev->tid);
 	return 0;
 }
 
-static void mm_name(struct vls_lock_mm *m, const struct vls_lock_task *t)
+/* The main thread names its process; before it, the first taker. */
+static void proc_name(struct vls_lock_proc *p, const struct vls_lock_task *t)
 {
 	bool leader = t->agg.pid >= 0 && t->agg.pid == t->agg.tid;
 
-	if (m->pid_is_leader || (m->agg.comm[0] && !leader))
+	if (p->pid_is_leader || (p->agg.comm[0] && !leader))
 		return;
-	m->agg.pid = t->agg.pid >= 0 ? t->agg.pid : m->agg.pid;
-	memcpy(m->agg.comm, t->agg.comm, sizeof(m->agg.comm));
-	m->pid_is_leader = leader;
+	memcpy(p->agg.comm, t->agg.comm, sizeof(p->agg.comm));
+	p->pid_is_leader = leader;
+}
+
+/* The process an acquisition of mm by t counts under: t's by its pid,
+ * else the mm's. */
+static int proc_get(struct vls_locks *lk, const struct vls_lock_task *t,
+		    uint64_t mm, uint32_t *out)
+{
+	bool by_pid = t->agg.pid >= 0;
+	struct vls_u64map *map = by_pid ? &lk->proc_pid : &lk->proc_mm;
+	uint64_t key = by_pid ? (uint64_t)(uint32_t)t->agg.pid : mm;
+	struct vls_lock_proc *p;
+	int err;
+
+	if (!__vls_u64map_get(map, key, out))
+		return 0;
+	if ((err = __vls_slab_push(lk->ctx, &lk->procs, (void **)&p)) < 0)
+		return err;
+	agg_init(&p->agg, VLS_SCOPE_PROCESS);
+	p->agg.pid = t->agg.pid;
+	p->agg.mm = mm;
+	*out = (uint32_t)(lk->procs.n - 1);
+	return __vls_u64map_put(lk->ctx, map, key, *out);
 }
 
 static int mm_get(struct vls_locks *lk, uint64_t mm, uint32_t *out)
@@ -295,8 +320,7 @@ static int mm_get(struct vls_locks *lk, uint64_t mm, uint32_t *out)
 				   VLS_LOCK_MMS_MAX);
 	if ((err = __vls_slab_push(lk->ctx, &lk->mms, (void **)&m)) < 0)
 		return err;
-	agg_init(&m->agg, VLS_SCOPE_PROCESS);
-	m->agg.mm = mm;
+	m->mm = mm;
 	m->prune_at = 64;
 	*out = (uint32_t)(lk->mms.n - 1);
 	return __vls_u64map_put(lk->ctx, &lk->mm_map, mm, *out);
@@ -447,7 +471,7 @@ static void scope_stats(struct vls_locks *lk, const struct vls_lock_rec *r,
 	int m = r->write ? 1 : 0;
 
 	out[VLS_SCOPE_RUN] = &lk->run.mode[m];
-	out[VLS_SCOPE_PROCESS] = &__vls_lk_mm(lk, r->mmi)->agg.mode[m];
+	out[VLS_SCOPE_PROCESS] = &__vls_lk_proc(lk, r->proci)->agg.mode[m];
 	out[VLS_SCOPE_THREAD] = &__vls_lk_task(lk, r->task)->agg.mode[m];
 	out[VLS_SCOPE_CALLSITE] = &lk->sites[r->site].mode[m];
 }
@@ -455,18 +479,19 @@ static void scope_stats(struct vls_locks *lk, const struct vls_lock_rec *r,
 /* A new wait: a record in the mm's window and the task's pending wait. */
 static int on_start(struct vls_locks *lk, const vls_event *ev)
 {
-	uint32_t ti, mmi = 0, id, stack;
+	uint32_t ti, mmi = 0, proci = 0, id, stack;
 	struct vls_lock_task *t;
 	struct vls_lock_mm *m;
 	struct vls_lock_rec *r;
 	int err;
 
 	if ((err = task_of(lk, ev, &ti)) < 0 || (err = mm_get(lk, ev->u.mmap_lock.mm, &mmi)) < 0 ||
+	    (err = proc_get(lk, __vls_lk_task(lk, ti), ev->u.mmap_lock.mm, &proci)) < 0 ||
 	    (err = stack_intern(lk, ev, &stack)) < 0 || (err = rec_new(lk, &id)) < 0)
 		return err;
 	t = __vls_lk_task(lk, ti);
 	m = __vls_lk_mm(lk, mmi);
-	mm_name(m, t);
+	proc_name(__vls_lk_proc(lk, proci), t);
 	if (t->pending) {         /* its acquire_returned was lost */
 		struct vls_lock_rec *lost = &lk->recs[t->pending - 1];
 		struct vls_lock_mm *lm = __vls_lk_mm(lk, lost->mmi);
@@ -480,6 +505,7 @@ static int on_start(struct vls_locks *lk, const vls_event *ev)
 	r = &lk->recs[id];
 	r->mm = ev->u.mmap_lock.mm;
 	r->mmi = mmi;
+	r->proci = proci;
 	r->task = ti;
 	t->nrecs++;
 	r->tid = ev->tid;
@@ -747,6 +773,7 @@ static int downgrade(struct vls_locks *lk, uint32_t ti, uint32_t hi, uint64_t ts
 		return err;
 	lk->recs[id].mm = proto.mm;
 	lk->recs[id].mmi = mmi;
+	lk->recs[id].proci = proto.proci;
 	lk->recs[id].task = ti;
 	__vls_lk_task(lk, ti)->nrecs++;
 	lk->recs[id].tid = proto.tid;
@@ -889,6 +916,11 @@ void __vls_locks_set_contention_events(struct vls_locks *lk, bool present)
 	lk->contention_events = present;
 }
 
+void __vls_locks_set_groups(struct vls_locks *lk, const struct vls_groups *g)
+{
+	lk->groups = g;
+}
+
 /* lock:contention_begin flags (include/trace/events/lock.h LCB_F_*) */
 #define LCB_F_SPIN   (1U << 0)
 #define LCB_F_READ   (1U << 1)
@@ -1012,6 +1044,7 @@ int __vls_locks_new(struct vls_locks **out, vls_ctx *ctx, uint64_t threshold_ns,
 	lk->ctx = ctx;
 	__vls_slab_init(&lk->tasks, sizeof(struct vls_lock_task), VLS_LOCK_TASKS_MAX);
 	__vls_slab_init(&lk->mms, sizeof(struct vls_lock_mm), VLS_LOCK_MMS_MAX);
+	__vls_slab_init(&lk->procs, sizeof(struct vls_lock_proc), VLS_LOCK_PROCS_MAX);
 	lk->threshold = threshold_ns ? threshold_ns : VLS_LOCK_DEFAULT_THRESHOLD_NS;
 	if (sink)
 		lk->sink = *sink;
@@ -1036,16 +1069,19 @@ void __vls_locks_free(struct vls_locks *lk)
 		agg_release(ctx, &lk->sites[i]);
 	for (size_t i = 0; i < lk->tasks.n; i++)
 		agg_release(ctx, &__vls_lk_task(lk, i)->agg);
-	for (size_t i = 0; i < lk->mms.n; i++) {
-		agg_release(ctx, &__vls_lk_mm(lk, i)->agg);
+	for (size_t i = 0; i < lk->mms.n; i++)
 		__vls_free(ctx, __vls_lk_mm(lk, i)->win);
-	}
+	for (size_t i = 0; i < lk->procs.n; i++)
+		agg_release(ctx, &__vls_lk_proc(lk, i)->agg);
 	for (size_t i = 0; i < lk->nstacks; i++)
 		__vls_free(ctx, (void *)lk->stacks[i].frames);
 	for (size_t i = 0; i < lk->nstrs; i++)
 		__vls_free(ctx, lk->strs[i]);
 	__vls_slab_release(ctx, &lk->tasks);
 	__vls_slab_release(ctx, &lk->mms);
+	__vls_slab_release(ctx, &lk->procs);
+	__vls_u64map_release(ctx, &lk->proc_pid);
+	__vls_u64map_release(ctx, &lk->proc_mm);
 	__vls_free(ctx, lk->recs);
 	__vls_free(ctx, lk->free_recs);
 	__vls_free(ctx, lk->pend);
@@ -1069,9 +1105,9 @@ int __vls_locks_foreach(struct vls_locks *lk, enum vls_lock_scope scope,
 	case VLS_SCOPE_RUN:          /* no mmap_lock event: no figures at all */
 		return lk->counts.lock_events ? cb(&lk->run, data) : 0;
 	case VLS_SCOPE_PROCESS:
-		for (size_t i = 0; i < lk->mms.n && err >= 0; i++)
-			if (agg_used(&__vls_lk_mm(lk, i)->agg))
-				err = cb(&__vls_lk_mm(lk, i)->agg, data);
+		for (size_t i = 0; i < lk->procs.n && err >= 0; i++)
+			if (agg_used(&__vls_lk_proc(lk, i)->agg))
+				err = cb(&__vls_lk_proc(lk, i)->agg, data);
 		return err;
 	case VLS_SCOPE_THREAD:
 		for (size_t i = 0; i < lk->tasks.n && err >= 0; i++)

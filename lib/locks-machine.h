@@ -25,6 +25,7 @@ struct vls_lock_rec {
 	uint64_t t_woken;         /* last wakeup while waiting, 0 none */
 	uint32_t task;            /* index in lk->tasks */
 	uint32_t mmi;             /* index in lk->mms */
+	uint32_t proci;           /* index in lk->procs */
 	uint32_t gen;             /* bumped when the slot is reused */
 	uint32_t stack;           /* interned stack + 1, 0 none */
 	uint32_t nested;          /* a wait this holder began: rec + 1 */
@@ -59,12 +60,20 @@ struct vls_lock_task {
 	const char *sleep_wchan;
 };
 
+/* One mm_struct's lock: who holds it and waits for it. */
 struct vls_lock_mm {
-	struct vls_lock_agg agg;  /* process scope */
+	uint64_t mm;
 	uint32_t *win;            /* rec ids in start order */
 	size_t nwin, capwin, prune_at;
 	uint32_t nreaders, nwriters, nwwait;
-	bool pid_is_leader;       /* agg.pid/comm come from the main thread */
+};
+
+/* Process scope: the acquisitions of one process's threads (of whichever
+ * mm), the process known by its pid; a task whose pid is unknown counts
+ * under the mm it locked instead. Each acquisition is in exactly one. */
+struct vls_lock_proc {
+	struct vls_lock_agg agg;
+	bool pid_is_leader;       /* agg.comm comes from the main thread */
 };
 
 struct vls_lock_stack {
@@ -96,6 +105,9 @@ struct vls_locks {
 
 	struct vls_slab mms;      /* struct vls_lock_mm */
 	struct vls_u64map mm_map;
+	struct vls_slab procs;    /* struct vls_lock_proc */
+	struct vls_u64map proc_pid, proc_mm;  /* pid / mm -> index in procs */
+	const struct vls_groups *groups;      /* each task's pid (tasks.h) */
 
 	struct vls_lock_rec *recs;
 	size_t nrecs, caprecs;
@@ -126,6 +138,12 @@ static inline struct vls_lock_mm *__vls_lk_mm(const struct vls_locks *lk,
 					      size_t i)
 {
 	return __vls_slab_at(&lk->mms, i);
+}
+
+static inline struct vls_lock_proc *__vls_lk_proc(const struct vls_locks *lk,
+						  size_t i)
+{
+	return __vls_slab_at(&lk->procs, i);
 }
 
 /* locks-chain.c: build the chain of rec's wait up to now into lk->chain. */

@@ -124,8 +124,11 @@ static const char *const scope_names[VLS_SCOPE__COUNT] = {
 static void agg_key(char *buf, size_t size, const struct vls_lock_agg *a)
 {
 	switch (a->scope) {
-	case VLS_SCOPE_PROCESS:
-		snprintf(buf, size, "%016" PRIx64, a->mm);
+	case VLS_SCOPE_PROCESS:   /* locks-machine.h: struct vls_lock_proc */
+		if (a->pid >= 0)
+			snprintf(buf, size, "pid:%d", a->pid);
+		else
+			snprintf(buf, size, "mm:%016" PRIx64, a->mm);
 		break;
 	case VLS_SCOPE_THREAD:
 		snprintf(buf, size, "%d", a->tid);
@@ -153,7 +156,8 @@ static int write_stats(struct locks_store *an, const struct vls_lock_agg *a,
 	__vls_row_text(&r, "scope", scope_names[a->scope]);
 	__vls_row_text(&r, "key", key);
 	__vls_row_text(&r, "mode", mode_name(mode));
-	__vls_row_opt(&r, "mm", a->scope == VLS_SCOPE_PROCESS, (int64_t)a->mm);
+	__vls_row_opt(&r, "mm", a->scope == VLS_SCOPE_PROCESS && a->pid < 0,
+		      (int64_t)a->mm);
 	__vls_row_opt(&r, "tid", a->scope == VLS_SCOPE_THREAD, a->tid);
 	__vls_row_opt(&r, "pid", a->pid >= 0, a->pid);
 	__vls_row_text(&r, "comm", a->comm[0] ? a->comm : NULL);
@@ -426,6 +430,7 @@ static int an_event(void *state, const vls_event *ev, struct vls_store_txn *txn)
 	if (!an->started) {
 		an->started = true;
 		__vls_locks_set_contention_events(an->lk, has_contention_events(txn));
+		__vls_locks_set_groups(an->lk, txn->groups);
 	}
 	return __vls_locks_event(an->lk, ev);
 }

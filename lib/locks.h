@@ -97,7 +97,7 @@ struct vls_lock_stats {
 
 enum vls_lock_scope {
 	VLS_SCOPE_RUN = 0,
-	VLS_SCOPE_PROCESS,       /* one mm */
+	VLS_SCOPE_PROCESS,       /* one process (by pid), else one mm */
 	VLS_SCOPE_THREAD,
 	VLS_SCOPE_CALLSITE,
 	VLS_SCOPE__COUNT
@@ -178,6 +178,7 @@ size_t __vls_chain_format(char *buf, size_t size, const struct vls_chain *c);
 #define VLS_LOCK_DEFAULT_THRESHOLD_NS 100000ULL
 #define VLS_LOCK_TASKS_MAX (1u << 18)
 #define VLS_LOCK_MMS_MAX (1u << 16)
+#define VLS_LOCK_PROCS_MAX (1u << 20)
 #define VLS_LOCK_STACKS_MAX (1u << 18)
 #define VLS_LOCK_STRPOOL_MAX (64u << 20)  /* bytes of interned frames */
 #define VLS_LOCK_WINDOW_MAX (1u << 16)    /* records kept per mm */
@@ -229,6 +230,10 @@ int __vls_locks_event(struct vls_locks *lk, const vls_event *ev);
  * a wait is contended when its task entered the rwsem slow path. Also
  * switched on by the first such event. Before the first lock event. */
 void __vls_locks_set_contention_events(struct vls_locks *lk, bool present);
+/* Where the pid of each task comes from (the import's, tasks.h); NULL:
+ * only the events' own. */
+struct vls_groups;
+void __vls_locks_set_groups(struct vls_locks *lk, const struct vls_groups *g);
 /* End of input: open waits get their chains, open holds their rows. */
 int __vls_locks_finish(struct vls_locks *lk);
 

@@ -372,6 +372,14 @@ static int parse_exit(vls_event *ev, const char *s)
 
 /* "filename=/a b pid=1 old_pid=1": the file name may hold anything, so the
  * numbers are the last ones. */
+/* "pid=12 comm=a b clone_flags=3d0f00 oom_score_adj=0" */
+static int parse_newtask(vls_event *ev, const char *s)
+{
+	return i32_field(s, "pid=", &ev->u.newtask.pid) ||
+	       str_field(ev->u.newtask.comm, s, "comm=", " clone_flags=") ||
+	       hex_field(s, "clone_flags=", &ev->u.newtask.clone_flags) ? -1 : 0;
+}
+
 static int parse_exec(vls_event *ev, const char *s)
 {
 	const char *old = NULL, *pid = NULL, *p;
@@ -472,6 +480,8 @@ int __vls_text_parse_fields(vls_event *ev, const char *s)
 	case VLS_EV_BLOCK_RQ_ISSUE:
 	case VLS_EV_BLOCK_RQ_COMPLETE:
 		return parse_block(ev, s);
+	case VLS_EV_TASK_NEWTASK:
+		return parse_newtask(ev, s);
 	default:
 		return 0;
 	}

@@ -6,9 +6,11 @@
  * The kernel prints "%16s-%-7d" (comm, pid) then "[%03d]" (cpu) in
  * print_trace_header()/trace_print_context(); the tgid column "(%7d)" or
  * "(-----)" comes with the record-tgid option, as Android's atrace leaves
- * it on. trace-cmd report prints "%16s-%-5d [%03d]" without the flags
- * column, "cpu+flags" without brackets with -l, and prefixes each line with
- * "instance: " when the trace came from a tracefs instance.
+ * it on: a tgid column alone is tracefs text (VLS_FORMAT_FTRACE_TEXT);
+ * only atrace's own "TRACE:" line before it makes a file atrace. trace-cmd
+ * report prints "%16s-%-5d [%03d]" without the flags column, "cpu+flags"
+ * without brackets with -l, and prefixes each line with "instance: " when
+ * the trace came from a tracefs instance.
  */
 #include <string.h>
 
@@ -242,7 +244,7 @@ static bool starts(const char *s, const char *prefix)
 }
 
 /* One line of the head: a dialect, or AUTO to look further. */
-static vls_format detect_line(const char *line, bool *tracer_hdr, bool *tgid_hdr)
+static vls_format detect_line(const char *line, bool *tracer_hdr)
 {
 	struct text_line l;
 
@@ -253,15 +255,11 @@ static vls_format detect_line(const char *line, bool *tracer_hdr, bool *tgid_hdr
 	if (line[0] == '#') {
 		if (starts(line, "# tracer:"))
 			*tracer_hdr = true;
-		if (strstr(line, "TASK-PID") && strstr(line, "TGID"))
-			*tgid_hdr = true;
 		return VLS_FORMAT_AUTO;
 	}
 	if (__vls_text_parse_line(&l, line))
 		return VLS_FORMAT_AUTO;
-	if (l.has_tgid)
-		return VLS_FORMAT_ATRACE_TEXT;
-	if (*tracer_hdr || l.ts_us)
+	if (*tracer_hdr || l.ts_us || l.has_tgid)
 		return VLS_FORMAT_FTRACE_TEXT;
 	if (l.buffer_prefix || l.latency || !l.has_flags)
 		return VLS_FORMAT_TRACECMD_TEXT;
@@ -271,7 +269,7 @@ static vls_format detect_line(const char *line, bool *tracer_hdr, bool *tgid_hdr
 vls_format __vls_text_detect(const char *buf, size_t len)
 {
 	char line[DETECT_LINE_MAX];
-	bool tracer_hdr = false, tgid_hdr = false;
+	bool tracer_hdr = false;
 	size_t off = 0;
 
 	while (off < len) {
@@ -287,12 +285,12 @@ vls_format __vls_text_detect(const char *buf, size_t len)
 		line[n] = '\0';
 		if (n && line[n - 1] == '\r')
 			line[n - 1] = '\0';
-		f = detect_line(line, &tracer_hdr, &tgid_hdr);
+		f = detect_line(line, &tracer_hdr);
 		if (f != VLS_FORMAT_AUTO)
 			return f;
 		off = nl ? (size_t)(nl - buf) + 1 : len;
 	}
 	if (tracer_hdr)
-		return tgid_hdr ? VLS_FORMAT_ATRACE_TEXT : VLS_FORMAT_FTRACE_TEXT;
+		return VLS_FORMAT_FTRACE_TEXT;
 	return VLS_FORMAT_AUTO;
 }

@@ -536,6 +536,7 @@ static int check_chunks(struct tdfile *f, uint64_t doff, uint64_t dsize)
 			return bad(f, "compressed chunk past the end of its CPU data", hdr);
 		if (!zsize || !size)
 			return bad(f, "empty compressed chunk", hdr);
+		f->h->data_bytes += size;
 		if (!i && (ret = check_first_chunk(f, hdr, zsize, size)))
 			return ret;
 		at += zsize;
@@ -567,6 +568,8 @@ static int check_cpu_data(struct tdfile *f, uint64_t *off, uint64_t ncpus,
 			return bad(f, "CPU id", *off - 20);
 		if (doff > f->size || dsize > f->size - doff)
 			return bad(f, "CPU data beyond the end of the file", doff);
+		if (!strcmp(f->h->compression, "none"))
+			f->h->data_bytes += dsize;
 		ret = check_pages(f, doff, dsize);
 		if (!ret)
 			ret = check_chunks(f, doff, dsize);

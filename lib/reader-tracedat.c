@@ -25,6 +25,8 @@
 /* Bytes of a record decoding may read: past them no field is read (a ring
  * buffer page, 64 KB at most, holds every record). */
 #define RECORD_READ_MAX 65536
+#define TD_PROGRESS_STEP 4096   /* bytes of CPU data between reports */
+#define PROGRESS_CPUS_MAX 8192  /* past this many CPUs, no progress */
 
 /* Field names per kind, in the slot order decode_*() reads them. */
 static const char *const kind_fields[VLS_EV__COUNT][NFIELDS] = {
@@ -47,6 +49,7 @@ static const char *const kind_fields[VLS_EV__COUNT][NFIELDS] = {
 	[VLS_EV_LOCK_CONTENTION_END] = { "lock_addr", "ret" },
 	[VLS_EV_BLOCK_RQ_ISSUE] = { "dev", "sector", "nr_sector", "error", "rwbs" },
 	[VLS_EV_BLOCK_RQ_COMPLETE] = { "dev", "sector", "nr_sector", "error", "rwbs" },
+	[VLS_EV_TASK_NEWTASK] = { "comm", "pid", "clone_flags" },
 };
 
 #define COMM_CACHE 1024         /* pids whose comm is kept at hand */
@@ -88,6 +91,13 @@ struct td_priv {
 	 * tep_data_pid() cost a sixth of decoding */
 	const struct tep_format_field *pid_field;
 	struct td_comm comms[COMM_CACHE];
+	/* Progress, on the reading thread: the last record offset of each
+	 * (handle, CPU) stream, pos_cpus per handle, 0 before its first;
+	 * done sums how far every stream went (struct vls_tdhead.data_bytes
+	 * is the whole way), shown is what was last reported. */
+	uint64_t *pos;
+	int pos_cpus, pos_handle;
+	uint64_t done, shown;
 };
 
 /* ------------------------------------------------------------------ */
@@ -292,6 +302,11 @@ static void decode_fields(const struct td_priv *p, vls_event *ev,
 		ev->u.block.error = (int32_t)num(p, f[3], rec);
 		str(ev->u.block.rwbs, sizeof(ev->u.block.rwbs), f[4], rec);
 		break;
+	case VLS_EV_TASK_NEWTASK:
+		str(ev->u.newtask.comm, VLS_COMM_MAX, f[0], rec);
+		ev->u.newtask.pid = (int32_t)num(p, f[1], rec);
+		ev->u.newtask.clone_flags = num(p, f[2], rec);
+		break;
 	default:
 		break;
 	}
@@ -429,6 +444,34 @@ static int32_t read_len(const struct td_priv *p, const struct tep_record *rec)
 
 /* The reading half, on libtracecmd's iteration: counts what the pages say
  * was lost, then decodes the record here or hands it over undecoded. */
+/* libtracecmd reads each CPU's data in order, the CPUs interleaved by
+ * timestamp: a record's offset says how far its own CPU went, not the
+ * file. Reported every page's worth of progress (a division per record
+ * would show in the import's speed). */
+static void note_progress(vls_reader *r, struct tracecmd_input *h,
+			  const struct tep_record *rec)
+{
+	struct td_priv *p = r->priv;
+	int hi = p->pos_handle;
+	uint64_t *last;
+
+	if (p->handles[hi] != h)
+		for (hi = 0; hi < p->nhandles && p->handles[hi] != h; hi++)
+			;
+	if (hi >= p->nhandles || rec->cpu < 0 || rec->cpu >= p->pos_cpus)
+		return;
+	p->pos_handle = hi;
+	last = &p->pos[(size_t)hi * (size_t)p->pos_cpus + (size_t)rec->cpu];
+	if (*last && rec->offset > *last)
+		p->done += rec->offset - *last;
+	if (rec->offset > *last)
+		*last = rec->offset;
+	if (p->done - p->shown >= TD_PROGRESS_STEP) {
+		p->shown = p->done;
+		__vls_reader_progress(r, p->done, p->head.data_bytes);
+	}
+}
+
 static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
 		     void *data)
 {
@@ -445,6 +488,7 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
 		return 1;
 	if (rec->missed_events > 0)
 		p->missed += (uint64_t)rec->missed_events;
+	note_progress(r, h, rec);
 	if (raw->record) {
 		/* only what decoding reads is copied: a corrupt size must not
 		 * make us read past the file's mapping */
@@ -603,6 +647,14 @@ static int td_open(vls_reader *r)
 		p->long_size = 8;
 	ncpus = p->head.cpucount > 0 ? p->head.cpucount : tep_get_cpus(p->tep);
 	ret = read_lens_init(r);
+	if (!ret && ncpus > 0 && ncpus <= PROGRESS_CPUS_MAX) {
+		p->pos = __vls_calloc(r->ctx, (size_t)p->nhandles * (size_t)ncpus,
+				      sizeof(*p->pos));
+		if (!p->pos)
+			ret = __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
+		else
+			p->pos_cpus = ncpus;
+	}
 	if (!ret)
 		ret = __vls_meta_setf(r->ctx, &r->meta, "ncpus", "%d", ncpus);
 	if (!ret)
@@ -635,6 +687,7 @@ static void td_close(vls_reader *r)
 		__vls_free(r->ctx, p->ev[i].name);
 	__vls_free(r->ctx, p->ev);
 	__vls_free(r->ctx, p->read_len);
+	__vls_free(r->ctx, p->pos);
 	__vls_free(r->ctx, p);
 	r->priv = NULL;
 }

@@ -14,6 +14,9 @@ struct vls_tdhead {
 	char compression[32];   /* v7: "none", "zstd", "zlib", ...; v6: "none" */
 	int header_cpus;        /* v6: CPUs count of the header, else -1 */
 	int cpucount;           /* CPUCOUNT option, -1 if absent */
+	/* every buffer's CPU data, uncompressed: the span libtracecmd's
+	 * record offsets advance through (progress, not a limit) */
+	uint64_t data_bytes;
 };
 
 /*

@@ -223,6 +223,20 @@ int vls_reader_meta_at(const vls_reader *r, size_t idx, const char **key,
 	return 0;
 }
 
+void __vls_reader_progress(vls_reader *r, uint64_t done, uint64_t span)
+{
+	uint64_t at;
+
+	if (!span || !r->stats.bytes_total)
+		return;
+	if (done > span)
+		done = span;
+	/* in long double: bytes_total * done overflows 64 bits past 4 GB */
+	at = (uint64_t)((long double)r->stats.bytes_total * done / span);
+	if (at > r->stats.bytes_read)
+		r->stats.bytes_read = at;
+}
+
 void vls_reader_get_stats(const vls_reader *r, vls_reader_stats *out)
 {
 	if (!out)

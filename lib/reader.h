@@ -45,6 +45,13 @@ extern const struct vls_reader_ops __vls_text_ops;
  * none). */
 vls_format __vls_text_detect(const char *buf, size_t len);
 
+/* Progress of a reader whose position is not a file offset (trace.dat:
+ * records are addressed in the uncompressed CPU data, read CPU by CPU in
+ * timestamp order): done of span units become bytes_read, the same share
+ * of bytes_total. bytes_read never goes back and reaches bytes_total
+ * only when done reaches span. */
+void __vls_reader_progress(vls_reader *r, uint64_t done, uint64_t span);
+
 /* Read the whole input through raw instead of attaching stacks; the
  * stack counters of r's stats are then the consumer's to add. */
 int __vls_reader_read_raw(vls_reader *r, const struct vls_attach_raw *raw);

@@ -40,6 +40,7 @@ static const struct {
 	{ "sched", "sched_process_fork", NULL, NULL },
 	{ "sched", "sched_process_exit", NULL, NULL },
 	{ "sched", "sched_process_exec", NULL, NULL },
+	{ "task", "task_newtask", NULL, NULL },  /* clone flags: thread or process */
 	{ "exceptions", "page_fault_user", NULL, NULL },
 	{ "exceptions", "page_fault_kernel", NULL, NULL },
 	{ "filemap", "mm_filemap_fault", NULL, NULL },
@@ -398,6 +399,80 @@ static int record_capabilities(vls_record *rec)
 	return ret;
 }
 
+/* ------------------------------------------------------------------ */
+/* Options                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Every option of the instance that changes what lands in its ring buffer,
+ * set explicitly: a new instance copies the top level's flags
+ * (trace_array_create() starts from global_trace.trace_flags), so another
+ * tool's options/stacktrace=1 would otherwise put a stack on every event.
+ * The options that shape only the text output (annotate, context-info, ...)
+ * do not matter to a binary recording and are left alone.
+ */
+static const struct {
+	const char *name;
+	char value;
+	bool required;   /* refuse to record if it cannot be set */
+} instance_options[] = {
+	{ "stacktrace", '0', true },       /* a stack on every event */
+	{ "userstacktrace", '0', true },   /* a user stack on every event */
+	{ "sym-userobj", '0', false },
+	{ "overwrite", '0', true },        /* full buffer: count, never overwrite */
+	{ "record-tgid", '1', false },     /* fills saved_tgids (record-tasks.c) */
+	{ "record-cmd", '1', false },      /* fills saved_cmdlines */
+	{ "irq-info", '1', false },
+	{ "markers", '1', false },
+	{ "trace_printk_dest", '0', false }, /* others' trace_printk stays out */
+	{ "copy_trace_marker", '0', false },
+	{ "disable_on_free", '0', false },
+	{ "function-trace", '0', false },
+	{ "func_stack_trace", '0', false },
+	{ "function-fork", '0', false },
+};
+
+/* Set one option; "name=v" appended to the list (v as read back, "-" when
+ * the kernel lacks the option). */
+static int set_option(vls_record *rec, size_t i, char *list, size_t size)
+{
+	char path[64], val[2] = { instance_options[i].value, 0 }, *got;
+	const char *name = instance_options[i].name;
+	bool ok;
+
+	snprintf(path, sizeof(path), "options/%s", name);
+	if (!tracefs_file_exists(rec->instance, path)) {
+		snprintf(list + strlen(list), size - strlen(list), "%s%s=-",
+			 *list ? "," : "", name);
+		return 0;
+	}
+	tracefs_instance_file_write(rec->instance, path, val);
+	got = tracefs_instance_file_read(rec->instance, path, NULL);
+	ok = got && got[0] == val[0];
+	snprintf(list + strlen(list), size - strlen(list), "%s%s=%c",
+		 *list ? "," : "", name, got ? got[0] : '?');
+	free(got);
+	if (ok)
+		return 0;
+	if (instance_options[i].required)
+		return __vls_error(rec->ctx, VLS_EIO, "%s: cannot set options/%s to %s",
+				   rec->instance_name, name, val);
+	__vls_log(rec->ctx, VLS_LOG_WARN, "%s: cannot set options/%s to %s",
+		  rec->instance_name, name, val);
+	return 0;
+}
+
+/* The options this recording ran with go into "record.options". */
+static int set_options(vls_record *rec)
+{
+	char list[1024] = "";
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < sizeof(instance_options) / sizeof(*instance_options); i++)
+		ret = set_option(rec, i, list, sizeof(list));
+	return ret ? ret : __vls_meta_set(rec->ctx, &rec->meta, "record.options", list);
+}
+
 int __vls_rec_instance_setup(vls_record *rec)
 {
 	const size_t ndef = sizeof(default_events) / sizeof(*default_events);
@@ -409,6 +484,8 @@ int __vls_rec_instance_setup(vls_record *rec)
 	if (tracefs_trace_off(rec->instance))
 		return __vls_error(rec->ctx, VLS_EIO, "%s: tracing_on: %s",
 				   rec->instance_name, strerror(errno));
+	if ((ret = set_options(rec)))
+		return ret;
 	if (tracefs_instance_set_buffer_size(rec->instance, rec->opts.buffer_kb, -1))
 		return __vls_error(rec->ctx, VLS_EIO, "cannot set a %u KB buffer per "
 				   "CPU: %s", rec->opts.buffer_kb, strerror(errno));

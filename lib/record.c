@@ -209,7 +209,9 @@ int vls_record_start(vls_record *rec)
 	if (!ret && tracefs_trace_on(rec->instance))
 		ret = __vls_error(rec->ctx, VLS_EIO, "%s: cannot turn tracing on: %s",
 				  rec->instance_name, strerror(errno));
-	return ret;
+	/* after tracing is on: a thread created meanwhile is in the list or
+	 * its task_newtask in the trace */
+	return ret ? ret : __vls_rec_tasks_start(rec);
 }
 
 /* Tracing off, readers drained, stats read, instance gone. */
@@ -224,6 +226,7 @@ static int stop_tracing(vls_record *rec)
 	r2 = __vls_meta_setf(rec->ctx, &rec->meta, "record.duration_ns", "%llu",
 			     (unsigned long long)(now_ns(CLOCK_MONOTONIC) - rec->start_ns));
 	r2 = r2 ? r2 : __vls_rec_meta_cpustats(rec);
+	r2 = r2 ? r2 : __vls_rec_tasks_stop(rec);
 	r2 = r2 ? r2 : __vls_rec_meta_vmstat(rec, "after");
 	__vls_rec_instance_teardown(rec);
 	return ret ? ret : r2;

@@ -83,6 +83,11 @@ int __vls_rec_events_build(vls_record *rec);
 int __vls_rec_event_spec(vls_ctx *ctx, const char *spec, char **system,
 			 char **name);
 
+/* record-tasks.c: the thread groups of the recorded tasks, into the
+ * metadata as "tgids.start.N" (at start) and "tgids.saved.N" (at stop). */
+int __vls_rec_tasks_start(vls_record *rec);
+int __vls_rec_tasks_stop(vls_record *rec);
+
 /* record-stream.c */
 int __vls_rec_stream_open(vls_record *rec);
 int __vls_rec_stream_start(vls_record *rec);

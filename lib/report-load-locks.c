@@ -88,14 +88,16 @@ static int thread_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 }
 
 /* One row per mm and mode; pid and comm as the analyzer knew them. */
+/* A process row (read and write are two): its pid, or the mm locked by
+ * tasks whose pid was unknown (pid NULL). */
 static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
-	int64_t mm = __vls_rl_int(st, 0);
+	int64_t mm = __vls_rl_int(st, 0), pid = __vls_rl_int(st, 1);
 	struct vls_rtask *p = NULL;
 	int err;
 
 	for (size_t i = 0; i < L->nplocks && !p; i++)
-		if (L->plocks[i].mm == mm)
+		if (L->plocks[i].pid == pid && (pid != VLS_RNULL || L->plocks[i].mm == mm))
 			p = &L->plocks[i];
 	if (!p) {
 		err = __vls_grow(L->ctx, (void **)&L->plocks, &L->plocks_cap,
@@ -105,7 +107,7 @@ static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 		p = &L->plocks[L->nplocks++];
 		memset(p, 0, sizeof(*p));
 		p->mm = mm;
-		p->pid = __vls_rl_int(st, 1);
+		p->pid = pid;
 		__vls_rstats_zero(&p->lock[0]);
 		__vls_rstats_zero(&p->lock[1]);
 		err = __vls_rl_text(L, &p->comm, st, 2);
@@ -198,10 +200,14 @@ static int load_stats(struct vls_rloader *L, struct vls_rrun *run)
 		err = __vls_rl_query(L, "SELECT tid, " STATS_COLS " FROM lock_stats "
 				     "WHERE run_id = :run_id AND scope = 'thread'", run->id,
 				     thread_stats_row, run);
+	/* process rows by pid ("pid:N") or by mm ("mm:HEX"); a DB from
+	 * before them has one row per mm address, which a later process can
+	 * reuse: the report sums the threads' rows instead */
 	if (!err && (L->sections & VLS_REPORT_TASKS))
 		err = __vls_rl_query(L, "SELECT mm, pid, comm, " STATS_COLS
 				     " FROM lock_stats WHERE run_id = :run_id AND "
-				     "scope = 'process'", run->id, proc_stats_row, NULL);
+				     "scope = 'process' AND (key LIKE 'pid:%' OR "
+				     "key LIKE 'mm:%')", run->id, proc_stats_row, NULL);
 	if (!err && (L->sections & VLS_REPORT_TASKS) && __vls_rl_has_table(L, "lock_acq"))
 		err = __vls_rl_query(L, "SELECT tid, mm, count(*) AS n FROM lock_acq "
 				     "WHERE run_id = :run_id GROUP BY tid, mm "

@@ -3,8 +3,9 @@
  * report-load-procs.c - processes (thread groups) of a run from its tasks.
  *
  * Fault figures are sums over the threads. Lock STATS come from the lock
- * analyzer's per-process (per-mm) rows when the DB has them (exact
- * percentiles); otherwise they are summed from the threads, and the
+ * analyzer's per-process rows when the DB has them (exact percentiles: by
+ * pid, or by mm for tasks whose pid was unknown); otherwise (a DB from
+ * before those rows) they are summed from the threads, and the
  * percentiles of a process of several threads are then null: percentiles
  * do not add up.
  */
@@ -151,30 +152,58 @@ static int add_thread(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
 	return err;
 }
 
-/* The lock analyzer's row of a process: exact percentiles, its comm. */
+/*
+ * The process a lock row goes to: a row by pid to that pid's; a row by mm
+ * (tasks whose pid was unknown then) to the process of that mm without a
+ * pid, else to the one process with a pid whose threads locked that mm
+ * (inherit_pids() below placed those threads there too).
+ */
+static struct vls_rtask *plock_proc(struct vls_rrun *run, const struct vls_rtask *pl)
+{
+	struct vls_rtask *by_mm = NULL;
+	bool several = false;
+
+	for (size_t k = 0; k < run->nprocs; k++) {
+		struct vls_rtask *p = &run->procs[k];
+
+		if (pl->pid != VLS_RNULL ? p->pid == pl->pid
+		    : p->pid == VLS_RNULL && p->mm == pl->mm)
+			return p;
+		if (pl->pid == VLS_RNULL && p->mm == pl->mm) {
+			several = several || by_mm;
+			by_mm = p;
+		}
+	}
+	return several ? NULL : by_mm;
+}
+
+/* The lock analyzer's rows: exact percentiles, unless two rows go to one
+ * process (then their sums, percentiles null). */
 static int apply_plocks(struct vls_rloader *L, struct vls_rrun *run, size_t *cap)
 {
-	int err = 0;
+	size_t n0 = run->nprocs;
+	bool *applied = __vls_calloc(L->ctx, n0 + L->nplocks + 1, sizeof(*applied));
+	int err = applied ? 0 : __vls_error(L->ctx, VLS_ENOMEM, "out of memory");
 
 	for (size_t i = 0; !err && i < L->nplocks; i++) {
 		const struct vls_rtask *pl = &L->plocks[i];
-		struct vls_rtask *p = NULL;
+		struct vls_rtask *p = plock_proc(run, pl);
+		size_t k;
 
-		for (size_t k = 0; k < run->nprocs && !p; k++)
-			if ((run->procs[k].mm != VLS_RNULL && run->procs[k].mm == pl->mm) ||
-			    (pl->pid != VLS_RNULL && run->procs[k].pid == pl->pid))
-				p = &run->procs[k];
 		if (!p && (p = new_proc(L, run, cap, &err)) != NULL) {
 			p->pid = pl->pid;
 			p->mm = pl->mm;
 		}
-		if (p) {
-			p->lock[0] = pl->lock[0];
-			p->lock[1] = pl->lock[1];
-			if (pl->comm && p->pid == VLS_RNULL)
-				err = set_comm(L, p, pl->comm);
-		}
+		if (!p)
+			break;
+		k = (size_t)(p - run->procs);
+		add_stats(&p->lock[0], &pl->lock[0], !applied[k]);
+		add_stats(&p->lock[1], &pl->lock[1], !applied[k]);
+		applied[k] = true;
+		if (pl->comm && (!p->comm || p->pid == VLS_RNULL))
+			err = set_comm(L, p, pl->comm);
 	}
+	__vls_free(L->ctx, applied);
 	return err;
 }
 

@@ -40,6 +40,8 @@ struct vls_store_stmt {
 	const char *seen[VLS_STORE_PARAMS_MAX + 1];
 };
 
+struct vls_groups;
+
 struct vls_store_txn {
 	vls_ctx *ctx;
 	vls_db *db;
@@ -56,6 +58,9 @@ struct vls_store_txn {
 	 * finish; NULL means none. Borrowed, valid for the transaction.
 	 */
 	const struct vls_meta *meta;
+	/* The thread group of each task so far (tasks.h: __vls_groups_pid()),
+	 * fed by the import before the analyzers see an event; NULL: none. */
+	const struct vls_groups *groups;
 };
 
 /*

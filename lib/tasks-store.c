@@ -11,12 +11,8 @@
  *  - comm: the last non-empty comm seen for the tid, as the event's own
  *    task or as a sched_switch / sched_wakeup / fork / exit target;
  *    "<...>" (ftrace's "comm not saved") never replaces a known one;
- *  - pid: the event's thread group id when the input gives it; else a task
- *    that ran sched_process_exec is its own group leader (de_thread()
- *    makes the exec'ing thread the leader); else NULL. sched_process_fork
- *    creates the child's row but cannot tell a thread from a process (the
- *    tracepoint in kernel_clone() carries no clone flags), so it does not
- *    guess the child's pid;
+ *  - pid: its thread group as the import's groups know it when the row is
+ *    written (tasks-groups.c says from what), else NULL;
  *  - prio: the last kernel prio given by sched_switch, sched_wakeup(ing)
  *    or sched_process_exit, else NULL;
  *  - events: events whose tid is this task.
@@ -41,7 +37,6 @@
 
 struct task {
 	int32_t tid;
-	int32_t pid;        /* -1: unknown */
 	int32_t prio;       /* PRIO_UNKNOWN */
 	bool written;       /* its row is in the DB (it exited) */
 	char comm[VLS_COMM_MAX];
@@ -92,12 +87,13 @@ static int task_add(struct tasks *t, int32_t tid)
 				       (uint32_t)t->n);
 	if (ret)
 		return ret;
-	t->tasks[t->n++] = (struct task){ .tid = tid, .pid = -1, .prio = PRIO_UNKNOWN };
+	t->tasks[t->n++] = (struct task){ .tid = tid, .prio = PRIO_UNKNOWN };
 	return 0;
 }
 
 static int task_write(struct vls_store_txn *txn, struct task *k)
 {
+	int32_t pid = __vls_groups_pid(txn->groups, k->tid);
 	struct vls_row r;
 
 	__vls_row_start(&r, txn,
@@ -105,7 +101,7 @@ static int task_write(struct vls_store_txn *txn, struct task *k)
 		" VALUES (:run_id, :tid, :pid, :comm, :prio, :events)");
 	__vls_row_i64(&r, "run_id", txn->run_id);
 	__vls_row_i64(&r, "tid", k->tid);
-	__vls_row_opt(&r, "pid", k->pid >= 0, k->pid);
+	__vls_row_opt(&r, "pid", pid >= 0, pid);
 	__vls_row_text(&r, "comm", k->comm);
 	__vls_row_opt(&r, "prio", k->prio != PRIO_UNKNOWN, k->prio);
 	__vls_row_u64(&r, "events", k->events);
@@ -195,10 +191,9 @@ static int note_fields(struct tasks *t, const vls_event *ev, struct task *self)
 				  PRIO_UNKNOWN);
 	case VLS_EV_SCHED_EXIT:
 		return note_other(t, ev->u.exit.pid, ev->u.exit.comm, ev->u.exit.prio);
-	case VLS_EV_SCHED_EXEC:
-		if (self->pid < 0)
-			self->pid = ev->tid;
-		return 0;
+	case VLS_EV_TASK_NEWTASK:
+		return note_other(t, ev->u.newtask.pid, ev->u.newtask.comm,
+				  PRIO_UNKNOWN);
 	default:
 		return 0;
 	}
@@ -214,8 +209,6 @@ static int tasks_event(void *state, const vls_event *ev, struct vls_store_txn *t
 	if ((ret = task_get(&self, t, ev->tid)))
 		return ret;
 	self->events++;
-	if (ev->pid >= 0)
-		self->pid = ev->pid;
 	set_comm(self, ev->comm);
 	ret = note_fields(t, ev, self);
 	if (!ret && t->keep_events)

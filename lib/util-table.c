@@ -69,6 +69,17 @@ static const char *cell(const struct vls_table *t, size_t r, size_t c)
 	return s ? s : "";
 }
 
+/* Columns a cell takes on a terminal: its UTF-8 code points ("±" is one
+ * column, two bytes), so the columns line up whatever the cells hold. */
+static size_t text_cols(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 static void put_line(struct vls_table *t, struct vls_buf *b, size_t indent,
 		     const size_t *w, const char *const *vals)
 {
@@ -76,8 +87,8 @@ static void put_line(struct vls_table *t, struct vls_buf *b, size_t indent,
 
 	__vls_buf_pad(b, ' ', indent);
 	for (size_t c = 0; c < t->ncols; c++) {
-		size_t n = strlen(vals[c]);
-		size_t pad = w[c] > n ? w[c] - n : 0;
+		size_t n = strlen(vals[c]), cols = text_cols(vals[c]);
+		size_t pad = w[c] > cols ? w[c] - cols : 0;
 
 		if (c)
 			__vls_buf_add(b, "  ", 2);
@@ -101,10 +112,10 @@ void __vls_table_render(struct vls_table *t, struct vls_buf *b, size_t indent)
 	if (t->err && !b->err)
 		b->err = t->err;
 	for (size_t c = 0; c < t->ncols && !b->err; c++) {
-		w[c] = strlen(t->heads[c]);
+		w[c] = text_cols(t->heads[c]);
 		for (size_t r = 0; r < t->nrows; r++)
-			if (strlen(cell(t, r, c)) > w[c])
-				w[c] = strlen(cell(t, r, c));
+			if (text_cols(cell(t, r, c)) > w[c])
+				w[c] = text_cols(cell(t, r, c));
 	}
 	if (!b->err && t->ncols)
 		put_line(t, b, indent, w, t->heads);

@@ -1,6 +1,7 @@
-/* charts.js - the dashboard's two chart kinds on Chart.js 3.9.1 (numeric
+/* charts.js - the dashboard's chart kinds on Chart.js 3.9.1 (numeric
  * axes only: Debian ships no date adapter): log2 wait-time histograms
- * overlaid per run, and stacked fallback-rate bars. Animation is off so a
+ * overlaid per run, stacked fallback-rate bars, and compare's changes as
+ * bars with their 95 % intervals as whiskers. Animation is off so a
  * chart is complete as soon as it is made (and in a headless screenshot). */
 'use strict';
 var VLS = window.VLS || (window.VLS = {});
@@ -129,6 +130,111 @@ VLS.charts = {
           tooltip: {
             callbacks: {
               label: function (i) { return i.dataset.label + ': ' + (i.parsed.y === null ? 'n/a' : i.parsed.y.toFixed(2) + '%'); }
+            }
+          }
+        }
+      }
+    });
+  },
+
+  /* Compare's changes: one horizontal bar per figure and non-baseline
+   * group, the change in % of the baseline mean, with its 95 % interval
+   * (ci95, in the same %) drawn as a whisker. Bars are in the group's
+   * colour only when the verdict is a change; grey otherwise. The axis is
+   * cut at +-CLIP % (a change of +11667 % would flatten every other bar):
+   * a bar or whisker past it stops at the edge, the tooltip has the true
+   * numbers. */
+  changes: function (canvas, figures, groups) {
+    var CLIP = 150, GREY = '#c3c8d0';
+    var figs = figures.filter(function (f) {
+      return f.change.some(function (c) { return c && c.pct !== null; });
+    });
+    var clip = function (v) { return Math.max(-CLIP, Math.min(CLIP, v)); };
+    var datasets = groups.slice(1).map(function (g, j) {
+      var gi = j + 1, color = VLS.RUN_COLORS[gi % VLS.RUN_COLORS.length];
+      var pts = figs.map(function (f) {
+        var c = f.change[gi], base = f.values[0];
+        if (!c || c.pct === null) return { pct: null, ci: null, c: c };
+        var ci = c.ci95 && base && base.mean !== 0 ?
+          [c.ci95[0] / Math.abs(base.mean) * 100, c.ci95[1] / Math.abs(base.mean) * 100] : null;
+        return { pct: c.pct, ci: ci, c: c };
+      });
+      return {
+        label: g.label || g.name,
+        data: pts.map(function (p) { return p.pct === null ? null : clip(p.pct); }),
+        pts: pts,
+        backgroundColor: pts.map(function (p) {
+          var v = p.c && p.c.verdict;
+          return v === 'increase' || v === 'decrease' ? color : GREY;
+        }),
+        groupColor: color, borderWidth: 0, maxBarThickness: 18
+      };
+    });
+    var whiskers = {
+      id: 'vls-whiskers',
+      afterDatasetsDraw: function (chart) {
+        var ctx = chart.ctx, x = chart.scales.x, a = chart.chartArea;
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(a.left, a.top, a.right - a.left, a.bottom - a.top);
+        ctx.clip();
+        ctx.strokeStyle = '#2b303a';
+        ctx.lineWidth = 1.5;
+        chart.data.datasets.forEach(function (ds, i) {
+          var meta = chart.getDatasetMeta(i);
+          if (meta.hidden) return;
+          ds.pts.forEach(function (p, k) {
+            var bar = meta.data[k];
+            if (!p.ci || !bar) return;
+            var y = bar.y, l = x.getPixelForValue(clip(p.ci[0])), r = x.getPixelForValue(clip(p.ci[1]));
+            ctx.beginPath();
+            ctx.moveTo(l, y); ctx.lineTo(r, y);
+            ctx.moveTo(l, y - 4); ctx.lineTo(l, y + 4);
+            ctx.moveTo(r, y - 4); ctx.lineTo(r, y + 4);
+            ctx.stroke();
+          });
+        });
+        ctx.restore();
+      }
+    };
+    return VLS.charts.make(canvas, {
+      type: 'bar',
+      data: { labels: figs.map(function (f) { return f.title; }), datasets: datasets },
+      plugins: [whiskers],
+      options: {
+        indexAxis: 'y', responsive: true, maintainAspectRatio: false,
+        scales: {
+          x: {
+            min: -CLIP, max: CLIP, title: { display: true, text: 'change against the baseline mean' },
+            ticks: { callback: function (v) { return (v > 0 ? '+' : '') + v + '%'; } }
+          },
+          y: { grid: { display: false } }
+        },
+        plugins: {
+          legend: {
+            position: 'bottom',
+            labels: {
+              boxWidth: 14,
+              /* the group's colour, whatever its first bar's verdict */
+              generateLabels: function (chart) {
+                return Chart.defaults.plugins.legend.labels.generateLabels(chart).map(function (l) {
+                  var c = chart.data.datasets[l.datasetIndex].groupColor;
+                  l.fillStyle = l.strokeStyle = c;
+                  return l;
+                });
+              }
+            }
+          },
+          tooltip: {
+            callbacks: {
+              label: function (i) {
+                var p = i.dataset.pts[i.dataIndex], f = figs[i.dataIndex], c = p.c;
+                var s = i.dataset.label + ': ' + VLS.fmt.delta(c.abs, f.unit) + ' (' + VLS.fmt.pct(p.pct) + ')';
+                if (c.verdict) s += ', ' + c.verdict + ', 95 % interval ' +
+                  VLS.fmt.delta(c.ci95[0], f.unit) + ' \u2026 ' + VLS.fmt.delta(c.ci95[1], f.unit);
+                else s += ', no verdict (one run a side)';
+                return s;
+              }
             }
           }
         }

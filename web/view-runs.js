@@ -1,5 +1,6 @@
 /* view-runs.js - the runs in the DB: filter by kernel, arch, label; pick
- * runs to compare. State: #/runs?kernel=K&arch=A&label=L&sel=1,2 */
+ * runs to compare, one by one or by their labels (every run of each label:
+ * repetitions, with verdicts). State: #/runs?kernel=K&arch=A&label=L&sel=1,2 */
 'use strict';
 var VLS = window.VLS || (window.VLS = {});
 VLS.views = VLS.views || {};
@@ -17,6 +18,8 @@ VLS.views.runs = function (root, params) {
       return;
     }
     var body = h('div'), compareBtn = h('a.button', { id: 'compare-btn' });
+    var labelsBtn = h('a.button', { id: 'compare-labels-btn',
+      title: 'every run of each selected run\'s label, as repetitions (intervals and verdicts)' });
     var save = function () { VLS.state.replace('runs', st); };
     var distinct = function (k) {
       return runs.map(function (r) { return r[k] || 'unknown'; })
@@ -45,6 +48,15 @@ VLS.views.runs = function (root, params) {
       compareBtn.textContent = 'Compare selected (' + st.sel.length + ')';
       compareBtn.href = VLS.state.href('compare', { runs: st.sel });
       compareBtn.classList.toggle('disabled', st.sel.length < 2);
+      /* the selected runs' labels, in the order they were picked */
+      var labels = [];
+      st.sel.forEach(function (id) {
+        var r = runs.filter(function (x) { return x.id === id; })[0];
+        if (r && r.label && r.label.indexOf(',') < 0 && labels.indexOf(r.label) < 0) labels.push(r.label);
+      });
+      labelsBtn.textContent = 'Compare labels (' + labels.length + ')';
+      labelsBtn.href = VLS.state.href('compare', { labels: labels });
+      labelsBtn.classList.toggle('disabled', labels.length < 2);
     };
     var cols = [
       { title: '', cell: function (r) {
@@ -94,7 +106,7 @@ VLS.views.runs = function (root, params) {
       h('label.filter', 'label', h('input', {
         id: 'filter-label', type: 'search', value: st.label, placeholder: 'contains\u2026',
         on: { input: function (e) { st.label = e.target.value; save(); draw(); } }
-      })), h('span.spacer'), compareBtn);
+      })), h('span.spacer'), labelsBtn, compareBtn);
     root.appendChild(VLS.card('Runs', h('div', filters, body),
       h('span.muted', runs.length + ' runs')));
     updateBtn();

@@ -141,7 +141,7 @@ static void defaults(struct wl_args *a)
 
 static const struct cli_opt opts[] = {
 	WL_OPT_THREADS,
-	{ "pages", 'p', "N", "pages each thread touches per iteration", WL_O_PAGES },
+	{ "pages", 0, "N", "pages each thread touches per iteration", WL_O_PAGES },
 	{ "shared-vma", 0, NULL, "one VMA for all threads (one iteration) instead of one per thread", WL_O_SHARED_VMA },
 	{ "iterations", 'i', "N", "fresh VMAs per thread (mmap, touch, munmap)", WL_O_ITERATIONS },
 	{ "thp", 0, NULL, "allow transparent huge pages (default MADV_NOHUGEPAGE)", WL_O_THP },

@@ -125,7 +125,7 @@ static void defaults(struct wl_args *a)
 
 static const struct cli_opt opts[] = {
 	WL_OPT_THREADS,
-	{ "pages", 'p', "N", "pages each faulting thread writes per pass", WL_O_PAGES },
+	{ "pages", 0, "N", "pages each faulting thread writes per pass", WL_O_PAGES },
 	{ "duration", 'D', "S", "seconds to run", WL_O_DURATION },
 	{ "iterations", 'i', "N", "passes per faulting thread (0 = until --duration)", WL_O_ITERATIONS },
 	{ "fork-sleep-us", 0, "US", "pause between forks", WL_O_WRITER_SLEEP },

@@ -77,7 +77,7 @@ static const struct cli_opt opts[] = {
 	{ "writer-op", 0, "OP", "mprotect | munmap | madvise", WL_O_WRITER_OP },
 	{ "writer-sleep-us", 0, "US", "pause between writer operations", WL_O_WRITER_SLEEP },
 	WL_OPT_NICE,
-	{ "dir", 'd', "DIR", "directory for the temporary backing file (default /var/tmp)", WL_O_DIR },
+	{ "dir", 0, "DIR", "directory for the temporary backing file (default /var/tmp)", WL_O_DIR },
 	WL_OPT_TRUTH,
 	{ 0 }
 };

@@ -371,7 +371,7 @@ static int run(const struct cli_cmd *cmd, const struct wl_args *a)
 static const struct cli_opt opts[] = {
 	WL_OPT_THREADS,
 	{ "size", 's', "MB", "size of the backing file", WL_O_SIZE },
-	{ "random", 'r', NULL, "MADV_RANDOM: one page per major fault (no readahead)", WL_O_RANDOM },
+	{ "random", 0, NULL, "MADV_RANDOM: one page per major fault (no readahead)", WL_O_RANDOM },
 	{ "iterations", 'i', "N", "passes over the file, evicted again before each", WL_O_ITERATIONS },
 	{ "writers", 'w', "N", "writer threads changing the mapping under mmap_lock", WL_O_WRITERS },
 	{ "writer-op", 0, "OP", "mprotect | munmap | madvise (munmap means munmap+mmap)", WL_O_WRITER_OP },
@@ -379,8 +379,8 @@ static const struct cli_opt opts[] = {
 	{ "writer-sleep-us", 0, "US", "pause between writer operations", WL_O_WRITER_SLEEP },
 	{ "writer-pages", 0, "N", "pages the writers change", WL_O_WRITER_PAGES },
 	WL_OPT_NICE,
-	{ "file", 'f', "PATH", "backing file (created if missing, kept)", WL_O_FILE },
-	{ "dir", 'd', "DIR", "directory for the temporary backing file (default /var/tmp)", WL_O_DIR },
+	{ "file", 0, "PATH", "backing file (created if missing, kept)", WL_O_FILE },
+	{ "dir", 0, "DIR", "directory for the temporary backing file (default /var/tmp)", WL_O_DIR },
 	WL_OPT_TRUTH,
 	{ 0 }
 };

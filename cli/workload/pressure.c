@@ -259,15 +259,15 @@ static void defaults(struct wl_args *a)
 static const struct cli_opt opts[] = {
 	WL_OPT_THREADS,
 	{ "size", 's', "MB", "size of the backing file", WL_O_SIZE },
-	{ "limit", 'l', "MB", "memory limit of the cgroup (below --size)", WL_O_LIMIT },
-	{ "random", 'r', NULL, "MADV_RANDOM: one page per major fault (no readahead)", WL_O_RANDOM },
+	{ "limit", 0, "MB", "memory limit of the cgroup (below --size)", WL_O_LIMIT },
+	{ "random", 0, NULL, "MADV_RANDOM: one page per major fault (no readahead)", WL_O_RANDOM },
 	{ "iterations", 'i', "N", "passes over the file, evicted again before each", WL_O_ITERATIONS },
 	{ "writers", 'w', "N", "writer threads (see iofault)", WL_O_WRITERS },
 	{ "writer-op", 0, "OP", "mprotect | munmap | madvise", WL_O_WRITER_OP },
 	{ "writer-target", 0, "T", "same | other", WL_O_WRITER_TARGET },
 	{ "writer-sleep-us", 0, "US", "pause between writer operations", WL_O_WRITER_SLEEP },
 	WL_OPT_NICE,
-	{ "dir", 'd', "DIR", "directory for the temporary backing file (default /var/tmp)", WL_O_DIR },
+	{ "dir", 0, "DIR", "directory for the temporary backing file (default /var/tmp)", WL_O_DIR },
 	WL_OPT_TRUTH,
 	{ 0 }
 };

@@ -127,7 +127,7 @@ static void defaults(struct wl_args *a)
 static const struct cli_opt opts[] = {
 	WL_OPT_THREADS,
 	{ "readers", 'R', "N", "threads reading /proc/self/maps and smaps", WL_O_READERS },
-	{ "pages", 'p', "N", "pages per fresh mapping", WL_O_PAGES },
+	{ "pages", 0, "N", "pages per fresh mapping", WL_O_PAGES },
 	{ "duration", 'D', "S", "seconds to run", WL_O_DURATION },
 	{ "iterations", 'i', "N", "mappings per faulting thread (0 = until --duration)", WL_O_ITERATIONS },
 	WL_OPT_TRUTH,

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Validate `vmlockstat report --json` (stdin or a file) against the contract
-of docs/report-json.md: every name present with its type, null only where
-allowed, units consistent. Prints one line per violation; exit 1 if any.
+"""Validate `vmlockstat report --json` or `vmlockstat compare --json` (stdin
+or a file) against the contract of docs/report-json.md: every name present
+with its type, null only where allowed, units consistent; for compare, each
+verdict against its interval and the threshold (docs/compare.md). Prints
+one line per violation; exit 1 if any.
 
 Usage: check_report_json.py [FILE]
 """
@@ -216,6 +218,136 @@ def run(r, path):
             err(f"{path}.chains[{i}]", f"a wait of {w} ns under chain_min_ns {cmin}")
 
 
+FIGURES = ("user_fallback_rate", "read_acquisitions", "read_wait_total_ns", "write_wait_avg_ns",
+           "fallback_rate", "io_retry_fallbacks", "refaults", "read_wait_p99_ns",
+           "write_wait_p99_ns", "faults", "fallback_faults", "write_acquisitions",
+           "kernel_faults", "kernel_mode_fallbacks")
+VERDICTS = ("increase", "decrease", "no change", "inconclusive")
+
+
+def value(v, path, unit):
+    if v is None:
+        return None
+    t = INT if unit == "ns" else NUM
+    for k in ("mean", "min", "max"):
+        need(v, path, k, t)
+    need(v, path, "sd", NUM)
+    n = need(v, path, "n", INT)
+    if n is not None and n < 1:
+        err(f"{path}.n", "a value over no run")
+    if None not in (v.get("min"), v.get("mean"), v.get("max")) and \
+            not v["min"] - 1 <= v["mean"] <= v["max"] + 1:
+        err(path, "mean outside min..max")
+    return v
+
+
+def expected_verdict(d, lo, hi, thr):
+    """docs/compare.md: the rule, restated independently of the C code."""
+    if (lo > 0 or hi < 0) and abs(d) > thr:
+        return "increase" if d > 0 else "decrease"
+    if -thr <= lo and hi <= thr:
+        return "no change"
+    return "inconclusive"
+
+
+def change(c, path, unit, base, v, thr_pct):
+    need(c, path, "abs", INT if unit == "ns" else NUM)
+    need(c, path, "pct", NUM, nullable=True)
+    ci = need(c, path, "ci95", LIST, nullable=True)
+    verdict = need(c, path, "verdict", STR, nullable=True)
+    enough = base["n"] >= 2 and v["n"] >= 2
+    if (ci is None) != (verdict is None):
+        err(path, "ci95 and verdict: one null, the other not")
+    if enough != (verdict is not None):
+        err(path, f"verdict {verdict!r} with n {base['n']} and {v['n']} (2 a side needed)")
+    if ci is None or verdict is None:
+        return
+    if len(ci) != 2 or not all(typ(x, INT if unit == "ns" else NUM) for x in ci):
+        err(f"{path}.ci95", "not [low, high] in the figure's unit")
+        return
+    lo, hi = ci
+    slack = 1 if unit == "ns" else 1e-9 * max(1, abs(c["abs"]))
+    if not lo - slack <= c["abs"] <= hi + slack:
+        err(f"{path}.ci95", f"[{lo}, {hi}] does not hold the change {c['abs']}")
+    if verdict not in VERDICTS:
+        err(f"{path}.verdict", f"{verdict!r} is none of {VERDICTS}")
+    thr = thr_pct / 100 * abs(base["mean"])
+    # ns figures are rounded to integers: a rule decided within 1 ns of
+    # a bound is not held against the renderer
+    if unit != "ns" and verdict != expected_verdict(c["abs"], lo, hi, thr):
+        err(f"{path}.verdict", f"{verdict!r}, the rule gives "
+            f"{expected_verdict(c['abs'], lo, hi, thr)!r} (ci {ci}, threshold {thr})")
+
+
+def figures(figs, path, ngroups, thr_pct):
+    names = []
+    for i, f in enumerate(figs):
+        fp = f"{path}[{i}]"
+        names.append(need(f, fp, "name", STR))
+        need(f, fp, "title", STR)
+        unit = need(f, fp, "unit", STR)
+        if unit not in ("count", "ns", "rate"):
+            err(f"{fp}.unit", f"{unit!r}")
+        vals = need(f, fp, "values", LIST) or []
+        chg = need(f, fp, "change", LIST) or []
+        if len(vals) != ngroups or len(chg) != ngroups:
+            err(fp, f"{len(vals)} values and {len(chg)} changes for {ngroups} groups")
+            continue
+        vals = [value(v, f"{fp}.values[{g}]", unit) for g, v in enumerate(vals)]
+        for g, c in enumerate(chg):
+            cp = f"{fp}.change[{g}]"
+            if g == 0 or vals[0] is None or vals[g] is None:
+                if c is not None:
+                    err(cp, "a change where the contract says null")
+                continue
+            if c is None:
+                err(cp, "null although both sides have a value")
+                continue
+            change(c, cp, unit, vals[0], vals[g], thr_pct)
+    if tuple(names) != FIGURES:
+        err(path, f"figures {names}, expected {list(FIGURES)}")
+
+
+def compare(doc):
+    mode = need(doc, "$", "mode", STR)
+    if mode == "matrix":
+        for i, c in enumerate(need(doc, "$", "cells", LIST) or []):
+            cp = f"$.cells[{i}]"
+            need(c, cp, "kernel", STR)
+            need(c, cp, "arch", STR)
+            need(c, cp, "runs", INT)
+            value(need(c, cp, "faults", OBJ, nullable=True), f"{cp}.faults", "count")
+            value(need(c, cp, "user_fallback_rate", OBJ, nullable=True),
+                  f"{cp}.user_fallback_rate", "rate")
+            value(need(c, cp, "fallback_rate", OBJ, nullable=True), f"{cp}.fallback_rate", "rate")
+            br = need(c, cp, "by_reason", OBJ) or {}
+            if set(br) != set(REASONS):
+                err(f"{cp}.by_reason", f"keys {sorted(br)}")
+        return
+    if mode != "groups":
+        err("$.mode", f"{mode!r}, expected 'groups' or 'matrix'")
+        return
+    groups = need(doc, "$", "groups", LIST) or []
+    for i, g in enumerate(groups):
+        gp = f"$.groups[{i}]"
+        for k in ("name", "label", "kernel", "arch"):
+            need(g, gp, k, STR)
+        runs = need(g, gp, "runs", LIST) or []
+        if not runs or not all(typ(x, INT) for x in runs):
+            err(f"{gp}.runs", "not a list of run ids")
+        need(g, gp, "capabilities", LIST)
+    need(doc, "$", "capabilities_differ", BOOL)
+    thr = need(doc, "$", "threshold_pct", NUM)
+    if thr is None or thr < 0:
+        err("$.threshold_pct", "not a percentage >= 0")
+        thr = 0
+    figures(need(doc, "$", "figures", LIST) or [], "$.figures", len(groups), thr)
+    for i, p in enumerate(need(doc, "$", "processes", LIST) or []):
+        need(p, f"$.processes[{i}]", "comm", STR)
+        figures(need(p, f"$.processes[{i}]", "figures", LIST) or [],
+                f"$.processes[{i}].figures", len(groups), thr)
+
+
 def main():
     text = open(sys.argv[1]).read() if len(sys.argv) > 1 else sys.stdin.read()
     try:
@@ -223,12 +355,16 @@ def main():
     except ValueError as e:
         print(f"not JSON: {e}")
         return 1
-    if need(doc, "$", "format", STR) != "vmlockstat-report":
-        err("$.format", "expected 'vmlockstat-report'")
+    fmt = need(doc, "$", "format", STR)
+    if fmt not in ("vmlockstat-report", "vmlockstat-compare"):
+        err("$.format", "expected 'vmlockstat-report' or 'vmlockstat-compare'")
     if need(doc, "$", "version", INT) != 3:
         err("$.version", "expected 3")
-    for i, r in enumerate(need(doc, "$", "runs", LIST) or []):
-        run(r, f"$.runs[{i}]")
+    if fmt == "vmlockstat-compare":
+        compare(doc)
+    else:
+        for i, r in enumerate(need(doc, "$", "runs", LIST) or []):
+            run(r, f"$.runs[{i}]")
     for e in errors[:50]:
         print(e)
     return 1 if errors else 0

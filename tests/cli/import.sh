@@ -94,6 +94,24 @@ eq "$(q "$T/a.db" 'SELECT group_concat(tid || ":" || comm || ":" || events, " ")
 eq "$(q "$T/a.db" "SELECT value FROM run_meta WHERE key = 'bad_records'")" "0" "bad_records"
 eq "$(q "$T/a.db" 'PRAGMA integrity_check')" "ok" "integrity"
 
+# --- the format a run is labelled with (issue 16) ---
+# `cat /sys/kernel/tracing/trace` with record-tgid: a TGID column, still
+# tracefs text ("ftrace"); atrace's output is that after its "TRACE:" line.
+cat >"$T/tgid.txt" <<'EOF'
+# tracer: nop
+#
+#           TASK-PID     TGID    CPU#  |||||  TIMESTAMP  FUNCTION
+#              | |         |       |   |||||     |         |
+        workload-143     (    143) [001] .....    11.477523: mmap_lock_start_locking: mm=000000002c6cf6d4 memcg_path=/ write=false
+        workload-143     (    143) [001] .....    11.477600: mmap_lock_acquire_returned: mm=000000002c6cf6d4 memcg_path=/ write=false success=true
+EOF
+{ echo "TRACE:"; cat "$T/tgid.txt"; } >"$T/atrace.txt"
+expect 0 "$VLS" import --db "$T/fmt.db" "$T/tgid.txt" "$T/atrace.txt"
+eq "$(q "$T/fmt.db" 'SELECT group_concat(label || ":" || format, " ") FROM run')" \
+	"tgid.txt:ftrace atrace.txt:atrace" "formats of a record-tgid tracefs file and of atrace"
+expect 0 "$VLS" runs --db "$T/fmt.db"
+grep -q " tgid.txt .* ftrace " "$T/out" || fail "runs: tgid.txt not ftrace: $(cat "$T/out")"
+
 # --- options override, raw events kept ---
 expect 0 "$VLS" import --db "$T/a.db" --label patched --kernel 6.12.0-retryvma \
 	--arch x86_64 --format ftrace --keep-events "$T/small.txt"

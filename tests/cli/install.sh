@@ -56,4 +56,26 @@ if ldd "$tmp/app-static/build/app" | grep -q libvmlockstat; then
 fi
 "$tmp/app-static/build/app" "$VLS_TEST_DATA/mprotect-fault-6.18-x86_64.dat" > "$tmp/out3"
 grep -q "stored run 1: label=embedded events=1777" "$tmp/out3"
-echo "install ok: header, libs, pkg-config and CMake package; example built three ways"
+
+# man pages, one per command, readable by man(1); the bash completion
+mandir=$prefix/share/man/man1
+for c in "" $("$prefix/bin/vmlockstat" --help | awk '/^commands:/ {on = 1; next} on && !NF {exit} on {print $1}'); do
+  page=vmlockstat${c:+-$c}
+  [ -f "$mandir/$page.1" ] || { echo "missing $mandir/$page.1"; exit 1; }
+done
+ls "$mandir" | grep -q '^vmlockstat-report\.1$'
+if command -v man > /dev/null; then
+  MANPATH=$prefix/share/man MANWIDTH=100 man -P cat vmlockstat-report > "$tmp/man.txt" 2> "$tmp/man.err"
+  LC_ALL=C.UTF-8 MANWIDTH=100 man --warnings -l -P cat "$mandir"/*.1 > /dev/null 2> "$tmp/man.warn"
+  [ ! -s "$tmp/man.warn" ] || { echo "man --warnings:"; cat "$tmp/man.warn"; exit 1; }
+else
+  groff -man -Tutf8 -ww "$mandir/vmlockstat-report.1" > "$tmp/man.txt"
+fi
+for section in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+  grep -q "^$section" "$tmp/man.txt" || { echo "vmlockstat-report(1) lacks $section"; exit 1; }
+done
+grep -q -- "--top" "$tmp/man.txt"
+completion=$prefix/share/bash-completion/completions/vmlockstat
+bash -n "$completion"
+bash -c 'source "$1" && complete -p vmlockstat' _ "$completion" | grep -q -- "-F _vmlockstat vmlockstat"
+echo "install ok: header, libs, pkg-config and CMake package; example built three ways; man pages, completion"

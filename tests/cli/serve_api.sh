@@ -121,10 +121,15 @@ py 'd["format"] == "vmlockstat-compare" and d["mode"] == "groups"' \
    '[g["label"] for g in d["groups"]] == ["stock", "patched"]' \
    '[f["name"] for f in d["figures"]][:6] == ["user_fallback_rate", "read_acquisitions", "read_wait_total_ns", "write_wait_avg_ns", "fallback_rate", "io_retry_fallbacks"]' \
    '[v["mean"] for v in {f["name"]: f for f in d["figures"]}["io_retry_fallbacks"]["values"]] == [1028, 0]' \
-   '{f["name"]: f for f in d["figures"]}["io_retry_fallbacks"]["change"] == [None, {"abs": -1028, "pct": -100}]' \
+   '{f["name"]: f for f in d["figures"]}["io_retry_fallbacks"]["change"] == [None, {"abs": -1028, "pct": -100, "ci95": None, "verdict": None}]' \
    'any(p["comm"] == "workload" for p in d["processes"])'
 status 200 "/api/compare?runs=1,2,3,4,5"
 py 'len(d["groups"]) == 5 and all(len(f["values"]) == 5 for f in d["figures"])'
+# by label: each label's runs are a group (one run each here: no verdicts)
+status 200 "/api/compare?labels=stock,patched,5"
+py '[(g["name"], g["runs"]) for g in d["groups"]] == [("stock", [1]), ("patched", [2]), ("5", [5])]' \
+   'd["threshold_pct"] == 5' \
+   '{f["name"]: f for f in d["figures"]}["io_retry_fallbacks"]["change"][1]["verdict"] is None'
 
 # --- the kernel x arch matrix ---
 status 200 /api/matrix
@@ -141,6 +146,9 @@ for q in "report" "report?run=" "report?run=0" "report?run=-1" "report?run=01" \
 	 "chains?run=1&runs=1" "histograms" "histograms?runs=" "histograms?runs=1,,2" \
 	 "histograms?runs=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17" "compare?runs=1" \
 	 "compare?runs=1,1" "compare?runs=1,2," "compare?runs=1,x" "runs?x=1" "matrix?by=kernel" \
+	 "compare?labels=stock" "compare?labels=stock,stock" "compare?labels=stock,,patched" \
+	 "compare?labels=stock,pat%01ched" "compare?labels=stock,patched&runs=1,2" \
+	 "compare?labels=stock,$(printf 'x%.0s' $(seq 64))" \
 	 "runs?a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9"; do
 	err 400 "/api/$q"
 done
@@ -151,6 +159,7 @@ err 400 "/api/compare?runs=${long}2"
 err 404 "/api/report?run=99"
 py '"99" in d["error"]'
 err 404 "/api/compare?runs=1,99"
+err 404 "/api/compare?labels=stock,nosuchlabel"
 err 404 /api/nope
 err 404 /api/
 err 404 /api/runs/1

@@ -137,5 +137,33 @@ bad=$(grep -vE '^(GET|HEAD) (/|/[a-z.-]+\.(js|css|html)|/api/(runs|report|chains
 grep -q '^GET /api/histograms 200$' "$T/serve.err" || fail "no histogram request logged"
 stop_serve INT
 
+# Repetitions (docs/compare.md): labels of 3 runs each, the first 100, 95
+# and 90 % of the stock and patched traces. The compare view by label marks
+# verdicts, colours only the changes, and draws the change chart.
+DB2=$T/reps.db
+for lab in stock patched; do
+	lines=$(wc -l <"$T/$lab.txt")
+	for pct in 100 95 90; do
+		head -n $((lines * pct / 100)) "$T/$lab.txt" >"$T/part.txt"
+		"$VLS" import --db "$DB2" --label "$lab" "$T/part.txt" >/dev/null || fail "import $lab $pct%"
+	done
+done
+start_serve "$DB2" || exit 1
+check runs-labels "/runs?sel=1,5" \
+	'"Compare labels (2)" in dom' \
+	'attr("href", "compare-labels-btn") == "#/compare?labels=stock,patched"'
+check compare-labels "/compare?labels=stock,patched" \
+	'"stock" in dom and "patched" in dom and "\u00b1" in dom' \
+	'"\u2212100.0%) \u25bc" in dom' \
+	'doc.count("data-verdict=\"decrease\"") >= 5 and "data-verdict=\"none\"" not in doc' \
+	're.search(r"class=\"change better\"[^>]*data-verdict=\"decrease\"", doc) is not None' \
+	'not re.search(r"class=\"change (better|worse|neutral)\"[^>]*data-verdict=\"(no change|inconclusive)\"", doc)' \
+	'"whiskers: its 95 % interval" in dom' \
+	'ink("change-chart") > 500 and ink("hist-read") > 500 and ink("hist-write") > 500'
+check compare-runs-noverdict "/compare?runs=1,4" \
+	'"One run a group: no intervals" in dom' \
+	'"data-verdict=\"none\"" in doc and "class=\"change better\"" not in doc'
+stop_serve INT
+
 [ "$fails" = 0 ] && echo "serve_browser: all passed" || echo "serve_browser: $fails failures" >&2
 [ "$fails" = 0 ]

@@ -93,7 +93,8 @@ static void fill(vls_event *ev, const struct step *s)
 	memset(ev, 0, sizeof(*ev));
 	ev->ts_ns = s->us * 1000;
 	ev->tid = s->tid;
-	ev->pid = 10;
+	/* tids 40-49: process 40; 50-59: pid unknown; the others: process 10 */
+	ev->pid = s->tid >= 50 && s->tid < 60 ? -1 : s->tid >= 40 && s->tid < 50 ? 40 : 10;
 	snprintf(ev->comm, sizeof(ev->comm), "%s", comm_of(s->tid));
 	ev->u.mmap_lock.mm = 0xabc000 + (uint64_t)s->arg;
 	ev->stack = s->stack;
@@ -240,7 +241,10 @@ static void test_writer_behind_readers(vls_ctx *ctx)
 	CHECK_INT(lk->sites[VLS_SITE_FAULT].nframes, 4);
 	CHECK_STR(lk->sites[VLS_SITE_FAULT].frames[0], "lock_mm_and_find_vma");
 	CHECK_INT(lk->mms.n, 1);
-	CHECK_INT(__vls_lk_mm(lk, 0)->agg.mode[0].acquisitions, 3);
+	/* one process, pid 10 */
+	CHECK_INT(lk->procs.n, 1);
+	CHECK_INT(__vls_lk_proc(lk, 0)->agg.mode[0].acquisitions, 3);
+	CHECK_INT(__vls_lk_proc(lk, 0)->agg.mode[1].acquisitions, 1);
 	/* rows: the writer (contended) and the 3 readers (hold >= 100 us) */
 	CHECK_INT(cap.nacqs, 4);
 	CHECK_INT(cap.acqs[3].tid, 20);
@@ -249,6 +253,60 @@ static void test_writer_behind_readers(vls_ctx *ctx)
 	CHECK_INT(cap.acqs[1].tid, 12);
 	CHECK_INT(cap.acqs[1].asleep_ns, 400000);
 	CHECK_INT(cap.acqs[1].reason, VLS_SLEEP_FOLIO_IO);
+	__vls_locks_free(lk);
+}
+
+/* ---- process scope: by pid, else by mm; each acquisition once ------- */
+
+static const struct step procs_steps[] = {
+	/* process 10 and process 40 (say, ps reading /proc/10/maps) lock
+	 * mm 1; tasks 50 and 51, pid unknown, lock mm 2, then 50 locks mm 1 */
+	{ 0, START_R, 11, 1, st_fault }, { 0, ACQ_R, 11, 1, NULL }, { 1, REL_R, 11, 1, NULL },
+	{ 2, START_R, 41, 1, NULL }, { 2, ACQ_R, 41, 1, NULL }, { 3, REL_R, 41, 1, NULL },
+	{ 4, START_R, 42, 1, NULL }, { 4, ACQ_R, 42, 1, NULL }, { 5, REL_R, 42, 1, NULL },
+	{ 6, START_W, 50, 2, NULL }, { 6, ACQ_W, 50, 2, NULL }, { 7, REL_W, 50, 2, NULL },
+	{ 8, START_R, 51, 2, NULL }, { 8, ACQ_R, 51, 2, NULL }, { 9, REL_R, 51, 2, NULL },
+	{ 10, START_R, 50, 1, NULL }, { 10, ACQ_R, 50, 1, NULL }, { 11, REL_R, 50, 1, NULL },
+	{ 0, END, 0, 0, NULL },
+};
+
+static const struct vls_lock_agg *proc_agg(const struct vls_locks *lk, int pid,
+					   uint64_t mm)
+{
+	for (size_t i = 0; i < lk->procs.n; i++) {
+		const struct vls_lock_agg *a = &__vls_lk_proc(lk, i)->agg;
+
+		if (a->pid == pid && (pid >= 0 || a->mm == mm))
+			return a;
+	}
+	return NULL;
+}
+
+static void test_process_scope(vls_ctx *ctx)
+{
+	struct captured cap;
+	struct vls_locks *lk = run(ctx, procs_steps, &cap);
+	const struct vls_lock_agg *p10 = proc_agg(lk, 10, 0), *p40 = proc_agg(lk, 40, 0);
+	const struct vls_lock_agg *mm1 = proc_agg(lk, -1, 0xabc001);
+	const struct vls_lock_agg *mm2 = proc_agg(lk, -1, 0xabc002);
+	uint64_t sum[2] = { 0, 0 };
+
+	CHECK_INT(lk->mms.n, 2);
+	CHECK_INT(lk->procs.n, 4);
+	CHECK(p10 && p40 && mm1 && mm2);
+	if (p10 && p40 && mm1 && mm2) {
+		CHECK_INT(p10->mode[0].acquisitions, 1);
+		CHECK_INT(p40->mode[0].acquisitions, 2);
+		CHECK_INT(mm2->mode[0].acquisitions, 1);
+		CHECK_INT(mm2->mode[1].acquisitions, 1);
+		CHECK_INT(mm1->mode[0].acquisitions, 1);
+		CHECK_STR(p40->comm, "reader");
+	}
+	for (size_t i = 0; i < lk->procs.n; i++)
+		for (int m = 0; m < 2; m++)
+			sum[m] += __vls_lk_proc(lk, i)->agg.mode[m].acquisitions;
+	CHECK_INT(sum[0], lk->run.mode[0].acquisitions);
+	CHECK_INT(sum[1], lk->run.mode[1].acquisitions);
 	__vls_locks_free(lk);
 }
 
@@ -1077,6 +1135,7 @@ int main(void)
 
 	vls_ctx_new(&ctx);
 	test_writer_behind_readers(ctx);
+	test_process_scope(ctx);
 	test_reader_behind_writer(ctx);
 	test_three_hops(ctx);
 	test_inversion(ctx);

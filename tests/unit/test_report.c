@@ -501,6 +501,64 @@ static void test_resolve(vls_db *db, vls_ctx *ctx)
 	CHECK_INT(vls_report_by_parse(&by, "threads"), VLS_EINVAL);
 }
 
+/* Verdicts: a group against itself is "no change" on every figure with an
+ * interval [0, 0]; against a single run there is none (ci95 and verdict
+ * null, the text says how many runs are missing); the version 1 options
+ * (before threshold_pct) still work; a bad threshold is refused. */
+static void test_compare_verdicts(vls_db *db, vls_compare_opts *o)
+{
+	int64_t stock[] = { 1, 3 };
+	vls_compare_group same[] = { { "a", stock, 2 }, { "b", stock, 2 } };
+	vls_compare_group one[] = { { "a", stock, 2 }, { "b", stock, 1 } };
+	const struct jv *c;
+	char *out = NULL;
+	struct jv doc;
+
+	o->groups = same;
+	CHECK_INT(vls_compare_json(&out, db, o), 0);
+	CHECK(out && jparse(&doc, out));
+	if (!out)
+		return;
+	c = jidx(jkey(jidx(jkey(&doc, "figures"), 0), "change"), 1);
+	CHECK_STR(jkey(c, "verdict") ? jkey(c, "verdict")->str : NULL, "no change");
+	CHECK_INT(jint(jidx(jkey(c, "ci95"), 0)), 0);
+	CHECK_INT(jint(jidx(jkey(c, "ci95"), 1)), 0);
+	jfree(&doc);
+	vls_buf_free(db, out);
+	o->groups = one;
+	CHECK_INT(vls_compare_json(&out, db, o), 0);
+	CHECK(out && jparse(&doc, out));
+	if (!out)
+		return;
+	c = jidx(jkey(jidx(jkey(&doc, "figures"), 0), "change"), 1);
+	CHECK(jis(jkey(c, "ci95"), J_NULL) && jis(jkey(c, "verdict"), J_NULL));
+	jfree(&doc);
+	vls_buf_free(db, out);
+	CHECK_INT(vls_compare_text(&out, db, o), 0);
+	CHECK(out && strstr(out, "record 1 more run of b"));
+	vls_buf_free(db, out);
+	o->version = 1;
+	o->threshold_pct = NAN;  /* a version 1 struct has none: not read */
+	o->groups = same;
+	CHECK_INT(vls_compare_text(&out, db, o), 0);
+	CHECK(out && strstr(out, "against ±5% of the baseline"));
+	vls_buf_free(db, out);
+	o->version = VLS_COMPARE_OPTS_VERSION;
+	CHECK_INT(vls_compare_text(&out, db, o), VLS_EINVAL);
+	o->threshold_pct = -1;
+	CHECK_INT(vls_compare_text(&out, db, o), VLS_EINVAL);
+	o->threshold_pct = 20;
+	o->ci = 1;
+	CHECK_INT(vls_compare_text(&out, db, o), 0);
+	CHECK(out && strstr(out, "95% CI") && strstr(out, "against ±20% of the baseline"));
+	vls_buf_free(db, out);
+	o->version = VLS_COMPARE_OPTS_VERSION + 1;
+	CHECK_INT(vls_compare_text(&out, db, o), VLS_EINVAL);
+	o->version = VLS_COMPARE_OPTS_VERSION;
+	o->threshold_pct = VLS_COMPARE_THRESHOLD_DEFAULT;
+	o->ci = 0;
+}
+
 static void test_compare(vls_db *db)
 {
 	int64_t stock[] = { 1, 3 }, arm[] = { 2 };
@@ -538,6 +596,7 @@ static void test_compare(vls_db *db)
 	CHECK(out && strstr(out, "read acquisitions"));
 	CHECK(out && strstr(out, "(2 repetitions: mean ± sd)"));
 	vls_buf_free(db, out);
+	test_compare_verdicts(db, &o);
 	o.matrix = 1;
 	CHECK_INT(vls_compare_json(&out, db, &o), 0);
 	CHECK(out && strstr(out, "\"mode\":\"matrix\""));

@@ -175,16 +175,17 @@ static const struct line_case {
 	{ "vlstext:       sh-9941    0d....  4562.720707: page_fault_user:      address=0x5645d0d86478 ip=0x7f20235a5109 error_code=0x6",
 	  VLS_FORMAT_TRACECMD_TEXT, VLS_EV_PAGE_FAULT_USER, 4562720707000ULL, 0, 9941, -1,
 	  "sh", "addr=5645d0d86478 ip=7f20235a5109 err=6" },
-	/* atrace: tgid column */
+	/* tracefs with record-tgid: a tgid column (atrace's too, but without
+	 * its "TRACE:" line a file is tracefs text) */
 	{ "         python3-9944    (   9944) [000] .....  4562.732495: mmap_lock_start_locking: mm=00000000f9878825 memcg_id=3566 write=true",
-	  VLS_FORMAT_ATRACE_TEXT, VLS_EV_MMAP_LOCK_START, 4562732495000ULL, 0, 9944, 9944,
+	  VLS_FORMAT_FTRACE_TEXT, VLS_EV_MMAP_LOCK_START, 4562732495000ULL, 0, 9944, 9944,
 	  "python3", "mm=f9878825 memcg=3566 w=1 s=0" },
-	/* atrace: unknown tgid, a thread of another group */
+	/* unknown tgid, a thread of another group */
 	{ "  RenderThread-2310  (-----) [002] d..2.  1234.000001: sched_waking: comm=surfaceflinger pid=610 prio=97 target_cpu=003",
-	  VLS_FORMAT_ATRACE_TEXT, VLS_EV_SCHED_WAKING, 1234000001000ULL, 2, 2310, -1,
+	  VLS_FORMAT_FTRACE_TEXT, VLS_EV_SCHED_WAKING, 1234000001000ULL, 2, 2310, -1,
 	  "RenderThread", "[surfaceflinger] 610 97 cpu=3" },
 	{ "  RenderThread-2310  ( 2290) [002] ...1  1234.000002: tracing_mark_write: B|2290|draw",
-	  VLS_FORMAT_ATRACE_TEXT, VLS_EV_OTHER, 1234000002000ULL, 2, 2310, 2290,
+	  VLS_FORMAT_FTRACE_TEXT, VLS_EV_OTHER, 1234000002000ULL, 2, 2310, 2290,
 	  "RenderThread", "tracing_mark_write" },
 	/* comms with dashes, spaces and colons: the pid is the last -DIGITS */
 	{ "  my prog-x-1234 [001] .....  5.000000: mmap_lock_released: mm=0000000000000001 memcg_path=/a b write=false",
@@ -415,7 +416,12 @@ static const struct {
 } detect_cases[] = {
 	{ "# tracer: nop\n#\n# entries-in-buffer/entries-written: 0/0   #P:4\n#\n",
 	  VLS_FORMAT_FTRACE_TEXT },
+	/* `cat trace` with record-tgid: tracefs text, not atrace (issue 16) */
 	{ "# tracer: nop\n#\n#           TASK-PID       TGID    CPU#  |||||  TIMESTAMP  FUNCTION\n",
+	  VLS_FORMAT_FTRACE_TEXT },
+	{ "         python3-9944    (   9944) [000] .....  4562.732495: x: y\n",
+	  VLS_FORMAT_FTRACE_TEXT },
+	{ "TRACE:\n         python3-9944    (   9944) [000] .....  4562.732495: x: y\n",
 	  VLS_FORMAT_ATRACE_TEXT },
 	{ "# tracer: nop\n            init-1       [003] .....    11.475504: mmap_lock_released: mm=1 memcg_path=/ write=true\n",
 	  VLS_FORMAT_FTRACE_TEXT },
@@ -703,14 +709,14 @@ static void test_shared_traces(vls_ctx *ctx)
  * the same events. What a dialect cannot say is left out of the comparison:
  * pointers (hashed in tracefs text), the preempted "+" (trace-cmd's sched
  * plugin drops it), comms in -l output (cut to 8 bytes) and pid (only
- * atrace has a TGID column).
+ * atrace.txt, tracefs text with record-tgid, has a TGID column).
  */
 static const struct {
 	const char *file;
 	vls_format format;
 } dialects[] = {
 	{ "ftrace.txt.xz", VLS_FORMAT_FTRACE_TEXT },
-	{ "atrace.txt.xz", VLS_FORMAT_ATRACE_TEXT },
+	{ "atrace.txt.xz", VLS_FORMAT_FTRACE_TEXT },  /* tracefs, record-tgid */
 	{ "tracecmd.txt.xz", VLS_FORMAT_TRACECMD_TEXT },
 	{ "tracecmd-latency.txt.xz", VLS_FORMAT_TRACECMD_TEXT },
 };
@@ -757,7 +763,7 @@ static void test_dialects(vls_ctx *ctx)
 		CHECK_INT(col->n, 4016);
 		CHECK_INT(st.stacks, 106);
 		CHECK_STR(vls_reader_meta(r, "ncpus"), "2");
-		if (dialects[d].format == VLS_FORMAT_ATRACE_TEXT) {
+		if (!strcmp(dialects[d].file, "atrace.txt.xz")) {
 			size_t unknown = 0;
 
 			for (size_t e = 0; e < col->n; e++) {

@@ -216,6 +216,60 @@ static void test_stop(void)
 	vls_ctx_free(ctx);
 }
 
+/* Progress as an import's bar shows it (bytes_read of bytes_total),
+ * sampled at every event: it must grow with the reading, never go back,
+ * and end at the whole file. It stayed at 0 until the end once: the
+ * trace.dat reader said nothing before libtracecmd was done. */
+struct progress_seen {
+	vls_reader *r;
+	uint64_t n, back, first_total, at_half_target, at_half, last;
+	uint64_t distinct;
+};
+
+static int progress_cb(const vls_event *ev, void *data)
+{
+	struct progress_seen *p = data;
+	vls_reader_stats st;
+
+	(void)ev;
+	vls_reader_get_stats(p->r, &st);
+	if (st.bytes_read < p->last)
+		p->back++;
+	if (st.bytes_read != p->last)
+		p->distinct++;
+	p->last = st.bytes_read;
+	if (++p->n == p->at_half_target)
+		p->at_half = st.bytes_read;
+	return 0;
+}
+
+static void test_progress(const char *path)
+{
+	struct progress_seen p = { .at_half_target = EXPECTED_EVENTS / 2 };
+	vls_ctx *ctx = NULL;
+	vls_reader_stats st;
+
+	vls_ctx_new(&ctx);
+	CHECK_INT(vls_reader_open(&p.r, ctx, path, NULL), 0);
+	if (!p.r) {
+		vls_ctx_free(ctx);
+		return;
+	}
+	CHECK_INT(vls_reader_read(p.r, progress_cb, &p), 0);
+	vls_reader_get_stats(p.r, &st);
+	CHECK_INT(p.n, EXPECTED_EVENTS);
+	CHECK_INT(p.back, 0);
+	CHECK(st.bytes_total > 0);
+	CHECK_INT(st.bytes_read, st.bytes_total);
+	/* halfway through the events, somewhere between a quarter and three
+	 * quarters of the file; and many steps on the way, not one jump */
+	CHECK(p.at_half > st.bytes_total / 4);
+	CHECK(p.at_half < st.bytes_total / 4 * 3);
+	CHECK(p.distinct >= 10);
+	vls_reader_close(p.r);
+	vls_ctx_free(ctx);
+}
+
 /* ------------------------------------------------------------------ */
 /* Damaged files                                                       */
 /* ------------------------------------------------------------------ */
@@ -365,6 +419,8 @@ int main(void)
 		check_fields(&s);
 	}
 	test_stop();
+	test_progress(V7);
+	test_progress(v6);
 	buf = slurp(V7, &len);
 	CHECK(buf != NULL);
 	if (buf) {

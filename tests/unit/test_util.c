@@ -7,6 +7,7 @@
 #include "util-dist.h"
 #include "util-fmt.h"
 #include "util-map.h"
+#include "util-table.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -153,6 +154,29 @@ static void test_fmt_ns(void)
 	CHECK_STR(__vls_fmt_ns(buf, 4, 1300000, 2), "1.3");
 }
 
+/* Right-aligned columns line up by terminal columns, not bytes: "±" and
+ * "▼" are one column each. */
+static void test_table_utf8(vls_ctx *ctx)
+{
+	static const char *const heads[] = { "", "value" };
+	struct vls_table t;
+	struct vls_buf b;
+	char *out = NULL;
+
+	__vls_buf_init(&b, ctx, 0);
+	__vls_table_init(&t, ctx, "lr", heads);
+	__vls_table_row(&t);
+	__vls_table_cell(&t, "a");
+	__vls_table_cell(&t, "12 ± 3 ▼");
+	__vls_table_row(&t);
+	__vls_table_cell(&t, "b");
+	__vls_table_cell(&t, "-");
+	__vls_table_render(&t, &b, 0);
+	CHECK_INT(__vls_buf_finish(&b, &out), 0);
+	CHECK_STR(out, "      value\na  12 ± 3 ▼\nb         -\n");
+	__vls_free(ctx, out);
+}
+
 int main(void)
 {
 	vls_ctx *ctx = NULL;
@@ -160,6 +184,7 @@ int main(void)
 	if (vls_ctx_new(&ctx))
 		return 1;
 	test_map(ctx);
+	test_table_utf8(ctx);
 	test_find_collisions(ctx);
 	test_hash();
 	test_percentiles(ctx);

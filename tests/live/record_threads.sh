@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# record_threads.sh - a threaded program nobody wrote for us (Python with
+# threads), recorded with -- CMD and with -p PID (threads started before
+# the attach) while another tool's options/stacktrace=1 sits at the top
+# level: every thread is under its process, one process row, the
+# per-process figures add up to the run's, and stacks come only from
+# vmlockstat's own triggers.
+set -u
+. "$(dirname "$0")/record_common.bash"
+record_preflight
+PY=$(command -v python3) || skip "python3 not installed"
+
+cat >"$WORK/threads.py" <<'PY'
+import mmap, sys, threading, time
+stop = time.time() + float(sys.argv[1])
+def work():
+    while time.time() < stop:
+        m = mmap.mmap(-1, 1 << 20)
+        for j in range(0, 1 << 20, 4096):
+            m[j] = 1
+        m.close()
+ts = [threading.Thread(target=work) for _ in range(3)]
+for t in ts:
+    t.start()
+print("ready", flush=True)
+for t in ts:
+    t.join()
+PY
+
+# The JSON report of DB: checks what the kernel guarantees.
+#  $1 db, $2 pid of the program (or "cmd": the python3 tasks tell it),
+#  $3 threads at least
+check_db() {
+	"$VLS" report --db "$1" --json >"$WORK/r.json" || fail "report --json of $1"
+	"$PY" - "$WORK/r.json" "$2" "$3" <<'PY' || fail "$1: see above"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+run = doc["runs"][0] if "runs" in doc else doc
+want_pid, min_threads = sys.argv[2], int(sys.argv[3])
+tasks = [t for t in run["tasks"] if t.get("comm") == "python3"]
+bad = False
+def fail(msg):
+    global bad
+    print("FAIL:", msg); bad = True
+if want_pid == "cmd":
+    pids = {t["pid"] for t in tasks}
+    if len(pids) != 1 or None in pids:
+        fail("python3 tasks are in processes %s, expected one pid" % sorted(map(str, pids)))
+    want = next(iter(pids)) if pids else None
+else:
+    want = int(want_pid)
+procs = [p for p in run["processes"] if p["pid"] == want]
+if len(procs) != 1:
+    fail("%d process rows for pid %s" % (len(procs), want))
+elif procs[0]["threads"] < min_threads:
+    fail("process %s has %d threads, expected >= %d" % (want, procs[0]["threads"], min_threads))
+for t in run["tasks"]:
+    if t.get("comm") == "python3" and t["pid"] != want:
+        fail("thread %s of python3 has pid %s" % (t["tid"], t["pid"]))
+for mode in ("read", "write"):
+    total = (run["mmap_lock"].get(mode) or {}).get("acquisitions") or 0
+    s = sum(((p.get("mmap_lock") or {}).get(mode) or {}).get("acquisitions") or 0
+            for p in run["processes"])
+    if s != total:
+        fail("%s acquisitions: processes add up to %d, the run has %d" % (mode, s, total))
+f = sum(p["faults"] or 0 for p in run["processes"])
+if run["faults"]["total"] is not None and f != run["faults"]["total"]:
+    fail("faults: processes add up to %d, the run has %d" % (f, run["faults"]["total"]))
+sys.exit(1 if bad else 0)
+PY
+}
+
+# Stacks only where the recorder's triggers put them: no more than the
+# start_locking and D-state sched_switch events (a stack may come a few
+# events after its own: ftrace writes it when the task runs again, so the
+# count is what the kernel guarantees, not the order).
+check_stacks() {
+	trace-cmd report "$1" >"$WORK/t.txt" 2>/dev/null || fail "trace-cmd report $1"
+	awk '/kernel_stack:/ { stacks++; next }
+	     /mmap_lock_start_locking:/ { can++ }
+	     /sched_switch:/ && (/prev_state=D/ || / D[|A-Z+]* ==> /) { can++ }
+	     /: *[a-z_]+:/ { events++ }
+	     END { printf "%d stacks, %d events that trigger one, %d events\n", stacks, can, events
+		   exit !(stacks <= can) }' \
+		"$WORK/t.txt" || fail "$1: more stacks than the recorder's triggers ask for"
+}
+
+old_st=$(cat "$T/options/stacktrace")
+trap 'echo "$old_st" >"$T/options/stacktrace"; rm -rf "$WORK"' EXIT
+echo 1 >"$T/options/stacktrace"
+
+# -- CMD: the threads are created while recording.
+"$VLS" record --db "$WORK/cmd.db" -o "$WORK/cmd.dat" -- "$PY" "$WORK/threads.py" 1 \
+	>"$WORK/cmd.out" 2>"$WORK/cmd.err" || fail "record -- python3: $(tail -3 "$WORK/cmd.err")"
+check_db "$WORK/cmd.db" cmd 4
+check_stacks "$WORK/cmd.dat"
+ok "-- CMD: python3 and its 3 threads in one process; figures add up"
+
+# -p PID: the threads were started before the attach.
+"$PY" "$WORK/threads.py" 6 >"$WORK/p.out" &
+prog=$!
+for _ in $(seq 100); do grep -q ready "$WORK/p.out" 2>/dev/null && break; sleep 0.1; done
+grep -q ready "$WORK/p.out" || { kill $prog; fail "the threaded program did not start"; }
+"$VLS" record --db "$WORK/p.db" -o "$WORK/p.dat" -p "$prog" --duration 1 \
+	2>"$WORK/p.err" || { kill $prog; fail "record -p: $(tail -3 "$WORK/p.err")"; }
+kill $prog 2>/dev/null; wait $prog 2>/dev/null
+check_db "$WORK/p.db" "$prog" 3
+check_stacks "$WORK/p.dat"
+grep -q '^record.options=.*stacktrace=0' "$WORK/p.dat.meta" ||
+	fail "record.options does not say stacktrace=0"
+[ "$(cat "$T/options/stacktrace")" = 1 ] || fail "the top level's stacktrace option was changed"
+ok "-p PID: the running program's threads in one process; no inherited stacks"
