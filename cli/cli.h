@@ -117,6 +117,8 @@ int cli_fail(const struct cli_cmd *cmd, vls_ctx *ctx, int err,
 bool cli_parse_u64(const char *s, unsigned long long *out);
 bool cli_parse_i64(const char *s, long long *out);
 bool cli_parse_double(const char *s, double *out);
+/* "100us", "1.5ms", "2s", "500ns", or "0": at most an hour, in ns. */
+bool cli_parse_duration_ns(const char *s, unsigned long long *out);
 
 /* A context whose log goes to stderr (errors and warnings; info with -v). */
 int cli_ctx_new(vls_ctx **out, bool verbose);

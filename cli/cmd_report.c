@@ -3,13 +3,18 @@
  * cmd_report.c - vmlockstat report: one or more runs as text, JSON (the
  * contract of docs/report-json.md) or CSV (one table, chosen by --by).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-enum { OPT_DB = 1, OPT_RUN, OPT_LABEL, OPT_BY, OPT_TOP, OPT_JSON, OPT_CSV };
+enum { OPT_DB = 1, OPT_RUN, OPT_LABEL, OPT_BY, OPT_TOP, OPT_ALL, OPT_PID,
+       OPT_COMM, OPT_JSON, OPT_CSV, OPT_CHAIN_MIN };
+
+/* The text report lists the worst this many processes, threads, chains. */
+#define TEXT_TOP 10
 
 static const struct cli_opt opts[] = {
 	{ "db", 'd', "FILE", "the DB (default: $VMLOCKSTAT_DB or ./vmlockstat.db)",
@@ -19,9 +24,17 @@ static const struct cli_opt opts[] = {
 	{ "label", 'l', "LABEL", "report every run of this label (repeatable)",
 	  OPT_LABEL },
 	{ "by", 0, "TABLE", "process (default), thread or callsite", OPT_BY },
-	{ "top", 'n', "N", "at most N rows per list (default: all)", OPT_TOP },
+	{ "top", 'n', "N", "at most N rows per list, worst first (default: 10 in "
+	  "text, all in JSON and CSV; 0: all)", OPT_TOP },
+	{ "all", 'a', NULL, "every row of every list (--top 0)", OPT_ALL },
+	{ "pid", 'p', "PID", "only the processes and threads of this pid (a thread "
+	  "also by its tid)", OPT_PID },
+	{ "comm", 'c', "COMM", "only the processes and threads of this name", OPT_COMM },
 	{ "json", 0, NULL, "print the JSON report (docs/report-json.md)", OPT_JSON },
 	{ "csv", 0, NULL, "print one table (--by) as CSV", OPT_CSV },
+	{ "chain-min", 0, "TIME", "wait-for chains of contended waits at least this "
+	  "long (default 100us; 0: every contended wait the import kept)",
+	  OPT_CHAIN_MIN },
 	{ 0 }
 };
 
@@ -62,7 +75,7 @@ struct args {
 	bool *is_label;
 	int nspecs;
 	vls_report_opts ro;
-	bool json, csv;
+	bool json, csv, top_given;
 };
 
 static int parse(struct args *a, int argc, char **argv)
@@ -93,6 +106,30 @@ static int parse(struct args *a, int argc, char **argv)
 				ret = cli_usage(&cmd, "--top wants a number from 0 "
 						"(all) to 1000000, not '%s'", p.optarg);
 			a->ro.top = (unsigned int)top;
+			a->top_given = true;
+		} else if (id == OPT_ALL) {
+			a->ro.top = 0;
+			a->top_given = true;
+		} else if (id == OPT_PID) {
+			long long v;
+
+			if (!cli_parse_i64(p.optarg, &v) || v < 1 || v > INT32_MAX)
+				ret = cli_usage(&cmd, "--pid wants a process or thread id "
+						"(1 to %d), not '%s'", INT32_MAX, p.optarg);
+			a->ro.pid = v;
+		} else if (id == OPT_COMM) {
+			if (!*p.optarg)
+				ret = cli_usage(&cmd, "--comm wants a process or thread "
+						"name, not ''");
+			a->ro.comm = p.optarg;
+		} else if (id == OPT_CHAIN_MIN) {
+			unsigned long long ns;
+
+			if (!cli_parse_duration_ns(p.optarg, &ns))
+				ret = cli_usage(&cmd, "--chain-min wants a duration up "
+						"to 1 hour (100us, 1.5ms, 2s; 0: all), "
+						"not '%s'", p.optarg);
+			a->ro.chain_min_ns = ns ? ns : 1; /* 0 in the API: the default */
 		} else if (id == OPT_JSON) {
 			a->json = true;
 		} else if (id == OPT_CSV) {
@@ -108,6 +145,8 @@ static int parse(struct args *a, int argc, char **argv)
 				"--run ID or --label LABEL)", p.pos[0]);
 	else if (!ret && a->json && a->csv)
 		ret = cli_usage(&cmd, "--json and --csv exclude each other");
+	if (!ret && !a->top_given && !a->json && !a->csv)
+		a->ro.top = TEXT_TOP;
 	cli_parser_free(&p);
 	return ret;
 }

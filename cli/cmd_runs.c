@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -28,7 +29,10 @@ static const struct cli_cmd cmd = {
 	.brief = "list the runs in the DB",
 	.details =
 	"One row per run: its id (what --run and compare take), its label "
-	"(several runs under one label are repetitions of one experiment), the "
+	"(several runs under one label are repetitions of one experiment), when "
+	"it was imported (UTC), how long its trace lasts (first to last event), "
+	"its user-fault fallback rate (user faults that fell back to mmap_lock / "
+	"user faults, the report's headline; '-' when the run cannot say), the "
 	"kernel and architecture it was traced on, the trace format, the events "
 	"imported, the events the ring buffer lost ('-' when the trace does not "
 	"say) and the file it came from. The DB is opened read-only: a missing "
@@ -45,15 +49,17 @@ const struct cli_cmd *cmd_runs_table(void)
 	return &cmd;
 }
 
-enum { C_ID, C_LABEL, C_KERNEL, C_ARCH, C_FORMAT, C_EVENTS, C_LOST, C_SOURCE,
-       NCOLS };
+enum { C_ID, C_LABEL, C_DATE, C_DURATION, C_RATE, C_KERNEL, C_ARCH, C_FORMAT,
+       C_EVENTS, C_LOST, C_SOURCE, NCOLS };
 
 static const char *const headers[NCOLS] = {
-	"ID", "LABEL", "KERNEL", "ARCH", "FORMAT", "EVENTS", "LOST", "SOURCE",
+	"ID", "LABEL", "IMPORTED (UTC)", "DURATION", "USER FB RATE", "KERNEL", "ARCH",
+	"FORMAT", "EVENTS", "LOST", "SOURCE",
 };
 
 /* Right-aligned columns (numbers). */
-static const bool right[NCOLS] = { [C_ID] = true, [C_EVENTS] = true,
+static const bool right[NCOLS] = { [C_ID] = true, [C_DURATION] = true,
+				   [C_RATE] = true, [C_EVENTS] = true,
 				   [C_LOST] = true };
 
 struct table {
@@ -81,6 +87,42 @@ static char *fmt_num(int64_t v, bool unknown)
 	return strdup(buf);
 }
 
+static char *fmt_date(int64_t unix_s)
+{
+	time_t t = (time_t)unix_s;
+	char buf[32];
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm))
+		return strdup("-");
+	return strdup(buf);
+}
+
+/* "1.23 s", "850.0 ms", "-" without events. */
+static char *fmt_duration(int64_t ns)
+{
+	char buf[32];
+
+	if (ns < 0)
+		return strdup("-");
+	if (ns >= 1000000000)
+		snprintf(buf, sizeof(buf), "%.2f s", (double)ns / 1e9);
+	else
+		snprintf(buf, sizeof(buf), "%.1f ms", (double)ns / 1e6);
+	return strdup(buf);
+}
+
+/* The user-fault fallback rate in percent; "-" when the run cannot say. */
+static char *fmt_rate(double r)
+{
+	char buf[32];
+
+	if (r < 0)
+		return strdup("-");
+	snprintf(buf, sizeof(buf), "%.1f%%", r * 100.0);
+	return strdup(buf);
+}
+
 static int add_row(const vls_run *run, void *data)
 {
 	struct table *t = data;
@@ -98,6 +140,9 @@ static int add_row(const vls_run *run, void *data)
 	row = t->cells + t->rows * NCOLS;
 	row[C_ID] = fmt_num(run->id, false);
 	row[C_LABEL] = dup_or_dash(run->label);
+	row[C_DATE] = fmt_date(run->imported_at);
+	row[C_DURATION] = fmt_duration(run->duration_ns);
+	row[C_RATE] = fmt_rate(run->user_fallback_rate);
 	row[C_KERNEL] = dup_or_dash(run->kernel);
 	row[C_ARCH] = dup_or_dash(run->arch);
 	row[C_FORMAT] = dup_or_dash(run->format);
@@ -173,7 +218,17 @@ static int print_json(const vls_run *run, void *data)
 		printf("%" PRId64, run->lost_events);
 	fputs(", \"source\": ", stdout);
 	json_str(run->source);
-	printf(", \"imported_at\": %" PRId64 "}", run->imported_at);
+	printf(", \"imported_at\": %" PRId64 ", \"duration_ns\": ", run->imported_at);
+	if (run->duration_ns < 0)
+		fputs("null", stdout);
+	else
+		printf("%" PRId64, run->duration_ns);
+	fputs(", \"user_fallback_rate\": ", stdout);
+	if (run->user_fallback_rate < 0)
+		fputs("null", stdout);
+	else
+		printf("%.6f", run->user_fallback_rate);
+	putchar('}');
 	return 0;
 }
 

@@ -22,6 +22,8 @@
 
 #include "http.h"
 
+#define STR_(x) #x
+#define VLS_STR(x) STR_(x)
 #define TOP_REPORT 25
 #define TOP_CHAINS 10
 
@@ -84,8 +86,8 @@ static void api_runs(struct http_reply *r, const struct http_req *req,
 	if (err && err != VLS_ESTOPPED)
 		http_reply_lib(r, h->ctx, err, "listing runs");
 	else if (!l.n)
-		http_reply_json(r, "{\"format\":\"vmlockstat-report\",\"version\":2,"
-				   "\"runs\":[]}");
+		http_reply_json(r, "{\"format\":\"vmlockstat-report\",\"version\":"
+				   VLS_STR(VLS_REPORT_JSON_VERSION) ",\"runs\":[]}");
 	else
 		report(r, h, l.v, l.n, VLS_REPORT_FAULTS, 0);
 	free(l.v);

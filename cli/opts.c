@@ -222,6 +222,36 @@ bool cli_parse_double(const char *s, double *out)
 	return !errno && !*end && isfinite(*out);
 }
 
+bool cli_parse_duration_ns(const char *s, unsigned long long *out)
+{
+	static const struct { const char *unit; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+	};
+	char *end;
+	double v;
+
+	if (!s || !*s || *s == ' ' || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !isfinite(v) || v < 0)
+		return false;
+	if (!*end && v == 0) {
+		*out = 0;
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		v *= units[i].ns;
+		if (v > 3600e9)
+			return false;
+		*out = (unsigned long long)(v + 0.5);
+		return true;
+	}
+	return false;
+}
+
 static void log_stderr(vls_log_level level, const char *msg, void *data)
 {
 	static const char *const names[] = { "error", "warning", "info", "debug" };

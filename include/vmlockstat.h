@@ -339,7 +339,7 @@ VLS_EXTERN void vls_reader_get_stats(const vls_reader *reader,
 typedef struct vls_db vls_db;
 
 /** Schema version this library writes (PRAGMA user_version). */
-#define VLS_SCHEMA_VERSION 1
+#define VLS_SCHEMA_VERSION 2
 
 typedef enum vls_db_mode {
 	VLS_DB_READWRITE = 0, /**< create or migrate as needed */
@@ -425,6 +425,10 @@ typedef struct vls_run {
 	int64_t imported_at;   /**< unix seconds */
 	uint64_t events;
 	int64_t lost_events;   /**< -1 when the input does not say */
+	int64_t duration_ns;   /**< first to last event; -1 without events */
+	/** user faults that fell back to mmap_lock / user faults (the report's
+	 * faults.user_fallback_rate), 0..1; negative when the run cannot say */
+	double user_fallback_rate;
 } vls_run;
 
 typedef int (*vls_run_cb)(const vls_run *run, void *data);
@@ -464,7 +468,13 @@ VLS_EXTERN int vls_report_by_parse(vls_report_by *out, const char *name);
 #define VLS_REPORT_CALLSITES 0x10u /**< "callsites" */
 #define VLS_REPORT_ALL       0xffu
 
-#define VLS_REPORT_OPTS_VERSION 1
+/** Wait-for chains are shown for contended waits at least this long
+ * (vls_report_opts.chain_min_ns 0). */
+#define VLS_CHAIN_MIN_DEFAULT_NS 100000ULL
+
+/* 2: chain_min_ns, pid, comm. Options of version 1 are still taken (the
+ * fields after sections at their defaults). */
+#define VLS_REPORT_OPTS_VERSION 2
 typedef struct vls_report_opts {
 	unsigned int version;
 	const int64_t *run_ids;  /**< runs to report; none: the latest run */
@@ -472,11 +482,25 @@ typedef struct vls_report_opts {
 	vls_report_by by;        /**< the table --csv writes */
 	unsigned int top;        /**< rows per list, 0 = all */
 	unsigned int sections;   /**< VLS_REPORT_* bits, 0 = all */
+	/** chains: contended waits at least this long; 0: the default
+	 * (VLS_CHAIN_MIN_DEFAULT_NS). Chains exist only for waits at or above
+	 * the import's vls_import_opts.chain_threshold_ns. */
+	uint64_t chain_min_ns;
+	/** tasks and processes: only those of this pid (a thread also by its
+	 * tid), 0: any */
+	int64_t pid;
+	/** tasks and processes: only those of this name, NULL: any */
+	const char *comm;
 } vls_report_opts;
-#define VLS_REPORT_OPTS_INIT { VLS_REPORT_OPTS_VERSION, NULL, 0, VLS_BY_PROCESS, 0, 0 }
+#define VLS_REPORT_OPTS_INIT \
+	{ VLS_REPORT_OPTS_VERSION, NULL, 0, VLS_BY_PROCESS, 0, 0, 0, 0, NULL }
+
+/** The version of the report and compare JSON (docs/report-json.md). */
+#define VLS_REPORT_JSON_VERSION 3
 
 /** The report as one JSON object {"format": "vmlockstat-report",
- * "version": 1, "runs": [...]}, NUL-terminated; free with vls_buf_free(). */
+ * "version": VLS_REPORT_JSON_VERSION, "runs": [...]}, NUL-terminated; free
+ * with vls_buf_free(). */
 VLS_EXTERN int vls_report_json(char **out, vls_db *db, const vls_report_opts *opts);
 
 /** The report as text for a terminal (same figures). */
@@ -511,7 +535,8 @@ typedef struct vls_compare_opts {
 #define VLS_COMPARE_OPTS_INIT \
 	{ VLS_COMPARE_OPTS_VERSION, NULL, 0, 0, VLS_COMPARE_THRESHOLD_DEFAULT, 0 }
 
-/** Comparison as JSON {"format": "vmlockstat-compare", "version": 2, ...}
+/** Comparison as JSON {"format": "vmlockstat-compare", "version":
+ * VLS_REPORT_JSON_VERSION, ...}
  * or as text (one row per figure, one column per group, the change against
  * the first group, absolute and in %, with a verdict where each side has
  * 2 runs or more: docs/compare.md). 0, or VLS_EINVAL for bad options

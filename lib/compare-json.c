@@ -156,6 +156,7 @@ static void put_matrix(struct vls_json *j, const struct vls_compare *c)
 		__vls_json_str(j, "arch", cell->arch);
 		__vls_json_int(j, "runs", (int64_t)cell->nruns);
 		put_value(j, "faults", &cell->faults, VLS_CU_COUNT);
+		put_value(j, "user_fallback_rate", &cell->user_rate, VLS_CU_RATE);
 		put_value(j, "fallback_rate", &cell->rate, VLS_CU_RATE);
 		__vls_json_obj(j, "by_reason");
 		for (int r = 0; r < VLS_FR__FALLBACKS; r++)
@@ -173,7 +174,9 @@ int __vls_compare_render_json(char **out, const struct vls_compare *c)
 	__vls_json_init(&j, c->ctx, 0);
 	__vls_json_obj(&j, NULL);
 	__vls_json_str(&j, "format", "vmlockstat-compare");
-	__vls_json_int(&j, "version", 2);  /* 2: by_reason without nested */
+	/* 2: by_reason without nested; 3: user_fallback_rate first, the
+	 * kernel-mode faults apart (report-json.c) */
+	__vls_json_int(&j, "version", VLS_REPORT_JSON_VERSION);
 	__vls_json_str(&j, "mode", c->matrix ? "matrix" : "groups");
 	if (c->matrix)
 		put_matrix(&j, c);

@@ -297,7 +297,14 @@ static size_t axis(const struct vls_compare *c, bool kernel, const char **out,
 	return n;
 }
 
-static void put_matrix(struct vls_buf *b, const struct vls_compare *c)
+static const struct vls_cvalue *cell_rate(const struct vls_ccell *cell, bool user)
+{
+	return user ? &cell->user_rate : &cell->rate;
+}
+
+/* One rate (user: the user-fault fallback rate) as a kernel x arch table. */
+static void put_matrix_rate(struct vls_buf *b, const struct vls_compare *c,
+			    bool user)
 {
 	const char *archs[VLS_TABLE_COLS_MAX - 1], *heads[VLS_TABLE_COLS_MAX];
 	const char *kernels[256];
@@ -306,9 +313,13 @@ static void put_matrix(struct vls_buf *b, const struct vls_compare *c)
 	char align[VLS_TABLE_COLS_MAX + 1] = "l";
 	struct vls_table t;
 
-	__vls_buf_puts(b, "fallback rate (fallback faults / faults) by kernel x arch, "
-			  "mean over the (n) runs that can measure it (\"of N\": "
-			  "runs there):\n");
+	__vls_buf_puts(b, user ?
+		       "user-fault fallback rate (user fallbacks / user faults: "
+		       "kernel-mode faults never try the per-VMA lock) by kernel x "
+		       "arch, mean over the (n) runs that can measure it (\"of N\": "
+		       "runs there):\n" :
+		       "\nfallback rate over all faults (kernel-mode included) by "
+		       "kernel x arch:\n");
 	heads[0] = "kernel \\ arch";
 	for (size_t a = 0; a < na; a++) {
 		heads[a + 1] = archs[a];
@@ -324,13 +335,14 @@ static void put_matrix(struct vls_buf *b, const struct vls_compare *c)
 
 			for (size_t i = 0; i < c->ncells; i++) {
 				const struct vls_ccell *cell = &c->cells[i];
+				const struct vls_cvalue *rate = cell_rate(cell, user);
 
 				if (strcmp(cell->kernel, kernels[k]) || strcmp(cell->arch, archs[a]))
 					continue;
-				fmt_value(r, sizeof(r), &cell->rate, VLS_CU_RATE);
-				if (cell->rate.n < cell->nruns)
+				fmt_value(r, sizeof(r), rate, VLS_CU_RATE);
+				if (rate->n < cell->nruns)
 					snprintf(v, sizeof(v), "%s (%zu of %zu)", r,
-						 cell->rate.n, cell->nruns);
+						 rate->n, cell->nruns);
 				else
 					snprintf(v, sizeof(v), "%s (%zu)", r, cell->nruns);
 			}
@@ -339,13 +351,23 @@ static void put_matrix(struct vls_buf *b, const struct vls_compare *c)
 	}
 	__vls_table_render(&t, b, 2);
 	for (size_t i = 0; i < c->ncells; i++) {
-		if (c->cells[i].rate.n)
+		if (cell_rate(&c->cells[i], user)->n)
 			continue;
-		__vls_buf_puts(b, "  \"-\": no fallback rate for those runs (no fault "
-				  "count: no page_fault_user tracepoint and no vmstat, "
-				  "or no fault analysis)\n");
+		__vls_buf_puts(b, user ?
+			       "  \"-\": no user-fault fallback rate for those runs "
+			       "(no fault count, no stacks to tell fallbacks, or "
+			       "kernel-mode faults not counted)\n" :
+			       "  \"-\": no fallback rate for those runs (no fault "
+			       "count: no page_fault_user tracepoint and no vmstat, "
+			       "or no fault analysis)\n");
 		break;
 	}
+}
+
+static void put_matrix(struct vls_buf *b, const struct vls_compare *c)
+{
+	put_matrix_rate(b, c, true);
+	put_matrix_rate(b, c, false);
 }
 
 int __vls_compare_render_text(char **out, const struct vls_compare *c)

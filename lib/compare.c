@@ -45,6 +45,23 @@ static double g_rate(const struct vls_rfaults *f, const struct vls_rstats l[2])
 	return r < 0 ? NUL_D : r;
 }
 
+static double g_user_rate(const struct vls_rfaults *f, const struct vls_rstats l[2])
+{
+	double r = __vls_rfaults_user_rate(f);
+
+	return r < 0 ? NUL_D : r;
+}
+
+static double g_kernel(const struct vls_rfaults *f, const struct vls_rstats l[2])
+{
+	return i2d(f->kernel);
+}
+
+static double g_kernel_fb(const struct vls_rfaults *f, const struct vls_rstats l[2])
+{
+	return i2d(f->by_reason[VLS_FR_KERNEL_MODE]);
+}
+
 static double g_io_retry(const struct vls_rfaults *f, const struct vls_rstats l[2])
 {
 	return i2d(f->by_reason[VLS_FR_IO_RETRY]);
@@ -80,11 +97,13 @@ static double g_write_acq(const struct vls_rfaults *f, const struct vls_rstats l
 	return lk_i(&l[1], l[1].acquisitions);
 }
 
+/* The per-VMA lock's own rate first: kernel-mode faults never try it. */
 const struct vls_cfigure __vls_cfigures[VLS_CFIGURES] = {
+	{ "user_fallback_rate", "user-fault fallback rate", VLS_CU_RATE, g_user_rate },
 	{ "read_acquisitions", "read acquisitions", VLS_CU_COUNT, g_read_acq },
 	{ "read_wait_total_ns", "total read wait", VLS_CU_NS, g_read_wait },
 	{ "write_wait_avg_ns", "average write wait", VLS_CU_NS, g_write_wait_avg },
-	{ "fallback_rate", "fallback rate", VLS_CU_RATE, g_rate },
+	{ "fallback_rate", "fallback rate (all faults)", VLS_CU_RATE, g_rate },
 	{ "io_retry_fallbacks", "io_retry fallbacks", VLS_CU_COUNT, g_io_retry },
 	{ "refaults", "refaults", VLS_CU_COUNT, g_refaults },
 	{ "read_wait_p99_ns", "p99 read wait", VLS_CU_NS, g_read_p99 },
@@ -92,6 +111,9 @@ const struct vls_cfigure __vls_cfigures[VLS_CFIGURES] = {
 	{ "faults", "faults", VLS_CU_COUNT, g_faults },
 	{ "fallback_faults", "fallback faults", VLS_CU_COUNT, g_fallback },
 	{ "write_acquisitions", "write acquisitions", VLS_CU_COUNT, g_write_acq },
+	{ "kernel_faults", "kernel-mode faults", VLS_CU_COUNT, g_kernel },
+	{ "kernel_mode_fallbacks", "kernel-mode faults' mmap_lock", VLS_CU_COUNT,
+	  g_kernel_fb },
 };
 
 /* Mean, sample standard deviation, min and max of the known values. */
@@ -192,6 +214,7 @@ static bool merge_comm(struct vls_rtask *acc, const struct vls_rrun *run,
 		if (!p->comm || strcmp(p->comm, comm))
 			continue;
 		add_i(&acc->f.total, p->f.total);
+		add_i(&acc->f.kernel, p->f.kernel);
 		add_i(&acc->f.fallback, p->f.fallback);
 		for (int r = 0; r < VLS_FR__COUNT; r++)
 			add_i(&acc->f.by_reason[r], p->f.by_reason[r]);
@@ -389,7 +412,8 @@ static int build_groups(struct vls_compare *c, vls_db *db,
 			err = __vls_error(c->ctx, VLS_EINVAL, "group %zu has no runs", g + 1);
 		else
 			err = __vls_report_load(&reps[g], db, in->run_ids, in->nruns,
-						compare_sections, 0);
+						&(struct vls_rload_opts){
+							.sections = compare_sections });
 	}
 	if (!err)
 		err = shared_comms(c, reps);
@@ -455,6 +479,9 @@ static void fill_cell(struct vls_ccell *cell, const struct vls_report *rep,
 		v[j] = g_faults(&rep->runs[idx[j]].f, NULL);
 	summarize(&cell->faults, v, n);
 	for (size_t j = 0; j < n; j++)
+		v[j] = g_user_rate(&rep->runs[idx[j]].f, NULL);
+	summarize(&cell->user_rate, v, n);
+	for (size_t j = 0; j < n; j++)
 		v[j] = g_rate(&rep->runs[idx[j]].f, NULL);
 	summarize(&cell->rate, v, n);
 	for (int r = 0; r < VLS_FR__COUNT; r++) {
@@ -488,7 +515,8 @@ static int build_matrix(struct vls_compare *c, vls_db *db)
 	if (!err && !nids)
 		err = __vls_error(c->ctx, VLS_ENOTFOUND, "no runs in the DB");
 	if (!err)
-		err = __vls_report_load(&rep, db, ids, nids, VLS_REPORT_FAULTS, 0);
+		err = __vls_report_load(&rep, db, ids, nids,
+					&(struct vls_rload_opts){ .sections = VLS_REPORT_FAULTS });
 	cap = 0;
 	for (size_t i = 0; !err && i < rep->nruns; i++)
 		if (!find_cell(c, &cap, &rep->runs[i]))

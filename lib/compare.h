@@ -30,7 +30,7 @@ struct vls_cfigure {
 	double (*get)(const struct vls_rfaults *f, const struct vls_rstats lock[2]);
 };
 
-#define VLS_CFIGURES 11
+#define VLS_CFIGURES 14
 extern const struct vls_cfigure __vls_cfigures[VLS_CFIGURES];
 
 struct vls_cvalue {
@@ -59,7 +59,8 @@ struct vls_cgroup {
 struct vls_ccell {
 	char *kernel, *arch;
 	size_t nruns;
-	struct vls_cvalue rate;                    /* fallback rate */
+	struct vls_cvalue user_rate;               /* user-fault fallback rate */
+	struct vls_cvalue rate;                    /* fallback rate, all faults */
 	struct vls_cvalue reason[VLS_FR__COUNT]; /* reason count / faults */
 	struct vls_cvalue faults;
 };

@@ -205,6 +205,8 @@ static int ep_open(struct vls_faults *f, struct fault_task *t,
 	 * so a stack-opened one is a fault the tracepoint would have shown. */
 	if (tracepoint || kernel)
 		t->pub.c.faults++;
+	if (kernel)
+		t->pub.c.kernel_faults++;
 	return 0;
 }
 
@@ -664,6 +666,7 @@ void __vls_faults_total(const struct vls_faults *f, struct vls_fault_counts *out
 		const struct vls_fault_counts *c = &task_at(f, i)->pub.c;
 
 		out->faults += c->faults;
+		out->kernel_faults += c->kernel_faults;
 		out->episodes += c->episodes;
 		out->fallback += c->fallback;
 		for (int r = 0; r < VLS_FR__COUNT; r++)

@@ -48,15 +48,17 @@ static const char sql_episode[] =
 	" :io_wait_p50, :io_wait_p99, :io_wait_max"
 
 static const char sql_task[] =
-	"INSERT INTO fault_task (run_id, tid, pid, comm, faults," COUNT_COLS
-	") VALUES (:run_id, :tid, :pid, :comm, :faults," COUNT_PARAMS ")";
+	"INSERT INTO fault_task (run_id, tid, pid, comm, faults, kernel_faults,"
+	COUNT_COLS ") VALUES (:run_id, :tid, :pid, :comm, :faults, :kernel_faults,"
+	COUNT_PARAMS ")";
 
 static const char sql_run[] =
 	"INSERT INTO fault_run (run_id, method, vma_locks, vma_locks_basis, faults,"
-	" faults_source," COUNT_COLS ", unclassified, vmstat_pgfault,"
+	" kernel_faults, faults_source," COUNT_COLS ", unclassified, vmstat_pgfault,"
 	" vmstat_pgmajfault, vmstat_vma_lock_success, vmstat_vma_lock_abort,"
 	" vmstat_vma_lock_retry, vmstat_vma_lock_miss) VALUES (:run_id, :method,"
-	" :vma_locks, :vma_locks_basis, :faults, :faults_source," COUNT_PARAMS ","
+	" :vma_locks, :vma_locks_basis, :faults, :kernel_faults, :faults_source,"
+	COUNT_PARAMS ","
 	" :unclassified, :vmstat_pgfault, :vmstat_pgmajfault,"
 	" :vmstat_vma_lock_success, :vmstat_vma_lock_abort, :vmstat_vma_lock_retry,"
 	" :vmstat_vma_lock_miss)";
@@ -154,6 +156,7 @@ static int write_task(struct faults_store *a, const struct vls_fault_task *t,
 	__vls_row_opt(&r, "pid", t->pid >= 0, t->pid);
 	__vls_row_text(&r, "comm", t->comm);
 	__vls_row_opt(&r, "faults", tracepoint, (int64_t)t->c.faults);
+	__vls_row_u64(&r, "kernel_faults", t->c.kernel_faults);
 	/* sorts the task's I/O waits in place: their order matters to no one */
 	row_counts(&r, &t->c, t->io_waits, t->n_io);
 	return __vls_row_step(&r);
@@ -300,6 +303,7 @@ static int write_run(struct faults_store *a)
 	__vls_row_text(&r, "vma_locks_basis", basis_names[a->basis]);
 	__vls_row_opt(&r, "faults", tracepoint || vm_faults,
 		      tracepoint ? (int64_t)c.faults : pgfault);
+	__vls_row_u64(&r, "kernel_faults", c.kernel_faults);
 	__vls_row_text(&r, "faults_source",
 		       tracepoint ? "tracepoint" : vm_faults ? "vmstat" : NULL);
 	row_counts(&r, &c, v, n);

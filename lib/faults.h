@@ -98,6 +98,9 @@ struct vls_fault_episode {
 /* Counters of one task (and, summed, of a run). */
 struct vls_fault_counts {
 	uint64_t faults;          /* page_fault_user/kernel events + stack-opened kernel episodes */
+	uint64_t kernel_faults;   /* of faults: kernel-mode (page_fault_kernel, or a
+				   * kernel-mode fault-path stack): these never try
+				   * the per-VMA lock */
 	uint64_t episodes;
 	uint64_t fallback;        /* episodes with a fault-path mmap_lock attempt */
 	uint64_t by_reason[VLS_FR__COUNT]; /* episodes that took mmap_lock */

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "import.h"
+#include "locks.h"
 #include "tasks.h"
 
 /* Page cache of the importing connection: large imports touch the same
@@ -297,6 +298,13 @@ static int apply_overrides(vls_import *imp)
 		ret = __vls_meta_set(imp->ctx, &imp->meta, "kernel", imp->kernel);
 	if (!ret && imp->arch)
 		ret = __vls_meta_set(imp->ctx, &imp->meta, "arch", imp->arch);
+	/* chains are stored for waits this long: a report asking for shorter
+	 * ones says so */
+	if (!ret)
+		ret = __vls_meta_setf(imp->ctx, &imp->meta, "chain_threshold_ns", "%llu",
+				      (unsigned long long)(imp->opts.chain_threshold_ns ?
+				      imp->opts.chain_threshold_ns :
+				      VLS_LOCK_DEFAULT_THRESHOLD_NS));
 	if (ret)
 		return ret;
 	if (imp->label)

@@ -38,7 +38,8 @@ static void put_int(struct vls_buf *b, int64_t v)
 
 static void head_faults(struct vls_buf *b)
 {
-	__vls_buf_puts(b, ",faults,fallback_faults,fallback_rate");
+	__vls_buf_puts(b, ",faults,kernel_faults,fallback_faults,"
+		       "user_fallback_rate,fallback_rate");
 	for (int i = 0; i < VLS_FR__COUNT; i++)
 		__vls_buf_printf(b, ",%s", __vls_fault_reason_names[i]);
 	__vls_buf_puts(b, ",behind_writer,refaults");
@@ -56,16 +57,21 @@ static void head_locks(struct vls_buf *b)
 				 "%1$s_hold_p99_ns", modes[m]);
 }
 
-static void row_faults(struct vls_buf *b, const struct vls_rfaults *f)
+static void put_rate(struct vls_buf *b, double rate)
 {
-	double rate = __vls_rfaults_rate(f);
-
-	put_int(b, f->total);
-	put_int(b, f->fallback);
 	if (rate < 0)
 		__vls_buf_add(b, ",", 1);
 	else
 		__vls_buf_printf(b, ",%.6f", rate);
+}
+
+static void row_faults(struct vls_buf *b, const struct vls_rfaults *f)
+{
+	put_int(b, f->total);
+	put_int(b, f->kernel);
+	put_int(b, f->fallback);
+	put_rate(b, __vls_rfaults_user_rate(f));
+	put_rate(b, __vls_rfaults_rate(f));
 	for (int i = 0; i < VLS_FR__COUNT; i++)
 		put_int(b, f->by_reason[i]);
 	put_int(b, f->behind_writer);

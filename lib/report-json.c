@@ -11,8 +11,9 @@
 #include "util-json.h"
 #include "report.h"
 
-/* 2: nested left by_reason (it is no fallback) for faults.nested */
-#define VLS_REPORT_JSON_VERSION 2
+/* VLS_REPORT_JSON_VERSION (vmlockstat.h) 2: nested left by_reason (it is
+ * no fallback) for faults.nested; 3: kernel-mode faults apart, the
+ * user-fault fallback rate first */
 
 #define J_INT(j, k, v) \
 	((v) == VLS_RNULL ? __vls_json_null(j, k) : __vls_json_int(j, k, v))
@@ -59,15 +60,14 @@ static void put_locks(struct vls_json *j, const struct vls_rstats lock[2])
 	__vls_json_obj_end(j);
 }
 
-static void put_rate(struct vls_json *j, const char *key, const struct vls_rfaults *f)
+static void put_rate(struct vls_json *j, const char *key, double rate)
 {
-	double rate = __vls_rfaults_rate(f);
-
 	if (rate < 0)
 		__vls_json_null(j, key);
 	else
 		__vls_json_double(j, key, rate);
 }
+
 
 /* The fallback reasons (they add up to fallback), then nested apart. */
 static void put_reasons(struct vls_json *j, const struct vls_rfaults *f)
@@ -88,8 +88,12 @@ static void put_run_faults(struct vls_json *j, const struct vls_rrun *run)
 	__vls_json_obj(j, "faults");
 	J_INT(j, "total", f->total);
 	__vls_json_str(j, "total_source", run->fault_source);
+	J_INT(j, "user_faults", __vls_rfaults_user(f));
+	J_INT(j, "user_fallback", __vls_rfaults_user_fallback(f));
+	put_rate(j, "user_fallback_rate", __vls_rfaults_user_rate(f));
+	J_INT(j, "kernel_faults", f->kernel);
 	J_INT(j, "fallback", f->fallback);
-	put_rate(j, "fallback_rate", f);
+	put_rate(j, "fallback_rate", __vls_rfaults_rate(f));
 	put_reasons(j, f);
 	J_INT(j, "behind_writer", f->behind_writer);
 	J_INT(j, "refaults", f->refaults);
@@ -136,8 +140,10 @@ static void put_task(struct vls_json *j, const struct vls_rtask *t,
 	}
 	if (sections & VLS_REPORT_FAULTS) {
 		J_INT(j, "faults", t->f.total);
+		J_INT(j, "kernel_faults", t->f.kernel);
+		put_rate(j, "user_fallback_rate", __vls_rfaults_user_rate(&t->f));
 		J_INT(j, "fallback_faults", t->f.fallback);
-		put_rate(j, "fallback_rate", &t->f);
+		put_rate(j, "fallback_rate", __vls_rfaults_rate(&t->f));
 		put_reasons(j, &t->f);
 		J_INT(j, "behind_writer", t->f.behind_writer);
 		J_INT(j, "refaults", t->f.refaults);
@@ -241,6 +247,7 @@ static void put_run_head(struct vls_json *j, const struct vls_rrun *run)
 	__vls_json_str(j, "source", run->source);
 	__vls_json_str(j, "format", run->format);
 	J_INT(j, "imported_at", run->imported_at);
+	J_INT(j, "duration_ns", run->duration_ns);
 	J_INT(j, "events", run->events);
 	J_INT(j, "lost_events", run->lost_events);
 	__vls_json_arr(j, "capabilities");
@@ -262,7 +269,7 @@ static void put_run_head(struct vls_json *j, const struct vls_rrun *run)
 }
 
 static void put_run(struct vls_json *j, const struct vls_rrun *run,
-		    unsigned int sections)
+		    unsigned int sections, uint64_t chain_min_ns)
 {
 	__vls_json_obj(j, NULL);
 	put_run_head(j, run);
@@ -283,6 +290,9 @@ static void put_run(struct vls_json *j, const struct vls_rrun *run,
 		__vls_json_arr_end(j);
 		__vls_json_int(j, "chains_total", (int64_t)(run->nchains_total >
 			       run->nchains ? run->nchains_total : run->nchains));
+		__vls_json_int(j, "chain_min_ns", (int64_t)chain_min_ns);
+		__vls_json_int(j, "chains_uncontended", (int64_t)run->nchains_uncontended);
+		J_INT(j, "chain_threshold_ns", run->chain_threshold_ns);
 	}
 	__vls_json_obj_end(j);
 }
@@ -298,7 +308,7 @@ int __vls_report_render_json(char **out, const struct vls_report *r,
 	__vls_json_int(&j, "version", VLS_REPORT_JSON_VERSION);
 	__vls_json_arr(&j, "runs");
 	for (size_t i = 0; i < r->nruns; i++)
-		put_run(&j, &r->runs[i], sections);
+		put_run(&j, &r->runs[i], sections, r->chain_min_ns);
 	__vls_json_arr_end(&j);
 	__vls_json_obj_end(&j);
 	return __vls_json_finish(&j, out);

@@ -18,8 +18,17 @@ const char *const __vls_vmstat_names[VLS_VM__COUNT] = {
 /* The columns fault_run and fault_task share, from column c0 on. */
 #define FAULT_COLS "faults, fallback, " VLS_FAULT_REASON_COLS \
 	"behind_writer, refaults, chain_1, chain_2, chain_3, chain_4plus, " \
-	"io_wait_count, io_wait_sum, io_wait_max, io_wait_p50, io_wait_p99"
-#define FAULT_NCOLS (13 + VLS_FR__COUNT)
+	"io_wait_count, io_wait_sum, io_wait_max, io_wait_p50, io_wait_p99, " \
+	"kernel_faults"
+#define FAULT_NCOLS (14 + VLS_FR__COUNT)
+
+/* Kernel-mode faults are all seen with page_fault_kernel, or with the
+ * fault-path stacks (every one takes mmap_lock in lock_mm_and_find_vma()).
+ * A DB migrated from schema 1 has NULL: unknown. */
+static bool kernel_known(const struct vls_rrun *run)
+{
+	return __vls_rrun_has_cap(run, VLS_CAP_FAULT_KERNEL) || run->fallback_known;
+}
 
 static void read_faults(struct vls_rfaults *f, sqlite3_stmt *st, int c0,
 			const struct vls_rrun *run)
@@ -44,6 +53,7 @@ static void read_faults(struct vls_rfaults *f, sqlite3_stmt *st, int c0,
 	f->io_wait.max = __vls_rl_int(st, c++);
 	f->io_wait.p50 = __vls_rl_int(st, c++);
 	f->io_wait.p99 = __vls_rl_int(st, c++);
+	f->kernel = kernel_known(run) ? __vls_rl_int(st, c) : VLS_RNULL;
 }
 
 struct run_extra {
@@ -136,6 +146,7 @@ static void task_defaults(struct vls_rrun *run)
 		for (int r = 0; r < VLS_FR__COUNT; r++)
 			f->by_reason[r] = lock ? 0 : VLS_RNULL;
 		f->refaults = __vls_rrun_has_cap(run, VLS_CAP_FILEMAP) ? 0 : VLS_RNULL;
+		f->kernel = run->f.kernel == VLS_RNULL ? VLS_RNULL : 0;
 	}
 }
 

@@ -342,19 +342,46 @@ static int count_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	return 0;
 }
 
+/*
+ * A chain is for a contended wait (lock_acq.contended: the rwsem slow
+ * path with lock:contention_begin, else inferred; docs/locks.md) at least
+ * chain_min long. An uncontended long wait is a stacktrace trigger's cost,
+ * not contention. A wait still open when the trace ended has no lock_acq
+ * row: it outlived the trace, so it counts as contended.
+ */
+#define CHAIN_WHERE "FROM lock_chain WHERE run_id = :run_id AND wait_ns >= %llu " \
+	"AND %s (open OR id IN (SELECT chain_id FROM lock_acq WHERE " \
+	"run_id = :run_id AND contended AND chain_id IS NOT NULL))"
+
+/* The import's chain threshold (run_meta), or VLS_RNULL. */
+static int64_t import_threshold(struct vls_rloader *L)
+{
+	const char *v = __vls_rl_meta(L, "chain_threshold_ns");
+	char *end = NULL;
+	long long n = v && *v ? strtoll(v, &end, 10) : -1;
+
+	return end && !*end && n > 0 ? n : VLS_RNULL;
+}
+
 /* The worst chains first (longest wait), at most top (0: all). */
 static int load_chains(struct vls_rloader *L, struct vls_rrun *run)
 {
 	struct chain_ctx cc = { run, 0, NULL, 0 };
-	char sql[512];
+	unsigned long long min = (unsigned long long)L->chain_min_ns;
+	char sql[768], count[512];
 	int err;
 
+	run->chain_threshold_ns = import_threshold(L);
 	snprintf(sql, sizeof(sql), "SELECT id, tid, comm, prio, mode, wait_ns, site, "
-		 "depth, inversion, inverted_ns, summary FROM lock_chain "
-		 "WHERE run_id = :run_id ORDER BY wait_ns DESC, id LIMIT %u",
+		 "depth, inversion, inverted_ns, summary " CHAIN_WHERE
+		 " ORDER BY wait_ns DESC, id LIMIT %u", min, "",
 		 L->top ? L->top : VLS_RLIST_MAX);
-	err = __vls_rl_query(L, "SELECT count(*) FROM lock_chain WHERE run_id = :run_id",
-			     run->id, count_row, &run->nchains_total);
+	snprintf(count, sizeof(count), "SELECT count(*) " CHAIN_WHERE, min, "");
+	err = __vls_rl_query(L, count, run->id, count_row, &run->nchains_total);
+	snprintf(count, sizeof(count), "SELECT count(*) " CHAIN_WHERE, min, "NOT");
+	if (!err)
+		err = __vls_rl_query(L, count, run->id, count_row,
+				     &run->nchains_uncontended);
 	if (!err)
 		err = __vls_rl_query(L, sql, run->id, chain_row, &cc);
 	for (size_t i = 0; !err && i < run->nchains; i++)

@@ -63,6 +63,7 @@ static void add_faults(struct vls_rfaults *acc, const struct vls_rfaults *f,
 		return;
 	}
 	add(&acc->total, f->total);
+	add(&acc->kernel, f->kernel);
 	add(&acc->fallback, f->fallback);
 	for (int i = 0; i < VLS_FR__COUNT; i++)
 		add(&acc->by_reason[i], f->by_reason[i]);

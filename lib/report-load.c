@@ -107,6 +107,7 @@ const char *__vls_rl_meta(const struct vls_rloader *L, const char *key)
 void __vls_rfaults_null(struct vls_rfaults *f)
 {
 	f->total = f->fallback = f->behind_writer = f->refaults = VLS_RNULL;
+	f->kernel = VLS_RNULL;
 	for (int i = 0; i < VLS_FR__COUNT; i++)
 		f->by_reason[i] = VLS_RNULL;
 	for (int i = 0; i < VLS_RCHAIN_MAX; i++)
@@ -151,6 +152,8 @@ static int run_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	run->imported_at = __vls_rl_int(st, 6);
 	run->events = __vls_rl_int(st, 7);
 	run->lost_events = __vls_rl_int(st, 8);
+	run->duration_ns = __vls_rl_int(st, 9) == VLS_RNULL || __vls_rl_int(st, 10) ==
+			   VLS_RNULL ? VLS_RNULL : __vls_rl_int(st, 10) - __vls_rl_int(st, 9);
 	L->found = true;
 	return err;
 }
@@ -202,7 +205,8 @@ static int load_core(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 	int err;
 
 	err = __vls_rl_query(L, "SELECT id, label, kernel, arch, source, format, "
-			     "imported_at, events, lost_events FROM run WHERE id = :run_id",
+			     "imported_at, events, lost_events, first_ts, last_ts FROM run "
+			     "WHERE id = :run_id",
 			     id, run_row, run);
 	if (!err && !L->found)
 		return __vls_error(L->ctx, VLS_ENOTFOUND, "no run %lld in %s",
@@ -271,8 +275,34 @@ static int cmp_worst(const void *a, const void *b)
 	return 0;
 }
 
-static void cut_tasks(struct vls_rloader *L, struct vls_rtask *t, size_t *n)
+/* --pid, --comm: a thread by its pid or tid, a process by its pid. */
+static bool row_wanted(const struct vls_rloader *L, const struct vls_rtask *t)
 {
+	if (L->pid && t->pid != L->pid && !(t->tid >= 0 && t->tid == L->pid))
+		return false;
+	return !L->comm || (t->comm && !strcmp(t->comm, L->comm));
+}
+
+static void filter_rows(struct vls_rloader *L, struct vls_rtask *t, size_t *n)
+{
+	size_t kept = 0;
+
+	if (!L->pid && !L->comm)
+		return;
+	for (size_t i = 0; i < *n; i++) {
+		if (row_wanted(L, &t[i]))
+			t[kept++] = t[i];
+		else
+			task_free(L->ctx, &t[i]);
+	}
+	*n = kept;
+}
+
+static void cut_tasks(struct vls_rloader *L, struct vls_rtask *t, size_t *n,
+		      size_t *total)
+{
+	filter_rows(L, t, n);
+	*total = *n;
 	if (*n > 1)
 		qsort(t, *n, sizeof(*t), cmp_worst);
 	if (!L->top || *n <= L->top)
@@ -287,6 +317,7 @@ static int load_run(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 	int err;
 
 	__vls_rfaults_null(&run->f);
+	run->chain_threshold_ns = VLS_RNULL;
 	for (int i = 0; i < VLS_VM__COUNT; i++)
 		run->vmstat[i] = VLS_RNULL;
 	err = load_core(L, run, id);
@@ -308,8 +339,8 @@ static int load_run(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 		err = __vls_rl_notes(L, run);
 	if (err)
 		return err;
-	cut_tasks(L, run->tasks, &run->ntasks);
-	cut_tasks(L, run->procs, &run->nprocs);
+	cut_tasks(L, run->tasks, &run->ntasks, &run->ntasks_total);
+	cut_tasks(L, run->procs, &run->nprocs, &run->nprocs_total);
 	return 0;
 }
 
@@ -329,10 +360,12 @@ static int latest_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 
 int __vls_report_load(struct vls_report **out, vls_db *db,
 		      const int64_t *run_ids, size_t nruns,
-		      unsigned int sections, unsigned int top)
+		      const struct vls_rload_opts *o)
 {
-	struct vls_rloader L = { .ctx = db->ctx, .db = db, .sections = sections,
-				 .top = top };
+	struct vls_rloader L = { .ctx = db->ctx, .db = db, .sections = o->sections,
+				 .top = o->top, .chain_min_ns = o->chain_min_ns ?
+				 o->chain_min_ns : VLS_CHAIN_MIN_DEFAULT_NS,
+				 .pid = o->pid, .comm = o->comm };
 	struct vls_report *r;
 	int64_t latest = 0;
 	int err = 0;
@@ -360,7 +393,12 @@ int __vls_report_load(struct vls_report **out, vls_db *db,
 		return __vls_error(db->ctx, VLS_ENOMEM, "out of memory");
 	}
 	r->ctx = db->ctx;
-	r->top = top;
+	r->top = o->top;
+	r->chain_min_ns = L.chain_min_ns;
+	r->pid = o->pid;
+	r->comm = o->comm ? __vls_strdup(db->ctx, o->comm) : NULL;
+	if (o->comm && !r->comm)
+		err = __vls_error(db->ctx, VLS_ENOMEM, "out of memory");
 	for (size_t i = 0; !err && i < nruns; i++) {
 		L.found = false;
 		L.task_cap = 0;
@@ -429,6 +467,7 @@ void __vls_report_free(struct vls_report *r)
 		return;
 	for (size_t i = 0; i < r->nruns; i++)
 		run_free(r->ctx, &r->runs[i]);
+	__vls_free(r->ctx, r->comm);
 	__vls_free(r->ctx, r->runs);
 	__vls_free(r->ctx, r);
 }

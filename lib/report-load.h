@@ -18,6 +18,9 @@ struct vls_rloader {
 	vls_ctx *ctx;
 	vls_db *db;
 	unsigned int sections, top;
+	uint64_t chain_min_ns;
+	int64_t pid;              /* row filters, 0 / NULL: none */
+	const char *comm;
 	struct vls_meta meta;     /* run_meta of the run being loaded */
 	size_t task_cap;
 	bool found;

@@ -34,10 +34,8 @@ static const char *fmt_int(char *buf, size_t size, int64_t v)
 	return buf;
 }
 
-static const char *fmt_rate(char *buf, size_t size, const struct vls_rfaults *f)
+static const char *fmt_rate(char *buf, size_t size, double r)
 {
-	double r = __vls_rfaults_rate(f);
-
 	if (r < 0)
 		snprintf(buf, size, "-");
 	else
@@ -105,6 +103,43 @@ static void put_fault_extras(struct vls_buf *b, const struct vls_rrun *run)
 		__vls_buf_puts(b, "\n");
 }
 
+/* Why the user-fault fallback rate is unknown: the first figure missing. */
+static const char *user_rate_why(const struct vls_rfaults *f)
+{
+	if (f->total == VLS_RNULL)
+		return "the fault count is unknown";
+	if (f->fallback == VLS_RNULL)
+		return "fallbacks are unknown";
+	if (f->kernel == VLS_RNULL)
+		return "kernel-mode faults were not counted: no page_fault_kernel "
+		       "and no stacks, or imported before schema 2";
+	return "no user faults";
+}
+
+/* The headline: the per-VMA lock's own rate, over user faults. */
+static void put_user_rate(struct vls_buf *b, const struct vls_rfaults *f)
+{
+	double rate = __vls_rfaults_user_rate(f);
+	char r[24], n1[24], n2[24];
+
+	if (rate < 0)
+		__vls_buf_printf(b, "\nuser-fault fallback rate: unknown (%s)\n",
+				 user_rate_why(f));
+	else
+		__vls_buf_printf(b, "\nuser-fault fallback rate: %s (%s of %s user "
+				 "faults fell back to mmap_lock)\n",
+				 fmt_rate(r, sizeof(r), rate),
+				 fmt_int(n1, sizeof(n1), __vls_rfaults_user_fallback(f)),
+				 fmt_int(n2, sizeof(n2), __vls_rfaults_user(f)));
+	if (f->kernel == VLS_RNULL)
+		__vls_buf_puts(b, "  kernel-mode faults: unknown\n");
+	else
+		__vls_buf_printf(b, "  kernel-mode faults: %" PRId64 ", %s took mmap_lock "
+				 "(uaccess: they never try the per-VMA lock)\n",
+				 f->kernel, fmt_int(n1, sizeof(n1),
+						    f->by_reason[VLS_FR_KERNEL_MODE]));
+}
+
 static void put_fault_summary(struct vls_buf *b, const struct vls_rrun *run)
 {
 	const struct vls_rfaults *f = &run->f;
@@ -114,14 +149,16 @@ static void put_fault_summary(struct vls_buf *b, const struct vls_rrun *run)
 		__vls_buf_puts(b, "\npage faults: unknown (see the notes above)\n");
 		return;
 	}
+	put_user_rate(b, f);
 	if (f->total == VLS_RNULL)
-		__vls_buf_puts(b, "\npage faults: count unknown");
+		__vls_buf_puts(b, "  all faults: count unknown");
 	else
-		__vls_buf_printf(b, "\npage faults: %" PRId64 " (counted from %s)", f->total,
+		__vls_buf_printf(b, "  all faults: %" PRId64 " (counted from %s)", f->total,
 				 run->fault_source ? run->fault_source : "?");
 	__vls_buf_printf(b, ", %s fell back to mmap_lock (rate %s)\n",
 			 fmt_int(n2, sizeof(n2), f->fallback),
-			 f->total == VLS_RNULL ? "unknown" : fmt_rate(r, sizeof(r), f));
+			 f->total == VLS_RNULL ? "unknown" :
+			 fmt_rate(r, sizeof(r), __vls_rfaults_rate(f)));
 	__vls_buf_puts(b, "  by reason:");
 	for (int i = 0; i < VLS_FR__FALLBACKS; i++)
 		__vls_buf_printf(b, " %s %s%s", __vls_fault_reason_names[i],
@@ -138,11 +175,11 @@ static void put_fault_summary(struct vls_buf *b, const struct vls_rrun *run)
 
 #define REASON_HEAD(e, name) name,
 static const char *const fault_heads[] = {
-	"faults", "fallback", "rate", VLS_FAULT_REASONS(REASON_HEAD)
+	"faults", "kernel", "fallback", "user rate", VLS_FAULT_REASONS(REASON_HEAD)
 	"behind_writer", "refaults", "pid", "tid", "comm",
 };
 static const char *const fault_heads_proc[] = {
-	"faults", "fallback", "rate", VLS_FAULT_REASONS(REASON_HEAD)
+	"faults", "kernel", "fallback", "user rate", VLS_FAULT_REASONS(REASON_HEAD)
 	"behind_writer", "refaults", "threads", "pid", "process",
 };
 #undef REASON_HEAD
@@ -165,8 +202,9 @@ static void fault_row(struct vls_table *t, const struct vls_rtask *k)
 
 	__vls_table_row(t);
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.total));
+	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.kernel));
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.fallback));
-	__vls_table_cell(t, "%s", fmt_rate(n, sizeof(n), &k->f));
+	__vls_table_cell(t, "%s", fmt_rate(n, sizeof(n), __vls_rfaults_user_rate(&k->f)));
 	for (int i = 0; i < VLS_FR__COUNT; i++)
 		__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.by_reason[i]));
 	__vls_table_cell(t, "%s", fmt_int(n, sizeof(n), k->f.behind_writer));
@@ -190,7 +228,7 @@ static void put_fault_table(struct vls_buf *b, vls_ctx *ctx, const char *what,
 	if (!n)
 		return;
 	__vls_buf_printf(b, "\n  faults per %s:\n", what);
-	__vls_table_init(&t, ctx, "rrrrrrrrrrrrl",
+	__vls_table_init(&t, ctx, "rrrrrrrrrrrrrl",
 			 n && k[0].tid < 0 ? fault_heads_proc : fault_heads);
 	for (size_t i = 0; i < n; i++)
 		if (k[i].f.total != VLS_RNULL || k[i].f.fallback != VLS_RNULL)
@@ -355,30 +393,80 @@ static void put_histogram(struct vls_buf *b, const struct vls_rstats *s,
 	}
 }
 
-#define TEXT_CHAINS_DEFAULT 10
+/* Why there are no more chains than shown: the thresholds. */
+static void put_chain_limits(struct vls_buf *b, const struct vls_rrun *run,
+			     uint64_t min)
+{
+	char t[24];
+
+	if (run->nchains_uncontended)
+		__vls_buf_printf(b, "  %zu uncontended wait%s of that length not chained: "
+				 "a stacktrace trigger's cost, not contention\n",
+				 run->nchains_uncontended,
+				 run->nchains_uncontended == 1 ? "" : "s");
+	if (run->chain_threshold_ns != VLS_RNULL &&
+	    (uint64_t)run->chain_threshold_ns > min)
+		__vls_buf_printf(b, "  (the import kept chains only for waits of %s "
+				 "or more)\n", __vls_rfmt_ns(t, sizeof(t),
+							   run->chain_threshold_ns));
+}
 
 static void put_chains(struct vls_buf *b, const struct vls_rrun *run,
-		       unsigned int top)
+		       uint64_t min)
 {
-	size_t n = top ? run->nchains : run->nchains < TEXT_CHAINS_DEFAULT ?
-		   run->nchains : TEXT_CHAINS_DEFAULT;
+	size_t n = run->nchains;
+	char m[24];
 
 	if (!__vls_rrun_has_cap(run, VLS_CAP_MMAP_LOCK))
 		return;
+	__vls_rfmt_ns(m, sizeof(m), (int64_t)min);
 	if (!run->nchains) {
-		__vls_buf_puts(b, "\nno wait-for chains: no mmap_lock wait reached "
-				  "the chain threshold\n");
+		__vls_buf_printf(b, "\nno wait-for chains: no contended mmap_lock wait "
+				 "of %s or more (--chain-min)\n", m);
+		put_chain_limits(b, run, min);
 		return;
 	}
-	__vls_buf_printf(b, "\nworst wait-for chains (%zu of %zu, longest wait first):\n",
-			 n, run->nchains_total > run->nchains ? run->nchains_total :
+	__vls_buf_printf(b, "\nworst wait-for chains of contended waits of %s or more "
+			 "(%zu of %zu, longest wait first):\n", m, n,
+			 run->nchains_total > run->nchains ? run->nchains_total :
 			 run->nchains);
 	for (size_t i = 0; i < n; i++)
 		__vls_buf_printf(b, "  %s\n", run->chains[i].line ? run->chains[i].line : "?");
+	put_chain_limits(b, run, min);
+}
+
+/* Rows --top left out of a table, and how to see them. */
+static void put_left_out(struct vls_buf *b, const struct vls_rrun *run,
+			 vls_report_by by, unsigned int top)
+{
+	bool thread = by == VLS_BY_THREAD;
+	size_t shown = thread ? run->ntasks : run->nprocs;
+	size_t total = thread ? run->ntasks_total : run->nprocs_total;
+
+	if (by == VLS_BY_CALLSITE || total <= shown)
+		return;
+	__vls_buf_printf(b, "  (%zu more %s not shown: the worst %u are; --top 0 or "
+			 "--all lists every one, --pid and --comm pick some)\n",
+			 total - shown, thread ? "threads" : "processes", top);
+}
+
+/* The rows asked for with --pid, --comm: said before the tables. */
+static void put_filters(struct vls_buf *b, const struct vls_report *r)
+{
+	char pid[32] = "";
+
+	if (!r->pid && !r->comm)
+		return;
+	if (r->pid)
+		snprintf(pid, sizeof(pid), "pid %" PRId64, r->pid);
+	__vls_buf_printf(b, "\nrows of %s%s%s%s only (the figures above are of the "
+			 "whole run)\n", pid, r->pid && r->comm ? ", " : "",
+			 r->comm ? "comm " : "", r->comm ? r->comm : "");
 }
 
 static void put_run(struct vls_buf *b, vls_ctx *ctx, const struct vls_rrun *run,
-		    unsigned int sections, vls_report_by by, unsigned int top)
+		    unsigned int sections, vls_report_by by,
+		    const struct vls_report *r)
 {
 	put_header(b, run);
 	if (run->events == 0) {
@@ -387,23 +475,28 @@ static void put_run(struct vls_buf *b, vls_ctx *ctx, const struct vls_rrun *run,
 	}
 	if (sections & VLS_REPORT_FAULTS) {
 		put_fault_summary(b, run);
+		if (sections & VLS_REPORT_TASKS)
+			put_filters(b, r);
 		if ((sections & VLS_REPORT_TASKS) &&
 		    (run->f.total != VLS_RNULL || run->f.fallback != VLS_RNULL)) {
 			if (by == VLS_BY_THREAD)
 				put_fault_table(b, ctx, "thread", run->tasks, run->ntasks);
 			else
 				put_fault_table(b, ctx, "process", run->procs, run->nprocs);
+			put_left_out(b, run, by, r->top);
 		}
 		if (sections & VLS_REPORT_TASKS)
 			put_workload(b, ctx, run);
 	}
 	if ((sections & VLS_REPORT_LOCKS) && __vls_rrun_has_cap(run, VLS_CAP_MMAP_LOCK)) {
 		put_lock_tables(b, ctx, run, by);
+		if (sections & VLS_REPORT_TASKS)
+			put_left_out(b, run, by, r->top);
 		put_histogram(b, &run->lock[0], "read");
 		put_histogram(b, &run->lock[1], "write");
 	}
 	if (sections & VLS_REPORT_CHAINS)
-		put_chains(b, run, top);
+		put_chains(b, run, r->chain_min_ns);
 }
 
 int __vls_report_render_text(char **out, const struct vls_report *r,
@@ -416,7 +509,7 @@ int __vls_report_render_text(char **out, const struct vls_report *r,
 	for (size_t i = 0; i < r->nruns; i++) {
 		if (i)
 			__vls_buf_puts(&b, "\n");
-		put_run(&b, r->ctx, &r->runs[i], sections, by, r->top);
+		put_run(&b, r->ctx, &r->runs[i], sections, by, r);
 	}
 	if (!r->nruns)
 		__vls_buf_puts(&b, "no runs\n");

@@ -4,6 +4,7 @@
  * and the buffers the report functions hand out.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,31 @@ double __vls_rfaults_rate(const struct vls_rfaults *f)
 	if (f->total == VLS_RNULL || f->fallback == VLS_RNULL || f->total <= 0)
 		return -1.0;
 	return (double)f->fallback / (double)f->total;
+}
+
+int64_t __vls_rfaults_user(const struct vls_rfaults *f)
+{
+	if (f->total == VLS_RNULL || f->kernel == VLS_RNULL || f->kernel > f->total)
+		return VLS_RNULL;
+	return f->total - f->kernel;
+}
+
+int64_t __vls_rfaults_user_fallback(const struct vls_rfaults *f)
+{
+	int64_t k = f->by_reason[VLS_FR_KERNEL_MODE];
+
+	if (f->fallback == VLS_RNULL || k == VLS_RNULL || k > f->fallback)
+		return VLS_RNULL;
+	return f->fallback - k;
+}
+
+double __vls_rfaults_user_rate(const struct vls_rfaults *f)
+{
+	int64_t n = __vls_rfaults_user(f), fb = __vls_rfaults_user_fallback(f);
+
+	if (n == VLS_RNULL || fb == VLS_RNULL || n <= 0)
+		return -1.0;
+	return (double)fb / (double)n;
 }
 
 int64_t __vls_rdist_mean(const struct vls_rdist *d)
@@ -127,13 +153,27 @@ void vls_buf_free(vls_db *db, void *buf)
 		free(buf);
 }
 
+/* The options in the current layout: version 1 ended after sections. */
+static void upgrade_opts(vls_report_opts *o, const vls_report_opts *in)
+{
+	static const vls_report_opts defaults = VLS_REPORT_OPTS_INIT;
+
+	*o = defaults;
+	if (in && in->version == 1)
+		memcpy(o, in, offsetof(vls_report_opts, chain_min_ns));
+	else if (in)
+		*o = *in;
+	o->version = VLS_REPORT_OPTS_VERSION;
+}
+
 static int check_opts(vls_db *db, const vls_report_opts *opts)
 {
 	if (!db)
 		return VLS_EINVAL;
-	if (opts && opts->version != VLS_REPORT_OPTS_VERSION)
+	if (opts && (opts->version < 1 || opts->version > VLS_REPORT_OPTS_VERSION))
 		return __vls_error(db->ctx, VLS_EINVAL, "report options version %u, "
-				   "expected %u", opts->version, VLS_REPORT_OPTS_VERSION);
+				   "expected 1 to %u", opts->version,
+				   VLS_REPORT_OPTS_VERSION);
 	if (opts && opts->nruns && !opts->run_ids)
 		return __vls_error(db->ctx, VLS_EINVAL, "nruns without run_ids");
 	if (opts && (unsigned int)opts->by > VLS_BY_CALLSITE)
@@ -146,8 +186,9 @@ enum render { R_JSON, R_TEXT, R_CSV };
 static int report(char **out, vls_db *db, const vls_report_opts *opts,
 		  enum render how)
 {
-	static const vls_report_opts defaults = VLS_REPORT_OPTS_INIT;
 	struct vls_report *r = NULL;
+	struct vls_rload_opts lo;
+	vls_report_opts o;
 	unsigned int sections;
 	int err;
 
@@ -157,10 +198,12 @@ static int report(char **out, vls_db *db, const vls_report_opts *opts,
 	err = check_opts(db, opts);
 	if (err)
 		return err;
-	if (!opts)
-		opts = &defaults;
+	upgrade_opts(&o, opts);
+	opts = &o;
 	sections = opts->sections ? opts->sections : VLS_REPORT_ALL;
-	err = __vls_report_load(&r, db, opts->run_ids, opts->nruns, sections, opts->top);
+	lo = (struct vls_rload_opts){ sections, opts->top, opts->chain_min_ns,
+				      opts->pid, opts->comm };
+	err = __vls_report_load(&r, db, opts->run_ids, opts->nruns, &lo);
 	if (!err && how == R_JSON)
 		err = __vls_report_render_json(out, r, sections);
 	else if (!err && how == R_TEXT)

@@ -45,6 +45,9 @@ struct vls_rstats {
 
 struct vls_rfaults {
 	int64_t total, fallback;
+	int64_t kernel;              /* of total, kernel-mode faults (uaccess):
+				      * they never try the per-VMA lock; their
+				      * fallbacks are by_reason[KERNEL_MODE] */
 	int64_t by_reason[VLS_FR__COUNT];
 	int64_t behind_writer, refaults;
 	int64_t chain[VLS_RCHAIN_MAX];
@@ -95,6 +98,7 @@ struct vls_rchain {
 
 struct vls_rrun {
 	int64_t id, events, lost_events, imported_at;
+	int64_t duration_ns;           /* first to last event, VLS_RNULL: none */
 	char *label, *kernel, *arch, *source, *format;
 	const char *caps[VLS_RCAPS_MAX]; /* static strings */
 	size_t ncaps;
@@ -111,16 +115,24 @@ struct vls_rrun {
 	struct vls_rstats lock[2];
 	struct vls_rtask *tasks, *procs;
 	size_t ntasks, nprocs;
+	size_t ntasks_total, nprocs_total; /* before --top (after the filters) */
 	struct vls_rsite *sites;
 	size_t nsites;
 	struct vls_rchain *chains;
-	size_t nchains, nchains_total;  /* loaded (--top), and in the DB */
+	size_t nchains, nchains_total;  /* loaded (--top), and all that qualify */
+	/* stored chains at least chain_min long whose wait was not contended
+	 * (a stacktrace trigger's cost): not shown */
+	size_t nchains_uncontended;
+	int64_t chain_threshold_ns;     /* the import's, VLS_RNULL if unrecorded */
 	char *workload, *workload_args; /* `record --scenario`, or NULL */
 };
 
 struct vls_report {
 	vls_ctx *ctx;
 	unsigned int top;            /* rows per list asked, 0: all */
+	uint64_t chain_min_ns;       /* chains: contended waits this long */
+	int64_t pid;                 /* the filters asked, 0 / NULL: none */
+	char *comm;
 	struct vls_rrun *runs;
 	size_t nruns;
 };
@@ -137,16 +149,31 @@ struct vls_report {
 #define VLS_CAP_VMA_LOCK_STATS "vma_lock_stats"
 #define VLS_CAP_CONTENTION "lock_contention"
 
-/* report-load.c: load the runs (nruns 0: the latest run), at most top rows
- * per list (0: all), only the sections asked (VLS_REPORT_* bits). */
+/* What to load: only the sections asked (VLS_REPORT_* bits), at most top
+ * rows per list (0: all), chains of contended waits of chain_min_ns or
+ * more (0: VLS_CHAIN_MIN_DEFAULT_NS), tasks and processes filtered. */
+struct vls_rload_opts {
+	unsigned int sections, top;
+	uint64_t chain_min_ns;
+	int64_t pid;              /* tasks and processes of this pid only, 0: any */
+	const char *comm;         /* ... of this name only, NULL: any */
+};
+
+/* report-load.c: load the runs (nruns 0: the latest run). */
 int __vls_report_load(struct vls_report **out, vls_db *db,
 		      const int64_t *run_ids, size_t nruns,
-		      unsigned int sections, unsigned int top);
+		      const struct vls_rload_opts *o);
 void __vls_report_free(struct vls_report *r);
 bool __vls_rrun_has_cap(const struct vls_rrun *run, const char *cap);
 
 /* fallback / total, or a negative value when unknown. */
 double __vls_rfaults_rate(const struct vls_rfaults *f);
+/* User faults (total - kernel) and their fallbacks (fallback - kernel_mode
+ * fallbacks): the per-VMA lock's own figures. VLS_RNULL when unknown. */
+int64_t __vls_rfaults_user(const struct vls_rfaults *f);
+int64_t __vls_rfaults_user_fallback(const struct vls_rfaults *f);
+/* user fallback / user faults, or a negative value when unknown. */
+double __vls_rfaults_user_rate(const struct vls_rfaults *f);
 /* sum / count, or VLS_RNULL. */
 int64_t __vls_rdist_mean(const struct vls_rdist *d);
 

@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS fault_task (
   io_wait_p50     INTEGER,          -- NULL when io_wait_count = 0
   io_wait_p99     INTEGER,
   io_wait_max     INTEGER,
+  kernel_faults   INTEGER,          -- of faults, kernel-mode; NULL before schema 2
   PRIMARY KEY (run_id, tid)
 ) WITHOUT ROWID;
 
@@ -97,5 +98,6 @@ CREATE TABLE IF NOT EXISTS fault_run (
   vmstat_vma_lock_success   INTEGER, -- CONFIG_PER_VMA_LOCK_STATS
   vmstat_vma_lock_abort     INTEGER,
   vmstat_vma_lock_retry     INTEGER,
-  vmstat_vma_lock_miss      INTEGER
+  vmstat_vma_lock_miss      INTEGER,
+  kernel_faults             INTEGER  -- of faults, kernel-mode; NULL before schema 2
 );

@@ -1,5 +1,6 @@
-/* view-matrix.js - fallback rate per kernel x arch over every run, split
- * by reason: a stacked bar chart and a heat table. State: #/matrix */
+/* view-matrix.js - per kernel x arch over every run: the user-fault
+ * fallback rate as a heat table, the fallback rate of all faults split by
+ * reason as a stacked bar chart. State: #/matrix */
 'use strict';
 var VLS = window.VLS || (window.VLS = {});
 VLS.views = VLS.views || {};
@@ -20,18 +21,23 @@ VLS.views.matrix = function (root) {
     });
     var canvas = h('canvas', { id: 'matrix-chart', 'aria-label': 'fallback rate by kernel and arch' });
     root.appendChild(VLS.card('Fallback rate by kernel \u00d7 arch', h('div',
-      h('p.muted', 'Share of user page faults that fell back from the per-VMA lock to ' +
-        'mmap_lock, by reason, over every run in the DB.'),
+      h('p.muted', 'Share of all page faults (kernel-mode included) that took mmap_lock ' +
+        'on the fault path, by reason, over every run in the DB.'),
       h('div.chart.chart-tall', canvas))));
-    root.appendChild(VLS.card('Matrix', h('div', heat(cells), cells.some(function (c) { return !c.fallback_rate; }) ?
+    root.appendChild(VLS.card('User-fault fallback rate', h('div',
+      h('p.muted', 'User faults that fell back / user faults: the per-VMA lock\'s own rate ' +
+        '(kernel-mode faults never try it).'), heat(cells),
+      cells.some(function (c) { return !c.user_fallback_rate; }) ?
       h('p.muted', '\u2013: no fault count (no page_fault_user tracepoint on that arch and ' +
-        'no vmstat recorded), so no rate; the run detail still shows its fallbacks.') : null)));
+        'no vmstat recorded), no stacks to tell fallbacks, or kernel-mode faults not counted; ' +
+        'the run detail still shows what it can.') : null)));
     root.appendChild(VLS.card('By reason', VLS.table([
       { title: 'kernel', cell: function (c) { return c.kernel; } },
       { title: 'arch', cell: function (c) { return c.arch; } },
       { title: 'runs', num: true, cell: function (c) { return c.runs; } },
       { title: 'faults', num: true, cell: function (c) { return VLS.fmt.count(mean(c.faults)); } },
-      { title: 'fallback rate', num: true, cls: 'strong', cell: function (c) { return spread(c.fallback_rate); } }
+      { title: 'user-fault fallback rate', num: true, cls: 'strong', cell: function (c) { return spread(c.user_fallback_rate); } },
+      { title: 'fallback rate (all)', num: true, cell: function (c) { return spread(c.fallback_rate); } }
     ].concat(VLS.REASONS.map(function (r) {
       return { title: VLS.REASON_TITLES[r], num: true,
         cell: function (c) { return VLS.fmt.rate(mean(c.by_reason[r])); } };
@@ -58,9 +64,9 @@ VLS.views.matrix = function (root) {
       arches.map(function (a) { return h('th.num', a); }))),
     h('tbody', kernels.map(function (k) {
       return h('tr', h('th', k), arches.map(function (a) {
-        var c = find(k, a), v = c && c.fallback_rate ? c.fallback_rate.mean : null;
+        var c = find(k, a), v = c && c.user_fallback_rate ? c.user_fallback_rate.mean : null;
         var td = h('td.num.heat-cell', { title: c ? c.runs + ' run(s)' : 'no run' },
-          c ? spread(c.fallback_rate) : '');
+          c ? spread(c.user_fallback_rate) : '');
         if (v !== null) td.dataset.level = Math.min(5, Math.ceil(v * 10));
         return td;
       }));

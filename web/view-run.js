@@ -57,9 +57,16 @@ VLS.views.run = function (root, params) {
       return h('span.reason', h('span.swatch', { dataset: { reason: k } }),
         VLS.REASON_TITLES[k] + ' ', h('b', F.count(f.by_reason[k])));
     }));
-    var el = h('div', h('div.bigs', big('user faults', F.count(f.total)),
+    /* the per-VMA lock's own rate leads; kernel-mode faults (uaccess)
+     * never try that lock and are shown apart */
+    var el = h('div', h('div.bigs', big('user-fault fallback rate', F.rate(f.user_fallback_rate), 'accent'),
+      big('user faults', F.count(f.user_faults)),
+      big('user faults fell back', F.count(f.user_fallback)),
+      big('kernel-mode faults', F.count(f.kernel_faults)),
+      big('kernel-mode took mmap_lock', F.count(f.by_reason.kernel_mode))),
+      h('div.bigs', big('all faults', F.count(f.total)),
       big('fell back to mmap_lock', F.count(f.fallback)),
-      big('fallback rate', F.rate(f.fallback_rate), 'accent'),
+      big('fallback rate (all faults)', F.rate(f.fallback_rate)),
       big('behind a writer', F.count(f.behind_writer)),
       big('nested (no fallback)', F.count(f.nested)),
       big('refaults', F.count(f.refaults)),
@@ -97,8 +104,10 @@ VLS.views.run = function (root, params) {
     else cols.push({ title: 'threads', num: true, cell: function (t) { return F.count(t.threads); } });
     cols = cols.concat([
       { title: 'faults', num: true, cell: function (t) { return F.count(t.faults); } },
+      { title: 'kernel-mode', num: true, cell: function (t) { return F.count(t.kernel_faults); } },
       { title: 'fallbacks', num: true, cell: function (t) { return F.count(t.fallback_faults); } },
-      { title: 'rate', num: true, cls: 'strong', cell: function (t) { return F.rate(t.fallback_rate); } },
+      { title: 'user rate', num: true, cls: 'strong', cell: function (t) { return F.rate(t.user_fallback_rate); } },
+      { title: 'rate (all)', num: true, cell: function (t) { return F.rate(t.fallback_rate); } },
       { title: 'io_retry', num: true, cell: function (t) { return F.count(t.by_reason.io_retry); } },
       { title: 'behind writer', num: true, cell: function (t) { return F.count(t.behind_writer); } }
     ]).concat(lockCells());

@@ -70,6 +70,11 @@ VLS.views.runs = function (root, params) {
       } },
       { title: 'kernel', cell: function (r) { return r.kernel || VLS.fmt.dash; } },
       { title: 'arch', cell: function (r) { return r.arch || VLS.fmt.dash; } },
+      { title: 'imported', help: 'date of the import (UTC)', cell: function (r) {
+        return new Date(r.imported_at * 1000).toISOString().slice(0, 16).replace('T', ' ');
+      } },
+      { title: 'duration', num: true, help: 'first to last event of the trace',
+        cell: function (r) { return VLS.fmt.ns(r.duration_ns); } },
       { title: 'format', cell: function (r) { return r.format; } },
       { title: 'events', num: true, cell: function (r) { return VLS.fmt.count(r.events); } },
       { title: 'lost', num: true, help: 'events the kernel dropped', cls: 'lost',
@@ -77,8 +82,12 @@ VLS.views.runs = function (root, params) {
       { title: 'faults', num: true, cell: function (r) { return VLS.fmt.count(r.faults.total); } },
       { title: 'fallbacks', num: true, help: 'faults that fell back to mmap_lock',
         cell: function (r) { return VLS.fmt.count(r.faults.fallback); } },
-      { title: 'fallback rate', num: true, cls: 'rate', cell: function (r) {
-        var v = r.faults.fallback_rate;
+      { title: 'rate (all)', num: true, help: 'fallbacks / all faults, kernel-mode included',
+        cell: function (r) { return VLS.fmt.rate(r.faults.fallback_rate); } },
+      { title: 'user-fault fallback rate', num: true, cls: 'rate',
+        help: 'user faults that fell back / user faults: the per-VMA lock\'s own rate',
+        cell: function (r) {
+        var v = r.faults.user_fallback_rate;
         return h('span.ratebar', h('span.ratebar-fill', {
           style: null, dataset: { w: v === null ? 0 : Math.min(100, v * 100) } }),
           h('span.ratebar-text', VLS.fmt.rate(v)));

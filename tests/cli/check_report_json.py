@@ -112,6 +112,28 @@ def faults(f, path, total, fallback):
     need(f, path, "nested", INT, nullable=True)
     need(f, path, "behind_writer", INT, nullable=True)
     need(f, path, "refaults", INT, nullable=True)
+    user_figures(f, path, t, fb, got[REASONS.index("kernel_mode")])
+
+
+def user_figures(f, path, t, fb, kernel_fb):
+    """The headline: user faults and their fallbacks, kernel-mode apart."""
+    k = need(f, path, "kernel_faults", INT, nullable=True)
+    rate = need(f, path, "user_fallback_rate", NUM, nullable=True)
+    if k is not None and t is not None and k > t:
+        err(f"{path}.kernel_faults", f"{k} kernel-mode faults of {t}")
+    uf = t - k if t is not None and k is not None else None
+    ufb = fb - kernel_fb if fb is not None and kernel_fb is not None else None
+    if "user_faults" in f or path.endswith(".faults"):
+        if need(f, path, "user_faults", INT, nullable=True) != uf:
+            err(f"{path}.user_faults", f"{f.get('user_faults')}, expected {uf}")
+        if need(f, path, "user_fallback", INT, nullable=True) != ufb:
+            err(f"{path}.user_fallback", f"{f.get('user_fallback')}, expected {ufb}")
+    if rate is None and uf and ufb is not None:
+        err(f"{path}.user_fallback_rate", f"null, expected {ufb}/{uf}")
+    elif rate is not None and (not uf or ufb is None):
+        err(f"{path}.user_fallback_rate", "a rate without its counts")
+    elif rate is not None and abs(rate - ufb / uf) > 1e-9:
+        err(f"{path}.user_fallback_rate", f"{rate} != {ufb}/{uf}")
 
 
 def task(t, path, has_lock, process):
@@ -160,7 +182,7 @@ def chain(c, path):
 def run(r, path):
     for k, t, n in (("id", INT, False), ("label", STR, False), ("kernel", STR, True),
                     ("arch", STR, True), ("source", STR, False), ("events", INT, False),
-                    ("lost_events", INT, True)):
+                    ("lost_events", INT, True), ("duration_ns", INT, True)):
         need(r, path, k, t, n)
     caps = need(r, path, "capabilities", LIST) or []
     notes = need(r, path, "notes", LIST) or []
@@ -186,11 +208,20 @@ def run(r, path):
     total = need(r, path, "chains_total", INT)
     if total is not None and total < len(chains):
         err(f"{path}.chains_total", "fewer than the chains listed")
+    # chains are for contended waits of chain_min_ns or more
+    cmin = need(r, path, "chain_min_ns", INT)
+    need(r, path, "chains_uncontended", INT)
+    need(r, path, "chain_threshold_ns", INT, nullable=True)
+    for i, c in enumerate(chains):
+        w = (c.get("waiter") or {}).get("wait_ns")
+        if cmin is not None and isinstance(w, int) and w < cmin:
+            err(f"{path}.chains[{i}]", f"a wait of {w} ns under chain_min_ns {cmin}")
 
 
-FIGURES = ("read_acquisitions", "read_wait_total_ns", "write_wait_avg_ns", "fallback_rate",
-           "io_retry_fallbacks", "refaults", "read_wait_p99_ns", "write_wait_p99_ns",
-           "faults", "fallback_faults", "write_acquisitions")
+FIGURES = ("user_fallback_rate", "read_acquisitions", "read_wait_total_ns", "write_wait_avg_ns",
+           "fallback_rate", "io_retry_fallbacks", "refaults", "read_wait_p99_ns",
+           "write_wait_p99_ns", "faults", "fallback_faults", "write_acquisitions",
+           "kernel_faults", "kernel_mode_fallbacks")
 VERDICTS = ("increase", "decrease", "no change", "inconclusive")
 
 
@@ -286,6 +317,8 @@ def compare(doc):
             need(c, cp, "arch", STR)
             need(c, cp, "runs", INT)
             value(need(c, cp, "faults", OBJ, nullable=True), f"{cp}.faults", "count")
+            value(need(c, cp, "user_fallback_rate", OBJ, nullable=True),
+                  f"{cp}.user_fallback_rate", "rate")
             value(need(c, cp, "fallback_rate", OBJ, nullable=True), f"{cp}.fallback_rate", "rate")
             br = need(c, cp, "by_reason", OBJ) or {}
             if set(br) != set(REASONS):
@@ -325,8 +358,8 @@ def main():
     fmt = need(doc, "$", "format", STR)
     if fmt not in ("vmlockstat-report", "vmlockstat-compare"):
         err("$.format", "expected 'vmlockstat-report' or 'vmlockstat-compare'")
-    if need(doc, "$", "version", INT) != 2:
-        err("$.version", "expected 2")
+    if need(doc, "$", "version", INT) != 3:
+        err("$.version", "expected 3")
     if fmt == "vmlockstat-compare":
         compare(doc)
     else:

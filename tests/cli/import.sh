@@ -127,11 +127,16 @@ eq "$(q "$T/a.db" 'SELECT count(*) FROM event WHERE run_id = 1')" "0" "no raw ev
 expect 0 "$VLS" runs --db "$T/a.db"
 eq "$(wc -l <"$T/out")" "3" "runs table lines"
 head -1 "$T/out" | grep -q "^ID  LABEL" || fail "runs header: $(head -1 "$T/out")"
-grep -q "^ 2  patched    6.12.0-retryvma  x86_64  ftrace       6     0  $T/small.txt$" "$T/out" ||
+head -1 "$T/out" | grep -Eq "^ID  LABEL +IMPORTED \(UTC\) +DURATION  USER FB RATE  KERNEL" ||
+	fail "runs header: $(head -1 "$T/out")"
+# the date of the import (UTC), first to last event (0.6 ms), the
+# user-fault fallback rate (its one fault fell back)
+when=$(date -u -d "@$(q "$T/a.db" 'SELECT imported_at FROM run WHERE id = 2')" '+%Y-%m-%d %H:%M')
+grep -q "^ 2  patched    $when    0.6 ms        100.0%  6.12.0-retryvma  x86_64  ftrace       6     0  $T/small.txt$" "$T/out" ||
 	fail "runs row: $(sed -n 3p "$T/out")"
 expect 0 "$VLS" runs --db "$T/a.db" --json
-eq "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(len(r), r[1]["label"], r[1]["events"], r[1]["arch"], r[0]["kernel"])' "$T/out")" \
-	"2 patched 6 x86_64 None" "runs --json"
+eq "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(len(r), r[1]["label"], r[1]["events"], r[1]["arch"], r[0]["kernel"], r[1]["duration_ns"], r[1]["user_fallback_rate"])' "$T/out")" \
+	"2 patched 6 x86_64 None $(q "$T/a.db" 'SELECT last_ts - first_ts FROM run WHERE id = 2') 1.0" "runs --json"
 # the default DB ($VMLOCKSTAT_DB here): missing, then created by import
 expect 1 "$VLS" runs
 expect 0 "$VLS" import "$T/small.txt"

@@ -77,7 +77,7 @@ done
 "$VLS" report --db "$DB" --run 1 --run 2 --run 3 --run 4 --run 5 --json >"$T/cli.json"
 status 200 /api/runs
 grep -qi '^content-type: application/json' "$T/hdr" || fail "/api/runs not JSON"
-py 'd["format"] == "vmlockstat-report" and d["version"] == 2' \
+py 'd["format"] == "vmlockstat-report" and d["version"] == 3' \
    '[r["label"] for r in d["runs"]] == ["stock", "patched", "arm64-6.12", "debian-6.1", "mprotect-fault"]' \
    '[r["arch"] for r in d["runs"]] == ["x86_64", "x86_64", "aarch64", "x86_64", "x86_64"]' \
    'd["runs"][0]["kernel"] == "6.12.117" and d["runs"][1]["kernel"] == "6.12.117-retryvma"' \
@@ -87,6 +87,8 @@ py 'd["format"] == "vmlockstat-report" and d["version"] == 2' \
    'd["runs"][0]["faults"]["fallback_rate"] > 0.3 > 0.01 > d["runs"][1]["faults"]["fallback_rate"]' \
    'd["runs"][3]["faults"]["by_reason"]["no_vma_lock"] > 0' \
    'd["runs"][2]["faults"]["fallback_rate"] is None' \
+   'd["runs"][0]["faults"]["user_fallback_rate"] > 0.3 > 0.01 > d["runs"][1]["faults"]["user_fallback_rate"]' \
+   'd["runs"][0]["faults"]["kernel_faults"] == 6' \
    'all("tasks" not in r and "chains" not in r for r in d["runs"])'
 
 # --- one run's report: exactly what `vmlockstat report --json` says ---
@@ -117,7 +119,7 @@ py '[r["id"] for r in d["runs"]] == [2, 1]' \
 status 200 "/api/compare?runs=1,2"
 py 'd["format"] == "vmlockstat-compare" and d["mode"] == "groups"' \
    '[g["label"] for g in d["groups"]] == ["stock", "patched"]' \
-   '[f["name"] for f in d["figures"]][:5] == ["read_acquisitions", "read_wait_total_ns", "write_wait_avg_ns", "fallback_rate", "io_retry_fallbacks"]' \
+   '[f["name"] for f in d["figures"]][:6] == ["user_fallback_rate", "read_acquisitions", "read_wait_total_ns", "write_wait_avg_ns", "fallback_rate", "io_retry_fallbacks"]' \
    '[v["mean"] for v in {f["name"]: f for f in d["figures"]}["io_retry_fallbacks"]["values"]] == [1028, 0]' \
    '{f["name"]: f for f in d["figures"]}["io_retry_fallbacks"]["change"] == [None, {"abs": -1028, "pct": -100, "ci95": None, "verdict": None}]' \
    'any(p["comm"] == "workload" for p in d["processes"])'

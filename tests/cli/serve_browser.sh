@@ -79,7 +79,9 @@ check runs "/runs" \
 	'all(r["label"] in dom for r in R)' \
 	'rate(R[0]["faults"]["fallback_rate"]) == "32.2%" and rate(R[0]["faults"]["fallback_rate"]) in dom' \
 	'rate(R[1]["faults"]["fallback_rate"]) in dom and R[1]["faults"]["fallback_rate"] < 0.01' \
-	'count(R[3]["faults"]["total"]) in dom and count(R[0]["events"]) in dom'
+	'"user-fault fallback rate" in dom and rate(R[0]["faults"]["user_fallback_rate"]) == "32.0%" and "32.0%" in dom' \
+	'count(R[3]["faults"]["total"]) in dom and count(R[0]["events"]) in dom' \
+	'"imported" in dom and "duration" in dom and R[0]["duration_ns"] > 0'
 check runs-filtered "/runs?arch=aarch64&sel=1,2" \
 	'rows("runs") == 1' '"arm64-6.12" in dom and "stock" not in dom' \
 	'"Compare selected (2)" in dom' 'attr("href", "compare-btn") == "#/compare?runs=1,2"'
@@ -89,12 +91,14 @@ check matrix "/matrix" \
 	'ink("matrix-chart") > 500 and int(attr("width", "matrix-chart")) > 0' \
 	'all(r["kernel"] in dom for r in R)' \
 	'rate(R[0]["faults"]["fallback_rate"]) in dom and rate(R[3]["faults"]["fallback_rate"]) in dom' \
+	'"User-fault fallback rate" in dom and rate(R[0]["faults"]["user_fallback_rate"]) in dom' \
 	'"aarch64" in dom'
 
 # Compare: Barry's table with changes, and the two overlaid histograms.
 check compare "/compare?runs=1,2" \
 	'"stock" in dom and "patched" in dom and "baseline" in dom' \
 	'"io_retry fallbacks" in dom and R[0]["faults"]["by_reason"]["io_retry"] == 1028' \
+	'"user-fault fallback rate" in dom and rate(R[0]["faults"]["user_fallback_rate"]) in dom' \
 	'"\u22121,028 (\u2212100.0%)" in dom' \
 	'rate(R[0]["faults"]["fallback_rate"]) in dom and rate(R[1]["faults"]["fallback_rate"]) in dom' \
 	'count(R[0]["mmap_lock"]["read"]["acquisitions"]) in dom and count(R[1]["mmap_lock"]["read"]["acquisitions"]) in dom' \
@@ -105,6 +109,8 @@ check compare "/compare?runs=1,2" \
 check run "/run?id=1" \
 	'count(R[0]["faults"]["total"]) in dom and count(R[0]["faults"]["fallback"]) in dom' \
 	'rate(R[0]["faults"]["fallback_rate"]) in dom' \
+	'"user-fault fallback rate" in dom and rate(R[0]["faults"]["user_fallback_rate"]) in dom' \
+	'"kernel-mode faults" in dom and count(R[0]["faults"]["kernel_faults"]) in dom' \
 	'len(re.findall(r"<li class=\"chain[ \"]", doc)) == len(R[0]["chains"]) > 0' \
 	'"root cause" in dom and R[0]["chains"][0]["waiter"]["comm"] in dom' \
 	'all(p["comm"] in dom for p in R[0]["processes"])' \

@@ -178,6 +178,7 @@ struct expect {
 	uint64_t faults, fallback, behind_writer, trylock_fails, refaults;
 	uint64_t io_wait_us;      /* sum */
 	uint64_t by_reason[VLS_FR__COUNT];
+	uint64_t kernel_faults;   /* of faults, kernel-mode */
 };
 
 struct fcase {
@@ -202,7 +203,7 @@ static const struct fcase cases[] = {
 		{ 2300, 10, 'U', 0, NULL, 0 },
 		END },
 	  { "none,io_retry,none", "1,2,1", 3, 1, 0, 0, 0, 2000,
-	    { 1, 0, 0, 0, 0 } } },
+	    { 1, 0, 0, 0, 0 }, 0 } },
 	{ "anon first touch: nested trylock fails, fallback without I/O (no_io)",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 11, 'U', 0, NULL, 0 },
@@ -217,7 +218,7 @@ static const struct fcase cases[] = {
 		{ 212, 11, 'R', 0, NULL, 0 },
 		END },
 	  /* the failed nested trylock: the first fallback is behind a writer */
-	  { "no_io,no_io", "2,2", 2, 2, 1, 1, 0, 0, { 0, 2, 0, 0, 0 } } },
+	  { "no_io,no_io", "2,2", 2, 2, 1, 1, 0, 0, { 0, 2, 0, 0, 0 }, 0 } },
 	{ "trylock fails, blocking attempt: one fallback behind a writer",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 20, 'W', 0, NULL, 0 },      /* the mprotect thread */
@@ -235,7 +236,7 @@ static const struct fcase cases[] = {
 		{ 906, 12, 'A', 1, NULL, 0 },
 		{ 910, 12, 'R', 0, NULL, 0 },
 		END },
-	  { "io_retry", "2", 1, 1, 1, 1, 0, 500, { 1, 0, 0, 0, 0 } } },
+	  { "io_retry", "2", 1, 1, 1, 1, 0, 500, { 1, 0, 0, 0, 0 }, 0 } },
 	{ "kernel-mode faults: uaccess stack, and page_fault_kernel",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 13, 'U', 0, NULL, 0 },
@@ -249,7 +250,7 @@ static const struct fcase cases[] = {
 		{ 400, 13, 'S', 0, ST(syscall_madvise) },
 		END },
 	  { "none,kernel_mode,kernel_mode", "1,1,1", 3, 2, 0, 0, 0, 0,
-	    { 0, 0, 2, 0, 0 } } },
+	    { 0, 0, 2, 0, 0 }, 2 } },
 	{ "nested trylock inside a VMA-locked fault succeeds (nested)",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 14, 'U', 0, NULL, 0 },
@@ -258,7 +259,7 @@ static const struct fcase cases[] = {
 		{ 112, 14, 'R', 0, NULL, 0 },
 		{ 200, 14, 'U', 0, NULL, 0 },
 		END },
-	  { "nested,none", "1,1", 2, 0, 0, 0, 0, 0, { 0, 0, 0, 0, 1 } } },
+	  { "nested,none", "1,1", 2, 0, 0, 0, 0, 0, { 0, 0, 0, 0, 1 }, 0 } },
 	{ "arm64 stack-only episodes", VLS_VMA_LOCK_YES, {
 		{ 100, 15, 'F', 10, NULL, 0 },     /* VMA attempt reaches filemap */
 		{ 110, 15, 'S', 0, ST(arm_user) },
@@ -285,7 +286,7 @@ static const struct fcase cases[] = {
 		{ 1801, 15, 'A', 1, NULL, 0 },
 		END },
 	  { "io_retry,io_retry,no_io,nested,none,kernel_mode", "2,2,2,1,1,1",
-	    1, 4, 1, 1, 0, 1000, { 2, 1, 1, 0, 1 } } },
+	    1, 4, 1, 1, 0, 1000, { 2, 1, 1, 0, 1 }, 1 } },
 	{ "refault: the retry reads the same file page again", VLS_VMA_LOCK_YES, {
 		{ 100, 16, 'U', 0, NULL, 0 },
 		{ 110, 16, 'F', 7, NULL, 0 },
@@ -297,7 +298,7 @@ static const struct fcase cases[] = {
 		{ 450, 16, 'F', 8, NULL, 0 },
 		{ 460, 16, 'R', 0, NULL, 0 },
 		END },
-	  { "io_retry", "2", 1, 1, 0, 0, 1, 300, { 1, 0, 0, 0, 0 } } },
+	  { "io_retry", "2", 1, 1, 0, 0, 1, 300, { 1, 0, 0, 0, 0 }, 0 } },
 	{ "6.1: no per-VMA locks, every user fault takes mmap_lock",
 	  VLS_VMA_LOCK_NO, {
 		{ 100, 17, 'U', 0, NULL, 0 },
@@ -320,7 +321,7 @@ static const struct fcase cases[] = {
 		{ 902, 17, 'R', 0, NULL, 0 },
 		END },
 	  { "no_vma_lock,no_vma_lock,kernel_mode", "1,2,1", 3, 3, 1, 1, 0, 600,
-	    { 0, 0, 1, 2, 0 } } },
+	    { 0, 0, 1, 2, 0 }, 1 } },
 	{ "episode ends: interruptible sleep, gap, exit; non-I/O sleep",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 18, 'U', 0, NULL, 0 },
@@ -338,7 +339,7 @@ static const struct fcase cases[] = {
 		{ 2000800, 18, 'X', 0, NULL, 0 },
 		END },
 	  { "none,no_io,none,no_io", "1,2,1,2", 1, 2, 0, 0, 0, 0,
-	    { 0, 2, 0, 0, 0 } } },
+	    { 0, 2, 0, 0, 0 }, 0 } },
 };
 
 struct run {
@@ -432,6 +433,7 @@ static void run_case(const struct fcase *c, vls_ctx *ctx)
 	CHECK_STR(r.reasons, w->reasons);
 	CHECK_STR(r.chains, w->chains);
 	CHECK_INT(tot.faults, w->faults);
+	CHECK_INT(tot.kernel_faults, w->kernel_faults);
 	CHECK_INT(tot.fallback, w->fallback);
 	CHECK_INT(tot.behind_writer, w->behind_writer);
 	CHECK_INT(tot.trylock_fails, w->trylock_fails);

@@ -189,6 +189,13 @@ static void check_faults_shape(const struct jv *f, bool run_level)
 	CHECK(int_or_null(jkey(f, "behind_writer")));
 	CHECK(int_or_null(jkey(f, "refaults")));
 	CHECK(int_or_null(jkey(f, "nested")));
+	CHECK(int_or_null(jkey(f, "kernel_faults")));
+	CHECK(jis(jkey(f, "user_fallback_rate"), J_NUM) ||
+	      jis(jkey(f, "user_fallback_rate"), J_NULL));
+	if (run_level) {
+		CHECK(int_or_null(jkey(f, "user_faults")));
+		CHECK(int_or_null(jkey(f, "user_fallback")));
+	}
 	CHECK(jis(br, J_OBJ));
 	CHECK(!jkey(br, "nested"));               /* not a fallback reason */
 	for (size_t i = 0; i < 4; i++)
@@ -207,6 +214,11 @@ static void check_faults(const struct jv *f, const char *total, const char *fall
 	CHECK_INT(jint(jkey(br, "no_io")), 1);
 	CHECK_INT(jint(jkey(br, "kernel_mode")), 0);
 	CHECK_INT(jint(jkey(f, "nested")), 0);
+	/* stacks: no kernel-mode fault happened (0, known); both user faults
+	 * fell back */
+	CHECK_INT(jint(jkey(f, "kernel_faults")), 0);
+	CHECK(jis(jkey(f, "user_fallback_rate"), J_NUM) &&
+	      jkey(f, "user_fallback_rate")->num == 1.0);
 	CHECK_INT(jint(jkey(br, "no_vma_lock")), 0);
 	CHECK_INT(jint(jkey(f, "behind_writer")), 1);
 	CHECK_INT(jint(jkey(f, "refaults")), 0);
@@ -305,6 +317,11 @@ static void check_full_run(const struct jv *run)
 	CHECK(jis(jkey(ch, "inversion"), J_BOOL));
 	CHECK(jis_int(jkey(ch, "depth")));
 	CHECK(jis(jkey(ch, "text"), J_STR));
+	/* faulter's 3000 ns wait was uncontended: no chain, only counted */
+	CHECK_INT(jint(jkey(run, "chains_total")), 1);
+	CHECK_INT(jint(jkey(run, "chains_uncontended")), 1);
+	CHECK_INT(jint(jkey(run, "chain_min_ns")), 1000);
+	CHECK_INT(jint(jkey(run, "chain_threshold_ns")), 1000);
 }
 
 /* No mmap_lock events, no page_fault_user, no vmstat: nulls, said plainly. */
@@ -318,6 +335,9 @@ static void check_bare_run(const struct jv *run)
 	check_faults_shape(f, true);
 	CHECK(jis(jkey(f, "total"), J_NULL));
 	CHECK(jis(jkey(f, "fallback_rate"), J_NULL));
+	CHECK(jis(jkey(f, "user_fallback_rate"), J_NULL));
+	CHECK(jis(jkey(f, "user_faults"), J_NULL));
+	CHECK(jis(jkey(f, "kernel_faults"), J_NULL));
 	CHECK(has_str(jkey(run, "notes"), "no page_fault_user tracepoint on this arch"));
 	CHECK(has_str(jkey(run, "notes"), "no mmap_lock events"));
 	CHECK_INT(jkey(run, "chains") ? (long long)jkey(run, "chains")->n : -1, 0);
@@ -332,13 +352,14 @@ static void test_json(vls_db *db)
 
 	o.run_ids = ids;
 	o.nruns = 2;
+	o.chain_min_ns = 1000;  /* the import's threshold: both long waits */
 	CHECK_INT(vls_report_json(&out, db, &o), 0);
 	CHECK(out && jparse(&doc, out));
 	if (!out)
 		return;
 	CHECK_STR(jkey(&doc, "format") ? jkey(&doc, "format")->str : NULL,
 		  "vmlockstat-report");
-	CHECK_INT(jint(jkey(&doc, "version")), 2);
+	CHECK_INT(jint(jkey(&doc, "version")), VLS_REPORT_JSON_VERSION);
 	CHECK_INT(jkey(&doc, "runs") ? (long long)jkey(&doc, "runs")->n : -1, 2);
 	check_full_run(jidx(jkey(&doc, "runs"), 0));
 	check_bare_run(jidx(jkey(&doc, "runs"), 1));
@@ -361,9 +382,51 @@ static void test_text_csv(vls_db *db)
 	CHECK(out && strstr(out, "kernel        6.12.0-test"));
 	/* the read row of the whole run: 2 acquired, 1 contended, 11.10 us */
 	CHECK(out && strstr(out, "11.10 us"));
-	CHECK(out && strstr(out, "worst wait-for chains (2 of 2"));
+	/* the headline: user faults only; kernel-mode faults on their line */
+	CHECK(out && strstr(out, "\nuser-fault fallback rate: 100.0% (2 of 2 user faults "
+			    "fell back to mmap_lock)\n"));
+	CHECK(out && strstr(out, "\n  kernel-mode faults: 0, 0 took mmap_lock"));
+	CHECK(out && strstr(out, "\n  all faults: 2 (counted from page_fault_user), "
+			    "2 fell back to mmap_lock (rate 100.0%)\n"));
+	CHECK(out && strstr(out, "\nno wait-for chains: no contended mmap_lock wait of "
+			    "100.00 us or more (--chain-min)\n"));
+	vls_buf_free(db, out);
+	/* options of version 1 (no chain_min_ns, pid, comm) are still taken */
+	o.version = 1;
+	o.chain_min_ns = 1000;   /* not read: past the version 1 layout */
+	CHECK_INT(vls_report_text(&out, db, &o), 0);
+	CHECK(out && strstr(out, "no contended mmap_lock wait of 100.00 us or more"));
+	vls_buf_free(db, out);
+	o.version = VLS_REPORT_OPTS_VERSION;
+	CHECK_INT(vls_report_text(&out, db, &o), 0);
+	CHECK(out && strstr(out, "worst wait-for chains of contended waits of 1.00 us "
+			    "or more (1 of 1"));
+	CHECK(out && strstr(out, "\n  1 uncontended wait of that length not chained: "
+			    "a stacktrace trigger's cost, not contention\n"));
 	CHECK(out && strstr(out, "  faulter 100 waited 8.1 us for read <- writer: mprot 101 mprotect held 8.0 us"));
 	vls_buf_free(db, out);
+	/* --pid, --comm: the rows of one thread or process name */
+	o.by = VLS_BY_THREAD;
+	o.comm = "mprot";
+	CHECK_INT(vls_report_text(&out, db, &o), 0);
+	CHECK(out && strstr(out, "\nrows of comm mprot only (the figures above are of "
+			    "the whole run)\n"));
+	CHECK(out && !strstr(out, " faulter\n") && strstr(out, " mprot\n"));
+	vls_buf_free(db, out);
+	o.comm = NULL;
+	o.sections = VLS_REPORT_TASKS;   /* chains are not filtered */
+	o.pid = 100;     /* the process: both threads */
+	CHECK_INT(vls_report_json(&out, db, &o), 0);
+	CHECK(out && strstr(out, "\"comm\":\"faulter\"") && strstr(out, "\"comm\":\"mprot\""));
+	vls_buf_free(db, out);
+	o.pid = 101;     /* a thread by its tid */
+	CHECK_INT(vls_report_json(&out, db, &o), 0);
+	CHECK(out && strstr(out, "\"tid\":101") && !strstr(out, "\"tid\":100"));
+	vls_buf_free(db, out);
+	o.pid = 0;
+	o.sections = 0;
+	o.by = VLS_BY_PROCESS;
+	o.chain_min_ns = 0;
 	o.run_ids = &two;
 	CHECK_INT(vls_report_text(&out, db, &o), 0);
 	CHECK(out && strstr(out, "note: no page_fault_user tracepoint on this arch"));
@@ -513,7 +576,13 @@ static void test_compare(vls_db *db)
 		return;
 	CHECK_STR(jkey(&doc, "format") ? jkey(&doc, "format")->str : NULL,
 		  "vmlockstat-compare");
+	/* the per-VMA lock's own rate leads: 2 user faults, both fell back */
 	fig = jidx(jkey(&doc, "figures"), 0);
+	CHECK_STR(jkey(fig, "name") ? jkey(fig, "name")->str : NULL, "user_fallback_rate");
+	CHECK(jis(jkey(jidx(jkey(fig, "values"), 0), "mean"), J_NUM) &&
+	      jkey(jidx(jkey(fig, "values"), 0), "mean")->num == 1.0);
+	CHECK(jis(jidx(jkey(fig, "values"), 1), J_NULL));
+	fig = jidx(jkey(&doc, "figures"), 1);
 	CHECK_STR(jkey(fig, "name") ? jkey(fig, "name")->str : NULL, "read_acquisitions");
 	/* two repetitions of 2 read acquisitions: mean 2, sd 0, n 2 */
 	CHECK_INT(jint(jkey(jidx(jkey(fig, "values"), 0), "mean")), 2);

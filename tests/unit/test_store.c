@@ -414,7 +414,8 @@ static void test_abort(vls_ctx *ctx)
 	vls_import_free(NULL);
 	CHECK_INT(sql_int(p, "SELECT count(*) FROM run"), 1);
 	CHECK_INT(sql_int(p, "SELECT count(*) FROM task"), 5);
-	CHECK_INT(sql_int(p, "SELECT count(*) FROM run_meta"), 1); /* label */
+	/* label, chain_threshold_ns */
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM run_meta"), 2);
 	CHECK_INT(sql_int(p, "SELECT count(*) FROM event"), 0);
 	CHECK_INT(sql_int(p, "SELECT count(*) FROM stack"), 0);
 	/* the DB is still usable for the next import, and ids go on */
