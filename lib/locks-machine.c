@@ -270,8 +270,14 @@ static int task_of(struct vls_locks *lk, const vls_event *ev, uint32_t *out)
 		memcpy(t->agg.comm, ev->comm, sizeof(t->agg.comm));
 	if (ev->pid >= 0)
 		t->agg.pid = ev->pid;
-	else if (t->agg.pid < 0)    /* known once, it stays: a tid's pid never changes */
-		t->agg.pid = __vls_groups_pid(lk->groups, ev->tid);
+	else if (ev->kind == VLS_EV_MMAP_LOCK_START || t->agg.pid < 0) {
+		/* as the import's groups know it now: it changes only at an
+		 * exec, and a start is where an acquisition takes its process */
+		int32_t pid = __vls_groups_pid(lk->groups, ev->tid);
+
+		if (pid >= 0)
+			t->agg.pid = pid;
+	}
 	return 0;
 }
 

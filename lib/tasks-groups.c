@@ -14,10 +14,14 @@
  *     CLONE_THREAD makes the new task a thread of its creator's group (the
  *     creator's pid, resolved up the chain of creators), anything else a
  *     process of its own (pid = its tid);
- *  4. the recorder's thread lists (tasks-tgids.c: /proc at start, the
+ *  4. sched_process_fork without task_newtask (a trace that lacks it): the
+ *     tracepoint carries no clone flags, but the mm does: at the child's
+ *     first mmap_lock_start_locking, the parent's mm (of its own last
+ *     start_locking) makes it a thread (or a vfork child, until its exec),
+ *     another mm a process of its own;
+ *  5. the recorder's thread lists (tasks-tgids.c: /proc at start, the
  *     kernel's saved_tgids at stop), the creator's entry first;
- * else it is unknown (-1). sched_process_fork cannot tell a thread from a
- * process (it carries no clone flags) and decides nothing.
+ * else it is unknown (-1). A task's pid changes only at its exec.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +36,8 @@ struct group_task {
 	int32_t tid;
 	int32_t pid;        /* -1: unknown */
 	int32_t thread_of;  /* CLONE_THREAD creator's tid, -1: none */
+	int32_t forked_by;  /* sched_process_fork parent, undecided: -1 none */
+	uint64_t mm;        /* of its last mmap_lock_start_locking, 0: none */
 };
 
 struct vls_groups {
@@ -84,7 +90,8 @@ static int get(struct vls_groups *g, int32_t tid, struct group_task **out)
 	if (ret)
 		return ret;
 	*out = &g->t[g->n++];
-	**out = (struct group_task){ .tid = tid, .pid = -1, .thread_of = -1 };
+	**out = (struct group_task){ .tid = tid, .pid = -1, .thread_of = -1,
+				     .forked_by = -1 };
 	return 0;
 }
 
@@ -99,6 +106,7 @@ static int on_newtask(struct vls_groups *g, const vls_event *ev)
 		return 0;
 	if ((ret = get(g, child, &k)))
 		return ret;
+	k->forked_by = -1;
 	if (ev->u.newtask.clone_flags & CLONE_THREAD) {
 		k->pid = -1;
 		k->thread_of = ev->tid;
@@ -106,6 +114,46 @@ static int on_newtask(struct vls_groups *g, const vls_event *ev)
 		k->pid = child;
 		k->thread_of = -1;
 	}
+	return 0;
+}
+
+/* Without task_newtask before it (which fires first, in copy_process()),
+ * the child is undecided until its first start_locking. */
+static int on_fork(struct vls_groups *g, const vls_event *ev)
+{
+	int32_t child = ev->u.fork.child_pid, parent = ev->u.fork.parent_pid;
+	struct group_task *k;
+	int ret;
+
+	if (child <= 0 || parent < 0 || child == parent)
+		return 0;
+	if ((ret = get(g, child, &k)))
+		return ret;
+	if (k->pid < 0 && k->thread_of < 0)
+		k->forked_by = parent;
+	return 0;
+}
+
+/* The task's own mm, and the decision a fork left open. */
+static int on_start_locking(struct vls_groups *g, const vls_event *ev)
+{
+	uint64_t mm = ev->u.mmap_lock.mm;
+	const struct group_task *parent;
+	struct group_task *k;
+	int ret;
+
+	if (ev->tid <= 0 || (ret = get(g, ev->tid, &k)))
+		return ev->tid <= 0 ? 0 : ret;
+	if (k->forked_by >= 0) {
+		parent = find(g, k->forked_by);
+		if (parent && parent->mm && parent->mm == mm)
+			k->thread_of = k->forked_by;
+		else if (parent && parent->mm)
+			k->pid = k->tid;
+		if (parent && parent->mm)
+			k->forked_by = -1;
+	}
+	k->mm = mm;
 	return 0;
 }
 
@@ -127,13 +175,21 @@ int __vls_groups_event(struct vls_groups *g, const vls_event *ev,
 	}
 	switch (ev->kind) {
 	case VLS_EV_SCHED_EXEC:
+		/* after de_thread() the exec'ing task has its group's pid as
+		 * its tid: it leads its group, whatever it was before (a vfork
+		 * child placed with its parent) */
 		if (ev->tid <= 0 || (ret = get(g, ev->tid, &k)))
 			return ev->tid <= 0 ? 0 : ret;
-		if (k->pid < 0)
+		if (ev->pid < 0)
 			k->pid = ev->tid;
+		k->thread_of = k->forked_by = -1;
 		return 0;
 	case VLS_EV_TASK_NEWTASK:
 		return on_newtask(g, ev);
+	case VLS_EV_SCHED_FORK:
+		return on_fork(g, ev);
+	case VLS_EV_MMAP_LOCK_START:
+		return on_start_locking(g, ev);
 	default:
 		return 0;
 	}
