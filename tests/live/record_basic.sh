@@ -68,7 +68,9 @@ for k in events.present events.missing vmstat.before.pgfault vmstat.after.pgfaul
 	grep -q "^$k=" "$meta" || fail "sidecar lacks $k"
 done
 grep -q '^events.present=.*mmap_lock:mmap_lock_start_locking' "$meta" || fail "capabilities"
-grep -q "^stacks.triggers=.*stacktrace if write == 0" "$meta" || fail "trigger not recorded"
+# writer stacks are on by default: a plain stacktrace trigger on start_locking
+grep -Eq "^stacks.triggers=(.*,)?mmap_lock:mmap_lock_start_locking:stacktrace(,|$)" "$meta" ||
+	fail "trigger not recorded: $(grep '^stacks.triggers=' "$meta")"
 trace-cmd report --uname "$WORK/cmd.dat" 2>/dev/null | grep -q "$(uname -r)" ||
 	fail "uname option missing from the trace.dat"
 trace-cmd report --stat "$WORK/cmd.dat" 2>/dev/null | grep -q '^overrun: ' ||
