@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * reader-tracedat.c - the trace-cmd trace.dat reader: libtracecmd iterates the
- * records of every buffer of the file in timestamp order, libtraceevent
- * describes their fields, and this file turns them into vls_events.
+ * reader-tracedat.c - the trace-cmd trace.dat reader: libtracecmd reads the
+ * headers and event formats, reader-tracedat-data.c the records of every
+ * buffer of the file in timestamp order (libtracecmd's iteration when that
+ * cannot), libtraceevent describes their fields, and this file turns them
+ * into vls_events.
  *
  * Speed: the fields of each event id are looked up once (struct
  * td_event, indexed by id) and read by offset; nothing is allocated per
@@ -71,6 +73,7 @@ struct td_priv {
 	int nhandles;
 	struct tep_handle *tep;
 	struct vls_tdhead head;
+	struct vls_tddata *data; /* NULL: libtracecmd iterates */
 	struct td_event *ev;     /* indexed by event id, grown on demand */
 	size_t nev;
 	int long_size;
@@ -427,22 +430,15 @@ static int32_t read_len(const struct td_priv *p, const struct tep_record *rec)
 	return (uint32_t)rec->size < want ? rec->size : (int32_t)want;
 }
 
-/* The reading half, on libtracecmd's iteration: counts what the pages say
- * was lost, then decodes the record here or hands it over undecoded. */
-static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
-		     void *data)
+/* The reading half: counts what the pages say was lost, then decodes the
+ * record here or hands it over undecoded. 1 to stop (p->err says if on an
+ * error). */
+static int deliver(vls_reader *r, struct tep_record *rec)
 {
-	vls_reader *r = data;
 	struct td_priv *p = r->priv;
 	const struct vls_attach_raw *raw = &r->attach.raw;
 	int ret;
 
-	(void)h;
-	(void)cpu;
-	/* libtracecmd 1.3's multi-handle iteration goes on after a callback
-	 * asked it to stop: every later record is refused here */
-	if (r->attach.stopped || p->err)
-		return 1;
 	if (rec->missed_events > 0)
 		p->missed += (uint64_t)rec->missed_events;
 	if (raw->record) {
@@ -462,6 +458,22 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
 	if (ret != VLS_ESTOPPED)
 		p->err = ret;
 	return 1;
+}
+
+/* deliver(), on libtracecmd's iteration. */
+static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
+		     void *data)
+{
+	vls_reader *r = data;
+	struct td_priv *p = r->priv;
+
+	(void)h;
+	(void)cpu;
+	/* libtracecmd 1.3's multi-handle iteration goes on after a callback
+	 * asked it to stop: every later record is refused here */
+	if (r->attach.stopped || p->err)
+		return 1;
+	return deliver(r, rec);
 }
 
 /* ops->decode: a record on_record() handed over, on the consumer's thread. */
@@ -604,18 +616,42 @@ static int td_open(vls_reader *r)
 	ncpus = p->head.cpucount > 0 ? p->head.cpucount : tep_get_cpus(p->tep);
 	ret = read_lens_init(r);
 	if (!ret)
+		ret = __vls_tddata_open(&p->data, r, &p->head, p->tep);
+	if (ret > 0)
+		ret = 0;        /* libtracecmd iterates (the log says why) */
+	if (!ret)
 		ret = __vls_meta_setf(r->ctx, &r->meta, "ncpus", "%d", ncpus);
 	if (!ret)
 		ret = __vls_meta_set(r->ctx, &r->meta, "format", "tracedat");
 	return ret ? ret : set_present(r);
 }
 
+/* The records of reader-tracedat-data.c, until the end or a stop. */
+static int read_own(vls_reader *r)
+{
+	struct td_priv *p = r->priv;
+	struct tep_record rec;
+	int ret;
+
+	while ((ret = __vls_tddata_next(p->data, &rec)) > 0)
+		if (deliver(r, &rec))
+			return 0;
+	return ret;
+}
+
 static int td_read(vls_reader *r)
 {
 	struct td_priv *p = r->priv;
+	int ret;
 
 	p->err = 0;
-	tracecmd_iterate_events_multi(p->handles, p->nhandles, on_record, r);
+	if (p->data) {
+		ret = read_own(r);
+		if (ret && !p->err)
+			p->err = ret;
+	} else {
+		tracecmd_iterate_events_multi(p->handles, p->nhandles, on_record, r);
+	}
 	r->stats.bytes_read = r->stats.bytes_total;
 	if (p->err)
 		return p->err;
@@ -629,8 +665,10 @@ static void td_close(vls_reader *r)
 {
 	struct td_priv *p = r->priv;
 
+	__vls_tddata_close(p->data);
 	for (int i = p->nhandles - 1; i >= 0; i--)
 		tracecmd_close(p->handles[i]);
+	__vls_tdhead_free(&p->head, r->ctx);
 	for (size_t i = 0; i < p->nev; i++)
 		__vls_free(r->ctx, p->ev[i].name);
 	__vls_free(r->ctx, p->ev);
