@@ -5,12 +5,16 @@
 #   a bare libtracecmd iteration loop (bench/iterate.c, "bare")
 #   the vmlockstat reader alone, empty callback (iterate "reader")
 #   vmlockstat import (when the build has it)
+# and, with VLS_BENCH_OLD, the reader and the import of another build in the
+# same rounds (before/after a change, under the same load).
 #
 # usage: bench/import.sh [BUILD_DIR]   (default: build)
 # env:   VLS_BENCH_TRACE  the trace (default /var/tmp/vmlockstat-bench/busy.dat;
 #                         recorded when missing: needs root and tracefs)
 #        VLS_BENCH_SECONDS  length of that recording (default 8)
 #        RUNS             runs per tool (default 5)
+#        VLS_BENCH_OLD    a build dir to compare with (its bench/iterate and
+#                         vmlockstat)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,7 +63,14 @@ if [ -x "$vls" ] && "$vls" import --help >/dev/null 2>&1; then
 else
 	echo "note: $vls has no import command: not measured" >&2
 fi
-tool "trace-cmd report" "trace-cmd report '$trace'"
+old=${VLS_BENCH_OLD:-}
+if [ -n "$old" ]; then
+	[ -x "$old/bench/iterate" ] && [ -x "$old/vmlockstat" ] ||
+		die "$old: no bench/iterate or vmlockstat"
+	tool "old reader (no-op)" "'$old/bench/iterate' reader '$trace'"
+	tool "old import" "rm -f '$tmp/o.db'; '$old/vmlockstat' import --db '$tmp/o.db' '$trace'"
+fi
+[ -n "${VLS_BENCH_NO_REPORT:-}" ] || tool "trace-cmd report" "trace-cmd report '$trace'"
 
 events=$("$iterate" bare "$trace" | awk '{ print $2 }')
 [ "$events" -ge 2000000 ] || echo "note: only $events records (< 2 M)" >&2
@@ -68,20 +79,23 @@ printf 'trace: %s (%s records, %s MB), %s rounds\n' "$trace" "$events" \
 
 for round in $(seq "$runs"); do
 	for i in "${!cmds[@]}"; do
-		/usr/bin/time -f '%e %M' -o "$tmp/t" bash -c "${cmds[$i]}" \
+		/usr/bin/time -f '%e %M %U %S' -o "$tmp/t" bash -c "${cmds[$i]}" \
 			>/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; die "${names[$i]} failed"; }
 		echo "$i $(cat "$tmp/t")" >> "$tmp/all"
 	done
 done
 
-printf '%-28s %10s %14s %12s %8s\n' tool "median s" "events/s" "peak RSS MB" "x bare"
+# CPU s: user + system of the median-wall run
+printf '%-28s %10s %14s %8s %12s %8s\n' tool "median s" "events/s" "CPU s" \
+	"peak RSS MB" "x bare"
 for i in "${!cmds[@]}"; do
-	awk -v i="$i" '$1 == i { print $2, $3 }' "$tmp/all" | sort -n |
+	awk -v i="$i" '$1 == i { print $2, $3, $4 + $5 }' "$tmp/all" | sort -n |
 	awk -v n="${names[$i]}" -v e="$events" -v b="${bare_s:-0}" '
-		{ s[NR] = $1; if ($2 > m) m = $2 }
-		END { med = s[int((NR + 1) / 2)]; if (b == 0) b = med
-		      printf "%-28s %10.2f %14.0f %12.1f %8.2f\n", n, med,
-			     (med > 0 ? e / med : 0), m / 1024, (b > 0 ? med / b : 0) }'
+		{ s[NR] = $1; c[NR] = $3; if ($2 > m) m = $2 }
+		END { k = int((NR + 1) / 2); med = s[k]; if (b == 0) b = med
+		      printf "%-28s %10.2f %14.0f %8.2f %12.1f %8.2f\n", n, med,
+			     (med > 0 ? e / med : 0), c[k], m / 1024,
+			     (b > 0 ? med / b : 0) }'
 	[ -n "${bare_s:-}" ] || bare_s=$(awk '$1 == 0 { print $2 }' "$tmp/all" | sort -n |
 		awk '{ s[NR] = $1 } END { print s[int((NR + 1) / 2)] }')
 done

@@ -37,6 +37,9 @@
 #define STATS_MAX 4096          /* CPUSTAT entries kept */
 #define BUFFERS_MAX 256         /* buffers with data */
 #define CPUS_MAX 65536
+/* CPU data (offset, size) kept for reader-tracedat-data.c, all buffers
+ * together; past it libtracecmd reads the data */
+#define KEPT_CPUS_MAX 4096
 /* The size bits of a ring-buffer page's "commit" word (kbuffer-parse.c:
  * the high bits carry the missed-events flags). */
 #define PAGE_COMMIT_MASK ((1ULL << 27) - 1)
@@ -49,18 +52,23 @@
 
 enum {
 	OPT_DONE = 0,
+	OPT_DATE = 1,
 	OPT_CPUSTAT = 2,
 	OPT_BUFFER = 3,
 	OPT_TRACECLOCK = 4,
 	OPT_UNAME = 5,
+	OPT_OFFSET = 7,
 	OPT_CPUCOUNT = 8,
 	OPT_VERSION = 9,
+	OPT_TIME_SHIFT = 12,
+	OPT_TSC2NSEC = 14,
 	/* v7: the offset of a metadata section */
 	OPT_HEADER_INFO = 16,
 	OPT_FTRACE_EVENTS = 17,
 	OPT_EVENT_FORMATS = 18,
 	OPT_KALLSYMS = 19,
 	OPT_PRINTK = 20,
+	OPT_BUFFER_TEXT = 22,
 };
 
 struct cpustat {
@@ -87,6 +95,10 @@ struct tdfile {
 	size_t nbufs, bufs_cap;
 	bool top_has_data;
 	char clock[64];
+	/* the h->bufs entry check_cpu_data() records into, -1: none */
+	long cur_buf;
+	size_t kept_cpus;
+	int v7_tops;            /* v7 BUFFER options of the top buffer */
 };
 
 static int bad(struct tdfile *f, const char *what, uint64_t off)
@@ -98,6 +110,14 @@ static int bad(struct tdfile *f, const char *what, uint64_t off)
 	return __vls_error(f->r->ctx, VLS_EPARSE,
 			   "%s: corrupt or truncated trace.dat: %s at offset %" PRIu64
 			   " (file size %" PRIu64 ")", f->r->path, what, off, f->size);
+}
+
+/* reader-tracedat-data.c reads this file's data only if nothing sets
+ * this: the first reason is kept. */
+static void own_data_no(struct tdfile *f, const char *why)
+{
+	if (!f->h->own_data_no)
+		f->h->own_data_no = why;
 }
 
 static int rd(struct tdfile *f, uint64_t off, void *buf, size_t n, const char *what)
@@ -537,6 +557,9 @@ static int check_chunks(struct tdfile *f, uint64_t doff, uint64_t dsize)
 		if (!zsize || !size)
 			return bad(f, "empty compressed chunk", hdr);
 		f->h->data_bytes += size;
+		/* libtracecmd's pages straddle such chunks */
+		if (size % f->page_size)
+			own_data_no(f, "compressed chunk that is not a whole number of pages");
 		if (!i && (ret = check_first_chunk(f, hdr, zsize, size)))
 			return ret;
 		at += zsize;
@@ -546,7 +569,55 @@ static int check_chunks(struct tdfile *f, uint64_t doff, uint64_t dsize)
 	return 0;
 }
 
-/* ncpus CPU data (offset, size) pairs at *off must lie inside the file. */
+/* The CPU data to come goes to a new instance buffer (or the top one). */
+static int start_buffer(struct tdfile *f, bool top, bool compressed)
+{
+	struct vls_tdhead *h = f->h;
+	size_t cap = h->nbufs;
+	int ret;
+
+	if (top) {
+		f->cur_buf = 0;
+	} else {
+		ret = __vls_grow(f->r->ctx, (void **)&h->bufs, &cap, h->nbufs + 1,
+				 sizeof(*h->bufs), BUFFERS_MAX + 1);
+		if (ret)
+			return ret;
+		memset(&h->bufs[h->nbufs], 0, sizeof(*h->bufs));
+		f->cur_buf = (long)h->nbufs++;
+	}
+	h->bufs[f->cur_buf].compressed = compressed;
+	return 0;
+}
+
+/* Keep one CPU's data for the buffer being read. */
+static int keep_cpu(struct tdfile *f, uint32_t cpu, uint64_t doff, uint64_t dsize)
+{
+	struct vls_tdbuf *b;
+	size_t cap;
+	int ret;
+
+	if (f->cur_buf < 0)
+		return 0;
+	if (++f->kept_cpus > KEPT_CPUS_MAX) {
+		own_data_no(f, "more than 4096 CPU data sections");
+		return 0;
+	}
+	b = &f->h->bufs[f->cur_buf];
+	cap = b->ncpus;
+	ret = __vls_grow(f->r->ctx, (void **)&b->cpus, &cap, b->ncpus + 1,
+			 sizeof(*b->cpus), KEPT_CPUS_MAX);
+	if (ret)
+		return ret;
+	b->cpus[b->ncpus++] = (struct vls_tdcpu){ cpu, doff, dsize };
+	/* libtracecmd reads a last partial page past the CPU's data */
+	if (!b->compressed && dsize % f->page_size)
+		own_data_no(f, "CPU data that is not a whole number of pages");
+	return 0;
+}
+
+/* ncpus CPU data (offset, size) pairs at *off must lie inside the file;
+ * they are kept for the buffer start_buffer() began (if any). */
 static int check_cpu_data(struct tdfile *f, uint64_t *off, uint64_t ncpus,
 			  bool with_id)
 {
@@ -573,9 +644,40 @@ static int check_cpu_data(struct tdfile *f, uint64_t *off, uint64_t ncpus,
 		ret = check_pages(f, doff, dsize);
 		if (!ret)
 			ret = check_chunks(f, doff, dsize);
+		if (!ret)
+			ret = keep_cpu(f, with_id ? (uint32_t)id : (uint32_t)i, doff, dsize);
 		if (ret)
 			return ret;
 	}
+	f->cur_buf = -1;
+	return 0;
+}
+
+/*
+ * Whether the BUFFER FLYRECORD section at off is compressed (its flags):
+ * what libtracecmd goes by. The CPU data walk above goes by the file's
+ * compression instead: a file where they differ is left to libtracecmd.
+ */
+static int section_compressed(struct tdfile *f, uint64_t off, bool *out)
+{
+	uint64_t id, flags;
+	int ret;
+
+	*out = false;
+	if (off > f->size || f->size - off < 4) {
+		own_data_no(f, "a BUFFER option pointing past the file");
+		return 0;
+	}
+	ret = rd_num(f, &off, 2, &id, "buffer section");
+	if (!ret)
+		ret = rd_num(f, &off, 2, &flags, "buffer section");
+	if (ret)
+		return ret;
+	*out = flags & 1;
+	if (*out != (strcmp(f->h->compression, "none") != 0))
+		own_data_no(f, "a buffer compressed unlike the file says");
+	else if (*out && strcmp(f->h->compression, "zstd"))
+		own_data_no(f, "a compression other than zstd");
 	return 0;
 }
 
@@ -584,12 +686,14 @@ static int check_cpu_data(struct tdfile *f, uint64_t *off, uint64_t ncpus,
  * does not list it: tell them apart by the length. */
 static int parse_buffer_v7(struct tdfile *f, uint64_t off, uint64_t len)
 {
-	uint64_t end = off + len, a, b, ncpus, rest;
+	uint64_t end = off + len, a, b, ncpus, rest, boff;
 	char name[NAME_MAX_LEN], clock[64];
+	bool compressed;
 	int ret;
 
-	off += 8;
-	ret = rd_str(f, &off, name, sizeof(name), "buffer name");
+	ret = rd_num(f, &off, 8, &boff, "BUFFER option");
+	if (!ret)
+		ret = rd_str(f, &off, name, sizeof(name), "buffer name");
 	if (!ret)
 		ret = rd_str(f, &off, clock, sizeof(clock), "buffer clock");
 	if (!ret && (off > end || end - off < 8))
@@ -601,16 +705,24 @@ static int parse_buffer_v7(struct tdfile *f, uint64_t off, uint64_t len)
 		return bad(f, "BUFFER option", off);
 	if (b <= CPUS_MAX && rest == 8 + b * 20) {
 		ncpus = b;
+		if (ncpus && a != f->page_size)
+			own_data_no(f, "a buffer page size other than the file's");
 	} else if (a <= CPUS_MAX && rest == 4 + a * 20) {
 		ncpus = a;
 		off -= 4;
 	} else {
 		return bad(f, "BUFFER option CPU count", off);
 	}
+	if (!*name && ++f->v7_tops > 1)
+		own_data_no(f, "two BUFFER options for the top buffer");
 	if (!ncpus)
 		return 0;
 	snprintf(f->clock, sizeof(f->clock), "%s", clock);
-	ret = check_cpu_data(f, &off, ncpus, true);
+	ret = section_compressed(f, boff, &compressed);
+	if (!ret)
+		ret = start_buffer(f, !*name, compressed);
+	if (!ret)
+		ret = check_cpu_data(f, &off, ncpus, true);
 	return ret ? ret : add_buffer(f, name);
 }
 
@@ -628,8 +740,14 @@ static int parse_buffer_v6(struct tdfile *f, uint64_t off, uint64_t len)
 		     memcmp(tag, "flyrecord", sizeof(tag))))
 		ret = bad(f, "buffer data tag", doff);
 	doff += sizeof(tag);
+	/* libtracecmd counts an unnamed one as no instance */
+	if (!ret && !*name)
+		own_data_no(f, "a v6 BUFFER option for the top buffer");
+	else if (!ret)
+		ret = start_buffer(f, false, false);
 	if (!ret && f->h->header_cpus > 0)
 		ret = check_cpu_data(f, &doff, (uint64_t)f->h->header_cpus, false);
+	f->cur_buf = -1;
 	return ret ? ret : add_buffer(f, name);
 }
 
@@ -682,6 +800,13 @@ static int handle_option(struct tdfile *f, unsigned id, uint64_t off, uint64_t l
 	}
 	if (id >= OPT_HEADER_INFO && id <= OPT_PRINTK)
 		return f->h->version >= 7 ? check_section(f, id, off, len) : 0;
+	/* what libtracecmd's timestamp_calc() adds, and latency text */
+	if (id == OPT_DATE || id == OPT_OFFSET)
+		own_data_no(f, "a DATE or OFFSET option (shifted timestamps)");
+	if (id == OPT_TIME_SHIFT || id == OPT_TSC2NSEC)
+		own_data_no(f, "a TIME_SHIFT or TSC2NSEC option (converted timestamps)");
+	if (id == OPT_BUFFER_TEXT)
+		own_data_no(f, "a latency buffer");
 	if (id != OPT_CPUSTAT && id != OPT_TRACECLOCK && id != OPT_UNAME &&
 	    id != OPT_VERSION)
 		return 0;
@@ -820,13 +945,16 @@ static int walk_v6(struct tdfile *f, uint64_t off)
 			return ret ? ret : bad(f, "data tag", off);
 	}
 	off += 10;
-	if (!memcmp(tag, "latency  ", 10))
+	if (!memcmp(tag, "latency  ", 10)) {
+		own_data_no(f, "latency data");
 		return 0;
+	}
 	if (memcmp(tag, "flyrecord", 10))
 		return bad(f, "unknown data tag", off - 10);
 	/* the top instance's table; its data may be empty with -B */
 	if (!f->nbufs)
 		f->top_has_data = true;
+	f->cur_buf = 0;
 	return check_cpu_data(f, &off, cpus, false);
 }
 
@@ -895,12 +1023,14 @@ static int read_header(struct tdfile *f, uint64_t *off)
 	if (b[0] > 1 || (b[1] != 4 && b[1] != 8))
 		return bad(f, "endianness or long size", *off);
 	f->big_endian = b[0] == 1;
+	f->h->big_endian = f->big_endian;
 	f->long_size = b[1];
 	*off += 2;
 	ret = rd_num(f, off, 4, &page, "page size");
 	if (!ret && (page < 512 || page > (1u << 24) || (page & (page - 1))))
 		ret = bad(f, "page size", *off - 4);
 	f->page_size = page;
+	f->h->page_size = (uint32_t)page;
 	strcpy(f->h->compression, "none");
 	if (ret || f->h->version < 7)
 		return ret;
@@ -928,7 +1058,7 @@ static int set_meta(struct tdfile *f)
 
 int __vls_tdhead_read(struct vls_tdhead *h, vls_reader *r)
 {
-	struct tdfile f = { .r = r, .h = h, .fd = -1 };
+	struct tdfile f = { .r = r, .h = h, .fd = -1, .cur_buf = -1 };
 	struct stat st;
 	uint64_t off = 0, first;
 	int ret;
@@ -936,6 +1066,10 @@ int __vls_tdhead_read(struct vls_tdhead *h, vls_reader *r)
 	memset(h, 0, sizeof(*h));
 	h->header_cpus = -1;
 	h->cpucount = -1;
+	h->bufs = __vls_calloc(r->ctx, 1, sizeof(*h->bufs));
+	if (!h->bufs)
+		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
+	h->nbufs = 1;
 	f.fd = open(r->path, O_RDONLY | O_CLOEXEC);
 	if (f.fd < 0 || fstat(f.fd, &st) < 0) {
 		ret = __vls_error(r->ctx, VLS_EIO, "%s: %s", r->path, strerror(errno));
@@ -954,10 +1088,22 @@ int __vls_tdhead_read(struct vls_tdhead *h, vls_reader *r)
 	}
 	if (!ret)
 		ret = set_meta(&f);
+	/* v6: libtracecmd reads as many CPU data pairs as CPUCOUNT says */
+	if (h->version < 7 && h->cpucount >= 0 && h->cpucount != h->header_cpus)
+		own_data_no(&f, "a CPUCOUNT option unlike the header's CPU count");
 out:
 	if (f.fd >= 0)
 		close(f.fd);
 	__vls_free(r->ctx, f.stats);
 	__vls_free(r->ctx, f.bufs);
 	return ret;
+}
+
+void __vls_tdhead_free(struct vls_tdhead *h, vls_ctx *ctx)
+{
+	for (size_t i = 0; h->bufs && i < h->nbufs; i++)
+		__vls_free(ctx, h->bufs[i].cpus);
+	__vls_free(ctx, h->bufs);
+	h->bufs = NULL;
+	h->nbufs = 0;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * reader-tracedat.c - the trace-cmd trace.dat reader: libtracecmd iterates the
- * records of every buffer of the file in timestamp order, libtraceevent
- * describes their fields, and this file turns them into vls_events.
+ * reader-tracedat.c - the trace-cmd trace.dat reader: libtracecmd reads the
+ * headers and event formats, reader-tracedat-data.c the records of every
+ * buffer of the file in timestamp order (libtracecmd's iteration when that
+ * cannot), libtraceevent describes their fields, and this file turns them
+ * into vls_events.
  *
  * Speed: the fields of each event id are looked up once (struct
  * td_event, indexed by id) and read by offset; nothing is allocated per
@@ -74,6 +76,7 @@ struct td_priv {
 	int nhandles;
 	struct tep_handle *tep;
 	struct vls_tdhead head;
+	struct vls_tddata *data; /* NULL: libtracecmd iterates */
 	struct td_event *ev;     /* indexed by event id, grown on demand */
 	size_t nev;
 	int long_size;
@@ -442,8 +445,6 @@ static int32_t read_len(const struct td_priv *p, const struct tep_record *rec)
 	return (uint32_t)rec->size < want ? rec->size : (int32_t)want;
 }
 
-/* The reading half, on libtracecmd's iteration: counts what the pages say
- * was lost, then decodes the record here or hands it over undecoded. */
 /* libtracecmd reads each CPU's data in order, the CPUs interleaved by
  * timestamp: a record's offset says how far its own CPU went, not the
  * file. Reported every page's worth of progress (a division per record
@@ -472,23 +473,17 @@ static void note_progress(vls_reader *r, struct tracecmd_input *h,
 	}
 }
 
-static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
-		     void *data)
+/* The reading half: counts what the pages say was lost, then decodes the
+ * record here or hands it over undecoded. 1 to stop (p->err says if on an
+ * error). */
+static int deliver(vls_reader *r, struct tep_record *rec)
 {
-	vls_reader *r = data;
 	struct td_priv *p = r->priv;
 	const struct vls_attach_raw *raw = &r->attach.raw;
 	int ret;
 
-	(void)h;
-	(void)cpu;
-	/* libtracecmd 1.3's multi-handle iteration goes on after a callback
-	 * asked it to stop: every later record is refused here */
-	if (r->attach.stopped || p->err)
-		return 1;
 	if (rec->missed_events > 0)
 		p->missed += (uint64_t)rec->missed_events;
-	note_progress(r, h, rec);
 	if (raw->record) {
 		/* only what decoding reads is copied: a corrupt size must not
 		 * make us read past the file's mapping */
@@ -506,6 +501,22 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
 	if (ret != VLS_ESTOPPED)
 		p->err = ret;
 	return 1;
+}
+
+/* deliver(), on libtracecmd's iteration. */
+static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
+		     void *data)
+{
+	vls_reader *r = data;
+	struct td_priv *p = r->priv;
+
+	(void)cpu;
+	/* libtracecmd 1.3's multi-handle iteration goes on after a callback
+	 * asked it to stop: every later record is refused here */
+	if (r->attach.stopped || p->err)
+		return 1;
+	note_progress(r, h, rec);
+	return deliver(r, rec);
 }
 
 /* ops->decode: a record on_record() handed over, on the consumer's thread. */
@@ -656,18 +667,49 @@ static int td_open(vls_reader *r)
 			p->pos_cpus = ncpus;
 	}
 	if (!ret)
+		ret = __vls_tddata_open(&p->data, r, &p->head, p->tep);
+	if (ret > 0)
+		ret = 0;        /* libtracecmd iterates (the log says why) */
+	if (!ret)
 		ret = __vls_meta_setf(r->ctx, &r->meta, "ncpus", "%d", ncpus);
 	if (!ret)
 		ret = __vls_meta_set(r->ctx, &r->meta, "format", "tracedat");
 	return ret ? ret : set_present(r);
 }
 
+/* The records of reader-tracedat-data.c, until the end or a stop. */
+static int read_own(vls_reader *r)
+{
+	struct td_priv *p = r->priv;
+	struct tep_record rec;
+	int ret;
+
+	while ((ret = __vls_tddata_next(p->data, &rec)) > 0) {
+		uint64_t done = __vls_tddata_done(p->data);
+
+		if (done - p->shown >= TD_PROGRESS_STEP) {
+			p->shown = done;
+			__vls_reader_progress(r, done, p->head.data_bytes);
+		}
+		if (deliver(r, &rec))
+			return 0;
+	}
+	return ret;
+}
+
 static int td_read(vls_reader *r)
 {
 	struct td_priv *p = r->priv;
+	int ret;
 
 	p->err = 0;
-	tracecmd_iterate_events_multi(p->handles, p->nhandles, on_record, r);
+	if (p->data) {
+		ret = read_own(r);
+		if (ret && !p->err)
+			p->err = ret;
+	} else {
+		tracecmd_iterate_events_multi(p->handles, p->nhandles, on_record, r);
+	}
 	r->stats.bytes_read = r->stats.bytes_total;
 	if (p->err)
 		return p->err;
@@ -681,8 +723,10 @@ static void td_close(vls_reader *r)
 {
 	struct td_priv *p = r->priv;
 
+	__vls_tddata_close(p->data);
 	for (int i = p->nhandles - 1; i >= 0; i--)
 		tracecmd_close(p->handles[i]);
+	__vls_tdhead_free(&p->head, r->ctx);
 	for (size_t i = 0; i < p->nev; i++)
 		__vls_free(r->ctx, p->ev[i].name);
 	__vls_free(r->ctx, p->ev);

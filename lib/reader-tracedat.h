@@ -8,6 +8,20 @@
 
 #include "reader.h"
 
+/* Where one CPU's data of one buffer lies in the file. */
+struct vls_tdcpu {
+	uint32_t cpu;           /* the CPU its records carry (v6: its index) */
+	uint64_t offset;        /* v7 compressed: the chunk count's offset */
+	uint64_t size;
+};
+
+/* One buffer's CPU data, in the order libtracecmd keeps it. */
+struct vls_tdbuf {
+	bool compressed;        /* v7: zstd chunks, else ring-buffer pages */
+	size_t ncpus;
+	struct vls_tdcpu *cpus;
+};
+
 /* What the header and the options sections of a trace.dat say. */
 struct vls_tdhead {
 	int version;            /* 6 or 7 */
@@ -17,6 +31,18 @@ struct vls_tdhead {
 	/* every buffer's CPU data, uncompressed: the span libtracecmd's
 	 * record offsets advance through (progress, not a limit) */
 	uint64_t data_bytes;
+	bool big_endian;
+	uint32_t page_size;
+	/*
+	 * The CPU data of every buffer: [0] the top one (maybe with no CPU),
+	 * then the instances in the order of their BUFFER options, which is
+	 * the order libtracecmd iterates (and breaks timestamp ties) in.
+	 */
+	struct vls_tdbuf *bufs;
+	size_t nbufs;
+	/* Why reader-tracedat-data.c cannot read this file's data the way
+	 * libtracecmd does (a static string), NULL if it can. */
+	const char *own_data_no;
 };
 
 /*
@@ -30,6 +56,36 @@ struct vls_tdhead {
  * file.
  */
 int __vls_tdhead_read(struct vls_tdhead *out, vls_reader *r);
+
+/* Free what __vls_tdhead_read() allocated in h (bufs); h itself stays. */
+void __vls_tdhead_free(struct vls_tdhead *h, vls_ctx *ctx);
+
+/* reader-tracedat-data.c: the records of every CPU of every buffer, read
+ * from the file (v6 pages, v7 zstd chunks) with libtraceevent's kbuffer,
+ * a few pages per CPU at a time, merged by timestamp as libtracecmd's
+ * tracecmd_iterate_events_multi() does. */
+struct vls_tddata;
+struct tep_handle;
+struct tep_record;
+
+/*
+ * 0 and *out ready; 1 (with a debug log saying why, *out NULL) when this
+ * file needs libtracecmd's own reading (h->own_data_no, or a ring-buffer
+ * header it does not support); a negative code on an error (ctx message).
+ */
+int __vls_tddata_open(struct vls_tddata **out, vls_reader *r,
+		      const struct vls_tdhead *h, struct tep_handle *tep);
+
+/*
+ * The next record by timestamp into *rec (ts, cpu, size, data,
+ * missed_events; data valid until the next call): 1, or 0 at the end, or
+ * a negative code (VLS_EIO, VLS_ENOMEM) with the ctx message set.
+ */
+int __vls_tddata_next(struct vls_tddata *d, struct tep_record *rec);
+/* Bytes of uncompressed CPU data read so far (of vls_tdhead.data_bytes). */
+uint64_t __vls_tddata_done(const struct vls_tddata *d);
+
+void __vls_tddata_close(struct vls_tddata *d);
 
 /*
  * The text libtracecmd hands to libtraceevent, checked for the shape the

@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * reader-tracedat-data.c - the flyrecord data of a trace.dat, read here
+ * rather than by libtracecmd (trace-cmd.dat.v6(5), trace-cmd.dat.v7(5)).
+ *
+ * Why: libtracecmd 1.3 maps a v6 file's CPU data whole (the pages read stay
+ * resident: RSS about the file's size) and keeps every decompressed v7
+ * chunk until tracecmd_close() (its free_zpage() never finds the chunk of
+ * a page), looking each page up in a list of them all: quadratic time and
+ * memory growing with the trace. Here each CPU of each buffer is a stream
+ * that holds one block of pages (v6, v7 uncompressed: read with pread())
+ * or one decompressed chunk (v7 zstd) at a time, its records parsed with
+ * libtraceevent's kbuffer set up as libtracecmd sets it up; the streams are
+ * merged by timestamp in a binary heap.
+ *
+ * Same records, same order, as tracecmd_iterate_events_multi() gives:
+ * the streams are numbered in libtracecmd's order (the top buffer's CPUs,
+ * then each instance's, in the order their BUFFER options come) and a
+ * timestamp tie goes to the lower number, as its scan for the strictly
+ * smallest timestamp does. A page whose size word exceeds the page ends its
+ * CPU's records (libtracecmd's update_page_info() fails there, and the CPU
+ * gives no more), and so does a chunk that does not decompress (its
+ * read_zpage() fails). What libtracecmd would add to the timestamps
+ * (DATE, OFFSET, TSC2NSEC, TIME_SHIFT options) makes the file
+ * libtracecmd's to read: reader-tracedat-layout.c says so in own_data_no.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event-parse.h>
+#include <kbuffer.h>
+#include <zstd.h>
+
+#include "reader-tracedat.h"
+
+/* Bytes of pages one pread() brings in for an uncompressed stream. */
+#define BLOCK_BYTES (128u << 10)
+/* A chunk either side, as reader-tracedat-layout.c bounds the first. */
+#define CHUNK_MAX (64u << 20)
+
+struct stream {
+	unsigned idx;            /* libtracecmd's order: ties go to the lower */
+	uint32_t cpu;
+	struct kbuffer *kbuf;
+	bool compressed;
+	bool loaded;             /* a page is in kbuf */
+	bool done;
+	/* the file: uncompressed pages left [off, end); chunks left from off */
+	uint64_t off, end;
+	uint64_t chunks_left;
+	/* the pages at hand: buf[pos, len), with a page of zeros after len */
+	unsigned char *buf;
+	size_t cap, len, pos;
+	unsigned char *zbuf;     /* a compressed chunk */
+	size_t zcap;
+	/* the record at hand */
+	struct {
+		unsigned long long ts;
+		void *data;
+		int size;
+		int missed;
+	} cur;
+};
+
+struct vls_tddata {
+	vls_reader *r;
+	int fd;
+	bool big_endian;
+	uint32_t page_size;
+	ZSTD_DCtx *zctx;
+	struct stream *s;
+	size_t ns;
+	struct stream **heap;    /* the streams with a record, smallest first */
+	size_t nheap;
+	struct stream *last;     /* the stream of the record handed out */
+	uint64_t done;           /* bytes of pages loaded, for progress */
+};
+
+static uint32_t file_u32(const struct vls_tddata *d, const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return d->big_endian ? __builtin_bswap32(v) : v;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pages                                                               */
+/* ------------------------------------------------------------------ */
+
+/* cap bytes of buffer for n bytes of pages and a page of zeros after. */
+static int reserve(struct vls_tddata *d, unsigned char **buf, size_t *cap, size_t n)
+{
+	unsigned char *nb;
+
+	if (n <= *cap)
+		return 0;
+	nb = __vls_malloc(d->r->ctx, n);
+	if (!nb)
+		return __vls_error(d->r->ctx, VLS_ENOMEM, "out of memory");
+	__vls_free(d->r->ctx, *buf);
+	*buf = nb;
+	*cap = n;
+	return 0;
+}
+
+static int pread_all(struct vls_tddata *d, void *buf, size_t n, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = pread(d->fd, (char *)buf + got, n - got, (off_t)(off + got));
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return __vls_error(d->r->ctx, VLS_EIO, "%s: %s", d->r->path,
+					   strerror(errno));
+		if (!k)
+			return 1;       /* the file shrank under us */
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+/* The next block of an uncompressed stream: 1, 0 at its end. */
+static int fill_block(struct vls_tddata *d, struct stream *s)
+{
+	uint64_t n = s->end - s->off;
+	int ret;
+
+	if (!n)
+		return 0;
+	if (n > s->cap - d->page_size)
+		n = s->cap - d->page_size;
+	ret = pread_all(d, s->buf, (size_t)n, s->off);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	memset(s->buf + n, 0, d->page_size);
+	s->off += n;
+	s->len = (size_t)n;
+	s->pos = 0;
+	return 1;
+}
+
+/* The next chunk of a compressed stream, decompressed: 1, 0 at its end
+ * (or where libtracecmd would stop reading it). */
+static int fill_chunk(struct vls_tddata *d, struct stream *s)
+{
+	unsigned char hdr[8];
+	uint32_t zsize, size;
+	size_t n;
+	int ret;
+
+	if (!s->chunks_left)
+		return 0;
+	s->chunks_left--;
+	ret = pread_all(d, hdr, sizeof(hdr), s->off);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	zsize = file_u32(d, hdr);
+	size = file_u32(d, hdr + 4);
+	if (!zsize || !size || zsize > CHUNK_MAX || size > CHUNK_MAX ||
+	    size % d->page_size) {
+		__vls_log(d->r->ctx, VLS_LOG_DEBUG, "%s: CPU %" PRIu32 ": chunk at "
+			  "offset %" PRIu64 " of sizes %" PRIu32 "/%" PRIu32 ": no "
+			  "more records", d->r->path, s->cpu, s->off, zsize, size);
+		return 0;
+	}
+	if ((ret = reserve(d, &s->zbuf, &s->zcap, zsize)) ||
+	    (ret = reserve(d, &s->buf, &s->cap, (size_t)size + d->page_size)))
+		return ret;
+	ret = pread_all(d, s->zbuf, zsize, s->off + sizeof(hdr));
+	if (ret)
+		return ret < 0 ? ret : 0;
+	s->off += sizeof(hdr) + zsize;
+	n = ZSTD_decompressDCtx(d->zctx, s->buf, size, s->zbuf, zsize);
+	if (ZSTD_isError(n) || n != size) {
+		__vls_log(d->r->ctx, VLS_LOG_DEBUG, "%s: CPU %" PRIu32 ": chunk at "
+			  "offset %" PRIu64 " does not decompress: no more records",
+			  d->r->path, s->cpu, s->off - sizeof(hdr) - zsize);
+		return 0;
+	}
+	memset(s->buf + size, 0, d->page_size);
+	s->len = size;
+	s->pos = 0;
+	return 1;
+}
+
+/* The stream's next page into its kbuffer: 1, 0 at its end. */
+static int next_page(struct vls_tddata *d, struct stream *s)
+{
+	int ret;
+
+	if (s->pos >= s->len) {
+		ret = s->compressed ? fill_chunk(d, s) : fill_block(d, s);
+		if (ret <= 0)
+			return ret;
+	}
+	kbuffer_load_subbuffer(s->kbuf, s->buf + s->pos);
+	d->done += d->page_size;
+	s->pos += d->page_size;
+	/* libtracecmd's update_page_info(): the CPU gives no more records */
+	if (kbuffer_subbuffer_size(s->kbuf) > (int)d->page_size) {
+		__vls_log(d->r->ctx, VLS_LOG_DEBUG, "%s: CPU %" PRIu32 ": page of "
+			  "size %d: no more records", d->r->path, s->cpu,
+			  kbuffer_subbuffer_size(s->kbuf));
+		return 0;
+	}
+	return 1;
+}
+
+/* The stream's next record into s->cur: 1, 0 at its end. */
+static int advance(struct vls_tddata *d, struct stream *s)
+{
+	unsigned long long ts;
+	void *data;
+	int ret;
+
+	for (;;) {
+		if (s->loaded && (data = kbuffer_read_event(s->kbuf, &ts))) {
+			const unsigned char *end = s->buf + s->len + d->page_size;
+			int size = kbuffer_event_size(s->kbuf);
+
+			/* a corrupt length must not take decoding past the
+			 * buffer (libtracecmd reads on into its mapping) */
+			if (size < 0)
+				size = 0;
+			if ((size_t)size > (size_t)(end - (unsigned char *)data))
+				size = (int)(end - (unsigned char *)data);
+			s->cur.ts = ts;
+			s->cur.data = data;
+			s->cur.size = size;
+			s->cur.missed = kbuffer_missed_events(s->kbuf);
+			kbuffer_next_event(s->kbuf, NULL);
+			return 1;
+		}
+		s->loaded = false;
+		ret = next_page(d, s);
+		if (ret <= 0) {
+			s->done = true;
+			return ret;
+		}
+		s->loaded = true;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The merge                                                           */
+/* ------------------------------------------------------------------ */
+
+static bool before(const struct stream *a, const struct stream *b)
+{
+	return a->cur.ts < b->cur.ts || (a->cur.ts == b->cur.ts && a->idx < b->idx);
+}
+
+static void sift_down(struct vls_tddata *d, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct stream *t;
+
+		if (l < d->nheap && before(d->heap[l], d->heap[m]))
+			m = l;
+		if (l + 1 < d->nheap && before(d->heap[l + 1], d->heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = d->heap[i];
+		d->heap[i] = d->heap[m];
+		d->heap[m] = t;
+		i = m;
+	}
+}
+
+uint64_t __vls_tddata_done(const struct vls_tddata *d)
+{
+	return d->done;
+}
+
+int __vls_tddata_next(struct vls_tddata *d, struct tep_record *rec)
+{
+	struct stream *s;
+	int ret;
+
+	/* the record handed out last is used up: its stream moves on */
+	if (d->last) {
+		ret = advance(d, d->last);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			d->heap[0] = d->heap[--d->nheap];
+		d->last = NULL;
+		if (d->nheap)
+			sift_down(d, 0);
+	}
+	if (!d->nheap)
+		return 0;
+	s = d->last = d->heap[0];
+	memset(rec, 0, sizeof(*rec));
+	rec->ts = s->cur.ts;
+	rec->cpu = (int)s->cpu;
+	rec->size = s->cur.size;
+	rec->record_size = s->cur.size;
+	rec->data = s->cur.data;
+	rec->missed_events = s->cur.missed;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Open, close                                                         */
+/* ------------------------------------------------------------------ */
+
+static int stream_init(struct vls_tddata *d, struct stream *s, const struct vls_tdbuf *b,
+		       const struct vls_tdcpu *c, struct tep_handle *tep)
+{
+	/* libtracecmd's init_cpu_data(): the commit word's size (the
+	 * kernel's long) from header_page, the file's byte order */
+	enum kbuffer_long_size ls = tep_get_header_page_size(tep) == 8 ? KBUFFER_LSIZE_8
+								       : KBUFFER_LSIZE_4;
+	enum kbuffer_endian en = d->big_endian ? KBUFFER_ENDIAN_BIG : KBUFFER_ENDIAN_LITTLE;
+	size_t block = BLOCK_BYTES - BLOCK_BYTES % d->page_size;
+
+	s->cpu = c->cpu;
+	s->compressed = b->compressed;
+	s->off = b->compressed ? c->offset + 4 : c->offset;
+	s->end = c->offset + c->size;
+	s->kbuf = kbuffer_alloc(ls, en);
+	if (!s->kbuf)
+		return __vls_error(d->r->ctx, VLS_ENOMEM, "out of memory");
+	if (tep_is_old_format(tep))
+		kbuffer_set_old_format(s->kbuf);
+	if (b->compressed) {
+		unsigned char n[4];
+		int ret = pread_all(d, n, sizeof(n), c->offset);
+
+		if (ret)
+			return ret < 0 ? ret : __vls_error(d->r->ctx, VLS_EPARSE,
+							   "%s: truncated", d->r->path);
+		s->chunks_left = file_u32(d, n);
+		return 0;
+	}
+	return reserve(d, &s->buf, &s->cap, (block ? block : d->page_size) + d->page_size);
+}
+
+/* Every CPU with data, numbered in libtracecmd's order, its first record
+ * read and in the heap. */
+static int streams_init(struct vls_tddata *d, const struct vls_tdhead *h,
+			struct tep_handle *tep)
+{
+	size_t n = 0;
+	int ret;
+
+	for (size_t b = 0; b < h->nbufs; b++)
+		n += h->bufs[b].ncpus;
+	d->s = __vls_calloc(d->r->ctx, n ? n : 1, sizeof(*d->s));
+	d->heap = __vls_calloc(d->r->ctx, n ? n : 1, sizeof(*d->heap));
+	if (!d->s || !d->heap)
+		return __vls_error(d->r->ctx, VLS_ENOMEM, "out of memory");
+	for (size_t b = 0; b < h->nbufs; b++)
+		for (size_t c = 0; c < h->bufs[b].ncpus; c++) {
+			struct stream *s = &d->s[d->ns];
+
+			s->idx = (unsigned)d->ns++;
+			if (!h->bufs[b].cpus[c].size)
+				continue;       /* libtracecmd: "CPU is empty" */
+			if ((ret = stream_init(d, s, &h->bufs[b], &h->bufs[b].cpus[c], tep)))
+				return ret;
+			ret = advance(d, s);
+			if (ret < 0)
+				return ret;
+			if (ret)
+				d->heap[d->nheap++] = s;
+		}
+	for (size_t i = d->nheap / 2; i-- > 0;)
+		sift_down(d, i);
+	return 0;
+}
+
+/* What libtracecmd would do that this file does not: NULL if nothing. */
+static const char *unsupported(const struct vls_tdhead *h, struct tep_handle *tep)
+{
+	if (h->own_data_no)
+		return h->own_data_no;
+	/* libtracecmd's update_page_info() reads no page then */
+	if (tep_get_header_timestamp_size(tep) != 8)
+		return "a ring-buffer page timestamp that is not 8 bytes";
+	if (!h->page_size)
+		return "no page size";
+	return NULL;
+}
+
+int __vls_tddata_open(struct vls_tddata **out, vls_reader *r,
+		      const struct vls_tdhead *h, struct tep_handle *tep)
+{
+	const char *why = unsupported(h, tep);
+	struct vls_tddata *d;
+	int ret;
+
+	*out = NULL;
+	if (why) {
+		__vls_log(r->ctx, VLS_LOG_DEBUG, "%s: libtracecmd reads the events: "
+			  "the file has %s", r->path, why);
+		return 1;
+	}
+	d = __vls_calloc(r->ctx, 1, sizeof(*d));
+	if (!d)
+		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
+	d->r = r;
+	d->big_endian = h->big_endian;
+	d->page_size = h->page_size;
+	d->fd = open(r->path, O_RDONLY | O_CLOEXEC);
+	if (d->fd < 0) {
+		ret = __vls_error(r->ctx, VLS_EIO, "%s: %s", r->path, strerror(errno));
+		goto fail;
+	}
+	d->zctx = ZSTD_createDCtx();
+	ret = d->zctx ? streams_init(d, h, tep) : __vls_error(r->ctx, VLS_ENOMEM,
+							       "out of memory");
+	if (ret)
+		goto fail;
+	*out = d;
+	return 0;
+fail:
+	__vls_tddata_close(d);
+	return ret;
+}
+
+void __vls_tddata_close(struct vls_tddata *d)
+{
+	vls_ctx *ctx;
+
+	if (!d)
+		return;
+	ctx = d->r->ctx;
+	for (size_t i = 0; d->s && i < d->ns; i++) {
+		if (d->s[i].kbuf)
+			kbuffer_free(d->s[i].kbuf);
+		__vls_free(ctx, d->s[i].buf);
+		__vls_free(ctx, d->s[i].zbuf);
+	}
+	__vls_free(ctx, d->s);
+	__vls_free(ctx, d->heap);
+	ZSTD_freeDCtx(d->zctx);
+	if (d->fd >= 0)
+		close(d->fd);
+	__vls_free(ctx, d);
+}
