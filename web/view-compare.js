@@ -48,6 +48,7 @@ VLS.views.compare = function (root, params) {
             h('b', g.label || g.name), ' ', h('span.muted', g.kernel + ' \u00b7 ' + g.arch),
             i === 0 ? h('span.tag', 'baseline') : null);
         })),
+        capsNote(cmp, groups),
         table(cmp.figures, groups, 'figures-all'))));
       root.appendChild(VLS.card('Change against the baseline', h('div',
         h('p.muted', reps ? 'Bars: the change of each mean, in % of the baseline; whiskers: ' +
@@ -69,6 +70,20 @@ VLS.views.compare = function (root, params) {
       drawHist(root, 'read', hist, groups);
       drawHist(root, 'write', hist, groups);
     });
+
+  /* First, as the text compare says it: what one group cannot measure has
+   * no value there and no change (docs/report-json.md, "Compare"). */
+  function capsNote(cmp, groups) {
+    if (!cmp.capabilities_differ) return null;
+    var all = {};
+    groups.forEach(function (g) { g.capabilities.forEach(function (c) { all[c] = true; }); });
+    return h('p.note', { id: 'caps-differ' }, 'Capabilities differ: ',
+      groups.map(function (g) {
+        var lacks = Object.keys(all).filter(function (c) { return g.capabilities.indexOf(c) < 0; });
+        return lacks.length ? (g.label || g.name) + ' lacks ' + lacks.join(', ') : null;
+      }).filter(Boolean).join('; '),
+      '. Figures that need them are \u2013 there, with no change.');
+  }
 
   function table(figures, groups, id) {
     var cols = [{ title: '', cls: 'fig', cell: function (f) { return f.title; } }];
