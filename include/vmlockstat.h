@@ -442,6 +442,152 @@ VLS_EXTERN int vls_db_run_meta(const char **out, vls_db *db, int64_t run_id,
 
 
 /* ------------------------------------------------------------------ */
+/* Analysis without a DB (lib/analysis*.c, docs/api.md)                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The analyzers an import runs, run over an event stream in memory, their
+ * results handed to callbacks as they are found instead of stored: for a
+ * tool that draws them (a timeline) or keeps its own
+ * figures. The same trace gives the same acquisitions, episodes and
+ * chains as an import of it (vmlockstat report --json counts them).
+ * Every struct below, and all it points to, is borrowed for the duration
+ * of the callback. Timestamps are the trace clock's, in nanoseconds.
+ */
+typedef struct vls_analysis vls_analysis;
+
+/** One mmap_lock acquisition: its wait and its hold. */
+typedef struct vls_mmap_acq {
+	uint64_t mm;             /**< the mm_struct (hashed in tracefs text) */
+	int32_t tid;
+	int32_t pid;             /**< thread group; -1 when unknown */
+	int write;               /**< 1: mmap_write_lock, 0: read */
+	int contended;           /**< blocked at the start or slept waiting */
+	int open;                /**< still held when the trace ended */
+	int downgraded;          /**< a read hold begun by mmap_write_downgrade() */
+	uint64_t start_ns;       /**< mmap_lock_start_locking */
+	uint64_t acquire_ns;     /**< mmap_lock_acquire_returned */
+	uint64_t release_ns;     /**< mmap_lock_released; open: the last event */
+	uint64_t asleep_ns;      /**< in D state while holding */
+	const char *site;        /**< call site: "fault", "mprotect", ... */
+	const char *sleep_reason; /**< of the longest such sleep: "folio_io",
+				       ...; "none" */
+	const char *wchan;       /**< where that sleep blocked, or NULL */
+	int64_t chain;           /**< seq of the chain of its wait, -1 none */
+} vls_mmap_acq;
+
+/** One fault episode (docs/faults.md): every fault of a task until it
+ * returns to user space, its retries included. */
+typedef struct vls_fault_ep {
+	int32_t tid;
+	int32_t pid;             /**< -1 when unknown */
+	char comm[VLS_COMM_MAX];
+	uint64_t mm;
+	uint64_t start_ns;       /**< first event of the episode */
+	uint64_t end_ns;         /**< last event of the episode */
+	uint64_t lock_ns;        /**< first fault-path mmap_lock attempt, 0:
+				      none (a nested acquisition only) */
+	const char *reason;      /**< "io_retry", "no_io", "kernel_mode",
+				      "no_vma_lock" (fallbacks), "nested", or
+				      "none": it never took mmap_lock */
+	int fallback;            /**< 1: the fault fell back to mmap_lock */
+	int kernel_mode;         /**< a fault from kernel mode */
+	int behind_writer;       /**< a read trylock failed behind a writer */
+	uint32_t attempts;       /**< the retry chain: VMA + mmap_lock attempts */
+	uint32_t mmap_attempts;  /**< fault-path mmap_lock attempts */
+	uint32_t trylock_fails;
+	uint32_t filemap_faults;
+	uint32_t refaults;       /**< a file page read again in the episode */
+	uint64_t io_wait_ns;     /**< asleep on I/O (D, not for mmap_lock) */
+	uint64_t lock_wait_ns;   /**< waiting for mmap_lock, fault-path attempts */
+} vls_fault_ep;
+
+/** One task blocking a chain's waiter, directly (depth 1, parent -1) or
+ * through another blocker (parent: its index in the chain's blockers).
+ * Times are within the blocked window of its parent (docs/locks.md). */
+typedef struct vls_chain_blocker {
+	int32_t parent;
+	uint32_t depth;
+	int32_t tid;
+	int32_t pid;             /**< -1 when unknown */
+	int32_t prio;            /**< -1 when unknown */
+	char comm[VLS_COMM_MAX];
+	int write;               /**< the mode it held or queued for */
+	int queued;              /**< a writer queued ahead, not holding */
+	int woke;                /**< its wakeup of its parent was seen */
+	const char *site;        /**< call site of its acquisition */
+	const char *sleep_reason; /**< of its longest D sleep; "none" */
+	const char *wchan;       /**< or NULL */
+	uint64_t held_ns, queued_ns, asleep_ns;
+	uint64_t hold_total_ns;  /**< its whole hold (to the end if open) */
+	uint64_t first_ns, last_ns; /**< hull of its blocking interval */
+} vls_chain_blocker;
+
+/** The wait-for chain of a wait at or above the chain threshold. */
+typedef struct vls_wait_chain {
+	int64_t seq;             /**< 0, 1, ...: vls_mmap_acq.chain */
+	uint64_t mm;
+	int32_t tid;             /**< the waiter */
+	int32_t pid;             /**< -1 when unknown */
+	int32_t prio;            /**< -1 when unknown */
+	char comm[VLS_COMM_MAX];
+	int write;
+	const char *site;
+	uint64_t start_ns, wait_ns;
+	int open;                /**< the wait had not ended with the trace */
+	int woken;               /**< its last wakeup came from a blocker */
+	int inversion;           /**< a lower-priority task blocked it */
+	uint64_t inverted_ns;
+	uint32_t depth;
+	int32_t root;            /**< index of the root cause, -1 none */
+	size_t nblockers;
+	const vls_chain_blocker *blockers;
+	uint32_t dropped;        /**< blockers past the chain's limit */
+} vls_wait_chain;
+
+/** Each callback's non-zero return stops the analysis (VLS_ESTOPPED). */
+typedef int (*vls_mmap_acq_cb)(const vls_mmap_acq *acq, void *data);
+typedef int (*vls_fault_ep_cb)(const vls_fault_ep *ep, void *data);
+typedef int (*vls_wait_chain_cb)(const vls_wait_chain *chain, void *data);
+
+#define VLS_ANALYSIS_OPTS_VERSION 1
+typedef struct vls_analysis_opts {
+	unsigned int version;
+	uint64_t chain_threshold_ns; /**< 0: default (100 us), as an import */
+	vls_mmap_acq_cb on_acq;      /**< every acquisition, when its hold
+				          ends (or the trace does); NULL: none */
+	vls_fault_ep_cb on_fault;    /**< every episode, when it ends; NULL:
+				          none */
+	vls_wait_chain_cb on_chain;  /**< when the wait ends; NULL: none */
+	void *data;
+} vls_analysis_opts;
+#define VLS_ANALYSIS_OPTS_INIT \
+	{ VLS_ANALYSIS_OPTS_VERSION, 0, NULL, NULL, NULL, NULL }
+
+/** A new analysis. VLS_EINVAL for a version this library does not know. */
+VLS_EXTERN int vls_analysis_new(vls_analysis **out, vls_ctx *ctx,
+				const vls_analysis_opts *opts);
+VLS_EXTERN void vls_analysis_free(vls_analysis *an);
+
+/** Metadata the analysis rests on, as an import's (vls_import_set_meta()):
+ * "kernel", "arch", "config.CONFIG_PER_VMA_LOCK" (per-VMA locks),
+ * "events.present" (lock:contention_begin), the recorder's thread lists.
+ * Before the first event only: VLS_EINVAL after it. */
+VLS_EXTERN int vls_analysis_set_meta(vls_analysis *an, const char *key,
+				     const char *value);
+
+/** Feed one event (timestamp order). 0, VLS_ESTOPPED when a callback
+ * asked to stop, VLS_ENOMEM, VLS_ELIMIT (input past a hard limit). */
+VLS_EXTERN int vls_analysis_feed(vls_analysis *an, const vls_event *ev);
+
+/** End of input: what is still open is handed out (open holds, waits and
+ * episodes). Once; VLS_EINVAL the second time. */
+VLS_EXTERN int vls_analysis_finish(vls_analysis *an);
+
+/** Convenience: the reader's metadata, every event of it, then finish. */
+VLS_EXTERN int vls_analysis_run(vls_analysis *an, vls_reader *reader);
+
+/* ------------------------------------------------------------------ */
 /* Reports (JSON contract: docs/report-json.md)                        */
 /* ------------------------------------------------------------------ */
 

@@ -734,7 +734,7 @@ static int emit_acq(struct vls_locks *lk, const struct vls_lock_rec *r,
 		.asleep_ns = r->asleep_ns, .chain = r->chain,
 	};
 
-	if (!lk->sink.acq || !rec_notable(lk, r, hold))
+	if (!lk->sink.acq || (!lk->sink.every && !rec_notable(lk, r, hold)))
 		return 0;
 	a.downgraded = r->downgrade_read;
 	a.reason = rec_reason(r, &a.wchan);

@@ -389,7 +389,7 @@ static int on_acq(void *data, const struct vls_lock_acq *a)
 static int an_create(void **out, vls_ctx *ctx, const vls_import_opts *opts)
 {
 	struct locks_store *an = __vls_calloc(ctx, 1, sizeof(*an));
-	struct vls_locks_sink sink = { on_chain, on_acq, on_thread, on_reused, NULL };
+	struct vls_locks_sink sink = { on_chain, on_acq, false, on_thread, on_reused, NULL };
 	int err;
 
 	*out = NULL;
@@ -406,11 +406,9 @@ static int an_create(void **out, vls_ctx *ctx, const vls_import_opts *opts)
 	return 0;
 }
 
-/* Does the input's list of the events it holds (a trace.dat's formats,
- * the recorder's sidecar) name lock:contention_begin? */
-static bool has_contention_events(const struct vls_store_txn *txn)
+bool __vls_locks_contention_listed(const struct vls_meta *meta)
 {
-	const char *list = txn->meta ? __vls_meta_get(txn->meta, "events.present") : NULL;
+	const char *list = meta ? __vls_meta_get(meta, "events.present") : NULL;
 	const char *p = list;
 	const size_t n = strlen("lock:contention_begin");
 
@@ -429,7 +427,7 @@ static int an_event(void *state, const vls_event *ev, struct vls_store_txn *txn)
 	an->txn = txn;
 	if (!an->started) {
 		an->started = true;
-		__vls_locks_set_contention_events(an->lk, has_contention_events(txn));
+		__vls_locks_set_contention_events(an->lk, __vls_locks_contention_listed(txn->meta));
 		__vls_locks_set_groups(an->lk, txn->groups);
 	}
 	return __vls_locks_event(an->lk, ev);

@@ -204,8 +204,10 @@ struct vls_lock_acq {
 struct vls_locks_sink {
 	/* A chain is complete (its wait ended or the trace did). */
 	int (*chain)(void *data, const struct vls_chain *c, int64_t seq);
-	/* An acquisition worth a row, once its hold ended or at the end. */
+	/* An acquisition worth a row, once its hold ended or at the end;
+	 * every acquisition when every is set (the public analysis). */
 	int (*acq)(void *data, const struct vls_lock_acq *a);
+	bool every;
 	/* Optional, both or neither. thread: a thread exited (its last
 	 * sched_switch, prev_state X or Z); its thread-scope aggregate is
 	 * final unless the tid comes back, and __vls_locks_foreach() will not
@@ -230,6 +232,11 @@ int __vls_locks_event(struct vls_locks *lk, const vls_event *ev);
  * a wait is contended when its task entered the rwsem slow path. Also
  * switched on by the first such event. Before the first lock event. */
 void __vls_locks_set_contention_events(struct vls_locks *lk, bool present);
+/* locks-store.c: does a run's list of the events its input holds
+ * ("events.present": a trace.dat's formats, the recorder's sidecar) name
+ * lock:contention_begin? meta may be NULL. */
+struct vls_meta;
+bool __vls_locks_contention_listed(const struct vls_meta *meta);
 /* Where the pid of each task comes from (the import's, tasks.h); NULL:
  * only the events' own. */
 struct vls_groups;
