@@ -12,6 +12,7 @@
 
 #include "json_mini.h"
 #include "test.h"
+#include "test_sql.h"
 
 #define FIXTURE TEST_DATA("mprotect-fault-6.18-x86_64.dat")
 /* Low enough that the fixture's waits (30 us at most) make chains. */
@@ -171,32 +172,45 @@ static void check_faults(const struct jv *f, const struct jv *tasks,
 	CHECK(g->ntids <= tasks->n); /* no fallback of a thread the report lacks */
 }
 
-/* The report lists chains longest wait first; each must be one we got. */
-static void check_chains(const struct jv *run, const struct got *g)
+/*
+ * Every chain the import stored must be one we got. The report shows only
+ * those of contended waits (docs/locks.md); the callback hands out every
+ * chain the analyzer built, as the import stores them in lock_chain.
+ */
+static void check_chains(const char *path, const struct got *g)
 {
-	const struct jv *chains = jkey(run, "chains");
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
 
-	CHECK_INT(jint(jkey(run, "chains_total")), g->chains);
-	CHECK(jis(chains, J_ARR) && chains->n > 0);
-	for (size_t i = 0; chains && i < chains->n; i++) {
-		const struct jv *c = jidx(chains, i), *w = jkey(c, "waiter");
-		const struct jv *links = jkey(c, "links");
+	CHECK_INT(sql_int(path, "SELECT count(*) FROM lock_chain"), g->chains);
+	CHECK(g->chains > 0);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT c.tid, c.wait_ns, c.nlinks, l.tid, l.held_ns "
+			       "FROM lock_chain c LEFT JOIN lock_chain_link l ON "
+			       "l.run_id = c.run_id AND l.chain_id = c.id AND l.idx = 0 "
+			       "ORDER BY c.id", -1, &st, NULL) != SQLITE_OK)
+		CHECK(!"cannot read lock_chain");
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		long long tid = sqlite3_column_int64(st, 0), wait = sqlite3_column_int64(st, 1);
 		size_t k = 0;
 
+		n++;
 		while (k < g->chains && k < CHAINS_MAX &&
-		       !(g->chain[k].tid == jint(jkey(w, "tid")) &&
-			 (long long)g->chain[k].wait_ns == jint(jkey(w, "wait_ns"))))
+		       !(g->chain[k].tid == tid && (long long)g->chain[k].wait_ns == wait))
 			k++;
 		CHECK(k < g->chains && k < CHAINS_MAX);
 		if (k >= g->chains || k >= CHAINS_MAX)
 			continue;
-		CHECK_INT(g->chain[k].nblockers, links->n);
-		if (links->n) {
-			CHECK_INT(g->chain[k].first_tid, jint(jkey(jidx(links, 0), "tid")));
-			CHECK_INT(g->chain[k].first_held,
-				  jint(jkey(jidx(links, 0), "held_ns")));
+		CHECK_INT(g->chain[k].nblockers, sqlite3_column_int64(st, 2));
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+			CHECK_INT(g->chain[k].first_tid, sqlite3_column_int64(st, 3));
+			CHECK_INT(g->chain[k].first_held, sqlite3_column_int64(st, 4));
 		}
 	}
+	CHECK_INT(n, g->chains);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
 }
 
 static int report_of_import(vls_ctx *ctx, const char *path, struct jv *doc)
@@ -256,7 +270,9 @@ static void test_against_report(void)
 		check_mode(jkey(lk, "read"), &g.mode[0]);
 		check_mode(jkey(lk, "write"), &g.mode[1]);
 		check_faults(jkey(run, "faults"), jkey(run, "tasks"), &g);
-		check_chains(run, &g);
+		check_chains(path, &g);
+		/* the report's chains: contended waits only, a list still */
+		CHECK(jis(jkey(run, "chains"), J_ARR));
 	}
 	CHECK_INT(g.bad, 0);
 	/* so that the sums above are not both empty */
