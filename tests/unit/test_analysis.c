@@ -235,17 +235,6 @@ static int report_of_import(vls_ctx *ctx, const char *path, struct jv *doc)
 	return err;
 }
 
-static void remove_db(const char *path)
-{
-	char side[64];
-
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-}
-
 static void test_against_report(void)
 {
 	char path[] = "/tmp/vls_test_analysis.XXXXXX";

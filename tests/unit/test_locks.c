@@ -1127,18 +1127,6 @@ static void test_hist_log2_load(vls_ctx *ctx)
 	}
 }
 
-/* The DB and what SQLite may leave beside it. */
-static void remove_db(const char *path)
-{
-	char side[64];
-
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-}
-
 int main(void)
 {
 	char path[] = "/tmp/vls_test_locks.XXXXXX";

@@ -14,6 +14,7 @@
 
 #include "json_mini.h"
 #include "test.h"
+#include "test_sql.h"
 
 static const char *const st_fault[] = {
 	"__mmap_lock_do_trace_start_locking", "lock_mm_and_find_vma",
@@ -677,17 +678,6 @@ static void test_alloc_failures(const char *path)
 		CHECK_INT(bad, 0);
 		CHECK(n > 5); /* the report did allocate through the context */
 	}
-}
-
-static void remove_db(const char *path)
-{
-	char side[64];
-
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
 }
 
 int main(void)

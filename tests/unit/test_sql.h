@@ -7,6 +7,7 @@
 #define VLS_TEST_SQL_H
 
 #include <stdio.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -34,6 +35,18 @@ static inline long long sql_value(const char *db, const char *q, char *buf, size
 static inline long long sql_int(const char *db, const char *q)
 {
 	return sql_value(db, q, NULL, 0);
+}
+
+/* Remove a test DB and what SQLite may leave beside it (-wal, -shm). */
+static inline void remove_db(const char *path)
+{
+	char side[4096];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
 }
 
 #endif
