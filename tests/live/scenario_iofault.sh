@@ -62,6 +62,11 @@ for cid, wait in chains:
     else:
         print(f"      writer waited {wait / 1000:.0f} us: blockers {links}")
 blocked = len(chains) - unblocked
+# A long writer wait with a blocker depends on timing too (on a quiet
+# machine the only long wait can be the writer's own wakeup latency: CI
+# saw 1 chain, without blockers): record again rather than fail.
+need(blocked > 0, f"a writer wait >= 100 us with a blocker: {blocked} "
+     f"(and {unblocked} without)")
 expect(good > 0 and good + exiting == blocked,
        f"{blocked} chains of the mprotect writer (>= 100 us) with blockers (and "
        f"{unblocked} without), in {good} every direct blocker is a faulting thread "
