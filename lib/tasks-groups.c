@@ -38,6 +38,7 @@ struct group_task {
 	int32_t thread_of;  /* CLONE_THREAD creator's tid, -1: none */
 	int32_t forked_by;  /* sched_process_fork parent, undecided: -1 none */
 	uint64_t mm;        /* of its last mmap_lock_start_locking, 0: none */
+	bool newtask;       /* task_newtask placed it; its fork event follows */
 };
 
 struct vls_groups {
@@ -107,6 +108,8 @@ static int on_newtask(struct vls_groups *g, const vls_event *ev)
 	if ((ret = get(g, child, &k)))
 		return ret;
 	k->forked_by = -1;
+	k->mm = 0;
+	k->newtask = true;
 	if (ev->u.newtask.clone_flags & CLONE_THREAD) {
 		k->pid = -1;
 		k->thread_of = ev->tid;
@@ -118,7 +121,8 @@ static int on_newtask(struct vls_groups *g, const vls_event *ev)
 }
 
 /* Without task_newtask before it (which fires first, in copy_process()),
- * the child is undecided until its first start_locking. */
+ * the child is undecided until its first start_locking; whatever its tid
+ * was before (a task that exited) no longer holds. */
 static int on_fork(struct vls_groups *g, const vls_event *ev)
 {
 	int32_t child = ev->u.fork.child_pid, parent = ev->u.fork.parent_pid;
@@ -129,8 +133,14 @@ static int on_fork(struct vls_groups *g, const vls_event *ev)
 		return 0;
 	if ((ret = get(g, child, &k)))
 		return ret;
-	if (k->pid < 0 && k->thread_of < 0)
-		k->forked_by = parent;
+	if (k->newtask) {       /* placed already, by its clone flags */
+		k->newtask = false;
+		return 0;
+	}
+	/* a new task: a tid the kernel reused starts afresh */
+	k->pid = k->thread_of = -1;
+	k->mm = 0;
+	k->forked_by = parent;
 	return 0;
 }
 

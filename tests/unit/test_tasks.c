@@ -178,6 +178,15 @@ static void test_fork_mm(void)
 		start(52, 104, 0xc),                            /* newtask decided */
 		forks(60, 105, 106), start(61, 106, 0xa),       /* parent's mm unknown */
 		fault(70, 105),
+		/* process 107 exits; the kernel reuses its tid for a thread */
+		forks(80, 100, 107), start(81, 107, 0xb), dies(82, 107),
+		forks(90, 100, 107), start(91, 107, 0xa),
+		/* thread 108 (clone flags; its fork event changes nothing)
+		 * exits; its tid comes back as a process */
+		newtask(95, 100, 108, CLONE_THREAD), forks(96, 100, 108),
+		start(97, 108, 0xb), dies(98, 108),
+		newtask(110, 100, 108, CLONE_PROCESS), forks(111, 100, 108),
+		start(112, 108, 0xa),
 	};
 	const char *const meta[] = { "tgids.start.0", "100:", NULL };
 	int64_t run = import(meta, evs, sizeof(evs) / sizeof(*evs));
@@ -187,6 +196,9 @@ static void test_fork_mm(void)
 	CHECK_INT(pid_of(run, 103), 103);
 	CHECK_INT(pid_of(run, 104), 100);
 	CHECK_INT(pid_of(run, 106), -1);
+	/* the rows of reused tids: the last task's, not the first's */
+	CHECK_INT(pid_of(run, 107), 100);
+	CHECK_INT(pid_of(run, 108), 108);
 }
 
 /* Hostile: creators in a cycle, a task creating itself, lists of junk. */
