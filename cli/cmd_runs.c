@@ -181,6 +181,15 @@ static void print_table(struct table *t)
 	}
 }
 
+/* A count or time, null when the run cannot say (negative). */
+static void json_i64(int64_t v)
+{
+	if (v < 0)
+		fputs("null", stdout);
+	else
+		printf("%" PRId64, v);
+}
+
 static void json_str(const char *s)
 {
 	if (!s) {
@@ -212,17 +221,11 @@ static int print_json(const vls_run *run, void *data)
 	fputs(", \"format\": ", stdout);
 	json_str(run->format);
 	printf(", \"events\": %" PRIu64 ", \"lost_events\": ", run->events);
-	if (run->lost_events < 0)
-		fputs("null", stdout);
-	else
-		printf("%" PRId64, run->lost_events);
+	json_i64(run->lost_events);
 	fputs(", \"source\": ", stdout);
 	json_str(run->source);
 	printf(", \"imported_at\": %" PRId64 ", \"duration_ns\": ", run->imported_at);
-	if (run->duration_ns < 0)
-		fputs("null", stdout);
-	else
-		printf("%" PRId64, run->duration_ns);
+	json_i64(run->duration_ns);
 	fputs(", \"user_fallback_rate\": ", stdout);
 	if (run->user_fallback_rate < 0)
 		fputs("null", stdout);
