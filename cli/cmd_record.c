@@ -130,9 +130,6 @@ struct run {
 	int signal;             /* the signal that ended the recording, or 0 */
 	const char *end;        /* why recording ended (metadata) */
 	bool skipped;           /* the scenario exited WL_SKIP */
-	vls_db *db;             /* --db, open from before the command */
-	bool db_new;            /* this run created it */
-	bool db_stored;         /* the recording went into it */
 };
 
 static int parse_pids(struct record_args *a, const char *s)
@@ -474,47 +471,43 @@ static void report_skipped(const struct record_args *a, const struct run *r)
 }
 
 /*
- * --db is opened (created or migrated, as import does) before the command
- * exists: a DB that cannot take the run fails now, not after the command.
- * It stays open until the import.
+ * --db is checked before the command exists: a DB that cannot take the run
+ * fails now, not after the command. It is opened (created or migrated, as
+ * import does) only once there is a recording to import: a recording that
+ * fails leaves the DB as it was.
  */
-static int open_db(const struct record_args *a, vls_ctx *ctx, struct run *r)
+static int check_db(const struct record_args *a, vls_ctx *ctx)
 {
-	struct stat st;
 	int ret;
 
 	if (!a->db)
 		return 0;
-	r->db_new = stat(a->db, &st) < 0 && errno == ENOENT;
-	ret = vls_db_open(&r->db, ctx, a->db, VLS_DB_READWRITE);
-	if (ret)
-		return cli_fail(&record_cmd, ctx, ret, "--db");
-	return 0;
+	ret = vls_db_check(ctx, a->db);
+	return ret ? cli_fail(&record_cmd, ctx, ret, "--db") : 0;
 }
 
-/* A DB this run created goes again when no run went into it. */
-static void close_db(const struct record_args *a, struct run *r)
-{
-	if (!r->db)
-		return;
-	vls_db_close(r->db);
-	r->db = NULL;
-	if (r->db_new && !r->db_stored && unlink(a->db) < 0 && errno != ENOENT)
-		cli_err(&record_cmd, "warning: cannot remove %s: %s", a->db,
-			strerror(errno));
-}
-
-static int import_db(const struct record_args *a, vls_ctx *ctx, struct run *r)
+/* A DB this import created goes again when no run went into it. */
+static int import_db(const struct record_args *a, vls_ctx *ctx)
 {
 	vls_import_opts iopts = VLS_IMPORT_OPTS_INIT;
+	struct stat st;
+	vls_db *db = NULL;
 	int64_t run = 0;
+	bool created = stat(a->db, &st) < 0 && errno == ENOENT;
 	int ret;
 
 	iopts.label = a->label;
-	ret = vls_db_import_file(&run, r->db, a->output, NULL, &iopts);
-	if (ret)
+	ret = vls_db_open(&db, ctx, a->db, VLS_DB_READWRITE);
+	if (ret)    /* a DB it created is gone already */
 		return cli_fail(&record_cmd, ctx, ret, a->db);
-	r->db_stored = true;
+	ret = vls_db_import_file(&run, db, a->output, NULL, &iopts);
+	vls_db_close(db);
+	if (ret) {
+		if (created && unlink(a->db) < 0 && errno != ENOENT)
+			cli_err(&record_cmd, "warning: cannot remove %s: %s", a->db,
+				strerror(errno));
+		return cli_fail(&record_cmd, ctx, ret, a->db);
+	}
 	fprintf(stderr, "vmlockstat record: imported into %s as run %lld\n", a->db,
 		(long long)run);
 	return 0;
@@ -579,7 +572,7 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 	char cmdline[CMDLINE_MAX];
 	int go_fd = -1, err_fd = -1, ret, status;
 
-	ret = open_db(a, ctx, &r);
+	ret = check_db(a, ctx);
 	if (ret)
 		return ret;     /* the command never exists */
 	opts.output = a->output;
@@ -593,7 +586,6 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 		r.child = spawn(a->cmd, oldmask, &go_fd, &err_fd);
 		if (r.child < 0) {
 			cli_err(&record_cmd, "fork: %s", strerror(errno));
-			close_db(a, &r);
 			return CLI_EXIT_FAIL;
 		}
 		a->pids[a->npids++] = r.child;
@@ -610,7 +602,6 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 			reap(&r, true);
 		}
 		status = cli_fail(&record_cmd, ctx, ret, "cannot record");
-		close_db(a, &r);
 		return status;
 	}
 	if (r.child)
@@ -620,7 +611,6 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 		close(err_fd);
 		reap(&r, true);
 		vls_record_free(rec);
-		close_db(a, &r);
 		return CLI_EXIT_FAIL;
 	}
 	ret = record_run(a, rec, &r, go_fd, err_fd, set);
@@ -631,9 +621,8 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 	else
 		report_done(a, rec);
 	vls_record_free(rec);   /* the instance is gone in every case */
-	if (!ret && !r.skipped && r.db)
-		ret = import_db(a, ctx, &r) ? VLS_ERROR : 0;
-	close_db(a, &r);
+	if (!ret && !r.skipped && a->db)
+		ret = import_db(a, ctx) ? VLS_ERROR : 0;
 	/* Recording is over: a second Ctrl-C may now end us while the command
 	 * finishes. */
 	sigprocmask(SIG_SETMASK, oldmask, NULL);

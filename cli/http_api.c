@@ -4,22 +4,26 @@
  * library's report and compare (docs/report-json.md):
  *
  *   /api/runs                    every run with its faults (fallback rate)
- *   /api/report?run=ID[&top=N]   one run's full report
- *   /api/chains?run=ID[&top=N]   its wait-for chains
+ *   /api/report?run=ID[&top=N][&chain_min=D]   one run's full report
+ *   /api/chains?run=ID[&top=N][&chain_min=D]   its wait-for chains (of
+ *                                contended waits of D or more: 100us, 2ms)
  *   /api/histograms?runs=A,B,..  mmap_lock STATS incl. wait histograms
  *   /api/compare?runs=A,B,..     before/after table, the first run as baseline
  *   /api/compare?labels=L,M,..   the same over labels: each label's runs are
- *                                repetitions (means, 95 % intervals, verdicts)
+ *                                repetitions (means, 95 % intervals, verdicts);
+ *                                both take threshold=PCT (the verdicts')
  *   /api/matrix                  fallback rates per kernel x arch
  *
  * Each route names the arguments it takes: any other is a 400, as is a
  * value that does not parse; a run that does not exist is a 404.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "http.h"
 
 #define STR_(x) #x
@@ -36,23 +40,29 @@ struct route {
 	api_fn fn;
 };
 
-static void report(struct http_reply *r, struct http_db *h, const int64_t *ids,
-		   size_t n, unsigned int sections, unsigned int top)
+static void report_opts(struct http_reply *r, struct http_db *h,
+			vls_report_opts *o)
 {
-	vls_report_opts o = VLS_REPORT_OPTS_INIT;
 	char *json = NULL;
-	int err;
+	int err = vls_report_json(&json, h->db, o);
 
-	o.run_ids = ids;
-	o.nruns = n;
-	o.sections = sections;
-	o.top = top;
-	err = vls_report_json(&json, h->db, &o);
 	if (err)
 		http_reply_lib(r, h->ctx, err, "report");
 	else
 		http_reply_json(r, json);
 	vls_buf_free(h->db, json);
+}
+
+static void report(struct http_reply *r, struct http_db *h, const int64_t *ids,
+		   size_t n, unsigned int sections, unsigned int top)
+{
+	vls_report_opts o = VLS_REPORT_OPTS_INIT;
+
+	o.run_ids = ids;
+	o.nruns = n;
+	o.sections = sections;
+	o.top = top;
+	report_opts(r, h, &o);
 }
 
 struct id_list {
@@ -118,24 +128,53 @@ static bool run_and_top(struct http_reply *r, const struct http_req *req,
 	return true;
 }
 
-static void api_report(struct http_reply *r, const struct http_req *req,
-		       struct http_db *h)
+/* chain_min=DURATION as `report --chain-min` takes it (0: every chain);
+ * absent: the library's default. */
+static bool chain_min(struct http_reply *r, const struct http_req *req,
+		      uint64_t *ns)
 {
+	const char *s = req->arg(req->cls, "chain_min");
+	unsigned long long v;
+
+	*ns = 0;
+	if (!s)
+		return true;
+	if (!cli_parse_duration_ns(s, &v)) {
+		http_reply_error(r, 400, "chain_min wants a duration up to 1 hour "
+				 "(100us, 1.5ms, 2s; 0: all), not '%.40s'", s);
+		return false;
+	}
+	*ns = v ? v : 1;   /* 0 in the API: the default */
+	return true;
+}
+
+/* One run's report: the given sections, top= and chain_min=. */
+static void run_report(struct http_reply *r, const struct http_req *req,
+		       struct http_db *h, unsigned int sections, unsigned int def)
+{
+	vls_report_opts o = VLS_REPORT_OPTS_INIT;
 	unsigned int top;
 	int64_t id;
 
-	if (run_and_top(r, req, &id, &top, TOP_REPORT))
-		report(r, h, &id, 1, VLS_REPORT_ALL, top);
+	if (!run_and_top(r, req, &id, &top, def) || !chain_min(r, req, &o.chain_min_ns))
+		return;
+	o.run_ids = &id;
+	o.nruns = 1;
+	o.sections = sections;
+	o.top = top;
+	report_opts(r, h, &o);
+}
+
+static void api_report(struct http_reply *r, const struct http_req *req,
+		       struct http_db *h)
+{
+	run_report(r, req, h, VLS_REPORT_ALL, TOP_REPORT);
 }
 
 static void api_chains(struct http_reply *r, const struct http_req *req,
 		       struct http_db *h)
 {
-	unsigned int top;
-	int64_t id;
-
-	if (run_and_top(r, req, &id, &top, TOP_CHAINS))
-		report(r, h, &id, 1, VLS_REPORT_CHAINS, top);
+	run_report(r, req, h, VLS_REPORT_CHAINS, TOP_CHAINS);
 }
 
 /* The runs= argument: between min and HTTP_IDS_MAX distinct run ids. */
@@ -166,11 +205,33 @@ static void api_histograms(struct http_reply *r, const struct http_req *req,
 		report(r, h, ids, n, VLS_REPORT_LOCKS, 0);
 }
 
-static void compare(struct http_reply *r, struct http_db *h,
-		    const vls_compare_opts *o)
+/* threshold=PCT as `compare --threshold` takes it; absent: the default. */
+static bool threshold(struct http_reply *r, const struct http_req *req,
+		      vls_compare_opts *o)
+{
+	const char *s = req->arg(req->cls, "threshold");
+	double v;
+
+	if (!s)
+		return true;
+	if (!cli_parse_double(s, &v) || !isfinite(v) || v < 0 || v > 1e6) {
+		http_reply_error(r, 400, "threshold wants a percentage from 0 to "
+				 "1000000, not '%.40s'", s);
+		return false;
+	}
+	o->threshold_pct = v;
+	return true;
+}
+
+static void compare(struct http_reply *r, const struct http_req *req,
+		    struct http_db *h, vls_compare_opts *o)
 {
 	char *json = NULL;
-	int err = vls_compare_json(&json, h->db, o);
+	int err;
+
+	if (!threshold(r, req, o))
+		return;
+	err = vls_compare_json(&json, h->db, o);
 
 	if (err)
 		http_reply_lib(r, h->ctx, err, "compare");
@@ -196,11 +257,12 @@ static void compare_runs(struct http_reply *r, const struct http_req *req,
 	}
 	o.groups = g;
 	o.ngroups = n;
-	compare(r, h, &o);
+	compare(r, req, h, &o);
 }
 
 /* labels=L,M,..: one group per label (or run id), all of its runs. */
-static void compare_labels(struct http_reply *r, const char *s, struct http_db *h)
+static void compare_labels(struct http_reply *r, const struct http_req *req,
+			   const char *s, struct http_db *h)
 {
 	vls_compare_opts o = VLS_COMPARE_OPTS_INIT;
 	vls_compare_group g[HTTP_IDS_MAX] = { { 0 } };
@@ -225,7 +287,7 @@ static void compare_labels(struct http_reply *r, const char *s, struct http_db *
 	o.groups = g;
 	o.ngroups = n;
 	if (!err)
-		compare(r, h, &o);
+		compare(r, req, h, &o);
 	for (i = 0; i < n; i++)
 		vls_buf_free(h->db, (void *)g[i].run_ids);
 }
@@ -238,7 +300,7 @@ static void api_compare(struct http_reply *r, const struct http_req *req,
 	if (labels && req->arg(req->cls, "runs"))
 		http_reply_error(r, 400, "give runs or labels, not both");
 	else if (labels)
-		compare_labels(r, labels, h);
+		compare_labels(r, req, labels, h);
 	else
 		compare_runs(r, req, h);
 }
@@ -249,13 +311,13 @@ static void api_matrix(struct http_reply *r, const struct http_req *req,
 	vls_compare_opts o = VLS_COMPARE_OPTS_INIT;
 
 	o.matrix = 1;
-	compare(r, h, &o);
+	compare(r, req, h, &o);
 }
 
 static const char *const no_args[] = { NULL };
-static const char *const run_args[] = { "run", "top", NULL };
+static const char *const run_args[] = { "run", "top", "chain_min", NULL };
 static const char *const runs_args[] = { "runs", NULL };
-static const char *const compare_args[] = { "runs", "labels", NULL };
+static const char *const compare_args[] = { "runs", "labels", "threshold", NULL };
 
 static const struct route routes[] = {
 	{ "/api/runs", no_args, api_runs },

@@ -63,50 +63,14 @@ bool http_param_uint(unsigned int *out, const char *s, unsigned int lo,
 	return true;
 }
 
-static bool seen(const int64_t *ids, size_t n, int64_t id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
-}
-
-bool http_param_ids(int64_t *out, size_t *nout, size_t min, size_t max,
-		    const char *s)
-{
-	size_t n = 0;
-
-	if (!s || strlen(s) > HTTP_PARAM_MAXLEN)
-		return false;
-	for (;;) {
-		const char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s);
-		uint64_t v;
-
-		if (n == max || !parse_digits(&v, s, len, INT64_MAX) || v == 0 ||
-		    seen(out, n, (int64_t)v))
-			return false;
-		out[n++] = (int64_t)v;
-		if (!comma)
-			break;
-		s = comma + 1;
-	}
-	*nout = n;
-	return n >= min;
-}
-
-static bool name_ok(const char *s, size_t len)
-{
-	if (!len || len >= HTTP_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return false;
-	return true;
-}
-
-bool http_param_names(char (*out)[HTTP_NAME_MAX], size_t *nout, size_t min,
-		      size_t max, const char *s)
+/*
+ * Calls item(s, len, i, data) for each comma-separated item of s, at most
+ * max of them and at least min; false at once when one is refused, when
+ * there are more than max or fewer than min, or when s is too long.
+ */
+static bool each_item(const char *s, size_t min, size_t max, size_t *nout,
+		      bool (*item)(const char *s, size_t len, size_t i, void *data),
+		      void *data)
 {
 	size_t n = 0;
 
@@ -116,13 +80,8 @@ bool http_param_names(char (*out)[HTTP_NAME_MAX], size_t *nout, size_t min,
 		const char *comma = strchr(s, ',');
 		size_t len = comma ? (size_t)(comma - s) : strlen(s);
 
-		if (n == max || !name_ok(s, len))
+		if (n == max || !item(s, len, n, data))
 			return false;
-		memcpy(out[n], s, len);
-		out[n][len] = '\0';
-		for (size_t i = 0; i < n; i++)
-			if (!strcmp(out[i], out[n]))
-				return false;
 		n++;
 		if (!comma)
 			break;
@@ -130,6 +89,51 @@ bool http_param_names(char (*out)[HTTP_NAME_MAX], size_t *nout, size_t min,
 	}
 	*nout = n;
 	return n >= min;
+}
+
+/* A run id not among the i before it. */
+static bool id_item(const char *s, size_t len, size_t i, void *data)
+{
+	int64_t *ids = data;
+	uint64_t v;
+
+	if (!parse_digits(&v, s, len, INT64_MAX) || v == 0)
+		return false;
+	for (size_t k = 0; k < i; k++)
+		if (ids[k] == (int64_t)v)
+			return false;
+	ids[i] = (int64_t)v;
+	return true;
+}
+
+bool http_param_ids(int64_t *out, size_t *nout, size_t min, size_t max,
+		    const char *s)
+{
+	return each_item(s, min, max, nout, id_item, out);
+}
+
+/* A name without control characters, not among the i before it. */
+static bool name_item(const char *s, size_t len, size_t i, void *data)
+{
+	char (*names)[HTTP_NAME_MAX] = data;
+
+	if (!len || len >= HTTP_NAME_MAX)
+		return false;
+	for (size_t k = 0; k < len; k++)
+		if ((unsigned char)s[k] < 0x20 || s[k] == 0x7f)
+			return false;
+	memcpy(names[i], s, len);
+	names[i][len] = '\0';
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(names[k], names[i]))
+			return false;
+	return true;
+}
+
+bool http_param_names(char (*out)[HTTP_NAME_MAX], size_t *nout, size_t min,
+		      size_t max, const char *s)
+{
+	return each_item(s, min, max, nout, name_item, out);
 }
 
 bool http_param_known(const char *name, const char *const *names)

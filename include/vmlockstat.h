@@ -354,6 +354,17 @@ VLS_EXTERN int vls_db_open(vls_db **out, vls_ctx *ctx, const char *path,
 			   vls_db_mode mode);
 VLS_EXTERN void vls_db_close(vls_db *db);
 
+/**
+ * Whether vls_db_open(..., VLS_DB_READWRITE) of path would succeed, found
+ * without writing anything: not a migration, not a file. A DB that does
+ * not exist must have a writable directory; one that exists must be a
+ * vmlockstat DB (or an empty file) of this schema version or an older
+ * one, and writable, with its directory. For a caller that must know
+ * early (before a recording) and open later. 0 or an error, as
+ * vls_db_open would give it.
+ */
+VLS_EXTERN int vls_db_check(vls_ctx *ctx, const char *path);
+
 /** One import: analyzers fed by events, committed as one transaction. */
 typedef struct vls_import vls_import;
 

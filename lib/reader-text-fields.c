@@ -60,9 +60,11 @@ static const char *parse_u64(const char *p, uint64_t *out)
 	uint64_t v = 0;
 
 	for (; is_digit(*p); p++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return NULL;
-		v = v * 10 + (uint64_t)(*p - '0');
+		unsigned int d = (unsigned int)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return NULL;    /* exact: UINT64_MAX itself parses */
+		v = v * 10 + d;
 	}
 	if (p == s)
 		return NULL;

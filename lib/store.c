@@ -206,6 +206,8 @@ static int check_version(vls_db *db)
 		return 0;
 	if (db->mode == VLS_DB_READWRITE)
 		return upgrade(db);
+	if (version > 0 && db->check_only)
+		return 0;   /* a read-write open would migrate it */
 	if (version > 0)
 		return __vls_error(db->ctx, VLS_EVERSION,
 				   "%s: schema version %lld is older than %d: open it "
@@ -213,10 +215,16 @@ static int check_version(vls_db *db)
 				   db->path, (long long)version, VLS_SCHEMA_VERSION);
 	ret = query_int(&objects, db->ctx, db->sql,
 			"SELECT count(*) FROM sqlite_schema");
-	if (!ret)
-		ret = __vls_error(db->ctx, VLS_EPARSE, "%s: not a vmlockstat database%s",
-				  db->path, objects ? "" : " (empty)");
-	return ret;
+	if (ret)
+		return ret;
+	if (db->check_only && !objects)
+		return 0;   /* an empty file: a read-write open creates the schema */
+	if (db->check_only)
+		return __vls_error(db->ctx, VLS_EPARSE, "%s: an SQLite database, but "
+				   "not a vmlockstat one (user_version 0 and %lld "
+				   "objects)", db->path, (long long)objects);
+	return __vls_error(db->ctx, VLS_EPARSE, "%s: not a vmlockstat database%s",
+			   db->path, objects ? "" : " (empty)");
 }
 
 /* The WAL file of path holds data the DB file lacks? */
@@ -246,6 +254,24 @@ static char *immutable_uri(vls_ctx *ctx, const char *path)
 	return uri;
 }
 
+/* The DB file alone, read-only: no -shm, no locks, nothing written. */
+static int open_immutable(vls_db *db)
+{
+	char *uri = immutable_uri(db->ctx, db->path);
+	int rc;
+
+	if (!uri)
+		return __vls_error(db->ctx, VLS_ENOMEM, "out of memory");
+	rc = sqlite3_open_v2(uri, &db->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+			     SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
+	__vls_free(db->ctx, uri);
+	if (rc != SQLITE_OK)
+		return __vls_error(db->ctx, VLS_EIO, "%s: cannot open: %s", db->path,
+				   db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
+	sqlite3_extended_result_codes(db->sql, 1);
+	return 0;
+}
+
 /*
  * A WAL DB read by a user who may not write next to it (a root-owned DB in
  * a 755 directory, read-only media): SQLite cannot create the -shm file a
@@ -258,7 +284,6 @@ static int readonly_fallback(vls_db *db)
 {
 	int rc = sqlite3_exec(db->sql, "SELECT count(*) FROM sqlite_schema",
 			      NULL, NULL, NULL);
-	char *uri;
 
 	if ((rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_CANTOPEN)
 		return 0;           /* fine, or an error the next query reports */
@@ -270,17 +295,7 @@ static int readonly_fallback(vls_db *db)
 				   "needs write access to the directory (or run a "
 				   "command that writes to the DB once, as its owner)",
 				   db->path, db->path);
-	uri = immutable_uri(db->ctx, db->path);
-	if (!uri)
-		return __vls_error(db->ctx, VLS_ENOMEM, "out of memory");
-	rc = sqlite3_open_v2(uri, &db->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
-			     SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
-	__vls_free(db->ctx, uri);
-	if (rc != SQLITE_OK)
-		return __vls_error(db->ctx, VLS_EIO, "%s: cannot open: %s", db->path,
-				   db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
-	sqlite3_extended_result_codes(db->sql, 1);
-	return 0;
+	return open_immutable(db);
 }
 
 /* Writing needs the file (when it exists) and its directory, where the
@@ -315,7 +330,7 @@ static int open_sqlite(vls_db *db, bool *created)
 
 	*created = false;
 	if (stat(db->path, &st) < 0) {
-		if (errno != ENOENT || db->mode == VLS_DB_READONLY)
+		if (errno != ENOENT || (db->mode == VLS_DB_READONLY && !db->check_only))
 			return __vls_error(db->ctx, errno == ENOENT ? VLS_ENOTFOUND : VLS_EIO,
 					   "%s: %s", db->path, strerror(errno));
 		*created = true;
@@ -326,11 +341,16 @@ static int open_sqlite(vls_db *db, bool *created)
 				   "device, a pipe or a socket): a DB is a file",
 				   db->path);
 	}
-	if (db->mode == VLS_DB_READWRITE && (rc = check_writable(db, *created)))
+	if ((db->mode == VLS_DB_READWRITE || db->check_only) &&
+	    (rc = check_writable(db, *created)))
 		return rc;
+	if (*created && db->check_only)
+		return 0;   /* the directory takes it: nothing to open */
 	flags |= db->mode == VLS_DB_READONLY
 			 ? SQLITE_OPEN_READONLY
 			 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (db->check_only && !wal_has_data(db->path))
+		return open_immutable(db);  /* not even a -shm left behind */
 	rc = sqlite3_open_v2(db->path, &db->sql, flags, NULL);
 	if (rc != SQLITE_OK)
 		return __vls_error(db->ctx, rc == SQLITE_NOMEM ? VLS_ENOMEM : VLS_EIO,
@@ -380,6 +400,23 @@ fail:
 	/* "Nothing is written on failure": a DB file this call created goes. */
 	if (created)
 		unlink(path);
+	return ret;
+}
+
+int vls_db_check(vls_ctx *ctx, const char *path)
+{
+	vls_db db = { .ctx = ctx, .mode = VLS_DB_READONLY, .check_only = true };
+	bool created = false;
+	int ret;
+
+	if (!ctx || !path)
+		return ctx ? __vls_error(ctx, VLS_EINVAL, "vls_db_check: NULL argument")
+			   : VLS_EINVAL;
+	db.path = (char *)path;
+	ret = open_sqlite(&db, &created);
+	if (!ret && !created)
+		ret = check_version(&db);
+	sqlite3_close_v2(db.sql);
 	return ret;
 }
 

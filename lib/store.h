@@ -19,6 +19,7 @@ struct vls_db {
 	vls_ctx *ctx;
 	sqlite3 *sql;
 	vls_db_mode mode;
+	bool check_only;  /* vls_db_check(): read-only, as read-write would */
 	char *path;
 	/* vls_db_run_meta() result, borrowed until the next call */
 	char *meta_value;

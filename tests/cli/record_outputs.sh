@@ -11,9 +11,10 @@
 #  - nothing is left behind: the directory lists as before, a --db this
 #    run would have created does not exist, an existing file is unchanged.
 # Needs no root and no tracefs: every case fails before those are checked.
-# Environment (set by CTest): VLS.
+# Environment (set by CTest): VLS, VLS_TEST_DATA.
 set -u
 VLS=${VLS:?set VLS to the vmlockstat binary}
+DATA=${VLS_TEST_DATA:?set VLS_TEST_DATA to tests/data}
 T=$(mktemp -d /tmp/vls_cli_recout.XXXXXX)
 chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
@@ -70,6 +71,26 @@ expect "--db a directory" 2 "$W/dir: is a directory" "$VLS" -- \
 expect "--db not a DB" 1 "$W/text.db: not an SQLite database" "$VLS" -- \
 	-o "$W/t.dat" --db "$W/text.db"
 [ "$(sha256sum <"$W/text.db")" = "$sum_text" ] || fail "text.db was changed"
+
+# A DB of an older schema is checked, not migrated, before the recording:
+# a recording that fails leaves it as it was (item 8).
+xz -dc "$DATA/text/ftrace.txt.xz" >"$T/small.txt"
+"$VLS" import --db "$W/old.db" "$T/small.txt" >/dev/null 2>&1 || fail "import"
+python3 - "$W/old.db" <<'PY' || fail "making a schema-1 DB"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for t in ("fault_task", "fault_run"):
+    c.execute(f"ALTER TABLE {t} DROP COLUMN kernel_faults")
+c.execute("PRAGMA user_version = 1")
+c.commit()
+PY
+before=$(listing)
+sum_old=$(sha256sum <"$W/old.db")
+expect "-o a directory, --db of schema 1" 2 "$W/dir: is a directory" "$VLS" -- \
+	-o "$W/dir" --db "$W/old.db"
+[ "$(sha256sum <"$W/old.db")" = "$sum_old" ] &&
+	ok "--db of schema 1: not migrated by a recording that failed" ||
+	fail "--db of schema 1 was changed by a recording that failed"
 
 # --- another user: directories and files it may not write ---
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then

@@ -108,6 +108,16 @@ py 'len(d["runs"][0]["chains"]) == 3' 'd["runs"][0]["chains_total"] > 3' \
    'all(set(c) >= {"waiter", "links", "depth", "inversion"} for c in d["runs"][0]["chains"])' \
    'd["runs"][0]["chains"][0]["waiter"]["wait_ns"] >= d["runs"][0]["chains"][2]["waiter"]["wait_ns"]' \
    '"tasks" not in d["runs"][0]'
+# chain_min= as report --chain-min: 0 is every contended chain, 2ms fewer
+"$VLS" report --db "$DB" --run 1 --top 1000 --chain-min 0 --json >"$T/cli.json"
+status 200 "/api/chains?run=1&top=1000&chain_min=0"
+py 'd["runs"][0]["chains"] == cli["runs"][0]["chains"]' \
+   'd["runs"][0]["chain_min_ns"] == cli["runs"][0]["chain_min_ns"]' \
+   'd["runs"][0]["chains_total"] == cli["runs"][0]["chains_total"] > 3'
+"$VLS" report --db "$DB" --run 1 --top 1000 --chain-min 2ms --json >"$T/cli.json"
+status 200 "/api/report?run=1&top=1000&chain_min=2ms"
+py 'd == cli' 'd["runs"][0]["chain_min_ns"] == 2000000' \
+   'all(c["waiter"]["wait_ns"] >= 2000000 for c in d["runs"][0]["chains"])'
 
 # --- histograms: each run's buckets add up to its waits ---
 status 200 "/api/histograms?runs=2,1"
@@ -130,6 +140,10 @@ status 200 "/api/compare?labels=stock,patched,5"
 py '[(g["name"], g["runs"]) for g in d["groups"]] == [("stock", [1]), ("patched", [2]), ("5", [5])]' \
    'd["threshold_pct"] == 5' \
    '{f["name"]: f for f in d["figures"]}["io_retry_fallbacks"]["change"][1]["verdict"] is None'
+# threshold= as compare --threshold
+"$VLS" compare --db "$DB" --threshold 12.5 --json stock patched >"$T/cli.json"
+status 200 "/api/compare?labels=stock,patched&threshold=12.5"
+py 'd["threshold_pct"] == 12.5' 'd == cli'
 
 # --- the kernel x arch matrix ---
 status 200 /api/matrix
@@ -149,7 +163,11 @@ for q in "report" "report?run=" "report?run=0" "report?run=-1" "report?run=01" \
 	 "compare?labels=stock" "compare?labels=stock,stock" "compare?labels=stock,,patched" \
 	 "compare?labels=stock,pat%01ched" "compare?labels=stock,patched&runs=1,2" \
 	 "compare?labels=stock,$(printf 'x%.0s' $(seq 64))" \
-	 "runs?a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9"; do
+	 "runs?a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9" \
+	 "chains?run=1&chain_min=" "chains?run=1&chain_min=x" "report?run=1&chain_min=-1ms" \
+	 "report?run=1&chain_min=2h" "compare?runs=1,2&threshold=" "compare?runs=1,2&threshold=-1" \
+	 "compare?runs=1,2&threshold=nan" "compare?runs=1,2&threshold=2e6" \
+	 "compare?labels=stock,patched&threshold=5%25" "matrix?threshold=5" "histograms?runs=1&chain_min=0"; do
 	err 400 "/api/$q"
 done
 long=$(printf '1,%.0s' $(seq 200))

@@ -21,6 +21,7 @@ source "$(dirname "$0")/record_common.bash"
 record_preflight
 
 check() {  # check NAME DB TRUTH PYTHON-EXPRESSION-PER-FAULTER
+	truth_checks_or_skip
 	python3 - "$@" <<'PY'
 import json, sqlite3, sys
 name, db, truth, rule = sys.argv[1:5]

@@ -33,6 +33,7 @@ scenario_record() {
 #   the situation in 3 recordings (fast I/O, a quiet machine), which says
 #   nothing about the analysis, so the caller skips with that message.
 scenario_check() {
+	truth_checks_or_skip
 	python3 - "$1" 3<&0 <<'PY'
 import json, os, sqlite3, sys
 con = sqlite3.connect(sys.argv[1])

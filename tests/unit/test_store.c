@@ -180,6 +180,48 @@ static void test_readonly(vls_ctx *ctx)
 	CHECK_INT(sql_int(p, "SELECT count(*) FROM run"), 0);
 }
 
+/* vls_db_check(): what a read-write open would say, with nothing written. */
+static void test_check(vls_ctx *ctx)
+{
+	const char *p;
+	struct stat before, after;
+	char q[64];
+
+	/* missing, in a writable directory: fine, and still missing */
+	p = tpath("check-missing.db");
+	CHECK_INT(vls_db_check(ctx, p), 0);
+	CHECK(access(p, F_OK) != 0);
+	CHECK_INT(vls_db_check(ctx, tpath("nodir/x.db")), VLS_EIO);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "cannot write in its directory") != NULL);
+
+	/* an older schema: fine, not migrated, no -wal or -shm left */
+	p = tpath("check-old.db");
+	vls_db_close(open_db(ctx, p, VLS_DB_READWRITE));
+	sql_run(p, "PRAGMA user_version = 1");
+	stat(p, &before);
+	CHECK_INT(vls_db_check(ctx, p), 0);
+	stat(p, &after);
+	CHECK_INT(after.st_size, before.st_size);
+	CHECK_INT(after.st_mtime, before.st_mtime);
+	CHECK(access(tpath("check-old.db-shm"), F_OK) != 0);
+	CHECK(access(tpath("check-old.db-wal"), F_OK) != 0);
+	CHECK_INT(sql_int(p, "PRAGMA user_version"), 1);
+
+	/* newer, not a DB, another program's: what vls_db_open says */
+	snprintf(q, sizeof(q), "PRAGMA user_version = %d", VLS_SCHEMA_VERSION + 1);
+	sql_run(p, q);
+	CHECK_INT(vls_db_check(ctx, p), VLS_EVERSION);
+	p = tpath("check-text.db");
+	write_file(p, "this is not a database, just some text\n");
+	CHECK_INT(vls_db_check(ctx, p), VLS_EPARSE);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "not an SQLite database") != NULL);
+	p = tpath("check-foreign.db");
+	sql_run(p, "CREATE TABLE photos (id INTEGER)");
+	CHECK_INT(vls_db_check(ctx, p), VLS_EPARSE);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "not a vmlockstat") != NULL);
+	CHECK_INT(vls_db_check(ctx, tpath("")), VLS_EINVAL);   /* the directory */
+}
+
 /* ------------------------------------------------------------------ */
 
 static const char *const fa[] = { "handle_mm_fault", "do_user_addr_fault" };
@@ -812,6 +854,7 @@ int main(void)
 	test_create(ctx);
 	test_refusals(ctx);
 	test_readonly(ctx);
+	test_check(ctx);
 	test_stacks(ctx);
 	test_tasks(ctx);
 	test_keep_events(ctx);

@@ -253,6 +253,10 @@ static const struct line_case {
 	{ "          <idle>-0       [001] d.h1.    12.5: block_rq_complete: 8,16 WS () 2048 + 16 [-5]",
 	  VLS_FORMAT_FTRACE_TEXT, VLS_EV_BLOCK_RQ_COMPLETE, 12500000000ULL, 1, 0, -1,
 	  "<idle>", "dev=800010 WS 2048+16 err=-5" },
+	/* a flush's sector is (sector_t)-1: UINT64_MAX itself parses (6.18) */
+	{ "              sh-440     [001] .....  1647.518808: block_rq_complete: 254,0 FF () 18446744073709551615 + 0 0x0,0,0 [0]",
+	  VLS_FORMAT_FTRACE_TEXT, VLS_EV_BLOCK_RQ_COMPLETE, 1647518808000ULL, 1, 440, -1,
+	  "sh", "dev=fe00000 FF 18446744073709551615+0 err=0" },
 	/* lock contention */
 	{ "         python3-90    [000] d..1.    3.25: contention_begin: 00000000deadbeef (flags=SPIN|WRITE)",
 	  VLS_FORMAT_FTRACE_TEXT, VLS_EV_LOCK_CONTENTION_BEGIN, 3250000000ULL, 0, 90, -1,
@@ -470,6 +474,8 @@ static const struct bad_case {
 	{ "CRLF line ends and blank lines", "cpus=1\r\n\r\n" L1, 0, 1, 0, 0 },
 	{ "trace-cmd report header", "version = 6\nCPU 0 is empty\ncpus=4\n" L1, 0, 1, 0, 0 },
 	{ "timestamp overflow", "   a-1 [000] ..... 99999999999999999999.0: x: y\n" L1, 0, 1, 1, 1 },
+	{ "sector overflow", "   a-1 [000] .....  1.0: block_rq_complete: 254,0 FF () "
+	  "18446744073709551616 + 0 0x0,0,0 [0]\n" L1, 0, 1, 1, 1 },
 	{ "no newline at the end", L1 "            init-1       [003] .....    11.000003: mmap_lock_released: mm=2 memcg_path=/ write=true",
 	  0, 2, 0, 0 },
 };
