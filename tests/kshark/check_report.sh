@@ -15,3 +15,11 @@ trap 'rm -rf "$tmp"' EXIT
 "$VLS" report -d "$tmp/db" --json --chain-min 0 > "$tmp/report.json"
 python3 "$(dirname "$0")/check_report.py" "$tmp/probe.json" "$tmp/report.json"
 
+# the text report ends with the command that opens the trace with the
+# plugin; none when the plugin named is not there
+want="KernelShark: kernelshark -p '$VLSK_PLUGIN' '$(realpath "$trace")'"
+got=$(VMLOCKSTAT_KSHARK_PLUGIN=$VLSK_PLUGIN "$VLS" report -d "$tmp/db" | tail -1)
+[ "$got" = "$want" ] || { echo "FAIL: report's last line: $got"; exit 1; }
+VMLOCKSTAT_KSHARK_PLUGIN=$tmp/none "$VLS" report -d "$tmp/db" | grep -q KernelShark &&
+	{ echo "FAIL: a KernelShark command without the plugin"; exit 1; }
+echo "report's KernelShark line ok"
