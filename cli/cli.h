@@ -138,6 +138,10 @@ int cli_meta_add_file(struct cli_meta *m, const char *arg);
 void cli_meta_free(struct cli_meta *m);
 
 /* Subcommands: each file's entry point and its table. */
+/* kshark.c: the KernelShark command opening the run's trace with the
+ * plugin (malloc'd), or NULL: no plugin, trace path unknown or gone. */
+char *cli_kshark_command(vls_db *db, int64_t run_id);
+
 int cmd_import(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -306,8 +306,9 @@ VLS_EXTERN vls_format vls_reader_format(const vls_reader *reader);
 
 /**
  * Run metadata the input carries, as key/value pairs: "kernel", "arch",
- * "ncpus", "trace_clock", "source", "format", "lost_events",
- * "cpu<N>.lost", "events.present" (comma list), ... (docs/schema.md).
+ * "ncpus", "trace_clock", "source", "source_path" (absolute), "format",
+ * "lost_events", "cpu<N>.lost", "events.present" (comma list), ...
+ * (docs/schema.md).
  * Returns the value or NULL; valid until the reader is closed. Some keys
  * are only known once vls_reader_read() has finished.
  */

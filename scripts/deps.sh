@@ -11,6 +11,9 @@ packages=(
   xz-utils zstd python3 time
   chromium curl
   clang libclang-rt-14-dev
+  # The KernelShark plugin (kshark/, docs/kshark.md) and its screenshot.
+  # libkshark.pc requires json-c, which Debian's libkshark-dev does not pull.
+  libkshark-dev libjson-c-dev kernelshark xvfb
 )
 
 missing=()
