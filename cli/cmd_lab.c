@@ -219,6 +219,7 @@ static int find_workload(struct lab_env *env, const struct lab_arch *arch,
 
 struct kernel_job {
 	struct lab_kernel k;
+	int idx;                 /* of --kernel, for file names */
 	char busybox[PATH_MAX], workload[PATH_MAX], initrd[PATH_MAX + 32];
 };
 
@@ -276,8 +277,8 @@ static int one_run(struct lab_env *env, const struct args *a,
 	snprintf(what, sizeof(what), "%s rep %u/%llu", j->k.spec, rep, a->reps);
 	snprintf(scratch, sizeof(scratch), "%s/scratch.img", env->work);
 	snprintf(out, sizeof(out), "%s/out.img", env->work);
-	snprintf(console, sizeof(console), "%s/console-%u.log", env->work, rep);
-	snprintf(res, sizeof(res), "%s/results-%u", env->work, rep);
+	snprintf(console, sizeof(console), "%s/console-%d-%u.log", env->work, j->idx, rep);
+	snprintf(res, sizeof(res), "%s/results-%d-%u", env->work, j->idx, rep);
 	if ((ret = make_disks(env, scratch, out)))
 		return ret;
 	g = (struct lab_guest){ .k = &j->k, .initrd = j->initrd, .scratch = scratch,
@@ -340,6 +341,7 @@ static int run_all(struct lab_env *env, const struct args *a,
 	for (int i = 0; !ret && !lab_stop && i < a->nkernels; i++) {
 		lab_progress(env, "kernel %s (%d of %d)", jobs[i].k.spec, i + 1,
 			     a->nkernels);
+		jobs[i].idx = i + 1;
 		ret = prepare(env, a, &jobs[i], i);
 		for (unsigned r = 1; !ret && !lab_stop && r <= a->reps; r++)
 			if (!(ret = one_run(env, a, &jobs[i], r)))

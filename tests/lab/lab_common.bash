@@ -7,7 +7,7 @@ set -euo pipefail
 : "${VLS:?set VLS to the vmlockstat binary}"
 WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/vls-lab-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-DB=$WORK/lab.db
+export DB=$WORK/lab.db
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
@@ -21,11 +21,14 @@ lab_run() {
 	[ "$rc" -eq 0 ] || fail "vmlockstat lab exited $rc"
 }
 
-# lab_check PYTHON: runs PYTHON with `runs` (report --json's runs) and
+# lab_check PYTHON [REPORT OPTIONS]: runs PYTHON with `runs` (report
+# --json's runs, of the latest run or the options' runs) and
 # `faulters(run)` (its tasks with workload role faulter); expect(cond, msg)
 lab_check() {
-	"$VLS" report --db "$DB" --json >"$WORK/report.json" || fail "report --json failed"
-	python3 - "$WORK/report.json" 3<<<"$1" <<'PY'
+	local check=$1
+	shift
+	"$VLS" report --db "$DB" --json "$@" >"$WORK/report.json" || fail "report --json failed"
+	python3 - "$WORK/report.json" 3<<<"$check" <<'PY'
 import json, os, sys
 runs = json.load(open(sys.argv[1]))["runs"]
 bad = 0
