@@ -149,6 +149,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_workload(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 const struct cli_cmd *cmd_import_table(void);
 const struct cli_cmd *cmd_runs_table(void);
 const struct cli_cmd *cmd_report_table(void);
@@ -156,5 +157,6 @@ const struct cli_cmd *cmd_compare_table(void);
 const struct cli_cmd *cmd_record_table(void);
 const struct cli_cmd *cmd_serve_table(void);
 const struct cli_cmd *cmd_workload_table(void);
+const struct cli_cmd *cmd_lab_table(void);
 
 #endif /* VLS_CLI_H */
