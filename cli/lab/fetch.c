@@ -216,7 +216,9 @@ static int resolve(struct lab_env *env, struct lab_kernel *k)
 		cli_err(env->cmd, "--kernel %s: no Debian package linux-image-%s*-%s in "
 			"the %s package lists", k->spec, k->deb_prefix, k->arch->flavour,
 			k->arch->deb);
-		return LAB_EXIT_MISSING;
+		/* the lists are there: a kernel that does not exist, not a host
+		 * that lacks something */
+		return CLI_EXIT_FAIL;
 	}
 	return 0;
 }
