@@ -3,7 +3,7 @@
  * kshark.c - the KernelShark command that opens a run's trace with the
  * vmlockstat plugin (docs/kshark.md), for `report` and the dashboard. Only
  * when both are there: the plugin installed (or named by
- * $VMLOCKSTAT_KSHARK_PLUGIN) and the trace file the import read, by the
+ * $VMLOCKSTAT_KSHARK_PLUGIN) and the trace.dat the import read, by the
  * absolute path it recorded (run_meta source_path).
  */
 #include <stdlib.h>
@@ -62,9 +62,12 @@ char *cli_kshark_command(vls_db *db, int64_t run_id)
 {
 	static const char prog[] = "kernelshark -p ";
 	char plugin[4096], *out, *o;
-	const char *trace = NULL;
+	const char *trace = NULL, *format = NULL;
 
+	/* KernelShark reads trace.dat only, not the text formats */
 	if (!plugin_path(plugin, sizeof(plugin)) ||
+	    vls_db_run_meta(&format, db, run_id, "format") || !format ||
+	    strcmp(format, "tracedat") ||
 	    vls_db_run_meta(&trace, db, run_id, "source_path") || !trace ||
 	    access(trace, R_OK))
 		return NULL;

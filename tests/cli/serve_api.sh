@@ -114,6 +114,9 @@ if [ -r "$PLUGIN" ]; then
 else
 	py "d == {'run': 5, 'command': None}"
 fi
+# run 1 is a text trace, still on disk: KernelShark cannot open it
+status 200 "/api/kshark?run=1"
+py "d == {'run': 1, 'command': None}"
 err 404 "/api/kshark?run=99"
 err 400 "/api/kshark?run=5&top=3"
 
