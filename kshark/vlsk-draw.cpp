@@ -27,11 +27,14 @@ namespace {
 
 /* Where a band sits, as fractions of the graph's height above its base. */
 struct band { float lo, hi; };
+/* A task graph is about 30 pixels high (KernelShark 2.2.1 at 96 dpi):
+ * each band gets at least 4 of them, or a hold vanishes under the base
+ * line. */
 const band bands[VLSK__KINDS] = {
-	{ 0.05f, 0.30f },   /* VLSK_WAIT */
-	{ 0.00f, 0.05f },   /* VLSK_HOLD: a thin bar on the base line */
-	{ 0.35f, 0.60f },   /* VLSK_FALLBACK */
-	{ 0.65f, 0.90f },   /* VLSK_BLOCK */
+	{ 0.15f, 0.38f },   /* VLSK_WAIT */
+	{ 0.00f, 0.15f },   /* VLSK_HOLD: a bar on the base line */
+	{ 0.42f, 0.66f },   /* VLSK_FALLBACK */
+	{ 0.70f, 0.95f },   /* VLSK_BLOCK */
 };
 
 const KsPlot::Color reason_color[VLSK__REASONS] = {
@@ -133,13 +136,17 @@ KsPlot::Color mark_color(const vlsk_mark &m)
 }
 
 /* The outline on top: contended acquisitions and chained waits (in the
- * chain's colour, the same as their blockers' marks on their graphs). */
+ * chain's colour, the same as their blockers' marks on their graphs; two
+ * pixels wide, or the fill's edge hides it). */
 void outline(const view &v, const vlsk_mark &m)
 {
-	if (m.kind == VLSK_WAIT && m.chain >= 0)
-		v.shapes->push_front(box(v, m.start_ns, m.end_ns, bands[m.kind], false,
-					 m.inversion ? inversion_color : chain_color));
-	else if ((m.kind == VLSK_WAIT || m.kind == VLSK_HOLD) && m.contended)
+	if (m.kind == VLSK_WAIT && m.chain >= 0) {
+		MarkBox *r = box(v, m.start_ns, m.end_ns, bands[m.kind], false,
+				 m.inversion ? inversion_color : chain_color);
+
+		r->_size = 2;
+		v.shapes->push_front(r);
+	} else if ((m.kind == VLSK_WAIT || m.kind == VLSK_HOLD) && m.contended)
 		v.shapes->push_front(box(v, m.start_ns, m.end_ns, bands[m.kind], false,
 					 edge_color));
 }
@@ -178,10 +185,12 @@ void draw_mark(const view &v, const vlsk_mark &m, int32_t pid)
 	r->_a = c ? entry_near(v, (int64_t)c->start_ns, c->tid)
 		  : entry_near(v, (int64_t)m.start_ns, pid);
 	r->_b = entry_near(v, (int64_t)m.end_ns, pid);
-	v.shapes->push_front(r);
-	outline(v, m);
+	/* KernelShark draws the list front to back: pushed last, the box is
+	 * drawn first, under its outline and its episode's detail */
 	if (m.kind == VLSK_FALLBACK)
 		episode_detail(v, m);
+	outline(v, m);
+	v.shapes->push_front(r);
 }
 
 /* Each ftrace instance of the file is a stream, each with this plugin

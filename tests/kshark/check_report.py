@@ -26,15 +26,49 @@ for reason, n in run["faults"]["by_reason"].items():
 # the import keeps every chain; the report lists those of contended waits
 # (chains_total) and counts the others (chains_uncontended)
 same("chains", probe["chains"], run["chains_total"] + run["chains_uncontended"])
+
+
+def report_chain(c):
+    """A chain of the report as the plugin's marks have it: the waiter, its
+    wait and mode, each link as (tid, write, depth, the tid it blocked)."""
+    links = c["links"]
+    w = c["waiter"]
+    return (w["tid"], w["wait_ns"], w["mode"] == "write", c["inversion"],
+            sorted((l["tid"], l["mode"] == "write", l["depth"],
+                    links[l["parent"]]["tid"] if l["parent"] >= 0 else w["tid"])
+                   for l in links))
+
+
+def probe_chain(c):
+    return (c["tid"], c["wait_ns"], c["write"] == 1, c["inversion"] == 1,
+            sorted((b["tid"], b["write"] == 1, b["depth"], b["peer"])
+                   for b in c["blockers"]))
+
+
+# chain by chain: the report's chains (every one: --top 0) are the
+# plugin's chains of contended waits, with the same blockers
+want = sorted(report_chain(c) for c in run["chains"])
+got = sorted(probe_chain(c) for c in probe["chain_list"] if c["contended"] == 1)
+same("chains of contended waits", len(got), len(want))
+for g, w in zip(got, want):
+    same(f"chain of tid {w[0]} waiting {w[1]} ns", g, w)
+same("chains of uncontended waits",
+     sum(c["contended"] == 0 for c in probe["chain_list"]), run["chains_uncontended"])
+same("chains without a wait mark", sum(c["contended"] < 0 for c in probe["chain_list"]), 0)
+same("blockers drawn", sum(len(c["blockers"]) for c in probe["chain_list"]),
+     sum(c["nblockers"] for c in probe["chain_list"]))
 same("wait edges not among KernelShark's entries", probe["edges_missing"], 0)
 if probe["entries"] < run["events"]:
     bad.append(f"libkshark loaded {probe['entries']} entries, the trace has {run['events']} events")
 if probe["waits"] == 0 or probe["fallbacks"] == 0:
     bad.append("the fixture gave no waits or no fallbacks: nothing was compared")
+if "--want-chains" in sys.argv[3:] and not run["chains"]:
+    bad.append("the fixture gave no chains: none was compared")
 for b in bad:
     print("FAIL:", b)
 if bad:
     sys.exit(1)
 print(f"kshark core = report: {probe['waits']} acquisitions, "
-      f"{probe['fallbacks']} fallbacks, {probe['chains']} chains; "
+      f"{probe['fallbacks']} fallbacks, {probe['chains']} chains "
+      f"({len(want)} compared link by link); "
       f"{probe['entries']} entries, every wait's edges among them")

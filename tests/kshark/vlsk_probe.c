@@ -46,8 +46,48 @@ static void print(const struct vlsk_trace *t, const struct found *f, size_t rows
 	for (unsigned int r = 0; r < VLSK__REASONS; r++)
 		printf("%s\"%s\": %" PRIu64, r ? ", " : "", vlsk_reason_name(r),
 		       t->by_reason[r]);
-	printf("},\n \"chains\": %zu, \"blocks\": %" PRIu64 ", \"holds\": %" PRIu64 "}\n",
+	printf("},\n \"chains\": %zu, \"blocks\": %" PRIu64 ", \"holds\": %" PRIu64 ",\n",
 	       t->nchains, t->count[VLSK_BLOCK], t->count[VLSK_HOLD]);
+}
+
+/* A chain's blockers as the plugin drew them: its BLOCK marks (tid, mode,
+ * depth, whom each blocked), on whichever graphs they are. */
+static void print_blockers(const struct vlsk_trace *t, int64_t seq)
+{
+	const char *sep = "";
+
+	for (size_t i = 0; i < t->nmarks; i++) {
+		const struct vlsk_mark *m = &t->marks[i];
+
+		if (m->kind != VLSK_BLOCK || m->chain != seq)
+			continue;
+		printf("%s{\"tid\": %d, \"write\": %d, \"depth\": %u, \"peer\": %d}",
+		       sep, m->tid, m->write, m->depth, m->peer);
+		sep = ", ";
+	}
+}
+
+/* Every chain, with what its waiter's wait mark says of it (contended:
+ * the report lists only those) and its blockers' marks. */
+static void print_chains(const struct vlsk_trace *t)
+{
+	printf(" \"chain_list\": [");
+	for (size_t c = 0; c < t->nchains; c++) {
+		const struct vlsk_chain *ch = &t->chains[c];
+		int contended = -1;     /* -1: no wait mark carries the chain */
+
+		for (size_t i = 0; i < t->nmarks && contended < 0; i++)
+			if (t->marks[i].kind == VLSK_WAIT && t->marks[i].chain == ch->seq)
+				contended = t->marks[i].contended;
+		printf("%s\n  {\"seq\": %" PRId64 ", \"tid\": %d, \"wait_ns\": %" PRIu64
+		       ", \"write\": %d, \"inversion\": %d, \"contended\": %d, "
+		       "\"nblockers\": %zu, \"blockers\": [", c ? "," : "", ch->seq,
+		       ch->tid, ch->wait_ns, ch->write, ch->inversion, contended,
+		       ch->nblockers);
+		print_blockers(t, ch->seq);
+		printf("]}");
+	}
+	printf("]}\n");
 }
 
 int main(int argc, char **argv)
@@ -83,6 +123,7 @@ int main(int argc, char **argv)
 	else {
 		check_edges(&t, rows, (size_t)n, &f);
 		print(&t, &f, (size_t)n);
+		print_chains(&t);
 		ret = 0;
 	}
 	vlsk_release(&t);
