@@ -7,6 +7,10 @@
  * (package lists, archives and an empty dpkg status under
  * CACHE/apt-ARCH, APT::Architectures=ARCH) over the host's sources.list:
  * nothing of the host's dpkg state or architecture list changes.
+ * A kernel line the host's suites lack for an architecture (Debian 12's
+ * security archive, the only one with 6.12, no longer carries s390x) is
+ * looked for once more in FALLBACK_SUITE, through a second private root,
+ * CACHE/apt-ARCH-SUITE, with its own sources.list.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -21,11 +25,14 @@
 #include "lab.h"
 
 #define LISTS_MAX_AGE (24 * 3600)
-#define APT_ARGV_MAX 24
+#define APT_ARGV_MAX 32
+#define APT_OPT_MAX 10
+#define FALLBACK_SUITE "trixie"
+#define FALLBACK_MIRROR "http://deb.debian.org/debian"
 
 struct apt {
 	char root[PATH_MAX];
-	char opt[8][PATH_MAX + 64];
+	char opt[APT_OPT_MAX][PATH_MAX + 64];
 	const char *argv[APT_ARGV_MAX];
 	int argc;
 };
@@ -46,13 +53,23 @@ static int mkdirs(const char *path)
 	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
 }
 
-/* apt-get/apt-cache TOOL with the private options, then the words */
+/* apt-get/apt-cache TOOL with the private options, then the words; suite
+ * NULL: the host's sources, else only FALLBACK_MIRROR's suite */
 static void apt_init(struct apt *a, const struct lab_env *env, const char *deb,
-		     const char *tool)
+		     const char *suite, const char *tool)
 {
 	int n = 0;
 
-	lab_path(a->root, sizeof(a->root), "%s/apt-%s", env->cache, deb);
+	if (suite)
+		lab_path(a->root, sizeof(a->root), "%s/apt-%s-%s", env->cache, deb, suite);
+	else
+		lab_path(a->root, sizeof(a->root), "%s/apt-%s", env->cache, deb);
+	if (suite) {
+		lab_path(a->opt[n++], sizeof(a->opt[0]), "Dir::Etc::sourcelist=%s/sources.list",
+			 a->root);
+		lab_path(a->opt[n++], sizeof(a->opt[0]), "Dir::Etc::sourceparts=%s/none",
+			 a->root);
+	}
 	lab_path(a->opt[n++], sizeof(a->opt[0]), "Dir::State::Lists=%s/lists", a->root);
 	lab_path(a->opt[n++], sizeof(a->opt[0]), "Dir::Cache=%s", a->root);
 	lab_path(a->opt[n++], sizeof(a->opt[0]), "Dir::Cache::archives=%s/archives", a->root);
@@ -104,14 +121,27 @@ static bool have_lists(const char *root)
 	return found;
 }
 
-/* Package lists for deb, at most a day old. */
-static int apt_update(struct lab_env *env, const char *deb)
+/* root/sources.list naming suite alone */
+static int write_sources(const struct apt *a, const char *suite)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+
+	lab_path(path, sizeof(path), "%s/sources.list", a->root);
+	if (!(f = fopen(path, "w")))
+		return -1;
+	fprintf(f, "deb %s %s main\n", FALLBACK_MIRROR, suite);
+	return fclose(f);
+}
+
+/* Package lists for deb (of suite, NULL: the host's), at most a day old. */
+static int apt_update(struct lab_env *env, const char *deb, const char *suite)
 {
 	struct apt a;
 	char stamp[PATH_MAX + 16], dir[PATH_MAX + 32];
 	FILE *f;
 
-	apt_init(&a, env, deb, "apt-get");
+	apt_init(&a, env, deb, suite, "apt-get");
 	lab_path(stamp, sizeof(stamp), "%s/updated", a.root);
 	if (fresh(stamp, LISTS_MAX_AGE))
 		return 0;
@@ -121,10 +151,15 @@ static int apt_update(struct lab_env *env, const char *deb)
 		cli_err(env->cmd, "cannot create %s: %s", dir, strerror(errno));
 		return CLI_EXIT_FAIL;
 	}
+	if (suite && write_sources(&a, suite)) {
+		cli_err(env->cmd, "cannot write %s/sources.list: %s", a.root, strerror(errno));
+		return CLI_EXIT_FAIL;
+	}
 	lab_path(dir, sizeof(dir), "%s/status", a.root);
 	if ((f = fopen(dir, "a")))
 		fclose(f);
-	lab_progress(env, "apt-get update for %s (private lists in %s)", deb, a.root);
+	lab_progress(env, "apt-get update for %s%s%s (private lists in %s)", deb,
+		     suite ? " " : "", suite ? suite : "", a.root);
 	apt_add(&a, "update");
 	if (lab_run(a.argv, NULL, "/dev/null", NULL)) {
 		cli_err(env->cmd, "apt-get update for %s failed (network? the host's "
@@ -183,14 +218,30 @@ static bool match(const char *name, const struct lab_kernel *k, size_t *abi_len)
 	return false;
 }
 
-/* The newest matching package: highest ABI (strverscmp), -unsigned first */
-static int resolve(struct lab_env *env, struct lab_kernel *k)
+/* Whether name is a line of the list failed ("\nA\nB\n") */
+static bool failed_has(const char *failed, const char *name)
+{
+	const char *p = failed;
+	size_t n = strlen(name);
+
+	while ((p = strstr(p, name)))
+		if (p > failed && p[-1] == '\n' && p[n] == '\n')
+			return true;
+		else
+			p += n;
+	return false;
+}
+
+/* The newest matching package of suite (NULL: the host's) not in failed
+ * into k->package: highest ABI (strverscmp), -unsigned first; "" when none */
+static void resolve_in(struct lab_env *env, struct lab_kernel *k, const char *suite,
+		       const char *failed)
 {
 	struct apt a;
 	char word[96], *text = NULL, *save = NULL, best_abi[128] = "";
 	bool best_unsigned = false;
 
-	apt_init(&a, env, k->arch->deb, "apt-cache");
+	apt_init(&a, env, k->arch->deb, suite, "apt-cache");
 	lab_path(word, sizeof(word), "linux-image-%s", k->deb_prefix);
 	apt_add(&a, "pkgnames");
 	apt_add(&a, word);
@@ -201,7 +252,7 @@ static int resolve(struct lab_env *env, struct lab_kernel *k)
 		char abi[128];
 		int c;
 
-		if (!match(l, k, &alen) || alen >= sizeof(abi))
+		if (!match(l, k, &alen) || alen >= sizeof(abi) || failed_has(failed, l))
 			continue;
 		lab_path(abi, sizeof(abi), "%.*s", (int)alen, l + 12);
 		c = best_abi[0] ? strverscmp(abi, best_abi) : 1;
@@ -212,14 +263,29 @@ static int resolve(struct lab_env *env, struct lab_kernel *k)
 		}
 	}
 	free(text);
+}
+
+/* The host's suites first, then FALLBACK_SUITE (k->suite says which) */
+static int resolve(struct lab_env *env, struct lab_kernel *k, const char *failed)
+{
+	int ret;
+
+	k->package[0] = k->suite[0] = 0;
+	resolve_in(env, k, NULL, failed);
+	if (k->package[0])
+		return 0;
+	if ((ret = apt_update(env, k->arch->deb, FALLBACK_SUITE)))
+		return ret;
+	resolve_in(env, k, FALLBACK_SUITE, failed);
 	if (!k->package[0]) {
 		cli_err(env->cmd, "--kernel %s: no Debian package linux-image-%s*-%s in "
-			"the %s package lists", k->spec, k->deb_prefix, k->arch->flavour,
-			k->arch->deb);
+			"the %s package lists (the host's, nor %s's)", k->spec,
+			k->deb_prefix, k->arch->flavour, k->arch->deb, FALLBACK_SUITE);
 		/* the lists are there: a kernel that does not exist, not a host
 		 * that lacks something */
 		return CLI_EXIT_FAIL;
 	}
+	lab_path(k->suite, sizeof(k->suite), "%s", FALLBACK_SUITE);
 	return 0;
 }
 
@@ -245,30 +311,31 @@ static bool find_deb(const char *dir, const char *name, char *path, size_t size)
 	return found;
 }
 
-/* Download package (of arch deb) and unpack it into CACHE/pkg/NAME once;
- * root gets that directory. */
-static int fetch_deb(struct lab_env *env, const char *deb, const char *pkg,
-		     char *root, size_t size)
+/* Download package (of arch deb, from suite, NULL: the host's) and unpack
+ * it into CACHE/pkg/NAME once; root gets that directory. */
+static int fetch_deb(struct lab_env *env, const char *deb, const char *suite,
+		     const char *pkg, char *root, size_t size)
 {
-	char debs[PATH_MAX], file[PATH_MAX + 256], tmp[PATH_MAX + 8];
+	char debs[PATH_MAX + 8], file[PATH_MAX + 256], tmp[PATH_MAX + 8];
 	struct apt a;
 
 	lab_path(root, size, "%s/pkg/%s", env->cache, pkg);
 	if (!access(root, F_OK))
 		return 0;
-	lab_path(debs, sizeof(debs), "%s/apt-%s/debs", env->cache, deb);
+	apt_init(&a, env, deb, suite, "apt-get");
+	lab_path(debs, sizeof(debs), "%s/debs", a.root);
 	if (mkdirs(debs)) {
 		cli_err(env->cmd, "cannot create %s: %s", debs, strerror(errno));
 		return CLI_EXIT_FAIL;
 	}
 	if (!find_deb(debs, pkg, file, sizeof(file))) {
-		apt_init(&a, env, deb, "apt-get");
 		apt_add(&a, "download");
 		apt_add(&a, pkg);
 		lab_progress(env, "fetching %s (%s)", pkg, deb);
 		if (lab_run(a.argv, debs, "/dev/null", NULL) ||
 		    !find_deb(debs, pkg, file, sizeof(file))) {
-			cli_err(env->cmd, "apt-get download %s (%s) failed (network?)", pkg, deb);
+			cli_err(env->cmd, "apt-get download %s (%s) failed (network? "
+				"not in the mirror's pool yet?)", pkg, deb);
 			return LAB_EXIT_MISSING;
 		}
 	}
@@ -310,7 +377,7 @@ static bool find_release(const char *root, char *mods, size_t size, char *rel,
 
 static int kernel_files(struct lab_env *env, struct lab_kernel *k, const char *root)
 {
-	char rel[256], dep[PATH_MAX + 16];
+	char rel[256], dep[PATH_MAX + 16], base[PATH_MAX];
 
 	if (!find_release(root, k->modules, sizeof(k->modules), rel, sizeof(rel))) {
 		cli_err(env->cmd, "%s has no lib/modules/RELEASE", root);
@@ -333,18 +400,23 @@ static int kernel_files(struct lab_env *env, struct lab_kernel *k, const char *r
 		cli_err(env->cmd, "depmod not found (apt-get install kmod)");
 		return LAB_EXIT_MISSING;
 	}
-	/* depmod -b BASE looks in BASE/lib/modules/RELEASE */
-	if (lab_run((const char *const[]){ "depmod", "-b", root, rel, NULL }, NULL,
+	/* depmod -b BASE looks in BASE/lib/modules/RELEASE: BASE is root/usr
+	 * for a merged-/usr package (Debian 13's) */
+	lab_path(base, sizeof(base), "%.*s", (int)(strlen(k->modules) -
+		 strlen("/lib/modules/") - strlen(rel)), k->modules);
+	if (lab_run((const char *const[]){ "depmod", "-b", base, rel, NULL }, NULL,
 		    NULL, NULL)) {
-		cli_err(env->cmd, "depmod -b %s %s failed", root, rel);
+		cli_err(env->cmd, "depmod -b %s %s failed", base, rel);
 		return CLI_EXIT_FAIL;
 	}
 	return 0;
 }
 
+/* The newest package that downloads: a mirror's index can name a build
+ * its pool does not have yet (404), then the one before it is taken. */
 int lab_fetch_kernel(struct lab_env *env, struct lab_kernel *k)
 {
-	char root[PATH_MAX];
+	char root[PATH_MAX], failed[4 * 256] = "\n";
 	int ret;
 
 	if (!k->deb_prefix[0])
@@ -354,10 +426,22 @@ int lab_fetch_kernel(struct lab_env *env, struct lab_kernel *k)
 			k->spec);
 		return LAB_EXIT_MISSING;
 	}
-	if ((ret = apt_update(env, k->arch->deb)) || (ret = resolve(env, k)) ||
-	    (ret = fetch_deb(env, k->arch->deb, k->package, root, sizeof(root))))
+	if ((ret = apt_update(env, k->arch->deb, NULL)))
 		return ret;
-	lab_progress(env, "kernel %s: %s", k->spec, k->package);
+	for (int tries = 0; tries < 3; tries++) {
+		if ((ret = resolve(env, k, failed)))
+			return ret;
+		ret = fetch_deb(env, k->arch->deb, k->suite[0] ? k->suite : NULL,
+				k->package, root, sizeof(root));
+		if (ret != LAB_EXIT_MISSING)
+			break;
+		lab_path(failed + strlen(failed), sizeof(failed) - strlen(failed), "%s\n",
+			 k->package);
+	}
+	if (ret)
+		return ret;
+	lab_progress(env, "kernel %s: %s%s%s", k->spec, k->package,
+		     k->suite[0] ? " from " : "", k->suite);
 	return kernel_files(env, k, root);
 }
 
@@ -368,14 +452,14 @@ int lab_fetch_busybox(struct lab_env *env, const struct lab_arch *a, char *path,
 	int ret;
 
 	lab_path(pkg, sizeof(pkg), "busybox-static");
-	if ((ret = apt_update(env, a->deb)))
+	if ((ret = apt_update(env, a->deb, NULL)))
 		return ret;
 	/* one unpacked copy per arch: pkg/busybox-static-ARCH */
 	lab_path(root, sizeof(root), "%s/pkg/busybox-static-%s", env->cache, a->deb);
 	if (access(root, F_OK)) {
 		char tmp[PATH_MAX];
 
-		if ((ret = fetch_deb(env, a->deb, pkg, tmp, sizeof(tmp))))
+		if ((ret = fetch_deb(env, a->deb, NULL, pkg, tmp, sizeof(tmp))))
 			return ret;
 		if (rename(tmp, root)) {
 			cli_err(env->cmd, "cannot rename %s: %s", tmp, strerror(errno));

@@ -55,6 +55,7 @@ struct lab_kernel {
 	char config[PATH_MAX];    /* its .config, "" when unknown */
 	char package[256];        /* Debian package, "" for an image file */
 	char deb_prefix[64];      /* debian: the version prefix, "" otherwise */
+	char suite[32];           /* its Debian suite when not the host's, or "" */
 };
 
 struct lab_env {

@@ -224,6 +224,7 @@ int lab_results_import(struct lab_env *env, const char *dir, struct lab_run *run
 	put(&m, "workload.truth", truth);
 	put(&m, "lab.spec", run->k->spec);
 	put(&m, "lab.package", run->k->package[0] ? run->k->package : NULL);
+	put(&m, "lab.suite", run->k->suite[0] ? run->k->suite : NULL);
 	put(&m, "lab.image", run->k->image);
 	put(&m, "lab.qemu", run->g->cmdline);
 	put(&m, "lab.rep", rep);
