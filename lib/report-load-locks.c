@@ -93,15 +93,19 @@ static int thread_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
 	int64_t mm = __vls_rl_int(st, 0), pid = __vls_rl_int(st, 1);
+	struct vls_u64map *by = pid != VLS_RNULL ? &L->plock_pid : &L->plock_mm;
+	uint64_t key = (uint64_t)(pid != VLS_RNULL ? pid : mm);
 	struct vls_rtask *p = NULL;
+	uint32_t i;
 	int err;
 
-	for (size_t i = 0; i < L->nplocks && !p; i++)
-		if (L->plocks[i].pid == pid && (pid != VLS_RNULL || L->plocks[i].mm == mm))
-			p = &L->plocks[i];
+	if (!__vls_u64map_get(by, key, &i))
+		p = &L->plocks[i];
 	if (!p) {
 		err = __vls_grow(L->ctx, (void **)&L->plocks, &L->plocks_cap,
 				 L->nplocks + 1, sizeof(*L->plocks), VLS_RLIST_MAX);
+		if (!err)
+			err = __vls_u64map_put(L->ctx, by, key, (uint32_t)L->nplocks);
 		if (err)
 			return err;
 		p = &L->plocks[L->nplocks++];

@@ -349,6 +349,8 @@ static void plocks_clear(struct vls_rloader *L)
 	for (size_t i = 0; i < L->nplocks; i++)
 		task_free(L->ctx, &L->plocks[i]);
 	L->nplocks = 0;
+	__vls_u64map_release(L->ctx, &L->plock_pid);
+	__vls_u64map_release(L->ctx, &L->plock_mm);
 }
 
 static int latest_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
@@ -356,6 +358,36 @@ static int latest_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	*(int64_t *)data = sqlite3_column_int64(st, 0);
 	L->found = true;
 	return 0;
+}
+
+/*
+ * All the runs from one read transaction: one snapshot of the DB (an import
+ * committing meanwhile is not half seen) and one WAL read lock, not one per
+ * query. Only when the caller has no transaction open.
+ */
+static int read_begin(struct vls_rloader *L, bool *txn)
+{
+	int err;
+
+	*txn = false;
+	if (!sqlite3_get_autocommit(L->db->sql))
+		return 0;
+	err = __vls_store_exec(L->ctx, L->db->sql, "BEGIN");
+	*txn = !err;
+	return err;
+}
+
+static void read_end(struct vls_rloader *L, bool txn, int *err)
+{
+	int e;
+
+	if (!txn)
+		return;
+	e = __vls_store_exec(L->ctx, L->db->sql, "COMMIT");
+	if (e && !*err)
+		*err = e;
+	if (e)
+		__vls_store_exec(L->ctx, L->db->sql, "ROLLBACK");
 }
 
 int __vls_report_load(struct vls_report **out, vls_db *db,
@@ -368,6 +400,7 @@ int __vls_report_load(struct vls_report **out, vls_db *db,
 				 .pid = o->pid, .comm = o->comm };
 	struct vls_report *r;
 	int64_t latest = 0;
+	bool txn = false;
 	int err = 0;
 
 	*out = NULL;
@@ -399,6 +432,8 @@ int __vls_report_load(struct vls_report **out, vls_db *db,
 	r->comm = o->comm ? __vls_strdup(db->ctx, o->comm) : NULL;
 	if (o->comm && !r->comm)
 		err = __vls_error(db->ctx, VLS_ENOMEM, "out of memory");
+	if (!err)
+		err = read_begin(&L, &txn);
 	for (size_t i = 0; !err && i < nruns; i++) {
 		L.found = false;
 		L.task_cap = 0;
@@ -407,6 +442,7 @@ int __vls_report_load(struct vls_report **out, vls_db *db,
 		r->nruns = i + 1;
 		err = load_run(&L, &r->runs[i], run_ids[i]);
 	}
+	read_end(&L, txn, &err);
 	__vls_meta_clear(db->ctx, &L.meta);
 	plocks_clear(&L);
 	__vls_free(db->ctx, L.plocks);

@@ -13,6 +13,7 @@
 
 #include "report.h"
 #include "store.h"
+#include "util-map.h"
 
 struct vls_rloader {
 	vls_ctx *ctx;
@@ -24,9 +25,11 @@ struct vls_rloader {
 	struct vls_meta meta;     /* run_meta of the run being loaded */
 	size_t task_cap;
 	bool found;
-	/* per-process lock STATS of the lock tables, by pid (report-load-locks.c) */
+	/* per-process lock STATS of the lock tables (report-load-locks.c),
+	 * found by pid, or by mm for a row without one */
 	struct vls_rtask *plocks;
 	size_t nplocks, plocks_cap;
+	struct vls_u64map plock_pid, plock_mm;
 };
 
 typedef int (*vls_rl_row_fn)(struct vls_rloader *L, sqlite3_stmt *st, void *data);
