@@ -314,28 +314,41 @@ static int link_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	return err ? err : __vls_rl_text(L, &l->comm, st, 1);
 }
 
-/* The links of one chain. */
-static int load_links(struct vls_rloader *L, struct vls_rrun *run,
+/* The links of one chain, by st (prepared once for all the chains). */
+static int load_links(struct vls_rloader *L, sqlite3_stmt *st, int64_t run_id,
 		      struct vls_rchain *c, int64_t chain_id)
 {
-	sqlite3_stmt *st = NULL;
 	struct vls_row r;
 	int rc, err;
 
-	rc = sqlite3_prepare_v2(L->db->sql, "SELECT tid, comm, prio, mode, held_ns, "
-				"asleep_ns, reason, site, depth, parent_idx "
-				"FROM lock_chain_link WHERE run_id = :run_id AND "
-				"chain_id = :chain_id ORDER BY idx", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return __vls_store_error(L->ctx, L->db->sql, rc, "reading chains");
+	sqlite3_reset(st);
 	__vls_row_start_stmt(&r, L->ctx, L->db->sql, st);
-	__vls_row_i64(&r, "run_id", run->id);
+	__vls_row_i64(&r, "run_id", run_id);
 	__vls_row_i64(&r, "chain_id", chain_id);
 	err = __vls_row_done(&r);
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		err = link_row(L, st, c);
 	if (!err && rc != SQLITE_DONE)
 		err = __vls_store_error(L->ctx, L->db->sql, rc, "reading chains");
+	return err;
+}
+
+static int load_all_links(struct vls_rloader *L, struct vls_rrun *run,
+			  const int64_t *ids)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = 0;
+
+	if (!run->nchains)
+		return 0;
+	rc = sqlite3_prepare_v2(L->db->sql, "SELECT tid, comm, prio, mode, held_ns, "
+				"asleep_ns, reason, site, depth, parent_idx "
+				"FROM lock_chain_link WHERE run_id = :run_id AND "
+				"chain_id = :chain_id ORDER BY idx", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return __vls_store_error(L->ctx, L->db->sql, rc, "reading chains");
+	for (size_t i = 0; !err && i < run->nchains; i++)
+		err = load_links(L, st, run->id, &run->chains[i], ids[i]);
 	sqlite3_finalize(st);
 	return err;
 }
@@ -388,8 +401,8 @@ static int load_chains(struct vls_rloader *L, struct vls_rrun *run)
 				     &run->nchains_uncontended);
 	if (!err)
 		err = __vls_rl_query(L, sql, run->id, chain_row, &cc);
-	for (size_t i = 0; !err && i < run->nchains; i++)
-		err = load_links(L, run, &run->chains[i], cc.ids[i]);
+	if (!err)
+		err = load_all_links(L, run, cc.ids);
 	__vls_free(L->ctx, cc.ids);
 	return err;
 }

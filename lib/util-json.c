@@ -2,7 +2,6 @@
 /*
  * util-json.c - the minimal JSON writer (see util-json.h).
  */
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +62,14 @@ static void put_string(struct vls_buf *b, const char *str)
 
 	__vls_buf_add(b, "\"", 1);
 	while (*s && !b->err) {
+		const unsigned char *plain = s;
+
+		while (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+			s++;
+		if (s > plain) {
+			__vls_buf_add(b, (const char *)plain, (size_t)(s - plain));
+			continue;
+		}
 		if (*s < 0x20 || *s == '"' || *s == '\\') {
 			put_escaped_char(b, *s++);
 			continue;
@@ -146,8 +153,17 @@ void __vls_json_str(struct vls_json *j, const char *key, const char *s)
 
 void __vls_json_int(struct vls_json *j, const char *key, int64_t v)
 {
-	if (!begin_value(j, key))
-		__vls_buf_printf(&j->buf, "%" PRId64, v);
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	if (begin_value(j, key))
+		return;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	__vls_buf_add(&j->buf, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 /* The shortest of %.15g..%.17g that reads back as v (0.1, not
