@@ -123,7 +123,9 @@ static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 }
 
 /* A thread's mm: the one most of its recorded acquisitions were on (a
- * thread that exec'd has two). Sorted by tid, most frequent first. */
+ * thread that exec'd has two), on a tie the greater (as SQLite's sorter
+ * happened to order them before the tie-break was written down). Sorted
+ * by tid, most frequent first. */
 static int task_mm_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
 	struct vls_rtask *t = __vls_rl_task(L, data, sqlite3_column_int64(st, 0));
@@ -215,7 +217,7 @@ static int load_stats(struct vls_rloader *L, struct vls_rrun *run)
 	if (!err && (L->sections & VLS_REPORT_TASKS) && __vls_rl_has_table(L, "lock_acq"))
 		err = __vls_rl_query(L, "SELECT tid, mm, count(*) AS n FROM lock_acq "
 				     "WHERE run_id = :run_id GROUP BY tid, mm "
-				     "ORDER BY tid, n DESC", run->id, task_mm_row, run);
+				     "ORDER BY tid, n DESC, mm DESC", run->id, task_mm_row, run);
 	if (!err && (L->sections & VLS_REPORT_CALLSITES))
 		err = __vls_rl_query(L, "SELECT l.key, s.frames, " STATS_COLS
 				     " FROM lock_stats l LEFT JOIN stack s ON "
@@ -353,9 +355,13 @@ static int load_all_links(struct vls_rloader *L, struct vls_rrun *run,
 	return err;
 }
 
+/* The chains that qualify, and those of them not contended. */
 static int count_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
-	*(size_t *)data = (size_t)sqlite3_column_int64(st, 0);
+	struct vls_rrun *run = data;
+
+	run->nchains_total = (size_t)sqlite3_column_int64(st, 0);
+	run->nchains_uncontended = (size_t)sqlite3_column_int64(st, 1);
 	return 0;
 }
 
@@ -366,9 +372,9 @@ static int count_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
  * not contention. A wait still open when the trace ended has no lock_acq
  * row: it outlived the trace, so it counts as contended.
  */
-#define CHAIN_WHERE "FROM lock_chain WHERE run_id = :run_id AND wait_ns >= %llu " \
-	"AND %s (open OR id IN (SELECT chain_id FROM lock_acq WHERE " \
+#define CHAIN_CONTENDED "(open OR id IN (SELECT chain_id FROM lock_acq WHERE " \
 	"run_id = :run_id AND contended AND chain_id IS NOT NULL))"
+#define CHAIN_WHERE "FROM lock_chain WHERE run_id = :run_id AND wait_ns >= %llu"
 
 /* The import's chain threshold (run_meta), or VLS_RNULL. */
 static int64_t import_threshold(struct vls_rloader *L)
@@ -390,15 +396,13 @@ static int load_chains(struct vls_rloader *L, struct vls_rrun *run)
 
 	run->chain_threshold_ns = import_threshold(L);
 	snprintf(sql, sizeof(sql), "SELECT id, tid, comm, prio, mode, wait_ns, site, "
-		 "depth, inversion, inverted_ns, summary " CHAIN_WHERE
-		 " ORDER BY wait_ns DESC, id LIMIT %u", min, "",
+		 "depth, inversion, inverted_ns, summary " CHAIN_WHERE " AND "
+		 CHAIN_CONTENDED " ORDER BY wait_ns DESC, id LIMIT %u", min,
 		 L->top ? L->top : VLS_RLIST_MAX);
-	snprintf(count, sizeof(count), "SELECT count(*) " CHAIN_WHERE, min, "");
-	err = __vls_rl_query(L, count, run->id, count_row, &run->nchains_total);
-	snprintf(count, sizeof(count), "SELECT count(*) " CHAIN_WHERE, min, "NOT");
-	if (!err)
-		err = __vls_rl_query(L, count, run->id, count_row,
-				     &run->nchains_uncontended);
+	snprintf(count, sizeof(count), "SELECT ifnull(sum(c), 0), "
+		 "count(*) - ifnull(sum(c), 0) FROM (SELECT " CHAIN_CONTENDED
+		 " AS c " CHAIN_WHERE ")", min);
+	err = __vls_rl_query(L, count, run->id, count_row, run);
 	if (!err)
 		err = __vls_rl_query(L, sql, run->id, chain_row, &cc);
 	if (!err)

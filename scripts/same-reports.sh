@@ -10,13 +10,16 @@
 # into a DB of its own. Then, per run of each DB, `report --json`, `report`
 # and `report --csv` for each --by, with the default --top and with --all;
 # per DB, `runs` (text and --json), `compare` of runs 1 and 2 and the
-# kernel/arch matrix (text and --json). Three sides are compared:
+# kernel/arch matrix (text and --json). Four sides are compared:
 #   old: OLD on its own DB
-#   mig: NEW on a copy of that DB (opened read-write, so migrated to NEW's
-#        schema if it is newer: the runs imported before it)
+#   ro:  NEW on a copy of that DB as it is (reports open read-only: an
+#        older schema NEW still reads without migrating it)
+#   mig: NEW on a copy of that DB migrated to NEW's schema (an import of
+#        /dev/null opens it read-write, migrates it, and fails: no run added)
 #   new: NEW on its own DB
-# KEEP=1 leaves the outputs and the DBs. Each DB given after the build dirs (e.g. a big benchmark run) is reported
-# by OLD and by NEW on copies of it: old against mig (no new import).
+# Each DB given after the build dirs (e.g. a big benchmark run) is reported
+# by OLD, and by NEW on copies of it as it is and migrated (no new import).
+# KEEP=1 leaves the outputs and the DBs.
 #
 # The import time (run.imported_at) is set to one constant in every DB
 # first. Prints one line per DB and side pair, "same" or "DIFF" with the
@@ -108,21 +111,30 @@ cmp -s "$T/import-old.out" "$T/import-new.out" || {
 	echo "DIFF  import messages"; fails=$((fails + 1)); }
 stamp "$T/old.db"
 stamp "$T/new.db"
+# migrate DB: NEW's schema, nothing else
+migrate() { "$NEW" import --db "$1" /dev/null >/dev/null 2>&1 || true; }
+
+cp "$T/old.db" "$T/ro.db"
 cp "$T/old.db" "$T/mig.db"
+migrate "$T/mig.db"
 reports "$OLD" "$T/old.db" "$T/old"
+reports "$NEW" "$T/ro.db" "$T/ro"
 reports "$NEW" "$T/mig.db" "$T/mig"
 reports "$NEW" "$T/new.db" "$T/new"
+same "fixtures: old vs ro" "$T/old" "$T/ro"
 same "fixtures: old vs mig" "$T/old" "$T/mig"
 same "fixtures: old vs new" "$T/old" "$T/new"
 
 n=0
 for db in "$@"; do
 	n=$((n + 1))
-	cp "$db" "$T/x$n-old.db"
-	cp "$db" "$T/x$n-mig.db"
+	for side in old ro mig; do cp "$db" "$T/x$n-$side.db"; done
+	migrate "$T/x$n-mig.db"
 	reports "$OLD" "$T/x$n-old.db" "$T/x$n-old"
+	reports "$NEW" "$T/x$n-ro.db" "$T/x$n-ro"
 	reports "$NEW" "$T/x$n-mig.db" "$T/x$n-mig"
 	rm -f "$T/x$n"-*.db*
+	same "$db: old vs ro" "$T/x$n-old" "$T/x$n-ro"
 	same "$db: old vs mig" "$T/x$n-old" "$T/x$n-mig"
 done
 # KEEP=1: leave the outputs and DBs (to look at them)

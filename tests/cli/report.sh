@@ -269,6 +269,32 @@ assert new["faults"]["kernel_faults"] is not None and new["faults"]["user_fallba
 grep -qx "user-fault fallback rate: unknown (kernel-mode faults were not counted: no page_fault_kernel and no stacks, or imported before schema 2)" "$T/old.txt" &&
 	grep -qx "  kernel-mode faults: unknown" "$T/old.txt" &&
 	ok "schema 1 run: the user-fault rate unknown, and why" || fail "schema 1 text: $(grep -i 'user-fault\|kernel-mode' "$T/old.txt")"
+# A DB of schema 2 (before the report's indexes): read-only, reported as
+# it is, the same as at schema 3; an import migrates it (the indexes).
+cp "$T/caps.db" "$T/v2.db"
+python3 - "$T/v2.db" <<'PY' || fail "making a schema-2 DB"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for i in ("lock_acq_tid_mm", "lock_acq_chain", "lock_chain_wait"):
+    c.execute(f"DROP INDEX {i}")
+c.execute("CREATE INDEX lock_acq_tid ON lock_acq(run_id, tid)")
+c.execute("PRAGMA user_version = 2")
+c.commit()
+PY
+"$VLS" report --json --db "$T/caps.db" --label stacks >"$T/v3.json"
+"$VLS" report --json --db "$T/v2.db" --label stacks >"$T/v2.json" &&
+	cmp -s "$T/v2.json" "$T/v3.json" &&
+	[ "$(sqlite3 "$T/v2.db" 'PRAGMA user_version')" = 2 ] &&
+	ok "schema 2, read-only: the same report, not migrated" ||
+	fail "schema 2 read-only: $(head -c 300 "$T/v2.json")"
+"$VLS" import --db "$T/v2.db" --label new "$T/stacks.txt" >/dev/null 2>&1 ||
+	fail "import into a schema-2 DB"
+[ "$(sqlite3 "$T/v2.db" "PRAGMA user_version; SELECT group_concat(name) FROM
+	(SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'lock%'
+	 ORDER BY name)")" = "3
+lock_acq_chain,lock_acq_tid_mm,lock_chain_wait" ] &&
+	ok "schema 2 migrated: the report's indexes" ||
+	fail "schema 2 migrated: $(sqlite3 "$T/v2.db" "SELECT name FROM sqlite_master WHERE type = 'index'")"
 # arm64 (no page_fault_user, no vmstat recorded): fallbacks and kernel-mode
 # faults known from stacks, the fault count and so the rate unknown
 d=$DATA/shared/debian-6.12-arm64-readahead
