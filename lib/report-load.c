@@ -214,7 +214,9 @@ static int load_core(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 	if (!err)
 		err = __vls_rl_query(L, "SELECT key, value FROM run_meta WHERE run_id = :run_id",
 				     id, meta_row, NULL);
-	if (!err)
+	/* the threads only for the lists: the run's figures (runs, the
+	 * compare matrix) are stored per run */
+	if (!err && (L->sections & VLS_REPORT_TASKS))
 		err = __vls_rl_query(L, "SELECT tid, pid, comm, prio FROM task "
 				     "WHERE run_id = :run_id ORDER BY tid", id, task_row, run);
 	return err;
