@@ -54,9 +54,12 @@ bool __vls_rl_has_table(struct vls_rloader *L, const char *name)
 
 int64_t __vls_rl_int(sqlite3_stmt *st, int col)
 {
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return VLS_RNULL;
-	return sqlite3_column_int64(st, col);
+	int64_t v = sqlite3_column_int64(st, col);
+
+	/* NULL reads as 0: only then is the type worth asking (reading an
+	 * integer converts nothing in place, so the type is still the
+	 * stored one) */
+	return v || sqlite3_column_type(st, col) != SQLITE_NULL ? v : VLS_RNULL;
 }
 
 int __vls_rl_text(struct vls_rloader *L, char **out, sqlite3_stmt *st, int col)

@@ -32,6 +32,9 @@ struct vls_rloader {
 	struct vls_u64map plock_pid, plock_mm;
 };
 
+/* Ids read into memory at once: the chains of a run's contended waits. */
+#define VLS_RIDS_MAX (1u << 26)
+
 typedef int (*vls_rl_row_fn)(struct vls_rloader *L, sqlite3_stmt *st, void *data);
 
 /* Run sql with :run_id bound to run_id (no parameter at all for

@@ -64,7 +64,7 @@ static const struct {
 	     "CREATE INDEX IF NOT EXISTS lock_acq_chain ON lock_acq(run_id, chain_id,"
 	     " contended) WHERE chain_id IS NOT NULL;"
 	     "CREATE INDEX IF NOT EXISTS lock_chain_wait ON lock_chain(run_id,"
-	     " wait_ns DESC, open);" },
+	     " wait_ns DESC, id, open);" },
 };
 
 /*

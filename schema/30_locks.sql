@@ -108,11 +108,11 @@ CREATE TABLE IF NOT EXISTS lock_acq (
   PRIMARY KEY (run_id, id)
 ) WITHOUT ROWID;
 
--- For the report (lib/report-load-locks.c; schema 3): a thread's mm (its
--- acquisitions by tid and mm, counted from the index alone), whether a
--- chain's wait was contended (the acquisition of each chain), and the
--- chains longest first (with open, to count them from the index alone).
+-- For the report (lib/report-load-locks.c; schema 3), each read from the
+-- index alone: a thread's mm (its acquisitions in tid, mm order), the
+-- chains of contended acquisitions, and the chains longest first (ties by
+-- id, as the report orders them) with open.
 CREATE INDEX IF NOT EXISTS lock_acq_tid_mm ON lock_acq(run_id, tid, mm);
 CREATE INDEX IF NOT EXISTS lock_acq_chain ON lock_acq(run_id, chain_id, contended)
   WHERE chain_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS lock_chain_wait ON lock_chain(run_id, wait_ns DESC, open);
+CREATE INDEX IF NOT EXISTS lock_chain_wait ON lock_chain(run_id, wait_ns DESC, id, open);
