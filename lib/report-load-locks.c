@@ -318,6 +318,8 @@ struct chain_ctx {
 	size_t ids_cap;
 };
 
+static int fill_chain(struct vls_rloader *L, sqlite3_stmt *st, struct vls_rchain *c);
+
 static int chain_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
 	struct chain_ctx *cc = data;
@@ -333,6 +335,14 @@ static int chain_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 		return err;
 	cc->ids[cc->run->nchains] = sqlite3_column_int64(st, 0);
 	c = &cc->run->chains[cc->run->nchains++];
+	return fill_chain(L, st, c);
+}
+
+/* A chain's row (the columns of load_shown()) into c, zeroed first. */
+static int fill_chain(struct vls_rloader *L, sqlite3_stmt *st, struct vls_rchain *c)
+{
+	int err;
+
 	memset(c, 0, sizeof(*c));
 	c->tid = sqlite3_column_int64(st, 1);
 	c->prio = __vls_rl_int(st, 3);
@@ -473,6 +483,7 @@ struct chain_scan {
 	struct id_list contended;    /* chain ids of contended waits, sorted */
 	struct id_list shown;        /* the chains to load, longest first */
 	size_t limit;
+	size_t scanned;              /* chains at least chain_min long */
 };
 
 /* id, open of a chain at least chain_min long, longest first */
@@ -481,6 +492,7 @@ static int scan_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	struct chain_scan *sc = data;
 	int64_t id = sqlite3_column_int64(st, 0);
 
+	sc->scanned++;
 	/* open as SQL's OR would take it: any non-zero number */
 	if (sqlite3_column_double(st, 1) == 0.0 && !id_in(&sc->contended, id)) {
 		sc->run->nchains_uncontended++;
@@ -531,12 +543,70 @@ static int load_shown(struct vls_rloader *L, struct vls_rrun *run,
 	return err;
 }
 
+/*
+ * Many chains shown (JSON and --all list every one): the run's chain rows
+ * and links in one scan each, every row put in place by its chain's id,
+ * rather than two lookups per chain.
+ */
+struct bulk {
+	struct vls_rrun *run;
+	struct vls_u64map at;        /* chain id -> index in run->chains */
+};
+
+static struct vls_rchain *bulk_chain(struct bulk *b, sqlite3_stmt *st, int col)
+{
+	uint32_t i;
+
+	return __vls_u64map_get(&b->at, (uint64_t)sqlite3_column_int64(st, col), &i) ?
+	       NULL : &b->run->chains[i];
+}
+
+static int bulk_chain_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+{
+	struct vls_rchain *c = bulk_chain(data, st, 0);
+
+	return c ? fill_chain(L, st, c) : 0;
+}
+
+static int bulk_link_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+{
+	struct vls_rchain *c = bulk_chain(data, st, 10);
+
+	return c ? link_row(L, st, c) : 0;
+}
+
+static int load_bulk(struct vls_rloader *L, struct vls_rrun *run,
+		     const struct id_list *shown, struct chain_ctx *cc)
+{
+	struct bulk b = { .run = run };
+	int err = __vls_grow(L->ctx, (void **)&run->chains, &cc->cap, shown->n,
+			     sizeof(*run->chains), VLS_RLIST_MAX);
+
+	for (size_t i = 0; !err && i < shown->n; i++)
+		err = __vls_u64map_put(L->ctx, &b.at, (uint64_t)shown->v[i], (uint32_t)i);
+	if (!err) {
+		memset(run->chains, 0, shown->n * sizeof(*run->chains));
+		run->nchains = shown->n;
+		err = __vls_rl_query(L, "SELECT id, tid, comm, prio, mode, wait_ns, site, "
+				     "depth, inversion, inverted_ns, summary FROM lock_chain "
+				     "WHERE run_id = :run_id", run->id, bulk_chain_row, &b);
+	}
+	if (!err)
+		err = __vls_rl_query(L, "SELECT tid, comm, prio, mode, held_ns, asleep_ns, "
+				     "reason, site, depth, parent_idx, chain_id FROM "
+				     "lock_chain_link WHERE run_id = :run_id ORDER BY "
+				     "chain_id, idx", run->id, bulk_link_row, &b);
+	__vls_u64map_release(L->ctx, &b.at);
+	return err;
+}
+
 /* The worst chains first (longest wait), at most top (0: all). */
 static int load_chains(struct vls_rloader *L, struct vls_rrun *run)
 {
 	struct chain_ctx cc = { run, 0, NULL, 0 };
 	struct chain_scan sc = { .run = run, .limit = L->top ? L->top : VLS_RLIST_MAX };
 	char sql[256];
+	bool bulk;
 	int err;
 
 	run->chain_threshold_ns = import_threshold(L);
@@ -548,9 +618,14 @@ static int load_chains(struct vls_rloader *L, struct vls_rrun *run)
 		 (unsigned long long)L->chain_min_ns);
 	if (!err)
 		err = __vls_rl_query(L, sql, run->id, scan_row, &sc);
-	if (!err)
+	/* one lookup per chain up to an eighth of the run's chains long
+	 * enough, past that the whole tables */
+	bulk = sc.shown.n * 8 > sc.scanned;
+	if (!err && bulk)
+		err = load_bulk(L, run, &sc.shown, &cc);
+	else if (!err)
 		err = load_shown(L, run, &sc.shown, &cc);
-	if (!err)
+	if (!err && !bulk)
 		err = load_all_links(L, run, cc.ids);
 	__vls_free(L->ctx, sc.contended.v);
 	__vls_free(L->ctx, sc.shown.v);

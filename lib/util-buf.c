@@ -111,6 +111,13 @@ static void add_escaped(struct vls_buf *b, const char *s, size_t n)
 
 void __vls_buf_add(struct vls_buf *b, const char *s, size_t n)
 {
+	/* most appends: room left, within max, nothing to escape */
+	if (!b->escape_ctl && !b->err && n < b->cap - b->len && b->len + n <= b->max) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
 	if (b->escape_ctl)
 		add_escaped(b, s, n);
 	else

@@ -86,10 +86,33 @@ static void put_string(struct vls_buf *b, const char *str)
 	__vls_buf_add(b, "\"", 1);
 }
 
+/* ",\"key\":" (comma when asked) in one append when the key is short and
+ * plain ASCII, as the report's names are; false to leave it to put_string. */
+static bool put_plain_key(struct vls_buf *b, const char *key, bool comma)
+{
+	char tmp[64];
+	size_t n = 0;
+
+	if (comma)
+		tmp[n++] = ',';
+	tmp[n++] = '"';
+	for (; *key; key++) {
+		if (n + 3 > sizeof(tmp) || *key < 0x20 || *key >= 0x7f || *key == '"' ||
+		    *key == '\\')
+			return false;
+		tmp[n++] = *key;
+	}
+	tmp[n++] = '"';
+	tmp[n++] = ':';
+	__vls_buf_add(b, tmp, n);
+	return true;
+}
+
 /* Comma and member name before a value. */
 static int begin_value(struct vls_json *j, const char *key)
 {
 	bool in_obj = j->depth > 0 && j->is_obj[j->depth - 1];
+	bool comma = false;
 
 	if (j->buf.err)
 		return j->buf.err;
@@ -99,10 +122,13 @@ static int begin_value(struct vls_json *j, const char *key)
 	if (j->depth == 0 && j->buf.len)
 		return fail(j, "second top-level value");
 	if (j->depth > 0) {
-		if (j->has_item[j->depth - 1])
-			__vls_buf_add(&j->buf, ",", 1);
+		comma = j->has_item[j->depth - 1];
 		j->has_item[j->depth - 1] = true;
 	}
+	if (key && put_plain_key(&j->buf, key, comma))
+		return j->buf.err;
+	if (comma)
+		__vls_buf_add(&j->buf, ",", 1);
 	if (key) {
 		put_string(&j->buf, key);
 		__vls_buf_add(&j->buf, ":", 1);
