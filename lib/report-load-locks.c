@@ -486,13 +486,19 @@ struct chain_scan {
 	size_t scanned;              /* chains at least chain_min long */
 };
 
-/* id, open of a chain at least chain_min long, longest first */
+/* id, open of a chain at least chain_min long, longest first; with --pid,
+ * --comm also its waiter's tid, pid and comm (the chain's, the thread's) */
 static int scan_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
 	struct chain_scan *sc = data;
 	int64_t id = sqlite3_column_int64(st, 0);
 
 	sc->scanned++;
+	if ((L->pid || L->comm) &&
+	    !__vls_rl_wanted(L, sqlite3_column_int64(st, 2), __vls_rl_int(st, 3),
+			     (const char *)sqlite3_column_text(st, 4),
+			     (const char *)sqlite3_column_text(st, 5)))
+		return 0;
 	/* open as SQL's OR would take it: any non-zero number */
 	if (sqlite3_column_double(st, 1) == 0.0 && !id_in(&sc->contended, id)) {
 		sc->run->nchains_uncontended++;
@@ -605,7 +611,7 @@ static int load_chains(struct vls_rloader *L, struct vls_rrun *run)
 {
 	struct chain_ctx cc = { run, 0, NULL, 0 };
 	struct chain_scan sc = { .run = run, .limit = L->top ? L->top : VLS_RLIST_MAX };
-	char sql[256];
+	char sql[384];
 	bool bulk;
 	int err;
 
@@ -613,9 +619,16 @@ static int load_chains(struct vls_rloader *L, struct vls_rrun *run)
 	err = __vls_rl_query(L, "SELECT chain_id FROM lock_acq WHERE run_id = :run_id "
 			     "AND contended AND chain_id IS NOT NULL ORDER BY chain_id",
 			     run->id, contended_row, &sc.contended);
-	snprintf(sql, sizeof(sql), "SELECT id, open FROM lock_chain WHERE run_id = "
-		 ":run_id AND wait_ns >= %llu ORDER BY wait_ns DESC, id",
-		 (unsigned long long)L->chain_min_ns);
+	if (L->pid || L->comm)
+		snprintf(sql, sizeof(sql), "SELECT c.id, c.open, c.tid, t.pid, c.comm, "
+			 "t.comm FROM lock_chain c LEFT JOIN task t ON t.run_id = "
+			 "c.run_id AND t.tid = c.tid WHERE c.run_id = :run_id AND "
+			 "c.wait_ns >= %llu ORDER BY c.wait_ns DESC, c.id",
+			 (unsigned long long)L->chain_min_ns);
+	else
+		snprintf(sql, sizeof(sql), "SELECT id, open FROM lock_chain WHERE run_id = "
+			 ":run_id AND wait_ns >= %llu ORDER BY wait_ns DESC, id",
+			 (unsigned long long)L->chain_min_ns);
 	if (!err)
 		err = __vls_rl_query(L, sql, run->id, scan_row, &sc);
 	/* one lookup per chain up to an eighth of the run's chains long

@@ -7,6 +7,7 @@
  * A DB written before an analyzer existed lacks its tables: its figures
  * are then null, and the run says so in a note, rather than failing.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -280,12 +281,18 @@ static int cmp_worst(const void *a, const void *b)
 	return 0;
 }
 
-/* --pid, --comm: a thread by its pid or tid, a process by its pid. */
+bool __vls_rl_wanted(const struct vls_rloader *L, int64_t tid, int64_t pid,
+		     const char *comm, const char *comm2)
+{
+	if (L->pid && pid != L->pid && !(tid >= 0 && tid == L->pid))
+		return false;
+	return !L->comm || (comm && !strcmp(comm, L->comm)) ||
+	       (comm2 && !strcmp(comm2, L->comm));
+}
+
 static bool row_wanted(const struct vls_rloader *L, const struct vls_rtask *t)
 {
-	if (L->pid && t->pid != L->pid && !(t->tid >= 0 && t->tid == L->pid))
-		return false;
-	return !L->comm || (t->comm && !strcmp(t->comm, L->comm));
+	return __vls_rl_wanted(L, t->tid, t->pid, t->comm, NULL);
 }
 
 static void filter_rows(struct vls_rloader *L, struct vls_rtask *t, size_t *n)
@@ -317,6 +324,22 @@ static void cut_tasks(struct vls_rloader *L, struct vls_rtask *t, size_t *n,
 	*n = L->top;
 }
 
+/* --pid, --comm that left no row at all (a typo, another run's pid): said
+ * through the log, as the report itself is no place for it (JSON). */
+static void say_unmatched(struct vls_rloader *L, const struct vls_rrun *run)
+{
+	char pid[40] = "";
+
+	if ((!L->pid && !L->comm) || !(L->sections & VLS_REPORT_TASKS) ||
+	    run->ntasks_total || run->nprocs_total || run->nchains_total)
+		return;
+	if (L->pid)
+		snprintf(pid, sizeof(pid), "pid %" PRId64, L->pid);
+	__vls_log(L->ctx, VLS_LOG_WARN, "run %" PRId64 ": no task matched %s%s%s%s: "
+		  "no rows to show", run->id, pid, L->pid && L->comm ? ", " : "",
+		  L->comm ? "comm " : "", L->comm ? L->comm : "");
+}
+
 static int load_run(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 {
 	int err;
@@ -346,6 +369,7 @@ static int load_run(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 		return err;
 	cut_tasks(L, run->tasks, &run->ntasks, &run->ntasks_total);
 	cut_tasks(L, run->procs, &run->nprocs, &run->nprocs_total);
+	say_unmatched(L, run);
 	return 0;
 }
 

@@ -52,6 +52,11 @@ int __vls_rl_note(struct vls_rloader *L, struct vls_rrun *run,
 void __vls_rl_cap(struct vls_rrun *run, const char *cap);
 const char *__vls_rl_meta(const struct vls_rloader *L, const char *key);
 /* The task of tid (run->tasks sorted by tid) or NULL. */
+/* --pid, --comm (L->pid, L->comm): a row of this thread or process (tid
+ * negative for a process), its pid (VLS_RNULL: unknown) and name, or a second
+ * name it went by (NULL: none), is wanted. */
+bool __vls_rl_wanted(const struct vls_rloader *L, int64_t tid, int64_t pid,
+		     const char *comm, const char *comm2);
 struct vls_rtask *__vls_rl_task(struct vls_rloader *L, struct vls_rrun *run,
 				int64_t tid);
 

@@ -430,5 +430,36 @@ expect_rc 2 "$VLS" report --db "$T/syn.db" --comm ''
 grep -q "^vmlockstat report: --comm wants a process or thread name, not ''" "$T/err" ||
 	fail "--comm '': $(cat "$T/err")"
 
+# --- chains under --pid, --comm: by their waiter (r 301, waiting for w 300) ---
+"$VLS" report --db "$T/syn.db" --comm p01 >"$T/c.out"
+! grep -q "waited" "$T/c.out" &&
+	grep -qx "no wait-for chains: no contended mmap_lock wait of 100.00 us or more (--chain-min) by a thread of --pid, --comm" "$T/c.out" &&
+	ok "--comm: no chain of another waiter, said" || fail "--comm p01 chains: $(sed -n '/wait-for/,$p' "$T/c.out")"
+for f in "--comm r" "-p 301"; do
+	# shellcheck disable=SC2086
+	"$VLS" report --db "$T/syn.db" $f >"$T/c.out"
+	grep -q "^  r 301 waited 401 us for read <- writer: w 300 held 400 us$" "$T/c.out" &&
+		grep -q "(1 of 1, longest wait first)" "$T/c.out" &&
+		ok "$f: the waiter's chain" || fail "$f chains: $(sed -n '/wait-for/,$p' "$T/c.out")"
+done
+"$VLS" report --db "$T/syn.db" -p 300 --json >"$T/c.json" &&
+	python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["runs"][0]
+assert r["chains"] == [] and r["chains_total"] == 0, (r["chains"], r["chains_total"])' "$T/c.json" &&
+	ok "--pid of the holder only: no chain in JSON" || fail "-p 300 --json chains"
+# --- a filter that matches nothing: said on stderr, the report still whole ---
+expect_rc 0 "$VLS" report --db "$T/syn.db" --comm nosuch
+grep -qx "vmlockstat: warning: run 1: no task matched comm nosuch: no rows to show" "$T/err" &&
+	grep -qx "rows of comm nosuch only (the figures above are of the whole run)" "$T/out" &&
+	ok "--comm nosuch: said on stderr" || fail "--comm nosuch: stderr '$(cat "$T/err")'"
+expect_rc 0 "$VLS" report --db "$T/syn.db" -p 999 --comm nosuch --json
+grep -qx "vmlockstat: warning: run 1: no task matched pid 999, comm nosuch: no rows to show" "$T/err" &&
+	python3 "$HERE/check_report_json.py" "$T/out" >/dev/null &&
+	python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["runs"][0]
+assert r["tasks"] == r["processes"] == r["chains"] == [], r' "$T/out" &&
+	ok "--pid 999 --comm nosuch --json: valid JSON, empty lists, said on stderr" ||
+	fail "--comm nosuch --json: stderr '$(cat "$T/err")'"
+"$VLS" report --db "$T/syn.db" --comm p01 >/dev/null 2>"$T/err"
+[ ! -s "$T/err" ] && ok "--comm p01: nothing on stderr" || fail "--comm p01 stderr: $(cat "$T/err")"
+
 [ "$fails" = 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails != 0))
