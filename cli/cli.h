@@ -138,6 +138,10 @@ int cli_meta_add_file(struct cli_meta *m, const char *arg);
 void cli_meta_free(struct cli_meta *m);
 
 /* Subcommands: each file's entry point and its table. */
+/* kshark.c: the KernelShark command opening the run's trace with the
+ * plugin (malloc'd), or NULL: no plugin, trace path unknown or gone. */
+char *cli_kshark_command(vls_db *db, int64_t run_id);
+
 int cmd_import(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_report(int argc, char **argv);
@@ -145,6 +149,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_workload(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 const struct cli_cmd *cmd_import_table(void);
 const struct cli_cmd *cmd_runs_table(void);
 const struct cli_cmd *cmd_report_table(void);
@@ -152,5 +157,6 @@ const struct cli_cmd *cmd_compare_table(void);
 const struct cli_cmd *cmd_record_table(void);
 const struct cli_cmd *cmd_serve_table(void);
 const struct cli_cmd *cmd_workload_table(void);
+const struct cli_cmd *cmd_lab_table(void);
 
 #endif /* VLS_CLI_H */

@@ -81,7 +81,8 @@ static const struct cli_cmd record_cmd = {
 	"A stacktrace trigger on mmap_lock_start_locking gives the stacks that "
 	"tell why a fault fell back to mmap_lock.\n\n"
 	"A SIGINT, SIGTERM or SIGHUP is forwarded to the command, which gets 2 s "
-	"to exit while still traced. Before anything is traced or run, every "
+	"to exit while still traced; one still running when the recording is "
+	"over gets SIGTERM (as with perf record). Before anything is traced or run, every "
 	"output is checked (a directory, a device, a directory that takes no new "
 	"files are refused) and the command is never started when one fails.\n\n"
 	"--scenario NAME runs this binary's 'vmlockstat workload NAME' (see "
@@ -414,6 +415,20 @@ static void forward_signal(struct run *r, const sigset_t *set)
 		wait_signal(set, 0.05);
 }
 
+/* The recording is over and a signal ended it, yet the command outlived the
+ * forwarded signal (a shell waiting on its own child does: it exits only if
+ * the child died of SIGINT too). As perf record does: SIGTERM, and say so,
+ * rather than wait for a command that may never end. */
+static void end_child(struct run *r)
+{
+	if (!r->child || !r->signal || reap(r, false))
+		return;
+	cli_err(&record_cmd, "the command (pid %d) is still running %d ms after SIG%s: "
+		"sending SIGTERM%s", (int)r->child, CHILD_GRACE_MS, sigabbrev_np(r->signal),
+		r->signal == SIGTERM ? " again" : "");
+	kill(r->child, SIGTERM);
+}
+
 static int child_exit_code(const struct run *r)
 {
 	if (WIFEXITED(r->child_status))
@@ -621,6 +636,7 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 	else
 		report_done(a, rec);
 	vls_record_free(rec);   /* the instance is gone in every case */
+	end_child(&r);
 	if (!ret && !r.skipped && a->db)
 		ret = import_db(a, ctx) ? VLS_ERROR : 0;
 	/* Recording is over: a second Ctrl-C may now end us while the command

@@ -177,6 +177,38 @@ static int resolve(vls_db *db, vls_ctx *ctx, struct args *a, int64_t **ids,
 	return 0;
 }
 
+static int latest_id(const vls_run *run, void *data)
+{
+	int64_t *id = data;
+
+	*id = run->id > *id ? run->id : *id;
+	return 0;
+}
+
+/* The text report's last line: the command that opens each run's trace
+ * in KernelShark with the plugin, when there is one (cli/kshark.c). No
+ * run named: the report's, the latest. */
+static void kshark_lines(vls_db *db, const int64_t *ids, size_t n)
+{
+	int64_t latest = 0;
+
+	if (!n && !vls_db_runs(db, latest_id, &latest) && latest > 0) {
+		ids = &latest;
+		n = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *c = cli_kshark_command(db, ids[i]);
+
+		if (!c)
+			continue;
+		if (n > 1)
+			printf("KernelShark, run %lld: %s\n", (long long)ids[i], c);
+		else
+			printf("KernelShark: %s\n", c);
+		free(c);
+	}
+}
+
 static int run(struct args *a, vls_ctx *ctx)
 {
 	vls_db *db = NULL;
@@ -206,6 +238,8 @@ static int run(struct args *a, vls_ctx *ctx)
 		fputs(out, stdout);
 		if (a->json)
 			putchar('\n');
+		else if (!a->csv)
+			kshark_lines(db, ids, nids);
 	}
 	vls_buf_free(db, out);
 	free(ids);

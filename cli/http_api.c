@@ -13,6 +13,9 @@
  *                                repetitions (means, 95 % intervals, verdicts);
  *                                both take threshold=PCT (the verdicts')
  *   /api/matrix                  fallback rates per kernel x arch
+ *   /api/kshark?run=ID           the KernelShark command that opens the
+ *                                run's trace with the plugin, or null
+ *                                (docs/kshark.md)
  *
  * Each route names the arguments it takes: any other is a 400, as is a
  * value that does not parse; a run that does not exist is a 404.
@@ -314,9 +317,64 @@ static void api_matrix(struct http_reply *r, const struct http_req *req,
 	compare(r, req, h, &o);
 }
 
+/* s as a JSON string into o (room for 6 * strlen(s) + 3). */
+static void json_str(char *o, const char *s)
+{
+	*o++ = '"';
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20)
+			o += sprintf(o, "\\u%04x", c);
+		else if (c == '"' || c == '\\')
+			o += sprintf(o, "\\%c", c);
+		else
+			*o++ = (char)c;
+	}
+	strcpy(o, "\"");
+}
+
+static void api_kshark(struct http_reply *r, const struct http_req *req,
+		       struct http_db *h)
+{
+	const char *label = NULL;
+	unsigned int top;
+	char *cmd, *out;
+	int64_t id;
+	int err;
+
+	if (!run_and_top(r, req, &id, &top, 1))
+		return;
+	if ((err = vls_db_run_meta(&label, h->db, id, "label")) == VLS_ENOTFOUND) {
+		http_reply_error(r, 404, "no run %" PRId64, id);
+		return;
+	}
+	if (err) {
+		http_reply_lib(r, h->ctx, err, "reading the run");
+		return;
+	}
+	cmd = cli_kshark_command(h->db, id);
+	out = malloc(64 + (cmd ? 6 * strlen(cmd) : 4));
+	if (!out) {
+		http_reply_error(r, 500, "out of memory");
+	} else {
+		int n = sprintf(out, "{\"run\":%" PRId64 ",\"command\":", id);
+
+		if (cmd)
+			json_str(out + n, cmd);
+		else
+			strcpy(out + n, "null");
+		strcat(out, "}");
+		http_reply_json(r, out);
+	}
+	free(out);
+	free(cmd);
+}
+
 static const char *const no_args[] = { NULL };
 static const char *const run_args[] = { "run", "top", "chain_min", NULL };
 static const char *const runs_args[] = { "runs", NULL };
+static const char *const id_args[] = { "run", NULL };
 static const char *const compare_args[] = { "runs", "labels", "threshold", NULL };
 
 static const struct route routes[] = {
@@ -326,6 +384,7 @@ static const struct route routes[] = {
 	{ "/api/histograms", runs_args, api_histograms },
 	{ "/api/compare", compare_args, api_compare },
 	{ "/api/matrix", no_args, api_matrix },
+	{ "/api/kshark", id_args, api_kshark },
 };
 
 struct arg_check {

@@ -22,6 +22,7 @@ static const struct {
 	{ cmd_compare, cmd_compare_table },
 	{ cmd_serve, cmd_serve_table },
 	{ cmd_workload, cmd_workload_table },
+	{ cmd_lab, cmd_lab_table },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

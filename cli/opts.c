@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * opts.c - option tables, help text, and the one place where library
- * errors become exit codes.
+ * opts.c - option tables, help text, messages and strict number parsing:
+ * nothing of the library but vls_text_escape(), so the static guest
+ * workload (cli/workload/main.c) is built from it too. Library errors
+ * become exit codes in opts_lib.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -58,19 +60,6 @@ int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'vmlockstat %s --help'.\n", cmd->name);
 	return CLI_EXIT_USAGE;
-}
-
-int cli_fail(const struct cli_cmd *cmd, vls_ctx *ctx, int err, const char *what)
-{
-	const char *msg = ctx ? vls_ctx_errmsg(ctx) : "";
-
-	if (!msg || !*msg)
-		msg = vls_strerror(err);
-	if (what)
-		cli_err(cmd, "%s: %s", what, msg);
-	else
-		cli_err(cmd, "%s", msg);
-	return err == VLS_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 }
 
 int cli_parser_init(struct cli_parser *p, const struct cli_cmd *cmd, int argc,
@@ -250,31 +239,4 @@ bool cli_parse_duration_ns(const char *s, unsigned long long *out)
 		return true;
 	}
 	return false;
-}
-
-static void log_stderr(vls_log_level level, const char *msg, void *data)
-{
-	static const char *const names[] = { "error", "warning", "info", "debug" };
-
-	(void)data;
-	fprintf(stderr, "vmlockstat: %s: %s\n", names[level], msg);
-}
-
-int cli_ctx_new(vls_ctx **out, bool verbose)
-{
-	int ret = vls_ctx_new(out);
-
-	if (ret) {
-		fprintf(stderr, "vmlockstat: %s\n", vls_strerror(ret));
-		return ret;
-	}
-	vls_ctx_set_log(*out, log_stderr, verbose ? VLS_LOG_INFO : VLS_LOG_WARN, NULL);
-	return 0;
-}
-
-const char *cli_default_db(void)
-{
-	const char *env = getenv("VMLOCKSTAT_DB");
-
-	return env && *env ? env : "vmlockstat.db";
 }

@@ -306,8 +306,9 @@ VLS_EXTERN vls_format vls_reader_format(const vls_reader *reader);
 
 /**
  * Run metadata the input carries, as key/value pairs: "kernel", "arch",
- * "ncpus", "trace_clock", "source", "format", "lost_events",
- * "cpu<N>.lost", "events.present" (comma list), ... (docs/schema.md).
+ * "ncpus", "trace_clock", "source", "source_path" (absolute), "format",
+ * "lost_events", "cpu<N>.lost", "events.present" (comma list), ...
+ * (docs/schema.md).
  * Returns the value or NULL; valid until the reader is closed. Some keys
  * are only known once vls_reader_read() has finished.
  */
@@ -748,6 +749,20 @@ typedef struct vls_record_opts {
 } vls_record_opts;
 #define VLS_RECORD_OPTS_INIT \
 	{ VLS_RECORD_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 1, NULL, NULL }
+
+/** The events vls_record_new() enables by default, one at a time: the
+ * i-th event's system, name and stack trigger (NULL: none; write_stacks
+ * as vls_record_opts.write_stacks). VLS_ENOTFOUND past the last. For
+ * recorders elsewhere (`vmlockstat lab`'s guests) that must trace the
+ * same set without libtracefs. */
+VLS_EXTERN int vls_record_default_event(size_t i, int write_stacks,
+					const char **system, const char **name,
+					const char **trigger);
+
+/** The kernel config options a recording stores as run metadata
+ * "config.CONFIG_<name>" (from /proc/config.gz or /boot/config-RELEASE):
+ * the i-th name without "CONFIG_", NULL past the last. */
+VLS_EXTERN const char *vls_record_config_name(size_t i);
 
 /**
  * Prepare a recording: clean stale instances, create the instance, size

@@ -67,21 +67,21 @@ static const char *const io_wait_frames[] = {
 	"__lock_page_killable", NULL
 };
 
-/* "name", "name.isra.0", "name+0x1c/0x40" and "name (addr)" all match. */
-static bool frame_is(const char *frame, const char *name)
+/*
+ * "name", "name.isra.0", "name+0x1c/0x40" and "name (addr)" all match:
+ * the frame's name is what comes before the first '.', '+' or ' ', its
+ * length taken once per frame (the sets' names contain none of them).
+ */
+static size_t name_len(const char *frame)
 {
-	size_t len = strlen(name);
-
-	if (strncmp(frame, name, len))
-		return false;
-	return frame[len] == '\0' || frame[len] == '.' || frame[len] == '+' ||
-	       frame[len] == ' ';
+	return strcspn(frame, ".+ ");
 }
 
-static bool frame_in(const char *frame, const char *const *set)
+static bool frame_in(const char *frame, size_t n, const char *const *set)
 {
 	for (size_t i = 0; set[i]; i++)
-		if (frame_is(frame, set[i]))
+		if (set[i][0] == frame[0] && !strncmp(set[i], frame, n) &&
+		    set[i][n] == '\0')
 			return true;
 	return false;
 }
@@ -90,13 +90,15 @@ enum vls_fault_path __vls_fault_classify_stack(const char *const *frames,
 					       uint32_t n)
 {
 	long outer = -1, nested = -1;
+	size_t len;
 
 	for (uint32_t i = 0; i < n; i++) {
 		if (!frames[i])
 			continue;
-		if (frame_in(frames[i], handler_frames))
+		len = name_len(frames[i]);
+		if (frame_in(frames[i], len, handler_frames))
 			outer = (long)i;
-		else if (nested < 0 && frame_in(frames[i], nested_frames))
+		else if (nested < 0 && frame_in(frames[i], len, nested_frames))
 			nested = (long)i;
 	}
 	if (outer < 0)
@@ -104,7 +106,8 @@ enum vls_fault_path __vls_fault_classify_stack(const char *const *frames,
 	if (nested >= 0 && nested < outer)
 		return VLS_FP_NESTED;
 	for (uint32_t i = (uint32_t)outer + 1; i < n; i++)
-		if (frames[i] && !frame_in(frames[i], user_entry_frames))
+		if (frames[i] &&
+		    !frame_in(frames[i], name_len(frames[i]), user_entry_frames))
 			return VLS_FP_KERNEL;
 	return VLS_FP_USER;
 }
@@ -112,7 +115,8 @@ enum vls_fault_path __vls_fault_classify_stack(const char *const *frames,
 bool __vls_fault_io_stack(const char *const *frames, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
-		if (frames[i] && frame_in(frames[i], io_wait_frames))
+		if (frames[i] &&
+		    frame_in(frames[i], name_len(frames[i]), io_wait_frames))
 			return true;
 	return false;
 }

@@ -84,6 +84,7 @@ struct td_priv {
 	int err;                 /* first error of the iteration */
 	uint64_t missed;         /* events the ring buffer pages say were lost */
 	char addr_names[VLS_STACK_MAX][24]; /* unresolved frames as hex */
+	struct vls_tdsyms syms;  /* stack frames' names, by address */
 	/* For the reading thread, fixed at open: the bytes decoding can read
 	 * of a record of each event id (0: 8, the common fields), and where
 	 * the event id is. */
@@ -326,6 +327,7 @@ static int deliver_stack(vls_reader *r, const struct td_event *te,
 	const struct tep_format_field *caller = te->f[1];
 	uint64_t want, room, addr, end = p->long_size == 4 ? 0xffffffffULL : ~0ULL;
 	size_t n = 0;
+	int ret;
 
 	if (!caller || caller->offset < 0 || caller->offset > rec->size) {
 		stats->bad_records++;
@@ -344,7 +346,9 @@ static int deliver_stack(vls_reader *r, const struct td_event *te,
 					 : tep_read_number(p->tep, a, 8);
 		if (addr == end)
 			break;
-		name = tep_find_function(p->tep, addr);
+		ret = __vls_tdsyms_find(&name, r->ctx, &p->syms, p->tep, addr);
+		if (ret)
+			return ret;
 		if (!name) {
 			snprintf(p->addr_names[n], sizeof(p->addr_names[n]),
 				 "0x%" PRIx64, addr);
@@ -732,6 +736,7 @@ static void td_close(vls_reader *r)
 	__vls_free(r->ctx, p->ev);
 	__vls_free(r->ctx, p->read_len);
 	__vls_free(r->ctx, p->pos);
+	__vls_tdsyms_release(r->ctx, &p->syms);
 	__vls_free(r->ctx, p);
 	r->priv = NULL;
 }

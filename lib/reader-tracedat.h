@@ -7,6 +7,7 @@
 #define VLS_READER_TRACEDAT_H
 
 #include "reader.h"
+#include "util-map.h"
 
 /* Where one CPU's data of one buffer lies in the file. */
 struct vls_tdcpu {
@@ -107,5 +108,24 @@ bool __vls_td_check_format(const char *text, size_t len, const char *system,
 			   char *why, size_t why_size);
 bool __vls_td_check_kallsyms(const char *text, size_t len, char *why, size_t why_size);
 bool __vls_td_check_printk(const char *text, size_t len, char *why, size_t why_size);
+
+/*
+ * The function names of kernel addresses, looked up in libtraceevent once
+ * per address (reader-tracedat-syms.c): a record-style trace has a stack
+ * on every read acquisition, about ten frames each, from a few thousand
+ * distinct addresses, and tep_find_function() is a binary search over the
+ * whole of kallsyms. Names are libtraceevent's, valid while its handle is.
+ */
+struct vls_tdsyms {
+	struct vls_u64map map;  /* address -> index into names */
+	const char **names;     /* NULL: kallsyms has no function there */
+	size_t n, cap;
+};
+
+/* *out: the function at addr, or NULL. 0, or VLS_ENOMEM (ctx message).
+ * Past VLS_TDSYMS_MAX addresses the new ones are looked up every time. */
+int __vls_tdsyms_find(const char **out, vls_ctx *ctx, struct vls_tdsyms *s,
+		      struct tep_handle *tep, uint64_t addr);
+void __vls_tdsyms_release(vls_ctx *ctx, struct vls_tdsyms *s);
 
 #endif

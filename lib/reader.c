@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -75,6 +76,22 @@ static int detect(vls_reader *r, int fd)
 	return 0;
 }
 
+/* The file's absolute path, when it has one: "source" is the path as
+ * given, relative to a directory the run does not remember, and a viewer
+ * opening the run's trace later (`vmlockstat report`'s KernelShark
+ * command, docs/kshark.md) needs the file itself. */
+static int source_path(struct vls_reader *r, const char *path)
+{
+	char *abs = realpath(path, NULL);
+	int ret;
+
+	if (!abs)
+		return 0;
+	ret = __vls_meta_set(r->ctx, &r->meta, "source_path", abs);
+	free(abs);
+	return ret;
+}
+
 int vls_reader_open(vls_reader **out, vls_ctx *ctx, const char *path,
 		    const vls_reader_opts *opts)
 {
@@ -137,6 +154,8 @@ int vls_reader_open(vls_reader **out, vls_ctx *ctx, const char *path,
 	r->ops = r->format == VLS_FORMAT_TRACEDAT ? &__vls_tracedat_ops
 						  : &__vls_text_ops;
 	ret = __vls_meta_set(ctx, &r->meta, "source", path);
+	if (!ret)
+		ret = source_path(r, path);
 	if (!ret)
 		ret = __vls_meta_set(ctx, &r->meta, "format", vls_format_name(r->format));
 	if (!ret)

@@ -52,6 +52,18 @@ static const struct {
 	{ "block", "block_rq_complete", NULL, NULL },
 };
 
+int vls_record_default_event(size_t i, int write_stacks, const char **system,
+			     const char **name, const char **trigger)
+{
+	if (i >= sizeof(default_events) / sizeof(*default_events))
+		return VLS_ENOTFOUND;
+	*system = default_events[i].system;
+	*name = default_events[i].name;
+	*trigger = write_stacks && default_events[i].write_trigger ?
+		   default_events[i].write_trigger : default_events[i].trigger;
+	return 0;
+}
+
 static bool name_ok(const char *s, size_t n)
 {
 	if (!n || n > 128)

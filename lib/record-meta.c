@@ -27,6 +27,11 @@ static const char *const config_names[] = {
 	"LOCK_STAT", "PREEMPT", "PREEMPT_DYNAMIC", "TRANSPARENT_HUGEPAGE",
 };
 
+const char *vls_record_config_name(size_t i)
+{
+	return i < sizeof(config_names) / sizeof(*config_names) ? config_names[i] : NULL;
+}
+
 /* /proc/vmstat keys kept: the fault counters and every vma_lock_*. */
 static bool vmstat_wanted(const char *key, size_t len)
 {

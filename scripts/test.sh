@@ -5,11 +5,17 @@
 # a short bounded fuzz pass (FUZZ_SECONDS, default 60; FUZZ_SECONDS=0
 # skips it).
 # Live tests (label live) need root and tracefs and skip with a message elsewhere.
+# The lab tests (label lab) boot Debian kernels under qemu (TCG): deps.sh --lab
+# installs qemu and the cross compilers, the kernels are downloaded once (network;
+# without it they skip). CTEST_EXCLUDE=LABEL_REGEX leaves a label out by choice
+# (CTEST_EXCLUDE=lab: no qemu; CTEST_EXCLUDE='live|lab': no root either).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+scripts/deps.sh --lab
 scripts/build.sh
-(cd "${BUILD_DIR:-build}" && ctest --output-on-failure -j2 --timeout 300)
+exclude=()
+[ -z "${CTEST_EXCLUDE:-}" ] || exclude=(-LE "$CTEST_EXCLUDE")
+(cd "${BUILD_DIR:-build}" && ctest --output-on-failure -j2 --timeout 300 "${exclude[@]}")
 
 echo "== ASan+UBSan: unit tests (build-asan)" >&2
 BUILD_DIR=build-asan BUILD_TYPE=Sanitize scripts/build.sh

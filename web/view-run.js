@@ -13,9 +13,11 @@ VLS.views.run = function (root, params) {
     root.appendChild(VLS.card('Run', h('p.empty', 'Pick a run in ', h('a', { href: '#/runs' }, 'Runs'), '.')));
     return Promise.resolve();
   }
-  return VLS.api('/api/report?run=' + id + '&top=' + top).then(function (data) {
-    var r = data.runs[0];
-    root.appendChild(header(r));
+  /* the KernelShark command is extra: the run shows without it */
+  var ks = VLS.api('/api/kshark?run=' + id).catch(function () { return { command: null }; });
+  return Promise.all([VLS.api('/api/report?run=' + id + '&top=' + top), ks]).then(function (got) {
+    var r = got[0].runs[0];
+    root.appendChild(header(r, got[1].command));
     root.appendChild(VLS.card('Faults', faults(r.faults)));
     root.appendChild(VLS.card('mmap_lock wait times', h('div.grid2',
       histBox('read'), histBox('write'))));
@@ -34,12 +36,13 @@ VLS.views.run = function (root, params) {
     });
   });
 
-  function header(r) {
+  function header(r, kshark) {
     var kv = function (k, v) { return h('div.kv', h('span.k', k), h('span.v', v)); };
     return VLS.card(h('span', VLS.runName(r), ' ', h('span.muted', 'run ' + r.id)), h('div',
       h('div.kvs', kv('kernel', r.kernel || F.dash), kv('arch', r.arch || F.dash),
         kv('format', r.format), kv('events', F.count(r.events)),
-        kv('lost events', F.count(r.lost_events)), kv('source', r.source)),
+        kv('lost events', F.count(r.lost_events)), kv('source', r.source),
+        kshark ? kv('KernelShark', h('code.kshark', kshark)) : null),
       h('div.caps', r.capabilities.map(function (c) { return h('span.cap', c); })),
       r.notes.length ? h('ul.notes', r.notes.map(function (n) { return h('li', n); })) : null));
   }

@@ -15,6 +15,10 @@ trap '[ -n "$SERVE_PID" ] && kill -9 $SERVE_PID 2>/dev/null; rm -rf "$T"' EXIT
 . "$(dirname "$0")/serve/common.sh"
 
 DB=$T/fx.db
+# the KernelShark command (/api/kshark) names the plugin the build made, if
+# it made one (docs/kshark.md)
+PLUGIN=${VLS_BUILD_DIR:-/nonexistent}/kshark/plugin-vmlockstat.so
+export VMLOCKSTAT_KSHARK_PLUGIN=$PLUGIN
 make_db "$DB" || { echo "FAIL: cannot build the fixture DB" >&2; exit 1; }
 start_serve "$DB" || exit 1
 
@@ -101,6 +105,20 @@ py 'd == cli' 'len(d["runs"]) == 1 and d["runs"][0]["id"] == 1' \
 status 200 "/api/report?run=3"
 py 'd["runs"][0]["arch"] == "aarch64" and "page_fault_user" not in d["runs"][0]["capabilities"]' \
    'len(d["runs"][0]["tasks"]) <= 25'
+
+# --- the KernelShark command: run 5's trace.dat, by its absolute path ---
+TRACE=$(realpath "$VLS_TEST_DATA/mprotect-fault-6.18-x86_64.dat")
+status 200 "/api/kshark?run=5"
+if [ -r "$PLUGIN" ]; then
+	py "d == {'run': 5, 'command': \"kernelshark -p '$PLUGIN' '$TRACE'\"}"
+else
+	py "d == {'run': 5, 'command': None}"
+fi
+# run 1 is a text trace, still on disk: KernelShark cannot open it
+status 200 "/api/kshark?run=1"
+py "d == {'run': 1, 'command': None}"
+err 404 "/api/kshark?run=99"
+err 400 "/api/kshark?run=5&top=3"
 
 # --- chains ---
 status 200 "/api/chains?run=1&top=3"

@@ -131,7 +131,7 @@ orange=$(python3 "$HERE/serve/pngink.py" "$T/compare.png" 224 123 57 40)
 [ "${orange:-0}" -gt 600 ] || fail "compare screenshot: $orange pixels of the run colour in the charts"
 
 # Every request the server got was for its own pages and API.
-bad=$(grep -vE '^(GET|HEAD) (/|/[a-z.-]+\.(js|css|html)|/api/(runs|report|chains|histograms|compare|matrix)|/favicon\.ico) [0-9]+$' \
+bad=$(grep -vE '^(GET|HEAD) (/|/[a-z.-]+\.(js|css|html)|/api/(runs|report|chains|histograms|compare|matrix|kshark)|/favicon\.ico) [0-9]+$' \
 	"$T/serve.err" | grep -v 'stopping$')
 [ -z "$bad" ] || fail "unexpected requests: $bad"
 grep -q '^GET /api/histograms 200$' "$T/serve.err" || fail "no histogram request logged"

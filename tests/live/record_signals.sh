@@ -50,6 +50,23 @@ for sig in INT TERM HUP; do
 done
 [ "$n" -ge 6 ] || fail "only $n of 9 interrupted recordings wrote a trace"
 
+# A command that outlives the forwarded SIGINT (here: it ignores SIGINT; a
+# shell waiting on a child that does not die of SIGINT may too) gets SIGTERM
+# once the recording is over: the recorder does not wait for it forever.
+"$VLS" record -o "$WORK/outlive.dat" -- sh -c 'trap "" INT; while :; do sleep 0.2; done' \
+	2>"$WORK/err" &
+rpid=$!
+sleep 0.5
+kid=$(ps -o pid= --ppid "$rpid" | head -1)
+kill -INT "$rpid"
+wait_exit "$rpid"
+[ -n "$kid" ] && kill -0 "$kid" 2>/dev/null && { kill -9 "$kid"; fail "the command $kid outlived the recorder"; }
+[ -e "$WORK/outlive.dat" ] || fail "no trace after SIGINT: $(cat "$WORK/err")"
+grep -q "still running 2000 ms after SIGINT: sending SIGTERM" "$WORK/err" ||
+	fail "the recorder did not say it sent SIGTERM: $(cat "$WORK/err")"
+[ "$rc" -eq 143 ] || fail "exit $rc, want 143 (the command's: SIGTERM)"
+echo "ok: a command that ignores SIGINT got SIGTERM when the recording was over"
+
 # SIGKILL: the instance survives; the next recorder removes it.
 stale_seen=0
 for i in 1 2 3; do

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qemu.c - one guest (lab.h): the qemu command for its arch (TCG, or KVM
+ * when /dev/kvm opens and the arch is the host's), run with the console
+ * in a file, its "VLS-LAB:" lines as progress, under a timeout. A timeout
+ * or SIGINT/SIGTERM kills qemu (and qemu dies with us: PR_SET_PDEATHSIG),
+ * so no guest is ever left behind.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab.h"
+
+#define QEMU_ARGV_MAX 48
+
+int lab_qemu_check(const struct lab_env *env, const struct lab_arch *a)
+{
+	if (lab_have_program(a->qemu))
+		return 0;
+	cli_err(env->cmd, "%s not found: apt-get install %s (scripts/deps.sh --lab)",
+		a->qemu, a->qemu_pkg);
+	return LAB_EXIT_MISSING;
+}
+
+static bool kvm_usable(const struct lab_arch *a)
+{
+	struct utsname u;
+	int fd;
+
+	if (uname(&u) || strcmp(u.machine, a->name))
+		return false;
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+struct qargv {
+	const char *argv[QEMU_ARGV_MAX];
+	int argc;
+	char smp[16], mem[16], d0[PATH_MAX + 64], d1[PATH_MAX + 64], dev0[64],
+	     dev1[64], append[256];
+};
+
+static void add(struct qargv *q, const char *w)
+{
+	if (q->argc < QEMU_ARGV_MAX - 1)
+		q->argv[q->argc++] = w;
+	q->argv[q->argc] = NULL;
+}
+
+static void build(struct qargv *q, const struct lab_guest *g)
+{
+	const struct lab_arch *a = g->k->arch;
+
+	q->argc = 0;
+	add(q, a->qemu);
+	for (int i = 0; a->machine[i]; i++)
+		add(q, a->machine[i]);
+	add(q, "-accel");
+	add(q, kvm_usable(a) ? "kvm" : "tcg,thread=multi");
+	snprintf(q->smp, sizeof(q->smp), "%u", g->smp);
+	snprintf(q->mem, sizeof(q->mem), "%u", g->mem_mb);
+	snprintf(q->d0, sizeof(q->d0), "file=%s,format=raw,if=none,id=d0", g->scratch);
+	snprintf(q->d1, sizeof(q->d1), "file=%s,format=raw,if=none,id=d1", g->outdisk);
+	snprintf(q->dev0, sizeof(q->dev0), "%s,drive=d0,serial=vlsscratch", a->blk);
+	snprintf(q->dev1, sizeof(q->dev1), "%s,drive=d1,serial=vlsout", a->blk);
+	snprintf(q->append, sizeof(q->append),
+		 "console=%s rdinit=/init panic=-1 loglevel=4", a->console);
+	const char *rest[] = {
+		"-nographic", "-no-reboot", "-smp", q->smp, "-m", q->mem,
+		"-kernel", g->k->image, "-initrd", g->initrd,
+		"-drive", q->d0, "-device", q->dev0, "-drive", q->d1, "-device", q->dev1,
+		"-append", q->append, NULL
+	};
+	for (int i = 0; rest[i]; i++)
+		add(q, rest[i]);
+}
+
+static void cmdline(struct lab_guest *g, const struct qargv *q)
+{
+	size_t len = 0;
+
+	g->cmdline[0] = 0;
+	for (int i = 0; i < q->argc && len < sizeof(g->cmdline); i++) {
+		bool quote = strpbrk(q->argv[i], " ,=") && strchr(q->argv[i], ' ');
+
+		len += (size_t)snprintf(g->cmdline + len, sizeof(g->cmdline) - len,
+					quote ? "%s\"%s\"" : "%s%s", i ? " " : "",
+					q->argv[i]);
+	}
+}
+
+static pid_t start(const struct qargv *q, const char *console)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setpgid(0, 0);   /* a terminal's Ctrl-C reaches us; we end qemu */
+	fd = open(console, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		_exit(127);
+	fd = open("/dev/null", O_RDONLY);
+	if (fd < 0 || dup2(fd, 0) < 0)
+		_exit(127);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	execvp(q->argv[0], (char *const *)q->argv);
+	_exit(127);
+}
+
+/* New "VLS-LAB: " lines of the console since *off, as progress. */
+static void follow(struct lab_env *env, const char *console, long *off,
+		   const char *what)
+{
+	FILE *f = fopen(console, "re");
+	char line[512];
+
+	if (!f)
+		return;
+	if (fseek(f, *off, SEEK_SET) == 0)
+		while (fgets(line, sizeof(line), f)) {
+			size_t n = strlen(line);
+			char *m = strstr(line, "VLS-LAB: ");
+
+			if (!n || line[n - 1] != '\n')
+				break;   /* a partial line: read it again later */
+			*off += (long)n;
+			line[n - 1] = 0;
+			if (m)
+				lab_progress(env, "%s: %s", what, m + 9);
+		}
+	fclose(f);
+}
+
+static void stop(pid_t pid)
+{
+	int status;
+
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+int lab_qemu_run(struct lab_env *env, struct lab_guest *g, const char *what)
+{
+	struct qargv q;
+	double t0 = lab_now();
+	long off = 0;
+	int status;
+	pid_t pid;
+
+	build(&q, g);
+	cmdline(g, &q);
+	lab_progress(env, "%s: booting (%s)", what, q.argv[0]);
+	if ((pid = start(&q, g->console)) < 0) {
+		cli_err(env->cmd, "cannot start %s: %s", q.argv[0], strerror(errno));
+		return CLI_EXIT_FAIL;
+	}
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		follow(env, g->console, &off, what);
+		if (r == pid)
+			break;
+		if (lab_stop || lab_now() - t0 > g->timeout) {
+			stop(pid);
+			g->elapsed = lab_now() - t0;
+			if (lab_stop) {
+				cli_err(env->cmd, "%s: stopped by signal %d, guest killed",
+					what, (int)lab_stop);
+				return LAB_EXIT_STOPPED;
+			}
+			cli_err(env->cmd, "%s: no result within --timeout %g s, guest "
+				"killed (console: %s)", what, g->timeout, g->console);
+			return CLI_EXIT_FAIL;
+		}
+		nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
+	}
+	g->elapsed = lab_now() - t0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		cli_err(env->cmd, "cannot run %s (console: %s)", q.argv[0], g->console);
+		return LAB_EXIT_MISSING;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		cli_err(env->cmd, "%s: qemu failed (console: %s)", what, g->console);
+		return CLI_EXIT_FAIL;
+	}
+	lab_progress(env, "%s: guest done in %.1f s", what, g->elapsed);
+	return 0;
+}
