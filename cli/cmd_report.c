@@ -27,9 +27,10 @@ static const struct cli_opt opts[] = {
 	{ "top", 'n', "N", "at most N rows per list, worst first (default: 10 in "
 	  "text, all in JSON and CSV; 0: all)", OPT_TOP },
 	{ "all", 'a', NULL, "every row of every list (--top 0)", OPT_ALL },
-	{ "pid", 'p', "PID", "only the processes and threads of this pid (a thread "
-	  "also by its tid)", OPT_PID },
-	{ "comm", 'c', "COMM", "only the processes and threads of this name", OPT_COMM },
+	{ "pid", 'p', "PID", "only the processes, threads and chains (by their "
+	  "waiter) of this pid (a thread also by its tid)", OPT_PID },
+	{ "comm", 'c', "COMM", "only the processes, threads and chains (by their "
+	  "waiter) of this name", OPT_COMM },
 	{ "json", 0, NULL, "print the JSON report (docs/report-json.md)", OPT_JSON },
 	{ "csv", 0, NULL, "print one table (--by) as CSV", OPT_CSV },
 	{ "chain-min", 0, "TIME", "wait-for chains of contended waits at least this "

@@ -340,7 +340,7 @@ VLS_EXTERN void vls_reader_get_stats(const vls_reader *reader,
 typedef struct vls_db vls_db;
 
 /** Schema version this library writes (PRAGMA user_version). */
-#define VLS_SCHEMA_VERSION 2
+#define VLS_SCHEMA_VERSION 3
 
 typedef enum vls_db_mode {
 	VLS_DB_READWRITE = 0, /**< create or migrate as needed */
@@ -350,6 +350,9 @@ typedef enum vls_db_mode {
 /**
  * Open or create a DB. A DB of a newer schema is refused (VLS_EVERSION);
  * a file that is not a DB gives VLS_EPARSE. Nothing is written on failure.
+ * Read-write, an older DB is migrated; read-only, one of schema 2 is read
+ * as it is (3 only added indexes) and an older one is refused
+ * (VLS_EVERSION: open it read-write once).
  */
 VLS_EXTERN int vls_db_open(vls_db **out, vls_ctx *ctx, const char *path,
 			   vls_db_mode mode);

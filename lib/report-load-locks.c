@@ -20,6 +20,21 @@ static int mode_of(sqlite3_stmt *st, int col)
 	return m && !strcmp(m, "write");
 }
 
+/* strtoll() of p, without its cost for what the import writes: up to 18
+ * plain digits (which cannot overflow). */
+static long long parse_count(const char *p, char **end)
+{
+	unsigned long long v = 0;
+	const char *q = p;
+
+	while (*q >= '0' && *q <= '9' && q - p < 18)
+		v = v * 10 + (unsigned long long)(*q++ - '0');
+	if (q == p || (*q >= '0' && *q <= '9'))
+		return strtoll(p, end, 10);
+	*end = (char *)q;
+	return (long long)v;
+}
+
 /* "3,0,12" -> hist[] (log2 ns buckets); more than VLS_RHIST_MAX are summed
  * into the last. */
 static void parse_hist(struct vls_rstats *s, const char *text)
@@ -29,7 +44,7 @@ static void parse_hist(struct vls_rstats *s, const char *text)
 	s->nhist = 0;
 	while (p && *p) {
 		char *end;
-		long long v = strtoll(p, &end, 10);
+		long long v = parse_count(p, &end);
 		unsigned int i = s->nhist < VLS_RHIST_MAX ? s->nhist : VLS_RHIST_MAX - 1;
 
 		if (end == p)
@@ -93,15 +108,19 @@ static int thread_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
 	int64_t mm = __vls_rl_int(st, 0), pid = __vls_rl_int(st, 1);
+	struct vls_u64map *by = pid != VLS_RNULL ? &L->plock_pid : &L->plock_mm;
+	uint64_t key = (uint64_t)(pid != VLS_RNULL ? pid : mm);
 	struct vls_rtask *p = NULL;
+	uint32_t i;
 	int err;
 
-	for (size_t i = 0; i < L->nplocks && !p; i++)
-		if (L->plocks[i].pid == pid && (pid != VLS_RNULL || L->plocks[i].mm == mm))
-			p = &L->plocks[i];
+	if (!__vls_u64map_get(by, key, &i))
+		p = &L->plocks[i];
 	if (!p) {
 		err = __vls_grow(L->ctx, (void **)&L->plocks, &L->plocks_cap,
 				 L->nplocks + 1, sizeof(*L->plocks), VLS_RLIST_MAX);
+		if (!err)
+			err = __vls_u64map_put(L->ctx, by, key, (uint32_t)L->nplocks);
 		if (err)
 			return err;
 		p = &L->plocks[L->nplocks++];
@@ -118,15 +137,68 @@ static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	return 0;
 }
 
-/* A thread's mm: the one most of its recorded acquisitions were on (a
- * thread that exec'd has two). Sorted by tid, most frequent first. */
+/*
+ * A thread's mm: the one most of its recorded acquisitions (lock_acq rows)
+ * were on (a thread that exec'd has two), on a tie the greater (as
+ * SQLite's sorter ordered them before the tie-break was written down).
+ * The rows come ordered by tid and mm (lock_acq_tid_mm, schema 3): each
+ * run of one mm is counted here, cheaper than a GROUP BY.
+ */
+struct mm_count {
+	struct vls_rrun *run;
+	bool any;
+	int64_t tid, mm, n;          /* the run of rows being counted */
+	int64_t best_mm, best_n;     /* the thread's best run so far */
+};
+
+static void mm_run_end(struct mm_count *c)
+{
+	if (c->n > c->best_n || (c->n == c->best_n && c->mm > c->best_mm)) {
+		c->best_n = c->n;
+		c->best_mm = c->mm;
+	}
+}
+
+static void mm_thread_end(struct vls_rloader *L, struct mm_count *c)
+{
+	struct vls_rtask *t;
+
+	mm_run_end(c);
+	t = __vls_rl_task(L, c->run, c->tid);
+	if (t && t->mm == VLS_RNULL)
+		t->mm = c->best_mm;
+	c->best_n = 0;
+}
+
 static int task_mm_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
-	struct vls_rtask *t = __vls_rl_task(L, data, sqlite3_column_int64(st, 0));
+	struct mm_count *c = data;
+	int64_t tid = sqlite3_column_int64(st, 0), mm = sqlite3_column_int64(st, 1);
 
-	if (t && t->mm == VLS_RNULL)
-		t->mm = sqlite3_column_int64(st, 1);
+	if (c->any && tid == c->tid && mm == c->mm) {
+		c->n++;
+		return 0;
+	}
+	if (c->any && tid == c->tid)
+		mm_run_end(c);
+	else if (c->any)
+		mm_thread_end(L, c);
+	c->any = true;
+	c->tid = tid;
+	c->mm = mm;
+	c->n = 1;
 	return 0;
+}
+
+static int load_task_mm(struct vls_rloader *L, struct vls_rrun *run)
+{
+	struct mm_count c = { .run = run };
+	int err = __vls_rl_query(L, "SELECT tid, mm FROM lock_acq WHERE run_id = :run_id "
+				 "ORDER BY tid, mm", run->id, task_mm_row, &c);
+
+	if (!err && c.any)
+		mm_thread_end(L, &c);
+	return err;
 }
 
 static char *site_name(struct vls_rloader *L, const char *key)
@@ -209,9 +281,7 @@ static int load_stats(struct vls_rloader *L, struct vls_rrun *run)
 				     "scope = 'process' AND (key LIKE 'pid:%' OR "
 				     "key LIKE 'mm:%')", run->id, proc_stats_row, NULL);
 	if (!err && (L->sections & VLS_REPORT_TASKS) && __vls_rl_has_table(L, "lock_acq"))
-		err = __vls_rl_query(L, "SELECT tid, mm, count(*) AS n FROM lock_acq "
-				     "WHERE run_id = :run_id GROUP BY tid, mm "
-				     "ORDER BY tid, n DESC", run->id, task_mm_row, run);
+		err = load_task_mm(L, run);
 	if (!err && (L->sections & VLS_REPORT_CALLSITES))
 		err = __vls_rl_query(L, "SELECT l.key, s.frames, " STATS_COLS
 				     " FROM lock_stats l LEFT JOIN stack s ON "
@@ -248,6 +318,8 @@ struct chain_ctx {
 	size_t ids_cap;
 };
 
+static int fill_chain(struct vls_rloader *L, sqlite3_stmt *st, struct vls_rchain *c);
+
 static int chain_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
 	struct chain_ctx *cc = data;
@@ -263,6 +335,14 @@ static int chain_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 		return err;
 	cc->ids[cc->run->nchains] = sqlite3_column_int64(st, 0);
 	c = &cc->run->chains[cc->run->nchains++];
+	return fill_chain(L, st, c);
+}
+
+/* A chain's row (the columns of load_shown()) into c, zeroed first. */
+static int fill_chain(struct vls_rloader *L, sqlite3_stmt *st, struct vls_rchain *c)
+{
+	int err;
+
 	memset(c, 0, sizeof(*c));
 	c->tid = sqlite3_column_int64(st, 1);
 	c->prio = __vls_rl_int(st, 3);
@@ -310,36 +390,43 @@ static int link_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	return err ? err : __vls_rl_text(L, &l->comm, st, 1);
 }
 
-/* The links of one chain. */
-static int load_links(struct vls_rloader *L, struct vls_rrun *run,
+/* The links of one chain, by st (prepared once for all the chains). */
+static int load_links(struct vls_rloader *L, sqlite3_stmt *st, int64_t run_id,
 		      struct vls_rchain *c, int64_t chain_id)
 {
-	sqlite3_stmt *st = NULL;
 	struct vls_row r;
 	int rc, err;
 
-	rc = sqlite3_prepare_v2(L->db->sql, "SELECT tid, comm, prio, mode, held_ns, "
-				"asleep_ns, reason, site, depth, parent_idx "
-				"FROM lock_chain_link WHERE run_id = :run_id AND "
-				"chain_id = :chain_id ORDER BY idx", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return __vls_store_error(L->ctx, L->db->sql, rc, "reading chains");
+	sqlite3_reset(st);
 	__vls_row_start_stmt(&r, L->ctx, L->db->sql, st);
-	__vls_row_i64(&r, "run_id", run->id);
+	__vls_row_i64(&r, "run_id", run_id);
 	__vls_row_i64(&r, "chain_id", chain_id);
 	err = __vls_row_done(&r);
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		err = link_row(L, st, c);
 	if (!err && rc != SQLITE_DONE)
 		err = __vls_store_error(L->ctx, L->db->sql, rc, "reading chains");
-	sqlite3_finalize(st);
 	return err;
 }
 
-static int count_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+static int load_all_links(struct vls_rloader *L, struct vls_rrun *run,
+			  const int64_t *ids)
 {
-	*(size_t *)data = (size_t)sqlite3_column_int64(st, 0);
-	return 0;
+	sqlite3_stmt *st = NULL;
+	int rc, err = 0;
+
+	if (!run->nchains)
+		return 0;
+	rc = sqlite3_prepare_v2(L->db->sql, "SELECT tid, comm, prio, mode, held_ns, "
+				"asleep_ns, reason, site, depth, parent_idx "
+				"FROM lock_chain_link WHERE run_id = :run_id AND "
+				"chain_id = :chain_id ORDER BY idx", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return __vls_store_error(L->ctx, L->db->sql, rc, "reading chains");
+	for (size_t i = 0; !err && i < run->nchains; i++)
+		err = load_links(L, st, run->id, &run->chains[i], ids[i]);
+	sqlite3_finalize(st);
+	return err;
 }
 
 /*
@@ -348,10 +435,78 @@ static int count_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
  * chain_min long. An uncontended long wait is a stacktrace trigger's cost,
  * not contention. A wait still open when the trace ended has no lock_acq
  * row: it outlived the trace, so it counts as contended.
+ *
+ * The chains are scanned longest first (lock_chain_wait), their ids only,
+ * and told contended here against the sorted ids of the contended
+ * acquisitions' chains (lock_acq_chain): both counts and the chains shown
+ * from one pass, no subquery per chain. Then the rows of those shown.
  */
-#define CHAIN_WHERE "FROM lock_chain WHERE run_id = :run_id AND wait_ns >= %llu " \
-	"AND %s (open OR id IN (SELECT chain_id FROM lock_acq WHERE " \
-	"run_id = :run_id AND contended AND chain_id IS NOT NULL))"
+struct id_list {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static int id_push(struct vls_rloader *L, struct id_list *l, int64_t id)
+{
+	int err = __vls_grow(L->ctx, (void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v),
+			     VLS_RIDS_MAX);
+
+	if (!err)
+		l->v[l->n++] = id;
+	return err;
+}
+
+static int contended_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+{
+	return id_push(L, data, sqlite3_column_int64(st, 0));
+}
+
+static bool id_in(const struct id_list *l, int64_t id)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->v[mid] == id)
+			return true;
+		if (l->v[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+struct chain_scan {
+	struct vls_rrun *run;
+	struct id_list contended;    /* chain ids of contended waits, sorted */
+	struct id_list shown;        /* the chains to load, longest first */
+	size_t limit;
+	size_t scanned;              /* chains at least chain_min long */
+};
+
+/* id, open of a chain at least chain_min long, longest first; with --pid,
+ * --comm also its waiter's tid, pid and comm (the chain's, the thread's) */
+static int scan_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+{
+	struct chain_scan *sc = data;
+	int64_t id = sqlite3_column_int64(st, 0);
+
+	sc->scanned++;
+	if ((L->pid || L->comm) &&
+	    !__vls_rl_wanted(L, sqlite3_column_int64(st, 2), __vls_rl_int(st, 3),
+			     (const char *)sqlite3_column_text(st, 4),
+			     (const char *)sqlite3_column_text(st, 5)))
+		return 0;
+	/* open as SQL's OR would take it: any non-zero number */
+	if (sqlite3_column_double(st, 1) == 0.0 && !id_in(&sc->contended, id)) {
+		sc->run->nchains_uncontended++;
+		return 0;
+	}
+	sc->run->nchains_total++;
+	return sc->shown.n < sc->limit ? id_push(L, &sc->shown, id) : 0;
+}
 
 /* The import's chain threshold (run_meta), or VLS_RNULL. */
 static int64_t import_threshold(struct vls_rloader *L)
@@ -363,29 +518,130 @@ static int64_t import_threshold(struct vls_rloader *L)
 	return end && !*end && n > 0 ? n : VLS_RNULL;
 }
 
+/* The rows of the chains shown, in their order, through one statement. */
+static int load_shown(struct vls_rloader *L, struct vls_rrun *run,
+		      const struct id_list *shown, struct chain_ctx *cc)
+{
+	sqlite3_stmt *st = NULL;
+	struct vls_row r;
+	int rc, err = 0;
+
+	if (!shown->n)
+		return 0;
+	rc = sqlite3_prepare_v2(L->db->sql, "SELECT id, tid, comm, prio, mode, wait_ns, "
+				"site, depth, inversion, inverted_ns, summary FROM "
+				"lock_chain WHERE run_id = :run_id AND id = :id", -1, &st,
+				NULL);
+	if (rc != SQLITE_OK)
+		return __vls_store_error(L->ctx, L->db->sql, rc, "reading chains");
+	for (size_t i = 0; !err && i < shown->n; i++) {
+		sqlite3_reset(st);
+		__vls_row_start_stmt(&r, L->ctx, L->db->sql, st);
+		__vls_row_i64(&r, "run_id", run->id);
+		__vls_row_i64(&r, "id", shown->v[i]);
+		err = __vls_row_done(&r);
+		while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW)
+			err = chain_row(L, st, cc);
+		if (!err && rc != SQLITE_DONE)
+			err = __vls_store_error(L->ctx, L->db->sql, rc, "reading chains");
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+/*
+ * Many chains shown (JSON and --all list every one): the run's chain rows
+ * and links in one scan each, every row put in place by its chain's id,
+ * rather than two lookups per chain.
+ */
+struct bulk {
+	struct vls_rrun *run;
+	struct vls_u64map at;        /* chain id -> index in run->chains */
+};
+
+static struct vls_rchain *bulk_chain(struct bulk *b, sqlite3_stmt *st, int col)
+{
+	uint32_t i;
+
+	return __vls_u64map_get(&b->at, (uint64_t)sqlite3_column_int64(st, col), &i) ?
+	       NULL : &b->run->chains[i];
+}
+
+static int bulk_chain_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+{
+	struct vls_rchain *c = bulk_chain(data, st, 0);
+
+	return c ? fill_chain(L, st, c) : 0;
+}
+
+static int bulk_link_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
+{
+	struct vls_rchain *c = bulk_chain(data, st, 10);
+
+	return c ? link_row(L, st, c) : 0;
+}
+
+static int load_bulk(struct vls_rloader *L, struct vls_rrun *run,
+		     const struct id_list *shown, struct chain_ctx *cc)
+{
+	struct bulk b = { .run = run };
+	int err = __vls_grow(L->ctx, (void **)&run->chains, &cc->cap, shown->n,
+			     sizeof(*run->chains), VLS_RLIST_MAX);
+
+	for (size_t i = 0; !err && i < shown->n; i++)
+		err = __vls_u64map_put(L->ctx, &b.at, (uint64_t)shown->v[i], (uint32_t)i);
+	if (!err) {
+		memset(run->chains, 0, shown->n * sizeof(*run->chains));
+		run->nchains = shown->n;
+		err = __vls_rl_query(L, "SELECT id, tid, comm, prio, mode, wait_ns, site, "
+				     "depth, inversion, inverted_ns, summary FROM lock_chain "
+				     "WHERE run_id = :run_id", run->id, bulk_chain_row, &b);
+	}
+	if (!err)
+		err = __vls_rl_query(L, "SELECT tid, comm, prio, mode, held_ns, asleep_ns, "
+				     "reason, site, depth, parent_idx, chain_id FROM "
+				     "lock_chain_link WHERE run_id = :run_id ORDER BY "
+				     "chain_id, idx", run->id, bulk_link_row, &b);
+	__vls_u64map_release(L->ctx, &b.at);
+	return err;
+}
+
 /* The worst chains first (longest wait), at most top (0: all). */
 static int load_chains(struct vls_rloader *L, struct vls_rrun *run)
 {
 	struct chain_ctx cc = { run, 0, NULL, 0 };
-	unsigned long long min = (unsigned long long)L->chain_min_ns;
-	char sql[768], count[512];
+	struct chain_scan sc = { .run = run, .limit = L->top ? L->top : VLS_RLIST_MAX };
+	char sql[384];
+	bool bulk;
 	int err;
 
 	run->chain_threshold_ns = import_threshold(L);
-	snprintf(sql, sizeof(sql), "SELECT id, tid, comm, prio, mode, wait_ns, site, "
-		 "depth, inversion, inverted_ns, summary " CHAIN_WHERE
-		 " ORDER BY wait_ns DESC, id LIMIT %u", min, "",
-		 L->top ? L->top : VLS_RLIST_MAX);
-	snprintf(count, sizeof(count), "SELECT count(*) " CHAIN_WHERE, min, "");
-	err = __vls_rl_query(L, count, run->id, count_row, &run->nchains_total);
-	snprintf(count, sizeof(count), "SELECT count(*) " CHAIN_WHERE, min, "NOT");
+	err = __vls_rl_query(L, "SELECT chain_id FROM lock_acq WHERE run_id = :run_id "
+			     "AND contended AND chain_id IS NOT NULL ORDER BY chain_id",
+			     run->id, contended_row, &sc.contended);
+	if (L->pid || L->comm)
+		snprintf(sql, sizeof(sql), "SELECT c.id, c.open, c.tid, t.pid, c.comm, "
+			 "t.comm FROM lock_chain c LEFT JOIN task t ON t.run_id = "
+			 "c.run_id AND t.tid = c.tid WHERE c.run_id = :run_id AND "
+			 "c.wait_ns >= %llu ORDER BY c.wait_ns DESC, c.id",
+			 (unsigned long long)L->chain_min_ns);
+	else
+		snprintf(sql, sizeof(sql), "SELECT id, open FROM lock_chain WHERE run_id = "
+			 ":run_id AND wait_ns >= %llu ORDER BY wait_ns DESC, id",
+			 (unsigned long long)L->chain_min_ns);
 	if (!err)
-		err = __vls_rl_query(L, count, run->id, count_row,
-				     &run->nchains_uncontended);
-	if (!err)
-		err = __vls_rl_query(L, sql, run->id, chain_row, &cc);
-	for (size_t i = 0; !err && i < run->nchains; i++)
-		err = load_links(L, run, &run->chains[i], cc.ids[i]);
+		err = __vls_rl_query(L, sql, run->id, scan_row, &sc);
+	/* one lookup per chain up to an eighth of the run's chains long
+	 * enough, past that the whole tables */
+	bulk = sc.shown.n * 8 > sc.scanned;
+	if (!err && bulk)
+		err = load_bulk(L, run, &sc.shown, &cc);
+	else if (!err)
+		err = load_shown(L, run, &sc.shown, &cc);
+	if (!err && !bulk)
+		err = load_all_links(L, run, cc.ids);
+	__vls_free(L->ctx, sc.contended.v);
+	__vls_free(L->ctx, sc.shown.v);
 	__vls_free(L->ctx, cc.ids);
 	return err;
 }

@@ -84,21 +84,64 @@ static void add_known(int64_t *acc, int64_t v, bool first)
 		*acc += v;
 }
 
-/* A thread's process: by pid when the trace gave tgids, else by mm (the
- * lock analyzer's), else the thread alone. */
-static bool same_proc(const struct vls_rtask *p, const struct vls_rtask *t)
+/*
+ * Where the processes are while they are built (run->procs grows: indexes,
+ * not pointers). Each key has one process, the first made for it, which is
+ * the one a search in order would find:
+ *  - by_pid: a pid's process;
+ *  - by_mm: the process without a pid of an mm (of tasks whose pid is
+ *    unknown), and under VLS_RNULL the first of those known by a tid alone;
+ *  - pid_mm, pid_mm_n: per mm, the first process with a pid whose threads
+ *    locked it, and how many such processes there are (apply_plocks).
+ */
+struct proc_index {
+	struct vls_u64map by_pid, by_mm, pid_mm, pid_mm_n;
+};
+
+static void index_release(vls_ctx *ctx, struct proc_index *x)
 {
-	if (t->pid != VLS_RNULL)
-		return p->pid == t->pid;
-	if (t->mm != VLS_RNULL)
-		return p->pid == VLS_RNULL && p->mm == t->mm;
-	return p->pid == VLS_RNULL && p->mm == VLS_RNULL && p->tid == t->tid;
+	__vls_u64map_release(ctx, &x->by_pid);
+	__vls_u64map_release(ctx, &x->by_mm);
+	__vls_u64map_release(ctx, &x->pid_mm);
+	__vls_u64map_release(ctx, &x->pid_mm_n);
 }
 
+static struct vls_rtask *index_get(struct vls_rrun *run, const struct vls_u64map *m,
+				   int64_t key)
+{
+	uint32_t i;
+
+	return __vls_u64map_get(m, (uint64_t)key, &i) ? NULL : &run->procs[i];
+}
+
+/* Put key -> i unless key has a process already. */
+static int index_first(vls_ctx *ctx, struct vls_u64map *m, int64_t key, size_t i)
+{
+	uint32_t old;
+
+	if (!__vls_u64map_get(m, (uint64_t)key, &old))
+		return 0;
+	return __vls_u64map_put(ctx, m, (uint64_t)key, (uint32_t)i);
+}
+
+/* One more process with a pid whose threads locked mm. */
+static int index_pid_mm(vls_ctx *ctx, struct proc_index *x, int64_t mm, size_t i)
+{
+	uint32_t n = 0;
+	int err;
+
+	__vls_u64map_get(&x->pid_mm_n, (uint64_t)mm, &n);
+	err = __vls_u64map_put(ctx, &x->pid_mm_n, (uint64_t)mm, n + 1);
+	return err ? err : index_first(ctx, &x->pid_mm, mm, i);
+}
+
+/* A new process of pid and mm, in the index by what it is known by. */
 static struct vls_rtask *new_proc(struct vls_rloader *L, struct vls_rrun *run,
-				  size_t *cap, int *err)
+				  size_t *cap, struct proc_index *x, int64_t pid,
+				  int64_t mm, int *err)
 {
 	struct vls_rtask *p;
+	size_t i = run->nprocs;
 
 	*err = __vls_grow(L->ctx, (void **)&run->procs, cap, run->nprocs + 1,
 			  sizeof(*run->procs), VLS_RLIST_MAX);
@@ -106,10 +149,14 @@ static struct vls_rtask *new_proc(struct vls_rloader *L, struct vls_rrun *run,
 		return NULL;
 	p = &run->procs[run->nprocs++];
 	memset(p, 0, sizeof(*p));
-	p->tid = p->pid = p->mm = p->prio = p->nthreads = VLS_RNULL;
+	p->tid = p->prio = p->nthreads = VLS_RNULL;
+	p->pid = pid;
+	p->mm = mm;
 	p->ru_minflt = p->ru_majflt = VLS_RNULL;
 	__vls_rfaults_null(&p->f);
-	return p;
+	*err = pid != VLS_RNULL ? index_first(L->ctx, &x->by_pid, pid, i) :
+	       index_first(L->ctx, &x->by_mm, mm, i);
+	return *err ? NULL : p;
 }
 
 static int set_comm(struct vls_rloader *L, struct vls_rtask *p, const char *comm)
@@ -119,21 +166,31 @@ static int set_comm(struct vls_rloader *L, struct vls_rtask *p, const char *comm
 	return comm && !p->comm ? __vls_error(L->ctx, VLS_ENOMEM, "out of memory") : 0;
 }
 
-static int add_thread(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
-		      const struct vls_rtask *t)
+/* A thread's process: by pid when the trace gave tgids, else by mm (the
+ * lock analyzer's), else the thread alone (tids are unique in a run: a
+ * process of its own). */
+static struct vls_rtask *thread_proc(struct vls_rrun *run, const struct proc_index *x,
+				     const struct vls_rtask *t)
 {
-	struct vls_rtask *p = NULL;
-	bool first;
+	if (t->pid != VLS_RNULL)
+		return index_get(run, &x->by_pid, t->pid);
+	if (t->mm != VLS_RNULL)
+		return index_get(run, &x->by_mm, t->mm);
+	return NULL;
+}
+
+static int add_thread(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
+		      struct proc_index *x, const struct vls_rtask *t)
+{
+	struct vls_rtask *p = thread_proc(run, x, t);
+	bool first = !p;
 	int err = 0;
 
-	for (size_t i = 0; i < run->nprocs && !p; i++)
-		if (same_proc(&run->procs[i], t))
-			p = &run->procs[i];
-	first = !p;
-	if (first && !(p = new_proc(L, run, cap, &err)))
-		return err;
 	if (first) {
-		p->pid = t->pid;
+		p = new_proc(L, run, cap, x, t->pid, t->pid == VLS_RNULL ? t->mm :
+			     VLS_RNULL, &err);
+		if (!p)
+			return err;
 		p->tid = t->pid == VLS_RNULL && t->mm == VLS_RNULL ? t->tid : VLS_RNULL;
 	}
 	/* a process known by pid also gets its threads' mm, so that the lock
@@ -158,43 +215,41 @@ static int add_thread(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
  * pid, else to the one process with a pid whose threads locked that mm
  * (inherit_pids() below placed those threads there too).
  */
-static struct vls_rtask *plock_proc(struct vls_rrun *run, const struct vls_rtask *pl)
+static struct vls_rtask *plock_proc(struct vls_rrun *run, const struct proc_index *x,
+				    const struct vls_rtask *pl)
 {
-	struct vls_rtask *by_mm = NULL;
-	bool several = false;
+	struct vls_rtask *p;
+	uint32_t n = 0;
 
-	for (size_t k = 0; k < run->nprocs; k++) {
-		struct vls_rtask *p = &run->procs[k];
-
-		if (pl->pid != VLS_RNULL ? p->pid == pl->pid
-		    : p->pid == VLS_RNULL && p->mm == pl->mm)
-			return p;
-		if (pl->pid == VLS_RNULL && p->mm == pl->mm) {
-			several = several || by_mm;
-			by_mm = p;
-		}
-	}
-	return several ? NULL : by_mm;
+	if (pl->pid != VLS_RNULL)
+		return index_get(run, &x->by_pid, pl->pid);
+	if ((p = index_get(run, &x->by_mm, pl->mm)))
+		return p;
+	__vls_u64map_get(&x->pid_mm_n, (uint64_t)pl->mm, &n);
+	return n == 1 ? index_get(run, &x->pid_mm, pl->mm) : NULL;
 }
 
 /* The lock analyzer's rows: exact percentiles, unless two rows go to one
  * process (then their sums, percentiles null). */
-static int apply_plocks(struct vls_rloader *L, struct vls_rrun *run, size_t *cap)
+static int apply_plocks(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
+			struct proc_index *x)
 {
 	size_t n0 = run->nprocs;
 	bool *applied = __vls_calloc(L->ctx, n0 + L->nplocks + 1, sizeof(*applied));
 	int err = applied ? 0 : __vls_error(L->ctx, VLS_ENOMEM, "out of memory");
 
+	for (size_t k = 0; !err && k < n0; k++)
+		if (run->procs[k].pid != VLS_RNULL)
+			err = index_pid_mm(L->ctx, x, run->procs[k].mm, k);
 	for (size_t i = 0; !err && i < L->nplocks; i++) {
 		const struct vls_rtask *pl = &L->plocks[i];
-		struct vls_rtask *p = plock_proc(run, pl);
+		struct vls_rtask *p = plock_proc(run, x, pl);
 		size_t k;
 
-		if (!p && (p = new_proc(L, run, cap, &err)) != NULL) {
-			p->pid = pl->pid;
-			p->mm = pl->mm;
-		}
-		if (!p)
+		if (!p && (p = new_proc(L, run, cap, x, pl->pid, pl->mm, &err)) &&
+		    pl->pid != VLS_RNULL)
+			err = index_pid_mm(L->ctx, x, pl->mm, run->nprocs - 1);
+		if (!p || err)
 			break;
 		k = (size_t)(p - run->procs);
 		add_stats(&p->lock[0], &pl->lock[0], !applied[k]);
@@ -278,14 +333,16 @@ static int inherit_pids(struct vls_rloader *L, struct vls_rrun *run)
 
 int __vls_rl_processes(struct vls_rloader *L, struct vls_rrun *run)
 {
+	struct proc_index x = { 0 };
 	size_t cap = 0;
 	int err = inherit_pids(L, run);
 
 	for (size_t i = 0; !err && i < run->ntasks; i++)
-		err = add_thread(L, run, &cap, &run->tasks[i]);
+		err = add_thread(L, run, &cap, &x, &run->tasks[i]);
 	if (!err)
-		err = apply_plocks(L, run, &cap);
+		err = apply_plocks(L, run, &cap, &x);
 	for (size_t i = 0; i < run->nprocs; i++)
 		run->procs[i].tid = -1;
+	index_release(L->ctx, &x);
 	return err;
 }

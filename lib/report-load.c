@@ -7,6 +7,7 @@
  * A DB written before an analyzer existed lacks its tables: its figures
  * are then null, and the run says so in a note, rather than failing.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,9 +55,12 @@ bool __vls_rl_has_table(struct vls_rloader *L, const char *name)
 
 int64_t __vls_rl_int(sqlite3_stmt *st, int col)
 {
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return VLS_RNULL;
-	return sqlite3_column_int64(st, col);
+	int64_t v = sqlite3_column_int64(st, col);
+
+	/* NULL reads as 0: only then is the type worth asking (reading an
+	 * integer converts nothing in place, so the type is still the
+	 * stored one) */
+	return v || sqlite3_column_type(st, col) != SQLITE_NULL ? v : VLS_RNULL;
 }
 
 int __vls_rl_text(struct vls_rloader *L, char **out, sqlite3_stmt *st, int col)
@@ -214,7 +218,9 @@ static int load_core(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 	if (!err)
 		err = __vls_rl_query(L, "SELECT key, value FROM run_meta WHERE run_id = :run_id",
 				     id, meta_row, NULL);
-	if (!err)
+	/* the threads only for the lists: the run's figures (runs, the
+	 * compare matrix) are stored per run */
+	if (!err && (L->sections & VLS_REPORT_TASKS))
 		err = __vls_rl_query(L, "SELECT tid, pid, comm, prio FROM task "
 				     "WHERE run_id = :run_id ORDER BY tid", id, task_row, run);
 	return err;
@@ -275,12 +281,18 @@ static int cmp_worst(const void *a, const void *b)
 	return 0;
 }
 
-/* --pid, --comm: a thread by its pid or tid, a process by its pid. */
+bool __vls_rl_wanted(const struct vls_rloader *L, int64_t tid, int64_t pid,
+		     const char *comm, const char *comm2)
+{
+	if (L->pid && pid != L->pid && !(tid >= 0 && tid == L->pid))
+		return false;
+	return !L->comm || (comm && !strcmp(comm, L->comm)) ||
+	       (comm2 && !strcmp(comm2, L->comm));
+}
+
 static bool row_wanted(const struct vls_rloader *L, const struct vls_rtask *t)
 {
-	if (L->pid && t->pid != L->pid && !(t->tid >= 0 && t->tid == L->pid))
-		return false;
-	return !L->comm || (t->comm && !strcmp(t->comm, L->comm));
+	return __vls_rl_wanted(L, t->tid, t->pid, t->comm, NULL);
 }
 
 static void filter_rows(struct vls_rloader *L, struct vls_rtask *t, size_t *n)
@@ -312,6 +324,22 @@ static void cut_tasks(struct vls_rloader *L, struct vls_rtask *t, size_t *n,
 	*n = L->top;
 }
 
+/* --pid, --comm that left no row at all (a typo, another run's pid): said
+ * through the log, as the report itself is no place for it (JSON). */
+static void say_unmatched(struct vls_rloader *L, const struct vls_rrun *run)
+{
+	char pid[40] = "";
+
+	if ((!L->pid && !L->comm) || !(L->sections & VLS_REPORT_TASKS) ||
+	    run->ntasks_total || run->nprocs_total || run->nchains_total)
+		return;
+	if (L->pid)
+		snprintf(pid, sizeof(pid), "pid %" PRId64, L->pid);
+	__vls_log(L->ctx, VLS_LOG_WARN, "run %" PRId64 ": no task matched %s%s%s%s: "
+		  "no rows to show", run->id, pid, L->pid && L->comm ? ", " : "",
+		  L->comm ? "comm " : "", L->comm ? L->comm : "");
+}
+
 static int load_run(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 {
 	int err;
@@ -341,6 +369,7 @@ static int load_run(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 		return err;
 	cut_tasks(L, run->tasks, &run->ntasks, &run->ntasks_total);
 	cut_tasks(L, run->procs, &run->nprocs, &run->nprocs_total);
+	say_unmatched(L, run);
 	return 0;
 }
 
@@ -349,6 +378,8 @@ static void plocks_clear(struct vls_rloader *L)
 	for (size_t i = 0; i < L->nplocks; i++)
 		task_free(L->ctx, &L->plocks[i]);
 	L->nplocks = 0;
+	__vls_u64map_release(L->ctx, &L->plock_pid);
+	__vls_u64map_release(L->ctx, &L->plock_mm);
 }
 
 static int latest_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
@@ -356,6 +387,36 @@ static int latest_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	*(int64_t *)data = sqlite3_column_int64(st, 0);
 	L->found = true;
 	return 0;
+}
+
+/*
+ * All the runs from one read transaction: one snapshot of the DB (an import
+ * committing meanwhile is not half seen) and one WAL read lock, not one per
+ * query. Only when the caller has no transaction open.
+ */
+static int read_begin(struct vls_rloader *L, bool *txn)
+{
+	int err;
+
+	*txn = false;
+	if (!sqlite3_get_autocommit(L->db->sql))
+		return 0;
+	err = __vls_store_exec(L->ctx, L->db->sql, "BEGIN");
+	*txn = !err;
+	return err;
+}
+
+static void read_end(struct vls_rloader *L, bool txn, int *err)
+{
+	int e;
+
+	if (!txn)
+		return;
+	e = __vls_store_exec(L->ctx, L->db->sql, "COMMIT");
+	if (e && !*err)
+		*err = e;
+	if (e)
+		__vls_store_exec(L->ctx, L->db->sql, "ROLLBACK");
 }
 
 int __vls_report_load(struct vls_report **out, vls_db *db,
@@ -368,6 +429,7 @@ int __vls_report_load(struct vls_report **out, vls_db *db,
 				 .pid = o->pid, .comm = o->comm };
 	struct vls_report *r;
 	int64_t latest = 0;
+	bool txn = false;
 	int err = 0;
 
 	*out = NULL;
@@ -399,6 +461,8 @@ int __vls_report_load(struct vls_report **out, vls_db *db,
 	r->comm = o->comm ? __vls_strdup(db->ctx, o->comm) : NULL;
 	if (o->comm && !r->comm)
 		err = __vls_error(db->ctx, VLS_ENOMEM, "out of memory");
+	if (!err)
+		err = read_begin(&L, &txn);
 	for (size_t i = 0; !err && i < nruns; i++) {
 		L.found = false;
 		L.task_cap = 0;
@@ -407,6 +471,7 @@ int __vls_report_load(struct vls_report **out, vls_db *db,
 		r->nruns = i + 1;
 		err = load_run(&L, &r->runs[i], run_ids[i]);
 	}
+	read_end(&L, txn, &err);
 	__vls_meta_clear(db->ctx, &L.meta);
 	plocks_clear(&L);
 	__vls_free(db->ctx, L.plocks);

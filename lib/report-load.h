@@ -13,6 +13,7 @@
 
 #include "report.h"
 #include "store.h"
+#include "util-map.h"
 
 struct vls_rloader {
 	vls_ctx *ctx;
@@ -24,10 +25,15 @@ struct vls_rloader {
 	struct vls_meta meta;     /* run_meta of the run being loaded */
 	size_t task_cap;
 	bool found;
-	/* per-process lock STATS of the lock tables, by pid (report-load-locks.c) */
+	/* per-process lock STATS of the lock tables (report-load-locks.c),
+	 * found by pid, or by mm for a row without one */
 	struct vls_rtask *plocks;
 	size_t nplocks, plocks_cap;
+	struct vls_u64map plock_pid, plock_mm;
 };
+
+/* Ids read into memory at once: the chains of a run's contended waits. */
+#define VLS_RIDS_MAX (1u << 26)
 
 typedef int (*vls_rl_row_fn)(struct vls_rloader *L, sqlite3_stmt *st, void *data);
 
@@ -46,6 +52,11 @@ int __vls_rl_note(struct vls_rloader *L, struct vls_rrun *run,
 void __vls_rl_cap(struct vls_rrun *run, const char *cap);
 const char *__vls_rl_meta(const struct vls_rloader *L, const char *key);
 /* The task of tid (run->tasks sorted by tid) or NULL. */
+/* --pid, --comm (L->pid, L->comm): a row of this thread or process (tid
+ * negative for a process), its pid (VLS_RNULL: unknown) and name, or a second
+ * name it went by (NULL: none), is wanted. */
+bool __vls_rl_wanted(const struct vls_rloader *L, int64_t tid, int64_t pid,
+		     const char *comm, const char *comm2);
 struct vls_rtask *__vls_rl_task(struct vls_rloader *L, struct vls_rrun *run,
 				int64_t tid);
 

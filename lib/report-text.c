@@ -412,7 +412,7 @@ static void put_chain_limits(struct vls_buf *b, const struct vls_rrun *run,
 }
 
 static void put_chains(struct vls_buf *b, const struct vls_rrun *run,
-		       uint64_t min)
+		       uint64_t min, bool filtered)
 {
 	size_t n = run->nchains;
 	char m[24];
@@ -422,7 +422,8 @@ static void put_chains(struct vls_buf *b, const struct vls_rrun *run,
 	__vls_rfmt_ns(m, sizeof(m), (int64_t)min);
 	if (!run->nchains) {
 		__vls_buf_printf(b, "\nno wait-for chains: no contended mmap_lock wait "
-				 "of %s or more (--chain-min)\n", m);
+				 "of %s or more (--chain-min)%s\n", m, filtered ?
+				 " by a thread of --pid, --comm" : "");
 		put_chain_limits(b, run, min);
 		return;
 	}
@@ -496,7 +497,7 @@ static void put_run(struct vls_buf *b, vls_ctx *ctx, const struct vls_rrun *run,
 		put_histogram(b, &run->lock[1], "write");
 	}
 	if (sections & VLS_REPORT_CHAINS)
-		put_chains(b, run, r->chain_min_ns);
+		put_chains(b, run, r->chain_min_ns, r->pid || r->comm);
 }
 
 int __vls_report_render_text(char **out, const struct vls_report *r,

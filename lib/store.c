@@ -56,7 +56,23 @@ static const struct {
 	 * runs imported before, which the report shows as unknown */
 	{ 1, "ALTER TABLE fault_task ADD COLUMN kernel_faults INTEGER;"
 	     "ALTER TABLE fault_run ADD COLUMN kernel_faults INTEGER;" },
+	/* 3: the report's indexes (schema/30_locks.sql); lock_acq_tid is the
+	 * prefix of lock_acq_tid_mm. Nothing else: a read-only open reads a
+	 * DB of version 2 as it is (VLS_SCHEMA_READABLE) */
+	{ 2, "DROP INDEX IF EXISTS lock_acq_tid;"
+	     "CREATE INDEX IF NOT EXISTS lock_acq_tid_mm ON lock_acq(run_id, tid, mm);"
+	     "CREATE INDEX IF NOT EXISTS lock_acq_chain ON lock_acq(run_id, chain_id,"
+	     " contended) WHERE chain_id IS NOT NULL;"
+	     "CREATE INDEX IF NOT EXISTS lock_chain_wait ON lock_chain(run_id,"
+	     " wait_ns DESC, id, open);" },
 };
+
+/*
+ * The oldest schema a read-only open reads as it is, without a migration
+ * (which needs a write): the versions after it only added indexes, which
+ * the report's queries do without, more slowly.
+ */
+#define VLS_SCHEMA_READABLE 2
 
 /* ------------------------------------------------------------------ */
 /* Errors and plain execution                                          */
@@ -206,6 +222,8 @@ static int check_version(vls_db *db)
 		return 0;
 	if (db->mode == VLS_DB_READWRITE)
 		return upgrade(db);
+	if (version >= VLS_SCHEMA_READABLE)
+		return 0;
 	if (version > 0 && db->check_only)
 		return 0;   /* a read-write open would migrate it */
 	if (version > 0)

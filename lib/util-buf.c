@@ -111,6 +111,13 @@ static void add_escaped(struct vls_buf *b, const char *s, size_t n)
 
 void __vls_buf_add(struct vls_buf *b, const char *s, size_t n)
 {
+	/* most appends: room left, within max, nothing to escape */
+	if (!b->escape_ctl && !b->err && n < b->cap - b->len && b->len + n <= b->max) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
 	if (b->escape_ctl)
 		add_escaped(b, s, n);
 	else
@@ -152,16 +159,23 @@ void __vls_buf_vprintf(struct vls_buf *b, const char *fmt, va_list ap)
 
 	if (b->err)
 		return;
+	/* formatted once where it fits already (most appends), else measured
+	 * there, the buffer grown, and formatted again */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(b->cap ? b->data + b->len : NULL, b->cap - b->len, fmt, ap2);
 	va_end(ap2);
 	if (n < 0) {
 		b->err = __vls_error(b->ctx, VLS_EINVAL, "bad format");
 		return;
 	}
-	if (reserve(b, (size_t)n))
+	if ((size_t)n >= b->cap - b->len) {
+		if (reserve(b, (size_t)n))
+			return;
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	} else if (reserve(b, (size_t)n)) {
+		b->data[b->len] = '\0';
 		return;
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
 	if (b->escape_ctl)
 		reescape(b, b->len, (size_t)n);
 	else

@@ -2,7 +2,6 @@
 /*
  * util-json.c - the minimal JSON writer (see util-json.h).
  */
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +62,14 @@ static void put_string(struct vls_buf *b, const char *str)
 
 	__vls_buf_add(b, "\"", 1);
 	while (*s && !b->err) {
+		const unsigned char *plain = s;
+
+		while (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+			s++;
+		if (s > plain) {
+			__vls_buf_add(b, (const char *)plain, (size_t)(s - plain));
+			continue;
+		}
 		if (*s < 0x20 || *s == '"' || *s == '\\') {
 			put_escaped_char(b, *s++);
 			continue;
@@ -79,10 +86,33 @@ static void put_string(struct vls_buf *b, const char *str)
 	__vls_buf_add(b, "\"", 1);
 }
 
+/* ",\"key\":" (comma when asked) in one append when the key is short and
+ * plain ASCII, as the report's names are; false to leave it to put_string. */
+static bool put_plain_key(struct vls_buf *b, const char *key, bool comma)
+{
+	char tmp[64];
+	size_t n = 0;
+
+	if (comma)
+		tmp[n++] = ',';
+	tmp[n++] = '"';
+	for (; *key; key++) {
+		if (n + 3 > sizeof(tmp) || *key < 0x20 || *key >= 0x7f || *key == '"' ||
+		    *key == '\\')
+			return false;
+		tmp[n++] = *key;
+	}
+	tmp[n++] = '"';
+	tmp[n++] = ':';
+	__vls_buf_add(b, tmp, n);
+	return true;
+}
+
 /* Comma and member name before a value. */
 static int begin_value(struct vls_json *j, const char *key)
 {
 	bool in_obj = j->depth > 0 && j->is_obj[j->depth - 1];
+	bool comma = false;
 
 	if (j->buf.err)
 		return j->buf.err;
@@ -92,10 +122,13 @@ static int begin_value(struct vls_json *j, const char *key)
 	if (j->depth == 0 && j->buf.len)
 		return fail(j, "second top-level value");
 	if (j->depth > 0) {
-		if (j->has_item[j->depth - 1])
-			__vls_buf_add(&j->buf, ",", 1);
+		comma = j->has_item[j->depth - 1];
 		j->has_item[j->depth - 1] = true;
 	}
+	if (key && put_plain_key(&j->buf, key, comma))
+		return j->buf.err;
+	if (comma)
+		__vls_buf_add(&j->buf, ",", 1);
 	if (key) {
 		put_string(&j->buf, key);
 		__vls_buf_add(&j->buf, ":", 1);
@@ -146,8 +179,17 @@ void __vls_json_str(struct vls_json *j, const char *key, const char *s)
 
 void __vls_json_int(struct vls_json *j, const char *key, int64_t v)
 {
-	if (!begin_value(j, key))
-		__vls_buf_printf(&j->buf, "%" PRId64, v);
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	if (begin_value(j, key))
+		return;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	__vls_buf_add(&j->buf, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 /* The shortest of %.15g..%.17g that reads back as v (0.1, not

@@ -107,4 +107,12 @@ CREATE TABLE IF NOT EXISTS lock_acq (
   chain_id   INTEGER,              -- lock_chain.id of its wait, if any
   PRIMARY KEY (run_id, id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS lock_acq_tid ON lock_acq(run_id, tid);
+
+-- For the report (lib/report-load-locks.c; schema 3), each read from the
+-- index alone: a thread's mm (its acquisitions in tid, mm order), the
+-- chains of contended acquisitions, and the chains longest first (ties by
+-- id, as the report orders them) with open.
+CREATE INDEX IF NOT EXISTS lock_acq_tid_mm ON lock_acq(run_id, tid, mm);
+CREATE INDEX IF NOT EXISTS lock_acq_chain ON lock_acq(run_id, chain_id, contended)
+  WHERE chain_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS lock_chain_wait ON lock_chain(run_id, wait_ns DESC, id, open);

@@ -269,6 +269,37 @@ assert new["faults"]["kernel_faults"] is not None and new["faults"]["user_fallba
 grep -qx "user-fault fallback rate: unknown (kernel-mode faults were not counted: no page_fault_kernel and no stacks, or imported before schema 2)" "$T/old.txt" &&
 	grep -qx "  kernel-mode faults: unknown" "$T/old.txt" &&
 	ok "schema 1 run: the user-fault rate unknown, and why" || fail "schema 1 text: $(grep -i 'user-fault\|kernel-mode' "$T/old.txt")"
+# A DB of schema 2 (before the report's indexes): read-only, reported as
+# it is, the same as at schema 3; an import migrates it (the indexes).
+cp "$T/caps.db" "$T/v2.db"
+python3 - "$T/v2.db" <<'PY' || fail "making a schema-2 DB"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for i in ("lock_acq_tid_mm", "lock_acq_chain", "lock_chain_wait"):
+    c.execute(f"DROP INDEX {i}")
+c.execute("CREATE INDEX lock_acq_tid ON lock_acq(run_id, tid)")
+c.execute("PRAGMA user_version = 2")
+c.commit()
+PY
+"$VLS" report --json --db "$T/caps.db" --label stacks >"$T/v3.json"
+"$VLS" report --json --db "$T/v2.db" --label stacks >"$T/v2.json" &&
+	cmp -s "$T/v2.json" "$T/v3.json" &&
+	[ "$(sqlite3 "$T/v2.db" 'PRAGMA user_version')" = 2 ] &&
+	ok "schema 2, read-only: the same report, not migrated" ||
+	fail "schema 2 read-only: $(head -c 300 "$T/v2.json")"
+"$VLS" import --db "$T/v2.db" --label new "$T/stacks.txt" >/dev/null 2>&1 ||
+	fail "import into a schema-2 DB"
+# the migration's indexes are the schema's: the same names and SQL (but
+# for white space) as in a DB made at schema 3
+indexes() {
+	sqlite3 "$1" "PRAGMA user_version; SELECT name, sql FROM sqlite_master
+		WHERE type = 'index' AND sql IS NOT NULL ORDER BY name" | tr -s ' \n\t' ' '
+}
+[ "$(indexes "$T/v2.db")" = "$(indexes "$T/caps.db")" ] &&
+	[ "$(sqlite3 "$T/v2.db" 'PRAGMA user_version')" = 3 ] &&
+	indexes "$T/v2.db" | grep -q lock_chain_wait &&
+	ok "schema 2 migrated: the report's indexes, as a new DB has them" ||
+	fail "schema 2 migrated: $(indexes "$T/v2.db") against $(indexes "$T/caps.db")"
 # arm64 (no page_fault_user, no vmstat recorded): fallbacks and kernel-mode
 # faults known from stacks, the fault count and so the rate unknown
 d=$DATA/shared/debian-6.12-arm64-readahead
@@ -398,6 +429,37 @@ grep -q "^vmlockstat report: --pid wants a process or thread id (1 to 2147483647
 expect_rc 2 "$VLS" report --db "$T/syn.db" --comm ''
 grep -q "^vmlockstat report: --comm wants a process or thread name, not ''" "$T/err" ||
 	fail "--comm '': $(cat "$T/err")"
+
+# --- chains under --pid, --comm: by their waiter (r 301, waiting for w 300) ---
+"$VLS" report --db "$T/syn.db" --comm p01 >"$T/c.out"
+! grep -q "waited" "$T/c.out" &&
+	grep -qx "no wait-for chains: no contended mmap_lock wait of 100.00 us or more (--chain-min) by a thread of --pid, --comm" "$T/c.out" &&
+	ok "--comm: no chain of another waiter, said" || fail "--comm p01 chains: $(sed -n '/wait-for/,$p' "$T/c.out")"
+for f in "--comm r" "-p 301"; do
+	# shellcheck disable=SC2086
+	"$VLS" report --db "$T/syn.db" $f >"$T/c.out"
+	grep -q "^  r 301 waited 401 us for read <- writer: w 300 held 400 us$" "$T/c.out" &&
+		grep -q "(1 of 1, longest wait first)" "$T/c.out" &&
+		ok "$f: the waiter's chain" || fail "$f chains: $(sed -n '/wait-for/,$p' "$T/c.out")"
+done
+"$VLS" report --db "$T/syn.db" -p 300 --json >"$T/c.json" &&
+	python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["runs"][0]
+assert r["chains"] == [] and r["chains_total"] == 0, (r["chains"], r["chains_total"])' "$T/c.json" &&
+	ok "--pid of the holder only: no chain in JSON" || fail "-p 300 --json chains"
+# --- a filter that matches nothing: said on stderr, the report still whole ---
+expect_rc 0 "$VLS" report --db "$T/syn.db" --comm nosuch
+grep -qx "vmlockstat: warning: run 1: no task matched comm nosuch: no rows to show" "$T/err" &&
+	grep -qx "rows of comm nosuch only (the figures above are of the whole run)" "$T/out" &&
+	ok "--comm nosuch: said on stderr" || fail "--comm nosuch: stderr '$(cat "$T/err")'"
+expect_rc 0 "$VLS" report --db "$T/syn.db" -p 999 --comm nosuch --json
+grep -qx "vmlockstat: warning: run 1: no task matched pid 999, comm nosuch: no rows to show" "$T/err" &&
+	python3 "$HERE/check_report_json.py" "$T/out" >/dev/null &&
+	python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["runs"][0]
+assert r["tasks"] == r["processes"] == r["chains"] == [], r' "$T/out" &&
+	ok "--pid 999 --comm nosuch --json: valid JSON, empty lists, said on stderr" ||
+	fail "--comm nosuch --json: stderr '$(cat "$T/err")'"
+"$VLS" report --db "$T/syn.db" --comm p01 >/dev/null 2>"$T/err"
+[ ! -s "$T/err" ] && ok "--comm p01: nothing on stderr" || fail "--comm p01 stderr: $(cat "$T/err")"
 
 [ "$fails" = 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails != 0))
