@@ -53,6 +53,7 @@ struct text_state {
 	bool ts_seen;
 	uint64_t last_ts, out_of_order;
 	uint32_t kinds_seen;        /* 1 << vls_event_kind */
+	uint32_t kinds_declared;    /* perf --header's "# event : name = " */
 	bool skipped;               /* the last event of skipped_cpu was bad */
 	int32_t skipped_cpu, skipped_tid;
 	uint64_t lost;              /* overrun / dropped events the text says */
@@ -290,11 +291,27 @@ static int perf_meta(vls_reader *r, const char *key, const char *v)
 	return __vls_meta_set(r->ctx, &r->meta, key, val);
 }
 
+/* "# event : name = lock:contention_begin, , id = { 1336, 1337 }, ...":
+ * an event the recording enabled, whether or not it fired. */
+static void perf_declared(struct text_state *st, const char *v)
+{
+	char name[NAME_LEN];
+	size_t n = strcspn(v, ", ");
+	vls_event_kind k;
+
+	if (!n || n >= sizeof(name))
+		return;
+	memcpy(name, v, n);
+	name[n] = '\0';
+	if ((k = kind_of(name)) != VLS_EV_OTHER)
+		st->kinds_declared |= 1u << k;
+}
+
 /* perf script --header: "# os release : 6.1.0-18-amd64", "# arch :
  * x86_64", "# nrcpus avail : 2" (perf's HEADER_OSRELEASE, HEADER_ARCH,
  * HEADER_NRCPUS). perf says nothing of events the kernel dropped in the
  * text: lost_events stays unknown. */
-static int perf_comment(vls_reader *r, const char *line)
+static int perf_comment(vls_reader *r, struct text_state *st, const char *line)
 {
 	const char *v;
 
@@ -304,6 +321,8 @@ static int perf_comment(vls_reader *r, const char *line)
 		return perf_meta(r, "arch", v);
 	if ((v = __vls_text_perf_header(line, "nrcpus avail")))
 		return set_ncpus(r, v);
+	if ((v = __vls_text_perf_header(line, "event")) && !strncmp(v, "name = ", 7))
+		perf_declared(st, v + 7);
 	return 0;
 }
 
@@ -314,7 +333,7 @@ static int comment_line(vls_reader *r, struct text_state *st, const char *line)
 	const char *p;
 
 	if (st->perf)
-		return perf_comment(r, line);
+		return perf_comment(r, st, line);
 	p = strstr(line, "#P:");
 	unsigned long long in, written;
 	int ret = 0;
@@ -569,21 +588,31 @@ static int do_line(vls_reader *r, struct text_state *st, char *line)
 /* Metadata after the read                                             */
 /* ------------------------------------------------------------------ */
 
-static int final_meta(vls_reader *r, struct text_state *st)
+/* events.present: the kinds in kinds (1 << vls_event_kind). */
+static int set_present(vls_reader *r, uint32_t kinds)
 {
 	char present[1024] = "";
 	size_t off = 0;
-	int ret;
 
 	for (int k = 1; k < VLS_EV__COUNT; k++) {
-		if (!(st->kinds_seen & (1u << k)))
+		if (!(kinds & (1u << k)))
 			continue;
 		off += (size_t)snprintf(present + off, sizeof(present) - off, "%s%s",
 					off ? "," : "", vls_event_kind_name(k));
 		if (off >= sizeof(present))
 			return __vls_error(r->ctx, VLS_ELIMIT, "event list too long");
 	}
-	ret = __vls_meta_set(r->ctx, &r->meta, "events.present", present);
+	return __vls_meta_set(r->ctx, &r->meta, "events.present", present);
+}
+
+/* The events perf's --header declares count as present, as a trace.dat's
+ * formats do: they are known before the read, and the lock analyzer then
+ * takes lock:contention_begin as the kernel's word from the first wait on
+ * (locks-store.c), not from the first such event. */
+static int final_meta(vls_reader *r, struct text_state *st)
+{
+	int ret = set_present(r, st->kinds_seen | st->kinds_declared);
+
 	if (!ret)
 		ret = __vls_meta_setf(r->ctx, &r->meta, "text.out_of_order", "%llu",
 				      (unsigned long long)st->out_of_order);
@@ -631,6 +660,8 @@ static int scan_head(vls_reader *r, struct text_state *st)
 			break;
 	}
 	reset(st);
+	if (!ret && st->kinds_declared)
+		ret = set_present(r, st->kinds_declared);
 	return ret;
 }
 
