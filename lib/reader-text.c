@@ -330,13 +330,13 @@ static int perf_comment(vls_reader *r, struct text_state *st, const char *line)
  * buffer overwrote written - in-buffer events (get_total_entries()). */
 static int comment_line(vls_reader *r, struct text_state *st, const char *line)
 {
+	unsigned long long in, written;
 	const char *p;
+	int ret = 0;
 
 	if (st->perf)
 		return perf_comment(r, st, line);
 	p = strstr(line, "#P:");
-	unsigned long long in, written;
-	int ret = 0;
 
 	if (p)
 		ret = set_ncpus(r, p + 3);
@@ -525,14 +525,15 @@ static void perf_frame(struct text_state *st, const struct text_perf_frame *f)
 	st->nframes++;
 }
 
+/* A perf script line: an event, a frame of the callchain after it, a
+ * header comment or the blank line that ends the event. */
 static int perf_line(vls_reader *r, struct text_state *st, char *line)
 {
-	struct text_perf_frame f;
 	struct text_line l;
+	bool event = line[0] != '#' && !__vls_text_parse_perf_line(&l, line);
+	struct text_perf_frame f;
 	const char *p;
 	int ret;
-
-	bool event = line[0] != '#' && !__vls_text_parse_perf_line(&l, line);
 
 	/* an event line first: a right-aligned comm ("     add 12 [0]")
 	 * starts like a frame */
