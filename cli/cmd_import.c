@@ -27,7 +27,8 @@ static const struct cli_opt opts[] = {
 	{ "arch", 0, "A", "architecture (x86_64, aarch64, ...), overriding the trace",
 	  OPT_ARCH },
 	{ "format", 'f', "F",
-	  "auto, tracedat, ftrace, trace-cmd or atrace (default: auto)", OPT_FORMAT },
+	  "auto, tracedat, ftrace, trace-cmd, atrace or perf-script (default: auto)",
+	  OPT_FORMAT },
 	{ "strict", 0, NULL, "fail on unparsable lines or records (default: count)",
 	  OPT_STRICT },
 	{ "keep-events", 0, NULL, "also store every raw event (table event; slow)",
@@ -48,8 +49,10 @@ static const struct cli_cmd cmd = {
 	.details =
 	"The format is found from the file's first bytes: a trace-cmd trace.dat "
 	"(version 6 or 7, uncompressed or zstd), the text of a tracefs trace file "
-	"(with or without the record-tgid column), 'trace-cmd report' output or "
-	"Android atrace output. The kernel, the architecture and the CPU count "
+	"(with or without the record-tgid column), 'trace-cmd report' output, "
+	"Android atrace output or 'perf script' output of a perf recording of "
+	"the tracepoints (a perf.data file itself is refused, with the command "
+	"that converts it). The kernel, the architecture and the CPU count "
 	"come from the trace when it says them; --kernel and --arch override "
 	"them, --meta adds what it cannot say.\n\n"
 	"Each run is one transaction: a failure or Ctrl-C leaves no part of that "
@@ -62,6 +65,8 @@ static const struct cli_cmd cmd = {
 		  "a trace-cmd trace.dat, labelled for compare" },
 		{ "vmlockstat import --kernel 6.12.117 --arch aarch64 trace.txt",
 		  "ftrace text that does not say its kernel" },
+		{ "perf script --ns --header -F +pid,+ip,+sym,+symoff,+dso -i perf.data > perf.txt && vmlockstat import perf.txt",
+		  "a perf recording (perf record -e 'mmap_lock:*' -e exceptions:page_fault_user -e sched:sched_switch -g)" },
 		{ "vmlockstat import --meta workload=sort --meta-file vmstat.before=vmstat.before trace.dat",
 		  "with run metadata" },
 		{ 0 } },
@@ -110,6 +115,22 @@ static int on_progress(const vls_reader_stats *s, uint64_t events, void *data)
 	fflush(stderr);
 	p->drawn = true;
 	return 0;
+}
+
+/* perf script without --ns prints microseconds (reader-text.c). */
+static void warn_resolution(vls_db *db, int64_t run_id, const char *path)
+{
+	const char *res = NULL;
+
+	if (vls_db_run_meta(&res, db, run_id, "timestamp_resolution_ns") || !res ||
+	    !strcmp(res, "1"))
+		return;
+	if (!strcmp(res, "1000"))
+		cli_err(&cmd, "%s: timestamps in microseconds: waits shorter than "
+			"1 us read as 0; 'perf script --ns' prints nanoseconds", path);
+	else
+		cli_err(&cmd, "%s: timestamps in steps of %s ns: shorter waits "
+			"read as 0; 'perf script --ns' prints nanoseconds", path, res);
 }
 
 static void warn_bad_records(vls_db *db, int64_t run_id, const char *path)
@@ -182,6 +203,7 @@ static int import_one(vls_ctx *ctx, vls_db *db, const char *path,
 	if (ret)
 		return cli_fail(&cmd, ctx, ret, "import failed");
 	warn_bad_records(db, run_id, path);
+	warn_resolution(db, run_id, path);
 	found.id = run_id;
 	vls_db_runs(db, find_run, &found);
 	printf("run %" PRId64 ": %s: %" PRIu64 " events in %.2f s\n", run_id,

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_text.c - libFuzzer target for the ftrace text reader (tracefs
- * "trace", trace-cmd report, atrace): format auto-detection, line
+ * "trace", trace-cmd report, atrace, perf script): format auto-detection, line
  * splitting, columns, fields, stacks, then the analyzers and the store.
- * Seeds: the text fixtures (scripts/fuzz.sh).
+ * Seeds: the text fixtures and fuzz/seeds/text/ (scripts/fuzz.sh).
  */
 #include "fuzz_common.h"
 

@@ -270,9 +270,12 @@ typedef enum vls_format {
 	VLS_FORMAT_TRACECMD_TEXT, /**< "trace-cmd report" output */
 	VLS_FORMAT_ATRACE_TEXT,   /**< Android atrace output: its "TRACE:"
 				       line, then tracefs text */
+	VLS_FORMAT_PERF_SCRIPT_TEXT, /**< "perf script" output of a perf
+				       recording of tracepoints */
 } vls_format;
 
-/** Parse "auto", "tracedat", "ftrace", "trace-cmd", "atrace". */
+/** Parse "auto", "tracedat", "ftrace", "trace-cmd", "atrace",
+ * "perf-script". */
 VLS_EXTERN int vls_format_parse(vls_format *out, const char *name);
 VLS_EXTERN const char *vls_format_name(vls_format format);
 

@@ -10,7 +10,8 @@
  * only atrace's own "TRACE:" line before it makes a file atrace. trace-cmd
  * report prints "%16s-%-5d [%03d]" without the flags column, "cpu+flags"
  * without brackets with -l, and prefixes each line with "instance: " when
- * the trace came from a tracefs instance.
+ * the trace came from a tracefs instance. perf script output (its lines in
+ * reader-text-perf.c) is told by its header or its first event line.
  */
 #include <string.h>
 
@@ -255,10 +256,18 @@ static vls_format detect_line(const char *line, bool *tracer_hdr)
 	if (line[0] == '#') {
 		if (starts(line, "# tracer:"))
 			*tracer_hdr = true;
+		/* perf script --header: its first key */
+		if (__vls_text_perf_header(line, "captured on"))
+			return VLS_FORMAT_PERF_SCRIPT_TEXT;
 		return VLS_FORMAT_AUTO;
 	}
-	if (__vls_text_parse_line(&l, line))
+	if (__vls_text_parse_line(&l, line)) {
+		/* perf's "COMM TID [CPU]" has no dash before the TID: no line
+		 * of the ftrace dialects reads as one */
+		if (!__vls_text_parse_perf_line(&l, line))
+			return VLS_FORMAT_PERF_SCRIPT_TEXT;
 		return VLS_FORMAT_AUTO;
+	}
 	if (*tracer_hdr || l.ts_us || l.has_tgid)
 		return VLS_FORMAT_FTRACE_TEXT;
 	if (l.buffer_prefix || l.latency || !l.has_flags)

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader-text.c - the ftrace text reader: the tracefs "trace" file, "trace-cmd
- * report" output and Android atrace text (dialects in reader-text-line.c).
+ * report" output and Android atrace text (dialects in reader-text-line.c),
+ * and `perf script` output (reader-text-perf.c).
  *
  * The file is read in large blocks and cut into lines in place; nothing is
  * allocated per line. A stack is a "<stack trace>" line (trace-cmd:
  * "kernel_stack:") followed by "=> sym" lines; it is handed to the
  * attacher when the next non-frame line arrives, before that line's event,
- * so it attaches to the event that fired the trigger.
+ * so it attaches to the event that fired the trigger. In perf script
+ * output the stack is the event's own callchain, the lines after it up to
+ * a blank one: its kernel frames go the same way, its user frames (after
+ * the kernel ones) are dropped, as "<user stack trace>" is.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,10 +53,14 @@ struct text_state {
 	bool ts_seen;
 	uint64_t last_ts, out_of_order;
 	uint32_t kinds_seen;        /* 1 << vls_event_kind */
+	uint32_t kinds_declared;    /* perf --header's "# event : name = " */
 	bool skipped;               /* the last event of skipped_cpu was bad */
 	int32_t skipped_cpu, skipped_tid;
 	uint64_t lost;              /* overrun / dropped events the text says */
 	bool lost_known;
+	bool perf;                  /* the perf script dialect */
+	bool perf_user;             /* the callchain reached user frames */
+	uint64_t ts_res_ns;         /* perf: the coarsest time step printed */
 	struct text_name *names;    /* NAMES_MAX, interned event names */
 	size_t nnames;
 	struct vls_u64map by_name;  /* hash of a name -> index in names */
@@ -162,6 +170,19 @@ static bool name_eq(uint32_t idx, const void *key, const void *data)
 	return n->len == k->len && !memcmp(n->name, k->name, k->len);
 }
 
+/* perf script names "system:event"; the ftrace dialects the event alone. */
+static vls_event_kind kind_of(const char *name)
+{
+	const char *colon = strchr(name, ':');
+	char sys[NAME_LEN];
+
+	if (!colon)
+		return __vls_event_kind_from_name(NULL, name);
+	memcpy(sys, name, (size_t)(colon - name));
+	sys[colon - name] = '\0';
+	return __vls_event_kind_from_name(sys, colon + 1);
+}
+
 /* *out: the interned name (stable until close) and kind of an event name. */
 static int intern(vls_reader *r, struct text_state *st, const char *name,
 		  size_t len, const struct text_name **out)
@@ -188,7 +209,7 @@ static int intern(vls_reader *r, struct text_state *st, const char *name,
 	memcpy(n->name, name, key.len);
 	n->name[key.len] = '\0';
 	n->len = key.len;
-	n->kind = __vls_event_kind_from_name(NULL, n->name);
+	n->kind = kind_of(n->name);
 	*out = n;
 	return 0;
 }
@@ -232,6 +253,8 @@ static int flush_stack(vls_reader *r, struct text_state *st)
 	const char *frames[VLS_STACK_MAX];
 
 	st->in_stack = false;
+	if (st->perf && st->user_stack && st->nframes)
+		r->stats.orphan_stacks++;
 	if (st->user_stack || !st->nframes)
 		return 0;
 	for (size_t i = 0; i < st->nframes; i++)
@@ -253,13 +276,67 @@ static int set_ncpus(vls_reader *r, const char *v)
 	return __vls_meta_setf(r->ctx, &r->meta, "ncpus", "%ld", n);
 }
 
+/* A perf script --header value, its trailing spaces cut. */
+static int perf_meta(vls_reader *r, const char *key, const char *v)
+{
+	char val[256];
+	size_t n = strlen(v);
+
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (!n || n >= sizeof(val))
+		return 0;
+	memcpy(val, v, n);
+	val[n] = '\0';
+	return __vls_meta_set(r->ctx, &r->meta, key, val);
+}
+
+/* "# event : name = lock:contention_begin, , id = { 1336, 1337 }, ...":
+ * an event the recording enabled, whether or not it fired. */
+static void perf_declared(struct text_state *st, const char *v)
+{
+	char name[NAME_LEN];
+	size_t n = strcspn(v, ", ");
+	vls_event_kind k;
+
+	if (!n || n >= sizeof(name))
+		return;
+	memcpy(name, v, n);
+	name[n] = '\0';
+	if ((k = kind_of(name)) != VLS_EV_OTHER)
+		st->kinds_declared |= 1u << k;
+}
+
+/* perf script --header: "# os release : 6.1.0-18-amd64", "# arch :
+ * x86_64", "# nrcpus avail : 2" (perf's HEADER_OSRELEASE, HEADER_ARCH,
+ * HEADER_NRCPUS). perf says nothing of events the kernel dropped in the
+ * text: lost_events stays unknown. */
+static int perf_comment(vls_reader *r, struct text_state *st, const char *line)
+{
+	const char *v;
+
+	if ((v = __vls_text_perf_header(line, "os release")))
+		return perf_meta(r, "kernel", v);
+	if ((v = __vls_text_perf_header(line, "arch")))
+		return perf_meta(r, "arch", v);
+	if ((v = __vls_text_perf_header(line, "nrcpus avail")))
+		return set_ncpus(r, v);
+	if ((v = __vls_text_perf_header(line, "event")) && !strncmp(v, "name = ", 7))
+		perf_declared(st, v + 7);
+	return 0;
+}
+
 /* "# entries-in-buffer/entries-written: 22196/22200   #P:4": the ring
  * buffer overwrote written - in-buffer events (get_total_entries()). */
 static int comment_line(vls_reader *r, struct text_state *st, const char *line)
 {
-	const char *p = strstr(line, "#P:");
 	unsigned long long in, written;
+	const char *p;
 	int ret = 0;
+
+	if (st->perf)
+		return perf_comment(r, st, line);
+	p = strstr(line, "#P:");
 
 	if (p)
 		ret = set_ncpus(r, p + 3);
@@ -351,6 +428,29 @@ static void start_stack(vls_reader *r, struct text_state *st,
 	st->nframes = 0;
 }
 
+/* perf: the lines after an event are its callchain; drop: the event was
+ * skipped, and its callchain with it. */
+static void perf_stack_start(struct text_state *st, const struct text_line *l,
+			     bool drop)
+{
+	st->in_stack = true;
+	st->user_stack = drop;
+	st->stack_cpu = l ? l->cpu : -1;
+	st->stack_tid = l ? l->tid : -1;
+	st->nframes = 0;
+}
+
+/* perf prints microseconds unless --ns: the coarsest step is kept. */
+static void perf_resolution(struct text_state *st, const struct text_line *l)
+{
+	uint64_t res = 1;
+
+	for (int i = l->ts_digits; i < 9; i++)
+		res *= 10;
+	if (res > st->ts_res_ns)
+		st->ts_res_ns = res;
+}
+
 static int event_line(vls_reader *r, struct text_state *st, const struct text_line *l)
 {
 	const struct text_name *n;
@@ -375,7 +475,10 @@ static int event_line(vls_reader *r, struct text_state *st, const struct text_li
 	ev.pid = l->has_tgid ? l->tgid : -1;
 	if (!(l->comm_len == 5 && !memcmp(l->comm, "<...>", 5)))
 		__vls_copy_comm(ev.comm, l->comm, l->comm_len);
+	if (st->perf)
+		perf_stack_start(st, l, false);
 	if (__vls_text_parse_fields(&ev, l->fields)) {
+		st->user_stack = st->perf; /* its callchain goes with it */
 		st->skipped = true;
 		st->skipped_cpu = l->cpu;
 		st->skipped_tid = l->tid;
@@ -386,6 +489,8 @@ static int event_line(vls_reader *r, struct text_state *st, const struct text_li
 	st->ts_seen = true;
 	st->last_ts = ev.ts_ns;
 	st->kinds_seen |= 1u << ev.kind;
+	if (st->perf)
+		perf_resolution(st, l);
 	return __vls_attach_event(&r->attach, &ev);
 }
 
@@ -396,11 +501,72 @@ static bool is_frame(const char *p)
 	return p[0] == '=' && p[1] == '>';
 }
 
+/* A callchain line: its kernel frames, up to the first user frame. */
+static void perf_frame(struct text_state *st, const struct text_perf_frame *f)
+{
+	size_t n;
+
+	if (!f->kernel)
+		st->perf_user = true;
+	if (st->perf_user || st->nframes == VLS_STACK_MAX)
+		return;
+	if (st->user_stack) {
+		st->nframes = 1; /* dropped with its event: an orphan */
+		return;
+	}
+	if (f->sym) {
+		n = f->sym_len < FRAME_LEN ? f->sym_len : FRAME_LEN - 1;
+		memcpy(st->frames[st->nframes], f->sym, n);
+		st->frames[st->nframes][n] = '\0';
+	} else {
+		snprintf(st->frames[st->nframes], FRAME_LEN, "0x%llx",
+			 (unsigned long long)f->addr);
+	}
+	st->nframes++;
+}
+
+/* A perf script line: an event, a frame of the callchain after it, a
+ * header comment or the blank line that ends the event. */
+static int perf_line(vls_reader *r, struct text_state *st, char *line)
+{
+	struct text_line l;
+	bool event = line[0] != '#' && !__vls_text_parse_perf_line(&l, line);
+	struct text_perf_frame f;
+	const char *p;
+	int ret;
+
+	/* an event line first: a right-aligned comm ("     add 12 [0]")
+	 * starts like a frame */
+	if (!event && st->in_stack && !__vls_text_parse_perf_frame(&f, line)) {
+		perf_frame(st, &f);
+		return 0;
+	}
+	if (st->in_stack) {
+		ret = flush_stack(r, st);
+		if (ret)
+			return ret;
+	}
+	st->perf_user = false;
+	if (event)
+		return event_line(r, st, &l);
+	if (line[0] == '#')
+		return comment_line(r, st, line);
+	for (p = line; *p == ' ' || *p == '\t'; p++)
+		;
+	if (!*p)
+		return 0;
+	/* the frames of a line that is no event go with it */
+	perf_stack_start(st, NULL, true);
+	return bad_line(r, st, "not a perf script line");
+}
+
 static int do_line(vls_reader *r, struct text_state *st, char *line)
 {
 	struct text_line l;
 	int ret;
 
+	if (st->perf)
+		return perf_line(r, st, line);
 	if (is_frame(line)) {
 		if (!st->in_stack)
 			return bad_line(r, st, "stack frame without a stack");
@@ -423,24 +589,37 @@ static int do_line(vls_reader *r, struct text_state *st, char *line)
 /* Metadata after the read                                             */
 /* ------------------------------------------------------------------ */
 
-static int final_meta(vls_reader *r, struct text_state *st)
+/* events.present: the kinds in kinds (1 << vls_event_kind). */
+static int set_present(vls_reader *r, uint32_t kinds)
 {
 	char present[1024] = "";
 	size_t off = 0;
-	int ret;
 
 	for (int k = 1; k < VLS_EV__COUNT; k++) {
-		if (!(st->kinds_seen & (1u << k)))
+		if (!(kinds & (1u << k)))
 			continue;
 		off += (size_t)snprintf(present + off, sizeof(present) - off, "%s%s",
 					off ? "," : "", vls_event_kind_name(k));
 		if (off >= sizeof(present))
 			return __vls_error(r->ctx, VLS_ELIMIT, "event list too long");
 	}
-	ret = __vls_meta_set(r->ctx, &r->meta, "events.present", present);
+	return __vls_meta_set(r->ctx, &r->meta, "events.present", present);
+}
+
+/* The events perf's --header declares count as present, as a trace.dat's
+ * formats do: they are known before the read, and the lock analyzer then
+ * takes lock:contention_begin as the kernel's word from the first wait on
+ * (locks-store.c), not from the first such event. */
+static int final_meta(vls_reader *r, struct text_state *st)
+{
+	int ret = set_present(r, st->kinds_seen | st->kinds_declared);
+
 	if (!ret)
 		ret = __vls_meta_setf(r->ctx, &r->meta, "text.out_of_order", "%llu",
 				      (unsigned long long)st->out_of_order);
+	if (!ret && st->perf && st->ts_res_ns)
+		ret = __vls_meta_setf(r->ctx, &r->meta, "timestamp_resolution_ns",
+				      "%llu", (unsigned long long)st->ts_res_ns);
 	if (!ret && st->lost_known)
 		ret = __vls_meta_setf(r->ctx, &r->meta, "lost_events", "%llu",
 				      (unsigned long long)st->lost);
@@ -457,6 +636,8 @@ static void reset(struct text_state *st)
 	st->eof = st->skipping = st->in_stack = st->ts_seen = st->lost_known = false;
 	st->skipped = false;
 	st->lineno = st->last_ts = st->out_of_order = st->lost = 0;
+	st->perf_user = false;
+	st->ts_res_ns = 0;
 	st->kinds_seen = 0;
 }
 
@@ -480,6 +661,8 @@ static int scan_head(vls_reader *r, struct text_state *st)
 			break;
 	}
 	reset(st);
+	if (!ret && st->kinds_declared)
+		ret = set_present(r, st->kinds_declared);
 	return ret;
 }
 
@@ -505,6 +688,7 @@ static int text_open(vls_reader *r)
 	if (!st)
 		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
 	r->priv = st;
+	st->perf = r->format == VLS_FORMAT_PERF_SCRIPT_TEXT;
 	st->fd = open(r->path, O_RDONLY | O_CLOEXEC);
 	if (st->fd < 0)
 		return __vls_error(r->ctx, VLS_EIO, "%s: %s", r->path, strerror(errno));

@@ -2,8 +2,9 @@
 /*
  * reader-text.h - shared between the ftrace text reader's files (reader-text.c:
  * the reader and its line loop, reader-text-line.c: one line's columns,
- * reader-text-fields.c: the printed fields of each event kind). Private to
- * those three files.
+ * reader-text-fields.c: the printed fields of each event kind,
+ * reader-text-perf.c: the lines of `perf script` output). Private to those
+ * files.
  */
 #ifndef VLS_READER_TEXT_H
 #define VLS_READER_TEXT_H
@@ -42,6 +43,18 @@ struct text_line {
 				* tracefs's latency-format option */
 	bool ts_us;            /* latency-format: "5459244784us!:" */
 	bool buffer_prefix;    /* trace-cmd report of an instance: "name: " */
+	uint8_t ts_digits;     /* perf script: decimals of the time (6, 9) */
+};
+
+/* One frame of a perf script callchain: "\tADDR [SYM[+OFF]] [(DSO)]".
+ * Pointers point into the line. */
+struct text_perf_frame {
+	uint64_t addr;
+	const char *sym;       /* NULL when perf printed none or "[unknown]" */
+	size_t sym_len;
+	const char *dso;       /* NULL when perf printed none */
+	size_t dso_len;
+	bool kernel;           /* a kernel or module frame */
 };
 
 /*
@@ -52,6 +65,17 @@ struct text_line {
 
 /* reader-text-line.c: split an event line. VLS_ERROR if it is not one. */
 int __vls_text_parse_line(struct text_line *out, const char *line);
+
+/* reader-text-perf.c: split a perf script event line ("COMM [PID/]TID
+ * [CPU] TIME: SYSTEM:EVENT: FIELDS"). VLS_ERROR if it is not one. */
+int __vls_text_parse_perf_line(struct text_line *out, const char *line);
+
+/* reader-text-perf.c: a callchain line. VLS_ERROR if it is not one. */
+int __vls_text_parse_perf_frame(struct text_perf_frame *out, const char *line);
+
+/* reader-text-perf.c: the value of a perf script --header line "# KEY :
+ * VALUE", or NULL when line is not that key's. */
+const char *__vls_text_perf_header(const char *line, const char *key);
 
 /* reader-text-line.c: "SECONDS[.FRACTION]" to nanoseconds, exactly. *end
  * gets the first byte after the number. VLS_ERROR on no digits or overflow. */

@@ -26,6 +26,7 @@ static const struct {
 	{ VLS_FORMAT_FTRACE_TEXT, "ftrace" },
 	{ VLS_FORMAT_TRACECMD_TEXT, "trace-cmd" },
 	{ VLS_FORMAT_ATRACE_TEXT, "atrace" },
+	{ VLS_FORMAT_PERF_SCRIPT_TEXT, "perf-script" },
 };
 
 int vls_format_parse(vls_format *out, const char *name)
@@ -64,6 +65,13 @@ static int detect(vls_reader *r, int fd)
 	if ((unsigned char)head[0] == 0xfd && n > 5 && !memcmp(head + 1, "7zXZ", 4))
 		return __vls_error(r->ctx, VLS_EPARSE,
 				   "%s: xz-compressed: decompress it first (xz -d)", r->path);
+	/* perf.data's magic (tools/perf/util/header.c): events only perf
+	 * itself decodes, with the kernel's symbols it saved */
+	if (n >= 8 && !memcmp(head, "PERFILE2", 8))
+		return __vls_error(r->ctx, VLS_EPARSE,
+				   "%s: a perf.data file: convert it first with "
+				   "'perf script --ns --header -F +pid,+ip,+sym,+symoff,+dso "
+				   "-i %s > trace.txt' and import trace.txt", r->path, r->path);
 	if (n >= 4 && !memcmp(head, "\x28\xb5\x2f\xfd", 4))
 		return __vls_error(r->ctx, VLS_EPARSE,
 				   "%s: zstd-compressed: decompress it first (zstd -d)",
@@ -71,8 +79,8 @@ static int detect(vls_reader *r, int fd)
 	r->format = __vls_text_detect(head, (size_t)n);
 	if (r->format == VLS_FORMAT_AUTO)
 		return __vls_error(r->ctx, VLS_EPARSE,
-				   "%s: not a trace.dat nor an ftrace, trace-cmd report "
-				   "or atrace text trace", r->path);
+				   "%s: not a trace.dat nor an ftrace, trace-cmd report, "
+				   "atrace or perf script text trace", r->path);
 	return 0;
 }
 

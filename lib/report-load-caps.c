@@ -93,6 +93,21 @@ static int stack_notes(struct vls_rloader *L, struct vls_rrun *run)
 	return err;
 }
 
+/* perf script prints microseconds unless --ns (reader-text.c keeps the
+ * step in "timestamp_resolution_ns"): the durations are then multiples of
+ * it, and the digits below it are not measured. */
+static int resolution_note(struct vls_rloader *L, struct vls_rrun *run)
+{
+	const char *res = __vls_rl_meta(L, "timestamp_resolution_ns");
+
+	if (!res || !strcmp(res, "1"))
+		return 0;
+	return __vls_rl_note(L, run, "timestamps in steps of %s ns (perf script "
+			     "without --ns): a wait or hold shorter than that "
+			     "reads as 0, and the digits of a duration below it "
+			     "are not measured", res);
+}
+
 /* What the run lacks, said plainly, in the order a reader needs it. */
 int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run)
 {
@@ -114,6 +129,8 @@ int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run)
 				    __vls_rl_meta(L, "time_backwards_max_ns") : "?");
 	if (!err)
 		err = stack_notes(L, run);
+	if (!err)
+		err = resolution_note(L, run);
 	if (!err && !lock)
 		err = __vls_rl_note(L, run, "no mmap_lock events in this trace: "
 				    "lock figures unknown (enable mmap_lock:*)");
@@ -129,9 +146,11 @@ int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run)
 				    "acquisitions cannot be told from others");
 	if (!err && lock && __vls_rrun_has_cap(run, VLS_CAP_STACKS))
 		err = __vls_rl_note(L, run, "a wait runs from mmap_lock_start_locking "
-				    "to acquire_returned: a stacktrace trigger on "
-				    "start_locking adds its cost to every wait it "
-				    "fires on; 'contended' counts the real waits");
+				    "to acquire_returned: %s adds its cost to every "
+				    "wait it fires on; 'contended' counts the real waits",
+				    run->format && !strcmp(run->format, "perf-script") ?
+				    "the callchain perf record -g takes at start_locking" :
+				    "a stacktrace trigger on start_locking");
 	if (!err && lock)
 		err = __vls_rl_note(L, run, __vls_rrun_has_cap(run, VLS_CAP_CONTENTION) ?
 				    "'contended': the waits whose task entered the "

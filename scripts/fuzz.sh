@@ -31,6 +31,11 @@ seeds() {
 			xz -dc "$f" | head -300 >"$dir/$(basename "$f" .txt.xz).txt" || true
 		done
 		head -400 tests/data/mprotect-fault-6.18-x86_64.report.txt >"$dir/report.txt"
+		# perf script: with its header (the pid, ns), and perf's default
+		for f in tests/data/text/perf-script.txt.xz tests/data/text/perf-script-usec.txt.xz; do
+			xz -dc "$f" | head -300 >"$dir/$(basename "$f" .txt.xz).txt" || true
+		done
+		cp fuzz/seeds/text/* "$dir/"
 		xz -dc tests/data/shared/debian-6.12-arm64-readahead/trace.txt.xz | head -300 >"$dir/arm64.txt" || true
 		;;
 	tracedat)

@@ -46,6 +46,8 @@ V7 = "mprotect-fault-6.18-x86_64.dat"
 V6 = "mprotect-fault-6.18-x86_64.v6.dat.xz"
 REPORT = "mprotect-fault-6.18-x86_64.report.txt"
 FTRACE = "text/ftrace.txt.xz"
+PERF = "text/perf-script.txt.xz"
+PERF_USEC = "text/perf-script-usec.txt.xz"
 
 cases = []
 
@@ -459,6 +461,58 @@ def text_cases(out, fx, rnd):
         what="trace-cmd report text with garbage")
 
 
+def perf_cases(out, fx, rnd):
+    """perf script text (docs/perf.md) and perf.data."""
+    lines = lzma.decompress(open(os.path.join(fx, PERF), "rb").read()).split(b"\n")
+    good = b"\n".join(lines)
+    events = [i for i, l in enumerate(lines) if l and l[:1] not in (b"#", b"\t")]
+    frames = [i for i, l in enumerate(lines) if l.startswith(b"\t")]
+    add(out, "perf-good.txt", good, "ok", what="the perf script fixture itself")
+    add(out, "perf-usec.txt", lzma.decompress(open(os.path.join(fx, PERF_USEC), "rb").read()),
+        "warn", pattern=r"timestamps in microseconds.*perf script --ns",
+        what="plain perf script: microseconds, a warning")
+
+    def with_lines(extra):
+        ls = list(lines)
+        for at, text in sorted(extra, reverse=True):
+            ls.insert(at, text)
+        return b"\n".join(ls)
+
+    # Garbage before events and inside callchains: each counted once (the
+    # frames after a bad line go with it).
+    picks = sorted(rnd.sample(events[10:], 4) + rnd.sample(frames[10:], 3))
+    garbage = [b"garbage in the middle", b"\x01\x02\x03", b"sh 7 [000]",
+               b"sh 7 [000] 1.0: a:b", b"\tnothex frame", b"\t", b"x" * 300]
+    add(out, "perf-garbage.txt", with_lines(zip(picks, garbage)), "warn",
+        pattern=r"perf-garbage\.txt: [1-9][0-9]* unparsable",
+        what="7 garbage lines (a blank-ish one ends a callchain)")
+    add(out, "perf-garbage.txt", None, "fail", opts="--strict",
+        pattern=r"perf-garbage\.txt:[0-9]+: not a perf script line",
+        what="the same with --strict")
+    # A 300-frame callchain (cut at 64), a 70 KiB frame, CPU and ids past
+    # their limits, a known event with broken fields.
+    add(out, "perf-deep-stack.txt", with_lines([(frames[5], b"\tffffffff81%06x deep_%d "
+        b"([kernel.kallsyms])" % (k, k)) for k in range(300)]), "ok",
+        what="a 300-frame callchain")
+    add(out, "perf-long-frame.txt", with_lines([(frames[7], b"\tffffffff81000000 " +
+        b"f" * (70 << 10))]), "warn", pattern=r"unparsable", what="a 70 KiB frame line")
+    e = lines[events[20]]
+    add(out, "perf-big-cpu.txt", with_lines([(events[20], re.sub(rb"\[\d+\]", b"[99999999]",
+        e, count=1))]), "warn", pattern=r"unparsable", what="CPU 99999999")
+    add(out, "perf-big-tid.txt", with_lines([(events[21], re.sub(rb"/\d+ ", b"/99999999999 ",
+        e, count=1))]), "warn", pattern=r"unparsable", what="a tid past 2^31")
+    add(out, "perf-bad-fields.txt", with_lines([(events[22], re.sub(rb"mm=\S+", b"mm=zzzz",
+        lines[events[22]], count=1).replace(b"write=", b"write=maybe", 1))]), "warn",
+        pattern=r"unparsable",
+        what="a known event with broken fields")
+    head = b"\n".join(l for l in lines if l.startswith(b"#"))
+    add(out, "perf-header-only.txt", head + b"\n", "any", what="only perf's --header")
+    add(out, "perf.data", b"PERFILE2" + bytes(200), "fail",
+        pattern=r"a perf\.data file: convert it first with 'perf script --ns",
+        what="a perf.data file")
+    add(out, "perf-cut.data", b"PERFILE", "fail", what="7 bytes of perf.data magic")
+
+
 def db_cases(out, fx):
     add(out, "not-a-db.db", b"this is not an SQLite database\n" * 100, "fail",
         pattern=r"not-a-db\.db", what="a text file as DB")
@@ -512,6 +566,7 @@ def main():
     tracedat_cases(out, fx, rnd)
     header_cases(out, fx, random.Random(SEED + 2))
     text_cases(out, fx, rnd)
+    perf_cases(out, fx, random.Random(SEED + 3))
     db_cases(out, fx)
     sidecar_cases(out, fx)
     with open(os.path.join(out, "MANIFEST"), "w") as f:
