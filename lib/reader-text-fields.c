@@ -34,8 +34,7 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Hex, with or without "0x" (%p prints none). NULL on no digit/overflow. */
-static const char *parse_hex(const char *p, uint64_t *out)
+const char *__vls_text_parse_hex(const char *p, uint64_t *out)
 {
 	const char *s;
 	uint64_t v = 0;
@@ -76,7 +75,7 @@ static const char *parse_u64(const char *p, uint64_t *out)
 static const char *parse_num(const char *p, uint64_t *out)
 {
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		return parse_hex(p, out);
+		return __vls_text_parse_hex(p, out);
 	return parse_u64(p, out);
 }
 
@@ -108,7 +107,7 @@ static int hex_field(const char *s, const char *key, uint64_t *out)
 {
 	const char *v = kv(s, key);
 
-	return v && parse_hex(v, out) ? 0 : -1;
+	return v && __vls_text_parse_hex(v, out) ? 0 : -1;
 }
 
 static int u64_field(const char *s, const char *key, uint64_t *out)
@@ -174,7 +173,7 @@ static void ps_field(const char *s, const char *key, uint64_t *out)
 	const char *v = kv(s, key), *e;
 	uint64_t x;
 
-	if (v && (e = parse_hex(v, &x)) && (*e == ' ' || !*e))
+	if (v && (e = __vls_text_parse_hex(v, &x)) && (*e == ' ' || !*e))
 		*out = x;
 }
 
@@ -212,7 +211,7 @@ static int parse_filemap(vls_event *ev, const char *s)
 	if (!ino)
 		ino = kv(s, "ino ");
 	if (!dev || !ino || !parse_dev(dev, ':', &ev->u.filemap.dev) ||
-	    !parse_hex(ino, &ev->u.filemap.ino))
+	    !__vls_text_parse_hex(ino, &ev->u.filemap.ino))
 		return VLS_ERROR;
 	if ((v = kv(s, "pfn=")) && !parse_num(v, &ev->u.filemap.pfn))
 		return VLS_ERROR;
@@ -404,13 +403,13 @@ static int parse_contention(vls_event *ev, const char *s)
 	const char *v;
 	uint64_t hex;
 
-	if (!parse_hex(s, &ev->u.contention.lock_addr))
+	if (!__vls_text_parse_hex(s, &ev->u.contention.lock_addr))
 		return VLS_ERROR;
 	if (ev->kind == VLS_EV_LOCK_CONTENTION_END)
 		return i32_field(s, "(ret=", &ev->u.contention.ret);
 	if (!(v = kv(s, "(flags=")))
 		return VLS_ERROR;
-	if (parse_hex(v, &hex) && v[0] == '0' && v[1] == 'x') {
+	if (__vls_text_parse_hex(v, &hex) && v[0] == '0' && v[1] == 'x') {
 		ev->u.contention.flags = (uint32_t)hex;
 		return 0;
 	}

@@ -146,17 +146,6 @@ int __vls_text_parse_perf_line(struct text_line *l, const char *line)
 	return VLS_ERROR;
 }
 
-static int hexval(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* User-space mappings perf names in brackets, like kernel modules. */
 static bool user_bracket(const char *d, size_t n)
 {
@@ -186,18 +175,13 @@ static bool kernel_frame(const struct text_perf_frame *f)
 int __vls_text_parse_perf_frame(struct text_perf_frame *f, const char *line)
 {
 	const char *p = line, *s, *e;
-	int d;
 
 	memset(f, 0, sizeof(*f));
 	if (!is_space(*p))
 		return VLS_ERROR;
 	p = skip_spaces(p);
-	for (s = p; (d = hexval(*p)) >= 0; p++) {
-		if (f->addr >> 60)
-			return VLS_ERROR;
-		f->addr = f->addr << 4 | (uint64_t)d;
-	}
-	if (p == s || (*p && !is_space(*p)))
+	p = __vls_text_parse_hex(p, &f->addr);
+	if (!p || (*p && !is_space(*p)))
 		return VLS_ERROR;
 	p = skip_spaces(p);
 	e = p + strlen(p);

@@ -81,6 +81,10 @@ const char *__vls_text_perf_header(const char *line, const char *key);
  * gets the first byte after the number. VLS_ERROR on no digits or overflow. */
 int __vls_text_parse_ts(uint64_t *out, const char *s, const char **end);
 
+/* reader-text-fields.c: hex, with or without "0x" (%p prints none), into
+ * *out. The first byte after it, or NULL on no digit or overflow. */
+const char *__vls_text_parse_hex(const char *p, uint64_t *out);
+
 /* reader-text-fields.c: fill ev->u for ev->kind from the printed fields.
  * VLS_ERROR if a field the kind needs is missing or malformed. */
 int __vls_text_parse_fields(vls_event *ev, const char *fields);
