@@ -6,11 +6,13 @@
  * pieces are in cli/lab/, lab.h; docs/lab.md).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -25,7 +27,7 @@
 
 enum {
 	OPT_DB = 1, OPT_LABEL, OPT_REPS, OPT_SMP, OPT_MEM, OPT_TIMEOUT, OPT_KERNEL,
-	OPT_ARCH, OPT_BUFFER,
+	OPT_ARCH, OPT_BUFFER, OPT_KEEP,
 };
 
 static const struct cli_opt opts[] = {
@@ -45,6 +47,9 @@ static const struct cli_opt opts[] = {
 	  "image file whose header does not say it", OPT_ARCH },
 	{ "buffer-kb", 'b', "KB", "guest ring buffer per CPU (default 16384)",
 	  OPT_BUFFER },
+	{ "keep", 0, "DIR", "keep each run's trace and results in a directory of "
+	  "its own under DIR (the run's source points there); default: deleted "
+	  "once imported", OPT_KEEP },
 	{ 0 }
 };
 
@@ -77,6 +82,9 @@ static const struct cli_cmd lab_cmd = {
 		{ "vmlockstat lab -l v2 --reps 3 --kernel bzImage,modules=mods/lib/"
 		  "modules/6.12.0 -- iofault --random",
 		  "a kernel of your own, three boots labelled v2" },
+		{ "vmlockstat lab -l patched --keep traces --kernel bzImage -- iofault",
+		  "keep the guest's trace (traces/patched-1-1.XXXXXX/trace.txt) for "
+		  "KernelShark or a bug report" },
 		{ 0 } },
 	.args = CLI_ARGS_COMMAND,
 };
@@ -87,7 +95,7 @@ const struct cli_cmd *cmd_lab_table(void)
 }
 
 struct args {
-	const char *db, *label, *arch;
+	const char *db, *label, *arch, *keep;
 	const char *kernels[KERNELS_MAX];
 	int nkernels;
 	unsigned long long reps, smp, mem, buffer_kb;
@@ -111,6 +119,7 @@ static int parse_opt(struct args *a, int id, const char *v)
 	switch (id) {
 	case OPT_DB: a->db = v; return 0;
 	case OPT_LABEL: a->label = v; return 0;
+	case OPT_KEEP: a->keep = v; return 0;
 	case OPT_ARCH:
 		if (!lab_arch_find(v))
 			return cli_usage(&lab_cmd, "--arch: '%s' is not x86_64, aarch64, "
@@ -163,6 +172,13 @@ static int scenario(struct args *a, char **pos, int npos)
 	return 0;
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
 static int parse(struct args *a, int argc, char **argv)
 {
 	struct cli_parser p;
@@ -189,6 +205,10 @@ static int parse(struct args *a, int argc, char **argv)
 	cli_parser_free(&p);
 	if (!ret && !a->db)
 		a->db = cli_default_db();
+	if (!ret && a->keep && !is_dir(a->keep))
+		ret = cli_usage(&lab_cmd, "--keep: '%s' is not a directory", a->keep);
+	if (!ret && a->keep && strlen(a->keep) > LAB_DIR_MAX)
+		ret = cli_usage(&lab_cmd, "--keep: path longer than %d bytes", LAB_DIR_MAX);
 	return ret;
 }
 
@@ -265,6 +285,31 @@ static int make_disks(struct lab_env *env, const char *scratch, const char *out)
 	return 0;
 }
 
+/* Where a run's results are unpacked and imported from: the work
+ * directory, or with --keep a new directory under it named after the
+ * label (its characters outside [A-Za-z0-9._-] as '_'), the kernel and the
+ * rep: DIR/LABEL-K-REP.XXXXXX. */
+static int results_dir(struct lab_env *env, const struct args *a,
+		       const struct kernel_job *j, unsigned rep, char *res, size_t size)
+{
+	char name[64];
+	size_t n = 0;
+
+	if (!a->keep) {
+		snprintf(res, size, "%s/results-%d-%u", env->work, j->idx, rep);
+		return 0;
+	}
+	for (const char *s = a->label ? a->label : "lab"; *s && n < 40; s++)
+		name[n++] = isalnum((unsigned char)*s) || strchr("._-", *s) ? *s : '_';
+	name[n] = 0;
+	snprintf(res, size, "%s/%s-%d-%u.XXXXXX", a->keep, name, j->idx, rep);
+	if (!mkdtemp(res)) {
+		cli_err(env->cmd, "--keep: cannot create %s: %s", res, strerror(errno));
+		return CLI_EXIT_FAIL;
+	}
+	return 0;
+}
+
 static int one_run(struct lab_env *env, const struct args *a,
 		   const struct kernel_job *j, unsigned rep)
 {
@@ -278,8 +323,8 @@ static int one_run(struct lab_env *env, const struct args *a,
 	snprintf(scratch, sizeof(scratch), "%s/scratch.img", env->work);
 	snprintf(out, sizeof(out), "%s/out.img", env->work);
 	snprintf(console, sizeof(console), "%s/console-%d-%u.log", env->work, j->idx, rep);
-	snprintf(res, sizeof(res), "%s/results-%d-%u", env->work, j->idx, rep);
-	if ((ret = make_disks(env, scratch, out)))
+	if ((ret = results_dir(env, a, j, rep, res, sizeof(res))) ||
+	    (ret = make_disks(env, scratch, out)))
 		return ret;
 	g = (struct lab_guest){ .k = &j->k, .initrd = j->initrd, .scratch = scratch,
 		.outdisk = out, .console = console, .smp = (unsigned)a->smp,
@@ -295,9 +340,10 @@ static int one_run(struct lab_env *env, const struct args *a,
 	if ((ret = lab_results_extract(env, out, res)) ||
 	    (ret = lab_results_import(env, res, &run)))
 		return ret;
-	lab_run((const char *const[]){ "rm", "-rf", res, NULL }, NULL, NULL, NULL);
-	printf("run %lld: %s rep %u (%s)\n", (long long)run.id, j->k.spec, rep,
-	       run.label);
+	if (!a->keep)
+		lab_run((const char *const[]){ "rm", "-rf", res, NULL }, NULL, NULL, NULL);
+	printf("run %lld: %s rep %u (%s)%s%s\n", (long long)run.id, j->k.spec, rep,
+	       run.label, a->keep ? ", kept in " : "", a->keep ? res : "");
 	fflush(stdout);
 	return 0;
 }

@@ -57,7 +57,8 @@ int lab_results_extract(struct lab_env *env, const char *disk, const char *dir)
 	char h[512], path[PATH_MAX + 128];
 	int files = 0, ret = 0;
 
-	if (!in || mkdir(dir, 0755)) {
+	/* dir is new: made here, or by --keep's mkdtemp() */
+	if (!in || (mkdir(dir, 0755) && errno != EEXIST)) {
 		cli_err(env->cmd, "cannot read results %s into %s: %s", disk, dir,
 			strerror(errno));
 		if (in)
