@@ -412,8 +412,18 @@ static struct vls_attach_slot *by_task(struct vls_attach *a, int32_t cpu,
 	return w;
 }
 
+/* Events an interrupt records under the pid of the task it interrupted,
+ * and on which no recipe puts a stacktrace trigger. */
+static bool irq_kind(vls_event_kind kind)
+{
+	return kind == VLS_EV_BLOCK_RQ_COMPLETE || kind == VLS_EV_SCHED_WAKING ||
+	       kind == VLS_EV_SCHED_WAKEUP;
+}
+
 /* Rule 2: the newest recent event of the task on the stack's CPU of its
- * class. */
+ * class; for a stack that names none, the newest that is not of an
+ * interrupt's kind (a kernel whose unwinder starts the stack below the
+ * event class's frame: the tiny 6.12 of docs/lab.md, UNWINDER_GUESS). */
 static struct vls_attach_slot *by_cpu(struct vls_attach *a, int32_t cpu,
 				      int32_t tid, const char *cls,
 				      size_t cls_len)
@@ -423,7 +433,9 @@ static struct vls_attach_slot *by_cpu(struct vls_attach *a, int32_t cpu,
 	for (unsigned int i = c ? c->n : 0; i-- > 0;) {
 		struct vls_attach_slot *t = slot_of(a, cpu_seq(c, i));
 
-		if (t->ev.tid == tid && (!cls_len || in_class(&t->ev, cls, cls_len)))
+		if (t->ev.tid != tid)
+			continue;
+		if (cls_len ? in_class(&t->ev, cls, cls_len) : !irq_kind(t->ev.kind))
 			return t;
 	}
 	return NULL;

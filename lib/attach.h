@@ -43,8 +43,11 @@
  *     have passed (counted: waits_expired).
  *  2. otherwise, by CPU: to the newest of the last VLS_ATTACH_RECENT events
  *     of the stack's CPU of the same task whose event class the first frame
- *     names (any event of the task when it names none), provided that event
- *     is not older than VLS_ATTACH_HORIZON_NS behind the newest. Stacks of
+ *     names (when it names none, as where the unwinder starts below the
+ *     class's frame: any event of the task but those interrupts record
+ *     under its pid, block_rq_complete, sched_waking and sched_wakeup),
+ *     provided that event is not older than VLS_ATTACH_HORIZON_NS behind
+ *     the newest. Stacks of
  *     other events (sched_switch, whose trigger runs with interrupts off in
  *     __schedule(), events the library does not know) are never late.
  * A stack that finds no event is counted in orphan_stacks, a second one for

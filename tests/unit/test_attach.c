@@ -15,7 +15,8 @@ struct rec {
 	int cpu, tid;
 	vls_event_kind kind;
 	const char *frame; /* stack: its single distinguishing frame */
-	const char *cls;   /* stack: event class of its first frame, NULL: mmap_lock */
+	const char *cls;   /* stack: event class of its first frame, NULL: mmap_lock,
+			    * "": no class frame (an unwinder that starts below it) */
 	int write;         /* mmap_lock event: a write */
 };
 
@@ -65,6 +66,8 @@ static void feed(struct vls_attach *a, const struct rec *r, int n)
 
 			snprintf(first, sizeof(first), "trace_event_raw_event_%s+0x9f",
 				 r[i].cls ? r[i].cls : "mmap_lock");
+			if (r[i].cls && !*r[i].cls)   /* no class: the frame alone */
+				snprintf(first, sizeof(first), "%s", r[i].frame);
 			__vls_attach_stack(a, r[i].cpu, r[i].tid, frames, 2);
 		}
 	}
@@ -165,6 +168,20 @@ static const struct {
 	    { 103, 0, 10, 0, "lock_mm_and_find_vma" } }, 4,
 	  { { 100, 10, "lock_mm_and_find_vma" }, { 101, 10, NULL }, { 102, 10, NULL } },
 	  3, 1, 0, 0 },
+	{ "a stack that names no event class goes past the interrupts between "
+	  "its event and it (a tiny 6.12 guest, UNWINDER_GUESS: block_rq_complete, "
+	  "sched_waking, sched_wakeup under the interrupted task's pid)",
+	  { { 100, 0, 10, S, 0 }, { 101, 0, 10, B, 0 }, { 102, 0, 10, K, 0 },
+	    { 102, 0, 10, VLS_EV_SCHED_WAKEUP, 0 },
+	    { 103, 0, 10, 0, "lock_mm_and_find_vma", "" } }, 5,
+	  { { 100, 10, "lock_mm_and_find_vma" }, { 101, 10, NULL }, { 102, 10, NULL },
+	    { 102, 10, NULL } }, 4, 1, 0, 0 },
+	{ "a stack that names no class still goes to the newest event of its "
+	  "task otherwise (a sched_switch's)",
+	  { { 100, 0, 10, S, 0 }, { 101, 0, 10, 0, "lock_mm_and_find_vma", "" },
+	    { 102, 0, 10, W, 0 }, { 103, 0, 10, 0, "io_schedule", "" } }, 4,
+	  { { 100, 10, "lock_mm_and_find_vma" }, { 102, 10, "io_schedule" } },
+	  2, 2, 0, 0 },
 	{ "a sched_switch stack goes to the sched_switch, not the newer "
 	  "mmap_lock event",
 	  { { 100, 0, 10, W, 0 }, { 101, 0, 11, S, 0 },
