@@ -35,13 +35,15 @@ static long long parse_count(const char *p, char **end)
 	return (long long)v;
 }
 
-/* "3,0,12" -> hist[] (log2 ns buckets); more than VLS_RHIST_MAX are summed
- * into the last. */
-static void parse_hist(struct vls_rstats *s, const char *text)
+/* "3,0,12" -> hist[] (log2 ns buckets), in the report's arena; more than
+ * VLS_RHIST_MAX are summed into the last. */
+static int parse_hist(struct vls_rloader *L, struct vls_rstats *s, const char *text)
 {
+	int64_t hist[VLS_RHIST_MAX];   /* [0, nhist) set as they come */
 	const char *p = text;
 
 	s->nhist = 0;
+	hist[VLS_RHIST_MAX - 1] = 0;
 	while (p && *p) {
 		char *end;
 		long long v = parse_count(p, &end);
@@ -49,11 +51,22 @@ static void parse_hist(struct vls_rstats *s, const char *text)
 
 		if (end == p)
 			break;
-		s->hist[i] += v;
+		if (i == VLS_RHIST_MAX - 1)
+			hist[i] += v;
+		else
+			hist[i] = v;
 		if (s->nhist < VLS_RHIST_MAX)
 			s->nhist++;
 		p = *end == ',' ? end + 1 : NULL;
 	}
+	s->hist = NULL;
+	if (!s->nhist)
+		return 0;
+	s->hist = __vls_arena_alloc(L->ctx, L->hists, s->nhist * sizeof(*s->hist));
+	if (!s->hist)
+		return VLS_ENOMEM;
+	memcpy(s->hist, hist, s->nhist * sizeof(*s->hist));
+	return 0;
 }
 
 #define STATS_COLS "mode, acquisitions, contended, trylock_fails, " \
@@ -61,7 +74,8 @@ static void parse_hist(struct vls_rstats *s, const char *text)
 	"hold_count, hold_sum, hold_max, hold_p50, hold_p99, wait_hist"
 
 /* Columns from c0 on, in the order of STATS_COLS, into lock[mode]. */
-static void read_stats(struct vls_rstats lock[2], sqlite3_stmt *st, int c0)
+static int read_stats(struct vls_rloader *L, struct vls_rstats lock[2],
+		      sqlite3_stmt *st, int c0)
 {
 	struct vls_rstats *s = &lock[mode_of(st, c0)];
 
@@ -79,17 +93,17 @@ static void read_stats(struct vls_rstats lock[2], sqlite3_stmt *st, int c0)
 	s->hold.max = __vls_rl_int(st, c0 + 11);
 	s->hold.p50 = __vls_rl_int(st, c0 + 12);
 	s->hold.p99 = __vls_rl_int(st, c0 + 13);
-	parse_hist(s, (const char *)sqlite3_column_text(st, c0 + 14));
+	return parse_hist(L, s, (const char *)sqlite3_column_text(st, c0 + 14));
 }
 
 static int run_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
 	struct vls_rrun *run = data;
+	int err = read_stats(L, run->lock, st, 0);
 
-	read_stats(run->lock, st, 0);
 	if (run->lock[0].acquisitions > 0 || run->lock[1].acquisitions > 0)
 		__vls_rl_cap(run, VLS_CAP_MMAP_LOCK);
-	return 0;
+	return err;
 }
 
 static int thread_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
@@ -97,9 +111,7 @@ static int thread_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	struct vls_rrun *run = data;
 	struct vls_rtask *t = __vls_rl_task(L, run, sqlite3_column_int64(st, 0));
 
-	if (t)
-		read_stats(t->lock, st, 1);
-	return 0;
+	return t ? read_stats(L, t->lock, st, 1) : 0;
 }
 
 /* One row per mm and mode; pid and comm as the analyzer knew them. */
@@ -133,8 +145,7 @@ static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 		if (err)
 			return err;
 	}
-	read_stats(p->lock, st, 3);
-	return 0;
+	return read_stats(L, p->lock, st, 3);
 }
 
 /*
@@ -256,10 +267,10 @@ static int site_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 
 	if (!s)
 		return err;
-	read_stats(s->lock, st, 2);
-	if (!s->frames && sqlite3_column_type(st, 1) != SQLITE_NULL)
+	err = read_stats(L, s->lock, st, 2);
+	if (!err && !s->frames && sqlite3_column_type(st, 1) != SQLITE_NULL)
 		return __vls_rl_text(L, &s->frames, st, 1);
-	return 0;
+	return err;
 }
 
 static int load_stats(struct vls_rloader *L, struct vls_rrun *run)

@@ -37,22 +37,37 @@ static void add_dist(struct vls_rdist *acc, const struct vls_rdist *d, bool firs
 	acc->p50 = acc->p99 = VLS_RNULL;
 }
 
-static void add_stats(struct vls_rstats *acc, const struct vls_rstats *s, bool first)
+/* acc = s, or acc += s; acc's histogram is its own (a copy in the
+ * report's arena, a longer one when s has more buckets). */
+static int add_stats(struct vls_rloader *L, struct vls_rstats *acc,
+		     const struct vls_rstats *s, bool first)
 {
+	int64_t *hist;
+
 	if (first) {
 		*acc = *s;
-		return;
+		acc->nhist = 0;
+		acc->hist = NULL;
+	} else {
+		acc->known = acc->known && s->known;
+		add(&acc->acquisitions, s->acquisitions);
+		add(&acc->contended, s->contended);
+		add(&acc->trylock_fails, s->trylock_fails);
+		add_dist(&acc->wait, &s->wait, false);
+		add_dist(&acc->hold, &s->hold, false);
 	}
-	acc->known = acc->known && s->known;
-	add(&acc->acquisitions, s->acquisitions);
-	add(&acc->contended, s->contended);
-	add(&acc->trylock_fails, s->trylock_fails);
-	add_dist(&acc->wait, &s->wait, false);
-	add_dist(&acc->hold, &s->hold, false);
+	if (s->nhist > acc->nhist) {
+		hist = __vls_arena_alloc(L->ctx, L->hists, s->nhist * sizeof(*hist));
+		if (!hist)
+			return VLS_ENOMEM;
+		if (acc->nhist)
+			memcpy(hist, acc->hist, acc->nhist * sizeof(*hist));
+		acc->hist = hist;
+		acc->nhist = s->nhist;
+	}
 	for (unsigned int i = 0; i < s->nhist; i++)
 		acc->hist[i] += s->hist[i];
-	if (s->nhist > acc->nhist)
-		acc->nhist = s->nhist;
+	return 0;
 }
 
 static void add_faults(struct vls_rfaults *acc, const struct vls_rfaults *f,
@@ -204,8 +219,10 @@ static int add_thread(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
 	add_faults(&p->f, &t->f, first);
 	add_known(&p->ru_minflt, t->ru_minflt, first);
 	add_known(&p->ru_majflt, t->ru_majflt, first);
-	add_stats(&p->lock[0], &t->lock[0], first);
-	add_stats(&p->lock[1], &t->lock[1], first);
+	if (!err)
+		err = add_stats(L, &p->lock[0], &t->lock[0], first);
+	if (!err)
+		err = add_stats(L, &p->lock[1], &t->lock[1], first);
 	return err;
 }
 
@@ -252,10 +269,11 @@ static int apply_plocks(struct vls_rloader *L, struct vls_rrun *run, size_t *cap
 		if (!p || err)
 			break;
 		k = (size_t)(p - run->procs);
-		add_stats(&p->lock[0], &pl->lock[0], !applied[k]);
-		add_stats(&p->lock[1], &pl->lock[1], !applied[k]);
+		err = add_stats(L, &p->lock[0], &pl->lock[0], !applied[k]);
+		if (!err)
+			err = add_stats(L, &p->lock[1], &pl->lock[1], !applied[k]);
 		applied[k] = true;
-		if (pl->comm && (!p->comm || p->pid == VLS_RNULL))
+		if (!err && pl->comm && (!p->comm || p->pid == VLS_RNULL))
 			err = set_comm(L, p, pl->comm);
 	}
 	__vls_free(L->ctx, applied);

@@ -30,6 +30,7 @@ struct vls_rloader {
 	struct vls_rtask *plocks;
 	size_t nplocks, plocks_cap;
 	struct vls_u64map plock_pid, plock_mm;
+	struct vls_arena *hists;  /* the report's: the histograms' memory */
 };
 
 /* Ids read into memory at once: the chains of a run's contended waits. */

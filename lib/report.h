@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "faults-reason.h"
+#include "util-arena.h"
 #include "vls-local.h"
 
 #define VLS_RNULL INT64_MIN
@@ -37,7 +38,11 @@ struct vls_rstats {
 	bool known;               /* false: the run has no mmap_lock events */
 	int64_t acquisitions, contended, trylock_fails;
 	struct vls_rdist wait, hold;
-	int64_t hist[VLS_RHIST_MAX]; /* waits: [2^i, 2^(i+1)) ns, 0 holds 0..1 */
+	/* waits: hist[i] in [2^i, 2^(i+1)) ns (0 holds 0..1), i < nhist <=
+	 * VLS_RHIST_MAX; in the report's arena (NULL when nhist is 0): most
+	 * rows have a few buckets, and a model of 10 k threads with every
+	 * histogram inline was half page faults and copies */
+	int64_t *hist;
 	unsigned int nhist;
 };
 
@@ -135,6 +140,7 @@ struct vls_report {
 	char *comm;
 	struct vls_rrun *runs;
 	size_t nruns;
+	struct vls_arena hists;      /* every vls_rstats.hist of the runs */
 };
 
 /* Capability names (see docs/report-json.md). */

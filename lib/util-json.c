@@ -177,18 +177,27 @@ void __vls_json_str(struct vls_json *j, const char *key, const char *s)
 		put_string(&j->buf, s);
 }
 
-void __vls_json_int(struct vls_json *j, const char *key, int64_t v)
+/* v in decimal, ending at end: its first character. */
+static char *int_text(char *end, int64_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
 	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char *p = end;
 
-	if (begin_value(j, key))
-		return;
 	do
 		*--p = (char)('0' + u % 10);
 	while (u /= 10);
 	if (v < 0)
 		*--p = '-';
+	return p;
+}
+
+void __vls_json_int(struct vls_json *j, const char *key, int64_t v)
+{
+	char tmp[24], *p;
+
+	if (begin_value(j, key))
+		return;
+	p = int_text(tmp + sizeof(tmp), v);
 	__vls_buf_add(&j->buf, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
@@ -196,6 +205,14 @@ void __vls_json_int(struct vls_json *j, const char *key, int64_t v)
  * 0.10000000000000001). */
 static const char *shortest(char *tmp, size_t size, double v)
 {
+	/* a whole number below 1e15 (a rate of 0 or 1, most of a report's)
+	 * prints as %.15g prints it, without printf and strtod */
+	if (v > -1e15 && v < 1e15 && v == (double)(int64_t)v && !(v == 0 && signbit(v))) {
+		char *end = tmp + size - 1;
+
+		*end = '\0';
+		return int_text(end, (int64_t)v);
+	}
 	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(tmp, size, "%.*g", prec, v);
 		if (strtod(tmp, NULL) == v)

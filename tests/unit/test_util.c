@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_util.c - the shared pieces of lib/util-*: the hash map and its
- * string hash, percentiles, the duration formatter.
+ * string hash, percentiles, the duration formatter, the arena.
  */
+#include <stdint.h>
+
 #include "test.h"
+#include "util-arena.h"
 #include "util-dist.h"
 #include "util-fmt.h"
 #include "util-map.h"
@@ -177,6 +180,41 @@ static void test_table_utf8(vls_ctx *ctx)
 	__vls_free(ctx, out);
 }
 
+/* Blocks are zeroed, 8-byte aligned, never overlap, and one bigger than
+ * a chunk gets a chunk of its own. */
+static void test_arena(vls_ctx *ctx)
+{
+	struct vls_arena a = { 0 };
+	unsigned char *prev = NULL, *big;
+	size_t prev_n = 0;
+
+	for (size_t i = 0; i < 5000; i++) {
+		size_t n = 1 + i % 70;
+		unsigned char *p = __vls_arena_alloc(ctx, &a, n);
+
+		CHECK(p != NULL);
+		if (!p)
+			break;
+		CHECK(((uintptr_t)p & 7) == 0);
+		for (size_t k = 0; k < n; k++)
+			CHECK(p[k] == 0);
+		memset(p, 0xa5, n);
+		if (prev)
+			CHECK(prev[prev_n - 1] == 0xa5);   /* not overwritten by p */
+		prev = p;
+		prev_n = n;
+	}
+	big = __vls_arena_alloc(ctx, &a, 1u << 20);
+	CHECK(big != NULL);
+	if (big) {
+		CHECK(big[0] == 0 && big[(1u << 20) - 1] == 0);
+		big[(1u << 20) - 1] = 1;
+	}
+	CHECK(a.nchunks > 1);
+	__vls_arena_release(ctx, &a);
+	CHECK(a.nchunks == 0 && a.chunks == NULL);
+}
+
 int main(void)
 {
 	vls_ctx *ctx = NULL;
@@ -189,6 +227,7 @@ int main(void)
 	test_hash();
 	test_percentiles(ctx);
 	test_fmt_ns();
+	test_arena(ctx);
 	vls_ctx_free(ctx);
 	return TEST_DONE();
 }
