@@ -285,6 +285,23 @@ static int make_disks(struct lab_env *env, const char *scratch, const char *out)
 	return 0;
 }
 
+/* A kernel in progress lines: a debian: spec as given, an image file by
+ * its name ("bzImage-patched", not the path and its ,config=...). */
+static const char *spec_name(const char *spec)
+{
+	static char name[128];
+	size_t len = strcspn(spec, ",");      /* the image's path */
+	const char *base = spec;
+
+	if (!strncmp(spec, "debian:", 7))
+		return spec;
+	for (size_t i = 0; i < len; i++)
+		if (spec[i] == '/')
+			base = spec + i + 1;
+	snprintf(name, sizeof(name), "%.*s", (int)(spec + len - base), base);
+	return name;
+}
+
 /* Where a run's results are unpacked and imported from: the work
  * directory, or with --keep a new directory under it named after the
  * label (its characters outside [A-Za-z0-9._-] as '_'), the kernel and the
@@ -319,7 +336,7 @@ static int one_run(struct lab_env *env, const struct args *a,
 	struct lab_run run = { 0 };
 	int ret;
 
-	snprintf(what, sizeof(what), "%s rep %u/%llu", j->k.spec, rep, a->reps);
+	snprintf(what, sizeof(what), "%s rep %u/%llu", spec_name(j->k.spec), rep, a->reps);
 	snprintf(scratch, sizeof(scratch), "%s/scratch.img", env->work);
 	snprintf(out, sizeof(out), "%s/out.img", env->work);
 	snprintf(console, sizeof(console), "%s/console-%d-%u.log", env->work, j->idx, rep);
