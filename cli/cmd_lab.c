@@ -73,7 +73,8 @@ static const struct cli_cmd lab_cmd = {
 	.exit_status =
 	"77 something the host lacks (qemu, a guest workload, a package): the "
 	"reason is on stderr\n"
-	"130 stopped by SIGINT, SIGTERM or SIGHUP: the guest is killed, finished "
+	"130 stopped by SIGINT, SIGTERM, SIGHUP or SIGPIPE (its output closed): "
+	"the guest is killed, finished "
 	"runs are kept",
 	.examples = (const struct cli_example[]){
 		{ "vmlockstat lab --kernel debian:6.12-amd64 -- iofault --random "

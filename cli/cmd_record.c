@@ -7,9 +7,11 @@
  * Signals are this file's business, not the library's: SIGINT, SIGTERM,
  * SIGHUP and SIGCHLD are blocked from the start and taken synchronously
  * with sigtimedwait(), so every way out goes through vls_record_stop() or
- * vls_record_free(), which leave tracefs as it was. The command runs with
- * the original signal mask and our stdin/stdout/stderr; its exit status
- * becomes ours.
+ * vls_record_free(), which leave tracefs as it was. SIGPIPE (our stderr
+ * or stdout closed, `record ... 2>&1 | head`) has a handler that does
+ * nothing: the message is lost, the recording goes on and is written. The
+ * command runs with the original signal mask and dispositions (exec resets
+ * a handler) and our stdin/stdout/stderr; its exit status becomes ours.
  */
 #define _GNU_SOURCE     /* pipe2 */
 #include <errno.h>
@@ -649,13 +651,21 @@ static int record_main(struct record_args *a, vls_ctx *ctx, const sigset_t *set,
 	return ret && !status ? CLI_EXIT_FAIL : status;
 }
 
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct record_args a = { .output = "trace.dat", .write_stacks = true };
+	struct sigaction pipe_sa = { .sa_handler = on_sigpipe, .sa_flags = SA_RESTART };
 	sigset_t set, old;
 	vls_ctx *ctx = NULL;
 	int ret;
 
+	sigemptyset(&pipe_sa.sa_mask);
+	sigaction(SIGPIPE, &pipe_sa, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);

@@ -33,8 +33,12 @@ int lab_signals_install(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
+	/* SIGPIPE too: `vmlockstat lab ... 2>&1 | head` must not die at
+	 * its next progress line with the guest's 3 GB of disks left in
+	 * the work directory (a handler, unlike SIG_IGN, is not inherited
+	 * by qemu and the helper programs) */
 	return sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
-	       sigaction(SIGHUP, &sa, NULL) ? -1 : 0;
+	       sigaction(SIGHUP, &sa, NULL) || sigaction(SIGPIPE, &sa, NULL) ? -1 : 0;
 }
 
 double lab_now(void)

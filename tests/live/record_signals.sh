@@ -67,6 +67,17 @@ grep -q "still running 2000 ms after SIGINT: sending SIGTERM" "$WORK/err" ||
 [ "$rc" -eq 143 ] || fail "exit $rc, want 143 (the command's: SIGTERM)"
 echo "ok: a command that ignores SIGINT got SIGTERM when the recording was over"
 
+# Its output closed (`record ... 2>&1 | true`): SIGPIPE does not kill the
+# recorder; the recording goes on to its end, is written, and the
+# instance is removed (before: exit 141 at its first message).
+rc=0
+"$VLS" record -v -a --duration 1 -o "$WORK/pipe.dat" 2>&1 | true
+rc=${PIPESTATUS[0]}
+[ "$rc" -eq 0 ] || fail "record with its output closed exited $rc, want 0"
+[ -s "$WORK/pipe.dat" ] || fail "record with its output closed wrote no trace"
+[ -z "$(stale_instances)" ] || fail "instance left by a recorder whose output closed"
+echo "ok: output closed: the recording went on and was written"
+
 # SIGKILL: the instance survives; the next recorder removes it.
 stale_seen=0
 for i in 1 2 3; do
