@@ -24,7 +24,7 @@ for i in 1 2 3; do
 		extra=()
 		[ "$g" = readahead ] || extra=(--random)
 		rc=0
-		timeout -s INT 60 "$VLS" record -b 8192 -o "$WORK/$g-$i.dat" --db "$DB" --label "$g" \
+		timeout -s INT 150 "$VLS" record -b 8192 -o "$WORK/$g-$i.dat" --db "$DB" --label "$g" \
 			--scenario iofault --threads 4 --size 32 "${extra[@]}" \
 			>"$WORK/$g.out" 2>"$WORK/$g.err" || rc=$?
 		[ "$rc" -eq 77 ] && skip "scenario iofault: $(tail -2 "$WORK/$g.err")"

@@ -13,7 +13,7 @@ scenario_record() {
 	local name=$1 rc=0
 	shift
 	rm -f "$WORK/$name.db"   # one run per DB: the checks read the only run
-	timeout -s INT 60 "$VLS" record -o "$WORK/$name.dat" --db "$WORK/$name.db" \
+	timeout -s INT 150 "$VLS" record -o "$WORK/$name.dat" --db "$WORK/$name.db" \
 		"${REC_OPTS[@]}" --scenario "$name" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
 	[ "$rc" -eq 77 ] && skip "scenario $name: $(grep -v '^vmlockstat record' "$WORK/$name.err" | tail -2)"
 	[ "$rc" -eq 0 ] || fail "record --scenario $name exit $rc: $(tail -5 "$WORK/$name.err")"

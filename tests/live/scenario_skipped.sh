@@ -20,7 +20,7 @@ swap_on && skip "a swap is active here: scenario swap would run, not skip"
 # skipped_record TAG DB: record the swap scenario into DB, expect a skip.
 skipped_record() {
 	local tag=$1 db=$2 rc=0 pid
-	timeout -s INT 60 "$VLS" record -o "$WORK/$tag.dat" --db "$db" \
+	timeout -s INT 150 "$VLS" record -o "$WORK/$tag.dat" --db "$db" \
 		--scenario swap --threads 1 --size 4 >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
 	pid=$!
 	wait "$pid" || rc=$?
