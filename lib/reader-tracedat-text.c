@@ -295,20 +295,27 @@ static bool is_graph(char c)
 	return (unsigned char)c > ' ' && c != 0x7f;
 }
 
-/* "ffffffff81000000 T _stext" or "... t name\t[module]" */
-static bool kallsyms_line(struct span l)
+bool __vls_td_kallsyms_line(const char *line, size_t len, struct vls_td_ksym *out)
 {
+	struct span l = { line, len };
 	size_t i = 0, j;
 
-	while (i < l.n && i < 16 && is_hex(l.p[i]))
-		i++;
+	out->addr = 0;
+	while (i < l.n && i < 16 && is_hex(l.p[i])) {
+		char c = l.p[i++];
+
+		out->addr = out->addr << 4 | (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
 	if (!i || l.n - i < 4 || l.p[i] != ' ' || !is_graph(l.p[i + 1]) ||
 	    l.p[i + 2] != ' ')
 		return false;
+	out->type = l.p[i + 1];
 	for (i += 3, j = i; i < l.n && is_graph(l.p[i]); i++)
 		;
 	if (i == j)
 		return false;
+	out->name = l.p + j;
+	out->name_len = i - j;
 	if (i == l.n)
 		return true;
 	if (l.n - i < 3 || l.p[i] != '\t' || l.p[i + 1] != '[' || l.p[l.n - 1] != ']')
@@ -317,6 +324,13 @@ static bool kallsyms_line(struct span l)
 		if (!is_graph(l.p[i]))
 			return false;
 	return true;
+}
+
+static bool kallsyms_line(struct span l)
+{
+	struct vls_td_ksym k;
+
+	return __vls_td_kallsyms_line(l.p, l.n, &k);
 }
 
 /* 0xffffffff8281a8ff : "thaw_processes". The quoted format is at least
