@@ -14,6 +14,12 @@
  * string has a hard limit, and a value out of range is VLS_EPARSE.
  * The same walk checks that every CPU's data lies inside the file, which
  * is how a truncated file is told apart (libtracecmd reads what it can).
+ *
+ * It also notes where the metadata texts are (v6: where they start; v7:
+ * the sections the options point to, in libtracecmd's order), so that
+ * __vls_tdhead_texts() can walk them again, this time handing each text
+ * to reader-tracedat-tep.c instead of checking it: the libtraceevent
+ * handle of a file libtracecmd need not open.
  */
 #include <errno.h>
 #include <fcntl.h>
