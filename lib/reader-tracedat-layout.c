@@ -248,8 +248,13 @@ static int check_text(struct tdfile *f, uint64_t *off, size_t n, enum vls_tdtext
 		*off += size;
 		return 0;
 	}
-	if (!ret)
+	if (!ret && f->fn && kind == VLS_TDTEXT_KALLSYMS && f->h->ksyms &&
+	    size == f->h->ksyms_len) {
+		text = f->h->ksyms;     /* the one the check kept */
+		f->h->ksyms = NULL;
+	} else if (!ret) {
 		ret = load(f, *off, size, what, &text);
+	}
 	if (ret)
 		return ret;
 	at = *off;
@@ -267,6 +272,12 @@ static int check_text(struct tdfile *f, uint64_t *off, size_t n, enum vls_tdtext
 		break;
 	case VLS_TDTEXT_KALLSYMS:
 		ok = __vls_td_check_kallsyms(text, size, why, sizeof(why));
+		if (ok) {       /* kept for __vls_tdhead_texts() */
+			__vls_free(f->r->ctx, f->h->ksyms);
+			f->h->ksyms = text;
+			f->h->ksyms_len = (size_t)size;
+			text = NULL;
+		}
 		break;
 	case VLS_TDTEXT_PRINTK:
 		ok = __vls_td_check_printk(text, size, why, sizeof(why));
@@ -1155,6 +1166,10 @@ int __vls_tdhead_read(struct vls_tdhead *h, vls_reader *r)
 	/* v6: libtracecmd reads as many CPU data pairs as CPUCOUNT says */
 	if (h->version < 7 && h->cpucount >= 0 && h->cpucount != h->header_cpus)
 		own_data_no(&f, "a CPUCOUNT option unlike the header's CPU count");
+	if (ret || h->own_data_no || h->own_head_no) {
+		__vls_free(r->ctx, h->ksyms);   /* libtracecmd's to parse */
+		h->ksyms = NULL;
+	}
 out:
 	if (f.fd >= 0)
 		close(f.fd);
@@ -1163,10 +1178,9 @@ out:
 	return ret;
 }
 
-int __vls_tdhead_texts(const struct vls_tdhead *h, vls_reader *r, vls_tdtext_fn fn,
-		       void *data)
+int __vls_tdhead_texts(struct vls_tdhead *h, vls_reader *r, vls_tdtext_fn fn, void *data)
 {
-	struct tdfile f = { .r = r, .h = (struct vls_tdhead *)h, .fd = -1, .cur_buf = -1,
+	struct tdfile f = { .r = r, .h = h, .fd = -1, .cur_buf = -1,
 			    .big_endian = h->big_endian, .page_size = h->page_size,
 			    .long_size = (unsigned)h->long_size, .fn = fn, .fn_data = data };
 	struct stat st;
@@ -1182,9 +1196,15 @@ int __vls_tdhead_texts(const struct vls_tdhead *h, vls_reader *r, vls_tdtext_fn 
 	if (h->version < 7)
 		ret = walk_v6_meta(&f, &off);
 	for (size_t i = h->nsect; h->version >= 7 && !ret && i-- > 0;) {
-		unsigned k = h->sect_order[i];
+		unsigned id = h->sect_order[i] + VLS_TDSECT_FIRST;
+		char *text = h->ksyms;
 
-		ret = read_section(&f, k + VLS_TDSECT_FIRST, h->sect_off[k]);
+		if (id != OPT_KALLSYMS || !text) {
+			ret = read_section(&f, id, h->sect_off[id - VLS_TDSECT_FIRST]);
+			continue;
+		}
+		h->ksyms = NULL;        /* its section is not decompressed again */
+		ret = fn(data, VLS_TDTEXT_KALLSYMS, NULL, text, h->ksyms_len);
 	}
 out:
 	if (f.fd >= 0)
@@ -1194,6 +1214,8 @@ out:
 
 void __vls_tdhead_free(struct vls_tdhead *h, vls_ctx *ctx)
 {
+	__vls_free(ctx, h->ksyms);
+	h->ksyms = NULL;
 	for (size_t i = 0; h->bufs && i < h->nbufs; i++)
 		__vls_free(ctx, h->bufs[i].cpus);
 	__vls_free(ctx, h->bufs);

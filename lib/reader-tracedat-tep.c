@@ -8,10 +8,10 @@
  * Why: when reader-tracedat-data.c reads the records, libtracecmd's open
  * is only there for this handle, and it parses kallsyms into
  * libtraceevent's function list (tep_parse_kallsyms(), then a qsort() at
- * the first lookup), which is most of its cost: some 565 M of the 2.6 G
- * instructions of a `vmlockstat record -a` import, before the import's
- * two threads start. Kallsyms go to our own table instead
- * (reader-tracedat-syms.c).
+ * the first lookup), which is most of its cost: 447 M + 124 M of the
+ * 7.5 G instructions of a 2.2 M-event `vmlockstat record -a` import, the
+ * parse before the import's two threads start (docs/benchmark.md).
+ * Kallsyms go to our own table instead (reader-tracedat-syms.c).
  *
  * What tracecmd_open() sets up that decoding reads, step by step:
  * tracecmd_alloc_fd(): tep_alloc(), the file's and the host's byte order,
@@ -124,7 +124,7 @@ static void blk_hack(struct tep_handle *tep)
 }
 
 int __vls_tdtep_build(struct tep_handle **out, struct vls_tdsyms *syms, vls_reader *r,
-		      const struct vls_tdhead *h)
+		      struct vls_tdhead *h)
 {
 	struct build b = { r, tep_alloc(), syms, h->long_size };
 	int ret;

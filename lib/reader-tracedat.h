@@ -64,6 +64,12 @@ struct vls_tdhead {
 	uint64_t sect_off[VLS_TDSECTS];
 	unsigned char sect_order[VLS_TDSECTS];
 	size_t nsect;
+	/* The kallsyms text the check read (NUL-terminated at ksyms_len),
+	 * kept for __vls_tdhead_texts() when libtracecmd is not needed: a
+	 * v7 section is not decompressed again for it. NULL once handed
+	 * over, or when there is none. */
+	char *ksyms;
+	size_t ksyms_len;
 };
 
 /*
@@ -78,7 +84,8 @@ struct vls_tdhead {
  */
 int __vls_tdhead_read(struct vls_tdhead *out, vls_reader *r);
 
-/* Free what __vls_tdhead_read() allocated in h (bufs); h itself stays. */
+/* Free what __vls_tdhead_read() allocated in h (bufs, ksyms); h itself
+ * stays. */
 void __vls_tdhead_free(struct vls_tdhead *h, vls_ctx *ctx);
 
 /* The metadata texts of a trace.dat, as libtracecmd hands them over. */
@@ -101,11 +108,11 @@ typedef int (*vls_tdtext_fn)(void *data, enum vls_tdtext kind, const char *syste
  * libtracecmd 3.1.6's tracecmd_read_headers() parses them: v6 in file
  * order; v7 section by section, the sections in the reverse order of
  * their options' first appearance (its list of sections is built by
- * prepending). 0, or the first error (VLS_EPARSE, VLS_EIO, VLS_ENOMEM, or
- * fn's).
+ * prepending). The kallsyms text is h->ksyms, handed over (h->ksyms
+ * becomes NULL). 0, or the first error (VLS_EPARSE, VLS_EIO, VLS_ENOMEM,
+ * or fn's).
  */
-int __vls_tdhead_texts(const struct vls_tdhead *h, vls_reader *r, vls_tdtext_fn fn,
-		       void *data);
+int __vls_tdhead_texts(struct vls_tdhead *h, vls_reader *r, vls_tdtext_fn fn, void *data);
 
 /* reader-tracedat-data.c: the records of every CPU of every buffer, read
  * from the file (v6 pages, v7 zstd chunks) with libtraceevent's kbuffer,
@@ -178,7 +185,7 @@ bool __vls_td_kallsyms_line(const char *line, size_t len, struct vls_td_ksym *ou
  * code with the ctx message naming the file.
  */
 int __vls_tdtep_build(struct tep_handle **out, struct vls_tdsyms *syms, vls_reader *r,
-		      const struct vls_tdhead *h);
+		      struct vls_tdhead *h);
 
 /* One symbol of our own kallsyms table (reader-tracedat-syms.c). */
 struct vls_tdsym {
