@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_tracedat.c - libFuzzer target for the trace.dat reader: our header
- * and options walk (reader-tracedat-layout.c), then libtracecmd/libtraceevent and
- * our record decoding, the analyzers and the store. Seeds: the v7 fixture
- * and small files cut from it (scripts/fuzz.sh).
+ * and options walk (reader-tracedat-layout.c), the libtraceevent handle
+ * built from its texts and our kallsyms table (reader-tracedat-tep.c,
+ * -syms.c) or libtracecmd's open, our record decoding, the analyzers and
+ * the store. Seeds: the v7 fixture and small files cut from it
+ * (scripts/fuzz.sh).
  */
 #include "fuzz_common.h"
 

@@ -14,6 +14,12 @@
  * string has a hard limit, and a value out of range is VLS_EPARSE.
  * The same walk checks that every CPU's data lies inside the file, which
  * is how a truncated file is told apart (libtracecmd reads what it can).
+ *
+ * It also notes where the metadata texts are (v6: where they start; v7:
+ * the sections the options point to, in libtracecmd's order), so that
+ * __vls_tdhead_texts() can walk them again, this time handing each text
+ * to reader-tracedat-tep.c instead of checking it: the libtraceevent
+ * handle of a file libtracecmd need not open.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,6 +74,7 @@ enum {
 	OPT_EVENT_FORMATS = 18,
 	OPT_KALLSYMS = 19,
 	OPT_PRINTK = 20,
+	OPT_CMDLINES = 21,
 	OPT_BUFFER_TEXT = 22,
 };
 
@@ -99,6 +106,9 @@ struct tdfile {
 	long cur_buf;
 	size_t kept_cpus;
 	int v7_tops;            /* v7 BUFFER options of the top buffer */
+	/* set: the texts go to fn (__vls_tdhead_texts()), not to the checks */
+	vls_tdtext_fn fn;
+	void *fn_data;
 };
 
 static int bad(struct tdfile *f, const char *what, uint64_t off)
@@ -217,14 +227,14 @@ static int load(struct tdfile *f, uint64_t off, uint64_t size, const char *what,
 	return 0;
 }
 
-enum text_kind { TEXT_HEADER_PAGE, TEXT_FORMAT, TEXT_KALLSYMS, TEXT_PRINTK };
-
 /*
  * A text libtracecmd gives libtraceevent, at *off: its size (n bytes),
  * then the text, checked for what libtraceevent trusts of it
- * (reader-tracedat-text.c). *off moves past it.
+ * (reader-tracedat-text.c), or handed to f->fn. *off moves past it. The
+ * saved cmdlines are not checked (tep_parse_saved_cmdlines() stops at
+ * the first line it cannot read).
  */
-static int check_text(struct tdfile *f, uint64_t *off, size_t n, enum text_kind kind,
+static int check_text(struct tdfile *f, uint64_t *off, size_t n, enum vls_tdtext kind,
 		      const char *system, const char *what)
 {
 	uint64_t size, at;
@@ -232,24 +242,47 @@ static int check_text(struct tdfile *f, uint64_t *off, size_t n, enum text_kind 
 	bool ok = true;
 	int ret = rd_num(f, off, n, &size, what);
 
-	if (!ret)
+	if (!ret && !f->fn && kind == VLS_TDTEXT_CMDLINES) {
+		if (size > f->size - *off)
+			return bad(f, what, *off);
+		*off += size;
+		return 0;
+	}
+	if (!ret && f->fn && kind == VLS_TDTEXT_KALLSYMS && f->h->ksyms &&
+	    size == f->h->ksyms_len) {
+		text = f->h->ksyms;     /* the one the check kept */
+		f->h->ksyms = NULL;
+	} else if (!ret) {
 		ret = load(f, *off, size, what, &text);
+	}
 	if (ret)
 		return ret;
 	at = *off;
+	if (f->fn) {
+		*off += size;
+		return f->fn(f->fn_data, kind, system, text, (size_t)size);
+	}
 	switch (kind) {
-	case TEXT_HEADER_PAGE:
+	case VLS_TDTEXT_HEADER_PAGE:
 		ok = __vls_td_check_header_page(text, size, f->page_size, why,
 						sizeof(why));
 		break;
-	case TEXT_FORMAT:
+	case VLS_TDTEXT_FORMAT:
 		ok = __vls_td_check_format(text, size, system, why, sizeof(why));
 		break;
-	case TEXT_KALLSYMS:
+	case VLS_TDTEXT_KALLSYMS:
 		ok = __vls_td_check_kallsyms(text, size, why, sizeof(why));
+		if (ok) {       /* kept for __vls_tdhead_texts() */
+			__vls_free(f->r->ctx, f->h->ksyms);
+			f->h->ksyms = text;
+			f->h->ksyms_len = (size_t)size;
+			text = NULL;
+		}
 		break;
-	case TEXT_PRINTK:
+	case VLS_TDTEXT_PRINTK:
 		ok = __vls_td_check_printk(text, size, why, sizeof(why));
+		break;
+	case VLS_TDTEXT_CMDLINES:
 		break;
 	}
 	__vls_free(f->r->ctx, text);
@@ -269,7 +302,7 @@ static int check_header_info(struct tdfile *f, uint64_t *off)
 	if (rd(f, *off, tag, 12, "header_page") || memcmp(tag, "header_page", 12))
 		return bad(f, "no header_page", *off);
 	*off += 12;
-	ret = check_text(f, off, 8, TEXT_HEADER_PAGE, NULL, "header_page");
+	ret = check_text(f, off, 8, VLS_TDTEXT_HEADER_PAGE, NULL, "header_page");
 	if (!ret && (rd(f, *off, tag, 13, "header_event") ||
 		     memcmp(tag, "header_event", 13)))
 		ret = bad(f, "no header_event", *off);
@@ -286,7 +319,7 @@ static int check_ftrace_formats(struct tdfile *f, uint64_t *off)
 	if (!ret && n > FORMATS_MAX)
 		ret = bad(f, "ftrace formats", *off);
 	for (uint64_t i = 0; !ret && i < n; i++)
-		ret = check_text(f, off, 8, TEXT_FORMAT, "ftrace", "ftrace format");
+		ret = check_text(f, off, 8, VLS_TDTEXT_FORMAT, "ftrace", "ftrace format");
 	return ret;
 }
 
@@ -307,31 +340,27 @@ static int check_event_formats(struct tdfile *f, uint64_t *off)
 		if (!ret && m > FORMATS_MAX)
 			ret = bad(f, "event formats", *off);
 		for (uint64_t j = 0; !ret && j < m; j++)
-			ret = check_text(f, off, 8, TEXT_FORMAT, name, "event format");
+			ret = check_text(f, off, 8, VLS_TDTEXT_FORMAT, name, "event format");
 	}
 	return ret;
 }
 
 /*
- * v7: an option holding the offset of a metadata section (the header
- * formats, the ftrace or event formats, kallsyms, printk formats), read
- * (decompressed if need be) and checked as the same part of a v6 file.
+ * v7: the metadata section (the header formats, the ftrace or event
+ * formats, kallsyms, printk formats, saved cmdlines) at soff, read
+ * (decompressed if need be) and checked as the same part of a v6 file, or
+ * its texts handed to f->fn.
  */
-static int check_section(struct tdfile *f, unsigned id, uint64_t off, uint64_t len)
+static int read_section(struct tdfile *f, unsigned id, uint64_t soff)
 {
 	vls_ctx *ctx = f->r->ctx;
-	uint64_t at = off, soff, sid, flags, strid, size, zsize = 0, usize = 0;
+	uint64_t at = soff, sid, flags, strid, size, zsize = 0, usize = 0;
 	unsigned char *z = NULL, *d = NULL;
 	struct tdfile v;
 	size_t n;
 	int ret;
 
-	if (len != 8)
-		return bad(f, "section offset option", off);
-	ret = rd_num(f, &at, 8, &soff, "section offset");
-	at = soff;
-	if (!ret)
-		ret = rd_num(f, &at, 2, &sid, "section id");
+	ret = rd_num(f, &at, 2, &sid, "section id");
 	if (!ret)
 		ret = rd_num(f, &at, 2, &flags, "section flags");
 	if (!ret)
@@ -343,8 +372,13 @@ static int check_section(struct tdfile *f, unsigned id, uint64_t off, uint64_t l
 	if (sid != id || size > f->size - at)
 		return bad(f, "metadata section", soff);
 	if (flags & 1) {
-		if (strcmp(f->h->compression, "zstd"))
-			return 0;       /* only libtracecmd can look */
+		if (strcmp(f->h->compression, "zstd")) {
+			if (f->fn)
+				return bad(f, "metadata not compressed with zstd", soff);
+			/* only libtracecmd can look */
+			f->h->own_head_no = "metadata compressed other than with zstd";
+			return 0;
+		}
 		if (size < 8 || rd_num(f, &at, 4, &zsize, "section") ||
 		    rd_num(f, &at, 4, &usize, "section") || zsize > size - 8 ||
 		    usize > TEXT_MAX)
@@ -378,12 +412,41 @@ static int check_section(struct tdfile *f, unsigned id, uint64_t off, uint64_t l
 	else if (!ret && id == OPT_EVENT_FORMATS)
 		ret = check_event_formats(&v, &at);
 	else if (!ret && id == OPT_KALLSYMS)
-		ret = check_text(&v, &at, 4, TEXT_KALLSYMS, NULL, "kallsyms");
+		ret = check_text(&v, &at, 4, VLS_TDTEXT_KALLSYMS, NULL, "kallsyms");
+	else if (!ret && id == OPT_PRINTK)
+		ret = check_text(&v, &at, 4, VLS_TDTEXT_PRINTK, NULL, "printk formats");
 	else if (!ret)
-		ret = check_text(&v, &at, 4, TEXT_PRINTK, NULL, "printk formats");
+		ret = check_text(&v, &at, 8, VLS_TDTEXT_CMDLINES, NULL, "saved cmdlines");
 	__vls_free(ctx, z);
 	__vls_free(ctx, d);
 	return ret;
+}
+
+/*
+ * v7: an option holding the offset of a metadata section. The section is
+ * noted for __vls_tdhead_texts() as libtracecmd's section_add_or_update()
+ * notes it, and checked (the saved cmdlines are read only then).
+ */
+static int check_section(struct tdfile *f, unsigned id, uint64_t off, uint64_t len)
+{
+	struct vls_tdhead *h = f->h;
+	unsigned k = id - VLS_TDSECT_FIRST;
+	uint64_t soff;
+	size_t i;
+	int ret;
+
+	if (len != 8)
+		return bad(f, "section offset option", off);
+	ret = rd_num(f, &off, 8, &soff, "section offset");
+	if (ret)
+		return ret;
+	for (i = 0; i < h->nsect && h->sect_order[i] != k; i++)
+		;
+	if (i == h->nsect)
+		h->sect_order[h->nsect++] = (unsigned char)k;
+	if (soff)       /* as section_add_or_update() does */
+		h->sect_off[k] = soff;
+	return id == OPT_CMDLINES ? 0 : read_section(f, id, soff);
 }
 
 /* "cpu<N>.lost" counts what the ring buffer dropped: overwritten events
@@ -798,7 +861,7 @@ static int handle_option(struct tdfile *f, unsigned id, uint64_t off, uint64_t l
 		f->h->cpucount = ret ? -1 : (int)v;
 		return ret;
 	}
-	if (id >= OPT_HEADER_INFO && id <= OPT_PRINTK)
+	if (id >= OPT_HEADER_INFO && id <= OPT_CMDLINES)
 		return f->h->version >= 7 ? check_section(f, id, off, len) : 0;
 	/* what libtracecmd's timestamp_calc() adds, and latency text */
 	if (id == OPT_DATE || id == OPT_OFFSET)
@@ -898,6 +961,7 @@ static int walk_v7(struct tdfile *f, uint64_t off)
 			 * still reads, without this metadata */
 			__vls_log(f->r->ctx, VLS_LOG_WARN, "%s: compressed options "
 				  "section: no metadata", f->r->path);
+			f->h->own_head_no = "a compressed options section";
 			return 0;
 		}
 		next = 0;
@@ -910,25 +974,35 @@ static int walk_v7(struct tdfile *f, uint64_t off)
 }
 
 /* v6: header_page, header_event, ftrace and event formats, kallsyms,
- * printk formats, saved cmdlines, CPU count, then options, then the
- * top instance's CPU data table. */
+ * printk formats, saved cmdlines from *off, checked or handed to f->fn. */
+static int walk_v6_meta(struct tdfile *f, uint64_t *off)
+{
+	int ret = check_header_info(f, off);
+
+	if (!ret)
+		ret = check_ftrace_formats(f, off);
+	if (!ret)
+		ret = check_event_formats(f, off);
+	if (!ret)
+		ret = check_text(f, off, 4, VLS_TDTEXT_KALLSYMS, NULL, "kallsyms");
+	if (!ret)
+		ret = check_text(f, off, 4, VLS_TDTEXT_PRINTK, NULL, "printk formats");
+	if (!ret)
+		ret = check_text(f, off, 8, VLS_TDTEXT_CMDLINES, NULL, "saved cmdlines");
+	return ret;
+}
+
+/* v6: the metadata, CPU count, then options, then the top instance's CPU
+ * data table. */
 static int walk_v6(struct tdfile *f, uint64_t off)
 {
 	char tag[16];
 	uint64_t cpus, next = 0;
 	size_t count = 0;
-	int ret = check_header_info(f, &off);
+	int ret;
 
-	if (!ret)
-		ret = check_ftrace_formats(f, &off);
-	if (!ret)
-		ret = check_event_formats(f, &off);
-	if (!ret)
-		ret = check_text(f, &off, 4, TEXT_KALLSYMS, NULL, "kallsyms");
-	if (!ret)
-		ret = check_text(f, &off, 4, TEXT_PRINTK, NULL, "printk formats");
-	if (!ret)
-		ret = skip_sized(f, &off, 8, "saved cmdlines");
+	f->h->meta_off = off;
+	ret = walk_v6_meta(f, &off);
 	if (!ret)
 		ret = rd_num(f, &off, 4, &cpus, "CPU count");
 	if (ret)
@@ -1025,6 +1099,7 @@ static int read_header(struct tdfile *f, uint64_t *off)
 	f->big_endian = b[0] == 1;
 	f->h->big_endian = f->big_endian;
 	f->long_size = b[1];
+	f->h->long_size = b[1];
 	*off += 2;
 	ret = rd_num(f, off, 4, &page, "page size");
 	if (!ret && (page < 512 || page > (1u << 24) || (page & (page - 1))))
@@ -1091,6 +1166,10 @@ int __vls_tdhead_read(struct vls_tdhead *h, vls_reader *r)
 	/* v6: libtracecmd reads as many CPU data pairs as CPUCOUNT says */
 	if (h->version < 7 && h->cpucount >= 0 && h->cpucount != h->header_cpus)
 		own_data_no(&f, "a CPUCOUNT option unlike the header's CPU count");
+	if (ret || h->own_data_no || h->own_head_no) {
+		__vls_free(r->ctx, h->ksyms);   /* libtracecmd's to parse */
+		h->ksyms = NULL;
+	}
 out:
 	if (f.fd >= 0)
 		close(f.fd);
@@ -1099,8 +1178,44 @@ out:
 	return ret;
 }
 
+int __vls_tdhead_texts(struct vls_tdhead *h, vls_reader *r, vls_tdtext_fn fn, void *data)
+{
+	struct tdfile f = { .r = r, .h = h, .fd = -1, .cur_buf = -1,
+			    .big_endian = h->big_endian, .page_size = h->page_size,
+			    .long_size = (unsigned)h->long_size, .fn = fn, .fn_data = data };
+	struct stat st;
+	uint64_t off = h->meta_off;
+	int ret = 0;
+
+	f.fd = open(r->path, O_RDONLY | O_CLOEXEC);
+	if (f.fd < 0 || fstat(f.fd, &st) < 0) {
+		ret = __vls_error(r->ctx, VLS_EIO, "%s: %s", r->path, strerror(errno));
+		goto out;
+	}
+	f.size = (uint64_t)st.st_size;
+	if (h->version < 7)
+		ret = walk_v6_meta(&f, &off);
+	for (size_t i = h->nsect; h->version >= 7 && !ret && i-- > 0;) {
+		unsigned id = h->sect_order[i] + VLS_TDSECT_FIRST;
+		char *text = h->ksyms;
+
+		if (id != OPT_KALLSYMS || !text) {
+			ret = read_section(&f, id, h->sect_off[id - VLS_TDSECT_FIRST]);
+			continue;
+		}
+		h->ksyms = NULL;        /* its section is not decompressed again */
+		ret = fn(data, VLS_TDTEXT_KALLSYMS, NULL, text, h->ksyms_len);
+	}
+out:
+	if (f.fd >= 0)
+		close(f.fd);
+	return ret;
+}
+
 void __vls_tdhead_free(struct vls_tdhead *h, vls_ctx *ctx)
 {
+	__vls_free(ctx, h->ksyms);
+	h->ksyms = NULL;
 	for (size_t i = 0; h->bufs && i < h->nbufs; i++)
 		__vls_free(ctx, h->bufs[i].cpus);
 	__vls_free(ctx, h->bufs);

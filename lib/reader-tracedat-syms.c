@@ -1,9 +1,33 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader-tracedat-syms.c - kernel addresses to function names, each
- * distinct address looked up in libtraceevent once (contract in
- * reader-tracedat.h).
+ * distinct address looked up once (contract in reader-tracedat.h), in our
+ * own table of the file's kallsyms or in libtraceevent.
+ *
+ * Why our own table: libtracecmd 3.1.6 hands kallsyms to libtraceevent's
+ * tep_parse_kallsyms() as it opens the file, which sscanf()s every line,
+ * strdup()s every name into a list and qsort()s it all at the first
+ * lookup: some 560 M instructions for a distribution kernel's kallsyms, on
+ * the import's one thread before its two start. Here the names stay in the
+ * section's own text (cut in place), the table is 16 bytes a symbol, and
+ * /proc/kallsyms, sorted but for a few runs, is sorted only when it is not.
+ *
+ * The same names as tep_find_function() for every address: the lines
+ * tep_parse_kallsyms() keeps (not a name starting with '$', ARM's mapping
+ * symbols; not type 'A' or 'a', absolute ones like x86-64's per-CPU
+ * offsets; a module's symbols by their name alone), ordered as its
+ * func_map is (by address; its list is built by prepending and glibc
+ * 2.36's qsort() is a merge sort, stable: equal addresses latest line
+ * first), and searched as its bsearch() with func_bcmp() searches it: an
+ * address matches a symbol it equals, or lies after one and before the
+ * next (the last has no next: past it is no function, nor is below the
+ * first). So an address after equal ones gets the first line of them; one
+ * equal to them, the one glibc's bisection meets first, found here by the
+ * same bisection on the same array.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include <event-parse.h>
 
 #include "reader-tracedat.h"
@@ -11,6 +35,117 @@
 /* Distinct addresses kept: far more than the stacks of any trace touch
  * (kernel text has ~100 k functions), 16 MB of cache at most. */
 #define VLS_TDSYMS_MAX (1u << 20)
+
+/* By address, then the latest line first. */
+static int sym_cmp(const void *a, const void *b)
+{
+	const struct vls_tdsym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0;
+}
+
+/* Sorted but for equal addresses, which come in line order: reverse each
+ * run of them (sym_cmp()'s order without a sort). */
+static void reverse_ties(struct vls_tdsym *t, size_t n)
+{
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && t[j].addr == t[i].addr; j++)
+			;
+		for (size_t a = i, b = j - 1; a < b; a++, b--) {
+			struct vls_tdsym x = t[a];
+
+			t[a] = t[b];
+			t[b] = x;
+		}
+	}
+}
+
+/* The symbols of text into s->tab, in line order; *sorted if by address. */
+static int parse(vls_ctx *ctx, struct vls_tdsyms *s, size_t len, const char *path,
+		 bool *sorted)
+{
+	char *p = s->text, *end = s->text + len;
+	size_t cap = 0, line = 0;
+	struct vls_td_ksym k;
+	int ret;
+
+	*sorted = true;
+	while (p < end) {
+		char *l = p, *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+
+		line++;
+		p = nl ? nl + 1 : end;
+		if (e == l)
+			continue;       /* as tep_parse_kallsyms()'s strtok_r() does */
+		if (!__vls_td_kallsyms_line(l, (size_t)(e - l), &k))
+			return __vls_error(ctx, VLS_EPARSE, "%s: corrupt trace.dat: kallsyms "
+					   "line %zu is not of the kernel's shape", path, line);
+		if (k.name[0] == '$' || k.type == 'A' || k.type == 'a')
+			continue;
+		if ((ret = __vls_grow(ctx, (void **)&s->tab, &cap, s->ntab + 1,
+				      sizeof(*s->tab), len)))
+			return ret;
+		((char *)k.name)[k.name_len] = '\0';    /* the '\t' or '\n' */
+		if (s->ntab && k.addr < s->tab[s->ntab - 1].addr)
+			*sorted = false;
+		s->tab[s->ntab] = (struct vls_tdsym){ k.addr, (uint32_t)(k.name - s->text),
+						      (uint32_t)s->ntab };
+		s->ntab++;
+	}
+	return 0;
+}
+
+int __vls_tdsyms_load(vls_ctx *ctx, struct vls_tdsyms *s, char *text, size_t len,
+		      const char *path)
+{
+	bool sorted = true;
+	int ret;
+
+	__vls_free(ctx, s->text);
+	__vls_free(ctx, s->tab);
+	s->text = text;
+	s->tab = NULL;
+	s->ntab = 0;
+	s->own = true;
+	/* names are 32-bit offsets (reader-tracedat-layout.c: 256 MB at most) */
+	ret = len < UINT32_MAX ? parse(ctx, s, len, path, &sorted)
+			       : __vls_error(ctx, VLS_ELIMIT, "%s: kallsyms larger "
+					     "than 4 GB", path);
+	if (ret) {
+		__vls_free(ctx, s->tab);
+		s->tab = NULL;
+		s->ntab = 0;
+		return ret;
+	}
+	if (sorted)
+		reverse_ties(s->tab, s->ntab);
+	else
+		qsort(s->tab, s->ntab, sizeof(*s->tab), sym_cmp);
+	return 0;
+}
+
+/* libtraceevent's __find_func(): glibc's bsearch() with func_bcmp(), the
+ * entry after the last one an address 0. */
+static const char *own_find(const struct vls_tdsyms *s, uint64_t addr)
+{
+	size_t l = 0, u = s->ntab;
+
+	while (l < u) {
+		size_t i = (l + u) / 2;
+		uint64_t a = s->tab[i].addr;
+		uint64_t next = i + 1 < s->ntab ? s->tab[i + 1].addr : 0;
+
+		if (addr == a || (addr > a && addr < next))
+			return s->text + s->tab[i].name;
+		if (addr < a)
+			u = i;
+		else
+			l = i + 1;
+	}
+	return NULL;
+}
 
 int __vls_tdsyms_find(const char **out, vls_ctx *ctx, struct vls_tdsyms *s,
 		      struct tep_handle *tep, uint64_t addr)
@@ -22,7 +157,7 @@ int __vls_tdsyms_find(const char **out, vls_ctx *ctx, struct vls_tdsyms *s,
 		*out = s->names[idx];
 		return 0;
 	}
-	*out = tep_find_function(tep, addr);
+	*out = s->own ? own_find(s, addr) : tep_find_function(tep, addr);
 	if (s->n >= VLS_TDSYMS_MAX)
 		return 0;
 	if ((ret = __vls_grow(ctx, (void **)&s->names, &s->cap, s->n + 1,
@@ -37,6 +172,12 @@ void __vls_tdsyms_release(vls_ctx *ctx, struct vls_tdsyms *s)
 {
 	__vls_u64map_release(ctx, &s->map);
 	__vls_free(ctx, (void *)s->names);
+	__vls_free(ctx, s->text);
+	__vls_free(ctx, s->tab);
 	s->names = NULL;
 	s->n = s->cap = 0;
+	s->text = NULL;
+	s->tab = NULL;
+	s->ntab = 0;
+	s->own = false;
 }

@@ -295,20 +295,34 @@ static bool is_graph(char c)
 	return (unsigned char)c > ' ' && c != 0x7f;
 }
 
-/* "ffffffff81000000 T _stext" or "... t name\t[module]" */
-static bool kallsyms_line(struct span l)
-{
-	size_t i = 0, j;
+/* A hex digit's value plus one, 0 for any other byte (a line per symbol,
+ * some 100 k of them, read twice: no branch per digit). */
+static const unsigned char hex1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+	['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13,
+	['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13,
+	['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
-	while (i < l.n && i < 16 && is_hex(l.p[i]))
-		i++;
+bool __vls_td_kallsyms_line(const char *line, size_t len, struct vls_td_ksym *out)
+{
+	struct span l = { line, len };
+	size_t i = 0, j, max = len < 16 ? len : 16;
+	unsigned d;
+
+	out->addr = 0;
+	for (; i < max && (d = hex1[(unsigned char)l.p[i]]); i++)
+		out->addr = out->addr << 4 | (d - 1);
 	if (!i || l.n - i < 4 || l.p[i] != ' ' || !is_graph(l.p[i + 1]) ||
 	    l.p[i + 2] != ' ')
 		return false;
+	out->type = l.p[i + 1];
 	for (i += 3, j = i; i < l.n && is_graph(l.p[i]); i++)
 		;
 	if (i == j)
 		return false;
+	out->name = l.p + j;
+	out->name_len = i - j;
 	if (i == l.n)
 		return true;
 	if (l.n - i < 3 || l.p[i] != '\t' || l.p[i + 1] != '[' || l.p[l.n - 1] != ']')
@@ -317,6 +331,13 @@ static bool kallsyms_line(struct span l)
 		if (!is_graph(l.p[i]))
 			return false;
 	return true;
+}
+
+static bool kallsyms_line(struct span l)
+{
+	struct vls_td_ksym k;
+
+	return __vls_td_kallsyms_line(l.p, l.n, &k);
 }
 
 /* 0xffffffff8281a8ff : "thaw_processes". The quoted format is at least

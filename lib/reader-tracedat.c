@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * reader-tracedat.c - the trace-cmd trace.dat reader: libtracecmd reads the
- * headers and event formats, reader-tracedat-data.c the records of every
- * buffer of the file in timestamp order (libtracecmd's iteration when that
- * cannot), libtraceevent describes their fields, and this file turns them
- * into vls_events.
+ * reader-tracedat.c - the trace-cmd trace.dat reader: reader-tracedat-data.c
+ * reads the records of every buffer of the file in timestamp order,
+ * libtraceevent describes their fields (its handle built by
+ * reader-tracedat-tep.c from the file's metadata, kallsyms in our own
+ * table), and this file turns them into vls_events. A file that only
+ * libtracecmd reads the way it should be read (reader-tracedat-layout.c
+ * and -data.c say why) is opened and iterated by libtracecmd, which then
+ * builds the handle.
  *
  * Speed: the fields of each event id are looked up once (struct
  * td_event, indexed by id) and read by offset; nothing is allocated per
@@ -75,6 +78,7 @@ struct td_priv {
 	struct tracecmd_input *handles[HANDLES_MAX];
 	int nhandles;
 	struct tep_handle *tep;
+	bool own_tep;            /* tep is ours (reader-tracedat-tep.c) */
 	struct vls_tdhead head;
 	struct vls_tddata *data; /* NULL: libtracecmd iterates */
 	struct td_event *ev;     /* indexed by event id, grown on demand */
@@ -566,9 +570,6 @@ static int open_handles(vls_reader *r)
 	struct td_priv *p = r->priv;
 	int n;
 
-	/* libtracecmd and libtraceevent print their warnings on stderr; a
-	 * library must not (the level is process-wide: there is no other) */
-	tracecmd_set_loglevel(TEP_LOG_NONE);
 	p->handles[0] = tracecmd_open(r->path, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!p->handles[0]) {
 		if (strcmp(p->head.compression, "none") && strcmp(p->head.compression, "zstd"))
@@ -643,6 +644,36 @@ static int read_lens_init(vls_reader *r)
 	return 0;
 }
 
+/*
+ * Without libtracecmd when reader-tracedat-data.c reads the records: 0
+ * with p->tep (ours) and p->data set, or with neither when the file needs
+ * libtracecmd (the debug log says why); an error code otherwise.
+ */
+static int open_own(vls_reader *r)
+{
+	struct td_priv *p = r->priv;
+	int ret;
+
+	if (p->head.own_data_no)
+		return 0;       /* __vls_tddata_open() logs why */
+	if (p->head.own_head_no) {
+		__vls_log(r->ctx, VLS_LOG_DEBUG, "%s: libtracecmd reads the "
+			  "metadata: the file has %s", r->path, p->head.own_head_no);
+		return 0;
+	}
+	ret = __vls_tdtep_build(&p->tep, &p->syms, r, &p->head);
+	if (!ret)
+		ret = __vls_tddata_open(&p->data, r, &p->head, p->tep);
+	if (!ret) {
+		p->own_tep = true;
+		return 0;
+	}
+	tep_free(p->tep);
+	p->tep = NULL;
+	__vls_tdsyms_release(r->ctx, &p->syms);
+	return ret > 0 ? 0 : ret;
+}
+
 static int td_open(vls_reader *r)
 {
 	struct td_priv *p = __vls_calloc(r->ctx, 1, sizeof(*p));
@@ -651,8 +682,13 @@ static int td_open(vls_reader *r)
 	if (!p)
 		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
 	r->priv = p;
+	/* libtracecmd and libtraceevent print their warnings on stderr; a
+	 * library must not (the level is process-wide: there is no other) */
+	tracecmd_set_loglevel(TEP_LOG_NONE);
 	ret = __vls_tdhead_read(&p->head, r);
 	if (!ret)
+		ret = open_own(r);
+	if (!ret && !p->data)
 		ret = open_handles(r);
 	if (ret)
 		return ret;
@@ -662,7 +698,8 @@ static int td_open(vls_reader *r)
 		p->long_size = 8;
 	ncpus = p->head.cpucount > 0 ? p->head.cpucount : tep_get_cpus(p->tep);
 	ret = read_lens_init(r);
-	if (!ret && ncpus > 0 && ncpus <= PROGRESS_CPUS_MAX) {
+	/* progress of libtracecmd's iteration */
+	if (!ret && !p->data && ncpus > 0 && ncpus <= PROGRESS_CPUS_MAX) {
 		p->pos = __vls_calloc(r->ctx, (size_t)p->nhandles * (size_t)ncpus,
 				      sizeof(*p->pos));
 		if (!p->pos)
@@ -670,7 +707,7 @@ static int td_open(vls_reader *r)
 		else
 			p->pos_cpus = ncpus;
 	}
-	if (!ret)
+	if (!ret && !p->data)
 		ret = __vls_tddata_open(&p->data, r, &p->head, p->tep);
 	if (ret > 0)
 		ret = 0;        /* libtracecmd iterates (the log says why) */
@@ -730,6 +767,8 @@ static void td_close(vls_reader *r)
 	__vls_tddata_close(p->data);
 	for (int i = p->nhandles - 1; i >= 0; i--)
 		tracecmd_close(p->handles[i]);
+	if (p->own_tep)
+		tep_free(p->tep);
 	__vls_tdhead_free(&p->head, r->ctx);
 	for (size_t i = 0; i < p->nev; i++)
 		__vls_free(r->ctx, p->ev[i].name);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * reader-tracedat.h - shared between the trace.dat reader (reader-tracedat.c)
- * and its file header / options parser (reader-tracedat-layout.c).
+ * reader-tracedat.h - shared between the trace.dat reader (reader-tracedat.c),
+ * its file header / options parser (reader-tracedat-layout.c), the checks of
+ * the texts it holds (reader-tracedat-text.c), the libtraceevent handle built
+ * from them (reader-tracedat-tep.c), the records (reader-tracedat-data.c)
+ * and the kernel symbols of stacks (reader-tracedat-syms.c).
  */
 #ifndef VLS_READER_TRACEDAT_H
 #define VLS_READER_TRACEDAT_H
@@ -23,9 +26,14 @@ struct vls_tdbuf {
 	struct vls_tdcpu *cpus;
 };
 
+/* v7 metadata sections (options 16..21), by id - VLS_TDSECT_FIRST */
+#define VLS_TDSECT_FIRST 16
+#define VLS_TDSECTS 6
+
 /* What the header and the options sections of a trace.dat say. */
 struct vls_tdhead {
 	int version;            /* 6 or 7 */
+	int long_size;          /* the header's: 4 or 8 */
 	char compression[32];   /* v7: "none", "zstd", "zlib", ...; v6: "none" */
 	int header_cpus;        /* v6: CPUs count of the header, else -1 */
 	int cpucount;           /* CPUCOUNT option, -1 if absent */
@@ -44,6 +52,24 @@ struct vls_tdhead {
 	/* Why reader-tracedat-data.c cannot read this file's data the way
 	 * libtracecmd does (a static string), NULL if it can. */
 	const char *own_data_no;
+	/* Why reader-tracedat-tep.c cannot build the libtraceevent handle
+	 * the way libtracecmd does (a static string), NULL if it can. */
+	const char *own_head_no;
+	/* Where the metadata texts are, for __vls_tdhead_texts(). v6: the
+	 * offset of "header_page" (the formats, kallsyms, printk formats and
+	 * saved cmdlines follow it). v7: each section's offset, by option id
+	 * (the last option of an id wins, as in libtracecmd), and the ids in
+	 * the order they first came. */
+	uint64_t meta_off;
+	uint64_t sect_off[VLS_TDSECTS];
+	unsigned char sect_order[VLS_TDSECTS];
+	size_t nsect;
+	/* The kallsyms text the check read (NUL-terminated at ksyms_len),
+	 * kept for __vls_tdhead_texts() when libtracecmd is not needed: a
+	 * v7 section is not decompressed again for it. NULL once handed
+	 * over, or when there is none. */
+	char *ksyms;
+	size_t ksyms_len;
 };
 
 /*
@@ -58,8 +84,35 @@ struct vls_tdhead {
  */
 int __vls_tdhead_read(struct vls_tdhead *out, vls_reader *r);
 
-/* Free what __vls_tdhead_read() allocated in h (bufs); h itself stays. */
+/* Free what __vls_tdhead_read() allocated in h (bufs, ksyms); h itself
+ * stays. */
 void __vls_tdhead_free(struct vls_tdhead *h, vls_ctx *ctx);
+
+/* The metadata texts of a trace.dat, as libtracecmd hands them over. */
+enum vls_tdtext {
+	VLS_TDTEXT_HEADER_PAGE,
+	VLS_TDTEXT_FORMAT,      /* system: "ftrace" or the event's system */
+	VLS_TDTEXT_KALLSYMS,
+	VLS_TDTEXT_PRINTK,
+	VLS_TDTEXT_CMDLINES,
+};
+
+/* A text: NUL-terminated at len, allocated with the reader's ctx; the
+ * callee owns it. 0 to go on, else a code (ctx message set). */
+typedef int (*vls_tdtext_fn)(void *data, enum vls_tdtext kind, const char *system,
+			     char *text, size_t len);
+
+/*
+ * Every metadata text of the file __vls_tdhead_read() read into h (which
+ * checked them: h->own_head_no must be NULL), to fn, in the order
+ * libtracecmd 3.1.6's tracecmd_read_headers() parses them: v6 in file
+ * order; v7 section by section, the sections in the reverse order of
+ * their options' first appearance (its list of sections is built by
+ * prepending). The kallsyms text is h->ksyms, handed over (h->ksyms
+ * becomes NULL). 0, or the first error (VLS_EPARSE, VLS_EIO, VLS_ENOMEM,
+ * or fn's).
+ */
+int __vls_tdhead_texts(struct vls_tdhead *h, vls_reader *r, vls_tdtext_fn fn, void *data);
 
 /* reader-tracedat-data.c: the records of every CPU of every buffer, read
  * from the file (v6 pages, v7 zstd chunks) with libtraceevent's kbuffer,
@@ -68,6 +121,7 @@ void __vls_tdhead_free(struct vls_tdhead *h, vls_ctx *ctx);
 struct vls_tddata;
 struct tep_handle;
 struct tep_record;
+struct vls_tdsyms;
 
 /*
  * 0 and *out ready; 1 (with a debug log saying why, *out NULL) when this
@@ -109,18 +163,63 @@ bool __vls_td_check_format(const char *text, size_t len, const char *system,
 bool __vls_td_check_kallsyms(const char *text, size_t len, char *why, size_t why_size);
 bool __vls_td_check_printk(const char *text, size_t len, char *why, size_t why_size);
 
+/* One kallsyms line of that shape, its parts (name not NUL-terminated). */
+struct vls_td_ksym {
+	uint64_t addr;
+	char type;
+	const char *name;
+	size_t name_len;
+};
+
+/* line (len bytes, no '\n'): true and *out if it is "ADDR T name" with
+ * an optional "\t[module]", as __vls_td_check_kallsyms() wants. */
+bool __vls_td_kallsyms_line(const char *line, size_t len, struct vls_td_ksym *out);
+
 /*
- * The function names of kernel addresses, looked up in libtraceevent once
- * per address (reader-tracedat-syms.c): a record-style trace has a stack
- * on every read acquisition, about ten frames each, from a few thousand
- * distinct addresses, and tep_find_function() is a binary search over the
- * whole of kallsyms. Names are libtraceevent's, valid while its handle is.
+ * reader-tracedat-tep.c: the libtraceevent handle of a file whose
+ * metadata __vls_tdhead_read() checked (h->own_head_no NULL), built from
+ * its texts as libtracecmd 3.1.6's tracecmd_open() builds it (byte order,
+ * long size, CPU count, header_page, ftrace and event formats, printk
+ * formats, saved cmdlines, its blktrace event), except kallsyms, which go
+ * to syms (__vls_tdsyms_load()). 0 and *out (tep_free() it), or an error
+ * code with the ctx message naming the file.
+ */
+int __vls_tdtep_build(struct tep_handle **out, struct vls_tdsyms *syms, vls_reader *r,
+		      struct vls_tdhead *h);
+
+/* One symbol of our own kallsyms table (reader-tracedat-syms.c). */
+struct vls_tdsym {
+	uint64_t addr;
+	uint32_t name;          /* offset of its NUL-terminated name in text */
+	uint32_t seq;           /* its line: ties sort latest first */
+};
+
+/*
+ * The function names of kernel addresses, each distinct address looked up
+ * once (reader-tracedat-syms.c): a record-style trace has a stack on every
+ * read acquisition, about ten frames each, from a few thousand distinct
+ * addresses. Looked up in our own table when __vls_tdsyms_load() filled it
+ * (own), else in libtraceevent (tep_find_function(), a binary search over
+ * all of kallsyms; its names are valid while its handle is).
  */
 struct vls_tdsyms {
 	struct vls_u64map map;  /* address -> index into names */
 	const char **names;     /* NULL: kallsyms has no function there */
 	size_t n, cap;
+	bool own;               /* tab (maybe empty) answers, not the tep */
+	char *text;             /* the kallsyms text, names cut out in place */
+	struct vls_tdsym *tab;  /* sorted as libtraceevent sorts its own */
+	size_t ntab;
 };
+
+/*
+ * The kallsyms text (len bytes, NUL-terminated; s takes it, freeing it
+ * on an error too) into s's own table, keeping what libtraceevent 1.7.1's
+ * tep_parse_kallsyms() keeps. 0, or VLS_EPARSE for a line not of the
+ * kernel's shape (message naming path and the line), or VLS_ENOMEM.
+ */
+int __vls_tdsyms_load(vls_ctx *ctx, struct vls_tdsyms *s, char *text, size_t len,
+		      const char *path);
 
 /* *out: the function at addr, or NULL. 0, or VLS_ENOMEM (ctx message).
  * Past VLS_TDSYMS_MAX addresses the new ones are looked up every time. */

@@ -4,8 +4,14 @@
  * repeated, gives what libtraceevent's tep_find_function() gives (a
  * function's start, inside it, below the first function); a failed
  * allocation is VLS_ENOMEM and leaves a cache that still answers right.
+ * Our own kallsyms table (__vls_tdsyms_load()) against libtraceevent's
+ * tep_parse_kallsyms() on the same text, sorted and not: between two
+ * symbols, before the first, after the last, equal addresses, a module's
+ * symbol, ARM '$' and absolute symbols; known names for each; a line not
+ * of the kernel's shape is VLS_EPARSE naming the file and the line.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <event-parse.h>
 
@@ -97,9 +103,154 @@ static void test_alloc_failures(struct tep_handle *tep)
 	CHECK(failed > 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* Our own table                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Sorted as /proc/kallsyms mostly is: equal addresses (the first line
+ * wins between them and the next), '$' and absolute symbols skipped, a
+ * module's symbols last. */
+static const char ksyms_sorted[] =
+	"0000000000000000 A fixed_percpu_data\n"
+	"ffffffff81000000 T _stext\n"
+	"ffffffff81000000 T startup_64\n"
+	"ffffffff81000100 t $x\n"
+	"ffffffff81000200 T do_fault\n"
+	"\n"
+	"ffffffff81000300 a an_absolute\n"
+	"ffffffff81000400 t dup_a\n"
+	"ffffffff81000400 t dup_b\n"
+	"ffffffff81000400 t dup_c\n"
+	"ffffffff81000500 T last_of_vmlinux\n"
+	"ffffffffc0000000 t mod_fn\t[ext4]\n"
+	"ffffffffc0000100 T mod_last\t[ext4]";
+
+/* The same lines out of order (a module loaded between two others). */
+static const char ksyms_unsorted[] =
+	"ffffffffc0000000 t mod_fn\t[ext4]\n"
+	"ffffffff81000400 t dup_a\n"
+	"ffffffff81000000 T _stext\n"
+	"ffffffff81000200 T do_fault\n"
+	"ffffffff81000400 t dup_b\n"
+	"ffffffff81000000 T startup_64\n"
+	"ffffffffc0000100 T mod_last\t[ext4]\n"
+	"ffffffff81000100 t $x\n"
+	"ffffffff81000500 T last_of_vmlinux\n"
+	"ffffffff81000300 a an_absolute\n"
+	"ffffffff81000400 t dup_c\n";
+
+static const struct {
+	uint64_t addr;
+	const char *name;       /* NULL: no function */
+} known[] = {
+	{ 0xffffffff80ffffffULL, NULL },                /* before the first */
+	{ 0, NULL },
+	{ 0xffffffff81000001ULL, "_stext" },            /* first of equal ones */
+	{ 0xffffffff81000100ULL, "_stext" },            /* $x is no symbol */
+	{ 0xffffffff81000200ULL, "do_fault" },
+	{ 0xffffffff81000350ULL, "do_fault" },          /* absolute: none */
+	{ 0xffffffff81000401ULL, "dup_a" },
+	{ 0xffffffff810004ffULL, "dup_a" },
+	{ 0xffffffff81000500ULL, "last_of_vmlinux" },
+	{ 0xffffffffbfffffffULL, "last_of_vmlinux" },   /* up to the module */
+	{ 0xffffffffc0000042ULL, "mod_fn" },            /* a module's, no [ext4] */
+	{ 0xffffffffc0000100ULL, "mod_last" },          /* the last, exactly */
+	{ 0xffffffffc0000101ULL, NULL },                /* past the last */
+	{ ~0ULL, NULL },
+};
+
+/* Every address worth asking of text: the known ones, each symbol's
+ * address and its neighbours. */
+static void check_against_tep(const char *text)
+{
+	struct tep_handle *tep = tep_alloc();
+	struct vls_tdsyms s = { 0 };
+	vls_ctx *ctx = NULL;
+	const char *p = text;
+	char *copy = strdup(text);
+	size_t n = 0;
+
+	CHECK(tep && copy);
+	if (!tep || !copy)
+		return;
+	CHECK_INT(tep_parse_kallsyms(tep, text), 0);
+	CHECK_INT(vls_ctx_new(&ctx), 0);
+	CHECK_INT(__vls_tdsyms_load(ctx, &s, copy, strlen(copy), "t.dat"), 0);
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		const char *got = NULL;
+
+		CHECK_INT(__vls_tdsyms_find(&got, ctx, &s, NULL, known[i].addr), 0);
+		if (known[i].name)
+			CHECK_STR(got, known[i].name);
+		else
+			CHECK(got == NULL);
+	}
+	while (*p) {
+		uint64_t a = strtoull(p, NULL, 16);
+
+		for (int d = -1; d <= 1; d++) {
+			const char *got = NULL, *want = tep_find_function(tep, a + (uint64_t)d);
+
+			CHECK_INT(__vls_tdsyms_find(&got, ctx, &s, NULL, a + (uint64_t)d), 0);
+			CHECK(want ? got && !strcmp(got, want) : got == NULL);
+			n++;
+		}
+		p += strcspn(p, "\n");
+		p += *p == '\n';
+	}
+	CHECK(n >= 30);
+	__vls_tdsyms_release(ctx, &s);
+	vls_ctx_free(ctx);
+	tep_free(tep);
+}
+
+/* No kallsyms (an empty section): no function anywhere. */
+static void test_empty(void)
+{
+	struct vls_tdsyms s = { 0 };
+	vls_ctx *ctx = NULL;
+	const char *got = "x";
+	char *text = calloc(1, 1);
+
+	CHECK_INT(vls_ctx_new(&ctx), 0);
+	CHECK_INT(__vls_tdsyms_load(ctx, &s, text, 0, "t.dat"), 0);
+	CHECK_INT(__vls_tdsyms_find(&got, ctx, &s, NULL, 0xffffffff81000000ULL), 0);
+	CHECK(got == NULL);
+	__vls_tdsyms_release(ctx, &s);
+	vls_ctx_free(ctx);
+}
+
+static void test_bad_line(void)
+{
+	static const char *const bad[] = {
+		"ffffffff81000000 T ok\nffffffff81000100 T\n",      /* no name */
+		"ffffffff81000000 T ok\n0xffffffff81000100 T x\n",  /* 0x */
+		"ffffffff81000000 T ok\nffffffff81000100 T x [m]\n",
+		"ffffffff81000000 T ok\nfffffffff81000100 T x\n",   /* 17 digits */
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct vls_tdsyms s = { 0 };
+		vls_ctx *ctx = NULL;
+
+		CHECK_INT(vls_ctx_new(&ctx), 0);
+		CHECK_INT(__vls_tdsyms_load(ctx, &s, strdup(bad[i]), strlen(bad[i]), "t.dat"),
+			  VLS_EPARSE);
+		CHECK(strstr(vls_ctx_errmsg(ctx), "t.dat") != NULL);
+		CHECK(strstr(vls_ctx_errmsg(ctx), "kallsyms line 2") != NULL);
+		__vls_tdsyms_release(ctx, &s);
+		vls_ctx_free(ctx);
+	}
+}
+
 int main(void)
 {
 	struct tep_handle *tep = make_tep();
+
+	check_against_tep(ksyms_sorted);
+	check_against_tep(ksyms_unsorted);
+	test_empty();
+	test_bad_line();
 
 	CHECK(tep != NULL);
 	if (!tep)
