@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +56,14 @@ static const struct cli_cmd cmd = {
 	"that converts it). The kernel, the architecture and the CPU count "
 	"come from the trace when it says them; --kernel and --arch override "
 	"them, --meta adds what it cannot say.\n\n"
+	"The import measures the step of the trace's timestamps: the decimals a "
+	"text printed (microseconds from a tracefs trace file, 'trace-cmd "
+	"report', 'perf script' without --ns) and the trace clock's own, from "
+	"how often events of one CPU share a timestamp (a kernel without a "
+	"high-resolution clocksource counts jiffies: 4 ms at HZ=250). A step "
+	"coarser than a nanosecond gets a warning: waits and holds shorter "
+	"than it read as 0, durations are whole steps; the report says so in "
+	"a note (run meta timestamp_resolution_ns).\n\n"
 	"Each run is one transaction: a failure or Ctrl-C leaves no part of that "
 	"run, and the runs imported before it by the same command stay. An "
 	"import stops at its first failing file. On a terminal a progress bar "
@@ -117,20 +126,54 @@ static int on_progress(const vls_reader_stats *s, uint64_t events, void *data)
 	return 0;
 }
 
-/* perf script without --ns prints microseconds (reader-text.c). */
+/* A run meta value as an integer, 0 when absent. */
+static uint64_t meta_u64(vls_db *db, int64_t run_id, const char *key)
+{
+	const char *v = NULL;
+
+	if (vls_db_run_meta(&v, db, run_id, key) || !v)
+		return 0;
+	return strtoull(v, NULL, 10);
+}
+
+/*
+ * Timestamps in steps (run meta timestamp_resolution_ns, docs/schema.md):
+ * the trace clock's own (the import measured it: timestamp_clock_step_ns),
+ * or the decimals a text printed (microseconds: tracefs, trace-cmd report,
+ * perf script without --ns); the report says the same in a note.
+ */
 static void warn_resolution(vls_db *db, int64_t run_id, const char *path)
 {
-	const char *res = NULL;
+	uint64_t res = meta_u64(db, run_id, "timestamp_resolution_ns");
+	uint64_t clock = meta_u64(db, run_id, "timestamp_clock_step_ns");
+	const char *format = NULL;
+	char step[32];
+	bool perf;
 
-	if (vls_db_run_meta(&res, db, run_id, "timestamp_resolution_ns") || !res ||
-	    !strcmp(res, "1"))
+	if (res <= 1)
 		return;
-	if (!strcmp(res, "1000"))
-		cli_err(&cmd, "%s: timestamps in microseconds: waits shorter than "
-			"1 us read as 0; 'perf script --ns' prints nanoseconds", path);
+	perf = !vls_db_run_meta(&format, db, run_id, "format") && format &&
+	       !strcmp(format, "perf-script");
+	if (res >= 1000000)
+		snprintf(step, sizeof(step), "%.2f ms", (double)res / 1e6);
+	else if (res >= 1000)
+		snprintf(step, sizeof(step), "%.2f us", (double)res / 1e3);
 	else
-		cli_err(&cmd, "%s: timestamps in steps of %s ns: shorter waits "
-			"read as 0; 'perf script --ns' prints nanoseconds", path, res);
+		snprintf(step, sizeof(step), "%" PRIu64 " ns", res);
+	if (clock == res)
+		cli_err(&cmd, "%s: timestamps advance in steps of %s (the trace "
+			"clock's): waits and holds shorter than that read as 0, "
+			"durations are whole steps%s", path, step, res >= 1000000 ?
+			"; a clock counting jiffies: had the kernel no "
+			"high-resolution clocksource?" : "");
+	else if (res == 1000)
+		cli_err(&cmd, "%s: timestamps in microseconds: waits shorter than "
+			"1 us read as 0%s", path, perf ?
+			"; 'perf script --ns' prints nanoseconds" : "");
+	else
+		cli_err(&cmd, "%s: timestamps in steps of %s: shorter waits "
+			"read as 0%s", path, step, perf ?
+			"; 'perf script --ns' prints nanoseconds" : "");
 }
 
 static void warn_bad_records(vls_db *db, int64_t run_id, const char *path)

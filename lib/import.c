@@ -155,6 +155,7 @@ int vls_import_begin(vls_import **out, vls_db *db, const vls_import_opts *opts)
 	imp->txn.db = db;
 	imp->txn.sql = db->sql;
 	imp->txn.meta = &imp->meta;
+	imp->tstep.min = UINT64_MAX;
 	db->ctx->live_objects++;
 	ret = copy_opts(imp, opts);
 	if (!ret)
@@ -256,7 +257,10 @@ int vls_import_feed(vls_import *imp, const vls_event *ev)
 	if (!imp->events++)
 		imp->first_ts = ev->ts_ns;
 	imp->last_ts = ev->ts_ns;
-	if ((ret = task_last_ts(&last, imp, ev))) {
+	ret = __vls_tstep_event(imp->ctx, &imp->tstep, ev);
+	if (!ret)
+		ret = task_last_ts(&last, imp, ev);
+	if (ret) {
 		imp->failed = true;
 		return ret;
 	}
@@ -404,6 +408,9 @@ int vls_import_commit(int64_t *out, vls_import *imp)
 		ret = __vls_meta_setf(imp->ctx, &imp->meta, "time_backwards_max_ns",
 				      "%" PRIu64, imp->backwards_max_ns);
 	if (!ret)
+		ret = __vls_tstep_meta(imp->ctx, &imp->tstep, &imp->meta,
+				       overridden(imp, "timestamp_resolution_ns"));
+	if (!ret)
 		ret = write_meta(imp);
 	if (!ret)
 		ret = update_run(imp);
@@ -437,6 +444,7 @@ void vls_import_free(vls_import *imp)
 		__vls_analyzers[i]->destroy(imp->states[i]);
 	__vls_meta_clear(ctx, &imp->meta);
 	__vls_u64map_release(ctx, &imp->task_ts_map);
+	__vls_tstep_release(ctx, &imp->tstep);
 	__vls_groups_free(imp->groups);
 	__vls_free(ctx, imp->task_ts);
 	__vls_free(ctx, imp->overrides);

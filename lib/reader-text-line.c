@@ -138,7 +138,7 @@ static const char *parse_cpu(struct text_line *l, const char *p)
  * after the ':' goes to *pp. */
 static int parse_time(struct text_line *l, const char **pp)
 {
-	const char *p = *pp;
+	const char *p = *pp, *dot;
 	uint64_t us = 0;
 
 	while (is_digit(*p) && us < UINT64_MAX / 10000)
@@ -146,11 +146,16 @@ static int parse_time(struct text_line *l, const char **pp)
 	l->ts_us = p > *pp && p[0] == 'u' && p[1] == 's';
 	if (l->ts_us) {
 		l->ts_ns = us * 1000;
+		l->ts_digits = 6;
 		p += 2;
 		if (*p && *p != ':')
 			p++;
 	} else if (__vls_text_parse_ts(&l->ts_ns, *pp, &p)) {
 		return VLS_ERROR;
+	} else {
+		/* none without a point: a counter clock's raw count */
+		dot = memchr(*pp, '.', (size_t)(p - *pp));
+		l->ts_digits = dot ? (uint8_t)(p - dot - 1 > 9 ? 9 : p - dot - 1) : 0;
 	}
 	if (*p != ':' || (p[1] != ' ' && p[1]))
 		return VLS_ERROR;

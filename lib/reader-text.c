@@ -60,7 +60,7 @@ struct text_state {
 	bool lost_known;
 	bool perf;                  /* the perf script dialect */
 	bool perf_user;             /* the callchain reached user frames */
-	uint64_t ts_res_ns;         /* perf: the coarsest time step printed */
+	uint8_t ts_digits;          /* the fewest decimals printed, 0: none yet */
 	struct text_name *names;    /* NAMES_MAX, interned event names */
 	size_t nnames;
 	struct vls_u64map by_name;  /* hash of a name -> index in names */
@@ -440,17 +440,6 @@ static void perf_stack_start(struct text_state *st, const struct text_line *l,
 	st->nframes = 0;
 }
 
-/* perf prints microseconds unless --ns: the coarsest step is kept. */
-static void perf_resolution(struct text_state *st, const struct text_line *l)
-{
-	uint64_t res = 1;
-
-	for (int i = l->ts_digits; i < 9; i++)
-		res *= 10;
-	if (res > st->ts_res_ns)
-		st->ts_res_ns = res;
-}
-
 static int event_line(vls_reader *r, struct text_state *st, const struct text_line *l)
 {
 	const struct text_name *n;
@@ -489,8 +478,10 @@ static int event_line(vls_reader *r, struct text_state *st, const struct text_li
 	st->ts_seen = true;
 	st->last_ts = ev.ts_ns;
 	st->kinds_seen |= 1u << ev.kind;
-	if (st->perf)
-		perf_resolution(st, l);
+	/* tracefs and trace-cmd print microseconds, perf script too
+	 * unless --ns: the coarsest step is kept */
+	if (l->ts_digits && (!st->ts_digits || l->ts_digits < st->ts_digits))
+		st->ts_digits = l->ts_digits;
 	return __vls_attach_event(&r->attach, &ev);
 }
 
@@ -613,13 +604,17 @@ static int set_present(vls_reader *r, uint32_t kinds)
 static int final_meta(vls_reader *r, struct text_state *st)
 {
 	int ret = set_present(r, st->kinds_seen | st->kinds_declared);
+	unsigned long long res = 1;
+
+	for (int i = st->ts_digits; i < 9; i++)
+		res *= 10;
 
 	if (!ret)
 		ret = __vls_meta_setf(r->ctx, &r->meta, "text.out_of_order", "%llu",
 				      (unsigned long long)st->out_of_order);
-	if (!ret && st->perf && st->ts_res_ns)
+	if (!ret && st->ts_digits)
 		ret = __vls_meta_setf(r->ctx, &r->meta, "timestamp_resolution_ns",
-				      "%llu", (unsigned long long)st->ts_res_ns);
+				      "%llu", res);
 	if (!ret && st->lost_known)
 		ret = __vls_meta_setf(r->ctx, &r->meta, "lost_events", "%llu",
 				      (unsigned long long)st->lost);
@@ -637,7 +632,7 @@ static void reset(struct text_state *st)
 	st->skipped = false;
 	st->lineno = st->last_ts = st->out_of_order = st->lost = 0;
 	st->perf_user = false;
-	st->ts_res_ns = 0;
+	st->ts_digits = 0;
 	st->kinds_seen = 0;
 }
 

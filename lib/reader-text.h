@@ -43,7 +43,8 @@ struct text_line {
 				* tracefs's latency-format option */
 	bool ts_us;            /* latency-format: "5459244784us!:" */
 	bool buffer_prefix;    /* trace-cmd report of an instance: "name: " */
-	uint8_t ts_digits;     /* perf script: decimals of the time (6, 9) */
+	uint8_t ts_digits;     /* decimals of the time (6, 9; "us": 6), 0 when
+				* it has no point */
 };
 
 /* One frame of a perf script callchain: "\tADDR [SYM[+OFF]] [(DSO)]".

@@ -8,10 +8,12 @@
  * (report-load-faults.c, report-load-locks.c add theirs) and from recorded
  * vmstat. A figure that rests on a missing capability is null.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "attach.h"
 #include "report-load.h"
+#include "util-fmt.h"
 
 static const struct {
 	const char *event;   /* as in events.present */
@@ -93,19 +95,40 @@ static int stack_notes(struct vls_rloader *L, struct vls_rrun *run)
 	return err;
 }
 
-/* perf script prints microseconds unless --ns (reader-text.c keeps the
- * step in "timestamp_resolution_ns"): the durations are then multiples of
- * it, and the digits below it are not measured. */
+/*
+ * Timestamps in steps (run meta "timestamp_resolution_ns"): the trace
+ * clock's own, measured by the import (import-step.c:
+ * "timestamp_clock_step_ns"), or the decimals a text printed
+ * (reader-text.c: microseconds from tracefs, trace-cmd report, and perf
+ * script without --ns). A wait or hold shorter than a step reads as 0 and
+ * every duration is a count of steps: the digits below one are not
+ * measured.
+ */
 static int resolution_note(struct vls_rloader *L, struct vls_rrun *run)
 {
 	const char *res = __vls_rl_meta(L, "timestamp_resolution_ns");
+	const char *clock = __vls_rl_meta(L, "timestamp_clock_step_ns");
+	const char *ties = __vls_rl_meta(L, "timestamp_ties");
+	const char *pairs = __vls_rl_meta(L, "timestamp_pairs");
+	bool perf = run->format && !strcmp(run->format, "perf-script");
+	char step[32];
 
-	if (!res || !strcmp(res, "1"))
+	if (!res || !strcmp(res, "1") || !strcmp(res, "0"))
 		return 0;
-	return __vls_rl_note(L, run, "timestamps in steps of %s ns (perf script "
-			     "without --ns): a wait or hold shorter than that "
-			     "reads as 0, and the digits of a duration below it "
-			     "are not measured", res);
+	__vls_fmt_ns(step, sizeof(step), strtoull(res, NULL, 10), 2);
+	if (clock && !strcmp(clock, res))
+		return __vls_rl_note(L, run, "timestamps in steps of %s (the trace "
+				     "clock's, measured: %s of %s events carry the "
+				     "timestamp of the event before them on their "
+				     "CPU): a wait or hold shorter than that reads as "
+				     "0, and durations are whole steps, not measured "
+				     "below one", step, ties ? ties : "?",
+				     pairs ? pairs : "?");
+	return __vls_rl_note(L, run, "timestamps in steps of %s ns (%s): a wait "
+			     "or hold shorter than that reads as 0, and the digits "
+			     "of a duration below it are not measured", res,
+			     perf ? "perf script without --ns" :
+			     "the decimals the trace printed");
 }
 
 /* What the run lacks, said plainly, in the order a reader needs it. */

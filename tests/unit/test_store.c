@@ -456,8 +456,9 @@ static void test_abort(vls_ctx *ctx)
 	vls_import_free(NULL);
 	CHECK_INT(sql_int(p, "SELECT count(*) FROM run"), 1);
 	CHECK_INT(sql_int(p, "SELECT count(*) FROM task"), 5);
-	/* label, chain_threshold_ns */
-	CHECK_INT(sql_int(p, "SELECT count(*) FROM run_meta"), 2);
+	/* label, chain_threshold_ns, timestamp_pairs, timestamp_ties,
+	 * timestamp_min_step_ns */
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM run_meta"), 5);
 	CHECK_INT(sql_int(p, "SELECT count(*) FROM event"), 0);
 	CHECK_INT(sql_int(p, "SELECT count(*) FROM stack"), 0);
 	/* the DB is still usable for the next import, and ids go on */
@@ -519,6 +520,106 @@ static void test_meta(vls_ctx *ctx)
 	CHECK_INT(sql_int(p, "SELECT count(*) FROM run WHERE kernel = "
 			  "'6.12.0-retryvma' AND arch = 'x86_64' AND format = "
 			  "'tracedat' AND source = '/data/traces/trace-6.12.dat'"), 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* The trace clock's step (import-step.c)                              */
+/* ------------------------------------------------------------------ */
+
+/* One run of n events on two CPUs (and some on CPUs out of range): on
+ * CPU 0 every event but each tie_every-th is step_ns after the one before
+ * it, the rest ties; CPU 1 steps by 3 * step_ns. resolution: what the
+ * reader said (NULL: nothing). Returns the run id. */
+static int64_t tstep_run(vls_ctx *ctx, vls_db *db, int n, int tie_every,
+			 uint64_t step_ns, const char *resolution,
+			 const vls_import_opts *o)
+{
+	vls_import *imp = NULL;
+	uint64_t ts[2] = { 1000000000, 1000000000 };
+	int64_t run = 0;
+
+	CHECK_INT(vls_import_begin(&imp, db, o), 0);
+	if (resolution)
+		CHECK_INT(vls_import_set_meta(imp, "timestamp_resolution_ns",
+					      resolution), 0);
+	for (int i = 0; i < n; i++) {
+		int cpu = i % 2;
+		vls_event ev;
+
+		if (cpu == 0 && i / 2 % tie_every)
+			ts[0] += step_ns;
+		else if (cpu == 1)
+			ts[1] += 3 * step_ns;
+		ev = ev_base(ts[cpu], cpu, 100 + cpu, 100 + cpu, "t",
+			     VLS_EV_OTHER);
+		ev.name = "x:y";
+		CHECK_INT(vls_import_feed(imp, &ev), 0);
+		/* left out of the measure */
+		ev.cpu = i % 3 ? -1 : VLS_TSTEP_CPUS_MAX;
+		ev.ts_ns = 5;
+		CHECK_INT(vls_import_feed(imp, &ev), 0);
+	}
+	CHECK_INT(vls_import_commit(&run, imp), 0);
+	vls_import_free(imp);
+	return run;
+}
+
+static const char *run_meta(vls_db *db, int64_t run, const char *key)
+{
+	const char *v = NULL;
+
+	return vls_db_run_meta(&v, db, run, key) ? NULL : v;
+}
+
+static void test_tstep(vls_ctx *ctx)
+{
+	const char *p = tpath("tstep.db");
+	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
+	const char *over[] = { "timestamp_resolution_ns", "7" };
+	vls_db *db = open_db(ctx, p, VLS_DB_READWRITE);
+	int64_t run;
+
+	/* a tie in every 2nd CPU 0 event: 499 of 1998 pairs, a step */
+	run = tstep_run(ctx, db, 2000, 2, 4000000, NULL, NULL);
+	CHECK_STR(run_meta(db, run, "timestamp_pairs"), "1998");
+	CHECK_STR(run_meta(db, run, "timestamp_ties"), "499");
+	CHECK_STR(run_meta(db, run, "timestamp_min_step_ns"), "4000000");
+	CHECK_STR(run_meta(db, run, "timestamp_clock_step_ns"), "4000000");
+	CHECK_STR(run_meta(db, run, "timestamp_resolution_ns"), "4000000");
+	/* the reader's finer value gives way, a coarser one stays */
+	run = tstep_run(ctx, db, 2000, 2, 4000000, "1000", NULL);
+	CHECK_STR(run_meta(db, run, "timestamp_resolution_ns"), "4000000");
+	run = tstep_run(ctx, db, 2000, 2, 1000, "1000", NULL);
+	CHECK_STR(run_meta(db, run, "timestamp_resolution_ns"), "1000");
+	CHECK(run_meta(db, run, "timestamp_clock_step_ns") == NULL);
+	/* an option fixes it */
+	o.meta = over;
+	o.nmeta = 1;
+	run = tstep_run(ctx, db, 2000, 2, 4000000, NULL, &o);
+	CHECK_STR(run_meta(db, run, "timestamp_resolution_ns"), "7");
+	CHECK(run_meta(db, run, "timestamp_clock_step_ns") == NULL);
+	/* 32 ties in 3200 pairs: 1 %, a step; 31: the events' spacing */
+	run = tstep_run(ctx, db, 3202, 50, 1433, NULL, NULL);
+	CHECK_STR(run_meta(db, run, "timestamp_pairs"), "3200");
+	CHECK_STR(run_meta(db, run, "timestamp_ties"), "32");
+	CHECK_STR(run_meta(db, run, "timestamp_clock_step_ns"), "1433");
+	run = tstep_run(ctx, db, 3202, 51, 1433, NULL, NULL);
+	CHECK_STR(run_meta(db, run, "timestamp_ties"), "31");
+	CHECK_STR(run_meta(db, run, "timestamp_min_step_ns"), "1433");
+	CHECK(run_meta(db, run, "timestamp_clock_step_ns") == NULL);
+	CHECK(run_meta(db, run, "timestamp_resolution_ns") == NULL);
+	/* 16 ties in 1000 pairs, a step; 15: too few to say */
+	run = tstep_run(ctx, db, 1002, 31, 1433, NULL, NULL);
+	CHECK_STR(run_meta(db, run, "timestamp_ties"), "16");
+	CHECK_STR(run_meta(db, run, "timestamp_clock_step_ns"), "1433");
+	run = tstep_run(ctx, db, 1002, 32, 1433, NULL, NULL);
+	CHECK_STR(run_meta(db, run, "timestamp_ties"), "15");
+	CHECK(run_meta(db, run, "timestamp_clock_step_ns") == NULL);
+	/* one event a CPU: nothing measured */
+	run = tstep_run(ctx, db, 2, 2, 1000, NULL, NULL);
+	CHECK(run_meta(db, run, "timestamp_pairs") == NULL);
+	vls_db_close(db);
+	CHECK(integrity_ok(p));
 }
 
 struct runs_seen {
@@ -860,6 +961,7 @@ int main(void)
 	test_keep_events(ctx);
 	test_abort(ctx);
 	test_meta(ctx);
+	test_tstep(ctx);
 	test_runs(ctx);
 	test_busy(ctx);
 	test_kill9(ctx);

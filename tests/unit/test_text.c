@@ -558,6 +558,8 @@ static void test_meta(vls_ctx *ctx)
 	CHECK_STR(vls_reader_meta(r, "cpu3.lost"), "50");
 	CHECK_STR(vls_reader_meta(r, "cpu1.lost"), "0");
 	CHECK_STR(vls_reader_meta(r, "text.out_of_order"), "1");
+	/* six decimals: microseconds */
+	CHECK_STR(vls_reader_meta(r, "timestamp_resolution_ns"), "1000");
 	CHECK_STR(vls_reader_meta(r, "events.present"), "mmap_lock:mmap_lock_released");
 	CHECK_STR(vls_reader_meta(r, "format"), "ftrace");
 	CHECK(vls_reader_meta(r, "kernel") == NULL);
@@ -704,6 +706,8 @@ static void test_shared_traces(vls_ctx *ctx)
 		CHECK_STR(vls_reader_meta(r, "ncpus"), c->ncpus);
 		CHECK_STR(vls_reader_meta(r, "lost_events"), "0");
 		CHECK_STR(vls_reader_meta(r, "text.out_of_order"), "0");
+		/* some never tie two events of a CPU: the decimals say it */
+		CHECK_STR(vls_reader_meta(r, "timestamp_resolution_ns"), "1000");
 		vls_reader_close(r);
 		if (t_fail)
 			fprintf(stderr, "  after %s\n", c->dir);
@@ -769,6 +773,7 @@ static void test_dialects(vls_ctx *ctx)
 		CHECK_INT(col->n, 4016);
 		CHECK_INT(st.stacks, 106);
 		CHECK_STR(vls_reader_meta(r, "ncpus"), "2");
+		CHECK_STR(vls_reader_meta(r, "timestamp_resolution_ns"), "1000");
 		if (!strcmp(dialects[d].file, "atrace.txt.xz")) {
 			size_t unknown = 0;
 
