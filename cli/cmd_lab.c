@@ -431,7 +431,9 @@ int cmd_lab(int argc, char **argv)
 		return ret;
 	ret = run_all(&env, &a, jobs, &done);
 	lab_progress(&env, "%d run%s stored in %s", done, done == 1 ? "" : "s", a.db);
-	if (ret == CLI_EXIT_FAIL) {
+	/* a failure keeps what a guest left for a look; one before any
+	 * (a kernel that does not exist) leaves nothing, not an empty dir */
+	if (ret == CLI_EXIT_FAIL && rmdir(env.work)) {
 		cli_err(&lab_cmd, "kept %s for a look (consoles, results)", env.work);
 		return ret;
 	}
