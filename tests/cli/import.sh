@@ -5,31 +5,8 @@
 # stores, options overriding the trace, a failed import leaving the DB as
 # it was (run count, integrity_check), kill -9 and Ctrl-C mid-import.
 # Environment (set by CTest): VLS = the vmlockstat binary.
-set -u
-VLS=${VLS:?set VLS to the vmlockstat binary}
-T=$(mktemp -d /tmp/vls_cli_import.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-export VMLOCKSTAT_DB=$T/default.db
-fails=0
-
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# expect STATUS CMD...: run CMD, check its exit status; output in $T/out, $T/err
-expect() {
-	local want=$1; shift
-	"$@" >"$T/out" 2>"$T/err"
-	local got=$?
-	[ "$got" = "$want" ] || fail "'$*' exited $got, expected $want: $(head -c 300 "$T/err")"
-}
-# q DB SQL: rows as a|b|c, NULL as empty (sqlite3(1) if there, else python3)
-if command -v sqlite3 >/dev/null; then
-	q() { sqlite3 -batch -readonly "$1" "$2"; }
-else
-	q() { python3 -c 'import sqlite3, sys
-c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-for r in c.execute(sys.argv[2]): print("|".join("" if v is None else str(v) for v in r))' "$@"; }
-fi
-eq() { [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"; }
-grep_err() { grep -q -- "$1" "$T/err" || fail "stderr lacks '$1': $(head -c 300 "$T/err")"; }
+source "$(dirname "$0")/cli_common.bash"
+cli_setup import
 
 # A tracefs "trace" file: 6 events of 3 tasks, one stack (format of
 # /sys/kernel/tracing/trace with the mmap_lock, exceptions and sched events).
@@ -258,8 +235,4 @@ for sig in KILL INT; do
 	eq "$(q "$T/a.db" 'PRAGMA integrity_check')" "ok" "integrity after SIG$sig"
 done
 
-if [ $fails -ne 0 ]; then
-	echo "$fails failures" >&2
-	exit 1
-fi
-echo "all passed"
+cli_done import

@@ -6,20 +6,8 @@
 # and the old spellings of the scenarios still work), defaults in
 # `workload NAME --help`.
 # Environment (set by CTest): VLS, VLS_TEST_DATA.
-set -u
-VLS=${VLS:?set VLS to the vmlockstat binary}
-T=$(mktemp -d /tmp/vls_cli_messages.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-export VMLOCKSTAT_DB=$T/default.db
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# expect STATUS CMD...: exit status; output in $T/out, $T/err
-expect() {
-	local want=$1; shift
-	"$@" >"$T/out" 2>"$T/err"
-	local got=$?
-	[ "$got" = "$want" ] || fail "'$*' exited $got, expected $want: $(head -c 300 "$T/err")"
-}
+source "$(dirname "$0")/cli_common.bash"
+cli_setup messages
 # err_is TEXT: stderr's first line is exactly TEXT
 err_is() {
 	local got
@@ -90,8 +78,4 @@ grep -q -- "--threads N .*(default: 2)" "$T/out" || fail "fork --help: no --thre
 expect 2 "$VLS" workload nosuch
 grep -q "unknown scenario 'nosuch' (iofault, " "$T/err" || fail "unknown scenario: $(cat "$T/err")"
 
-if [ $fails -ne 0 ]; then
-	echo "$fails failures" >&2
-	exit 1
-fi
-echo "all passed"
+cli_done messages

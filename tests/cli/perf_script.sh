@@ -7,29 +7,9 @@
 # kernel frames in their callchain); the microseconds variant's warning
 # and note; a perf.data file refused with the command that converts it.
 # Environment (set by CTest): VLS = the vmlockstat binary, VLS_TEST_DATA.
-set -u
-VLS=${VLS:?set VLS to the vmlockstat binary}
+source "$(dirname "$0")/cli_common.bash"
+cli_setup perf
 DATA=${VLS_TEST_DATA:?set VLS_TEST_DATA to tests/data}
-T=$(mktemp -d /tmp/vls_cli_perf.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
-
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-expect() {
-	local want=$1; shift
-	"$@" >"$T/out" 2>"$T/err"
-	local got=$?
-	[ "$got" = "$want" ] || fail "'$*' exited $got, expected $want: $(head -c 300 "$T/err")"
-}
-if command -v sqlite3 >/dev/null; then
-	q() { sqlite3 -batch -readonly "$1" "$2"; }
-else
-	q() { python3 -c 'import sqlite3, sys
-c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-for r in c.execute(sys.argv[2]): print("|".join("" if v is None else str(v) for v in r))' "$@"; }
-fi
-eq() { [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"; }
-grep_err() { grep -q -- "$1" "$T/err" || fail "stderr lacks '$1': $(head -c 300 "$T/err")"; }
 
 xz -dc "$DATA/text/perf-script.txt.xz" >"$T/p.txt"
 xz -dc "$DATA/text/perf-script-usec.txt.xz" >"$T/p-usec.txt"
@@ -100,5 +80,4 @@ eq "$(wc -l <"$T/err")" 1 "one error line"
 eq "$(q "$T/a.db" "SELECT count(*) FROM run")" 1 "runs after the refused perf.data"
 expect 0 "$VLS" import --db "$T/f.db" --format perf-script "$P"
 
-[ $fails = 0 ] && echo "perf_script: all passed"
-exit $((fails > 0))
+cli_done perf_script

@@ -7,28 +7,10 @@
 # (text and JSON); tracefs text (microseconds) a step of 1000 ns; a
 # trace.dat with nanosecond timestamps none of them.
 # Environment (set by CTest): VLS = the vmlockstat binary, VLS_TEST_DATA.
-set -u
-VLS=${VLS:?set VLS to the vmlockstat binary}
+source "$(dirname "$0")/cli_common.bash"
+cli_setup tsstep
 DATA=${VLS_TEST_DATA:?set VLS_TEST_DATA to tests/data}
-T=$(mktemp -d /tmp/vls_cli_tsstep.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
 
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-expect() {
-	local want=$1; shift
-	"$@" >"$T/out" 2>"$T/err"
-	local got=$?
-	[ "$got" = "$want" ] || fail "'$*' exited $got, expected $want: $(head -c 300 "$T/err")"
-}
-if command -v sqlite3 >/dev/null; then
-	q() { sqlite3 -batch -readonly "$1" "$2"; }
-else
-	q() { python3 -c 'import sqlite3, sys
-c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-for r in c.execute(sys.argv[2]): print("|".join("" if v is None else str(v) for v in r))' "$@"; }
-fi
-eq() { [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"; }
 meta() { q "$1" "SELECT value FROM run_meta WHERE key = '$2'"; }
 notes() { python3 -c 'import json, sys
 for n in json.load(open(sys.argv[1]))["runs"][0]["notes"]: print(n)' "$1"; }
@@ -78,5 +60,4 @@ expect 0 "$VLS" report --db "$T/d.db" --json
 cp "$T/out" "$T/d.json"
 notes "$T/d.json" | grep -q "steps of" && fail "trace.dat JSON has the step's note"
 
-[ $fails = 0 ] && echo "timestamp_step: all passed"
-exit $((fails > 0))
+cli_done timestamp_step
