@@ -129,6 +129,10 @@ static void put_groups(struct vls_json *j, const struct vls_compare *c)
 		for (size_t k = 0; k < grp->ncaps; k++)
 			__vls_json_str(j, NULL, grp->caps[k]);
 		__vls_json_arr_end(j);
+		if (grp->ts_step_ns == VLS_RNULL)
+			__vls_json_null(j, "timestamp_step_ns");
+		else
+			__vls_json_int(j, "timestamp_step_ns", grp->ts_step_ns);
 		__vls_json_obj_end(j);
 	}
 	__vls_json_arr_end(j);

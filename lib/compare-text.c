@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "util-fmt.h"
 #include "util-table.h"
 
 static void fmt_plain(char *buf, size_t size, double v, enum vls_cunit unit)
@@ -263,6 +264,29 @@ static void put_caps_differ(struct vls_buf *b, const struct vls_compare *c)
 	__vls_buf_puts(b, "\n");
 }
 
+/* Groups whose timestamps come in steps (a jiffies clock, microsecond
+ * text): their waits and holds are whole steps, shorter ones 0. */
+static void put_steps(struct vls_buf *b, const struct vls_compare *c)
+{
+	bool any = false;
+
+	for (size_t g = 0; g < c->ngroups; g++) {
+		const struct vls_cgroup *grp = &c->groups[g];
+		char step[32];
+
+		if (grp->ts_step_ns == VLS_RNULL || grp->ts_step_ns <= 1)
+			continue;
+		__vls_fmt_ns(step, sizeof(step), (uint64_t)grp->ts_step_ns, 2);
+		__vls_buf_printf(b, "%s%s %s", any ? ", " : "  timestamps in steps: ",
+				 grp->name, step);
+		any = true;
+	}
+	if (any)
+		__vls_buf_puts(b, "\n  (waits and holds shorter than a step read as 0, "
+				  "the others are whole steps: compare durations "
+				  "well above it only)\n");
+}
+
 static void put_groups(struct vls_buf *b, const struct vls_compare *c)
 {
 	put_caps_differ(b, c);
@@ -270,6 +294,7 @@ static void put_groups(struct vls_buf *b, const struct vls_compare *c)
 	__vls_buf_puts(b, "\nwhole runs:\n");
 	put_table(b, c, -1);
 	put_verdict_notes(b, c);
+	put_steps(b, c);
 	for (size_t p = 0; p < c->nprocs; p++) {
 		__vls_buf_printf(b, "\nprocess %s:\n", c->procs[p]);
 		put_table(b, c, (long)p);

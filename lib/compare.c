@@ -382,6 +382,11 @@ static int fill_group(struct vls_compare *c, struct vls_cgroup *g,
 	memcpy(g->run_ids, in->run_ids, in->nruns * sizeof(int64_t));
 	g->nruns = in->nruns;
 	group_caps(g, rep);
+	g->ts_step_ns = 1;
+	for (size_t i = 0; i < rep->nruns && g->ts_step_ns != VLS_RNULL; i++)
+		if (rep->runs[i].ts_step_ns == VLS_RNULL ||
+		    rep->runs[i].ts_step_ns > g->ts_step_ns)
+			g->ts_step_ns = rep->runs[i].ts_step_ns;
 	fill_row(&g->all, rep, NULL, tmp);
 	for (size_t p = 0; p < c->nprocs; p++)
 		fill_row(&g->procs[p], rep, c->procs[p], tmp);

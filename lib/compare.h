@@ -51,6 +51,9 @@ struct vls_cgroup {
 	/* what every one of its runs can measure (report.h VLS_CAP_*) */
 	const char *caps[VLS_RCAPS_MAX];
 	size_t ncaps;
+	/* the coarsest timestamp step of its runs (vls_rrun.ts_step_ns), 1:
+	 * nanoseconds, VLS_RNULL: a run did not say */
+	int64_t ts_step_ns;
 	struct vls_crow all;
 	struct vls_crow *procs;  /* one per shared process name */
 };

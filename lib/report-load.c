@@ -204,6 +204,20 @@ struct vls_rtask *__vls_rl_task(struct vls_rloader *L, struct vls_rrun *run,
 	return bsearch(&key, run->tasks, run->ntasks, sizeof(key), cmp_tid);
 }
 
+/* run meta timestamp_resolution_ns: 1 when absent on a run whose import
+ * measured the clock (timestamp_pairs), VLS_RNULL when nothing says. */
+static int64_t ts_step(const struct vls_rloader *L)
+{
+	const char *res = __vls_rl_meta(L, "timestamp_resolution_ns");
+	char *end;
+	long long v;
+
+	if (!res)
+		return __vls_rl_meta(L, "timestamp_pairs") ? 1 : VLS_RNULL;
+	v = strtoll(res, &end, 10);
+	return end != res && !*end && v >= 1 ? v : VLS_RNULL;
+}
+
 static int load_core(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 {
 	int err;
@@ -218,6 +232,8 @@ static int load_core(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 	if (!err)
 		err = __vls_rl_query(L, "SELECT key, value FROM run_meta WHERE run_id = :run_id",
 				     id, meta_row, NULL);
+	if (!err)
+		run->ts_step_ns = ts_step(L);
 	/* the threads only for the lists: the run's figures (runs, the
 	 * compare matrix) are stored per run */
 	if (!err && (L->sections & VLS_REPORT_TASKS))

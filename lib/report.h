@@ -104,6 +104,10 @@ struct vls_rchain {
 struct vls_rrun {
 	int64_t id, events, lost_events, imported_at;
 	int64_t duration_ns;           /* first to last event, VLS_RNULL: none */
+	/* the timestamps' step (run meta timestamp_resolution_ns: the trace
+	 * clock's, or the decimals a text printed); 1 for nanoseconds,
+	 * VLS_RNULL when the import did not say (a DB from before) */
+	int64_t ts_step_ns;
 	char *label, *kernel, *arch, *source, *format;
 	const char *caps[VLS_RCAPS_MAX]; /* static strings */
 	size_t ncaps;

@@ -336,6 +336,9 @@ def compare(doc):
         if not runs or not all(typ(x, INT) for x in runs):
             err(f"{gp}.runs", "not a list of run ids")
         need(g, gp, "capabilities", LIST)
+        step = need(g, gp, "timestamp_step_ns", INT, nullable=True)
+        if step is not None and step < 1:
+            err(f"{gp}.timestamp_step_ns", f"{step} < 1")
     need(doc, "$", "capabilities_differ", BOOL)
     thr = need(doc, "$", "threshold_pct", NUM)
     if thr is None or thr < 0:

@@ -70,5 +70,8 @@ io = fig.get("io_retry_fallbacks") or {}
 vals = [v["mean"] for v in io.get("values", [])]
 expect(len(vals) == 2 and vals[0] > 0 and vals[1] == 0,
        f"compare stock-ra patched-ra: io_retry fallbacks {vals}, to 0")
+steps = [g.get("timestamp_step_ns") for g in cmp["groups"]]
+expect(all(s is not None and 3900000 <= s <= 4100000 for s in steps),
+       f"compare: both groups' timestamps in ~4 ms steps (jiffies): {steps}")
 sys.exit(1 if bad else 0)
 PY
