@@ -8,6 +8,7 @@
  * (report-load-faults.c, report-load-locks.c add theirs) and from recorded
  * vmstat. A figure that rests on a missing capability is null.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,17 +107,17 @@ static int stack_notes(struct vls_rloader *L, struct vls_rrun *run)
  */
 static int resolution_note(struct vls_rloader *L, struct vls_rrun *run)
 {
-	const char *res = __vls_rl_meta(L, "timestamp_resolution_ns");
 	const char *clock = __vls_rl_meta(L, "timestamp_clock_step_ns");
 	const char *ties = __vls_rl_meta(L, "timestamp_ties");
 	const char *pairs = __vls_rl_meta(L, "timestamp_pairs");
 	bool perf = run->format && !strcmp(run->format, "perf-script");
 	char step[32];
 
-	if (!res || !strcmp(res, "1") || !strcmp(res, "0"))
+	/* run->ts_step_ns: load_core() read it from the meta */
+	if (run->ts_step_ns == VLS_RNULL || run->ts_step_ns <= 1)
 		return 0;
-	__vls_fmt_ns(step, sizeof(step), strtoull(res, NULL, 10), 2);
-	if (clock && !strcmp(clock, res))
+	__vls_fmt_ns(step, sizeof(step), (uint64_t)run->ts_step_ns, 2);
+	if (clock && strtoll(clock, NULL, 10) == run->ts_step_ns)
 		return __vls_rl_note(L, run, "timestamps in steps of %s (the trace "
 				     "clock's, measured: %s of %s events carry the "
 				     "timestamp of the event before them on their "
@@ -124,10 +125,10 @@ static int resolution_note(struct vls_rloader *L, struct vls_rrun *run)
 				     "0, and durations are whole steps, not measured "
 				     "below one", step, ties ? ties : "?",
 				     pairs ? pairs : "?");
-	return __vls_rl_note(L, run, "timestamps in steps of %s ns (%s): a wait "
-			     "or hold shorter than that reads as 0, and the digits "
-			     "of a duration below it are not measured", res,
-			     perf ? "perf script without --ns" :
+	return __vls_rl_note(L, run, "timestamps in steps of %" PRId64 " ns (%s): "
+			     "a wait or hold shorter than that reads as 0, and the "
+			     "digits of a duration below it are not measured",
+			     run->ts_step_ns, perf ? "perf script without --ns" :
 			     "the decimals the trace printed");
 }
 

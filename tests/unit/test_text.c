@@ -4,77 +4,13 @@
  * reader-text-fields.c): one row per line format, stacks, dialect detection,
  * strict and lenient bad input, and whole-file counts on real traces.
  */
-#include <stdlib.h>
-#include <unistd.h>
-
-#include "test.h"
+#define TEXT_TEST_TMPDIR "/tmp/vls-test-text-XXXXXX"
+#include "text_collect.h"
 #include "reader-text.h"
-
-static char tmpdir[] = "/tmp/vls-test-text-XXXXXX";
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
-
-#define MAX_EVENTS 60000
-
-struct collected {
-	size_t n;
-	vls_event *ev;               /* copies, stack pointers cleared */
-	uint32_t depth[MAX_EVENTS];
-	char top[MAX_EVENTS][64];    /* innermost frame */
-	char bottom[MAX_EVENTS][64]; /* outermost frame */
-};
-
-static struct collected *col;
-
-static int collect(const vls_event *ev, void *data)
-{
-	size_t i = col->n;
-
-	if (i == MAX_EVENTS)
-		return 1;
-	col->ev[i] = *ev;
-	col->depth[i] = ev->stack_depth;
-	col->top[i][0] = col->bottom[i][0] = '\0';
-	if (ev->stack_depth) {
-		snprintf(col->top[i], 64, "%s", ev->stack[0]);
-		snprintf(col->bottom[i], 64, "%s", ev->stack[ev->stack_depth - 1]);
-	}
-	col->ev[i].stack = NULL;
-	col->n++;
-	return 0;
-}
-
-static const char *write_tmp(const char *name, const char *text, size_t len)
-{
-	static char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "wb");
-	fwrite(text, 1, len, f);
-	fclose(f);
-	return path;
-}
-
-/* Read a whole file. Returns the read's result; *r stays open for meta. */
-static int read_file(vls_ctx *ctx, const char *path, int strict, vls_reader **r,
-		     vls_reader_stats *st)
-{
-	vls_reader_opts o = VLS_READER_OPTS_INIT;
-	int ret;
-
-	o.strict = strict;
-	col->n = 0;
-	*r = NULL;
-	ret = vls_reader_open(r, ctx, path, &o);
-	if (ret)
-		return ret;
-	ret = vls_reader_read(*r, collect, NULL);
-	vls_reader_get_stats(*r, st);
-	return ret;
-}
 
 /* The union's fields of a kind, as text a table can hold. */
 static void render(char *b, size_t n, const vls_event *e)
@@ -650,16 +586,6 @@ static const struct file_case {
 	{ "tiny-6.12-x86_64-stock-readahead", 1518, 1519, 1499, 3216, 1028, 1087, 1080, 2, "1" },
 };
 
-static const char *unxz(const char *src, const char *name)
-{
-	static char path[512];
-	char cmd[1200];
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	snprintf(cmd, sizeof(cmd), "xz -dc '%s' > '%s'", src, path);
-	return system(cmd) ? NULL : path;
-}
-
 static uint64_t count_kind(vls_event_kind k)
 {
 	uint64_t n = 0;
@@ -859,10 +785,8 @@ int main(void)
 {
 	vls_ctx *ctx = NULL;
 
-	if (!mkdtemp(tmpdir) || vls_ctx_new(&ctx))
+	if (text_test_setup() || vls_ctx_new(&ctx))
 		return 1;
-	col = calloc(1, sizeof(*col));
-	col->ev = calloc(MAX_EVENTS, sizeof(*col->ev));
 	test_lines(ctx);
 	test_stacks(ctx);
 	test_detect();
@@ -874,15 +798,7 @@ int main(void)
 	test_shared_traces(ctx);
 	test_dialects(ctx);
 	test_tracedat_twin(ctx);
-	free(col->ev);
-	free(col);
 	vls_ctx_free(ctx);
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd))
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
+	text_test_cleanup();
 	return TEST_DONE();
 }

@@ -6,86 +6,18 @@
  * tests/data/text/ (perf-script.txt.xz, perf-script-usec.txt.xz), whose
  * counts come from grep on the text (tests/data/README.md).
  */
-#include <stdlib.h>
-#include <unistd.h>
-
-#include "test.h"
+#define TEXT_TEST_TMPDIR "/tmp/vls-test-perf-XXXXXX"
+#include "text_collect.h"
 #include "reader-text.h"
 
-static char tmpdir[] = "/tmp/vls-test-perf-XXXXXX";
-
-#define MAX_EVENTS 4000
-
-struct collected {
-	size_t n;
-	vls_event ev[MAX_EVENTS];    /* copies, stack pointers cleared */
-	uint32_t depth[MAX_EVENTS];
-	char top[MAX_EVENTS][64];    /* innermost frame */
-	char bottom[MAX_EVENTS][64]; /* outermost frame */
-};
-
-static struct collected *col;
-
-static int collect(const vls_event *ev, void *data)
+/* A fixture of tests/data/text/ unpacked to tmpdir (its name less .xz). */
+static const char *unxz_fixture(const char *file)
 {
-	size_t i = col->n;
+	char src[512], name[128];
 
-	(void)data;
-	if (i == MAX_EVENTS)
-		return 1;
-	col->ev[i] = *ev;
-	col->depth[i] = ev->stack_depth;
-	col->top[i][0] = col->bottom[i][0] = '\0';
-	if (ev->stack_depth) {
-		snprintf(col->top[i], 64, "%s", ev->stack[0]);
-		snprintf(col->bottom[i], 64, "%s", ev->stack[ev->stack_depth - 1]);
-	}
-	col->ev[i].stack = NULL;
-	col->ev[i].name = NULL;
-	col->n++;
-	return 0;
-}
-
-static const char *write_tmp(const char *name, const char *text)
-{
-	static char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "wb");
-	fwrite(text, 1, strlen(text), f);
-	fclose(f);
-	return path;
-}
-
-static const char *unxz(const char *file)
-{
-	static char path[512];
-	char cmd[1200];
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, file);
-	path[strlen(path) - 3] = '\0';
-	snprintf(cmd, sizeof(cmd), "xz -dc '%s/text/%s' > '%s'", VLS_TEST_DATA, file,
-		 path);
-	return system(cmd) ? NULL : path;
-}
-
-/* Read a whole file; *r stays open for its meta. */
-static int read_file(vls_ctx *ctx, const char *path, int strict, vls_reader **r,
-		     vls_reader_stats *st)
-{
-	vls_reader_opts o = VLS_READER_OPTS_INIT;
-	int ret;
-
-	o.strict = strict;
-	col->n = 0;
-	*r = NULL;
-	ret = vls_reader_open(r, ctx, path, &o);
-	if (ret)
-		return ret;
-	ret = vls_reader_read(*r, collect, NULL);
-	vls_reader_get_stats(*r, st);
-	return ret;
+	snprintf(src, sizeof(src), "%s/text/%s", VLS_TEST_DATA, file);
+	snprintf(name, sizeof(name), "%.*s", (int)(strlen(file) - 3), file);
+	return unxz(src, name);
 }
 
 /* ------------------------------------------------------------------ */
@@ -263,7 +195,7 @@ static const char stack_text[] =
 
 static void test_stacks(vls_ctx *ctx)
 {
-	const char *path = write_tmp("stacks.txt", stack_text);
+	const char *path = write_tmp("stacks.txt", stack_text, strlen(stack_text));
 	vls_reader_stats st;
 	vls_reader *r;
 
@@ -328,7 +260,7 @@ static char (*ns_top)[64], (*ns_bottom)[64];
  * with kernel frames in its callchain. */
 static void test_fixture(vls_ctx *ctx)
 {
-	const char *path = unxz("perf-script.txt.xz");
+	const char *path = unxz_fixture("perf-script.txt.xz");
 	vls_reader_stats st;
 	vls_reader_opts o = VLS_READER_OPTS_INIT;
 	vls_reader *r = NULL;
@@ -381,7 +313,7 @@ static void test_fixture(vls_ctx *ctx)
  * cut to the microsecond, the same stacks. */
 static void test_fixture_usec(vls_ctx *ctx)
 {
-	const char *path = unxz("perf-script-usec.txt.xz");
+	const char *path = unxz_fixture("perf-script-usec.txt.xz");
 	vls_reader_stats st;
 	vls_reader *r;
 	size_t diff = 0;
@@ -416,7 +348,7 @@ static void test_fixture_usec(vls_ctx *ctx)
 static void test_perf_data(vls_ctx *ctx)
 {
 	static const char head[] = "PERFILE2\x68\0\0\0\0\0\0\0";
-	const char *path = write_tmp("p.data", head);
+	const char *path = write_tmp("p.data", head, strlen(head));
 	vls_reader *r = NULL;
 
 	CHECK_INT(vls_reader_open(&r, ctx, path, NULL), VLS_EPARSE);
@@ -428,11 +360,8 @@ static void test_perf_data(vls_ctx *ctx)
 int main(void)
 {
 	vls_ctx *ctx = NULL;
-	char cmd[128];
-
-	if (!mkdtemp(tmpdir) || vls_ctx_new(&ctx))
+	if (text_test_setup() || vls_ctx_new(&ctx))
 		return 1;
-	col = calloc(1, sizeof(*col));
 	ns_ev = calloc(MAX_EVENTS, sizeof(*ns_ev));
 	ns_depth = calloc(MAX_EVENTS, sizeof(*ns_depth));
 	ns_top = calloc(MAX_EVENTS, 64);
@@ -444,14 +373,11 @@ int main(void)
 	test_fixture(ctx);
 	test_fixture_usec(ctx);
 	test_perf_data(ctx);
-	free(col);
 	free(ns_ev);
 	free(ns_depth);
 	free(ns_top);
 	free(ns_bottom);
 	vls_ctx_free(ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", tmpdir);
+	text_test_cleanup();
 	return TEST_DONE();
 }
