@@ -29,6 +29,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <event-parse.h>
 #include <kbuffer.h>
@@ -38,6 +39,8 @@
 
 /* Bytes of pages one pread() brings in for an uncompressed stream. */
 #define BLOCK_BYTES (128u << 10)
+/* The size bits of a page's commit word (kbuffer-parse.c). */
+#define PAGE_COMMIT_MASK ((1ULL << 27) - 1)
 /* A chunk either side, as reader-tracedat-layout.c bounds the first. */
 #define CHUNK_MAX (64u << 20)
 
@@ -70,6 +73,8 @@ struct vls_tddata {
 	int fd;
 	bool big_endian;
 	uint32_t page_size;
+	int long_size;           /* of a page's commit word */
+	uint64_t file_size;      /* for messages */
 	ZSTD_DCtx *zctx;
 	struct stream *s;
 	size_t ns;
@@ -126,6 +131,33 @@ static int pread_all(struct vls_tddata *d, void *buf, size_t n, uint64_t off)
 	return 0;
 }
 
+/*
+ * A page whose commit word does not fit it refuses the file, as
+ * reader-tracedat-layout.c's check_pages() does before libtracecmd reads
+ * one (same message): checked here as the pages come rather than in a
+ * pass of its own over the file.
+ */
+static int check_commits(struct vls_tddata *d, const unsigned char *buf, uint64_t n,
+			 uint64_t off)
+{
+	uint64_t hdr = 8 + d->long_size, commit;
+
+	for (uint64_t p = 0; p + hdr <= n; p += d->page_size) {
+		commit = 0;
+		memcpy(&commit, buf + p + 8, d->long_size);
+		if (d->big_endian)    /* as reader-tracedat-layout.c's fix() */
+			commit = d->long_size == 8 ? __builtin_bswap64(commit)
+				 : __builtin_bswap32((uint32_t)commit);
+		if ((commit & PAGE_COMMIT_MASK) > d->page_size - hdr)
+			return __vls_error(d->r->ctx, VLS_EPARSE, "%s: corrupt or "
+					   "truncated trace.dat: event page commit size "
+					   "larger than the page at offset %" PRIu64
+					   " (file size %" PRIu64 ")", d->r->path, off + p,
+					   d->file_size);
+	}
+	return 0;
+}
+
 /* The next block of an uncompressed stream: 1, 0 at its end. */
 static int fill_block(struct vls_tddata *d, struct stream *s)
 {
@@ -139,6 +171,8 @@ static int fill_block(struct vls_tddata *d, struct stream *s)
 	ret = pread_all(d, s->buf, (size_t)n, s->off);
 	if (ret)
 		return ret < 0 ? ret : 0;
+	if ((ret = check_commits(d, s->buf, n, s->off)))
+		return ret;
 	memset(s->buf + n, 0, d->page_size);
 	s->off += n;
 	s->len = (size_t)n;
@@ -398,6 +432,7 @@ int __vls_tddata_open(struct vls_tddata **out, vls_reader *r,
 {
 	const char *why = unsupported(h, tep);
 	struct vls_tddata *d;
+	struct stat st;
 	int ret;
 
 	*out = NULL;
@@ -412,11 +447,13 @@ int __vls_tddata_open(struct vls_tddata **out, vls_reader *r,
 	d->r = r;
 	d->big_endian = h->big_endian;
 	d->page_size = h->page_size;
+	d->long_size = h->long_size;
 	d->fd = open(r->path, O_RDONLY | O_CLOEXEC);
-	if (d->fd < 0) {
+	if (d->fd < 0 || fstat(d->fd, &st) < 0) {
 		ret = __vls_error(r->ctx, VLS_EIO, "%s: %s", r->path, strerror(errno));
 		goto fail;
 	}
+	d->file_size = (uint64_t)st.st_size;
 	d->zctx = ZSTD_createDCtx();
 	ret = d->zctx ? streams_init(d, h, tep) : __vls_error(r->ctx, VLS_ENOMEM,
 							       "out of memory");

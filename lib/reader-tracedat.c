@@ -689,6 +689,8 @@ static int td_open(vls_reader *r)
 	if (!ret)
 		ret = open_own(r);
 	if (!ret && !p->data)
+		ret = __vls_tdhead_check_pages(&p->head, r);
+	if (!ret && !p->data)
 		ret = open_handles(r);
 	if (ret)
 		return ret;

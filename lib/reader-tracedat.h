@@ -83,6 +83,9 @@ struct vls_tdhead {
  * file.
  */
 int __vls_tdhead_read(struct vls_tdhead *out, vls_reader *r);
+/* Refuse uncompressed CPU data whose pages libtracecmd would crash on
+ * (reader-tracedat-layout.c, check_pages()): before tracecmd_open(). */
+int __vls_tdhead_check_pages(const struct vls_tdhead *h, vls_reader *r);
 
 /* Free what __vls_tdhead_read() allocated in h (bufs, ksyms); h itself
  * stays. */

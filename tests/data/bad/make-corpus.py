@@ -336,6 +336,17 @@ def tracedat_cases(out, fx, rnd):
         struct.pack_into("<Q", b, s + 8, commit)
         add(out, f"v6-commit-{i}.dat", bytes(b), "any",
             what=f"v6: first page's commit field {commit:#x}")
+    # The same in the last page of CPU 0's data: libtracecmd opens such a
+    # file; vmlockstat refuses it whichever of the two reads the pages
+    # (reader-tracedat-data.c checks each page as it reads it).
+    b = bytearray(v6)
+    s, e = spans[0]
+    last = s + ((e - s) // 4096 - 1) * 4096
+    assert last > s, "CPU 0 of the fixture has one page"
+    struct.pack_into("<Q", b, last + 8, 0xffffffffffff)
+    add(out, "v6-commit-last.dat", bytes(b), "fail",
+        pattern=r"event page commit size larger than the page at offset %d" % last,
+        what="v6: last page of CPU 0 with a commit field 0xffffffffffff")
 
 
 def text_lines(fx):
