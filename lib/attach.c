@@ -246,11 +246,6 @@ int __vls_attach_reserve(vls_event **out, struct vls_attach *a, int32_t cpu,
 	*out = NULL;
 	if (a->stopped)
 		return VLS_ESTOPPED;
-	if (a->raw.event) {
-		memset(&a->scratch, 0, sizeof(a->scratch));
-		*out = &a->scratch;
-		return 0;
-	}
 	ret = cpu_get(a, cpu, &c);
 	if (ret)
 		return ret;
@@ -303,11 +298,6 @@ int __vls_attach_commit(struct vls_attach *a)
 	struct vls_attach_cpu *c = a->resv_cpu;
 	struct vls_attach_slot *s;
 
-	if (a->raw.event) {
-		if (a->raw.event(&a->scratch, a->raw.data))
-			a->stopped = 1;
-		return a->stopped ? VLS_ESTOPPED : 0;
-	}
 	s = slot_of(a, a->resv);
 	a->count++;
 	c->seq[(c->head + c->n++) % VLS_ATTACH_RECENT] = (uint32_t)a->resv;
@@ -385,15 +375,6 @@ static bool in_class(const vls_event *ev, const char *cls, size_t len)
 	return !strncmp(name, cls, len) && (name[len] == '\0' || name[len] == '_');
 }
 
-static int pass_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
-		      const char *const *frames, size_t n)
-{
-	if (a->raw.stack(cpu, tid, frames, n < VLS_STACK_MAX ? n : VLS_STACK_MAX,
-			 a->raw.data))
-		a->stopped = 1;
-	return a->stopped ? VLS_ESTOPPED : 0;
-}
-
 /* Rule 1: the task's waiting event, when the stack's class is its. Counts
  * it late when rule 2 would have missed it: out of its CPU's recent
  * events, on another CPU, or past the horizon behind the last event (as
@@ -451,8 +432,6 @@ int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 
 	if (a->stopped)
 		return VLS_ESTOPPED;
-	if (a->raw.stack)
-		return pass_stack(a, cpu, tid, frames, n);
 	cls_len = stack_class(frames, n, &cls);
 	s = by_task(a, cpu, tid, cls, cls_len);
 	if (!s)

@@ -2,8 +2,7 @@
 /*
  * attach.h - stack attachment: a stacktrace trigger's stack record joins
  * the event that fired it, and events leave in input order (attach.c).
- * Readers feed it; the import pipeline runs one of its own on the
- * importing thread.
+ * Each reader has one (vls_reader_read()), on the thread that reads.
  */
 #ifndef VLS_ATTACH_H
 #define VLS_ATTACH_H
@@ -86,39 +85,10 @@ struct vls_attach_cpu {
 	unsigned int head, n;
 };
 
-/*
- * Pass-through: a reader's events and stack records as they are read, in
- * input order, for a consumer that attaches them itself with an attach of
- * its own (the import pipeline does it on the importing thread). A non-zero
- * return stops the reader.
- */
-struct vls_raw_record;
-
-struct vls_attach_raw {
-	int (*event)(const vls_event *ev, void *data);
-	int (*stack)(int32_t cpu, int32_t tid, const char *const *frames, size_t n,
-		     void *data);
-	/* Optional: a reader with ops->decode hands its records over undecoded,
-	 * for the consumer to decode on its own thread. */
-	int (*record)(const struct vls_raw_record *rec, void *data);
-	void *data;
-};
-
-/* A record as read (trace.dat: one ring-buffer entry), valid during the
- * call that hands it over: size bytes at data, no more than decoding the
- * record reads (which may be less than the record). */
-struct vls_raw_record {
-	uint64_t ts;
-	int32_t cpu;
-	int32_t size;
-	const void *data;
-};
-
 struct vls_attach {
 	vls_ctx *ctx;
 	vls_event_cb cb;
 	void *cb_data;
-	struct vls_attach_raw raw;  /* set: pass everything through */
 	struct vls_attach_slot *ring;
 	size_t cap;             /* slots: a power of two */
 	uint64_t head;          /* sequence number of the oldest event */
@@ -137,11 +107,9 @@ struct vls_attach {
 	 * events that stopped waiting at the limit (for the run's metadata) */
 	uint64_t late_stacks, waits_expired;
 	int stopped;            /* cb returned non-zero */
-	/* the slot __vls_attach_reserve() handed out (scratch when passing
-	 * through) */
+	/* the slot __vls_attach_reserve() handed out */
 	uint64_t resv;
 	struct vls_attach_cpu *resv_cpu;
-	vls_event scratch;
 };
 
 int __vls_attach_init(struct vls_attach *a, vls_ctx *ctx,

@@ -2,15 +2,19 @@
 /*
  * import-pipe.c - read a file and feed its events to an import.
  *
- * Reading and analysis (the analyzers and SQLite) run on two threads on a
- * machine with two or more CPUs: a reader thread fills blocks with what it
- * reads, and the importing thread attaches stacks to their events and feeds
- * the analyzers in order. libtracecmd's own work per record is the larger
- * half, so the reader thread does as little else as it can: a reader with
- * ops->decode (trace.dat) ships each record's bytes undecoded and they are
- * decoded here; the text reader ships parsed events, and stack records
- * with their frames copied into the block's arena. At most PIPE_BLOCKS
- * blocks exist, so memory stays bounded whatever the input's size.
+ * Reading and analysis run on two threads on a machine with two or more
+ * CPUs. The reader thread reads, decodes and attaches stacks to their
+ * events (the reader's own vls_reader_read()), and fills blocks with the
+ * events, each stack's frames copied into the block's arena; the
+ * importing thread feeds them, in order, to the analyzers and SQLite. The
+ * analyzers are the larger half (docs/benchmark.md), so everything that
+ * is not theirs is on the reader's side. At most PIPE_BLOCKS blocks
+ * exist, so memory stays bounded whatever the input's size.
+ *
+ * A handoff wakes the other thread only when it waits and, but for the
+ * end or a thread about to wait itself, when half the blocks are ready
+ * for it: a wakeup costs tens of microseconds in a VM, and one per block
+ * was 4 % of an import.
  *
  * With a custom allocator (vls_ctx_set_allocator(), which need not be
  * thread-safe) or one CPU, everything stays on the calling thread.
@@ -22,24 +26,17 @@
 
 #include "import.h"
 
-#define PIPE_EVENTS 1024          /* events per block: ~0.2 MB, handoffs rare */
-#define PIPE_ARENA (256 * 1024)   /* stack bytes per block */
-#define PIPE_BLOCKS 3
+#define PIPE_EVENTS 4096          /* events per block: ~0.6 MB */
+#define PIPE_ARENA (1024 * 1024)  /* stack bytes per block */
+#define PIPE_BLOCKS 8
+#define PIPE_HALF (PIPE_BLOCKS / 2)
 /* the most one event's stack can take: pointers plus cut frame names */
 #define STACK_BYTES_MAX (VLS_STACK_MAX * (sizeof(char *) + 257))
-
-enum item_kind {
-	ITEM_EVENT,       /* ev[i] */
-	ITEM_STACK,       /* ev[i]: its cpu, tid, stack and stack_depth */
-	ITEM_RECORD,      /* rec[i], its bytes in the arena: decoded here */
-};
 
 struct block {
 	size_t n, used;
 	vls_reader_stats stats;   /* reader counters when the block was full */
-	unsigned char kind[PIPE_EVENTS];
 	vls_event ev[PIPE_EVENTS];
-	struct vls_raw_record rec[PIPE_EVENTS];
 	alignas(sizeof(char *)) char arena[PIPE_ARENA];
 };
 
@@ -49,9 +46,11 @@ struct pipe {
 	const vls_import_opts *opts;
 	uint64_t events;
 	int feed_err;             /* consumer's error, stops the reader */
+	const vls_reader_stats *block_stats; /* threaded: of the block fed */
 	/* threaded only */
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_cond_t full_cond, spare_cond;
+	bool reader_waits, consumer_waits;
 	struct block *blocks[PIPE_BLOCKS];
 	struct block *full[PIPE_BLOCKS];  /* FIFO of filled blocks */
 	struct block *spare[PIPE_BLOCKS]; /* stack of empty blocks */
@@ -59,29 +58,9 @@ struct pipe {
 	struct block *cur;        /* being filled by the reader */
 	bool done, abort;
 	int read_ret;
-	/* the importing thread's */
-	struct vls_attach attach;
-	vls_reader_stats attach_stats; /* events, stacks, orphans, dups */
-	const vls_reader_stats *block_stats;
 };
 
 /* ---- the consumer side: one event into the import ---- */
-
-/* Reader counters for the progress callback: the reader's own, or when
- * threaded, those shipped with the block being fed plus the attaching
- * done on this thread. */
-static void progress_stats(const struct pipe *p, vls_reader_stats *s)
-{
-	if (!p->block_stats) {
-		vls_reader_get_stats(p->reader, s);
-		return;
-	}
-	*s = *p->block_stats;
-	s->events = p->attach_stats.events;
-	s->other_events = p->attach_stats.other_events;
-	s->stacks = p->attach_stats.stacks;
-	s->bad_records += p->attach_stats.bad_records;
-}
 
 static int feed_one(struct pipe *p, const vls_event *ev)
 {
@@ -92,14 +71,17 @@ static int feed_one(struct pipe *p, const vls_event *ev)
 		return p->feed_err;
 	if (++p->events % VLS_IMPORT_PROGRESS_EVERY || !p->opts || !p->opts->progress)
 		return 0;
-	progress_stats(p, &s);
+	/* threaded: the counters shipped with the block being fed */
+	if (p->block_stats)
+		s = *p->block_stats;
+	else
+		vls_reader_get_stats(p->reader, &s);
 	if (p->opts->progress(&s, p->events, p->opts->progress_data))
 		p->feed_err = __vls_error(p->imp->ctx, VLS_ESTOPPED, "import stopped");
 	return p->feed_err;
 }
 
-/* The callback of the reader's attach (one thread), or of the importing
- * thread's (threaded): one event, its stack attached, into the import. */
+/* The reader's callback on one thread: one event into the import. */
 static int feed_cb(const vls_event *ev, void *data)
 {
 	return feed_one(data, ev) ? 1 : 0;
@@ -107,25 +89,35 @@ static int feed_cb(const vls_event *ev, void *data)
 
 /* ---- the reader thread ---- */
 
-/* Hand the current block over and take an empty one; false on abort. */
+/* Hand the current block over (if any) and take an empty one; false on
+ * abort. Called with p->lock held. */
+static bool ship_locked(struct pipe *p)
+{
+	if (p->cur) {
+		vls_reader_get_stats(p->reader, &p->cur->stats);
+		p->full[(p->headfull + p->nfull++) % PIPE_BLOCKS] = p->cur;
+		p->cur = NULL;
+		if (p->consumer_waits && (p->nfull >= PIPE_HALF || !p->nspare))
+			pthread_cond_signal(&p->full_cond);
+	}
+	while (!p->nspare && !p->abort) {
+		p->reader_waits = true;
+		pthread_cond_wait(&p->spare_cond, &p->lock);
+		p->reader_waits = false;
+	}
+	if (p->abort)
+		return false;
+	p->cur = p->spare[--p->nspare];
+	p->cur->n = p->cur->used = 0;
+	return true;
+}
+
 static bool ship(struct pipe *p)
 {
 	bool ok;
 
 	pthread_mutex_lock(&p->lock);
-	if (p->cur) {
-		vls_reader_get_stats(p->reader, &p->cur->stats);
-		p->full[(p->headfull + p->nfull++) % PIPE_BLOCKS] = p->cur;
-		p->cur = NULL;
-		pthread_cond_broadcast(&p->cond);
-	}
-	while (!p->nspare && !p->abort)
-		pthread_cond_wait(&p->cond, &p->lock);
-	if (!p->abort) {
-		p->cur = p->spare[--p->nspare];
-		p->cur->n = p->cur->used = 0;
-	}
-	ok = !p->abort;
+	ok = ship_locked(p);
 	pthread_mutex_unlock(&p->lock);
 	return ok;
 }
@@ -151,80 +143,36 @@ static void copy_stack(struct block *b, vls_event *dst, const char *const *src,
 	b->used += (len + sizeof(char *) - 1) & ~(sizeof(char *) - 1);
 }
 
-/* The next free item of the current block, shipping a full one first
- * (also when the arena lacks bytes for the item). */
-static inline size_t next_item(struct pipe *p, enum item_kind kind, size_t bytes)
-{
-	struct block *b = p->cur;
-
-	if (!b)                   /* an earlier ship() saw the abort */
-		return SIZE_MAX;
-	if (b->n == PIPE_EVENTS || PIPE_ARENA - b->used < bytes) {
-		if (!ship(p))
-			return SIZE_MAX;
-		b = p->cur;
-	}
-	b->kind[b->n] = (unsigned char)kind;
-	return b->n++;
-}
-
+/* An event, its stack attached: copied into the current block (the
+ * reader reuses what the event points to after this call), shipping a
+ * full block first. */
 static int pipe_event(const vls_event *ev, void *data)
 {
 	struct pipe *p = data;
-	size_t i = next_item(p, ITEM_EVENT, 0);
-
-	if (i == SIZE_MAX)
-		return 1;
-	p->cur->ev[i] = *ev;
-	return 0;
-}
-
-static int pipe_stack(int32_t cpu, int32_t tid, const char *const *frames,
-		      size_t n, void *data)
-{
-	struct pipe *p = data;
-	size_t i = next_item(p, ITEM_STACK, STACK_BYTES_MAX);
+	size_t depth = ev->stack_depth < VLS_STACK_MAX ? ev->stack_depth : VLS_STACK_MAX;
+	struct block *b = p->cur;
 	vls_event *dst;
 
-	if (i == SIZE_MAX)
+	if (!b)                   /* an earlier ship() saw the abort */
 		return 1;
-	dst = &p->cur->ev[i];
-	dst->cpu = cpu;
-	dst->tid = tid;
-	copy_stack(p->cur, dst, frames, n);
-	return 0;
-}
-
-/* A record's bytes are copied: libtracecmd frees it after this call. */
-static int pipe_record(const struct vls_raw_record *rec, void *data)
-{
-	struct pipe *p = data;
-	size_t size = rec->size > 0 ? (size_t)rec->size : 0;
-	struct block *b;
-	size_t i;
-
-	if (size > PIPE_ARENA - sizeof(char *)) {
-		/* a reader hands over at most what decoding reads: 64 KB */
-		p->reader->stats.bad_records++;
-		return 0;
+	if (b->n == PIPE_EVENTS || (depth && PIPE_ARENA - b->used < STACK_BYTES_MAX)) {
+		if (!ship(p))
+			return 1;
+		b = p->cur;
 	}
-	i = next_item(p, ITEM_RECORD, size + sizeof(char *));
-	if (i == SIZE_MAX)
-		return 1;
-	b = p->cur;
-	b->rec[i] = *rec;
-	b->rec[i].data = memcpy(b->arena + b->used, rec->data, size);
-	b->used += (size + sizeof(char *) - 1) & ~(sizeof(char *) - 1);
+	dst = &b->ev[b->n++];
+	*dst = *ev;
+	if (depth)
+		copy_stack(b, dst, ev->stack, depth);
+	else
+		dst->stack = NULL;
 	return 0;
 }
 
 static void *reader_thread(void *arg)
 {
 	struct pipe *p = arg;
-	const struct vls_attach_raw raw = {
-		pipe_event, pipe_stack, p->reader->ops->decode ? pipe_record : NULL, p
-	};
-	int ret = ship(p) ? __vls_reader_read_raw(p->reader, &raw) : VLS_ESTOPPED;
+	int ret = ship(p) ? vls_reader_read(p->reader, pipe_event, p) : VLS_ESTOPPED;
 
 	pthread_mutex_lock(&p->lock);
 	if (p->cur && p->cur->n)
@@ -234,21 +182,32 @@ static void *reader_thread(void *arg)
 	p->cur = NULL;
 	p->read_ret = ret;
 	p->done = true;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_signal(&p->full_cond);
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
 
 /* ---- the importing thread ---- */
 
-static struct block *next_full(struct pipe *p)
+/* Give back the block fed (if any) and take the next full one: NULL at
+ * the end of the input. */
+static struct block *next_full(struct pipe *p, struct block *fed, bool abort)
 {
 	struct block *b = NULL;
 
 	pthread_mutex_lock(&p->lock);
-	while (!p->nfull && !p->done)
-		pthread_cond_wait(&p->cond, &p->lock);
-	if (p->nfull) {
+	if (fed) {
+		p->spare[p->nspare++] = fed;
+		p->abort |= abort;
+		if (p->reader_waits && (p->nspare >= PIPE_HALF || !p->nfull || abort))
+			pthread_cond_signal(&p->spare_cond);
+	}
+	while (!abort && !p->nfull && !p->done) {
+		p->consumer_waits = true;
+		pthread_cond_wait(&p->full_cond, &p->lock);
+		p->consumer_waits = false;
+	}
+	if (!abort && p->nfull) {
 		b = p->full[p->headfull];
 		p->headfull = (p->headfull + 1) % PIPE_BLOCKS;
 		p->nfull--;
@@ -257,56 +216,21 @@ static struct block *next_full(struct pipe *p)
 	return b;
 }
 
-static void give_back(struct pipe *p, struct block *b, bool abort)
-{
-	pthread_mutex_lock(&p->lock);
-	p->spare[p->nspare++] = b;
-	p->abort |= abort;
-	pthread_cond_broadcast(&p->cond);
-	pthread_mutex_unlock(&p->lock);
-}
-
-static int consume_item(struct pipe *p, const struct block *b, size_t i)
-{
-	const vls_event *ev = &b->ev[i];
-
-	switch (b->kind[i]) {
-	case ITEM_STACK:
-		return __vls_attach_stack(&p->attach, ev->cpu, ev->tid, ev->stack,
-					  ev->stack_depth);
-	case ITEM_RECORD:
-		return p->reader->ops->decode(p->reader, &b->rec[i], &p->attach,
-					      &p->attach_stats);
-	default:
-		return __vls_attach_event(&p->attach, ev);
-	}
-}
-
 static int consume(struct pipe *p)
 {
-	struct block *b;
+	struct block *b = NULL;
 	int err = 0;
 
-	while ((b = next_full(p))) {
+	while ((b = next_full(p, b, false))) {
 		p->block_stats = &b->stats;
 		for (size_t i = 0; i < b->n && !err; i++)
-			err = consume_item(p, b, i);
-		give_back(p, b, err != 0);
-		if (err)
+			err = feed_one(p, &b->ev[i]);
+		if (err) {
+			next_full(p, b, true);
 			return err;
+		}
 	}
-	return __vls_attach_flush(&p->attach);
-}
-
-/* The attaching was done here: its counters go to the reader's. */
-static void add_attach_stats(vls_reader *r, const vls_reader_stats *a)
-{
-	r->stats.events += a->events;
-	r->stats.other_events += a->other_events;
-	r->stats.stacks += a->stacks;
-	r->stats.orphan_stacks += a->orphan_stacks;
-	r->stats.dup_stacks += a->dup_stacks;
-	r->stats.bad_records += a->bad_records;
+	return 0;
 }
 
 static int alloc_blocks(struct pipe *p, vls_ctx *ctx)
@@ -328,18 +252,13 @@ static int run_threaded(struct pipe *p, vls_ctx *ctx, bool *started)
 	int err, ret = alloc_blocks(p, ctx);
 
 	*started = false;
-	if (!ret)
-		ret = __vls_attach_init(&p->attach, ctx, &p->attach_stats, feed_cb, p);
 	if (ret)
 		return ret;
-	if (pthread_create(&tid, NULL, reader_thread, p)) {
-		__vls_attach_release(&p->attach);
+	if (pthread_create(&tid, NULL, reader_thread, p))
 		return 0;
-	}
 	*started = true;
 	err = consume(p);
-	/* the attach reports a stopped callback as VLS_ESTOPPED, or not at all
-	 * when it was flushing: the feed's own error is the one to give */
+	/* the consumer's own error, not the reader's VLS_ESTOPPED for it */
 	if (p->feed_err && (!err || err == VLS_ESTOPPED))
 		err = p->feed_err;
 	/* the reader may write ctx's message while stopping: keep ours */
@@ -347,10 +266,6 @@ static int run_threaded(struct pipe *p, vls_ctx *ctx, bool *started)
 	pthread_join(tid, NULL);
 	if (err)
 		memcpy(ctx->errmsg, saved, sizeof(saved));
-	else if (!p->read_ret)
-		err = __vls_reader_attach_meta(p->reader, &p->attach);
-	__vls_attach_release(&p->attach);
-	add_attach_stats(p->reader, &p->attach_stats);
 	return err ? err : p->read_ret;
 }
 
@@ -365,11 +280,13 @@ int __vls_import_read(vls_import *imp, vls_reader *r, const vls_import_opts *opt
 
 	if (threads) {
 		pthread_mutex_init(&p.lock, NULL);
-		pthread_cond_init(&p.cond, NULL);
+		pthread_cond_init(&p.full_cond, NULL);
+		pthread_cond_init(&p.spare_cond, NULL);
 		ret = run_threaded(&p, ctx, &started);
 		for (size_t i = 0; i < PIPE_BLOCKS; i++)
 			__vls_free(ctx, p.blocks[i]);
-		pthread_cond_destroy(&p.cond);
+		pthread_cond_destroy(&p.full_cond);
+		pthread_cond_destroy(&p.spare_cond);
 		pthread_mutex_destroy(&p.lock);
 		if (started || ret)
 			return ret == VLS_ESTOPPED && p.feed_err ? p.feed_err : ret;

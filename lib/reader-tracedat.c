@@ -89,11 +89,7 @@ struct td_priv {
 	uint64_t missed;         /* events the ring buffer pages say were lost */
 	char addr_names[VLS_STACK_MAX][24]; /* unresolved frames as hex */
 	struct vls_tdsyms syms;  /* stack frames' names, by address */
-	/* For the reading thread, fixed at open: the bytes decoding can read
-	 * of a record of each event id (0: 8, the common fields), and where
-	 * the event id is. */
-	uint32_t *read_len;
-	size_t nread_len;
+	/* where the event id is, fixed at open */
 	const struct tep_format_field *type_field;
 	/* common_pid, read by hand like type_field: tep_data_type() and
 	 * tep_data_pid() cost a sixth of decoding */
@@ -437,22 +433,6 @@ static int decode_record(vls_reader *r, const struct tep_record *rec,
 	return __vls_attach_commit(attach);
 }
 
-/* How many bytes of rec decoding can read (rec->size at most). */
-static int32_t read_len(const struct td_priv *p, const struct tep_record *rec)
-{
-	uint32_t want = 8;
-	uint64_t id;
-
-	if (rec->size < 8)
-		return rec->size;
-	if (p->type_field && field_ok(p->type_field, rec)) {
-		id = num(p, p->type_field, rec);
-		if (id < p->nread_len && p->read_len[id])
-			want = p->read_len[id];
-	}
-	return (uint32_t)rec->size < want ? rec->size : (int32_t)want;
-}
-
 /* libtracecmd reads each CPU's data in order, the CPUs interleaved by
  * timestamp: a record's offset says how far its own CPU went, not the
  * file. Reported every page's worth of progress (a division per record
@@ -481,29 +461,16 @@ static void note_progress(vls_reader *r, struct tracecmd_input *h,
 	}
 }
 
-/* The reading half: counts what the pages say was lost, then decodes the
- * record here or hands it over undecoded. 1 to stop (p->err says if on an
- * error). */
+/* A record into the attach, counting what the pages say was lost. 1 to
+ * stop (p->err says if on an error). */
 static int deliver(vls_reader *r, struct tep_record *rec)
 {
 	struct td_priv *p = r->priv;
-	const struct vls_attach_raw *raw = &r->attach.raw;
 	int ret;
 
 	if (rec->missed_events > 0)
 		p->missed += (uint64_t)rec->missed_events;
-	if (raw->record) {
-		/* only what decoding reads is copied: a corrupt size must not
-		 * make us read past the file's mapping */
-		const struct vls_raw_record rr = { rec->ts, rec->cpu, read_len(p, rec),
-						   rec->data };
-
-		ret = raw->record(&rr, raw->data) ? VLS_ESTOPPED : 0;
-		if (ret)
-			r->attach.stopped = 1;
-	} else {
-		ret = decode_record(r, rec, &r->attach, &r->stats);
-	}
+	ret = decode_record(r, rec, &r->attach, &r->stats);
 	if (!ret)
 		return 0;
 	if (ret != VLS_ESTOPPED)
@@ -525,20 +492,6 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
 		return 1;
 	note_progress(r, h, rec);
 	return deliver(r, rec);
-}
-
-/* ops->decode: a record on_record() handed over, on the consumer's thread. */
-static int td_decode(vls_reader *r, const struct vls_raw_record *rr,
-		     struct vls_attach *attach, vls_reader_stats *stats)
-{
-	struct tep_record rec;
-
-	memset(&rec, 0, sizeof(rec));
-	rec.ts = rr->ts;
-	rec.cpu = rr->cpu;
-	rec.size = rr->size;
-	rec.data = (void *)rr->data;
-	return decode_record(r, &rec, attach, stats);
 }
 
 /* ------------------------------------------------------------------ */
@@ -595,53 +548,19 @@ static int open_handles(vls_reader *r)
 	return 0;
 }
 
-/* The end of an event's last field decoding can read: its fixed fields,
- * and a kernel_stack's caller array up to VLS_STACK_MAX entries. */
-static uint32_t event_read_len(const struct td_priv *p, struct tep_event *e)
-{
-	struct tep_format_field *lists[2] = { e->format.common_fields, e->format.fields };
-	uint64_t end = 8;
-
-	for (int l = 0; l < 2; l++)
-		for (struct tep_format_field *f = lists[l]; f; f = f->next) {
-			if (usable_field(f) && (uint64_t)(f->offset + f->size) > end)
-				end = (uint64_t)(f->offset + f->size);
-			if (f->offset >= 0 && !strcmp(f->name, "caller") && e->system &&
-			    !strcmp(e->system, "ftrace") && e->name &&
-			    !strcmp(e->name, "kernel_stack") &&
-			    (uint64_t)f->offset + VLS_STACK_MAX * (uint64_t)p->long_size > end)
-				end = (uint64_t)f->offset + VLS_STACK_MAX * (uint64_t)p->long_size;
-		}
-	return end < RECORD_READ_MAX ? (uint32_t)end : RECORD_READ_MAX;
-}
-
-/* For the reading thread, which must not call libtraceevent while the
- * decoding thread does: each event id's read length, and the id's field. */
-static int read_lens_init(vls_reader *r)
+/* Where every event has its id and pid (the common fields): read by
+ * offset, not with libtraceevent's tep_data_type() and tep_data_pid(). */
+static void common_fields_init(vls_reader *r)
 {
 	struct td_priv *p = r->priv;
 	struct tep_event **evs = tep_list_events(p->tep, TEP_EVENT_SORT_ID);
-	size_t n = 0;
 
-	for (size_t i = 0; evs && evs[i]; i++)
-		if (evs[i]->id >= 0 && evs[i]->id < EVENT_IDS_MAX && (size_t)evs[i]->id >= n)
-			n = (size_t)evs[i]->id + 1;
-	if (!n)
-		return 0;
-	p->read_len = __vls_calloc(r->ctx, n, sizeof(*p->read_len));
-	if (!p->read_len)
-		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
-	p->nread_len = n;
-	for (size_t i = 0; evs[i]; i++) {
-		if (evs[i]->id < 0 || evs[i]->id >= EVENT_IDS_MAX)
-			continue;
-		p->read_len[evs[i]->id] = event_read_len(p, evs[i]);
+	for (size_t i = 0; evs && evs[i] && !(p->type_field && p->pid_field); i++) {
 		if (!p->type_field)
 			p->type_field = usable_field(tep_find_common_field(evs[i], "common_type"));
 		if (!p->pid_field)
 			p->pid_field = usable_field(tep_find_common_field(evs[i], "common_pid"));
 	}
-	return 0;
 }
 
 /*
@@ -699,9 +618,9 @@ static int td_open(vls_reader *r)
 	if (p->long_size != 4 && p->long_size != 8)
 		p->long_size = 8;
 	ncpus = p->head.cpucount > 0 ? p->head.cpucount : tep_get_cpus(p->tep);
-	ret = read_lens_init(r);
+	common_fields_init(r);
 	/* progress of libtracecmd's iteration */
-	if (!ret && !p->data && ncpus > 0 && ncpus <= PROGRESS_CPUS_MAX) {
+	if (!p->data && ncpus > 0 && ncpus <= PROGRESS_CPUS_MAX) {
 		p->pos = __vls_calloc(r->ctx, (size_t)p->nhandles * (size_t)ncpus,
 				      sizeof(*p->pos));
 		if (!p->pos)
@@ -775,7 +694,6 @@ static void td_close(vls_reader *r)
 	for (size_t i = 0; i < p->nev; i++)
 		__vls_free(r->ctx, p->ev[i].name);
 	__vls_free(r->ctx, p->ev);
-	__vls_free(r->ctx, p->read_len);
 	__vls_free(r->ctx, p->pos);
 	__vls_tdsyms_release(r->ctx, &p->syms);
 	__vls_free(r->ctx, p);
@@ -786,6 +704,5 @@ const struct vls_reader_ops __vls_tracedat_ops = {
 	.name = "tracedat",
 	.open = td_open,
 	.read = td_read,
-	.decode = td_decode,
 	.close = td_close,
 };

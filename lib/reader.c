@@ -229,20 +229,6 @@ int vls_reader_read(vls_reader *r, vls_event_cb cb, void *data)
 	return __vls_error_in(r->ctx, ret, r->path);
 }
 
-int __vls_reader_read_raw(vls_reader *r, const struct vls_attach_raw *raw)
-{
-	int ret;
-
-	memset(&r->attach, 0, sizeof(r->attach));
-	r->attach.ctx = r->ctx;
-	r->attach.stats = &r->stats;
-	r->attach.raw = *raw;
-	ret = r->ops->read(r);
-	if (!ret && r->attach.stopped)
-		ret = VLS_ESTOPPED;
-	return __vls_error_in(r->ctx, ret, r->path);
-}
-
 vls_format vls_reader_format(const vls_reader *r)
 {
 	return r ? r->format : VLS_FORMAT_AUTO;

@@ -17,12 +17,6 @@ struct vls_reader_ops {
 	int (*open)(vls_reader *r);
 	/* Deliver every event through r->attach. */
 	int (*read)(vls_reader *r);
-	/* Optional: decode a record read() handed to r->attach.raw.record,
-	 * into attach, on another thread than read()'s; the records it must
-	 * drop count in stats->bad_records. read() then touches none of the
-	 * state this uses, so both may run at once. */
-	int (*decode)(vls_reader *r, const struct vls_raw_record *rec,
-		      struct vls_attach *attach, vls_reader_stats *stats);
 	void (*close)(vls_reader *r);
 };
 
@@ -51,10 +45,6 @@ vls_format __vls_text_detect(const char *buf, size_t len);
  * of bytes_total. bytes_read never goes back and reaches bytes_total
  * only when done reaches span. */
 void __vls_reader_progress(vls_reader *r, uint64_t done, uint64_t span);
-
-/* Read the whole input through raw instead of attaching stacks; the
- * stack counters of r's stats are then the consumer's to add. */
-int __vls_reader_read_raw(vls_reader *r, const struct vls_attach_raw *raw);
 
 /* The attach's own counters (late stacks, waits that expired) into r's
  * metadata, "late_stacks" and "stack_waits_expired", each when not 0. */
