@@ -48,6 +48,9 @@ struct vls_faults {
 	size_t nfree_eps, cap_free_eps;
 	uint64_t page_fault_events;
 	uint64_t unclassified;
+	uint32_t stack_num;       /* of the event at hand (vls_store_txn), 0: none */
+	struct vls_idvec path_by_stack_num; /* stack_num -> enum vls_fault_path + 1 */
+	struct vls_idvec io_by_stack_num;   /* stack_num -> 1 + is an I/O sleep */
 };
 
 int __vls_faults_new(struct vls_faults **out, vls_ctx *ctx,
@@ -86,7 +89,14 @@ void __vls_faults_free(struct vls_faults *f)
 	__vls_slab_release(f->ctx, &f->eps);
 	__vls_free(f->ctx, f->free_eps);
 	__vls_u64map_release(f->ctx, &f->by_tid);
+	__vls_idvec_release(f->ctx, &f->path_by_stack_num);
+	__vls_idvec_release(f->ctx, &f->io_by_stack_num);
 	__vls_free(f->ctx, f);
+}
+
+void __vls_faults_set_stack_num(struct vls_faults *f, uint32_t id)
+{
+	f->stack_num = id;
 }
 
 void __vls_faults_set_cap(struct vls_faults *f, enum vls_vma_lock_cap cap)
@@ -484,6 +494,36 @@ static int on_nested(struct vls_faults *f, struct fault_task *t,
 	return 0;
 }
 
+/* Which path ev's stack took, once per distinct stack when the import
+ * numbered it. */
+static int classify(struct vls_faults *f, const vls_event *ev, enum vls_fault_path *out)
+{
+	uint32_t known = __vls_idvec_get(&f->path_by_stack_num, f->stack_num);
+
+	if (known) {
+		*out = (enum vls_fault_path)(known - 1);
+		return 0;
+	}
+	*out = __vls_fault_classify_stack(ev->stack, ev->stack_depth);
+	return f->stack_num ? __vls_idvec_set(f->ctx, &f->path_by_stack_num, f->stack_num,
+					     (uint32_t)*out + 1) : 0;
+}
+
+/* Whether ev's stack sleeps on I/O (__vls_fault_io_stack()), once per
+ * distinct stack when the import numbered it. */
+static int io_stack(struct vls_faults *f, const vls_event *ev, bool *out)
+{
+	uint32_t known = __vls_idvec_get(&f->io_by_stack_num, f->stack_num);
+
+	if (known) {
+		*out = known == 2;
+		return 0;
+	}
+	*out = __vls_fault_io_stack(ev->stack, ev->stack_depth);
+	return f->stack_num ? __vls_idvec_set(f->ctx, &f->io_by_stack_num, f->stack_num,
+					     *out ? 2 : 1) : 0;
+}
+
 static int on_start(struct vls_faults *f, const vls_event *ev)
 {
 	struct fault_task *t;
@@ -505,7 +545,8 @@ static int on_start(struct vls_faults *f, const vls_event *ev)
 		f->unclassified++;
 		return 0;
 	}
-	path = __vls_fault_classify_stack(ev->stack, ev->stack_depth);
+	if ((ret = classify(f, ev, &path)))
+		return ret;
 	switch (path) {
 	case VLS_FP_USER:
 	case VLS_FP_KERNEL:
@@ -581,6 +622,7 @@ static int on_switch(struct vls_faults *f, const vls_event *ev)
 	const uint64_t state = ev->u.sched_switch.prev_state;
 	struct fault_task *p = task_find(f, ev->u.sched_switch.prev_pid);
 	struct fault_task *n;
+	bool io = false;
 	int ret;
 
 	/* its last switch: with no episode open (closing one here rather than
@@ -593,10 +635,12 @@ static int on_switch(struct vls_faults *f, const vls_event *ev)
 			return ret;
 	}
 
+	if (p && p->ep && (state & VLS_TASK_UNINTERRUPTIBLE) && !p->acq && ev->stack_depth &&
+	    (ret = io_stack(f, ev, &io)))
+		return ret;
 	if (p && p->ep) {
 		if ((state & VLS_TASK_UNINTERRUPTIBLE) && !p->acq &&
-		    (!ev->stack_depth ||
-		     __vls_fault_io_stack(ev->stack, ev->stack_depth))) {
+		    (!ev->stack_depth || io)) {
 			p->asleep_io = true;
 			p->sleep_ns = ev->ts_ns;
 		} else if ((state & VLS_TASK_INTERRUPTIBLE) &&

@@ -351,6 +351,7 @@ static int an_event(void *state, const vls_event *ev, struct vls_store_txn *txn)
 	a->txn = txn;
 	if (!a->started)
 		decide_cap(a, txn);
+	__vls_faults_set_stack_num(a->core, txn->stack_num);
 	return __vls_faults_event(a->core, ev);
 }
 

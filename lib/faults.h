@@ -145,6 +145,9 @@ int __vls_faults_new(struct vls_faults **out, vls_ctx *ctx,
 void __vls_faults_free(struct vls_faults *f);
 
 void __vls_faults_set_cap(struct vls_faults *f, enum vls_vma_lock_cap cap);
+/* The number of the next event's stack (vls_store_txn.stack_num), 0: none:
+ * equal numbers are equal stacks, classified once. */
+void __vls_faults_set_stack_num(struct vls_faults *f, uint32_t id);
 enum vls_vma_lock_cap __vls_faults_cap(const struct vls_faults *f);
 
 /* Consume one event (timestamp order). Errors: VLS_ENOMEM, VLS_ELIMIT, or

@@ -127,6 +127,8 @@ static int stack_intern(struct vls_locks *lk, const vls_event *ev, uint32_t *out
 	*out = 0;
 	if (!ev->stack_depth || !ev->stack)
 		return 0;
+	if ((*out = __vls_idvec_get(&lk->by_stack_num, lk->stack_num)))
+		return 0;
 	skip = __vls_stack_tracing_frames(ev->stack, ev->stack_depth);
 	n = ev->stack_depth - skip;
 	if (n > VLS_LOCK_TOP_FRAMES)
@@ -136,12 +138,12 @@ static int stack_intern(struct vls_locks *lk, const vls_event *ev, uint32_t *out
 	key = (struct stack_key){ ev->stack + skip, n };
 	if (!__vls_u64map_find(&lk->stack_map, &h, stack_eq, &key, lk, &idx)) {
 		*out = idx + 1;
-		return 0;
+	} else {
+		if ((err = stack_add(lk, ev->stack, ev->stack_depth, skip, n, h)) < 0)
+			return err;
+		*out = (uint32_t)lk->nstacks;
 	}
-	if ((err = stack_add(lk, ev->stack, ev->stack_depth, skip, n, h)) < 0)
-		return err;
-	*out = (uint32_t)lk->nstacks;
-	return 0;
+	return lk->stack_num ? __vls_idvec_set(lk->ctx, &lk->by_stack_num, lk->stack_num, *out) : 0;
 }
 
 static void agg_init(struct vls_lock_agg *a, enum vls_lock_scope scope)
@@ -922,6 +924,11 @@ void __vls_locks_set_contention_events(struct vls_locks *lk, bool present)
 	lk->contention_events = present;
 }
 
+void __vls_locks_set_stack_num(struct vls_locks *lk, uint32_t id)
+{
+	lk->stack_num = id;
+}
+
 void __vls_locks_set_groups(struct vls_locks *lk, const struct vls_groups *g)
 {
 	lk->groups = g;
@@ -1098,6 +1105,7 @@ void __vls_locks_free(struct vls_locks *lk)
 	__vls_free(ctx, lk->free_tasks);
 	__vls_u64map_release(ctx, &lk->mm_map);
 	__vls_u64map_release(ctx, &lk->stack_map);
+	__vls_idvec_release(ctx, &lk->by_stack_num);
 	__vls_u64map_release(ctx, &lk->str_map);
 	__vls_free(ctx, lk);
 }

@@ -119,6 +119,8 @@ struct vls_locks {
 	struct vls_lock_stack *stacks;
 	size_t nstacks, capstacks;
 	struct vls_u64map stack_map;
+	uint32_t stack_num;       /* of the event at hand (vls_store_txn), 0: none */
+	struct vls_idvec by_stack_num; /* stack_num -> interned stack + 1 */
 
 	char **strs;
 	size_t nstrs, capstrs, str_bytes;

@@ -430,6 +430,7 @@ static int an_event(void *state, const vls_event *ev, struct vls_store_txn *txn)
 		__vls_locks_set_contention_events(an->lk, __vls_locks_contention_listed(txn->meta));
 		__vls_locks_set_groups(an->lk, txn->groups);
 	}
+	__vls_locks_set_stack_num(an->lk, txn->stack_num);
 	return __vls_locks_event(an->lk, ev);
 }
 

@@ -241,6 +241,9 @@ bool __vls_locks_contention_listed(const struct vls_meta *meta);
  * only the events' own. */
 struct vls_groups;
 void __vls_locks_set_groups(struct vls_locks *lk, const struct vls_groups *g);
+/* The number of the next event's stack (vls_store_txn.stack_num), 0: none:
+ * equal numbers are equal stacks, interned once. */
+void __vls_locks_set_stack_num(struct vls_locks *lk, uint32_t id);
 /* End of input: open waits get their chains, open holds their rows. */
 int __vls_locks_finish(struct vls_locks *lk);
 

@@ -62,6 +62,11 @@ struct vls_store_txn {
 	/* The thread group of each task so far (tasks.h: __vls_groups_pid()),
 	 * fed by the import before the analyzers see an event; NULL: none. */
 	const struct vls_groups *groups;
+	/* The number of the event's stack among the distinct stacks the
+	 * import pipeline interned (import-pipe.c), 1..; 0: not interned.
+	 * Equal numbers are equal stacks: what is derived from a stack alone
+	 * can be kept by number. */
+	uint32_t stack_num;
 };
 
 /*

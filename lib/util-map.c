@@ -99,3 +99,24 @@ int __vls_u64map_find(const struct vls_u64map *m, uint64_t *h, vls_u64map_eq eq,
 	}
 	return VLS_ENOTFOUND;
 }
+
+int __vls_idvec_set(vls_ctx *ctx, struct vls_idvec *c, uint32_t id, uint32_t val)
+{
+	size_t old = c->cap;
+	int ret = __vls_grow(ctx, (void **)&c->v, &c->cap, (size_t)id + 1, sizeof(*c->v),
+			     (size_t)UINT32_MAX + 1);
+
+	if (ret)
+		return ret;
+	if (c->cap > old)
+		memset(c->v + old, 0, (c->cap - old) * sizeof(*c->v));
+	c->v[id] = val;
+	return 0;
+}
+
+void __vls_idvec_release(vls_ctx *ctx, struct vls_idvec *c)
+{
+	__vls_free(ctx, c->v);
+	c->v = NULL;
+	c->cap = 0;
+}

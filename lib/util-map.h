@@ -81,4 +81,21 @@ typedef bool (*vls_u64map_eq)(uint32_t val, const void *key, const void *data);
 int __vls_u64map_find(const struct vls_u64map *m, uint64_t *h, vls_u64map_eq eq,
 		      const void *key, const void *data, uint32_t *out);
 
+/*
+ * Values by a dense number 1.. (vls_store_txn.stack_num: what an analyzer
+ * derived from a stack, kept by the stack's number), 0 when none.
+ */
+struct vls_idvec {
+	uint32_t *v;
+	size_t cap;
+};
+
+static inline uint32_t __vls_idvec_get(const struct vls_idvec *c, uint32_t id)
+{
+	return id < c->cap ? c->v[id] : 0;
+}
+
+int __vls_idvec_set(vls_ctx *ctx, struct vls_idvec *c, uint32_t id, uint32_t val);
+void __vls_idvec_release(vls_ctx *ctx, struct vls_idvec *c);
+
 #endif /* VLS_UTIL_MAP_H */
