@@ -130,10 +130,12 @@ static long long rows_apart(sqlite3 *s, const char *t, int a, int b)
 }
 
 /*
- * With the default allocator on two or more CPUs the import reads on a
- * thread of its own and trace.dat records are decoded on the importing
- * thread; with a custom allocator (run 1 above) all of it runs on one
- * thread. Both must store the same rows.
+ * With the default allocator on two or more CPUs the import reads,
+ * decodes and attaches stacks on a thread of its own, which interns the
+ * stacks, and the analyzers keep what they derive from a stack by its
+ * number; with a custom allocator (run 1 above) all of it runs on one
+ * thread and every stack is classified where it comes. Both must store
+ * the same rows.
  */
 static void test_threaded_same(void)
 {
