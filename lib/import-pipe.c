@@ -180,7 +180,7 @@ static void copy_stack(struct block *b, vls_event *dst, const char *const *src,
 static uint64_t hash_name(const char *s, size_t *len)
 {
 	*len = strnlen(s, FRAME_LEN_MAX);
-	return __vls_hash_bytes(VLS_HASH_INIT, s, *len);
+	return __vls_hash_words(VLS_HASH_INIT, s, *len);
 }
 
 struct name_key {
@@ -261,7 +261,7 @@ static int intern_stack(vls_ctx *ctx, struct stack_tab *t, const char *const *fr
 	*id = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		len = strnlen(frames[i], FRAME_LEN_MAX);
-		h = __vls_hash_bytes(h, frames[i], len + (len < FRAME_LEN_MAX));
+		h = __vls_hash_words(h, frames[i], len);
 	}
 	if (!__vls_u64map_find(&t->map, &h, stack_eq, &key, t, &idx)) {
 		*id = idx + 1;

@@ -4,6 +4,7 @@
  * string hash, percentiles, the duration formatter, the arena.
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "test.h"
 #include "util-arena.h"
@@ -91,6 +92,30 @@ static void test_hash(void)
 	/* chaining is hashing the concatenation */
 	CHECK(__vls_hash_bytes(__vls_hash_bytes(VLS_HASH_INIT, "foo", 3), "bar", 3) ==
 	      0x85944171f73967e8ULL);
+}
+
+/* __vls_hash_words(): every byte counts, the tail too, and where the
+ * pieces of a chained key end (stacks: "ab" then "c" is not "a" then "bc"). */
+static void test_hash_words(void)
+{
+	const char s[] = "handle_mm_fault do_user_addr_fault";
+	uint64_t h[sizeof(s)];
+
+	for (size_t n = 0; n < sizeof(s); n++) {
+		h[n] = __vls_hash_words(VLS_HASH_INIT, s, n);
+		CHECK(h[n] == __vls_hash_words(VLS_HASH_INIT, s, n));
+		for (size_t m = 0; m < n; m++)
+			CHECK(h[m] != h[n]);
+	}
+	for (size_t i = 0; i + 1 < sizeof(s); i++) {
+		char t[sizeof(s)];
+
+		memcpy(t, s, sizeof(s));
+		t[i] ^= 1;
+		CHECK(__vls_hash_words(VLS_HASH_INIT, t, sizeof(s) - 1) != h[sizeof(s) - 1]);
+	}
+	CHECK(__vls_hash_words(__vls_hash_words(VLS_HASH_INIT, "ab", 2), "c", 1) !=
+	      __vls_hash_words(__vls_hash_words(VLS_HASH_INIT, "a", 1), "bc", 2));
 }
 
 static void test_percentiles(vls_ctx *ctx)
@@ -225,6 +250,7 @@ int main(void)
 	test_table_utf8(ctx);
 	test_find_collisions(ctx);
 	test_hash();
+	test_hash_words();
 	test_percentiles(ctx);
 	test_fmt_ns();
 	test_arena(ctx);
