@@ -5,11 +5,11 @@
  * Reading and analysis run on two threads on a machine with two or more
  * CPUs. The reader thread reads, decodes and attaches stacks to their
  * events (the reader's own vls_reader_read()), and fills blocks with the
- * events, each stack's frames copied into the block's arena; the
- * importing thread feeds them, in order, to the analyzers and SQLite. The
- * analyzers are the larger half (docs/benchmark.md), so everything that
- * is not theirs is on the reader's side. At most PIPE_BLOCKS blocks
- * exist, so memory stays bounded whatever the input's size.
+ * events; the importing thread feeds them, in order, to the analyzers and
+ * SQLite. The analyzers are the larger half (docs/benchmark.md), so
+ * everything that is not theirs is on the reader's side. At most
+ * PIPE_BLOCKS blocks exist, so memory stays bounded whatever the input's
+ * size.
  *
  * Stacks are interned on the reader thread: an event's frames point into
  * the pipe's table of distinct stacks, which lives until the import ends,
