@@ -1148,10 +1148,21 @@ static int set_meta(struct tdfile *f)
 	return ret ? ret : set_lost(f);
 }
 
+/* Open f->r's file for f: its descriptor and size. */
+static int file_open(struct tdfile *f)
+{
+	struct stat st;
+
+	f->fd = open(f->r->path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0 || fstat(f->fd, &st) < 0)
+		return __vls_error(f->r->ctx, VLS_EIO, "%s: %s", f->r->path, strerror(errno));
+	f->size = (uint64_t)st.st_size;
+	return 0;
+}
+
 int __vls_tdhead_read(struct vls_tdhead *h, vls_reader *r)
 {
 	struct tdfile f = { .r = r, .h = h, .fd = -1, .cur_buf = -1 };
-	struct stat st;
 	uint64_t off = 0, first;
 	int ret;
 
@@ -1162,12 +1173,8 @@ int __vls_tdhead_read(struct vls_tdhead *h, vls_reader *r)
 	if (!h->bufs)
 		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
 	h->nbufs = 1;
-	f.fd = open(r->path, O_RDONLY | O_CLOEXEC);
-	if (f.fd < 0 || fstat(f.fd, &st) < 0) {
-		ret = __vls_error(r->ctx, VLS_EIO, "%s: %s", r->path, strerror(errno));
+	if ((ret = file_open(&f)))
 		goto out;
-	}
-	f.size = (uint64_t)st.st_size;
 	ret = read_header(&f, &off);
 	if (ret)
 		goto out;
@@ -1203,15 +1210,10 @@ int __vls_tdhead_check_pages(const struct vls_tdhead *h, vls_reader *r)
 	struct tdfile f = { .r = r, .h = &copy, .fd = -1, .cur_buf = -1,
 			    .big_endian = h->big_endian, .page_size = h->page_size,
 			    .long_size = (unsigned)h->long_size };
-	struct stat st;
 	int ret = 0;
 
-	f.fd = open(r->path, O_RDONLY | O_CLOEXEC);
-	if (f.fd < 0 || fstat(f.fd, &st) < 0) {
-		ret = __vls_error(r->ctx, VLS_EIO, "%s: %s", r->path, strerror(errno));
+	if ((ret = file_open(&f)))
 		goto out;
-	}
-	f.size = (uint64_t)st.st_size;
 	for (size_t b = 0; !ret && b < h->nbufs; b++)
 		for (size_t c = 0; !ret && !h->bufs[b].compressed && c < h->bufs[b].ncpus; c++)
 			ret = check_pages(&f, h->bufs[b].cpus[c].offset, h->bufs[b].cpus[c].size);
@@ -1226,16 +1228,11 @@ int __vls_tdhead_texts(struct vls_tdhead *h, vls_reader *r, vls_tdtext_fn fn, vo
 	struct tdfile f = { .r = r, .h = h, .fd = -1, .cur_buf = -1,
 			    .big_endian = h->big_endian, .page_size = h->page_size,
 			    .long_size = (unsigned)h->long_size, .fn = fn, .fn_data = data };
-	struct stat st;
 	uint64_t off = h->meta_off;
 	int ret = 0;
 
-	f.fd = open(r->path, O_RDONLY | O_CLOEXEC);
-	if (f.fd < 0 || fstat(f.fd, &st) < 0) {
-		ret = __vls_error(r->ctx, VLS_EIO, "%s: %s", r->path, strerror(errno));
+	if ((ret = file_open(&f)))
 		goto out;
-	}
-	f.size = (uint64_t)st.st_size;
 	if (h->version < 7)
 		ret = walk_v6_meta(&f, &off);
 	for (size_t i = h->nsect; h->version >= 7 && !ret && i-- > 0;) {
