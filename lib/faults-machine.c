@@ -505,23 +505,26 @@ static int classify(struct vls_faults *f, const vls_event *ev, enum vls_fault_pa
 		return 0;
 	}
 	*out = __vls_fault_classify_stack(ev->stack, ev->stack_depth);
-	return f->stack_num ? __vls_idvec_set(f->ctx, &f->path_by_stack_num, f->stack_num,
-					     (uint32_t)*out + 1) : 0;
+	return __vls_idvec_set(f->ctx, &f->path_by_stack_num, f->stack_num, (uint32_t)*out + 1);
 }
 
-/* Whether ev's stack sleeps on I/O (__vls_fault_io_stack()), once per
- * distinct stack when the import numbered it. */
-static int io_stack(struct vls_faults *f, const vls_event *ev, bool *out)
+/* Whether a D-state switch is an I/O sleep: no stack to say otherwise, or
+ * a stack __vls_fault_io_stack() accepts (once per distinct stack when the
+ * import numbered it). */
+static int io_sleep(struct vls_faults *f, const vls_event *ev, bool *out)
 {
-	uint32_t known = __vls_idvec_get(&f->io_by_stack_num, f->stack_num);
+	uint32_t known;
 
-	if (known) {
+	if (!ev->stack_depth) {
+		*out = true;
+		return 0;
+	}
+	if ((known = __vls_idvec_get(&f->io_by_stack_num, f->stack_num))) {
 		*out = known == 2;
 		return 0;
 	}
 	*out = __vls_fault_io_stack(ev->stack, ev->stack_depth);
-	return f->stack_num ? __vls_idvec_set(f->ctx, &f->io_by_stack_num, f->stack_num,
-					     *out ? 2 : 1) : 0;
+	return __vls_idvec_set(f->ctx, &f->io_by_stack_num, f->stack_num, *out ? 2 : 1);
 }
 
 static int on_start(struct vls_faults *f, const vls_event *ev)
@@ -622,7 +625,6 @@ static int on_switch(struct vls_faults *f, const vls_event *ev)
 	const uint64_t state = ev->u.sched_switch.prev_state;
 	struct fault_task *p = task_find(f, ev->u.sched_switch.prev_pid);
 	struct fault_task *n;
-	bool io = false;
 	int ret;
 
 	/* its last switch: with no episode open (closing one here rather than
@@ -635,12 +637,12 @@ static int on_switch(struct vls_faults *f, const vls_event *ev)
 			return ret;
 	}
 
-	if (p && p->ep && (state & VLS_TASK_UNINTERRUPTIBLE) && !p->acq && ev->stack_depth &&
-	    (ret = io_stack(f, ev, &io)))
-		return ret;
 	if (p && p->ep) {
-		if ((state & VLS_TASK_UNINTERRUPTIBLE) && !p->acq &&
-		    (!ev->stack_depth || io)) {
+		bool d_state = (state & VLS_TASK_UNINTERRUPTIBLE) && !p->acq, io = false;
+
+		if (d_state && (ret = io_sleep(f, ev, &io)))
+			return ret;
+		if (d_state && io) {
 			p->asleep_io = true;
 			p->sleep_ns = ev->ts_ns;
 		} else if ((state & VLS_TASK_INTERRUPTIBLE) &&

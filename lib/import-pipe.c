@@ -40,13 +40,13 @@
 #define PIPE_ARENA (1024 * 1024)  /* stack bytes per block */
 #define PIPE_BLOCKS 8
 #define PIPE_HALF (PIPE_BLOCKS / 2)
+#define FRAME_LEN_MAX 256         /* of a frame name; longer ones are cut */
 /* the most one event's stack can take: pointers plus cut frame names */
-#define STACK_BYTES_MAX (VLS_STACK_MAX * (sizeof(char *) + 257))
-/* distinct stacks kept: 1.1 M stacks of a 17 M-event kernel build were
- * a few thousand distinct ones */
+#define STACK_BYTES_MAX (VLS_STACK_MAX * (sizeof(char *) + FRAME_LEN_MAX + 1))
+/* distinct stacks kept: the 1.14 M stacks of a 17 M-event recording of a
+ * kernel build were 159 distinct ones (301 names, 23 KB) */
 #define PIPE_STACKS_MAX (1u << 20)
 #define PIPE_STACK_BYTES (64u << 20)
-#define FRAME_LEN_MAX 256         /* of a frame name; longer ones are cut */
 
 /* The distinct stacks and frame names, the reader thread's. */
 struct stack_tab {
@@ -164,7 +164,7 @@ static void copy_stack(struct block *b, vls_event *dst, const char *const *src,
 	size_t len;
 
 	for (size_t i = 0; i < n; i++) {
-		len = strnlen(src[i], 256);
+		len = strnlen(src[i], FRAME_LEN_MAX);
 		memcpy(text, src[i], len);
 		text[len] = '\0';
 		frames[i] = text;
@@ -300,9 +300,10 @@ static void stack_tab_release(vls_ctx *ctx, struct stack_tab *t)
 	__vls_arena_release(ctx, &t->arena);
 }
 
-/* An event, its stack attached: copied into the current block (the
- * reader reuses what the event points to after this call), shipping a
- * full block first. */
+/* An event, its stack attached: into the current block, shipping a full
+ * block first. The reader reuses what the event points to after this call:
+ * its frames become the interned stack's, or a copy in the block when the
+ * stack table is full. */
 static int pipe_event(const vls_event *ev, void *data)
 {
 	struct pipe *p = data;
@@ -343,7 +344,6 @@ static void *reader_thread(void *arg)
 
 	if (p->intern_err)
 		ret = p->intern_err;
-
 	pthread_mutex_lock(&p->lock);
 	if (p->cur && p->cur->n)
 		p->full[(p->headfull + p->nfull++) % PIPE_BLOCKS] = p->cur;

@@ -143,7 +143,7 @@ static int stack_intern(struct vls_locks *lk, const vls_event *ev, uint32_t *out
 			return err;
 		*out = (uint32_t)lk->nstacks;
 	}
-	return lk->stack_num ? __vls_idvec_set(lk->ctx, &lk->by_stack_num, lk->stack_num, *out) : 0;
+	return __vls_idvec_set(lk->ctx, &lk->by_stack_num, lk->stack_num, *out);
 }
 
 static void agg_init(struct vls_lock_agg *a, enum vls_lock_scope scope)

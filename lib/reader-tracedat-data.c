@@ -39,8 +39,6 @@
 
 /* Bytes of pages one pread() brings in for an uncompressed stream. */
 #define BLOCK_BYTES (128u << 10)
-/* The size bits of a page's commit word (kbuffer-parse.c). */
-#define PAGE_COMMIT_MASK ((1ULL << 27) - 1)
 /* A chunk either side, as reader-tracedat-layout.c bounds the first. */
 #define CHUNK_MAX (64u << 20)
 
@@ -137,25 +135,16 @@ static int pread_all(struct vls_tddata *d, void *buf, size_t n, uint64_t off)
  * one (same message): checked here as the pages come rather than in a
  * pass of its own over the file.
  */
-static int check_commits(struct vls_tddata *d, const unsigned char *buf, uint64_t n,
+static int check_commits(struct vls_tddata *d, const unsigned char *buf, size_t n,
 			 uint64_t off)
 {
-	uint64_t hdr = 8 + d->long_size, commit;
+	size_t p = __vls_td_bad_page(buf, n, d->page_size, d->long_size, d->big_endian);
 
-	for (uint64_t p = 0; p + hdr <= n; p += d->page_size) {
-		commit = 0;
-		memcpy(&commit, buf + p + 8, d->long_size);
-		if (d->big_endian)    /* as reader-tracedat-layout.c's fix() */
-			commit = d->long_size == 8 ? __builtin_bswap64(commit)
-				 : __builtin_bswap32((uint32_t)commit);
-		if ((commit & PAGE_COMMIT_MASK) > d->page_size - hdr)
-			return __vls_error(d->r->ctx, VLS_EPARSE, "%s: corrupt or "
-					   "truncated trace.dat: event page commit size "
-					   "larger than the page at offset %" PRIu64
-					   " (file size %" PRIu64 ")", d->r->path, off + p,
-					   d->file_size);
-	}
-	return 0;
+	if (p == SIZE_MAX)
+		return 0;
+	return __vls_error(d->r->ctx, VLS_EPARSE, "%s: corrupt or truncated trace.dat: "
+			   "event page commit size larger than the page at offset %" PRIu64
+			   " (file size %" PRIu64 ")", d->r->path, off + p, d->file_size);
 }
 
 /* The next block of an uncompressed stream: 1, 0 at its end. */
@@ -171,7 +160,7 @@ static int fill_block(struct vls_tddata *d, struct stream *s)
 	ret = pread_all(d, s->buf, (size_t)n, s->off);
 	if (ret)
 		return ret < 0 ? ret : 0;
-	if ((ret = check_commits(d, s->buf, n, s->off)))
+	if ((ret = check_commits(d, s->buf, (size_t)n, s->off)))
 		return ret;
 	memset(s->buf + n, 0, d->page_size);
 	s->off += n;

@@ -510,10 +510,22 @@ static int add_buffer(struct tdfile *f, const char *name)
 	return 0;
 }
 
-/* A ring-buffer page's commit word fits the page. */
-static bool commit_fits(const struct tdfile *f, uint64_t commit)
+size_t __vls_td_bad_page(const unsigned char *buf, size_t n, uint32_t page_size,
+			 int long_size, bool big_endian)
 {
-	return (commit & PAGE_COMMIT_MASK) <= f->page_size - (8 + f->long_size);
+	size_t hdr = 8 + (size_t)long_size;
+	uint64_t commit;
+
+	for (size_t p = 0; page_size && p + hdr <= n; p += page_size) {
+		commit = 0;
+		memcpy(&commit, buf + p + 8, (size_t)long_size);
+		if (big_endian)       /* x86 and arm64 hosts are little endian */
+			commit = long_size == 8 ? __builtin_bswap64(commit)
+						: __builtin_bswap32((uint32_t)commit);
+		if ((commit & PAGE_COMMIT_MASK) > page_size - hdr)
+			return p;
+	}
+	return SIZE_MAX;
 }
 
 /* Bytes of pages check_pages() reads at a time. */
@@ -533,8 +545,9 @@ static bool commit_fits(const struct tdfile *f, uint64_t commit)
  */
 static int check_pages(struct tdfile *f, uint64_t doff, uint64_t dsize)
 {
-	uint64_t hdr = 8 + f->long_size, end = doff + dsize, n, commit;
+	uint64_t hdr = 8 + f->long_size, end = doff + dsize, n;
 	size_t block = PAGES_BLOCK > f->page_size ? PAGES_BLOCK : (size_t)f->page_size;
+	size_t at_bad;
 	unsigned char *buf;
 	int ret = 0;
 
@@ -548,13 +561,9 @@ static int check_pages(struct tdfile *f, uint64_t doff, uint64_t dsize)
 	for (uint64_t at = doff; !ret && at + hdr <= end; at += n) {
 		n = end - at < block ? end - at : block;
 		ret = rd(f, at, buf, (size_t)n, "page header");
-		for (uint64_t p = 0; !ret && p + hdr <= n; p += f->page_size) {
-			commit = 0;
-			memcpy(&commit, buf + p + 8, f->long_size);
-			if (!commit_fits(f, fix(f, commit, f->long_size)))
-				ret = bad(f, "event page commit size larger than the page",
-					  at + p);
-		}
+		if (!ret && (at_bad = __vls_td_bad_page(buf, (size_t)n, (uint32_t)f->page_size,
+							(int)f->long_size, f->big_endian)) != SIZE_MAX)
+			ret = bad(f, "event page commit size larger than the page", at + at_bad);
 	}
 	__vls_free(f->r->ctx, buf);
 	return ret;
@@ -590,15 +599,10 @@ static int check_first_chunk(struct tdfile *f, uint64_t hdr, uint64_t zsize,
 		if (ZSTD_isError(n) || n != size)
 			ret = bad(f, "compressed chunk that does not decompress", hdr);
 	}
-	for (uint64_t p = 0; !ret && f->page_size && p + 8 + f->long_size <= size;
-	     p += f->page_size) {
-		uint64_t commit = 0;
-
-		memcpy(&commit, d + p + 8, f->long_size);
-		if (!commit_fits(f, fix(f, commit, f->long_size)))
-			ret = bad(f, "event page commit size larger than the page "
-				  "(in compressed chunk)", hdr);
-	}
+	if (!ret && __vls_td_bad_page(d, size, (uint32_t)f->page_size, (int)f->long_size,
+				      f->big_endian) != SIZE_MAX)
+		ret = bad(f, "event page commit size larger than the page "
+			  "(in compressed chunk)", hdr);
 	__vls_free(ctx, z);
 	__vls_free(ctx, d);
 	return ret;

@@ -83,6 +83,11 @@ struct vls_tdhead {
  * file.
  */
 int __vls_tdhead_read(struct vls_tdhead *out, vls_reader *r);
+/* The offset in buf (n bytes of ring-buffer pages, page_size apart, the
+ * last one maybe cut) of the first page whose commit word's size does not
+ * fit its page; SIZE_MAX when every one fits. long_size: of the word. */
+size_t __vls_td_bad_page(const unsigned char *buf, size_t n, uint32_t page_size,
+			 int long_size, bool big_endian);
 /* Refuse uncompressed CPU data whose pages libtracecmd would crash on
  * (reader-tracedat-layout.c, check_pages()): before tracecmd_open(). */
 int __vls_tdhead_check_pages(const struct vls_tdhead *h, vls_reader *r);

@@ -103,9 +103,12 @@ int __vls_u64map_find(const struct vls_u64map *m, uint64_t *h, vls_u64map_eq eq,
 int __vls_idvec_set(vls_ctx *ctx, struct vls_idvec *c, uint32_t id, uint32_t val)
 {
 	size_t old = c->cap;
-	int ret = __vls_grow(ctx, (void **)&c->v, &c->cap, (size_t)id + 1, sizeof(*c->v),
-			     (size_t)UINT32_MAX + 1);
+	int ret;
 
+	if (!id)
+		return 0;
+	ret = __vls_grow(ctx, (void **)&c->v, &c->cap, (size_t)id + 1, sizeof(*c->v),
+			 (size_t)UINT32_MAX + 1);
 	if (ret)
 		return ret;
 	if (c->cap > old)

@@ -103,7 +103,8 @@ int __vls_u64map_find(const struct vls_u64map *m, uint64_t *h, vls_u64map_eq eq,
 
 /*
  * Values by a dense number 1.. (vls_store_txn.stack_num: what an analyzer
- * derived from a stack, kept by the stack's number), 0 when none.
+ * derived from a stack, kept by the stack's number), 0 when none. Number
+ * 0 is "not numbered": get() gives 0 for it and set() keeps nothing.
  */
 struct vls_idvec {
 	uint32_t *v;
