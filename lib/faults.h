@@ -92,7 +92,8 @@ struct vls_fault_episode {
 	uint64_t io_wait_ns;      /* asleep on I/O (D, not waiting for mmap_lock) */
 	uint64_t lock_wait_ns;    /* start_locking -> acquired, fault-path attempts */
 	uint32_t nkeys;           /* file pages seen, at most VLS_FAULT_KEYS_MAX */
-	uint64_t keys[VLS_FAULT_KEYS_MAX][3]; /* dev, ino, index; [0] first */
+	uint64_t keys[VLS_FAULT_KEYS_MAX][3]; /* dev, ino, index; [0] first;
+					       * set below nkeys only */
 };
 
 /* Counters of one task (and, summed, of a run). */
