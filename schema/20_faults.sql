@@ -30,8 +30,6 @@ CREATE TABLE IF NOT EXISTS fault_episode (
   PRIMARY KEY (run_id, id)
 ) WITHOUT ROWID;
 
-CREATE INDEX IF NOT EXISTS fault_episode_tid ON fault_episode (run_id, tid);
-
 -- Per task. Per process: SUM() grouped by pid (no percentiles).
 CREATE TABLE IF NOT EXISTS fault_task (
   run_id          INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,

@@ -270,7 +270,8 @@ grep -qx "user-fault fallback rate: unknown (kernel-mode faults were not counted
 	grep -qx "  kernel-mode faults: unknown" "$T/old.txt" &&
 	ok "schema 1 run: the user-fault rate unknown, and why" || fail "schema 1 text: $(grep -i 'user-fault\|kernel-mode' "$T/old.txt")"
 # A DB of schema 2 (before the report's indexes): read-only, reported as
-# it is, the same as at schema 3; an import migrates it (the indexes).
+# it is, the same as at schema 4; an import migrates it (the indexes, and
+# fault_episode_tid dropped at 4).
 cp "$T/caps.db" "$T/v2.db"
 python3 - "$T/v2.db" <<'PY' || fail "making a schema-2 DB"
 import sqlite3, sys
@@ -278,6 +279,7 @@ c = sqlite3.connect(sys.argv[1])
 for i in ("lock_acq_tid_mm", "lock_acq_chain", "lock_chain_wait"):
     c.execute(f"DROP INDEX {i}")
 c.execute("CREATE INDEX lock_acq_tid ON lock_acq(run_id, tid)")
+c.execute("CREATE INDEX fault_episode_tid ON fault_episode (run_id, tid)")
 c.execute("PRAGMA user_version = 2")
 c.commit()
 PY
@@ -290,13 +292,13 @@ PY
 "$VLS" import --db "$T/v2.db" --label new "$T/stacks.txt" >/dev/null 2>&1 ||
 	fail "import into a schema-2 DB"
 # the migration's indexes are the schema's: the same names and SQL (but
-# for white space) as in a DB made at schema 3
+# for white space) as in a DB made at schema 4
 indexes() {
 	sqlite3 "$1" "PRAGMA user_version; SELECT name, sql FROM sqlite_master
 		WHERE type = 'index' AND sql IS NOT NULL ORDER BY name" | tr -s ' \n\t' ' '
 }
 [ "$(indexes "$T/v2.db")" = "$(indexes "$T/caps.db")" ] &&
-	[ "$(sqlite3 "$T/v2.db" 'PRAGMA user_version')" = 3 ] &&
+	[ "$(sqlite3 "$T/v2.db" 'PRAGMA user_version')" = 4 ] &&
 	indexes "$T/v2.db" | grep -q lock_chain_wait &&
 	ok "schema 2 migrated: the report's indexes, as a new DB has them" ||
 	fail "schema 2 migrated: $(indexes "$T/v2.db") against $(indexes "$T/caps.db")"
