@@ -20,12 +20,14 @@
 #include "util-buf.h"
 
 #define VLS_JSON_DEPTH_MAX 32
+#define VLS_JSON_DTAB 4096        /* doubles' texts kept (util-json.c) */
 
 struct vls_json {
 	struct vls_buf buf;
 	int depth;
 	bool is_obj[VLS_JSON_DEPTH_MAX];
 	bool has_item[VLS_JSON_DEPTH_MAX];
+	struct vls_json_dtab *dtab;  /* allocated at the first double */
 };
 
 void __vls_json_init(struct vls_json *j, vls_ctx *ctx, size_t max);
@@ -38,7 +40,8 @@ void __vls_json_int(struct vls_json *j, const char *key, int64_t v);
 void __vls_json_double(struct vls_json *j, const char *key, double v);
 void __vls_json_bool(struct vls_json *j, const char *key, bool v);
 void __vls_json_null(struct vls_json *j, const char *key);
-/* The document, NUL-terminated (free with __vls_free), or the error. */
+/* The document, NUL-terminated (free with __vls_free), or the error;
+ * the writer's memory is released either way. */
 int __vls_json_finish(struct vls_json *j, char **out);
 
 #endif /* VLS_UTIL_JSON_H */

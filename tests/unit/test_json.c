@@ -4,7 +4,9 @@
  * errors and the size limit, with the expected documents in tables.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util-json.h"
 #include "test.h"
@@ -97,6 +99,78 @@ static void test_document(vls_ctx *ctx)
 	__vls_free(ctx, out);
 }
 
+/* Member names: plain ones as they are, at any length; others escaped. */
+static void test_keys(vls_ctx *ctx)
+{
+	char longkey[200], want[512];
+	struct vls_json j;
+	char *out = NULL;
+
+	memset(longkey, 'k', sizeof(longkey) - 1);
+	longkey[sizeof(longkey) - 1] = '\0';
+	__vls_json_init(&j, ctx, 0);
+	__vls_json_obj(&j, NULL);
+	__vls_json_int(&j, "a", 1);
+	__vls_json_int(&j, longkey, 2);
+	__vls_json_int(&j, "q\"\\\n", 3);
+	__vls_json_int(&j, "", 4);
+	__vls_json_obj_end(&j);
+	CHECK_INT(__vls_json_finish(&j, &out), 0);
+	snprintf(want, sizeof(want), "{\"a\":1,\"%s\":2,\"q\\\"\\\\\\n\":3,\"\":4}",
+		 longkey);
+	CHECK_STR(out, want);
+	__vls_free(ctx, out);
+
+	/* a long name at every distance from the end of the buffer (under
+	 * ASan, a name written past its room is an error) */
+	__vls_json_init(&j, ctx, 0);
+	__vls_json_arr(&j, NULL);
+	for (int i = 0; i < 2000; i++) {
+		__vls_json_obj(&j, NULL);
+		__vls_json_int(&j, longkey + i % 150, i);
+		__vls_json_obj_end(&j);
+	}
+	__vls_json_arr_end(&j);
+	CHECK_INT(__vls_json_finish(&j, &out), 0);
+	CHECK(out && strlen(out) > 2000 * 50);
+	__vls_free(ctx, out);
+}
+
+/* The texts of doubles are kept by value (util-json.c): values that meet
+ * in the table, and values seen again, each print as on their own. */
+static void test_double_table(vls_ctx *ctx)
+{
+	enum { N = 3 * VLS_JSON_DTAB };
+	struct vls_json j;
+	char *out = NULL, *p, *end;
+	double v;
+	int bad = 0;
+
+	__vls_json_init(&j, ctx, 0);
+	__vls_json_arr(&j, NULL);
+	for (int round = 0; round < 2; round++)
+		for (int i = 1; i <= N; i++)
+			__vls_json_double(&j, NULL, i / 7.0 + (i % 3) * 1e-9);
+	__vls_json_arr_end(&j);
+	CHECK_INT(__vls_json_finish(&j, &out), 0);
+	p = out ? out + 1 : NULL;
+	for (int k = 0; p && k < 2 * N; k++) {
+		int i = k % N + 1;
+		char *want = one(ctx, 1, &(double){ i / 7.0 + (i % 3) * 1e-9 });
+		size_t n = want ? strlen(want) - 2 : 0;   /* without "[" "]" */
+
+		v = strtod(p, &end);
+		if (!want || (size_t)(end - p) != n || memcmp(p, want + 1, n) ||
+		    v != i / 7.0 + (i % 3) * 1e-9)
+			bad++;
+		__vls_free(ctx, want);
+		p = *end ? end + 1 : NULL;
+	}
+	CHECK_INT(bad, 0);
+	CHECK(p && *p == '\0');
+	__vls_free(ctx, out);
+}
+
 /* Misuse is an error, never broken JSON. */
 static void test_errors(vls_ctx *ctx)
 {
@@ -135,6 +209,8 @@ int main(void)
 		return 1;
 	test_values(ctx);
 	test_document(ctx);
+	test_keys(ctx);
+	test_double_table(ctx);
 	test_errors(ctx);
 	vls_ctx_free(ctx);
 	return TEST_DONE();
