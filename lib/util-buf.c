@@ -111,9 +111,11 @@ static void add_escaped(struct vls_buf *b, const char *s, size_t n)
 
 void __vls_buf_add(struct vls_buf *b, const char *s, size_t n)
 {
+	char *o = __vls_buf_room(b, n);
+
 	/* most appends: room left, within max, nothing to escape */
-	if (!b->escape_ctl && !b->err && n < b->cap - b->len && b->len + n <= b->max) {
-		memcpy(b->data + b->len, s, n);
+	if (o) {
+		memcpy(o, s, n);
 		b->len += n;
 		b->data[b->len] = '\0';
 		return;

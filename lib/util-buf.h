@@ -38,6 +38,18 @@ struct vls_buf {
 char *__vls_ctl_escape(char *dst, size_t size, const char *src, size_t n);
 
 void __vls_buf_init(struct vls_buf *b, vls_ctx *ctx, size_t max);
+/*
+ * Where n more bytes (and the NUL after them) go when they fit as they
+ * are: room left, within max, no error, nothing to escape. NULL
+ * otherwise: then __vls_buf_add() grows the buffer or sets the error.
+ * A caller writing there moves len itself.
+ */
+static inline char *__vls_buf_room(struct vls_buf *b, size_t n)
+{
+	if (b->err || b->escape_ctl || n >= b->cap - b->len || b->len + n > b->max)
+		return NULL;
+	return b->data + b->len;
+}
 void __vls_buf_add(struct vls_buf *b, const char *s, size_t n);
 void __vls_buf_puts(struct vls_buf *b, const char *s);
 void __vls_buf_printf(struct vls_buf *b, const char *fmt, ...)

@@ -86,22 +86,11 @@ static void put_string(struct vls_buf *b, const char *str)
 	__vls_buf_add(b, "\"", 1);
 }
 
-/*
- * Room for n more bytes (and the NUL) at the end of the text, or NULL:
- * then the caller appends through __vls_buf_add(), which grows the buffer
- * or sets the error. The writer's own appends, a few bytes each, are
- * written in place rather than copied from a temporary.
- */
-static char *room(struct vls_buf *b, size_t n)
-{
-	if (b->err || b->escape_ctl || n >= b->cap - b->len || b->len + n > b->max)
-		return NULL;
-	return b->data + b->len;
-}
-
+/* The writer's own appends, a few bytes each, are written in place
+ * (__vls_buf_room()) rather than copied from a temporary. */
 static void put_char(struct vls_buf *b, char c)
 {
-	char *o = room(b, 1);
+	char *o = __vls_buf_room(b, 1);
 
 	if (!o) {
 		__vls_buf_add(b, &c, 1);
@@ -124,7 +113,7 @@ static const bool plain_key[256] = {
  * to leave it to put_string. */
 static bool put_plain_key(struct vls_buf *b, const char *key, bool comma)
 {
-	char *o = room(b, PLAIN_KEY_MAX + 4), *start = o;
+	char *o = __vls_buf_room(b, PLAIN_KEY_MAX + 4), *start = o;
 	const unsigned char *k = (const unsigned char *)key;
 
 	if (!o)
@@ -248,7 +237,7 @@ void __vls_json_int(struct vls_json *j, const char *key, int64_t v)
 	if (begin_value(j, key))
 		return;
 	n = int_len(v);
-	o = room(&j->buf, n);
+	o = __vls_buf_room(&j->buf, n);
 	if (o) {
 		o[n] = '\0';
 		int_text(o + n, v);
