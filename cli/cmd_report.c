@@ -3,6 +3,7 @@
  * cmd_report.c - vmlockstat report: one or more runs as text, JSON (the
  * contract of docs/report-json.md) or CSV (one table, chosen by --by).
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,13 +210,25 @@ static void kshark_lines(vls_db *db, const int64_t *ids, size_t n)
 	}
 }
 
+/* The report to stdout as it is made: a run of many threads is a JSON
+ * document of tens of MB, never whole in memory. errno of a failed
+ * write kept for the message. */
+static int put_out(void *data, const char *text, size_t len)
+{
+	int *werr = data;
+
+	if (fwrite(text, 1, len, stdout) == len)
+		return 0;
+	*werr = errno ? errno : EIO;
+	return -1;
+}
+
 static int run(struct args *a, vls_ctx *ctx)
 {
 	vls_db *db = NULL;
 	int64_t *ids = NULL;
 	size_t nids = 0;
-	char *out = NULL;
-	int err, ret;
+	int err, ret, werr = 0;
 
 	err = vls_db_open(&db, ctx, a->db, VLS_DB_READONLY);
 	if (err) {
@@ -229,19 +242,26 @@ static int run(struct args *a, vls_ctx *ctx)
 	if (!ret) {
 		a->ro.run_ids = ids;
 		a->ro.nruns = nids;
-		err = a->json ? vls_report_json(&out, db, &a->ro) :
-		      a->csv ? vls_report_csv(&out, db, &a->ro) :
-			       vls_report_text(&out, db, &a->ro);
-		ret = err ? cli_fail(&cmd, ctx, err, NULL) : CLI_EXIT_OK;
+		err = vls_report_write(db, &a->ro, a->json ? VLS_FORMAT_JSON :
+				       a->csv ? VLS_FORMAT_CSV : VLS_FORMAT_TEXT,
+				       put_out, &werr);
+		if (err == VLS_ESTOPPED && werr) {
+			cli_err(&cmd, "cannot write the report: %s", strerror(werr));
+			ret = CLI_EXIT_FAIL;
+		} else {
+			ret = err ? cli_fail(&cmd, ctx, err, NULL) : CLI_EXIT_OK;
+		}
 	}
-	if (out) {
-		fputs(out, stdout);
+	if (ret == CLI_EXIT_OK) {
 		if (a->json)
 			putchar('\n');
 		else if (!a->csv)
 			kshark_lines(db, ids, nids);
+		if (fflush(stdout) || ferror(stdout)) {
+			cli_err(&cmd, "cannot write the report: %s", strerror(errno));
+			ret = CLI_EXIT_FAIL;
+		}
 	}
-	vls_buf_free(db, out);
 	free(ids);
 	vls_db_close(db);
 	return ret;

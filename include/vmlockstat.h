@@ -673,6 +673,27 @@ VLS_EXTERN int vls_report_text(char **out, vls_db *db, const vls_report_opts *op
 /** One table (opts->by) as CSV with a header line. */
 VLS_EXTERN int vls_report_csv(char **out, vls_db *db, const vls_report_opts *opts);
 
+/** Where vls_report_write() hands its text: a piece at a time, in order
+ * (len > 0, not NUL-terminated). 0 to go on; anything else stops the
+ * report, which then returns VLS_ESTOPPED. */
+typedef int (*vls_write_fn)(void *data, const char *text, size_t len);
+
+typedef enum vls_report_format {
+	VLS_FORMAT_TEXT = 0,
+	VLS_FORMAT_JSON = 1,
+	VLS_FORMAT_CSV = 2,
+} vls_report_format;
+
+/** The report of vls_report_text(), _json() or _csv(), the same bytes,
+ * handed to write as it is made rather than returned whole: what a run
+ * of many threads (a 20 MB JSON document) keeps in memory is the model
+ * and some 64 KB of text. The figures are all read before the first
+ * write: an error in reading them (VLS_ENOTFOUND, VLS_EDB, VLS_ENOMEM)
+ * comes with nothing written. */
+VLS_EXTERN int vls_report_write(vls_db *db, const vls_report_opts *opts,
+				vls_report_format format, vls_write_fn write,
+				void *data);
+
 /** A group of runs compared as one column (several runs = repetitions). */
 typedef struct vls_compare_group {
 	const char *name;        /**< column title: the label or "run N" */

@@ -105,6 +105,7 @@ static void rows_tasks(struct vls_buf *b, const struct vls_rrun *run,
 		row_faults(b, &t[i].f);
 		row_locks(b, t[i].lock);
 		__vls_buf_puts(b, "\r\n");
+		__vls_buf_cut(b);
 	}
 }
 
@@ -116,15 +117,17 @@ static void rows_sites(struct vls_buf *b, const struct vls_rrun *run)
 		put_str(b, run->sites[i].name);
 		row_locks(b, run->sites[i].lock);
 		__vls_buf_puts(b, "\r\n");
+		__vls_buf_cut(b);
 	}
 }
 
-int __vls_report_render_csv(char **out, const struct vls_report *r,
+int __vls_report_render_csv(const struct vls_out *out, const struct vls_report *r,
 			    vls_report_by by)
 {
 	struct vls_buf b;
 
 	__vls_buf_init(&b, r->ctx, 0);
+	__vls_buf_to(&b, out);
 	b.escape_ctl = true;
 	__vls_buf_puts(&b, "run_id,label");
 	if (by == VLS_BY_CALLSITE) {
@@ -145,5 +148,5 @@ int __vls_report_render_csv(char **out, const struct vls_report *r,
 		else
 			rows_tasks(&b, run, run->procs, run->nprocs, false);
 	}
-	return __vls_buf_finish(&b, out);
+	return __vls_buf_finish(&b, out->text);
 }

@@ -161,8 +161,10 @@ static void put_tasks(struct vls_json *j, const char *key,
 		      const struct vls_rtask *t, size_t n, unsigned int sections)
 {
 	__vls_json_arr(j, key);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		put_task(j, &t[i], sections);
+		__vls_json_cut(j);
+	}
 	__vls_json_arr_end(j);
 }
 
@@ -196,6 +198,7 @@ static void put_sites(struct vls_json *j, const struct vls_rrun *run)
 		put_frames(j, run->sites[i].frames);
 		put_locks(j, run->sites[i].lock);
 		__vls_json_obj_end(j);
+		__vls_json_cut(j);
 	}
 	__vls_json_arr_end(j);
 }
@@ -285,8 +288,10 @@ static void put_run(struct vls_json *j, const struct vls_rrun *run,
 		put_sites(j, run);
 	if (sections & VLS_REPORT_CHAINS) {
 		__vls_json_arr(j, "chains");
-		for (size_t i = 0; i < run->nchains; i++)
+		for (size_t i = 0; i < run->nchains; i++) {
 			put_chain(j, &run->chains[i]);
+			__vls_json_cut(j);
+		}
 		__vls_json_arr_end(j);
 		__vls_json_int(j, "chains_total", (int64_t)(run->nchains_total >
 			       run->nchains ? run->nchains_total : run->nchains));
@@ -297,12 +302,13 @@ static void put_run(struct vls_json *j, const struct vls_rrun *run,
 	__vls_json_obj_end(j);
 }
 
-int __vls_report_render_json(char **out, const struct vls_report *r,
+int __vls_report_render_json(const struct vls_out *out, const struct vls_report *r,
 			     unsigned int sections)
 {
 	struct vls_json j;
 
 	__vls_json_init(&j, r->ctx, 0);
+	__vls_buf_to(&j.buf, out);
 	__vls_json_obj(&j, NULL);
 	__vls_json_str(&j, "format", "vmlockstat-report");
 	__vls_json_int(&j, "version", VLS_REPORT_JSON_VERSION);
@@ -311,5 +317,5 @@ int __vls_report_render_json(char **out, const struct vls_report *r,
 		put_run(&j, &r->runs[i], sections, r->chain_min_ns);
 	__vls_json_arr_end(&j);
 	__vls_json_obj_end(&j);
-	return __vls_json_finish(&j, out);
+	return __vls_json_finish(&j, out->text);
 }

@@ -500,12 +500,13 @@ static void put_run(struct vls_buf *b, vls_ctx *ctx, const struct vls_rrun *run,
 		put_chains(b, run, r->chain_min_ns, r->pid || r->comm);
 }
 
-int __vls_report_render_text(char **out, const struct vls_report *r,
+int __vls_report_render_text(const struct vls_out *out, const struct vls_report *r,
 			     unsigned int sections, vls_report_by by)
 {
 	struct vls_buf b;
 
 	__vls_buf_init(&b, r->ctx, 0);
+	__vls_buf_to(&b, out);
 	b.escape_ctl = true;
 	for (size_t i = 0; i < r->nruns; i++) {
 		if (i)
@@ -514,5 +515,5 @@ int __vls_report_render_text(char **out, const struct vls_report *r,
 	}
 	if (!r->nruns)
 		__vls_buf_puts(&b, "no runs\n");
-	return __vls_buf_finish(&b, out);
+	return __vls_buf_finish(&b, out->text);
 }

@@ -181,10 +181,8 @@ static int check_opts(vls_db *db, const vls_report_opts *opts)
 	return 0;
 }
 
-enum render { R_JSON, R_TEXT, R_CSV };
-
-static int report(char **out, vls_db *db, const vls_report_opts *opts,
-		  enum render how)
+static int report(const struct vls_out *out, vls_db *db, const vls_report_opts *opts,
+		  vls_report_format how)
 {
 	struct vls_report *r = NULL;
 	struct vls_rload_opts lo;
@@ -192,21 +190,20 @@ static int report(char **out, vls_db *db, const vls_report_opts *opts,
 	unsigned int sections;
 	int err;
 
-	if (!out)
-		return db ? __vls_error(db->ctx, VLS_EINVAL, "no output") : VLS_EINVAL;
-	*out = NULL;
 	err = check_opts(db, opts);
 	if (err)
 		return err;
+	if ((unsigned int)how > VLS_FORMAT_CSV)
+		return __vls_error(db->ctx, VLS_EINVAL, "unknown report format %d", (int)how);
 	upgrade_opts(&o, opts);
 	opts = &o;
 	sections = opts->sections ? opts->sections : VLS_REPORT_ALL;
 	lo = (struct vls_rload_opts){ sections, opts->top, opts->chain_min_ns,
 				      opts->pid, opts->comm };
 	err = __vls_report_load(&r, db, opts->run_ids, opts->nruns, &lo);
-	if (!err && how == R_JSON)
+	if (!err && how == VLS_FORMAT_JSON)
 		err = __vls_report_render_json(out, r, sections);
-	else if (!err && how == R_TEXT)
+	else if (!err && how == VLS_FORMAT_TEXT)
 		err = __vls_report_render_text(out, r, sections, opts->by);
 	else if (!err)
 		err = __vls_report_render_csv(out, r, opts->by);
@@ -214,17 +211,39 @@ static int report(char **out, vls_db *db, const vls_report_opts *opts,
 	return err;
 }
 
+/* The whole text to *text. */
+static int report_text(char **text, vls_db *db, const vls_report_opts *opts,
+		       vls_report_format how)
+{
+	struct vls_out out = { text, NULL, NULL };
+
+	if (!text)
+		return db ? __vls_error(db->ctx, VLS_EINVAL, "no output") : VLS_EINVAL;
+	*text = NULL;
+	return report(&out, db, opts, how);
+}
+
 int vls_report_json(char **out, vls_db *db, const vls_report_opts *opts)
 {
-	return report(out, db, opts, R_JSON);
+	return report_text(out, db, opts, VLS_FORMAT_JSON);
 }
 
 int vls_report_text(char **out, vls_db *db, const vls_report_opts *opts)
 {
-	return report(out, db, opts, R_TEXT);
+	return report_text(out, db, opts, VLS_FORMAT_TEXT);
 }
 
 int vls_report_csv(char **out, vls_db *db, const vls_report_opts *opts)
 {
-	return report(out, db, opts, R_CSV);
+	return report_text(out, db, opts, VLS_FORMAT_CSV);
+}
+
+int vls_report_write(vls_db *db, const vls_report_opts *opts, vls_report_format format,
+		     vls_write_fn write, void *data)
+{
+	struct vls_out out = { NULL, write, data };
+
+	if (!write)
+		return db ? __vls_error(db->ctx, VLS_EINVAL, "no writer") : VLS_EINVAL;
+	return report(&out, db, opts, format);
 }

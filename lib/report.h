@@ -19,6 +19,7 @@
 
 #include "faults-reason.h"
 #include "util-arena.h"
+#include "util-buf.h"
 #include "vls-local.h"
 
 #define VLS_RNULL INT64_MIN
@@ -191,12 +192,13 @@ int64_t __vls_rdist_mean(const struct vls_rdist *d);
  * "-" for null. */
 const char *__vls_rfmt_ns(char *buf, size_t size, int64_t ns);
 
-/* Renderers: NUL-terminated text freed with __vls_free. */
-int __vls_report_render_json(char **out, const struct vls_report *r,
+/* Renderers: the text whole to *out->text (NUL-terminated, freed with
+ * __vls_free) or in pieces to out->write (util-buf.h). */
+int __vls_report_render_json(const struct vls_out *out, const struct vls_report *r,
 			     unsigned int sections);
-int __vls_report_render_text(char **out, const struct vls_report *r,
+int __vls_report_render_text(const struct vls_out *out, const struct vls_report *r,
 			     unsigned int sections, vls_report_by by);
-int __vls_report_render_csv(char **out, const struct vls_report *r,
+int __vls_report_render_csv(const struct vls_out *out, const struct vls_report *r,
 			    vls_report_by by);
 
 #endif /* VLS_REPORT_H */

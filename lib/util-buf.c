@@ -14,6 +14,25 @@ void __vls_buf_init(struct vls_buf *b, vls_ctx *ctx, size_t max)
 	b->max = max ? max : VLS_BUF_MAX;
 }
 
+void __vls_buf_to(struct vls_buf *b, const struct vls_out *out)
+{
+	b->write = out->write;
+	b->write_data = out->data;
+}
+
+void __vls_buf_flush(struct vls_buf *b)
+{
+	if (b->err || !b->write || !b->len)
+		return;
+	if (b->write(b->write_data, b->data, b->len)) {
+		b->err = __vls_error(b->ctx, VLS_ESTOPPED, "the report's writer stopped it");
+		return;
+	}
+	b->sent += b->len;
+	b->len = 0;
+	b->data[0] = '\0';
+}
+
 static int reserve(struct vls_buf *b, size_t n)
 {
 	size_t need, ncap;
@@ -204,9 +223,19 @@ void __vls_buf_pad(struct vls_buf *b, char c, size_t n)
 
 int __vls_buf_finish(struct vls_buf *b, char **out)
 {
-	int err = b->err;
+	int err;
 
-	*out = NULL;
+	if (out)
+		*out = NULL;
+	if (b->write) {
+		__vls_buf_flush(b);
+		err = b->err;
+		__vls_buf_release(b);
+		return err;
+	}
+	err = b->err;
+	if (!out)
+		err = err ? err : __vls_error(b->ctx, VLS_EINVAL, "no output");
 	if (!err && !b->data)
 		err = reserve(b, 0);
 	if (err) {

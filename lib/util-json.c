@@ -144,7 +144,7 @@ static int begin_value(struct vls_json *j, const char *key)
 	if (in_obj != (key != NULL))
 		return fail(j, key ? "member name inside an array" :
 				     "value without a name inside an object");
-	if (j->depth == 0 && j->buf.len)
+	if (j->depth == 0 && (j->buf.len || j->buf.sent))
 		return fail(j, "second top-level value");
 	if (j->depth > 0) {
 		comma = j->has_item[j->depth - 1];
@@ -332,7 +332,7 @@ int __vls_json_finish(struct vls_json *j, char **out)
 {
 	__vls_free(j->buf.ctx, j->dtab);
 	j->dtab = NULL;
-	if (!j->buf.err && (j->depth != 0 || !j->buf.len))
+	if (!j->buf.err && (j->depth != 0 || !(j->buf.len || j->buf.sent)))
 		fail(j, "document not complete");
 	return __vls_buf_finish(&j->buf, out);
 }

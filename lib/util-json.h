@@ -40,8 +40,12 @@ void __vls_json_int(struct vls_json *j, const char *key, int64_t v);
 void __vls_json_double(struct vls_json *j, const char *key, double v);
 void __vls_json_bool(struct vls_json *j, const char *key, bool v);
 void __vls_json_null(struct vls_json *j, const char *key);
+/* A place the document may be cut (after an element of a long array):
+ * __vls_buf_cut(). */
+static inline void __vls_json_cut(struct vls_json *j) { __vls_buf_cut(&j->buf); }
 /* The document, NUL-terminated (free with __vls_free), or the error;
- * the writer's memory is released either way. */
+ * the writer's memory is released either way. With the buffer's writer,
+ * the rest of the document goes there (out may be NULL). */
 int __vls_json_finish(struct vls_json *j, char **out);
 
 #endif /* VLS_UTIL_JSON_H */

@@ -102,6 +102,7 @@ static void put_line(struct vls_table *t, struct vls_buf *b, size_t indent,
 	while (!b->err && b->len && b->data[b->len - 1] == ' ')
 		b->data[--b->len] = '\0';
 	__vls_buf_add(b, "\n", 1);
+	__vls_buf_cut(b);
 }
 
 void __vls_table_render(struct vls_table *t, struct vls_buf *b, size_t indent)

@@ -178,6 +178,14 @@ grep -Eq '^ 1  stock     [0-9-]{10} [0-9:]{5}    1\.68 s         32\.0%  6\.12\.
 
 # --- errors ---
 expect_rc 2 "$VLS" report --db "$DB" --json --csv
+# a report that cannot be written is a failure, said (it is written as
+# it is made: vls_report_write())
+for f in --json --csv ""; do
+	"$VLS" report --db "$DB" $f >/dev/full 2>"$T/err"; rc=$?
+	[ "$rc" = 1 ] && grep -q "cannot write the report: No space left on device" "$T/err" &&
+		ok "report $f to a full disk: exit 1" ||
+		fail "report $f to /dev/full: exit $rc, $(cat "$T/err")"
+done
 expect_rc 2 "$VLS" report --db "$DB" --by nothing
 expect_rc 2 "$VLS" report --db "$DB" --run one
 expect_rc 2 "$VLS" report --db "$DB" extra

@@ -201,6 +201,101 @@ static void test_errors(vls_ctx *ctx)
 	CHECK(strstr(vls_ctx_errmsg(ctx), "64 bytes") != NULL);
 }
 
+/* What a writer got: the pieces joined; refuse: fail the nth piece. */
+struct sink {
+	char *text;
+	size_t len, pieces;
+	int refuse;
+};
+
+static int collect(void *data, const char *text, size_t len)
+{
+	struct sink *s = data;
+	char *p;
+
+	if (s->refuse && (int)++s->pieces >= s->refuse)
+		return -1;
+	if (!s->refuse)
+		s->pieces++;
+	p = realloc(s->text, s->len + len + 1);
+	if (!p || !len)
+		return -1;
+	memcpy(p + s->len, text, len);
+	s->len += len;
+	p[s->len] = '\0';
+	s->text = p;
+	return 0;
+}
+
+/* A document of N rows, cut after each (a writer's), or whole. */
+static int rows_doc(vls_ctx *ctx, int n, struct sink *to, char **out)
+{
+	struct vls_out o = { out, to ? collect : NULL, to };
+	struct vls_json j;
+
+	__vls_json_init(&j, ctx, 4 * VLS_BUF_CUT);  /* bounds the buffered text */
+	__vls_buf_to(&j.buf, &o);
+	__vls_json_obj(&j, NULL);
+	__vls_json_arr(&j, "rows");
+	for (int i = 0; i < n; i++) {
+		__vls_json_obj(&j, NULL);
+		__vls_json_int(&j, "i", i);
+		__vls_json_str(&j, "name", "a row of some length, 48 bytes");
+		__vls_json_double(&j, "rate", i / 3.0);
+		__vls_json_obj_end(&j);
+		__vls_json_cut(&j);
+	}
+	__vls_json_arr_end(&j);
+	__vls_json_obj_end(&j);
+	return __vls_json_finish(&j, out);
+}
+
+/* With a writer: the same bytes as the whole document, in pieces, never
+ * more than the limit buffered; a writer's refusal stops it. */
+static void test_writer(vls_ctx *ctx)
+{
+	enum { N = 40000 };  /* 2.7 MB: some 40 cuts, 10 times the limit */
+	struct sink s = { 0 };
+	char *whole = NULL, *out = (char *)1;
+
+	CHECK_INT(rows_doc(ctx, N, NULL, &whole), VLS_ELIMIT);
+	CHECK_INT(rows_doc(ctx, 100, NULL, &whole), 0);
+	CHECK_INT(rows_doc(ctx, 100, &s, &out), 0);
+	CHECK(out == NULL);
+	CHECK(whole && s.text && !strcmp(whole, s.text));
+	CHECK_INT(s.pieces, 1);
+	__vls_free(ctx, whole);
+	free(s.text);
+
+	s = (struct sink){ 0 };
+	CHECK_INT(rows_doc(ctx, N, &s, NULL), 0);
+	CHECK(s.pieces > 35);
+	CHECK(s.text && s.len > 2500000 && !strncmp(s.text, "{\"rows\":[{\"i\":0,", 16));
+	CHECK(s.text && !strcmp(strrchr(s.text, '{'), "{\"i\":39999,\"name\":\"a row of some length, 48 bytes\","
+				"\"rate\":13333}]}"));
+	free(s.text);
+
+	s = (struct sink){ .refuse = 3 };
+	CHECK_INT(rows_doc(ctx, N, &s, NULL), VLS_ESTOPPED);
+	CHECK_INT(s.pieces, 3);   /* nothing asked of it after the refusal */
+	free(s.text);
+
+	/* a second value after the first went out is still refused */
+	{
+		struct vls_out o = { NULL, collect, &s };
+		struct vls_json j;
+
+		s = (struct sink){ 0 };
+		__vls_json_init(&j, ctx, 0);
+		__vls_buf_to(&j.buf, &o);
+		__vls_json_int(&j, NULL, 1);
+		__vls_buf_flush(&j.buf);
+		__vls_json_int(&j, NULL, 2);
+		CHECK_INT(__vls_json_finish(&j, NULL), VLS_EINVAL);
+		free(s.text);
+	}
+}
+
 int main(void)
 {
 	vls_ctx *ctx = NULL;
@@ -212,6 +307,7 @@ int main(void)
 	test_keys(ctx);
 	test_double_table(ctx);
 	test_errors(ctx);
+	test_writer(ctx);
 	vls_ctx_free(ctx);
 	return TEST_DONE();
 }

@@ -445,6 +445,65 @@ static void test_text_csv(vls_db *db)
 	vls_buf_free(db, out);
 }
 
+/* vls_report_write(): what a writer gets, joined. */
+struct sink {
+	char *text;
+	size_t len;
+	int calls, refuse;     /* refuse: fail this call (1: the first) */
+};
+
+static int collect(void *data, const char *text, size_t len)
+{
+	struct sink *s = data;
+	char *p;
+
+	if (++s->calls == s->refuse || !len)
+		return 1;
+	p = realloc(s->text, s->len + len + 1);
+	if (!p)
+		return 1;
+	memcpy(p + s->len, text, len);
+	s->len += len;
+	p[s->len] = '\0';
+	s->text = p;
+	return 0;
+}
+
+/* Each format through a writer: the bytes of the whole text; the
+ * writer's refusal is the report's VLS_ESTOPPED; bad arguments EINVAL. */
+static void test_write(vls_db *db)
+{
+	vls_report_opts o = VLS_REPORT_OPTS_INIT;
+	int64_t ids[] = { 1, 2 };
+	struct sink s;
+	char *out = NULL;
+
+	o.run_ids = ids;
+	o.nruns = 2;
+	for (int f = VLS_FORMAT_TEXT; f <= VLS_FORMAT_CSV; f++) {
+		s = (struct sink){ 0 };
+		CHECK_INT(f == VLS_FORMAT_TEXT ? vls_report_text(&out, db, &o) :
+			  f == VLS_FORMAT_JSON ? vls_report_json(&out, db, &o) :
+			  vls_report_csv(&out, db, &o), 0);
+		CHECK_INT(vls_report_write(db, &o, (vls_report_format)f, collect, &s), 0);
+		CHECK(out && s.text && !strcmp(out, s.text));
+		vls_buf_free(db, out);
+		free(s.text);
+		s = (struct sink){ .refuse = 1 };
+		CHECK_INT(vls_report_write(db, &o, (vls_report_format)f, collect, &s),
+			  VLS_ESTOPPED);
+		CHECK_INT(s.calls, 1);
+	}
+	CHECK_INT(vls_report_write(db, &o, VLS_FORMAT_JSON, NULL, &s), VLS_EINVAL);
+	CHECK_INT(vls_report_write(db, &o, (vls_report_format)3, collect, &s), VLS_EINVAL);
+	CHECK_INT(vls_report_write(NULL, &o, VLS_FORMAT_JSON, collect, &s), VLS_EINVAL);
+	/* a run that does not exist: the error, nothing written */
+	ids[0] = 99;
+	s = (struct sink){ 0 };
+	CHECK_INT(vls_report_write(db, &o, VLS_FORMAT_JSON, collect, &s), VLS_ENOTFOUND);
+	CHECK_INT(s.calls, 0);
+}
+
 /* A run without events: said plainly, every figure null, valid JSON. */
 static void test_empty(vls_db *db)
 {
@@ -628,6 +687,13 @@ static void fail_free(void *ptr, void *data)
 	free(ptr);
 }
 
+static int discard(void *data, const char *text, size_t len)
+{
+	(void)data;
+	(void)text;
+	return len ? 0 : 1;
+}
+
 /* Each report and compare with the Nth allocation failing, N = 0, 1, ...
  * until one succeeds: each attempt returns VLS_ENOMEM or succeeds. */
 static int one_attempt(const char *path, long n, int what)
@@ -655,7 +721,8 @@ static int one_attempt(const char *path, long n, int what)
 		err = what == 0 ? vls_report_json(&out, db, &ro) :
 		      what == 1 ? vls_report_text(&out, db, &ro) :
 		      what == 2 ? vls_report_csv(&out, db, &ro) :
-		      vls_compare_text(&out, db, &co);
+		      what == 3 ? vls_compare_text(&out, db, &co) :
+		      vls_report_write(db, &ro, VLS_FORMAT_JSON, discard, NULL);
 	alloc_countdown = -1;
 	vls_buf_free(db, out);
 	vls_db_close(db);
@@ -665,7 +732,7 @@ static int one_attempt(const char *path, long n, int what)
 
 static void test_alloc_failures(const char *path)
 {
-	for (int what = 0; what < 4; what++) {
+	for (int what = 0; what < 5; what++) {
 		long n;
 		int err = VLS_ENOMEM, bad = 0;
 
@@ -709,6 +776,7 @@ int main(void)
 	}
 	test_json(db);
 	test_text_csv(db);
+	test_write(db);
 	test_empty(db);
 	test_resolve(db, ctx);
 	test_compare(db);
