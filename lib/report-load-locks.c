@@ -122,7 +122,7 @@ static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	int64_t mm = __vls_rl_int(st, 0), pid = __vls_rl_int(st, 1);
 	struct vls_u64map *by = pid != VLS_RNULL ? &L->plock_pid : &L->plock_mm;
 	uint64_t key = (uint64_t)(pid != VLS_RNULL ? pid : mm);
-	struct vls_rtask *p = NULL;
+	struct vls_rplock *p = NULL;
 	uint32_t i;
 	int err;
 

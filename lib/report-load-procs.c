@@ -5,9 +5,11 @@
  * Fault figures are sums over the threads. Lock STATS come from the lock
  * analyzer's per-process rows when the DB has them (exact percentiles: by
  * pid, or by mm for tasks whose pid was unknown); otherwise (a DB from
- * before those rows) they are summed from the threads, and the
- * percentiles of a process of several threads are then null: percentiles
- * do not add up.
+ * before those rows, or a process no row went to) they are summed from the
+ * threads, and the percentiles of a process of several threads are then
+ * null: percentiles do not add up. The rows are applied first, so that
+ * only the processes without one sum their threads' (a run of 11 k
+ * processes would otherwise make every sum, histograms too, to drop it).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -194,8 +196,10 @@ static struct vls_rtask *thread_proc(struct vls_rrun *run, const struct proc_ind
 	return NULL;
 }
 
+/* A thread's figures but its lock STATS into its process (made when it
+ * is the first), whose index goes to *owner. */
 static int add_thread(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
-		      struct proc_index *x, const struct vls_rtask *t)
+		      struct proc_index *x, const struct vls_rtask *t, uint32_t *owner)
 {
 	struct vls_rtask *p = thread_proc(run, x, t);
 	bool first = !p;
@@ -208,6 +212,7 @@ static int add_thread(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
 			return err;
 		p->tid = t->pid == VLS_RNULL && t->mm == VLS_RNULL ? t->tid : VLS_RNULL;
 	}
+	*owner = (uint32_t)(p - run->procs);
 	/* a process known by pid also gets its threads' mm, so that the lock
 	 * analyzer's per-mm row finds it (apply_plocks) */
 	if (p->mm == VLS_RNULL)
@@ -219,10 +224,6 @@ static int add_thread(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
 	add_faults(&p->f, &t->f, first);
 	add_known(&p->ru_minflt, t->ru_minflt, first);
 	add_known(&p->ru_majflt, t->ru_majflt, first);
-	if (!err)
-		err = add_stats(L, &p->lock[0], &t->lock[0], first);
-	if (!err)
-		err = add_stats(L, &p->lock[1], &t->lock[1], first);
 	return err;
 }
 
@@ -233,7 +234,7 @@ static int add_thread(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
  * (inherit_pids() below placed those threads there too).
  */
 static struct vls_rtask *plock_proc(struct vls_rrun *run, const struct proc_index *x,
-				    const struct vls_rtask *pl)
+				    const struct vls_rplock *pl)
 {
 	struct vls_rtask *p;
 	uint32_t n = 0;
@@ -247,19 +248,20 @@ static struct vls_rtask *plock_proc(struct vls_rrun *run, const struct proc_inde
 }
 
 /* The lock analyzer's rows: exact percentiles, unless two rows go to one
- * process (then their sums, percentiles null). */
+ * process (then their sums, percentiles null). applied[k]: process k got
+ * one (n0 + L->nplocks of them at most). A row's STATS are taken as they
+ * are, histogram too: the row is read once. */
 static int apply_plocks(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
-			struct proc_index *x)
+			struct proc_index *x, bool *applied)
 {
 	size_t n0 = run->nprocs;
-	bool *applied = __vls_calloc(L->ctx, n0 + L->nplocks + 1, sizeof(*applied));
-	int err = applied ? 0 : __vls_error(L->ctx, VLS_ENOMEM, "out of memory");
+	int err = 0;
 
 	for (size_t k = 0; !err && k < n0; k++)
 		if (run->procs[k].pid != VLS_RNULL)
 			err = index_pid_mm(L->ctx, x, run->procs[k].mm, k);
 	for (size_t i = 0; !err && i < L->nplocks; i++) {
-		const struct vls_rtask *pl = &L->plocks[i];
+		struct vls_rplock *pl = &L->plocks[i];
 		struct vls_rtask *p = plock_proc(run, x, pl);
 		size_t k;
 
@@ -269,14 +271,43 @@ static int apply_plocks(struct vls_rloader *L, struct vls_rrun *run, size_t *cap
 		if (!p || err)
 			break;
 		k = (size_t)(p - run->procs);
-		err = add_stats(L, &p->lock[0], &pl->lock[0], !applied[k]);
-		if (!err)
-			err = add_stats(L, &p->lock[1], &pl->lock[1], !applied[k]);
+		if (!applied[k]) {
+			p->lock[0] = pl->lock[0];
+			p->lock[1] = pl->lock[1];
+		} else {
+			err = add_stats(L, &p->lock[0], &pl->lock[0], false);
+			if (!err)
+				err = add_stats(L, &p->lock[1], &pl->lock[1], false);
+		}
+		pl->lock[0].hist = pl->lock[1].hist = NULL;   /* the process's now */
+		pl->lock[0].nhist = pl->lock[1].nhist = 0;
 		applied[k] = true;
 		if (!err && pl->comm && (!p->comm || p->pid == VLS_RNULL))
 			err = set_comm(L, p, pl->comm);
 	}
-	__vls_free(L->ctx, applied);
+	return err;
+}
+
+/* The processes no row went to: their threads' lock STATS summed, in the
+ * threads' order (owner[i]: task i's process). */
+static int sum_thread_locks(struct vls_rloader *L, struct vls_rrun *run,
+			    const uint32_t *owner, bool *applied)
+{
+	bool *seen = __vls_calloc(L->ctx, run->nprocs + 1, sizeof(*seen));
+	int err = seen ? 0 : __vls_error(L->ctx, VLS_ENOMEM, "out of memory");
+
+	for (size_t i = 0; !err && i < run->ntasks; i++) {
+		struct vls_rtask *p = &run->procs[owner[i]];
+		const struct vls_rtask *t = &run->tasks[i];
+
+		if (applied[owner[i]])
+			continue;
+		err = add_stats(L, &p->lock[0], &t->lock[0], !seen[owner[i]]);
+		if (!err)
+			err = add_stats(L, &p->lock[1], &t->lock[1], !seen[owner[i]]);
+		seen[owner[i]] = true;
+	}
+	__vls_free(L->ctx, seen);
 	return err;
 }
 
@@ -352,15 +383,24 @@ static int inherit_pids(struct vls_rloader *L, struct vls_rrun *run)
 int __vls_rl_processes(struct vls_rloader *L, struct vls_rrun *run)
 {
 	struct proc_index x = { 0 };
+	uint32_t *owner = __vls_malloc(L->ctx, (run->ntasks + 1) * sizeof(*owner));
+	/* processes: one per task at most, and one per row without a task */
+	bool *applied = __vls_calloc(L->ctx, run->ntasks + L->nplocks + 1,
+				     sizeof(*applied));
 	size_t cap = 0;
-	int err = inherit_pids(L, run);
+	int err = owner && applied ? inherit_pids(L, run) :
+		  __vls_error(L->ctx, VLS_ENOMEM, "out of memory");
 
 	for (size_t i = 0; !err && i < run->ntasks; i++)
-		err = add_thread(L, run, &cap, &x, &run->tasks[i]);
+		err = add_thread(L, run, &cap, &x, &run->tasks[i], &owner[i]);
 	if (!err)
-		err = apply_plocks(L, run, &cap, &x);
+		err = apply_plocks(L, run, &cap, &x, applied);
+	if (!err)
+		err = sum_thread_locks(L, run, owner, applied);
 	for (size_t i = 0; i < run->nprocs; i++)
 		run->procs[i].tid = -1;
 	index_release(L->ctx, &x);
+	__vls_free(L->ctx, owner);
+	__vls_free(L->ctx, applied);
 	return err;
 }

@@ -459,7 +459,7 @@ static int load_run(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 static void plocks_clear(struct vls_rloader *L)
 {
 	for (size_t i = 0; i < L->nplocks; i++)
-		task_free(L->ctx, &L->plocks[i]);
+		__vls_free(L->ctx, L->plocks[i].comm);
 	L->nplocks = 0;
 	__vls_u64map_release(L->ctx, &L->plock_pid);
 	__vls_u64map_release(L->ctx, &L->plock_mm);

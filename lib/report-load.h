@@ -15,6 +15,14 @@
 #include "store.h"
 #include "util-map.h"
 
+/* A process's lock STATS as the lock analyzer stored them: by pid, or
+ * (pid VLS_RNULL) by the mm of tasks whose pid was unknown. */
+struct vls_rplock {
+	int64_t mm, pid;
+	char *comm;
+	struct vls_rstats lock[2];   /* [0] read, [1] write */
+};
+
 struct vls_rloader {
 	vls_ctx *ctx;
 	vls_db *db;
@@ -27,7 +35,7 @@ struct vls_rloader {
 	bool found;
 	/* per-process lock STATS of the lock tables (report-load-locks.c),
 	 * found by pid, or by mm for a row without one */
-	struct vls_rtask *plocks;
+	struct vls_rplock *plocks;
 	size_t nplocks, plocks_cap;
 	struct vls_u64map plock_pid, plock_mm;
 	struct vls_arena *hists;  /* the report's: the histograms' memory */
