@@ -202,31 +202,34 @@ void __vls_json_str(struct vls_json *j, const char *key, const char *s)
 		put_string(&j->buf, s);
 }
 
+/* "00".."99": an integer's digits are written two at a time. */
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 /* v in decimal, ending at end: its first character. */
 static char *int_text(char *end, int64_t v)
 {
 	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 	char *p = end;
 
-	do
-		*--p = (char)('0' + u % 10);
-	while (u /= 10);
+	while (u >= 100) {
+		unsigned int d = (unsigned int)(u % 100) * 2;
+
+		u /= 100;
+		*--p = digits2[d + 1];
+		*--p = digits2[d];
+	}
+	if (u >= 10) {
+		*--p = digits2[u * 2 + 1];
+		*--p = digits2[u * 2];
+	} else {
+		*--p = (char)('0' + u);
+	}
 	if (v < 0)
 		*--p = '-';
 	return p;
-}
-
-/* Characters of v in decimal. */
-static size_t int_len(int64_t v)
-{
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-	size_t n = v < 0 ? 2 : 1;
-
-	while (u >= 10) {
-		u /= 10;
-		n++;
-	}
-	return n;
 }
 
 void __vls_json_int(struct vls_json *j, const char *key, int64_t v)
@@ -236,16 +239,24 @@ void __vls_json_int(struct vls_json *j, const char *key, int64_t v)
 
 	if (begin_value(j, key))
 		return;
-	n = int_len(v);
-	o = __vls_buf_room(&j->buf, n);
-	if (o) {
-		o[n] = '\0';
-		int_text(o + n, v);
-		j->buf.len += n;
+	/* most of a report's integers are one digit (a histogram's buckets,
+	 * the counts of rare things) */
+	if (v >= 0 && v < 10 && (o = __vls_buf_room(&j->buf, 1))) {
+		o[0] = (char)('0' + v);
+		o[1] = '\0';
+		j->buf.len++;
 		return;
 	}
 	p = int_text(tmp + sizeof(tmp), v);
-	__vls_buf_add(&j->buf, p, (size_t)(tmp + sizeof(tmp) - p));
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	o = __vls_buf_room(&j->buf, n);
+	if (o) {
+		memcpy(o, p, n);
+		o[n] = '\0';
+		j->buf.len += n;
+		return;
+	}
+	__vls_buf_add(&j->buf, p, n);
 }
 
 /* The shortest of %.15g..%.17g that reads back as v (0.1, not

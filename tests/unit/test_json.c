@@ -201,6 +201,44 @@ static void test_errors(vls_ctx *ctx)
 	CHECK(strstr(vls_ctx_errmsg(ctx), "64 bytes") != NULL);
 }
 
+/* Integers as printf's %lld writes them: every length, sign, the ends
+ * of the range, written where the buffer has room and where it has not. */
+static void test_ints(vls_ctx *ctx)
+{
+	int64_t v[64 * 4 + 8];
+	size_t n = 0;
+	char want[16384], *w = want, *out = NULL;
+	struct vls_json j;
+
+	for (int64_t p = 1, k = 0; k < 19; k++, p *= 10) {
+		v[n++] = p - 1;
+		v[n++] = p;
+		v[n++] = -p;
+		v[n++] = p + p / 2 + 7;
+	}
+	v[n++] = INT64_MAX;
+	v[n++] = INT64_MIN;
+	v[n++] = INT64_MIN + 1;
+	v[n++] = 0;
+	__vls_json_init(&j, ctx, 0);
+	__vls_json_arr(&j, NULL);
+	*w++ = '[';
+	for (int round = 0; round < 40; round++)      /* past the first 4 KB */
+		for (size_t i = 0; i < n; i++) {
+			__vls_json_int(&j, NULL, v[i]);
+			w += sprintf(w, "%s%lld", w == want + 1 ? "" : ",", (long long)v[i]);
+			if (w - want > (long)sizeof(want) - 64)
+				goto done;
+		}
+done:
+	__vls_json_arr_end(&j);
+	*w++ = ']';
+	*w = '\0';
+	CHECK_INT(__vls_json_finish(&j, &out), 0);
+	CHECK(out && !strcmp(out, want));
+	__vls_free(ctx, out);
+}
+
 /* What a writer got: the pieces joined; refuse: fail the nth piece. */
 struct sink {
 	char *text;
@@ -307,6 +345,7 @@ int main(void)
 	test_keys(ctx);
 	test_double_table(ctx);
 	test_errors(ctx);
+	test_ints(ctx);
 	test_writer(ctx);
 	vls_ctx_free(ctx);
 	return TEST_DONE();
