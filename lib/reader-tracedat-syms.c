@@ -62,12 +62,12 @@ static void reverse_ties(struct vls_tdsym *t, size_t n)
 	}
 }
 
-/* The symbols of text into s->tab, in line order; *sorted if by address. */
-static int parse(vls_ctx *ctx, struct vls_tdsyms *s, size_t len, const char *path,
-		 bool *sorted)
+/* The symbols of text into *tab, in line order; *sorted if by address. */
+static int parse(vls_ctx *ctx, char *text, size_t len, struct vls_tdsym **tab,
+		 size_t *ntab, size_t *bad_line, bool *sorted)
 {
-	char *p = s->text, *end = s->text + len;
-	size_t cap = 0, line = 0;
+	char *p = text, *end = text + len;
+	size_t cap = 0, line = 0, n = 0;
 	struct vls_td_ksym k;
 	int ret;
 
@@ -79,51 +79,73 @@ static int parse(vls_ctx *ctx, struct vls_tdsyms *s, size_t len, const char *pat
 		p = nl ? nl + 1 : end;
 		if (e == l)
 			continue;       /* as tep_parse_kallsyms()'s strtok_r() does */
-		if (!__vls_td_kallsyms_line(l, (size_t)(e - l), &k))
-			return __vls_error(ctx, VLS_EPARSE, "%s: corrupt trace.dat: kallsyms "
-					   "line %zu is not of the kernel's shape", path, line);
+		if (!__vls_td_kallsyms_line(l, (size_t)(e - l), &k)) {
+			*bad_line = line;
+			return VLS_EPARSE;
+		}
 		if (k.name[0] == '$' || k.type == 'A' || k.type == 'a')
 			continue;
-		if ((ret = __vls_grow(ctx, (void **)&s->tab, &cap, s->ntab + 1,
-				      sizeof(*s->tab), len)))
+		if ((ret = __vls_grow(ctx, (void **)tab, &cap, n + 1, sizeof(**tab), len)))
 			return ret;
 		((char *)k.name)[k.name_len] = '\0';    /* the '\t' or '\n' */
-		if (s->ntab && k.addr < s->tab[s->ntab - 1].addr)
+		if (n && k.addr < (*tab)[n - 1].addr)
 			*sorted = false;
-		s->tab[s->ntab] = (struct vls_tdsym){ k.addr, (uint32_t)(k.name - s->text),
-						      (uint32_t)s->ntab };
-		s->ntab++;
+		(*tab)[n] = (struct vls_tdsym){ k.addr, (uint32_t)(k.name - text),
+						(uint32_t)n };
+		*ntab = ++n;
 	}
 	return 0;
+}
+
+int __vls_tdsyms_parse(vls_ctx *ctx, char *text, size_t len, struct vls_tdsym **tab,
+		       size_t *ntab, size_t *bad_line)
+{
+	bool sorted = true;
+	int ret;
+
+	*tab = NULL;
+	*ntab = 0;
+	/* names are 32-bit offsets (reader-tracedat-layout.c: 256 MB at most) */
+	ret = len < UINT32_MAX ? parse(ctx, text, len, tab, ntab, bad_line, &sorted)
+			       : VLS_ELIMIT;
+	if (ret) {
+		__vls_free(ctx, *tab);
+		*tab = NULL;
+		*ntab = 0;
+		return ret;
+	}
+	if (sorted)
+		reverse_ties(*tab, *ntab);
+	else
+		qsort(*tab, *ntab, sizeof(**tab), sym_cmp);
+	return 0;
+}
+
+void __vls_tdsyms_adopt(vls_ctx *ctx, struct vls_tdsyms *s, char *text,
+			struct vls_tdsym *tab, size_t ntab)
+{
+	__vls_free(ctx, s->text);
+	__vls_free(ctx, s->tab);
+	s->text = text;
+	s->tab = tab;
+	s->ntab = ntab;
+	s->own = true;
 }
 
 int __vls_tdsyms_load(vls_ctx *ctx, struct vls_tdsyms *s, char *text, size_t len,
 		      const char *path)
 {
-	bool sorted = true;
-	int ret;
+	struct vls_tdsym *tab;
+	size_t ntab, line = 0;
+	int ret = __vls_tdsyms_parse(ctx, text, len, &tab, &ntab, &line);
 
-	__vls_free(ctx, s->text);
-	__vls_free(ctx, s->tab);
-	s->text = text;
-	s->tab = NULL;
-	s->ntab = 0;
-	s->own = true;
-	/* names are 32-bit offsets (reader-tracedat-layout.c: 256 MB at most) */
-	ret = len < UINT32_MAX ? parse(ctx, s, len, path, &sorted)
-			       : __vls_error(ctx, VLS_ELIMIT, "%s: kallsyms larger "
-					     "than 4 GB", path);
-	if (ret) {
-		__vls_free(ctx, s->tab);
-		s->tab = NULL;
-		s->ntab = 0;
-		return ret;
-	}
-	if (sorted)
-		reverse_ties(s->tab, s->ntab);
-	else
-		qsort(s->tab, s->ntab, sizeof(*s->tab), sym_cmp);
-	return 0;
+	__vls_tdsyms_adopt(ctx, s, text, tab, ntab);
+	if (ret == VLS_EPARSE)
+		return __vls_error(ctx, VLS_EPARSE, "%s: corrupt trace.dat: kallsyms "
+				   "line %zu is not of the kernel's shape", path, line);
+	if (ret == VLS_ELIMIT)
+		return __vls_error(ctx, VLS_ELIMIT, "%s: kallsyms larger than 4 GB", path);
+	return ret;
 }
 
 /* libtraceevent's __find_func(): glibc's bsearch() with func_bcmp(), the

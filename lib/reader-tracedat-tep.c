@@ -36,6 +36,7 @@ struct build {
 	struct tep_handle *tep;
 	struct vls_tdsyms *syms;
 	int long_size;
+	struct vls_tdhead *h;
 };
 
 static int on_text(void *data, enum vls_tdtext kind, const char *system, char *text,
@@ -51,6 +52,14 @@ static int on_text(void *data, enum vls_tdtext kind, const char *system, char *t
 		tep_parse_event(b->tep, text, len, system);
 		break;
 	case VLS_TDTEXT_KALLSYMS:
+		if (text == b->h->ksyms_tab_of) {   /* the check parsed it */
+			__vls_tdsyms_adopt(b->r->ctx, b->syms, text, b->h->ksyms_tab,
+					   b->h->ksyms_ntab);
+			b->h->ksyms_tab = NULL;
+			b->h->ksyms_ntab = 0;
+			b->h->ksyms_tab_of = NULL;
+			return 0;
+		}
 		return __vls_tdsyms_load(b->r->ctx, b->syms, text, len, b->r->path);
 	case VLS_TDTEXT_PRINTK:
 		tep_parse_printk_formats(b->tep, text);
@@ -126,7 +135,7 @@ static void blk_hack(struct tep_handle *tep)
 int __vls_tdtep_build(struct tep_handle **out, struct vls_tdsyms *syms, vls_reader *r,
 		      struct vls_tdhead *h)
 {
-	struct build b = { r, tep_alloc(), syms, h->long_size };
+	struct build b = { r, tep_alloc(), syms, h->long_size, h };
 	int ret;
 
 	*out = NULL;

@@ -333,13 +333,6 @@ bool __vls_td_kallsyms_line(const char *line, size_t len, struct vls_td_ksym *ou
 	return true;
 }
 
-static bool kallsyms_line(struct span l)
-{
-	struct vls_td_ksym k;
-
-	return __vls_td_kallsyms_line(l.p, l.n, &k);
-}
-
 /* 0xffffffff8281a8ff : "thaw_processes". The quoted format is at least
  * two characters: tep_register_print_string() looks two bytes before its
  * closing quote for a "\n" to strip, whatever the length. */
@@ -376,11 +369,6 @@ static bool check_lines(const char *text, size_t len, bool (*ok)(struct span),
 		}
 	}
 	return true;
-}
-
-bool __vls_td_check_kallsyms(const char *text, size_t len, char *why, size_t why_size)
-{
-	return check_lines(text, len, kallsyms_line, "kallsyms", why, why_size);
 }
 
 bool __vls_td_check_printk(const char *text, size_t len, char *why, size_t why_size)

@@ -70,6 +70,13 @@ struct vls_tdhead {
 	 * over, or when there is none. */
 	char *ksyms;
 	size_t ksyms_len;
+	/* The check parsed it (__vls_tdsyms_parse(), names cut out in
+	 * place): the table of the text at ksyms_tab_of, which
+	 * __vls_tdtep_build() takes with that text (kallsyms are parsed
+	 * once: 51 M instructions for a distribution kernel's). */
+	struct vls_tdsym *ksyms_tab;
+	size_t ksyms_ntab;
+	const char *ksyms_tab_of;
 };
 
 /*
@@ -161,14 +168,14 @@ void __vls_tddata_close(struct vls_tddata *d);
  * the page; empty is fine (old kernels).
  * format: "name:", "ID:", "format:", field lines that parse, "print fmt:"
  * whose every REC->field is a field of the format (system names it).
- * kallsyms: "ADDR T name[\t[module]]" lines.
+ * kallsyms are checked as they are parsed, by __vls_tdsyms_parse():
+ * "ADDR T name[\t[module]]" lines (__vls_td_kallsyms_line()).
  * printk: "0xADDR : \"fmt\"" lines, fmt at least 2 characters.
  */
 bool __vls_td_check_header_page(const char *text, size_t len, uint64_t page_size,
 				char *why, size_t why_size);
 bool __vls_td_check_format(const char *text, size_t len, const char *system,
 			   char *why, size_t why_size);
-bool __vls_td_check_kallsyms(const char *text, size_t len, char *why, size_t why_size);
 bool __vls_td_check_printk(const char *text, size_t len, char *why, size_t why_size);
 
 /* One kallsyms line of that shape, its parts (name not NUL-terminated). */
@@ -180,7 +187,7 @@ struct vls_td_ksym {
 };
 
 /* line (len bytes, no '\n'): true and *out if it is "ADDR T name" with
- * an optional "\t[module]", as __vls_td_check_kallsyms() wants. */
+ * an optional "\t[module]". */
 bool __vls_td_kallsyms_line(const char *line, size_t len, struct vls_td_ksym *out);
 
 /*
@@ -228,6 +235,15 @@ struct vls_tdsyms {
  */
 int __vls_tdsyms_load(vls_ctx *ctx, struct vls_tdsyms *s, char *text, size_t len,
 		      const char *path);
+/* The part of that which reads text: *tab (free it with __vls_free),
+ * sorted, names cut out of text in place. 0, VLS_EPARSE with the line
+ * not of the kernel's shape in *bad_line (no message), VLS_ELIMIT for a
+ * text of 4 GB or more, VLS_ENOMEM. */
+int __vls_tdsyms_parse(vls_ctx *ctx, char *text, size_t len, struct vls_tdsym **tab,
+		       size_t *ntab, size_t *bad_line);
+/* s takes text and the table __vls_tdsyms_parse() made of it. */
+void __vls_tdsyms_adopt(vls_ctx *ctx, struct vls_tdsyms *s, char *text,
+			struct vls_tdsym *tab, size_t ntab);
 
 /* *out: the function at addr, or NULL. 0, or VLS_ENOMEM (ctx message).
  * Past VLS_TDSYMS_MAX addresses the new ones are looked up every time. */
