@@ -20,7 +20,7 @@
 #include "util-buf.h"
 
 #define VLS_JSON_DEPTH_MAX 32
-#define VLS_JSON_DTAB 4096        /* doubles' texts kept (util-json.c) */
+#define VLS_JSON_DTAB 8192        /* doubles' texts kept: 3/4 of it (util-json.c) */
 
 struct vls_json {
 	struct vls_buf buf;
