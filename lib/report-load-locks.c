@@ -73,9 +73,10 @@ static int parse_hist(struct vls_rloader *L, struct vls_rstats *s, const char *t
 	"wait_count, wait_sum, wait_max, wait_p50, wait_p99, " \
 	"hold_count, hold_sum, hold_max, hold_p50, hold_p99, wait_hist"
 
-/* Columns from c0 on, in the order of STATS_COLS, into lock[mode]. */
+/* Columns from c0 on, in the order of STATS_COLS, into lock[mode]; the
+ * histogram only when hist (else nhist 0). */
 static int read_stats(struct vls_rloader *L, struct vls_rstats lock[2],
-		      sqlite3_stmt *st, int c0)
+		      sqlite3_stmt *st, int c0, bool hist)
 {
 	struct vls_rstats *s = &lock[mode_of(st, c0)];
 
@@ -93,13 +94,18 @@ static int read_stats(struct vls_rloader *L, struct vls_rstats lock[2],
 	s->hold.max = __vls_rl_int(st, c0 + 11);
 	s->hold.p50 = __vls_rl_int(st, c0 + 12);
 	s->hold.p99 = __vls_rl_int(st, c0 + 13);
+	if (!hist) {
+		s->hist = NULL;
+		s->nhist = 0;
+		return 0;
+	}
 	return parse_hist(L, s, (const char *)sqlite3_column_text(st, c0 + 14));
 }
 
 static int run_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
 	struct vls_rrun *run = data;
-	int err = read_stats(L, run->lock, st, 0);
+	int err = read_stats(L, run->lock, st, 0, true);
 
 	if (run->lock[0].acquisitions > 0 || run->lock[1].acquisitions > 0)
 		__vls_rl_cap(run, VLS_CAP_MMAP_LOCK);
@@ -111,7 +117,7 @@ static int thread_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	struct vls_rrun *run = data;
 	struct vls_rtask *t = __vls_rl_task(L, run, sqlite3_column_int64(st, 0));
 
-	return t ? read_stats(L, t->lock, st, 1) : 0;
+	return t ? read_stats(L, t->lock, st, 1, L->row_hists) : 0;
 }
 
 /* One row per mm and mode; pid and comm as the analyzer knew them. */
@@ -145,7 +151,7 @@ static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 		if (err)
 			return err;
 	}
-	return read_stats(L, p->lock, st, 3);
+	return read_stats(L, p->lock, st, 3, L->row_hists);
 }
 
 /*
@@ -267,7 +273,7 @@ static int site_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 
 	if (!s)
 		return err;
-	err = read_stats(L, s->lock, st, 2);
+	err = read_stats(L, s->lock, st, 2, true);
 	if (!err && !s->frames && sqlite3_column_type(st, 1) != SQLITE_NULL)
 		return __vls_rl_text(L, &s->frames, st, 1);
 	return err;

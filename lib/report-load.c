@@ -509,7 +509,7 @@ int __vls_report_load(struct vls_report **out, vls_db *db,
 	struct vls_rloader L = { .ctx = db->ctx, .db = db, .sections = o->sections,
 				 .top = o->top, .chain_min_ns = o->chain_min_ns ?
 				 o->chain_min_ns : VLS_CHAIN_MIN_DEFAULT_NS,
-				 .pid = o->pid, .comm = o->comm };
+				 .pid = o->pid, .comm = o->comm, .row_hists = o->row_hists };
 	struct vls_report *r;
 	int64_t latest = 0;
 	bool txn = false;

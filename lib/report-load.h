@@ -39,6 +39,7 @@ struct vls_rloader {
 	size_t nplocks, plocks_cap;
 	struct vls_u64map plock_pid, plock_mm;
 	struct vls_arena *hists;  /* the report's: the histograms' memory */
+	bool row_hists;           /* vls_rload_opts.row_hists */
 };
 
 /* Ids read into memory at once: the chains of a run's contended waits. */

@@ -199,7 +199,7 @@ static int report(const struct vls_out *out, vls_db *db, const vls_report_opts *
 	opts = &o;
 	sections = opts->sections ? opts->sections : VLS_REPORT_ALL;
 	lo = (struct vls_rload_opts){ sections, opts->top, opts->chain_min_ns,
-				      opts->pid, opts->comm };
+				      opts->pid, opts->comm, how == VLS_FORMAT_JSON };
 	err = __vls_report_load(&r, db, opts->run_ids, opts->nruns, &lo);
 	if (!err && how == VLS_FORMAT_JSON)
 		err = __vls_report_render_json(out, r, sections);

@@ -168,6 +168,10 @@ struct vls_rload_opts {
 	uint64_t chain_min_ns;
 	int64_t pid;              /* tasks and processes of this pid only, 0: any */
 	const char *comm;         /* ... of this name only, NULL: any */
+	/* the wait histograms of tasks and processes too (the JSON's); the
+	 * text, CSV and compare show the run's and call sites' only, and a
+	 * run of 11 k threads has 45 k of them (nhist 0 without) */
+	bool row_hists;
 };
 
 /* report-load.c: load the runs (nruns 0: the latest run). */
