@@ -8,8 +8,9 @@
  * before those rows, or a process no row went to) they are summed from the
  * threads, and the percentiles of a process of several threads are then
  * null: percentiles do not add up. The rows are applied first, so that
- * only the processes without one sum their threads' (a run of 11 k
- * processes would otherwise make every sum, histograms too, to drop it).
+ * only the processes without one sum their threads' (summing every
+ * process, histograms too, only to replace the sum by the row was most
+ * of the work on a run of 11 k processes).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -291,7 +292,7 @@ static int apply_plocks(struct vls_rloader *L, struct vls_rrun *run, size_t *cap
 /* The processes no row went to: their threads' lock STATS summed, in the
  * threads' order (owner[i]: task i's process). */
 static int sum_thread_locks(struct vls_rloader *L, struct vls_rrun *run,
-			    const uint32_t *owner, bool *applied)
+			    const uint32_t *owner, const bool *applied)
 {
 	bool *seen = __vls_calloc(L->ctx, run->nprocs + 1, sizeof(*seen));
 	int err = seen ? 0 : __vls_error(L->ctx, VLS_ENOMEM, "out of memory");

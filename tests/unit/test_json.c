@@ -156,14 +156,22 @@ static void test_double_table(vls_ctx *ctx)
 	p = out ? out + 1 : NULL;
 	for (int k = 0; p && k < 2 * N; k++) {
 		int i = k % N + 1;
-		char *want = one(ctx, 1, &(double){ i / 7.0 + (i % 3) * 1e-9 });
-		size_t n = want ? strlen(want) - 2 : 0;   /* without "[" "]" */
+		char want[40];
+		size_t n;
 
+		/* the contract's text, found here without the writer: the
+		 * shortest of %.15g..%.17g that reads back (whole numbers
+		 * below 1e15 come out as %.15g prints them too) */
+		for (int prec = 15; prec <= 17; prec++) {
+			snprintf(want, sizeof(want), "%.*g", prec, i / 7.0 + (i % 3) * 1e-9);
+			if (strtod(want, NULL) == i / 7.0 + (i % 3) * 1e-9)
+				break;
+		}
+		n = strlen(want);
 		v = strtod(p, &end);
-		if (!want || (size_t)(end - p) != n || memcmp(p, want + 1, n) ||
+		if ((size_t)(end - p) != n || memcmp(p, want, n) ||
 		    v != i / 7.0 + (i % 3) * 1e-9)
 			bad++;
-		__vls_free(ctx, want);
 		p = *end ? end + 1 : NULL;
 	}
 	CHECK_INT(bad, 0);
@@ -210,7 +218,8 @@ static void test_ints(vls_ctx *ctx)
 	char want[16384], *w = want, *out = NULL;
 	struct vls_json j;
 
-	for (int64_t p = 1, k = 0; k < 19; k++, p *= 10) {
+	for (int64_t p = 1, k = 0; k < 19; k++) {
+		p = k ? p * 10 : 1;     /* up to 10^18 */
 		v[n++] = p - 1;
 		v[n++] = p;
 		v[n++] = -p;
