@@ -5,10 +5,14 @@
  * while one high-priority thread (SCHED_FIFO when permitted, else nice
  * -20, else what it can get: reported) loops mprotect on the same VMA and
  * needs mmap_lock for write behind their fallbacks (the inversion the
- * per-VMA retry series' cover letter describes).
+ * per-VMA retry series' cover letter describes). For the first
+ * MEDIUM_NS, one thread per CPU spins at the process's own priority: the
+ * medium-priority load that keeps a low-priority holder off the CPU while
+ * the high-priority writer waits for its lock.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -17,6 +21,56 @@
 #include "common.h"
 
 static char got[64] = "not set";
+
+/*
+ * Without the medium load a quiet machine runs a nice 19 faulter as soon
+ * as its I/O completes: its mmap_lock hold stays short and the writer
+ * hardly waits (three recordings in a row had no writer wait of 100 us on
+ * a quiet 2-core machine). With two CPU hogs running for the first 3 s
+ * every recording had writer waits of 4 ms, 4 ms of them inverted. Two
+ * seconds bound what the load adds to the run.
+ */
+#define MEDIUM_NS (2ull * 1000000000)
+#define MEDIUM_MAX 64
+
+static struct {
+	pthread_t th[MEDIUM_MAX];
+	unsigned n;
+	uint64_t until;
+	volatile int done;
+} medium;
+
+static void *spin(void *arg)
+{
+	(void)arg;
+	while (!medium.done && !wl_stopping() && wl_now_ns() < medium.until)
+		for (volatile int i = 0; i < 10000; i++)
+			;
+	return NULL;
+}
+
+/* before_start: the spinners, one per online CPU (fewer if a thread
+ * cannot be made: their number goes to the truth). */
+static int start_medium(const struct cli_cmd *cmd, const struct wl_args *a, void *priv)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	(void)cmd;
+	(void)a;
+	(void)priv;
+	medium.until = wl_now_ns() + MEDIUM_NS;
+	for (long i = 0; i < cpus && medium.n < MEDIUM_MAX; i++)
+		if (!pthread_create(&medium.th[medium.n], NULL, spin, NULL))
+			medium.n++;
+	return 0;
+}
+
+static void stop_medium(void)
+{
+	medium.done = 1;
+	for (unsigned i = 0; i < medium.n; i++)
+		pthread_join(medium.th[i], NULL);
+}
 
 static void writer_setup(struct wl_thread *t, const struct wl_args *a, void *priv)
 {
@@ -43,16 +97,22 @@ static void params(struct wl_json *j, const struct wl_args *a, void *priv)
 	(void)priv;
 	wl_json_str(j, "writer_prio_asked", a->writer_prio);
 	wl_json_str(j, "writer_priority", got);
+	wl_json_u64(j, "medium_threads", medium.n);
+	wl_json_dbl(j, "medium_seconds", MEDIUM_NS / 1e9);
 }
 
 static int run(const struct cli_cmd *cmd, const struct wl_args *a)
 {
-	struct wl_iofault_hooks hooks = { .writer_setup = writer_setup,
+	struct wl_iofault_hooks hooks = { .before_start = start_medium,
+					  .writer_setup = writer_setup,
 					  .params = params };
+	int ret;
 
 	if (a->writers != 1)
 		return cli_usage(cmd, "inversion runs exactly one writer");
-	return wl_iofault_run(cmd, a, "inversion", &hooks);
+	ret = wl_iofault_run(cmd, a, "inversion", &hooks);
+	stop_medium();
+	return ret;
 }
 
 static void defaults(struct wl_args *a)
@@ -83,6 +143,6 @@ static const struct cli_opt opts[] = {
 };
 
 const struct wl_scenario wl_inversion = {
-	"inversion", "nice 19 faulting threads doing I/O vs a high-priority mprotect thread",
+	"inversion", "nice 19 I/O faulters vs a high-priority mprotect thread, 2 s of CPU load",
 	opts, defaults, run,
 };

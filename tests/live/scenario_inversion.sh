@@ -2,7 +2,9 @@
 # Issues 7 and 9, scenario inversion: 2 nice 19 threads fault in an evicted
 # file (MADV_RANDOM: one major fault per page, each retried under
 # mmap_lock) while a high-priority thread (SCHED_FIFO 1, or nice -20 where
-# FIFO is refused) loops mprotect() on the same VMA.
+# FIFO is refused) loops mprotect() on the same VMA, and for the first 2 s
+# a thread per CPU spins (the medium-priority load: without it a quiet
+# machine gave the writer no wait of 100 us in 3 recordings in a row).
 # Asserted:
 #   - the faulting threads: fallback == ru_majflt == pages (as iofault);
 #   - the writer's priority in the trace matches the truth (FIFO 1 is kernel
