@@ -217,6 +217,7 @@ static int put_out(void *data, const char *text, size_t len)
 {
 	int *werr = data;
 
+	errno = 0;              /* a short write need not set it */
 	if (fwrite(text, 1, len, stdout) == len)
 		return 0;
 	*werr = errno ? errno : EIO;
