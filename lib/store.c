@@ -44,7 +44,7 @@ extern const char __vls_schema_sql[];
  * 4 KB pages the 47 MB DB of a 17 M-event trace was 11.5 k pages and the
  * commit 0.29 s, with 16 KB pages 0.19 s (docs/benchmark.md, ninth
  * session). Reports read whole runs: no slower. Larger pages would make
- * even an empty DB (20 tables and indexes, a page each) a megabyte.
+ * even an empty DB (its 16 tables and indexes, a page each) a megabyte.
  */
 #define VLS_DB_PAGE_SIZE "PRAGMA page_size = 16384"
 

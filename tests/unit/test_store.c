@@ -107,9 +107,17 @@ static void test_create(vls_ctx *ctx)
 			 "type = 'table' AND name = '%s'", tables[i]);
 		CHECK_INT(sql_int(p, q), 1);
 	}
+	/* a new DB's pages are 16 KB (store.c: VLS_DB_PAGE_SIZE) */
+	CHECK_INT(sql_int(p, "PRAGMA page_size"), 16384);
 	/* reopen: both modes */
 	vls_db_close(open_db(ctx, p, VLS_DB_READWRITE));
 	vls_db_close(open_db(ctx, p, VLS_DB_READONLY));
+	/* a DB made with 4 KB pages (as before) keeps them */
+	sql_run(p, "PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM");
+	CHECK_INT(sql_int(p, "PRAGMA page_size"), 4096);
+	vls_db_close(open_db(ctx, p, VLS_DB_READWRITE));
+	CHECK_INT(sql_int(p, "PRAGMA page_size"), 4096);
+	CHECK_INT(sql_int(p, "PRAGMA user_version"), VLS_SCHEMA_VERSION);
 }
 
 static void test_refusals(vls_ctx *ctx)
