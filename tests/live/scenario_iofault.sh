@@ -67,11 +67,17 @@ blocked = len(chains) - unblocked
 # saw 1 chain, without blockers): record again rather than fail.
 need(blocked > 0, f"a writer wait >= 100 us with a blocker: {blocked} "
      f"(and {unblocked} without)")
-expect(good > 0 and good + exiting == blocked,
+expect(good + exiting == blocked,
        f"{blocked} chains of the mprotect writer (>= 100 us) with blockers (and "
        f"{unblocked} without), in {good} every direct blocker is a faulting thread "
        f"in its fault fallback ({min(nblk, default=0)}-{max(nblk, default=0)} of them), "
        f"in {exiting} also one giving its stack back as it exits (madvise)")
+# Which of the two holds a long wait ends behind is timing again (CI saw the
+# only blocked chain end behind an exiting thread's madvise): with the rule
+# above met, a recording without a chain behind a fault fallback is recorded
+# again; a broken rule is a failure whatever the next recording shows.
+if not bad:
+    need(good > 0, f"a writer wait >= 100 us behind a fault fallback: {good}")
 EOF
 scenario_check_report iofault "iofault ${ARGS[*]}"
 ok "iofault: analysis agrees with the ground truth"
