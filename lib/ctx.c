@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vls-local.h"
 
@@ -122,6 +123,12 @@ void __vls_log(vls_ctx *ctx, vls_log_level level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	ctx->log_fn(level, msg, ctx->log_data);
+}
+
+bool __vls_ctx_may_thread(const vls_ctx *ctx)
+{
+	return ctx->alloc.malloc_fn == __vls_default_allocator.malloc_fn &&
+	       sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
 void *__vls_malloc(vls_ctx *ctx, size_t size)

@@ -30,7 +30,6 @@
 #include <pthread.h>
 #include <stdalign.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "import.h"
 #include "util-arena.h"
@@ -446,8 +445,7 @@ int __vls_import_read(vls_import *imp, vls_reader *r, const vls_import_opts *opt
 {
 	struct pipe p = { .imp = imp, .reader = r, .opts = opts };
 	vls_ctx *ctx = imp->ctx;
-	bool threads = ctx->alloc.malloc_fn == __vls_default_allocator.malloc_fn &&
-		       sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	bool threads = __vls_ctx_may_thread(ctx);
 	bool started = false;
 	int ret;
 

@@ -31,10 +31,22 @@
  * decompresses consecutive chunks, read 256 KB at a time, into one buffer
  * of pages; what ends a stream within a batch ends it after the pages
  * before it, as reading chunk by chunk would.
+ *
+ * Decompression was a third of a v7 import's reading thread (the thread
+ * the analysis waited on). Where the context may use threads, a worker
+ * thread decompresses each compressed stream's next batch while the
+ * records of the one at hand are read (struct stream's next): the reader
+ * takes it when its pages run out, and gives its used buffer back to be
+ * filled. The worker owns the streams' place in the file (off,
+ * chunks_left) and the batches being filled; the lock guards the handover.
+ * Each stream holds at most two batches, of at most BATCH_BYTES, less
+ * with many streams (batch_bytes()): memory stays bounded for any number
+ * of CPUs and any length.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -54,6 +66,9 @@
  * pread() brings in for them. */
 #define BATCH_BYTES (1u << 20)
 #define WINDOW_BYTES (256u << 10)
+/* The batches of all streams together, and the least one takes. */
+#define BATCHES_BYTES (32u << 20)
+#define BATCH_MIN_BYTES (64u << 10)
 
 /* The chunk that ended a compressed stream, and why. */
 struct chunk_end {
@@ -86,6 +101,19 @@ struct window {
 	uint64_t off;
 };
 
+/* What decompresses chunks, one per thread that does. */
+struct unzip {
+	ZSTD_DCtx *z;
+	struct window win;
+};
+
+/* A compressed stream's next batch (with a worker thread). */
+enum next_state {
+	NEXT_EMPTY,          /* to be loaded (if chunks are left) */
+	NEXT_BUSY,           /* the worker loads it */
+	NEXT_READY,          /* loaded: the reader may take it */
+};
+
 struct stream {
 	unsigned idx;            /* libtracecmd's order: ties go to the lower */
 	uint32_t cpu;
@@ -93,9 +121,13 @@ struct stream {
 	bool compressed;
 	bool loaded;             /* a page is in kbuf */
 	bool done;
-	/* the file: uncompressed pages left [off, end); chunks left from off */
+	/* the file: uncompressed pages left [off, end); chunks left from off
+	 * (the worker's, with one: under the lock) */
 	uint64_t off, end;
 	uint64_t chunks_left;
+	/* with a worker: the batch after the pages at hand */
+	struct batch next;
+	enum next_state next_state;
 	/* the pages at hand: buf[pos, len), with a page of zeros after len */
 	unsigned char *buf;
 	size_t cap, len, pos;
@@ -116,8 +148,17 @@ struct vls_tddata {
 	uint32_t page_size;
 	int long_size;           /* of a page's commit word */
 	uint64_t file_size;      /* for messages */
-	ZSTD_DCtx *zctx;
-	struct window win;       /* compressed streams' chunks, read */
+	size_t batch_bytes;      /* a batch's target: batch_bytes() */
+	struct unzip uz;         /* the reading thread's, without a worker */
+	/* the worker thread, decompressing ahead */
+	bool threaded;
+	pthread_t worker;
+	struct unzip wuz;        /* the worker's */
+	pthread_mutex_t lock;
+	pthread_cond_t work_cond, ready_cond;
+	bool stop, worker_waits;
+	struct stream *wanted;   /* the stream the reader waits for */
+	size_t rr;               /* where the worker looks first */
 	struct stream *s;
 	size_t ns;
 	struct stream **heap;    /* the streams with a record, smallest first */
@@ -215,9 +256,9 @@ static int fill_block(struct vls_tddata *d, struct stream *s)
 
 /* n bytes at off are in the window (read from off on if not): false if
  * they cannot be (b says why). */
-static bool window_has(struct vls_tddata *d, uint64_t off, size_t n, struct batch *b)
+static bool window_has(struct vls_tddata *d, struct window *w, uint64_t off, size_t n,
+		       struct batch *b)
 {
-	struct window *w = &d->win;
 	size_t want = n > WINDOW_BYTES ? n : WINDOW_BYTES, got = 0;
 
 	if (off >= w->off && off + n <= w->off + w->len)
@@ -259,7 +300,7 @@ static bool window_has(struct vls_tddata *d, uint64_t off, size_t n, struct batc
 /* b->buf with room for n more bytes of pages and the page of zeros. */
 static bool batch_room(struct vls_tddata *d, struct batch *b, size_t n)
 {
-	size_t need = b->len + n + d->page_size, cap = b->cap ? b->cap : BATCH_BYTES;
+	size_t need = b->len + n + d->page_size, cap = b->cap ? b->cap : d->batch_bytes;
 	unsigned char *nb;
 
 	if (need <= b->cap)
@@ -275,26 +316,27 @@ static bool batch_room(struct vls_tddata *d, struct batch *b, size_t n)
 }
 
 /*
- * Up to BATCH_BYTES of a stream's chunks from off (at most left of them)
- * into b. A chunk ends the stream where libtracecmd's read_zpage() fails:
- * sizes it refuses, a short file, data that does not decompress.
+ * Up to d->batch_bytes of a stream's chunks from off (at most left of
+ * them) into b, with u. A chunk ends the stream where libtracecmd's
+ * read_zpage() fails: sizes it refuses, a short file, data that does not
+ * decompress. Thread-safe for distinct u and b: it reads d's constants.
  */
-static void load_batch(struct vls_tddata *d, struct batch *b, uint64_t off,
-		       uint64_t left)
+static void load_batch(struct vls_tddata *d, struct unzip *u, struct batch *b,
+		       uint64_t off, uint64_t left)
 {
-	struct window *w = &d->win;
+	struct window *w = &u->win;
 
 	b->len = 0;
 	b->chunks = 0;
 	b->end = (struct chunk_end){ .how = CHUNK_MORE };
-	while (b->chunks < left && b->len < BATCH_BYTES) {
+	while (b->chunks < left && b->len < d->batch_bytes) {
 		const unsigned char *z;
 		uint32_t zsize, size;
 		size_t n;
 
 		b->chunks++;
 		b->end.off = off;
-		if (!window_has(d, off, 8, b))
+		if (!window_has(d, w, off, 8, b))
 			break;
 		z = w->buf + (off - w->off);
 		memcpy(&zsize, z, 4);
@@ -314,9 +356,9 @@ static void load_batch(struct vls_tddata *d, struct batch *b, uint64_t off,
 			b->end.how = CHUNK_NOMEM;
 			break;
 		}
-		if (!window_has(d, off + 8, zsize, b))
+		if (!window_has(d, w, off + 8, zsize, b))
 			break;
-		n = ZSTD_decompressDCtx(d->zctx, b->buf + b->len, size,
+		n = ZSTD_decompressDCtx(u->z, b->buf + b->len, size,
 					w->buf + (off + 8 - w->off), zsize);
 		if (ZSTD_isError(n) || n != size) {
 			b->end.how = CHUNK_DECOMPRESS;
@@ -357,6 +399,86 @@ static int stream_end(struct vls_tddata *d, const struct stream *s,
 	return 0;
 }
 
+/* ---- the worker thread ---- */
+
+/* The stream whose next batch to load: the one the reader waits for,
+ * else the next one with chunks left and room. Under the lock. */
+static struct stream *pick_locked(struct vls_tddata *d)
+{
+	struct stream *s = d->wanted;
+
+	if (s && s->next_state == NEXT_EMPTY && s->chunks_left)
+		return s;
+	for (size_t i = 0; i < d->ns; i++) {
+		s = &d->s[(d->rr + i) % d->ns];
+		if (s->compressed && s->next_state == NEXT_EMPTY && s->chunks_left) {
+			d->rr = (d->rr + i + 1) % d->ns;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	struct vls_tddata *d = arg;
+
+	pthread_mutex_lock(&d->lock);
+	for (;;) {
+		struct stream *s;
+		struct batch b;
+		uint64_t left;
+
+		while (!d->stop && !(s = pick_locked(d))) {
+			d->worker_waits = true;
+			pthread_cond_wait(&d->work_cond, &d->lock);
+			d->worker_waits = false;
+		}
+		if (d->stop)
+			break;
+		s->next_state = NEXT_BUSY;
+		b = s->next;
+		left = s->chunks_left;
+		pthread_mutex_unlock(&d->lock);
+		load_batch(d, &d->wuz, &b, s->off, left);
+		pthread_mutex_lock(&d->lock);
+		s->next = b;
+		s->off = b.next_off;
+		/* what ends the stream ends it after these pages */
+		s->chunks_left = b.end.how == CHUNK_MORE ? left - b.chunks : 0;
+		s->next_state = NEXT_READY;
+		if (d->wanted == s)
+			pthread_cond_signal(&d->ready_cond);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+/* The worker's batch of s into b, s's used buffer given back to it for
+ * the batch after: 1, 0 at the stream's end. */
+static int take_batch(struct vls_tddata *d, struct stream *s, struct batch *b)
+{
+	pthread_mutex_lock(&d->lock);
+	while (s->next_state != NEXT_READY) {
+		if (s->next_state == NEXT_EMPTY && !s->chunks_left) {
+			pthread_mutex_unlock(&d->lock);
+			return 0;
+		}
+		d->wanted = s;
+		if (d->worker_waits)
+			pthread_cond_signal(&d->work_cond);
+		pthread_cond_wait(&d->ready_cond, &d->lock);
+	}
+	d->wanted = NULL;
+	*b = s->next;
+	s->next = (struct batch){ .buf = s->buf, .cap = s->cap };
+	s->next_state = NEXT_EMPTY;
+	if (s->chunks_left && d->worker_waits)
+		pthread_cond_signal(&d->work_cond);
+	pthread_mutex_unlock(&d->lock);
+	return 1;
+}
+
 /* The next chunks of a compressed stream, decompressed: 1, 0 at its end
  * (or where libtracecmd would stop reading it). */
 static int fill_chunk(struct vls_tddata *d, struct stream *s)
@@ -367,21 +489,24 @@ static int fill_chunk(struct vls_tddata *d, struct stream *s)
 		struct chunk_end e = s->ended;
 
 		s->ended.how = CHUNK_MORE;
-		s->chunks_left = 0;
 		return stream_end(d, s, &e);
 	}
-	if (!s->chunks_left)
-		return 0;
-	b = (struct batch){ .buf = s->buf, .cap = s->cap };
-	load_batch(d, &b, s->off, s->chunks_left);
+	if (d->threaded) {
+		if (!take_batch(d, s, &b))
+			return 0;
+	} else {
+		if (!s->chunks_left)
+			return 0;
+		b = (struct batch){ .buf = s->buf, .cap = s->cap };
+		load_batch(d, &d->uz, &b, s->off, s->chunks_left);
+		/* what ends the stream ends it after these pages */
+		s->chunks_left = b.end.how == CHUNK_MORE ? s->chunks_left - b.chunks : 0;
+		s->off = b.next_off;
+	}
 	s->buf = b.buf;
 	s->cap = b.cap;
-	s->chunks_left -= b.chunks;
-	s->off = b.next_off;
-	if (!b.len) {
-		s->chunks_left = 0;
+	if (!b.len)
 		return stream_end(d, s, &b.end);
-	}
 	s->len = b.len;
 	s->pos = 0;
 	s->ended = b.end;            /* the pages first, then that */
@@ -477,6 +602,11 @@ static void sift_down(struct vls_tddata *d, size_t i)
 uint64_t __vls_tddata_done(const struct vls_tddata *d)
 {
 	return d->done;
+}
+
+bool __vls_tddata_threaded(const struct vls_tddata *d)
+{
+	return d->threaded;
 }
 
 int __vls_tddata_next(struct vls_tddata *d, struct tep_record *rec)
@@ -578,6 +708,58 @@ static int streams_init(struct vls_tddata *d, const struct vls_tdhead *h,
 	return 0;
 }
 
+/* A batch's target size: BATCH_BYTES, less when the two batches of every
+ * compressed stream would take more than BATCHES_BYTES. */
+static size_t batch_bytes(const struct vls_tdhead *h)
+{
+	size_t n = 0, bytes;
+
+	for (size_t b = 0; b < h->nbufs; b++)
+		for (size_t c = 0; c < h->bufs[b].ncpus; c++)
+			n += h->bufs[b].compressed && h->bufs[b].cpus[c].size;
+	bytes = n ? BATCHES_BYTES / (2 * n) : BATCH_BYTES;
+	return bytes > BATCH_BYTES ? BATCH_BYTES : bytes < BATCH_MIN_BYTES ? BATCH_MIN_BYTES
+									: bytes;
+}
+
+/* The worker, where the context may use threads and a compressed stream
+ * has chunks left; without one (or when it cannot start) the reading
+ * thread decompresses. */
+static void worker_start(struct vls_tddata *d)
+{
+	bool work = false;
+
+	for (size_t i = 0; i < d->ns; i++)
+		work |= d->s[i].compressed && d->s[i].chunks_left;
+	if (!work || !__vls_ctx_may_thread(d->r->ctx) || !(d->wuz.z = ZSTD_createDCtx()))
+		return;
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->work_cond, NULL);
+	pthread_cond_init(&d->ready_cond, NULL);
+	d->threaded = true;
+	if (!pthread_create(&d->worker, NULL, worker_main, d))
+		return;
+	d->threaded = false;
+	pthread_cond_destroy(&d->work_cond);
+	pthread_cond_destroy(&d->ready_cond);
+	pthread_mutex_destroy(&d->lock);
+}
+
+static void worker_stop(struct vls_tddata *d)
+{
+	if (!d->threaded)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->stop = true;
+	pthread_cond_signal(&d->work_cond);
+	pthread_mutex_unlock(&d->lock);
+	pthread_join(d->worker, NULL);
+	pthread_cond_destroy(&d->work_cond);
+	pthread_cond_destroy(&d->ready_cond);
+	pthread_mutex_destroy(&d->lock);
+	d->threaded = false;
+}
+
 /* What libtracecmd would do that this file does not: NULL if nothing. */
 static const char *unsupported(const struct vls_tdhead *h, struct tep_handle *tep)
 {
@@ -592,7 +774,8 @@ static const char *unsupported(const struct vls_tdhead *h, struct tep_handle *te
 }
 
 int __vls_tddata_open(struct vls_tddata **out, vls_reader *r,
-		      const struct vls_tdhead *h, struct tep_handle *tep)
+		      const struct vls_tdhead *h, struct tep_handle *tep,
+		      size_t batch_max)
 {
 	const char *why = unsupported(h, tep);
 	struct vls_tddata *d;
@@ -618,11 +801,15 @@ int __vls_tddata_open(struct vls_tddata **out, vls_reader *r,
 		goto fail;
 	}
 	d->file_size = (uint64_t)st.st_size;
-	d->zctx = ZSTD_createDCtx();
-	ret = d->zctx ? streams_init(d, h, tep) : __vls_error(r->ctx, VLS_ENOMEM,
+	d->batch_bytes = batch_bytes(h);
+	if (batch_max && batch_max < d->batch_bytes)
+		d->batch_bytes = batch_max;
+	d->uz.z = ZSTD_createDCtx();
+	ret = d->uz.z ? streams_init(d, h, tep) : __vls_error(r->ctx, VLS_ENOMEM,
 							       "out of memory");
 	if (ret)
 		goto fail;
+	worker_start(d);
 	*out = d;
 	return 0;
 fail:
@@ -637,15 +824,19 @@ void __vls_tddata_close(struct vls_tddata *d)
 	if (!d)
 		return;
 	ctx = d->r->ctx;
+	worker_stop(d);
 	for (size_t i = 0; d->s && i < d->ns; i++) {
 		if (d->s[i].kbuf)
 			kbuffer_free(d->s[i].kbuf);
 		__vls_free(ctx, d->s[i].buf);
+		__vls_free(ctx, d->s[i].next.buf);
 	}
 	__vls_free(ctx, d->s);
 	__vls_free(ctx, d->heap);
-	__vls_free(ctx, d->win.buf);
-	ZSTD_freeDCtx(d->zctx);
+	__vls_free(ctx, d->uz.win.buf);
+	__vls_free(ctx, d->wuz.win.buf);
+	ZSTD_freeDCtx(d->uz.z);
+	ZSTD_freeDCtx(d->wuz.z);
 	if (d->fd >= 0)
 		close(d->fd);
 	__vls_free(ctx, d);

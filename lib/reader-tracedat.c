@@ -582,7 +582,7 @@ static int open_own(vls_reader *r)
 	}
 	ret = __vls_tdtep_build(&p->tep, &p->syms, r, &p->head);
 	if (!ret)
-		ret = __vls_tddata_open(&p->data, r, &p->head, p->tep);
+		ret = __vls_tddata_open(&p->data, r, &p->head, p->tep, 0);
 	if (!ret) {
 		p->own_tep = true;
 		return 0;
@@ -629,7 +629,7 @@ static int td_open(vls_reader *r)
 			p->pos_cpus = ncpus;
 	}
 	if (!ret && !p->data)
-		ret = __vls_tddata_open(&p->data, r, &p->head, p->tep);
+		ret = __vls_tddata_open(&p->data, r, &p->head, p->tep, 0);
 	if (ret > 0)
 		ret = 0;        /* libtracecmd iterates (the log says why) */
 	if (!ret)

@@ -142,9 +142,13 @@ struct vls_tdsyms;
  * 0 and *out ready; 1 (with a debug log saying why, *out NULL) when this
  * file needs libtracecmd's own reading (h->own_data_no, or a ring-buffer
  * header it does not support); a negative code on an error (ctx message).
+ * batch_max: 0, or fewer uncompressed bytes a v7 stream decompresses at a
+ * time than it would (tests: 1 decompresses chunk by chunk). Where r's
+ * context may use threads, a worker thread decompresses ahead.
  */
 int __vls_tddata_open(struct vls_tddata **out, vls_reader *r,
-		      const struct vls_tdhead *h, struct tep_handle *tep);
+		      const struct vls_tdhead *h, struct tep_handle *tep,
+		      size_t batch_max);
 
 /*
  * The next record by timestamp into *rec (ts, cpu, size, data,
@@ -154,6 +158,8 @@ int __vls_tddata_open(struct vls_tddata **out, vls_reader *r,
 int __vls_tddata_next(struct vls_tddata *d, struct tep_record *rec);
 /* Bytes of uncompressed CPU data read so far (of vls_tdhead.data_bytes). */
 uint64_t __vls_tddata_done(const struct vls_tddata *d);
+/* Whether a worker thread decompresses ahead (tests). */
+bool __vls_tddata_threaded(const struct vls_tddata *d);
 
 void __vls_tddata_close(struct vls_tddata *d);
 

@@ -31,6 +31,11 @@ struct vls_ctx {
 /* ctx.c: the allocator a context starts with (malloc, realloc, free). */
 extern const vls_allocator __vls_default_allocator;
 
+/* ctx.c: whether work for ctx may run on threads of its own: with the
+ * default allocator (a custom one need not be thread-safe) on a machine
+ * with more than one CPU. */
+bool __vls_ctx_may_thread(const vls_ctx *ctx);
+
 /* ctx.c: allocation through the context's allocator. NULL on failure
  * (the caller reports VLS_ENOMEM). Every free accepts NULL. */
 void *__vls_malloc(vls_ctx *ctx, size_t size);

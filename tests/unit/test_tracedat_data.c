@@ -3,8 +3,11 @@
  * test_tracedat_data.c - reader-tracedat-data.c against libtracecmd's own
  * iteration (tracecmd_iterate_events_multi()) on the fixtures: the same
  * records (timestamp, CPU, size, missed events, bytes) in the same order,
- * for the v7/zstd file and its v6 twin; and a file with what libtracecmd
- * adds to timestamps (an OFFSET option) left to libtracecmd.
+ * for the v7/zstd file and its v6 twin, read with a worker thread that
+ * decompresses ahead and without one (a custom allocator keeps a context
+ * on its thread), in batches of a megabyte and chunk by chunk; and a file
+ * with what libtracecmd adds to timestamps (an OFFSET option) left to
+ * libtracecmd.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -89,12 +92,37 @@ static void fake_reader(vls_reader *r, vls_ctx *ctx, const char *path)
 	r->path = (char *)path;
 }
 
-/*
- * Every record through reader-tracedat-data.c: 0, or 1 if it leaves the
- * file to libtracecmd, or an error.
- */
-static int by_own_reader(const char *path, struct recs *out)
+/* An allocator that is not the default one: no threads. */
+static void *my_malloc(size_t n, void *data)
 {
+	(void)data;
+	return malloc(n);
+}
+
+static void *my_realloc(void *p, size_t n, void *data)
+{
+	(void)data;
+	return realloc(p, n);
+}
+
+static void my_free(void *p, void *data)
+{
+	(void)data;
+	free(p);
+}
+
+enum how { THREADED, ONE_THREAD };
+
+/*
+ * Every record through reader-tracedat-data.c (batch_max as
+ * __vls_tddata_open() takes it): 0, or 1 if it leaves the file to
+ * libtracecmd, or an error.
+ */
+static int by_own_reader(const char *path, struct recs *out, enum how how,
+			 size_t batch_max)
+{
+	const vls_allocator mine = { VLS_ALLOCATOR_VERSION, my_malloc, my_realloc,
+				     my_free, NULL };
 	struct tracecmd_input *h;
 	struct vls_tddata *d = NULL;
 	struct vls_tdhead head;
@@ -104,12 +132,17 @@ static int by_own_reader(const char *path, struct recs *out)
 	int ret;
 
 	vls_ctx_new(&ctx);
+	if (how == ONE_THREAD)
+		CHECK_INT(vls_ctx_set_allocator(ctx, &mine), 0);
 	fake_reader(&r, ctx, path);
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	h = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS);
 	ret = h ? __vls_tdhead_read(&head, &r) : -1;
 	if (!ret)
-		ret = __vls_tddata_open(&d, &r, &head, tracecmd_get_tep(h));
+		ret = __vls_tddata_open(&d, &r, &head, tracecmd_get_tep(h), batch_max);
+	/* chunk by chunk, the first batches leave chunks to the worker */
+	if (!ret && batch_max == 1)
+		CHECK_INT(__vls_tddata_threaded(d), how == THREADED && sysconf(_SC_NPROCESSORS_ONLN) > 1);
 	while (!ret && (ret = __vls_tddata_next(d, &rec)) > 0) {
 		add(out, &rec);
 		ret = 0;
@@ -129,13 +162,13 @@ static bool same(const struct rec *a, const struct rec *b)
 	       a->missed == b->missed && a->hash == b->hash;
 }
 
-static void check_same(const char *path)
+static void check_same(const char *path, enum how how, size_t batch_max)
 {
 	struct recs a = { 0 }, b = { 0 };
 	size_t first_diff = 0;
 
 	CHECK_INT(by_libtracecmd(path, &a), 0);
-	CHECK_INT(by_own_reader(path, &b), 0);
+	CHECK_INT(by_own_reader(path, &b, how, batch_max), 0);
 	CHECK_INT(a.n, EXPECTED_RECORDS);
 	CHECK_INT(b.n, a.n);
 	while (first_diff < a.n && first_diff < b.n &&
@@ -143,8 +176,9 @@ static void check_same(const char *path)
 		first_diff++;
 	CHECK_INT(first_diff, a.n);
 	if (first_diff < a.n && first_diff < b.n)
-		fprintf(stderr, "  %s: record %zu: ts %llu cpu %d / ts %llu cpu %d\n",
-			path, first_diff, a.v[first_diff].ts, a.v[first_diff].cpu,
+		fprintf(stderr, "  %s (%s, batch %zu): record %zu: ts %llu cpu %d / "
+			"ts %llu cpu %d\n", path, how == THREADED ? "threaded" : "one thread",
+			batch_max, first_diff, a.v[first_diff].ts, a.v[first_diff].cpu,
 			b.v[first_diff].ts, b.v[first_diff].cpu);
 	free(a.v);
 	free(b.v);
@@ -260,7 +294,7 @@ static void test_offset_option(const char *dir)
 	CHECK_INT(shifted.n, plain.n);
 	if (shifted.n && plain.n)
 		CHECK_INT(shifted.v[0].ts - plain.v[0].ts, 1000000);
-	CHECK_INT(by_own_reader(path, &own), 1);
+	CHECK_INT(by_own_reader(path, &own, THREADED, 0), 1);
 	CHECK_INT(own.n, 0);
 	free(plain.v);
 	free(shifted.v);
@@ -275,11 +309,14 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	check_same(V7);
+	for (int how = THREADED; how <= ONE_THREAD; how++) {
+		check_same(V7, how, 0);
+		check_same(V7, how, 1);
+	}
 	snprintf(v6, sizeof(v6), "%s/v6.dat", dir);
 	snprintf(cmd, sizeof(cmd), "xz -dc '%s' > '%s'", V6XZ, v6);
 	CHECK_INT(system(cmd), 0);
-	check_same(v6);
+	check_same(v6, THREADED, 0);
 	test_offset_option(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
