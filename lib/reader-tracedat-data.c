@@ -9,9 +9,10 @@
  * a page), looking each page up in a list of them all: quadratic time and
  * memory growing with the trace. Here each CPU of each buffer is a stream
  * that holds one block of pages (v6, v7 uncompressed: read with pread())
- * or one decompressed chunk (v7 zstd) at a time, its records parsed with
- * libtraceevent's kbuffer set up as libtracecmd sets it up; the streams are
- * merged by timestamp in a binary heap.
+ * or one decompressed chunk (v7 zstd) at a time, its records parsed as
+ * libtraceevent's kbuffer, set up as libtracecmd sets it up, parses them
+ * (reader-tracedat-page.h); the streams are merged by timestamp in a
+ * binary heap.
  *
  * Same records, same order, as tracecmd_iterate_events_multi() gives:
  * the streams are numbered in libtracecmd's order (the top buffer's CPUs,
@@ -42,6 +43,10 @@
  * Each stream holds at most two batches, of at most BATCH_BYTES, less
  * with many streams (batch_bytes()): memory stays bounded for any number
  * of CPUs and any length.
+ *
+ * The pages are read by reader-tracedat-page.h, as kbuffer reads them but
+ * inline; the ring buffer of Linux 2.6.30 and earlier (tep_is_old_format())
+ * is still kbuffer's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +61,7 @@
 #include <zstd.h>
 
 #include "reader-tracedat.h"
+#include "reader-tracedat-page.h"
 
 /* Bytes of pages one pread() brings in for an uncompressed stream. */
 #define BLOCK_BYTES (128u << 10)
@@ -117,9 +123,10 @@ enum next_state {
 struct stream {
 	unsigned idx;            /* libtracecmd's order: ties go to the lower */
 	uint32_t cpu;
-	struct kbuffer *kbuf;
+	struct vls_rbpage pg;
+	struct kbuffer *kbuf;    /* the old format's parser, else NULL */
 	bool compressed;
-	bool loaded;             /* a page is in kbuf */
+	bool loaded;             /* a page is in pg (or kbuf) */
 	bool done;
 	/* the file: uncompressed pages left [off, end); chunks left from off
 	 * (the worker's, with one: under the lock) */
@@ -147,6 +154,7 @@ struct vls_tddata {
 	bool big_endian;
 	uint32_t page_size;
 	int long_size;           /* of a page's commit word */
+	struct vls_rbfmt fmt;    /* how the pages are written */
 	uint64_t file_size;      /* for messages */
 	size_t batch_bytes;      /* a batch's target: batch_bytes() */
 	struct unzip uz;         /* the reading thread's, without a worker */
@@ -513,54 +521,74 @@ static int fill_chunk(struct vls_tddata *d, struct stream *s)
 	return 1;
 }
 
-/* The stream's next page into its kbuffer: 1, 0 at its end. */
+/* The stream's next page into pg (or kbuf): 1, 0 at its end. */
 static int next_page(struct vls_tddata *d, struct stream *s)
 {
-	int ret;
+	int ret, size;
 
 	if (s->pos >= s->len) {
 		ret = s->compressed ? fill_chunk(d, s) : fill_block(d, s);
 		if (ret <= 0)
 			return ret;
 	}
-	kbuffer_load_subbuffer(s->kbuf, s->buf + s->pos);
+	if (s->kbuf) {
+		kbuffer_load_subbuffer(s->kbuf, s->buf + s->pos);
+		size = kbuffer_subbuffer_size(s->kbuf);
+	} else {
+		__vls_rb_load(&d->fmt, &s->pg, s->buf + s->pos);
+		size = (int)s->pg.size;
+	}
 	d->done += d->page_size;
 	s->pos += d->page_size;
 	/* libtracecmd's update_page_info(): the CPU gives no more records */
-	if (kbuffer_subbuffer_size(s->kbuf) > (int)d->page_size) {
+	if (size > (int)d->page_size) {
 		__vls_log(d->r->ctx, VLS_LOG_DEBUG, "%s: CPU %" PRIu32 ": page of "
-			  "size %d: no more records", d->r->path, s->cpu,
-			  kbuffer_subbuffer_size(s->kbuf));
+			  "size %d: no more records", d->r->path, s->cpu, size);
 		return 0;
 	}
 	return 1;
 }
 
+/* The loaded page's record at hand into s->cur, and on to the next
+ * (kbuffer_read_event(), _event_size(), _missed_events(), _next_event()):
+ * false past its last. */
+static bool take_record(struct vls_tddata *d, struct stream *s)
+{
+	const unsigned char *end = s->buf + s->len + d->page_size;
+	const unsigned char *data;
+	unsigned long long ts;
+	int size, missed;
+
+	if (s->kbuf) {
+		if (!(data = kbuffer_read_event(s->kbuf, &ts)))
+			return false;
+		size = kbuffer_event_size(s->kbuf);
+		missed = kbuffer_missed_events(s->kbuf);
+		kbuffer_next_event(s->kbuf, NULL);
+	} else if (!__vls_rb_read(&d->fmt, &s->pg, &ts, &data, &size, &missed)) {
+		return false;
+	}
+	/* a corrupt length must not take decoding past the buffer
+	 * (libtracecmd reads on into its mapping) */
+	if (size < 0)
+		size = 0;
+	if ((size_t)size > (size_t)(end - data))
+		size = (int)(end - data);
+	s->cur.ts = ts;
+	s->cur.data = (void *)data;
+	s->cur.size = size;
+	s->cur.missed = missed;
+	return true;
+}
+
 /* The stream's next record into s->cur: 1, 0 at its end. */
 static int advance(struct vls_tddata *d, struct stream *s)
 {
-	unsigned long long ts;
-	void *data;
 	int ret;
 
 	for (;;) {
-		if (s->loaded && (data = kbuffer_read_event(s->kbuf, &ts))) {
-			const unsigned char *end = s->buf + s->len + d->page_size;
-			int size = kbuffer_event_size(s->kbuf);
-
-			/* a corrupt length must not take decoding past the
-			 * buffer (libtracecmd reads on into its mapping) */
-			if (size < 0)
-				size = 0;
-			if ((size_t)size > (size_t)(end - (unsigned char *)data))
-				size = (int)(end - (unsigned char *)data);
-			s->cur.ts = ts;
-			s->cur.data = data;
-			s->cur.size = size;
-			s->cur.missed = kbuffer_missed_events(s->kbuf);
-			kbuffer_next_event(s->kbuf, NULL);
+		if (s->loaded && take_record(d, s))
 			return 1;
-		}
 		s->loaded = false;
 		ret = next_page(d, s);
 		if (ret <= 0) {
@@ -656,11 +684,12 @@ static int stream_init(struct vls_tddata *d, struct stream *s, const struct vls_
 	s->compressed = b->compressed;
 	s->off = b->compressed ? c->offset + 4 : c->offset;
 	s->end = c->offset + c->size;
-	s->kbuf = kbuffer_alloc(ls, en);
-	if (!s->kbuf)
-		return __vls_error(d->r->ctx, VLS_ENOMEM, "out of memory");
-	if (tep_is_old_format(tep))
+	d->fmt.long8 = ls == KBUFFER_LSIZE_8;
+	if (tep_is_old_format(tep)) {
+		if (!(s->kbuf = kbuffer_alloc(ls, en)))
+			return __vls_error(d->r->ctx, VLS_ENOMEM, "out of memory");
 		kbuffer_set_old_format(s->kbuf);
+	}
 	if (b->compressed) {
 		unsigned char n[4];
 		int ret = pread_all(d, n, sizeof(n), c->offset);
@@ -793,6 +822,8 @@ int __vls_tddata_open(struct vls_tddata **out, vls_reader *r,
 		return __vls_error(r->ctx, VLS_ENOMEM, "out of memory");
 	d->r = r;
 	d->big_endian = h->big_endian;
+	d->fmt.big_endian = h->big_endian;
+	d->fmt.swap = h->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 	d->page_size = h->page_size;
 	d->long_size = h->long_size;
 	d->fd = open(r->path, O_RDONLY | O_CLOEXEC);
