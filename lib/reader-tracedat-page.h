@@ -92,7 +92,8 @@ static inline unsigned int __vls_rb_update(const struct vls_rbfmt *f, struct vls
 		msb = pg->ts & VLS_RB_TS_MSB;
 		/* fall through */
 	case VLS_RB_TIME_EXTEND:
-		delta = (((unsigned long long)__vls_rb_u32(f, p) << VLS_RB_TS_SHIFT) + delta) | msb;
+		delta += (unsigned long long)__vls_rb_u32(f, p) << VLS_RB_TS_SHIFT;
+		delta |= msb;
 		p += 4;
 		length = 0;
 		break;

@@ -142,7 +142,8 @@ static int by_own_reader(const char *path, struct recs *out, enum how how,
 		ret = __vls_tddata_open(&d, &r, &head, tracecmd_get_tep(h), batch_max);
 	/* chunk by chunk, the first batches leave chunks to the worker */
 	if (!ret && batch_max == 1)
-		CHECK_INT(__vls_tddata_threaded(d), how == THREADED && sysconf(_SC_NPROCESSORS_ONLN) > 1);
+		CHECK_INT(__vls_tddata_threaded(d),
+			  how == THREADED && sysconf(_SC_NPROCESSORS_ONLN) > 1);
 	while (!ret && (ret = __vls_tddata_next(d, &rec)) > 0) {
 		add(out, &rec);
 		ret = 0;
