@@ -70,19 +70,40 @@ sys.exit(1 if bad else 0)
 PY
 }
 
-# Stacks only where the recorder's triggers put them: no more than the
-# start_locking and D-state sched_switch events (a stack may come a few
-# events after its own: ftrace writes it when the task runs again, so the
-# count is what the kernel guarantees, not the order).
+# Stacks only where the recorder's triggers put them: each stack's first
+# frames name the event class that wrote it (trace_event_raw_event_<class>),
+# and only mmap_lock (start_locking) and sched_switch have triggers.
+# Another tool's options/stacktrace=1 would put a stack on every event:
+# page faults, filemap, wakeups. Counting against the events is not what
+# the kernel guarantees: stacktrace is a post trigger, and
+# trace_event_buffer_commit() runs it even for an event it discards there
+# (the pid filter is checked again at commit), so a stack can come without
+# its event (seen once in 16 runs, as a CPU's first record). Every
+# start_locking fires the trigger, so there are stacks unless the buffer
+# dropped events.
 check_stacks() {
 	trace-cmd report "$1" >"$WORK/t.txt" 2>/dev/null || fail "trace-cmd report $1"
-	awk '/kernel_stack:/ { stacks++; next }
-	     /mmap_lock_start_locking:/ { can++ }
-	     /sched_switch:/ && (/prev_state=D/ || / D[|A-Z+]* ==> /) { can++ }
+	awk 'function done() {
+		if (!instack) return
+		instack = 0
+		if (cls != "" && cls != "mmap_lock" && cls != "sched_switch" && ++bad <= 3)
+			print "a stack of event class " cls
+	     }
+	     /kernel_stack:/ { done(); stacks++; instack = 1; cls = ""; nf = 0; next }
+	     instack && /^=> / {
+		if (++nf <= 4 && cls == "" && $2 ~ /^trace_event_raw_event_/)
+			cls = substr($2, 23)
+		next
+	     }
+	     { done() }
+	     /mmap_lock_start_locking:/ { starts++ }
+	     /DROPPED|LOST EVENTS/ { dropped = 1 }
 	     /: *[a-z_]+:/ { events++ }
-	     END { printf "%d stacks, %d events that trigger one, %d events\n", stacks, can, events
-		   exit !(stacks <= can) }' \
-		"$WORK/t.txt" || fail "$1: more stacks than the recorder's triggers ask for"
+	     END { done()
+		   printf "%d stacks (%d of other events), %d start_locking, %d events\n",
+			  stacks, bad, starts, events
+		   exit !(bad == 0 && (stacks > 0 || starts == 0 || dropped)) }' \
+		"$WORK/t.txt" || fail "$1: stacks the recorder's triggers did not ask for, or none"
 }
 
 old_st=$(cat "$T/options/stacktrace")
