@@ -5,6 +5,7 @@
  * Each run is one transaction: a failure (or Ctrl-C) leaves no part of
  * that run; runs imported before it by the same command stay.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -323,7 +325,9 @@ int cmd_import(int argc, char **argv)
 	struct cli_parser p;
 	vls_ctx *ctx = NULL;
 	vls_db *db = NULL;
-	int ret;
+	struct stat st;
+	bool created;
+	int ret, stored = 0;
 
 	if (cli_parser_init(&p, &cmd, argc, argv))
 		return CLI_EXIT_FAIL;
@@ -340,11 +344,13 @@ int cmd_import(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	catch_signals();
+	created = stat(a.db, &st) < 0 && errno == ENOENT;
 	ret = vls_db_open(&db, ctx, a.db, VLS_DB_READWRITE);
 	if (ret)
 		ret = cli_fail(&cmd, ctx, ret, "cannot open the DB");
 	for (int i = 0; !ret && i < p.npos; i++) {
 		ret = import_one(ctx, db, p.pos[i], &a.ropts, &a.iopts);
+		stored += !ret;
 		if (ret && i + 1 < p.npos)
 			cli_err(&cmd, "%d more file%s not imported (an import stops "
 				"at its first failure): %s%s", p.npos - i - 1,
@@ -352,6 +358,10 @@ int cmd_import(int argc, char **argv)
 				p.npos - i - 1 > 1 ? ", ..." : "");
 	}
 	vls_db_close(db);
+	/* A DB this command created and stored nothing in goes (an older one
+	 * is left as it was: its migration was the failed import's). */
+	if (created && !stored && unlink(a.db) < 0 && errno != ENOENT)
+		cli_err(&cmd, "warning: cannot remove %s: %s", a.db, strerror(errno));
 	vls_ctx_free(ctx);
 	cli_meta_free(&a.meta);
 	cli_parser_free(&p);

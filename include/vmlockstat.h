@@ -353,9 +353,11 @@ typedef enum vls_db_mode {
 /**
  * Open or create a DB. A DB of a newer schema is refused (VLS_EVERSION);
  * a file that is not a DB gives VLS_EPARSE. Nothing is written on failure.
- * Read-write, an older DB is migrated; read-only, one of schema 2 is read
- * as it is (3 only added indexes) and an older one is refused
- * (VLS_EVERSION: open it read-write once).
+ * Read-write, an older DB is migrated: one of schema 2 or later by the
+ * first import, inside that import's transaction (an import that fails
+ * leaves it as it was), an older one at the open. Read-only, one of
+ * schema 2 is read as it is (3 only added indexes) and an older one is
+ * refused (VLS_EVERSION: open it read-write once).
  */
 VLS_EXTERN int vls_db_open(vls_db **out, vls_ctx *ctx, const char *path,
 			   vls_db_mode mode);

@@ -177,8 +177,10 @@ int vls_import_begin(vls_import **out, vls_db *db, const vls_import_opts *opts)
 		sqlite3_exec(db->sql, VLS_IMPORT_FK_ON, NULL, NULL, NULL);
 		goto fail;
 	}
-	imp->in_txn = true;
-	ret = insert_run(imp);
+	imp->in_txn = true;    /* from here a failure rolls back, migration too */
+	ret = __vls_db_upgrade_in_txn(db);
+	if (!ret)
+		ret = insert_run(imp);
 	if (!ret)
 		ret = create_analyzers(imp);
 	if (ret)
@@ -428,6 +430,7 @@ int vls_import_commit(int64_t *out, vls_import *imp)
 		return ret;
 	}
 	imp->in_txn = false;
+	imp->db->upgrade_pending = false;
 	sqlite3_exec(imp->txn.sql, VLS_IMPORT_FK_ON, NULL, NULL, NULL);
 	if (out)
 		*out = imp->txn.run_id;

@@ -229,6 +229,11 @@ static int upgrade(vls_db *db, int64_t version)
 	return ret;
 }
 
+int __vls_db_upgrade_in_txn(vls_db *db)
+{
+	return db->upgrade_pending ? upgrade_locked(db) : 0;
+}
+
 /* The version check every open does; writes only when the DB needs it. */
 static int check_version(vls_db *db)
 {
@@ -244,6 +249,14 @@ static int check_version(vls_db *db)
 				   (long long)version, VLS_SCHEMA_VERSION);
 	if (version == VLS_SCHEMA_VERSION)
 		return 0;
+	/* A schema the read-only open reads as it is waits for the first
+	 * import, which migrates it in its own transaction: an import that
+	 * fails leaves the DB as it was (an older vmlockstat still reads it).
+	 * Older ones are migrated now: only a migrated DB can be read. */
+	if (db->mode == VLS_DB_READWRITE && version >= VLS_SCHEMA_READABLE) {
+		db->upgrade_pending = true;
+		return 0;
+	}
 	if (db->mode == VLS_DB_READWRITE)
 		return upgrade(db, version);
 	if (version >= VLS_SCHEMA_READABLE)

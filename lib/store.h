@@ -20,10 +20,21 @@ struct vls_db {
 	sqlite3 *sql;
 	vls_db_mode mode;
 	bool check_only;  /* vls_db_check(): read-only, as read-write would */
+	/* read-write, of a readable older schema: the first import migrates
+	 * it in its own transaction (__vls_db_upgrade_in_txn()) */
+	bool upgrade_pending;
 	char *path;
 	/* vls_db_run_meta() result, borrowed until the next call */
 	char *meta_value;
 };
+
+/*
+ * Inside a write transaction: migrate a DB opened read-write of an older
+ * schema, so that an import that fails rolls the migration back with its
+ * rows. 0 when there is nothing to do; upgrade_pending stays set until
+ * the caller's COMMIT clears it.
+ */
+int __vls_db_upgrade_in_txn(vls_db *db);
 
 /* Cached prepared statements, one slot per distinct SQL text. */
 #define VLS_STORE_STMT_MAX 64

@@ -143,6 +143,29 @@ grep_err "newer"
 expect 1 "$VLS" runs --db "$T/newer.db"
 eq "$(q "$T/newer.db" 'SELECT count(*) FROM run')" "3" "newer DB untouched"
 
+# a DB of an older schema (3: with fault_episode_tid, which 4 dropped):
+# a failed import leaves it at 3, as the vmlockstat that wrote it reads
+# it; the first import that stores a run migrates it in its transaction
+cp "$T/a.db" "$T/older.db"
+python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1])
+c.execute("CREATE INDEX fault_episode_tid ON fault_episode(run_id, tid)")
+c.execute("PRAGMA user_version = 3"); c.commit()' "$T/older.db"
+older_idx='SELECT count(*) FROM sqlite_schema WHERE name = "fault_episode_tid"'
+expect 1 "$VLS" import --db "$T/older.db" "$T/garbage.txt"
+eq "$(q "$T/older.db" 'PRAGMA user_version')" "3" "older DB after a failed import"
+eq "$(q "$T/older.db" "$older_idx")" "1" "older DB's index after a failed import"
+eq "$(q "$T/older.db" 'SELECT count(*) FROM run')" "3" "older DB's runs after a failed import"
+expect 0 "$VLS" import --db "$T/older.db" "$T/small.txt"
+eq "$(q "$T/older.db" 'PRAGMA user_version')" "4" "older DB migrated by an import"
+eq "$(q "$T/older.db" "$older_idx")" "0" "older DB's index dropped by the migration"
+eq "$(q "$T/older.db" 'SELECT count(*) FROM run')" "4" "older DB's runs after the import"
+
+# a new DB whose only import failed is not left behind
+expect 1 "$VLS" import --db "$T/new.db" "$T/garbage.txt"
+[ ! -e "$T/new.db" ] && [ ! -e "$T/new.db-wal" ] || fail "a failed import left new.db"
+expect 1 "$VLS" import --db "$T/new2.db" "$T/small.txt" "$T/garbage.txt"
+eq "$(q "$T/new2.db" 'SELECT count(*) FROM run')" "1" "a new DB with one good import stays"
+
 # --- time going back, lost releases: imported, counted, never negative ---
 mm='mm=000000002c6cf6d4 memcg_path=/'
 line() { printf '           prog-100   [000] .....     %s: %s\n' "$1" "$2"; }
