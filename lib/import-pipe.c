@@ -267,7 +267,9 @@ static int intern_stack(vls_ctx *ctx, struct stack_tab *t, const char *const *fr
 		*out = t->st[idx].frames;
 		return 0;
 	}
-	if (t->full || t->nst >= PIPE_STACKS_MAX || t->bytes >= PIPE_STACK_BYTES) {
+	if (t->full || t->nst >= (ctx->pipe_stacks_max ? ctx->pipe_stacks_max
+						       : PIPE_STACKS_MAX) ||
+	    t->bytes >= PIPE_STACK_BYTES) {
 		t->full = true;
 		return 0;
 	}

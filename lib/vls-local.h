@@ -26,6 +26,9 @@ struct vls_ctx {
 	vls_log_level log_max;
 	vls_allocator alloc;
 	unsigned int live_objects; /* refuses set_allocator while non-zero */
+	/* tests: distinct stacks the import pipe interns before it copies
+	 * the rest (import-pipe.c); 0 is its own limit */
+	uint32_t pipe_stacks_max;
 };
 
 /* ctx.c: the allocator a context starts with (malloc, realloc, free). */

@@ -171,6 +171,54 @@ static void test_threaded_same(void)
 	sqlite3_close(s);
 }
 
+/*
+ * Past its limit of distinct stacks the pipe copies each further stack
+ * into the block with no number, and the analyzers classify it as it
+ * comes: with a limit of one, the first stack is interned and every other
+ * copied, and the rows are those of an import with no limit reached.
+ */
+static void test_stack_limit_same(void)
+{
+	static const char *const tables[] = { "task", "stack", "event", "fault_episode",
+		"fault_task", "fault_run", "lock_stats", "lock_chain", "lock_chain_link",
+		"lock_acq" };
+	char trace[256], db[256], q[128];
+	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
+	vls_ctx *ctx = NULL;
+	vls_db *d = NULL;
+	sqlite3 *s = NULL;
+	int64_t run = 0;
+
+	snprintf(trace, sizeof(trace), "%s/v7.dat", dir);
+	snprintf(db, sizeof(db), "%s/v7.dat.db", dir);
+	o.keep_events = 1;
+	CHECK_INT(vls_ctx_new(&ctx), 0);
+	if (!__vls_ctx_may_thread(ctx)) {
+		printf("  skipped the stack limit: one CPU, no import pipe\n");
+		vls_ctx_free(ctx);
+		return;
+	}
+	ctx->pipe_stacks_max = 1;
+	CHECK_INT(vls_db_open(&d, ctx, db, VLS_DB_READWRITE), 0);
+	CHECK_INT(vls_db_import_file(&run, d, trace, NULL, &o), 0);
+	CHECK_INT(run, 4);
+	vls_db_close(d);
+	vls_ctx_free(ctx);
+	/* enough distinct stacks that most are copied */
+	snprintf(q, sizeof(q), "SELECT count(*) FROM stack WHERE run_id = %d", 4);
+	CHECK(sql_int(db, q) >= 10);
+	CHECK_INT(sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		long long apart = rows_apart(s, tables[i], 3, 4);
+
+		if (apart)
+			fprintf(stderr, "  %s: %lld rows differ between runs 3 and 4\n",
+				tables[i], apart);
+		CHECK_INT(apart, 0);
+	}
+	sqlite3_close(s);
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -180,6 +228,7 @@ int main(void)
 	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++)
 		test_fixture(i);
 	test_threaded_same();
+	test_stack_limit_same();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
 		fprintf(stderr, "could not remove %s\n", dir);
