@@ -150,7 +150,7 @@ cp "$T/a.db" "$T/older.db"
 python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1])
 c.execute("CREATE INDEX fault_episode_tid ON fault_episode(run_id, tid)")
 c.execute("PRAGMA user_version = 3"); c.commit()' "$T/older.db"
-older_idx='SELECT count(*) FROM sqlite_schema WHERE name = "fault_episode_tid"'
+older_idx="SELECT count(*) FROM sqlite_schema WHERE name = 'fault_episode_tid'"
 expect 1 "$VLS" import --db "$T/older.db" "$T/garbage.txt"
 eq "$(q "$T/older.db" 'PRAGMA user_version')" "3" "older DB after a failed import"
 eq "$(q "$T/older.db" "$older_idx")" "1" "older DB's index after a failed import"
