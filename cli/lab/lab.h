@@ -117,8 +117,19 @@ struct lab_guest {
 	unsigned smp, mem_mb;
 	double timeout;
 	char cmdline[4096];       /* the qemu command, for the run's metadata */
-	double elapsed;
+	double elapsed;           /* of the boot that ran /init */
+	unsigned boots;           /* > 1: the kernel crashed before /init */
+	unsigned stages;          /* "VLS-LAB:" lines of the last boot */
+	char stage[64];           /* the last of them */
+	char crash[160];          /* its first Oops/BUG/panic line, or "" */
+	bool panicked;            /* "Kernel panic" on its console */
 };
+/* Boots of one run while the kernel panics before /init prints anything:
+ * under TCG a boot can die in the kernel's own code patching (an int3
+ * Oops in 6.12's early boot, seen once in about 80 boots here), which
+ * says nothing about the scenario. A crash after /init started is the
+ * kernel's and fails the run. */
+#define LAB_BOOT_TRIES 3
 int lab_qemu_check(const struct lab_env *env, const struct lab_arch *a);
 int lab_qemu_run(struct lab_env *env, struct lab_guest *g, const char *what);
 

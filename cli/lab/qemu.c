@@ -123,11 +123,31 @@ static pid_t start(const struct qargv *q, const char *console)
 	_exit(127);
 }
 
-/* New "VLS-LAB: " lines of the console since *off, as progress. */
-static void follow(struct lab_env *env, const char *console, long *off,
+/* A kernel crash on the console: its first Oops, BUG or panic line (from
+ * the match: timestamps and escape sequences before it are cut). */
+static void crash_line(struct lab_guest *g, const char *line)
+{
+	static const char *const marks[] = { "Oops:", "BUG:", "Kernel panic" };
+
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		const char *m = strstr(line, marks[i]);
+
+		if (!m)
+			continue;
+		if (i == 2)
+			g->panicked = true;
+		if (!g->crash[0])
+			snprintf(g->crash, sizeof(g->crash), "%.*s",
+				 (int)strcspn(m, "\r\n"), m);
+	}
+}
+
+/* New lines of the console since *off: "VLS-LAB: " ones as progress (and
+ * g's stages), kernel crashes into g. */
+static void follow(struct lab_env *env, struct lab_guest *g, long *off,
 		   const char *what)
 {
-	FILE *f = fopen(console, "re");
+	FILE *f = fopen(g->console, "re");
 	char line[512];
 
 	if (!f)
@@ -137,12 +157,17 @@ static void follow(struct lab_env *env, const char *console, long *off,
 			size_t n = strlen(line);
 			char *m = strstr(line, "VLS-LAB: ");
 
-			if (!n || line[n - 1] != '\n')
+			if (!n || (line[n - 1] != '\n' && n + 1 < sizeof(line)))
 				break;   /* a partial line: read it again later */
 			*off += (long)n;
 			line[n - 1] = 0;
-			if (m)
-				lab_progress(env, "%s: %s", what, m + 9);
+			crash_line(g, line);
+			if (!m)
+				continue;
+			m[9 + strcspn(m + 9, "\r")] = 0;
+			snprintf(g->stage, sizeof(g->stage), "%s", m + 9);
+			g->stages++;
+			lab_progress(env, "%s: %s", what, m + 9);
 		}
 	fclose(f);
 }
@@ -157,25 +182,28 @@ static void stop(pid_t pid)
 		;
 }
 
-int lab_qemu_run(struct lab_env *env, struct lab_guest *g, const char *what)
+/* One boot of g, to its end: 0 when qemu exited by itself (the guest
+ * powered off, or its kernel panicked: see g->crash). */
+static int boot(struct lab_env *env, struct lab_guest *g, const struct qargv *q,
+		const char *what)
 {
-	struct qargv q;
 	double t0 = lab_now();
 	long off = 0;
 	int status;
 	pid_t pid;
 
-	build(&q, g);
-	cmdline(g, &q);
-	lab_progress(env, "%s: booting (%s)", what, q.argv[0]);
-	if ((pid = start(&q, g->console)) < 0) {
-		cli_err(env->cmd, "cannot start %s: %s", q.argv[0], strerror(errno));
+	g->stages = 0;
+	g->stage[0] = g->crash[0] = 0;
+	g->panicked = false;
+	lab_progress(env, "%s: booting (%s)", what, q->argv[0]);
+	if ((pid = start(q, g->console)) < 0) {
+		cli_err(env->cmd, "cannot start %s: %s", q->argv[0], strerror(errno));
 		return CLI_EXIT_FAIL;
 	}
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 
-		follow(env, g->console, &off, what);
+		follow(env, g, &off, what);
 		if (r == pid)
 			break;
 		if (lab_stop || lab_now() - t0 > g->timeout) {
@@ -194,11 +222,47 @@ int lab_qemu_run(struct lab_env *env, struct lab_guest *g, const char *what)
 	}
 	g->elapsed = lab_now() - t0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		cli_err(env->cmd, "cannot run %s (console: %s)", q.argv[0], g->console);
+		cli_err(env->cmd, "cannot run %s (console: %s)", q->argv[0], g->console);
 		return LAB_EXIT_MISSING;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		cli_err(env->cmd, "%s: qemu failed (console: %s)", what, g->console);
+		return CLI_EXIT_FAIL;
+	}
+	return 0;
+}
+
+int lab_qemu_run(struct lab_env *env, struct lab_guest *g, const char *what)
+{
+	char kept[PATH_MAX + 48];
+	struct qargv q;
+	int ret;
+
+	build(&q, g);
+	cmdline(g, &q);
+	for (g->boots = 1;; g->boots++) {
+		if ((ret = boot(env, g, &q, what)))
+			return ret;
+		if (!g->panicked || g->stages || g->boots == LAB_BOOT_TRIES)
+			break;
+		/* the kernel died before /init: the console is kept, the
+		 * disks are as they were (nothing mounted them) */
+		snprintf(kept, sizeof(kept), "%s.boot%u", g->console, g->boots);
+		if (rename(g->console, kept))
+			snprintf(kept, sizeof(kept), "%s", g->console);
+		lab_progress(env, "%s: the guest kernel panicked before /init (%s; console: "
+			     "%s): booting again, %u of %d", what, g->crash, kept,
+			     g->boots + 1, LAB_BOOT_TRIES);
+	}
+	if (g->panicked) {
+		if (g->stages)
+			cli_err(env->cmd, "%s: the guest kernel panicked after /init's "
+				"\"%s\": %s (console: %s)", what, g->stage, g->crash,
+				g->console);
+		else
+			cli_err(env->cmd, "%s: the guest kernel panicked before /init in "
+				"%u boots: %s (console: %s)", what, g->boots, g->crash,
+				g->console);
 		return CLI_EXIT_FAIL;
 	}
 	lab_progress(env, "%s: guest done in %.1f s", what, g->elapsed);

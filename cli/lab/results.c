@@ -198,7 +198,7 @@ int lab_results_import(struct lab_env *env, const char *dir, struct lab_run *run
 	struct kv m = { 0 };
 	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
 	struct cli_meta vm = { 0 };
-	char trace[PATH_MAX + 16], arg[PATH_MAX + 64], rep[16], secs[32];
+	char trace[PATH_MAX + 16], arg[PATH_MAX + 64], rep[16], secs[32], boots[16];
 	vls_ctx *ctx = NULL;
 	vls_db *db = NULL;
 	int ret;
@@ -220,6 +220,7 @@ int lab_results_import(struct lab_env *env, const char *dir, struct lab_run *run
 	}
 	snprintf(rep, sizeof(rep), "%u", run->rep);
 	snprintf(secs, sizeof(secs), "%.1f", run->g->elapsed);
+	snprintf(boots, sizeof(boots), "%u", run->g->boots);
 	put(&m, "workload.scenario", run->scenario);
 	put(&m, "workload.args", run->args_text);
 	put(&m, "workload.truth", truth);
@@ -230,6 +231,7 @@ int lab_results_import(struct lab_env *env, const char *dir, struct lab_run *run
 	put(&m, "lab.qemu", run->g->cmdline);
 	put(&m, "lab.rep", rep);
 	put(&m, "lab.guest_seconds", secs);
+	put(&m, "lab.boots", boots);
 	put(&m, "lab.uname", own(&m, slurp(dir, "uname.a", 512)));
 	put(&m, "events.missing", own(&m, slurp(dir, "events.missing", 4096)));
 	put(&m, "ringbuf.overrun", own(&m, overruns(dir)));
