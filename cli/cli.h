@@ -126,6 +126,15 @@ int cli_ctx_new(vls_ctx **out, bool verbose);
 /* Default DB path: $VMLOCKSTAT_DB or ./vmlockstat.db */
 const char *cli_default_db(void);
 
+/* A command that stores runs and created its DB removes it again when
+ * nothing went into it: cli_db_absent(path) before the first read-write
+ * open, cli_db_discard() at the end with the run count and that answer
+ * (a warning when the file cannot be removed). An older DB is left as it
+ * was: a failed import rolls its migration back. */
+bool cli_db_absent(const char *path);
+void cli_db_discard(const struct cli_cmd *cmd, const char *path, bool created,
+		    long long stored);
+
 /* Run metadata from the command line (meta_args.c): --meta KEY=VALUE and
  * --meta-file PREFIX=FILE ("name value" lines stored as PREFIX.name).
  * kv holds n strings: key, value, key, value, ... Return an exit code. */

@@ -5,7 +5,6 @@
  * Each run is one transaction: a failure (or Ctrl-C) leaves no part of
  * that run; runs imported before it by the same command stay.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -325,7 +323,6 @@ int cmd_import(int argc, char **argv)
 	struct cli_parser p;
 	vls_ctx *ctx = NULL;
 	vls_db *db = NULL;
-	struct stat st;
 	bool created;
 	int ret, stored = 0;
 
@@ -344,7 +341,7 @@ int cmd_import(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	catch_signals();
-	created = stat(a.db, &st) < 0 && errno == ENOENT;
+	created = cli_db_absent(a.db);
 	ret = vls_db_open(&db, ctx, a.db, VLS_DB_READWRITE);
 	if (ret)
 		ret = cli_fail(&cmd, ctx, ret, "cannot open the DB");
@@ -358,10 +355,7 @@ int cmd_import(int argc, char **argv)
 				p.npos - i - 1 > 1 ? ", ..." : "");
 	}
 	vls_db_close(db);
-	/* A DB this command created and stored nothing in goes (an older one
-	 * is left as it was: its migration was the failed import's). */
-	if (created && !stored && unlink(a.db) < 0 && errno != ENOENT)
-		cli_err(&cmd, "warning: cannot remove %s: %s", a.db, strerror(errno));
+	cli_db_discard(&cmd, a.db, created, stored);
 	vls_ctx_free(ctx);
 	cli_meta_free(&a.meta);
 	cli_parser_free(&p);

@@ -420,6 +420,7 @@ int cmd_lab(int argc, char **argv)
 	struct lab_env env = { 0 };
 	struct args a;
 	int ret = parse(&a, argc, argv), done = 0;
+	bool created;
 
 	if (ret)
 		return ret == CLI_HELP ? CLI_EXIT_OK : ret;
@@ -429,8 +430,11 @@ int cmd_lab(int argc, char **argv)
 			return ret;
 	if ((ret = setup_env(&env)))
 		return ret;
+	created = cli_db_absent(a.db);
 	ret = run_all(&env, &a, jobs, &done);
-	lab_progress(&env, "%d run%s stored in %s", done, done == 1 ? "" : "s", a.db);
+	cli_db_discard(&lab_cmd, a.db, created, done);
+	if (done || !created)
+		lab_progress(&env, "%d run%s stored in %s", done, done == 1 ? "" : "s", a.db);
 	/* a failure keeps what a guest left for a look; one before any
 	 * (a kernel that does not exist) leaves nothing, not an empty dir */
 	if (ret == CLI_EXIT_FAIL && rmdir(env.work)) {

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -507,10 +506,9 @@ static int check_db(const struct record_args *a, vls_ctx *ctx)
 static int import_db(const struct record_args *a, vls_ctx *ctx)
 {
 	vls_import_opts iopts = VLS_IMPORT_OPTS_INIT;
-	struct stat st;
 	vls_db *db = NULL;
 	int64_t run = 0;
-	bool created = stat(a->db, &st) < 0 && errno == ENOENT;
+	bool created = cli_db_absent(a->db);
 	int ret;
 
 	iopts.label = a->label;
@@ -520,9 +518,7 @@ static int import_db(const struct record_args *a, vls_ctx *ctx)
 	ret = vls_db_import_file(&run, db, a->output, NULL, &iopts);
 	vls_db_close(db);
 	if (ret) {
-		if (created && unlink(a->db) < 0 && errno != ENOENT)
-			cli_err(&record_cmd, "warning: cannot remove %s: %s", a->db,
-				strerror(errno));
+		cli_db_discard(&record_cmd, a->db, created, 0);
 		return cli_fail(&record_cmd, ctx, ret, a->db);
 	}
 	fprintf(stderr, "vmlockstat record: imported into %s as run %lld\n", a->db,

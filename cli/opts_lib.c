@@ -2,10 +2,14 @@
 /*
  * opts_lib.c - where the command meets the library: the one place where
  * library errors become exit codes, the context whose log goes to stderr,
- * the default DB path (cli.h).
+ * the default DB path, a DB a command created for nothing (cli.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -47,4 +51,18 @@ const char *cli_default_db(void)
 	const char *env = getenv("VMLOCKSTAT_DB");
 
 	return env && *env ? env : "vmlockstat.db";
+}
+
+bool cli_db_absent(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) < 0 && errno == ENOENT;
+}
+
+void cli_db_discard(const struct cli_cmd *cmd, const char *path, bool created,
+		    long long stored)
+{
+	if (created && !stored && unlink(path) < 0 && errno != ENOENT)
+		cli_err(cmd, "warning: cannot remove %s: %s", path, strerror(errno));
 }
