@@ -222,6 +222,7 @@ static int task_revive(struct vls_locks *lk, uint32_t ti)
 	bool rows = t->rows_out;
 
 	t->retired = t->rows_out = false;
+	t->mm_own = false;        /* another process may have the tid now */
 	return rows ? lk->sink.reused(lk->sink.data, &t->agg) : 0;
 }
 
@@ -487,6 +488,25 @@ static void scope_stats(struct vls_locks *lk, const struct vls_lock_rec *r,
 	out[VLS_SCOPE_CALLSITE] = &lk->sites[r->site].mode[m];
 }
 
+/*
+ * The thread's own mm, by which the report places a thread whose pid the
+ * trace never gave in its process: the mm of its last acquisition at a
+ * site that only ever takes the current task's mm (a fault, a memory
+ * syscall, exec), else of its last acquisition. The last, not the most
+ * frequent: a thread that exec'd belongs to its new mm, a reader of
+ * /proc/PID/maps does not belong to PID's.
+ */
+static void record_own_mm(struct vls_lock_task *t, uint64_t mm,
+			  enum vls_lock_site site)
+{
+	if (__vls_lock_site_own_mm(site)) {
+		t->agg.mm = mm;
+		t->mm_own = true;
+	} else if (!t->mm_own) {
+		t->agg.mm = mm;
+	}
+}
+
 /* A new wait: a record in the mm's window and the task's pending wait. */
 static int on_start(struct vls_locks *lk, const vls_event *ev)
 {
@@ -525,6 +545,7 @@ static int on_start(struct vls_locks *lk, const vls_event *ev)
 	r->t_start = ev->ts_ns;
 	r->stack = stack;
 	r->site = stack ? lk->stacks[stack - 1].site : VLS_SITE_UNKNOWN;
+	record_own_mm(t, r->mm, r->site);
 	/* rwsem: a writer waits for any holder; a reader for a writer holding
 	 * or queued (rwsem_down_read_slowpath() queues behind waiters). */
 	r->blocked_at_start = r->write ? (m->nreaders || m->nwriters)

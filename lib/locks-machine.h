@@ -44,7 +44,9 @@ struct vls_lock_rec {
 };
 
 struct vls_lock_task {
-	struct vls_lock_agg agg;  /* thread scope: tid, pid, comm */
+	struct vls_lock_agg agg;  /* thread scope: tid, pid, comm, and its own
+				   * mm (record_own_mm()) */
+	bool mm_own;              /* agg.mm is from an own-mm site */
 	int32_t prio;
 	uint32_t pending;         /* rec + 1 of its wait, 0 none */
 	uint32_t pend_pos;        /* its index + 1 in vls_locks.pend, 0 none */

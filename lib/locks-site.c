@@ -275,6 +275,24 @@ const char *__vls_lock_site_key(enum vls_lock_site site)
 	return (unsigned)site < VLS_SITE__COUNT ? site_keys[site] : "other";
 }
 
+bool __vls_lock_site_own_mm(enum vls_lock_site site)
+{
+	switch (site) {
+	case VLS_SITE_FAULT:
+	case VLS_SITE_NESTED_FAULT:
+	case VLS_SITE_MMAP:
+	case VLS_SITE_MUNMAP:
+	case VLS_SITE_MPROTECT:
+	case VLS_SITE_MADVISE:
+	case VLS_SITE_MREMAP:
+	case VLS_SITE_BRK:
+	case VLS_SITE_EXEC:
+		return true;
+	default:
+		return false;
+	}
+}
+
 const char *__vls_sleep_reason_name(enum vls_sleep_reason r)
 {
 	return (unsigned)r < VLS_SLEEP__COUNT ? reason_names[r] : "other sleep";

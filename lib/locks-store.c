@@ -156,8 +156,10 @@ static int write_stats(struct locks_store *an, const struct vls_lock_agg *a,
 	__vls_row_text(&r, "scope", scope_names[a->scope]);
 	__vls_row_text(&r, "key", key);
 	__vls_row_text(&r, "mode", mode_name(mode));
-	__vls_row_opt(&r, "mm", a->scope == VLS_SCOPE_PROCESS && a->pid < 0,
-		      (int64_t)a->mm);
+	/* a process known by its mm; a thread's own mm (a process of
+	 * threads whose pid the trace never gave is found by it) */
+	__vls_row_opt(&r, "mm", (a->scope == VLS_SCOPE_PROCESS && a->pid < 0) ||
+		      (a->scope == VLS_SCOPE_THREAD && a->mm), (int64_t)a->mm);
 	__vls_row_opt(&r, "tid", a->scope == VLS_SCOPE_THREAD, a->tid);
 	__vls_row_opt(&r, "pid", a->pid >= 0, a->pid);
 	__vls_row_text(&r, "comm", a->comm[0] ? a->comm : NULL);

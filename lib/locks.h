@@ -68,6 +68,12 @@ const char *__vls_lock_site_key(enum vls_lock_site site);
 const char *__vls_sleep_reason_name(enum vls_sleep_reason r);
 const char *__vls_sleep_reason_key(enum vls_sleep_reason r);
 int __vls_lock_site_from_key(enum vls_lock_site *out, const char *key);
+/* A site that takes the current task's own mmap_lock, never another
+ * process's: a fault (always in current->mm), the memory syscalls, exec
+ * (the new mm, which is its own from then on). Not procfs and GUP (other
+ * processes' mm), fork (the child's too), exit (the last mmput() can run
+ * in any task), khugepaged, MGLRU, other, unknown. */
+bool __vls_lock_site_own_mm(enum vls_lock_site site);
 int __vls_sleep_reason_from_key(enum vls_sleep_reason *out, const char *key);
 
 /* Frames innermost first; "+0x.." offsets and " [mod]" suffixes ignored.

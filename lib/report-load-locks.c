@@ -112,12 +112,18 @@ static int run_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	return err;
 }
 
+/* A thread's row, and its own mm (NULL in a DB from before it was
+ * stored: then lock_acq's, load_task_mm()). */
 static int thread_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
 	struct vls_rrun *run = data;
 	struct vls_rtask *t = __vls_rl_task(L, run, sqlite3_column_int64(st, 0));
 
-	return t ? read_stats(L, t->lock, st, 1, L->row_hists) : 0;
+	if (!t)
+		return 0;
+	if (t->mm == VLS_RNULL)
+		t->mm = __vls_rl_int(st, 1);
+	return read_stats(L, t->lock, st, 2, L->row_hists);
 }
 
 /* One row per mm and mode; pid and comm as the analyzer knew them. */
@@ -286,7 +292,7 @@ static int load_stats(struct vls_rloader *L, struct vls_rrun *run)
 
 	err = 0;
 	if (L->sections & VLS_REPORT_TASKS)
-		err = __vls_rl_query(L, "SELECT tid, " STATS_COLS " FROM lock_stats "
+		err = __vls_rl_query(L, "SELECT tid, mm, " STATS_COLS " FROM lock_stats "
 				     "WHERE run_id = :run_id AND scope = 'thread'", run->id,
 				     thread_stats_row, run);
 	/* process rows by pid ("pid:N") or by mm ("mm:HEX"); a DB from

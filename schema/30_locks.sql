@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS lock_stats (
   scope         TEXT NOT NULL,
   key           TEXT NOT NULL,
   mode          TEXT NOT NULL,     -- 'read' or 'write'
-  mm            INTEGER,           -- process scope
+  mm            INTEGER,           -- process scope by mm; thread: its own mm
   tid           INTEGER,           -- thread scope
   pid           INTEGER,           -- process and thread scope, NULL if unknown
   comm          TEXT,              -- thread; process: its main thread or first taker

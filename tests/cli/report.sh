@@ -411,16 +411,25 @@ grep -q "^  r 301 waited 401 us for read <- writer: w 300 held 400 us$" "$T/syn.
 
 # --- readable by default: the worst 10 rows, what was left out, filters ---
 n=$("$VLS" report --db "$T/syn.db" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["runs"][0]["processes"]))')
-[ "$n" -gt 10 ] && ok "JSON lists every process ($n) without --top" || fail "JSON processes: $n"
+# 14: p01-p12, w with r, u; each thread once (a thread without a pid and
+# without a lock_acq row was a process of its own as well as its mm's)
+[ "$n" -eq 14 ] && ok "JSON lists every process ($n) without --top" || fail "JSON processes: $n, want 14"
 grep -qx "  ($((n - 10)) more processes not shown: the worst 10 are; --top 0 or --all lists every one, --pid and --comm pick some)" "$T/syn.out" &&
 	ok "text: the worst 10 processes, and how to see the $((n - 10)) others" ||
 	fail "left-out line: $(grep 'not shown' "$T/syn.out")"
-grep -q ' p12$' "$T/syn.out" && ! grep -q ' p01$' "$T/syn.out" && ok "the worst processes are the ones kept" ||
-	fail "worst processes not kept"
+# no pid in the trace: each p* thread (1 us holds, 1-12 us waits: no
+# lock_acq row) is the process of its own mm, from its thread row
+grep -q ' p12 \[mm aaaa000c\]$' "$T/syn.out" && ! grep -q ' p01 \[mm aaaa0001\]$' "$T/syn.out" &&
+	ok "the worst processes are the ones kept" || fail "worst processes not kept"
+# w 300 and r 301 both took bbbb0000: one process
+grep -Eq '^ +1 +1 .* read +- +w \[mm bbbb0000\]$' "$T/syn.out" &&
+	grep -Eq '^ +1 +0 .* write +- +w \[mm bbbb0000\]$' "$T/syn.out" && ! grep -q ' r$' "$T/syn.out" &&
+	ok "threads without a pid: one process per own mm" ||
+	fail "r 301 not in w's process: $(sed -n '/mmap_lock per process/,/^$/p' "$T/syn.out")"
 for a in --all "--top 0"; do
 	# shellcheck disable=SC2086
 	"$VLS" report --db "$T/syn.db" $a >"$T/all.out"
-	grep -q ' p01$' "$T/all.out" && ! grep -q 'not shown' "$T/all.out" &&
+	grep -q ' p01 \[mm aaaa0001\]$' "$T/all.out" && ! grep -q 'not shown' "$T/all.out" &&
 		ok "$a: every row" || fail "$a: $(grep 'not shown' "$T/all.out")"
 done
 "$VLS" report --db "$T/syn.db" --top 3 --by thread | grep -Eqx "  \([0-9]+ more threads not shown: the worst 3 are; --top 0 or --all lists every one, --pid and --comm pick some\)" &&

@@ -10,6 +10,11 @@
  * the threads joined to pid 100 (one process of 3 threads, rusage sums),
  * RUN workload {scenario, args}; a truth that is not JSON gives nulls, not
  * an error; a truth thread the trace never saw is ignored.
+ *
+ * Threads without a pid are placed by their own mm (test_own_mm): one
+ * whose acquisitions were all short and uncontended (no lock_acq row) is
+ * in its process too, and a reader of another process's /proc/PID/maps
+ * stays in its own.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +26,18 @@
 #include "test.h"
 
 #define MM 0xffff888100aa0000ULL
+#define MM2 0xffff888100bb0000ULL
 
 static const char *const st_fault[] = {
 	"lock_mm_and_find_vma", "do_user_addr_fault", "exc_page_fault",
 	"asm_exc_page_fault", NULL,
+};
+
+static const char *const st_mmap[] = {
+	"do_mmap", "vm_mmap_pgoff", "ksys_mmap_pgoff", "do_syscall_64", NULL,
+};
+static const char *const st_maps[] = {
+	"m_start", "seq_read_iter", "vfs_read", "ksys_read", NULL,
 };
 
 static const char truth_ok[] =
@@ -153,6 +166,91 @@ static void check(vls_db *db, int64_t id, bool good)
 	vls_buf_free(db, out);
 }
 
+/* One acquisition (start, acquired, released: 1 us each) of mm by tid. */
+static int acquire(vls_import *imp, uint64_t *ts, int32_t tid, uint64_t mm,
+		   const char *const *stack)
+{
+	static const vls_event_kind k[3] = { VLS_EV_MMAP_LOCK_START,
+		VLS_EV_MMAP_LOCK_ACQUIRED, VLS_EV_MMAP_LOCK_RELEASED };
+	int err = 0;
+
+	for (int i = 0; !err && i < 3; i++) {
+		vls_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.ts_ns = (*ts += 1000);
+		ev.tid = tid;
+		ev.pid = -1;
+		snprintf(ev.comm, sizeof(ev.comm), "t%d", (int)tid);
+		ev.kind = k[i];
+		ev.u.mmap_lock.mm = mm;
+		ev.u.mmap_lock.success = 1;
+		if (i == 0) {
+			ev.stack = stack;
+			while (stack[ev.stack_depth])
+				ev.stack_depth++;
+		}
+		err = vls_import_feed(imp, &ev);
+	}
+	return err;
+}
+
+/*
+ * No pid anywhere, the default chain threshold (no lock_acq rows for
+ * 1 us waits and holds): 201 and 202 fault on MM, 203 mmaps in MM and
+ * then reads the maps of 301's MM2 three times. Two processes: MM's with
+ * three threads (203 by the site of its own acquisition, not by the mm it
+ * took most), MM2's with one.
+ */
+static void test_own_mm(vls_db *db)
+{
+	vls_report_opts o = VLS_REPORT_OPTS_INIT;
+	vls_import *imp = NULL;
+	uint64_t ts = 0;
+	int64_t id = 0;
+	char *out = NULL;
+	struct jv doc;
+	int err;
+
+	CHECK_INT(vls_import_begin(&imp, db, NULL), 0);
+	err = acquire(imp, &ts, 201, MM, st_fault);
+	if (!err)
+		err = acquire(imp, &ts, 202, MM, st_fault);
+	if (!err)
+		err = acquire(imp, &ts, 301, MM2, st_mmap);
+	if (!err)
+		err = acquire(imp, &ts, 203, MM, st_mmap);
+	for (int i = 0; !err && i < 3; i++)
+		err = acquire(imp, &ts, 203, MM2, st_maps);
+	CHECK_INT(err, 0);
+	CHECK_INT(vls_import_commit(&id, imp), 0);
+	vls_import_free(imp);
+	o.run_ids = &id;
+	o.nruns = 1;
+	CHECK_INT(vls_report_json(&out, db, &o), 0);
+	CHECK(out && jparse(&doc, out));
+	if (!out)
+		return;
+	{
+		const struct jv *procs = jkey(jidx(jkey(&doc, "runs"), 0), "processes");
+		long long threads[2] = { -1, -1 };
+
+		CHECK_INT(procs ? (long long)procs->n : -1, 2);
+		for (size_t i = 0; procs && i < procs->n && i < 2; i++) {
+			const struct jv *p = &procs->kids[i];
+			const struct jv *comm = jkey(p, "comm");
+			int which = comm && jis(comm, J_STR) && !strcmp(comm->str, "t301");
+
+			threads[which] = jint(jkey(p, "threads"));
+			CHECK(jis(jkey(p, "pid"), J_NULL));
+		}
+		CHECK_INT(threads[0], 3);
+		CHECK_INT(threads[1], 1);
+	}
+	jfree(&doc);
+	vls_buf_free(db, out);
+}
+
 int main(void)
 {
 	vls_ctx *ctx = NULL;
@@ -165,6 +263,7 @@ int main(void)
 	check(db, id, true);
 	CHECK_INT(import_run(db, "{\"threads\":[{\"tid\":101,", &id), 0);
 	check(db, id, false);
+	test_own_mm(db);
 	vls_db_close(db);
 	vls_ctx_free(ctx);
 	return TEST_DONE();
