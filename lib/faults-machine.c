@@ -144,7 +144,22 @@ static struct fault_task *task_find(struct vls_faults *f, int32_t tid)
 	return task_at(f, i);
 }
 
-/* The task of tid, created if new. */
+/*
+ * The end of t's sleep on I/O, at ts. Normally its switch back in; a trace
+ * that does not show that (perf record of a command records its tasks'
+ * own events only, and the switch in is the previous task's) has the task
+ * running again by its next own event, which ends the sleep at the latest.
+ */
+static void io_sleep_end(struct fault_task *t, uint64_t ts)
+{
+	t->asleep_io = false;
+	if (t->ep && ts > t->sleep_ns) {
+		t->ep->io_wait_ns += ts - t->sleep_ns;
+		t->ep->end_ns = ts;
+	}
+}
+
+/* The task of the event (created if new), running: a sleep ends. */
 static int task_get(struct fault_task **out, struct vls_faults *f,
 		    const vls_event *ev)
 {
@@ -177,6 +192,8 @@ static int task_get(struct fault_task **out, struct vls_faults *f,
 		t->pub.pid = ev->pid;
 	if (ev->comm[0])
 		memcpy(t->pub.comm, ev->comm, sizeof(t->pub.comm));
+	if (t->asleep_io)
+		io_sleep_end(t, ev->ts_ns);
 	*out = t;
 	return 0;
 }
@@ -613,6 +630,8 @@ static int on_released(struct vls_faults *f, const vls_event *ev)
 {
 	struct fault_task *t = task_find(f, ev->tid);
 
+	if (t && t->asleep_io)
+		io_sleep_end(t, ev->ts_ns);
 	if (t && !ev->u.mmap_lock.write && t->holding) {
 		t->holding = false;
 		if (t->ep)
@@ -644,6 +663,8 @@ static int on_switch(struct vls_faults *f, const vls_event *ev)
 			return ret;
 	}
 
+	if (p && p->asleep_io)    /* switched out again: it ran */
+		io_sleep_end(p, ev->ts_ns);
 	if (p && p->ep) {
 		bool d_state = (state & VLS_TASK_UNINTERRUPTIBLE) && !p->acq, io = false;
 
@@ -661,13 +682,8 @@ static int on_switch(struct vls_faults *f, const vls_event *ev)
 		}
 	}
 	n = task_find(f, ev->u.sched_switch.next_pid);
-	if (n && n->asleep_io) {
-		n->asleep_io = false;
-		if (n->ep && ev->ts_ns > n->sleep_ns) {
-			n->ep->io_wait_ns += ev->ts_ns - n->sleep_ns;
-			n->ep->end_ns = ev->ts_ns;
-		}
-	}
+	if (n && n->asleep_io)
+		io_sleep_end(n, ev->ts_ns);
 	return 0;
 }
 

@@ -204,6 +204,22 @@ static const struct fcase cases[] = {
 		END },
 	  { "none,io_retry,none", "1,2,1", 3, 1, 0, 0, 0, 2000,
 	    { 1, 0, 0, 0, 0 }, 0 } },
+	{ "no switch back in (perf record of a command): the next own event ends the sleep",
+	  VLS_VMA_LOCK_YES, {
+		{ 100, 18, 'U', 0, NULL, 0 },      /* no filemap events: perf -e */
+		{ 120, 18, 'D', 0, ST(sleep_folio) },
+		{ 3960, 18, 'S', 0, ST(x86_user) }, /* running again: no 'G' */
+		{ 3961, 18, 'A', 1, NULL, 0 },
+		{ 3970, 18, 'R', 0, NULL, 0 },
+		{ 4000, 18, 'U', 0, NULL, 0 },
+		{ 4010, 18, 'D', 0, ST(sleep_folio) },
+		{ 4500, 18, 'D', 0, ST(sleep_folio) }, /* out again: it ran */
+		{ 4600, 18, 'S', 0, ST(x86_user) },
+		{ 4601, 18, 'A', 1, NULL, 0 },
+		{ 4610, 18, 'R', 0, NULL, 0 },
+		END },
+	  { "io_retry,io_retry", "2,2", 2, 2, 0, 0, 0, 3840 + 490 + 100,
+	    { 2, 0, 0, 0, 0 }, 0 } },
 	{ "anon first touch: nested trylock fails, fallback without I/O (no_io)",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 11, 'U', 0, NULL, 0 },
