@@ -260,6 +260,38 @@ static int task_get(struct vls_locks *lk, int32_t tid, uint32_t *out)
 	return lk->sink.reused(lk->sink.data, &t->agg);
 }
 
+static void sleep_add(struct vls_lock_rec *r, const struct vls_lock_task *t,
+		      uint64_t end)
+{
+	struct vls_lock_sleep *s;
+
+	r->asleep_ns += end - t->sleep_start;
+	if (r->nsleeps == VLS_LOCK_SLEEPS) {
+		/* Out of slots: the last one grows to cover this sleep too. */
+		s = &r->sleeps[VLS_LOCK_SLEEPS - 1];
+		s->end = end;
+		return;
+	}
+	s = &r->sleeps[r->nsleeps++];
+	s->start = t->sleep_start;
+	s->end = end;
+	s->reason = t->sleep_reason;
+	s->wchan = t->sleep_wchan;
+}
+
+/*
+ * The end of t's sleep while holding, at ts: its switch back in, or in a
+ * trace without that switch (perf record of a command records only its
+ * tasks' own events, and the switch in is the previous task's) its next
+ * own event or switch out, which ends the sleep at the latest.
+ */
+static void sleep_end(struct vls_locks *lk, struct vls_lock_task *t, uint64_t ts)
+{
+	for (uint32_t i = 0; i < t->nheld; i++)
+		sleep_add(&lk->recs[t->held[i]], t, ts);
+	t->asleep = false;
+}
+
 /* The task of the event, with what the event says about it. */
 static int task_of(struct vls_locks *lk, const vls_event *ev, uint32_t *out)
 {
@@ -269,6 +301,8 @@ static int task_of(struct vls_locks *lk, const vls_event *ev, uint32_t *out)
 	if ((err = task_get(lk, ev->tid, out)) < 0)
 		return err;
 	t = __vls_lk_task(lk, *out);
+	if (t->asleep)            /* its own event: it runs */
+		sleep_end(lk, t, ev->ts_ns);
 	if (ev->comm[0])
 		memcpy(t->agg.comm, ev->comm, sizeof(t->agg.comm));
 	if (ev->pid >= 0)
@@ -837,25 +871,6 @@ static int on_released(struct vls_locks *lk, const vls_event *ev)
 	return count_release(lk, ti, (uint32_t)h, ev->ts_ns);
 }
 
-static void sleep_add(struct vls_lock_rec *r, const struct vls_lock_task *t,
-		      uint64_t end)
-{
-	struct vls_lock_sleep *s;
-
-	r->asleep_ns += end - t->sleep_start;
-	if (r->nsleeps == VLS_LOCK_SLEEPS) {
-		/* Out of slots: the last one grows to cover this sleep too. */
-		s = &r->sleeps[VLS_LOCK_SLEEPS - 1];
-		s->end = end;
-		return;
-	}
-	s = &r->sleeps[r->nsleeps++];
-	s->start = t->sleep_start;
-	s->end = end;
-	s->reason = t->sleep_reason;
-	s->wchan = t->sleep_wchan;
-}
-
 static int switch_out(struct vls_locks *lk, const vls_event *ev)
 {
 	uint32_t ti, stack;
@@ -868,6 +883,8 @@ static int switch_out(struct vls_locks *lk, const vls_event *ev)
 	t->prio = ev->u.sched_switch.prev_prio;
 	if (!t->agg.comm[0])
 		memcpy(t->agg.comm, ev->u.sched_switch.prev_comm, VLS_COMM_MAX);
+	if (t->asleep)            /* out again: it ran */
+		sleep_end(lk, t, ev->ts_ns);
 	if (ev->u.sched_switch.prev_state & (VLS_TASK_EXIT_DEAD | VLS_TASK_EXIT_ZOMBIE))
 		return task_retire(lk, ti);   /* its last switch: do_task_dead() */
 	if (!(ev->u.sched_switch.prev_state & VLS_TASK_UNINTERRUPTIBLE))
@@ -898,11 +915,8 @@ static int switch_in(struct vls_locks *lk, const vls_event *ev)
 	t->prio = ev->u.sched_switch.next_prio;
 	if (!t->agg.comm[0])
 		memcpy(t->agg.comm, ev->u.sched_switch.next_comm, VLS_COMM_MAX);
-	if (!t->asleep)
-		return 0;
-	for (uint32_t i = 0; i < t->nheld; i++)
-		sleep_add(&lk->recs[t->held[i]], t, ev->ts_ns);
-	t->asleep = false;
+	if (t->asleep)
+		sleep_end(lk, t, ev->ts_ns);
 	return 0;
 }
 

@@ -256,6 +256,37 @@ static void test_writer_behind_readers(vls_ctx *ctx)
 	__vls_locks_free(lk);
 }
 
+/* ---- sleeps without the switch back in (perf record -- CMD) --------- */
+
+/* Only the task's own events: its D switch outs, never the switch in (the
+ * previous task's event). Its next own event ends the sleep. */
+static const struct step no_switch_in[] = {
+	{ 0, START_W, 30, 1, st_mprotect }, { 1, ACQ_W, 30, 1, NULL },
+	{ 10, SLEEP_D, 30, 0, st_folio },
+	{ 410, REL_W, 30, 1, NULL },             /* running: asleep 400 us */
+	{ 500, START_R, 30, 1, st_fault }, { 501, ACQ_R, 30, 1, NULL },
+	{ 600, SLEEP_D, 30, 0, st_folio },
+	{ 700, SLEEP_D, 30, 0, st_folio },       /* out again: 100 us, then */
+	{ 900, REL_R, 30, 1, NULL },             /* 200 us more */
+	{ 0, END, 0, 0, NULL },
+};
+
+static void test_no_switch_in(vls_ctx *ctx)
+{
+	struct captured cap;
+	struct vls_locks *lk = run(ctx, no_switch_in, &cap);
+
+	CHECK_INT(lk->run.mode[1].asleep_ns, 400000);
+	CHECK_INT(lk->run.mode[0].asleep_ns, 300000);
+	CHECK_INT(lk->run.mode[0].open_holds, 0);
+	/* both acquisitions held >= 100 us: rows, with their sleeps */
+	CHECK_INT(cap.nacqs, 2);
+	CHECK_INT(cap.acqs[0].asleep_ns, 400000);
+	CHECK_INT(cap.acqs[0].reason, VLS_SLEEP_FOLIO_IO);
+	CHECK_INT(cap.acqs[1].asleep_ns, 300000);
+	__vls_locks_free(lk);
+}
+
 /* ---- process scope: by pid, else by mm; each acquisition once ------- */
 
 static const struct step procs_steps[] = {
@@ -1135,6 +1166,7 @@ int main(void)
 
 	vls_ctx_new(&ctx);
 	test_writer_behind_readers(ctx);
+	test_no_switch_in(ctx);
 	test_process_scope(ctx);
 	test_reader_behind_writer(ctx);
 	test_three_hops(ctx);
