@@ -145,22 +145,34 @@ static void check_run(const struct jv *run, bool good)
 	CHECK_INT(jint(jkey(jkey(jkey(p, "mmap_lock"), "read"), "acquisitions")), 3);
 }
 
+/* The JSON report of run id, parsed: false (after a failed check) if not. */
+static bool report_json(vls_db *db, int64_t *id, struct jv *doc)
+{
+	vls_report_opts o = VLS_REPORT_OPTS_INIT;
+	char *out = NULL;
+	bool ok;
+
+	o.run_ids = id;
+	o.nruns = 1;
+	CHECK_INT(vls_report_json(&out, db, &o), 0);
+	ok = out && jparse(doc, out);
+	CHECK(ok);
+	vls_buf_free(db, out);
+	return ok;
+}
+
 static void check(vls_db *db, int64_t id, bool good)
 {
 	vls_report_opts o = VLS_REPORT_OPTS_INIT;
 	char *out = NULL;
 	struct jv doc;
 
-	o.run_ids = &id;
-	o.nruns = 1;
-	CHECK_INT(vls_report_json(&out, db, &o), 0);
-	CHECK(out && jparse(&doc, out));
-	if (!out)
+	if (!report_json(db, &id, &doc))
 		return;
 	check_run(jidx(jkey(&doc, "runs"), 0), good);
 	jfree(&doc);
-	vls_buf_free(db, out);
-	out = NULL;
+	o.run_ids = &id;
+	o.nruns = 1;
 	CHECK_INT(vls_report_text(&out, db, &o), 0);
 	CHECK(out && (strstr(out, "workload iofault --threads 2: getrusage") != NULL) == good);
 	vls_buf_free(db, out);
@@ -204,11 +216,9 @@ static int acquire(vls_import *imp, uint64_t *ts, int32_t tid, uint64_t mm,
  */
 static void test_own_mm(vls_db *db)
 {
-	vls_report_opts o = VLS_REPORT_OPTS_INIT;
 	vls_import *imp = NULL;
 	uint64_t ts = 0;
 	int64_t id = 0;
-	char *out = NULL;
 	struct jv doc;
 	int err;
 
@@ -225,11 +235,7 @@ static void test_own_mm(vls_db *db)
 	CHECK_INT(err, 0);
 	CHECK_INT(vls_import_commit(&id, imp), 0);
 	vls_import_free(imp);
-	o.run_ids = &id;
-	o.nruns = 1;
-	CHECK_INT(vls_report_json(&out, db, &o), 0);
-	CHECK(out && jparse(&doc, out));
-	if (!out)
+	if (!report_json(db, &id, &doc))
 		return;
 	{
 		const struct jv *procs = jkey(jidx(jkey(&doc, "runs"), 0), "processes");
@@ -248,7 +254,6 @@ static void test_own_mm(vls_db *db)
 		CHECK_INT(threads[1], 1);
 	}
 	jfree(&doc);
-	vls_buf_free(db, out);
 }
 
 int main(void)
