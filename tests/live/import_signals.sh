@@ -17,9 +17,10 @@ load='while :; do cat /proc/self/maps >/dev/null; done'
 # times: how many events a second of recording gives depends on the
 # machine and its load, and how fast they import on the build, so a
 # short recording is made longer (2 s gave 161 ms of import on a quiet
-# 2-CPU VM once the import got faster).
+# 2-CPU VM once the import got faster; 12 s gave less than 200 ms once
+# under two CPU hogs).
 dur_ms=0
-for secs in 2 5 12; do
+for secs in 2 5 12 30; do
 	"$VLS" record -a --duration "$secs" -o "$dat" >/dev/null 2>"$WORK/err" &
 	lpid=$(sh -c "$load" >/dev/null 2>&1 & echo $!)
 	wait %1 || { kill "$lpid"; fail "record: $(cat "$WORK/err")"; }
