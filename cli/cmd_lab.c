@@ -341,13 +341,18 @@ static int one_run(struct lab_env *env, const struct args *a,
 	snprintf(scratch, sizeof(scratch), "%s/scratch.img", env->work);
 	snprintf(out, sizeof(out), "%s/out.img", env->work);
 	snprintf(console, sizeof(console), "%s/console-%d-%u.log", env->work, j->idx, rep);
-	if ((ret = results_dir(env, a, j, rep, res, sizeof(res))) ||
-	    (ret = make_disks(env, scratch, out)))
+	if ((ret = results_dir(env, a, j, rep, res, sizeof(res))))
 		return ret;
 	g = (struct lab_guest){ .k = &j->k, .initrd = j->initrd, .scratch = scratch,
 		.outdisk = out, .console = console, .smp = (unsigned)a->smp,
 		.mem_mb = (unsigned)a->mem, .timeout = a->timeout };
-	if ((ret = lab_qemu_run(env, &g, what)))
+	for (g.boots = 1;; g.boots++) {
+		if ((ret = make_disks(env, scratch, out)))
+			return ret;
+		if ((ret = lab_qemu_run(env, &g, what)) != LAB_BOOT_AGAIN)
+			break;
+	}
+	if (ret)
 		return ret;
 	lab_progress(env, "%s: importing", what);
 	snprintf(label, sizeof(label), "%s %s%s%s", j->k.spec, a->scenario,

@@ -123,14 +123,19 @@ struct lab_guest {
 	char stage[64];           /* the last of them */
 	char crash[160];          /* its first Oops/BUG/panic line, or "" */
 	bool panicked;            /* "Kernel panic" on its console */
+	bool tcg;                 /* emulated, not KVM */
 };
-/* Boots of one run while the kernel panics before /init prints anything:
- * under TCG a boot can die in the kernel's own code patching (an int3
- * Oops in 6.12's early boot, seen once in about 80 boots here), which
- * says nothing about the scenario. A crash after /init started is the
+/* Boots of one run (fresh disks each) while its kernel panics in a way
+ * that says nothing about the scenario: before /init prints anything, or
+ * under TCG with an int3 Oops anywhere (the kernel's code patching races
+ * the emulator: in 6.12's early boot and at module load, twice in about
+ * 100 boots under load here). Any other crash after /init started is the
  * kernel's and fails the run. */
 #define LAB_BOOT_TRIES 3
+#define LAB_BOOT_AGAIN (-2)       /* lab_qemu_run(): boot once more */
 int lab_qemu_check(const struct lab_env *env, const struct lab_arch *a);
+/* One boot of g (g->boots is its number): 0, an exit status after a
+ * message, or LAB_BOOT_AGAIN after a crash that is not the run's */
 int lab_qemu_run(struct lab_env *env, struct lab_guest *g, const char *what);
 
 /* results.c */

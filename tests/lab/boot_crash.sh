@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# A guest kernel that panics before /init (under TCG a 6.12 boot died in
-# its own code patching, "Oops: int3", once in about 80 boots) is booted
-# again, up to 3 boots; a panic after /init started fails the run at once,
-# with the stage and the crash line. A qemu-system-x86_64 earlier in PATH
-# plays the crashing kernel (writing its console as the real one does),
-# then hands over to the real qemu.
+# A guest kernel that panics before /init, or under TCG with an int3 Oops
+# anywhere (its code patching races the emulator: at boot and at module
+# load: twice in about 100 boots under load), is booted again, up to 3 boots;
+# any other panic after /init started fails the run at once, with the
+# stage and the crash line. A qemu-system-x86_64 earlier in PATH plays the
+# crashing kernel (writing its console as the real one does), then hands
+# over to the real qemu.
 source "$(dirname "$0")/lab_common.bash"
 
 real=$(command -v qemu-system-x86_64) || skip "no qemu-system-x86_64 (scripts/deps.sh --lab)"
@@ -12,16 +13,20 @@ mkdir "$WORK/bin"
 cat >"$WORK/bin/qemu-system-x86_64" <<EOF
 #!/bin/sh
 n=\$((\$(cat "$WORK/boots" 2>/dev/null || echo 0) + 1)); echo \$n >"$WORK/boots"
+printf '%s\n' "\$@" >"$WORK/args"
 early() {
 	printf 'Booting from ROM...\r\n\033[2J[    2.393819] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI\r\n'
 	printf '[    2.394525] RIP: 0010:sched_clock_cpu+0x9/0x190\r\n'
 	printf '[    2.397441] Kernel panic - not syncing: Fatal exception in interrupt\r\n'
 }
 case "\$CRASH:\$n" in
-twice:1|twice:2|always:*) early; exit 0;;
+always:*) early; exit 0;;
 late:*) printf 'VLS-LAB: modules\r\nVLS-LAB: running\r\n'
 	printf '[    9.100000] BUG: kernel NULL pointer dereference, address: 0000000000000000\r\n'
 	printf '[    9.200000] Kernel panic - not syncing: Fatal exception\r\n'; exit 0;;
+int3:1) printf 'VLS-LAB: modules\r\n'
+	printf '[    6.200000] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI\r\n'
+	printf '[    6.300000] Kernel panic - not syncing: Fatal exception in interrupt\r\n'; exit 0;;
 esac
 exec "$real" "\$@"
 EOF
@@ -55,13 +60,24 @@ grep -q "panicked after /init's \"running\": BUG: kernel NULL pointer dereferenc
 	"$WORK/lab.err" || fail "no stage and crash line on stderr"
 [ ! -e "$DB" ] || fail "a DB was created for nothing"
 
-crash_run twice
-[ "$rc" -eq 0 ] || fail "two panics before /init, then a good boot: exit $rc, want 0"
-[ "$(cat "$WORK/boots")" -eq 3 ] || fail "booted $(cat "$WORK/boots") times, want 3"
-grep -q "booting again, 3 of 3" "$WORK/lab.err" || fail "the retries are not said"
+# an int3 Oops at module load, then real boots (two left: a real one may
+# hit the same race)
+crash_run int3
+if grep -qx kvm "$WORK/args"; then
+	# under KVM there is no such race: the kernel's crash
+	[ "$rc" -eq 1 ] && [ "$(cat "$WORK/boots")" -eq 1 ] ||
+		fail "KVM: an int3 panic after /init: exit $rc, $(cat "$WORK/boots") boots"
+	echo ok
+	exit 0
+fi
+[ "$rc" -eq 0 ] || fail "an int3 panic after /init, then a good boot: exit $rc, want 0"
+boots=$(cat "$WORK/boots")
+[ "$boots" -ge 2 ] || fail "booted $boots times, want 2 or more"
+grep -q "panicked after /init's \"modules\" (Oops: int3: 0000 \[#1\] PREEMPT SMP NOPTI; console: .*): booting again, 2 of 3" \
+	"$WORK/lab.err" || fail "the retry is not said"
 [ "$(runs)" -eq 1 ] || fail "$(runs) runs stored, want 1"
-[ "$(sqlite3 "$DB" "SELECT value FROM run_meta WHERE key = 'lab.boots'")" = 3 ] ||
-	fail "lab.boots is not 3"
+[ "$(sqlite3 "$DB" "SELECT value FROM run_meta WHERE key = 'lab.boots'")" = "$boots" ] ||
+	fail "lab.boots is not $boots"
 lab_check "$(cat <<'PY'
 for t in faulters(runs[0]):
     expect(t["by_reason"]["io_retry"] == t["ru_majflt"] > 0,
