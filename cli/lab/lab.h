@@ -118,7 +118,7 @@ struct lab_guest {
 	double timeout;
 	char cmdline[4096];       /* the qemu command, for the run's metadata */
 	double elapsed;           /* of the boot that ran /init */
-	unsigned boots;           /* > 1: the kernel crashed before /init */
+	unsigned boots;           /* this boot's number (LAB_BOOT_TRIES) */
 	unsigned stages;          /* "VLS-LAB:" lines of the last boot */
 	char stage[64];           /* the last of them */
 	char crash[160];          /* its first Oops/BUG/panic line, or "" */

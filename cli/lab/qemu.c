@@ -68,9 +68,9 @@ static void build(struct qargv *q, struct lab_guest *g)
 	add(q, a->qemu);
 	for (int i = 0; a->machine[i]; i++)
 		add(q, a->machine[i]);
+	g->tcg = !kvm_usable(a);
 	add(q, "-accel");
-	add(q, kvm_usable(a) ? "kvm" : "tcg,thread=multi");
-	g->tcg = strcmp(q->argv[q->argc - 1], "kvm") != 0;
+	add(q, g->tcg ? "tcg,thread=multi" : "kvm");
 	snprintf(q->smp, sizeof(q->smp), "%u", g->smp);
 	snprintf(q->mem, sizeof(q->mem), "%u", g->mem_mb);
 	snprintf(q->d0, sizeof(q->d0), "file=%s,format=raw,if=none,id=d0", g->scratch);
