@@ -63,7 +63,10 @@ static const struct cli_cmd cmd = {
 	"high-resolution clocksource counts jiffies: 4 ms at HZ=250). A step "
 	"coarser than a nanosecond gets a warning: waits and holds shorter "
 	"than it read as 0, durations are whole steps; the report says so in "
-	"a note (run meta timestamp_resolution_ns).\n\n"
+	"a note (run meta timestamp_resolution_ns). A trace clock that counts "
+	"rather than keeps time (counter, uptime, x86-tsc: a text's timestamps "
+	"without a decimal point) gets a warning too: the report then gives "
+	"every count, but no wait, hold or duration.\n\n"
 	"Each run is one transaction: a failure or Ctrl-C leaves no part of that "
 	"run, and the runs imported before it by the same command stay. An "
 	"import stops at its first failing file. On a terminal a progress bar "
@@ -146,10 +149,20 @@ static void warn_resolution(vls_db *db, int64_t run_id, const char *path)
 {
 	uint64_t res = meta_u64(db, run_id, "timestamp_resolution_ns");
 	uint64_t clock = meta_u64(db, run_id, "timestamp_clock_step_ns");
-	const char *format = NULL;
+	const char *format = NULL, *ts = NULL, *name = NULL;
 	char step[32];
 	bool perf;
 
+	/* run meta "timestamps" (lib/meta.h): a clock that counts */
+	if (!vls_db_run_meta(&ts, db, run_id, "timestamps") && ts &&
+	    !strcmp(ts, "counts")) {
+		vls_db_run_meta(&name, db, run_id, "trace_clock");
+		cli_err(&cmd, "%s: the trace clock%s%s counts, it does not keep "
+			"time: waits, holds and durations are unknown, counts "
+			"stand; record with trace_clock local", path,
+			name ? " " : "", name ? name : "");
+		return;
+	}
 	if (res <= 1)
 		return;
 	perf = !vls_db_run_meta(&format, db, run_id, "format") && format &&

@@ -662,7 +662,7 @@ typedef struct vls_report_opts {
 	{ VLS_REPORT_OPTS_VERSION, NULL, 0, VLS_BY_PROCESS, 0, 0, 0, 0, NULL }
 
 /** The version of the report and compare JSON (docs/report-json.md). */
-#define VLS_REPORT_JSON_VERSION 3
+#define VLS_REPORT_JSON_VERSION 4
 
 /** The report as one JSON object {"format": "vmlockstat-report",
  * "version": VLS_REPORT_JSON_VERSION, "runs": [...]}, NUL-terminated; free

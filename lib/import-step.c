@@ -86,7 +86,8 @@ int __vls_tstep_meta(vls_ctx *ctx, const struct vls_tstep *t,
 	uint64_t npairs = pairs(t), res = v ? strtoull(v, NULL, 10) : 0;
 	int ret;
 
-	if (!npairs)
+	/* counts of a clock: no step of time to measure */
+	if (!npairs || __vls_meta_ts_counts(meta))
 		return 0;
 	ret = __vls_meta_setf(ctx, meta, "timestamp_pairs", "%" PRIu64, npairs);
 	if (!ret)

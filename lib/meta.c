@@ -97,3 +97,23 @@ void __vls_meta_clear(vls_ctx *ctx, struct vls_meta *m)
 	__vls_free(ctx, m->vals);
 	memset(m, 0, sizeof(*m));
 }
+
+bool __vls_clock_counts(const char *name)
+{
+	/* kernel/trace/trace.c trace_clocks[] with in_ns 0, and the arch
+	 * clocks (ARCH_TRACE_CLOCKS) of x86 and powerpc */
+	static const char *const counting[] = { "counter", "uptime", "x86-tsc",
+						"ppc-tb" };
+
+	for (size_t i = 0; name && i < sizeof(counting) / sizeof(counting[0]); i++)
+		if (!strcmp(name, counting[i]))
+			return true;
+	return false;
+}
+
+bool __vls_meta_ts_counts(const struct vls_meta *m)
+{
+	const char *v = __vls_meta_get(m, VLS_META_TIMESTAMPS);
+
+	return v && !strcmp(v, VLS_TIMESTAMPS_COUNTS);
+}

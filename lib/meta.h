@@ -7,6 +7,7 @@
 #ifndef VLS_META_H
 #define VLS_META_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "vls-local.h"
@@ -24,6 +25,22 @@ int __vls_meta_setf(vls_ctx *ctx, struct vls_meta *m, const char *key,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 const char *__vls_meta_get(const struct vls_meta *m, const char *key);
 void __vls_meta_clear(vls_ctx *ctx, struct vls_meta *m);
+
+/*
+ * Run meta VLS_META_TIMESTAMPS = VLS_TIMESTAMPS_COUNTS: the trace clock
+ * counts (tracefs's counter, uptime's jiffies, x86-tsc's cycles, ppc-tb's
+ * ticks: the clocks the kernel marks not in_ns) and nothing in the trace
+ * converts its counts to time. The events keep their order, so counts
+ * stand; every duration is unknown. Absent: the timestamps are time.
+ */
+#define VLS_META_TIMESTAMPS "timestamps"
+#define VLS_TIMESTAMPS_COUNTS "counts"
+
+/* Is trace_clock name (as tracefs's trace_clock lists it) one that counts
+ * rather than keeps time? false for a name it does not know. */
+bool __vls_clock_counts(const char *name);
+/* Does run meta m say the timestamps are counts? */
+bool __vls_meta_ts_counts(const struct vls_meta *m);
 
 /*
  * The sidecar "<trace.dat>.meta", written by vmlockstat record next to its

@@ -139,21 +139,33 @@ static const char *parse_cpu(struct text_line *l, const char *p)
 static int parse_time(struct text_line *l, const char **pp)
 {
 	const char *p = *pp, *dot;
-	uint64_t us = 0;
+	uint64_t n = 0;
+	bool big = false;
 
-	while (is_digit(*p) && us < UINT64_MAX / 10000)
-		us = us * 10 + (uint64_t)(*p++ - '0');
+	for (; is_digit(*p); p++) {
+		big |= n > (UINT64_MAX - 9) / 10;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
 	l->ts_us = p > *pp && p[0] == 'u' && p[1] == 's';
+	l->ts_count = p > *pp && !l->ts_us && *p != '.';
+	l->ts_digits = 0;
 	if (l->ts_us) {
-		l->ts_ns = us * 1000;
+		if (big || n > UINT64_MAX / 1000)
+			return VLS_ERROR;
+		l->ts_ns = n * 1000;
 		l->ts_digits = 6;
 		p += 2;
 		if (*p && *p != ':')
 			p++;
+	} else if (l->ts_count) {
+		/* a clock that counts (its in_ns is 0): the raw count, which
+		 * no rule turns into time (x86-tsc's cycles are 1e15 and up) */
+		if (big)
+			return VLS_ERROR;
+		l->ts_ns = n;
 	} else if (__vls_text_parse_ts(&l->ts_ns, *pp, &p)) {
 		return VLS_ERROR;
 	} else {
-		/* none without a point: a counter clock's raw count */
 		dot = memchr(*pp, '.', (size_t)(p - *pp));
 		l->ts_digits = dot ? (uint8_t)(p - dot - 1 > 9 ? 9 : p - dot - 1) : 0;
 	}

@@ -61,6 +61,7 @@ struct text_state {
 	bool perf;                  /* the perf script dialect */
 	bool perf_user;             /* the callchain reached user frames */
 	uint8_t ts_digits;          /* the fewest decimals printed, 0: none yet */
+	enum { TS_UNSEEN, TS_TIME, TS_COUNT } ts_kind; /* of the first event */
 	struct text_name *names;    /* NAMES_MAX, interned event names */
 	size_t nnames;
 	struct vls_u64map by_name;  /* hash of a name -> index in names */
@@ -452,6 +453,19 @@ static int event_line(vls_reader *r, struct text_state *st, const struct text_li
 	}
 	if (st->skipped && st->skipped_cpu == l->cpu)
 		st->skipped = false;
+	/* one clock per trace: a count among times (or a time among
+	 * counts) cannot be placed on the trace's axis */
+	if (st->ts_kind == TS_UNSEEN)
+		st->ts_kind = l->ts_count ? TS_COUNT : TS_TIME;
+	else if ((st->ts_kind == TS_COUNT) != l->ts_count) {
+		st->user_stack = st->perf;
+		st->skipped = true;
+		st->skipped_cpu = l->cpu;
+		st->skipped_tid = l->tid;
+		return bad_line(r, st, l->ts_count ? "a timestamp without a point "
+				"(a counting clock's) among times" :
+				"a time among a counting clock's timestamps");
+	}
 	memset(&ev, 0, sizeof(ev));
 	ret = intern(r, st, l->name, l->name_len, &n);
 	if (ret)
@@ -612,9 +626,12 @@ static int final_meta(vls_reader *r, struct text_state *st)
 	if (!ret)
 		ret = __vls_meta_setf(r->ctx, &r->meta, "text.out_of_order", "%llu",
 				      (unsigned long long)st->out_of_order);
-	if (!ret && st->ts_digits)
+	if (!ret && st->ts_digits && st->ts_kind != TS_COUNT)
 		ret = __vls_meta_setf(r->ctx, &r->meta, "timestamp_resolution_ns",
 				      "%llu", res);
+	if (!ret && st->ts_kind == TS_COUNT)
+		ret = __vls_meta_set(r->ctx, &r->meta, VLS_META_TIMESTAMPS,
+				     VLS_TIMESTAMPS_COUNTS);
 	if (!ret && st->lost_known)
 		ret = __vls_meta_setf(r->ctx, &r->meta, "lost_events", "%llu",
 				      (unsigned long long)st->lost);
@@ -633,6 +650,7 @@ static void reset(struct text_state *st)
 	st->lineno = st->last_ts = st->out_of_order = st->lost = 0;
 	st->perf_user = false;
 	st->ts_digits = 0;
+	st->ts_kind = TS_UNSEEN;
 	st->kinds_seen = 0;
 }
 

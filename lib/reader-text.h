@@ -43,6 +43,9 @@ struct text_line {
 				* tracefs's latency-format option */
 	bool ts_us;            /* latency-format: "5459244784us!:" */
 	bool buffer_prefix;    /* trace-cmd report of an instance: "name: " */
+	/* no point and no "us": a clock that counts (counter, uptime's
+	 * jiffies, x86-tsc cycles), ts_ns its raw count, not time */
+	bool ts_count;
 	uint8_t ts_digits;     /* decimals of the time (6, 9; "us": 6), 0 when
 				* it has no point */
 };

@@ -102,6 +102,7 @@ struct tdfile {
 	size_t nbufs, bufs_cap;
 	bool top_has_data;
 	char clock[64];
+	bool tsc2nsec;          /* libtracecmd turns the clock's counts to ns */
 	/* the h->bufs entry check_cpu_data() records into, -1: none */
 	long cur_buf;
 	size_t kept_cpus;
@@ -926,6 +927,8 @@ static int handle_option(struct tdfile *f, unsigned id, uint64_t off, uint64_t l
 		own_data_no(f, "a DATE or OFFSET option (shifted timestamps)");
 	if (id == OPT_TIME_SHIFT || id == OPT_TSC2NSEC)
 		own_data_no(f, "a TIME_SHIFT or TSC2NSEC option (converted timestamps)");
+	if (id == OPT_TSC2NSEC)
+		f->tsc2nsec = true;
 	if (id == OPT_BUFFER_TEXT)
 		own_data_no(f, "a latency buffer");
 	if (id != OPT_CPUSTAT && id != OPT_TRACECLOCK && id != OPT_UNAME &&
@@ -1186,6 +1189,8 @@ static int set_meta(struct tdfile *f)
 		ret = __vls_meta_set(ctx, m, "tracedat.compression", f->h->compression);
 	if (!ret && f->clock[0])
 		ret = __vls_meta_set(ctx, m, "trace_clock", f->clock);
+	if (!ret && __vls_clock_counts(f->clock) && !f->tsc2nsec)
+		ret = __vls_meta_set(ctx, m, VLS_META_TIMESTAMPS, VLS_TIMESTAMPS_COUNTS);
 	return ret ? ret : set_lost(f);
 }
 

@@ -13,7 +13,8 @@
 
 /* VLS_REPORT_JSON_VERSION (vmlockstat.h) 2: nested left by_reason (it is
  * no fallback) for faults.nested; 3: kernel-mode faults apart, the
- * user-fault fallback rate first */
+ * user-fault fallback rate first; 4: a histogram is null without the
+ * capability time */
 
 #define J_INT(j, k, v) \
 	((v) == VLS_RNULL ? __vls_json_null(j, k) : __vls_json_int(j, k, v))
@@ -41,6 +42,11 @@ static void put_stats(struct vls_json *j, const char *key, const struct vls_rsta
 	J_INT(j, "trylock_fails", s->trylock_fails);
 	put_dist(j, "wait_ns", &s->wait);
 	put_dist(j, "hold_ns", &s->hold);
+	if (s->untimed) {
+		__vls_json_null(j, "histogram");
+		__vls_json_obj_end(j);
+		return;
+	}
 	__vls_json_obj(j, "histogram");
 	__vls_json_str(j, "scale", "log2_ns");
 	__vls_json_str(j, "of", "wait_ns");

@@ -9,6 +9,7 @@
  * vmstat. A figure that rests on a missing capability is null.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,8 @@ int __vls_rl_caps(struct vls_rloader *L, struct vls_rrun *run)
 	int err;
 
 	caps_from_events(run, __vls_rl_meta(L, "events.present"));
+	if (!__vls_meta_ts_counts(&L->meta))
+		__vls_rl_cap(run, VLS_CAP_TIME);
 	err = __vls_rl_query(L, "SELECT count(*) FROM stack WHERE run_id = :run_id",
 			     run->id, count_row, &stacks);
 	if (err)
@@ -132,6 +135,23 @@ static int resolution_note(struct vls_rloader *L, struct vls_rrun *run)
 			     "the decimals the trace printed");
 }
 
+/* A trace clock that counts (meta.h: VLS_META_TIMESTAMPS). */
+static int untimed_note(struct vls_rloader *L, struct vls_rrun *run)
+{
+	const char *clock = __vls_rl_meta(L, "trace_clock");
+	char what[96];
+
+	if (clock)
+		snprintf(what, sizeof(what), "the trace clock is %.32s, which counts", clock);
+	else
+		snprintf(what, sizeof(what), "the timestamps have no decimal point: "
+			 "a trace clock that counts (counter, uptime, x86-tsc)");
+	return __vls_rl_note(L, run, "%s, not time: every wait, hold, I/O wait "
+			     "and duration is unknown and no wait-for chain is "
+			     "shown; the counts stand (record with trace_clock "
+			     "local, or any that keeps time)", what);
+}
+
 /* What the run lacks, said plainly, in the order a reader needs it. */
 int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run)
 {
@@ -153,6 +173,8 @@ int __vls_rl_notes(struct vls_rloader *L, struct vls_rrun *run)
 				    __vls_rl_meta(L, "time_backwards_max_ns") : "?");
 	if (!err)
 		err = stack_notes(L, run);
+	if (!err && !__vls_rrun_has_cap(run, VLS_CAP_TIME))
+		err = untimed_note(L, run);
 	if (!err)
 		err = resolution_note(L, run);
 	if (!err && !lock)

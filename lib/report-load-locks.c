@@ -695,7 +695,9 @@ int __vls_rl_locks(struct vls_rloader *L, struct vls_rrun *run)
 	for (size_t i = 0; i < run->ntasks; i++)
 		zero_unknown(run->tasks[i].lock);
 	err = load_stats(L, run);
+	/* a chain is a wait of a length in time */
 	if (!err && (L->sections & VLS_REPORT_CHAINS) &&
+	    __vls_rrun_has_cap(run, VLS_CAP_TIME) &&
 	    __vls_rl_has_table(L, "lock_chain"))
 		err = load_chains(L, run);
 	return err;

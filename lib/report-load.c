@@ -126,6 +126,41 @@ void __vls_rstats_zero(struct vls_rstats *s)
 	s->known = true;
 }
 
+/* Durations a run whose timestamps count (no VLS_CAP_TIME) cannot give:
+ * how many there were stands, how long they took is unknown. */
+static void dist_untimed(struct vls_rdist *d)
+{
+	d->sum = d->max = d->p50 = d->p99 = VLS_RNULL;
+}
+
+static void stats_untimed(struct vls_rstats *s)
+{
+	for (int m = 0; m < 2; m++) {
+		dist_untimed(&s[m].wait);
+		dist_untimed(&s[m].hold);
+		s[m].hist = NULL;    /* in the report's arena */
+		s[m].nhist = 0;
+		s[m].untimed = true;
+	}
+}
+
+static void run_untimed(struct vls_rrun *run)
+{
+	run->duration_ns = run->ts_step_ns = run->chain_threshold_ns = VLS_RNULL;
+	dist_untimed(&run->f.io_wait);
+	stats_untimed(run->lock);
+	for (size_t i = 0; i < run->ntasks; i++) {
+		dist_untimed(&run->tasks[i].f.io_wait);
+		stats_untimed(run->tasks[i].lock);
+	}
+	for (size_t i = 0; i < run->nprocs; i++) {
+		dist_untimed(&run->procs[i].f.io_wait);
+		stats_untimed(run->procs[i].lock);
+	}
+	for (size_t i = 0; i < run->nsites; i++)
+		stats_untimed(run->sites[i].lock);
+}
+
 static void task_init(struct vls_rtask *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -444,6 +479,8 @@ static int load_run(struct vls_rloader *L, struct vls_rrun *run, int64_t id)
 		return err;
 	filter_tasks(L, run);
 	err = __vls_rl_processes(L, run);
+	if (!__vls_rrun_has_cap(run, VLS_CAP_TIME))
+		run_untimed(run);
 	if (!err)
 		err = __vls_rl_notes(L, run);
 	if (err)

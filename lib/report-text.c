@@ -419,6 +419,11 @@ static void put_chains(struct vls_buf *b, const struct vls_rrun *run,
 
 	if (!__vls_rrun_has_cap(run, VLS_CAP_MMAP_LOCK))
 		return;
+	if (!__vls_rrun_has_cap(run, VLS_CAP_TIME)) {
+		__vls_buf_puts(b, "\nwait-for chains: unknown (the timestamps are "
+			       "counts, not time: no wait has a length)\n");
+		return;
+	}
 	__vls_rfmt_ns(m, sizeof(m), (int64_t)min);
 	if (!run->nchains) {
 		__vls_buf_printf(b, "\nno wait-for chains: no contended mmap_lock wait "

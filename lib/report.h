@@ -37,6 +37,8 @@ struct vls_rdist {
 /* The STATS object of the contract, for one mode. */
 struct vls_rstats {
 	bool known;               /* false: the run has no mmap_lock events */
+	bool untimed;             /* the run's timestamps count (no VLS_CAP_TIME):
+				   * counts only, wait and hold times null */
 	int64_t acquisitions, contended, trylock_fails;
 	struct vls_rdist wait, hold;
 	/* waits: hist[i] in [2^i, 2^(i+1)) ns (0 holds 0..1), i < nhist <=
@@ -159,6 +161,9 @@ struct vls_report {
 #define VLS_CAP_VMSTAT "vmstat"
 #define VLS_CAP_VMA_LOCK_STATS "vma_lock_stats"
 #define VLS_CAP_CONTENTION "lock_contention"
+/* timestamps that keep time: every run but one whose trace clock counts
+ * (run meta VLS_META_TIMESTAMPS, meta.h) */
+#define VLS_CAP_TIME "time"
 
 /* What to load: only the sections asked (VLS_REPORT_* bits), at most top
  * rows per list (0: all), chains of contended waits of chain_min_ns or

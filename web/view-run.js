@@ -28,7 +28,7 @@ VLS.views.run = function (root, params) {
     root.appendChild(VLS.card('Call sites', callsites(r.callsites)));
     ['read', 'write'].forEach(function (m) {
       var s = r.mmap_lock && r.mmap_lock[m], c = root.querySelector('#hist-' + m);
-      if (s && s.histogram.buckets.length)
+      if (s && s.histogram && s.histogram.buckets.length)
         VLS.charts.histogram(c, [{ name: m + ' (' + F.count(s.wait_ns.count) + ' waits)',
           color: m === 'read' ? VLS.RUN_COLORS[0] : VLS.RUN_COLORS[1], buckets: s.histogram.buckets }]);
       else

@@ -42,18 +42,25 @@ def need(obj, path, name, t, nullable=False):
     return v
 
 
-def dist(d, path):
+def dist(d, path, timed, summed=False):
+    """timed: the run has the capability time; without it only the count.
+    summed: a process's, which may be its threads' summed (no percentiles)."""
     count = need(d, path, "count", INT)
+    if not timed:
+        for k in ("sum", "max", "p50", "p99"):
+            if need(d, path, k, INT, nullable=True) is not None:
+                err(f"{path}.{k}", "a duration without the capability time")
+        return
     need(d, path, "sum", INT)
     for k in ("max", "p50", "p99"):
         v = need(d, path, k, INT, nullable=True)
-        if v is None and count:
+        if v is None and count and not (summed and k != "max"):
             err(f"{path}.{k}", "null with a non-zero count")
         if v is not None and v < 0:
             err(f"{path}.{k}", "negative time")
 
 
-def stats(s, path):
+def stats(s, path, timed, summed=False):
     if s is None:
         return
     for k in ("acquisitions", "contended", "trylock_fails"):
@@ -63,8 +70,10 @@ def stats(s, path):
     for k in ("wait_ns", "hold_ns"):
         d = need(s, path, k, OBJ)
         if d is not None:
-            dist(d, f"{path}.{k}")
-    h = need(s, path, "histogram", OBJ)
+            dist(d, f"{path}.{k}", timed, summed)
+    h = need(s, path, "histogram", OBJ, nullable=not timed)
+    if h is not None and not timed:
+        err(f"{path}.histogram", "a histogram without the capability time")
     if h is not None:
         if need(h, f"{path}.histogram", "scale", STR) != "log2_ns":
             err(f"{path}.histogram.scale", "expected 'log2_ns'")
@@ -76,7 +85,7 @@ def stats(s, path):
             err(f"{path}.histogram", f"buckets sum {sum(b)} != wait count {w['count']}")
 
 
-def locks(obj, path, has_lock):
+def locks(obj, path, has_lock, timed, summed=False):
     m = need(obj, path, "mmap_lock", OBJ)
     if m is None:
         return
@@ -86,7 +95,7 @@ def locks(obj, path, has_lock):
             err(f"{path}.mmap_lock.{mode}", "null although the run has mmap_lock")
         if not has_lock and s is not None:
             err(f"{path}.mmap_lock.{mode}", "a figure without mmap_lock events")
-        stats(s, f"{path}.mmap_lock.{mode}")
+        stats(s, f"{path}.mmap_lock.{mode}", timed, summed)
 
 
 # The fallback reasons: they add up to the fallbacks; nested is apart.
@@ -136,7 +145,7 @@ def user_figures(f, path, t, fb, kernel_fb):
         err(f"{path}.user_fallback_rate", f"{rate} != {ufb}/{uf}")
 
 
-def task(t, path, has_lock, process):
+def task(t, path, has_lock, timed, process):
     if not process:
         need(t, path, "tid", INT)
         need(t, path, "prio", INT, nullable=True)
@@ -146,7 +155,7 @@ def task(t, path, has_lock, process):
     need(t, path, "pid", INT, nullable=True)
     need(t, path, "comm", STR, nullable=True)
     faults(t, path, "faults", "fallback_faults")
-    locks(t, path, has_lock)
+    locks(t, path, has_lock, timed, process)
 
 
 def chain(c, path):
@@ -189,20 +198,28 @@ def run(r, path):
     if not all(isinstance(x, str) for x in caps + notes):
         err(path, "capabilities and notes must be strings")
     has_lock = "mmap_lock" in caps
+    timed = "time" in caps
+    if not timed and r.get("duration_ns") is not None:
+        err(f"{path}.duration_ns", "a duration without the capability time")
     f = need(r, path, "faults", OBJ)
     if f is not None:
         faults(f, f"{path}.faults", "total", "fallback")
+        iw = f.get("io_wait_ns") or {}
+        if not timed and any(iw.get(k) is not None for k in ("sum", "max", "p50", "p99")):
+            err(f"{path}.faults.io_wait_ns", "a duration without the capability time")
         if f.get("total") is None and "page_fault_user" not in caps and not any(
                 "page_fault_user" in n for n in notes):
             err(f"{path}.notes", "fault count unknown but no note says why")
-    locks(r, path, has_lock)
+    locks(r, path, has_lock, timed)
     for key, proc in (("tasks", False), ("processes", True)):
         for i, t in enumerate(need(r, path, key, LIST) or []):
-            task(t, f"{path}.{key}[{i}]", has_lock, proc)
+            task(t, f"{path}.{key}[{i}]", has_lock, timed, proc)
     for i, c in enumerate(need(r, path, "callsites", LIST) or []):
         need(c, f"{path}.callsites[{i}]", "callsite", STR)
-        locks(c, f"{path}.callsites[{i}]", has_lock)
+        locks(c, f"{path}.callsites[{i}]", has_lock, timed)
     chains = need(r, path, "chains", LIST) or []
+    if chains and not timed:
+        err(f"{path}.chains", "chains without the capability time")
     for i, c in enumerate(chains):
         chain(c, f"{path}.chains[{i}]")
     total = need(r, path, "chains_total", INT)
@@ -361,8 +378,8 @@ def main():
     fmt = need(doc, "$", "format", STR)
     if fmt not in ("vmlockstat-report", "vmlockstat-compare"):
         err("$.format", "expected 'vmlockstat-report' or 'vmlockstat-compare'")
-    if need(doc, "$", "version", INT) != 3:
-        err("$.version", "expected 3")
+    if need(doc, "$", "version", INT) != 4:
+        err("$.version", "expected 4")
     if fmt == "vmlockstat-compare":
         compare(doc)
     else:

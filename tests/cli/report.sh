@@ -102,7 +102,7 @@ for s in "run 1: stock" "kernel        6.12.117" "lost events   0" \
 	"all faults: 3222 (counted from page_fault_user), 1036 fell back to mmap_lock (rate 32.2%)" \
 	"by reason: io_retry 1028, no_io 2, kernel_mode 6, no_vma_lock 0" \
 	"nested (mmap_lock inside a fault the VMA lock handled, no fallback): 7" \
-	"capabilities  mmap_lock page_fault_user filemap sched_switch stacks per_vma_lock" \
+	"capabilities  mmap_lock page_fault_user filemap sched_switch time stacks per_vma_lock" \
 	"mmap_lock per process" "worst wait-for chains of contended waits of 100.00 us or more (10 of 22," \
 	"989 uncontended waits of that length not chained: a stacktrace trigger's cost, not contention"; do
 	grep -qF "$s" "$T/r.txt" && ok "text has '$s'" || fail "text lacks '$s'"
@@ -138,7 +138,7 @@ python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 f = {x["name"]: x for x in d["figures"]}
-assert d["format"] == "vmlockstat-compare" and d["version"] == 3, d["format"]
+assert d["format"] == "vmlockstat-compare" and d["version"] == 4, d["format"]
 assert d["figures"][0]["name"] == "user_fallback_rate", d["figures"][0]
 u = f["user_fallback_rate"]["values"]
 assert abs(u[0]["mean"] - 1030 / 3216) < 1e-9 and abs(u[1]["mean"] - 2 / 3215) < 1e-9, u

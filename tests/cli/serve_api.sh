@@ -81,7 +81,7 @@ done
 "$VLS" report --db "$DB" --run 1 --run 2 --run 3 --run 4 --run 5 --json >"$T/cli.json"
 status 200 /api/runs
 grep -qi '^content-type: application/json' "$T/hdr" || fail "/api/runs not JSON"
-py 'd["format"] == "vmlockstat-report" and d["version"] == 3' \
+py 'd["format"] == "vmlockstat-report" and d["version"] == 4' \
    '[r["label"] for r in d["runs"]] == ["stock", "patched", "arm64-6.12", "debian-6.1", "mprotect-fault"]' \
    '[r["arch"] for r in d["runs"]] == ["x86_64", "x86_64", "aarch64", "x86_64", "x86_64"]' \
    'd["runs"][0]["kernel"] == "6.12.117" and d["runs"][1]["kernel"] == "6.12.117-retryvma"' \
