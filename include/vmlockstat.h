@@ -445,7 +445,8 @@ typedef struct vls_run {
 	int64_t imported_at;   /**< unix seconds */
 	uint64_t events;
 	int64_t lost_events;   /**< -1 when the input does not say */
-	int64_t duration_ns;   /**< first to last event; -1 without events */
+	int64_t duration_ns;   /**< first to last event; -1 without events or time (a
+				  * trace clock that counts) */
 	/** user faults that fell back to mmap_lock / user faults (the report's
 	 * faults.user_fallback_rate), 0..1; negative when the run cannot say */
 	double user_fallback_rate;

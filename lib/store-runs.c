@@ -26,20 +26,21 @@ static void fill_run(vls_run *run, sqlite3_stmt *st)
 	run->events = (uint64_t)sqlite3_column_int64(st, 7);
 	run->lost_events = sqlite3_column_type(st, 8) == SQLITE_NULL
 				   ? -1 : sqlite3_column_int64(st, 8);
-	run->duration_ns = sqlite3_column_type(st, 9) == SQLITE_NULL ||
-			   sqlite3_column_type(st, 10) == SQLITE_NULL ? -1 :
-			   sqlite3_column_int64(st, 10) - sqlite3_column_int64(st, 9);
+	run->duration_ns = -1;
 	run->user_fallback_rate = -1.0;
 }
 
-/* The run's user-fault fallback rate as the report gives it (the same
- * capabilities decide when it is unknown). */
-static int user_rate(vls_run *run, vls_db *db)
+/* The run's duration and user-fault fallback rate as the report gives
+ * them (the same capabilities decide when they are unknown: a duration
+ * needs timestamps that keep time). */
+static int report_figures(vls_run *run, vls_db *db)
 {
 	const struct vls_rload_opts o = { .sections = VLS_REPORT_FAULTS };
 	struct vls_report *rep = NULL;
 	int err = __vls_report_load(&rep, db, &run->id, 1, &o);
 
+	if (!err && rep->runs[0].duration_ns != VLS_RNULL)
+		run->duration_ns = rep->runs[0].duration_ns;
 	if (!err)
 		run->user_fallback_rate = __vls_rfaults_user_rate(&rep->runs[0].f);
 	__vls_report_free(rep);
@@ -50,7 +51,7 @@ int vls_db_runs(vls_db *db, vls_run_cb cb, void *data)
 {
 	static const char sql[] =
 		"SELECT id, label, kernel, arch, source, format, imported_at, "
-		"events, lost_events, first_ts, last_ts FROM run ORDER BY id";
+		"events, lost_events FROM run ORDER BY id";
 	sqlite3_stmt *st = NULL;
 	vls_run run;
 	int rc, ret = 0;
@@ -61,7 +62,7 @@ int vls_db_runs(vls_db *db, vls_run_cb cb, void *data)
 	rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		fill_run(&run, st);
-		if ((ret = user_rate(&run, db)))
+		if ((ret = report_figures(&run, db)))
 			break;
 		if (cb(&run, data)) {
 			ret = VLS_ESTOPPED;

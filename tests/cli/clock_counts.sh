@@ -52,6 +52,9 @@ untimed() {
 		"$name: write acquisitions counted"
 	eq "$(json "$T/$name.json" 'r["faults"]["total"] > 0')" True "$name: faults counted"
 	eq "$(json "$T/$name.json" 'len(r["chains"])')" 0 "$name: no chain"
+	expect 0 "$VLS" runs --db "$db" --json
+	eq "$(python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["duration_ns"])' \
+		<"$T/out")" None "$name: runs --json duration_ns"
 }
 
 # --- tracefs text of the counter and the x86-tsc clock (text/record-clocks.sh) ----
