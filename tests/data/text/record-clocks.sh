@@ -6,21 +6,11 @@
 # removed at the end. Usage: record-clocks.sh OUTDIR
 set -eu
 out=${1:?usage: record-clocks.sh OUTDIR}
-T=/sys/kernel/tracing
-I=$T/instances/vlsclock
 mkdir -p "$out"
-[ -d $T/events ] || mount -t tracefs nodev $T
-mkdir $I
-trap '[ -d $I ] && { echo 0 > $I/tracing_on; rmdir $I; }' EXIT
-echo 0 > $I/tracing_on
-echo 1024 > $I/buffer_size_kb
-echo 1 > $I/options/record-tgid
-echo 1 > $I/options/event-fork
-for e in mmap_lock exceptions/page_fault_user filemap/mm_filemap_fault \
-	 sched/sched_switch sched/sched_process_fork sched/sched_process_exec \
-	 sched/sched_process_exit; do
-	echo 1 > $I/events/$e/enable
-done
+. "$(dirname "$0")/instance.sh"
+instance_open vlsclock mmap_lock exceptions/page_fault_user filemap/mm_filemap_fault \
+	sched/sched_switch sched/sched_process_fork sched/sched_process_exec \
+	sched/sched_process_exit
 for clock in counter x86-tsc; do
 	echo "$clock" > $I/trace_clock
 	echo > $I/trace

@@ -4,23 +4,13 @@
 # Usage: record.sh OUTDIR
 set -eu
 out=${1:?usage: record.sh OUTDIR}
-T=/sys/kernel/tracing
-I=$T/instances/vlstext
 mkdir -p "$out"
-[ -d $T/events ] || mount -t tracefs nodev $T
-mkdir $I
-trap '[ -d $I ] && { echo 0 > $I/tracing_on; rmdir $I; }' EXIT
-echo 0 > $I/tracing_on
-echo 1024 > $I/buffer_size_kb
-echo 1 > $I/options/record-tgid
-echo 1 > $I/options/event-fork
-for e in mmap_lock exceptions/page_fault_user filemap/mm_filemap_fault \
-	 filemap/mm_filemap_add_to_page_cache sched/sched_switch sched/sched_wakeup \
-	 sched/sched_waking sched/sched_process_fork sched/sched_process_exec \
-	 sched/sched_process_exit lock/contention_begin lock/contention_end \
-	 block/block_rq_issue block/block_rq_complete; do
-	echo 1 > $I/events/$e/enable
-done
+. "$(dirname "$0")/instance.sh"
+instance_open vlstext mmap_lock exceptions/page_fault_user filemap/mm_filemap_fault \
+	filemap/mm_filemap_add_to_page_cache sched/sched_switch sched/sched_wakeup \
+	sched/sched_waking sched/sched_process_fork sched/sched_process_exec \
+	sched/sched_process_exit lock/contention_begin lock/contention_end \
+	block/block_rq_issue block/block_rq_complete
 echo 'stacktrace if write == 0' > $I/events/mmap_lock/mmap_lock_start_locking/trigger
 # Only this shell and its children (event-fork), then the workload:
 # start a few programs and fault in a file through mmap.
