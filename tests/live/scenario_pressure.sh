@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issues 7 and 9, scenario pressure: 4 threads fault in a 64 MB file with
-# default readahead inside a memory cgroup limited to 16 MB, while a writer
+# default readahead inside a memory cgroup held to 16 MB (cgroup v2
+# memory.high: reclaimed and throttled, never OOM-killed), while a writer
 # loops mprotect() on the same VMA (Willy's case).
 #
 # No exact truth: pages are reclaimed between the readahead I/O and the
