@@ -343,7 +343,7 @@ VLS_EXTERN void vls_reader_get_stats(const vls_reader *reader,
 typedef struct vls_db vls_db;
 
 /** Schema version this library writes (PRAGMA user_version). */
-#define VLS_SCHEMA_VERSION 4
+#define VLS_SCHEMA_VERSION 5
 
 typedef enum vls_db_mode {
 	VLS_DB_READWRITE = 0, /**< create or migrate as needed */

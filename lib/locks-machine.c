@@ -329,26 +329,33 @@ static void proc_name(struct vls_lock_proc *p, const struct vls_lock_task *t)
 	p->pid_is_leader = leader;
 }
 
-/* The process an acquisition of mm by t counts under: t's by its pid,
- * else the mm's. */
+/* The process an acquisition of mm (lk->mms[mmi]) by t counts under: t's
+ * by its pid, else the mm's current incarnation's. */
 static int proc_get(struct vls_locks *lk, const struct vls_lock_task *t,
-		    uint64_t mm, uint32_t *out)
+		    uint32_t mmi, uint32_t *out)
 {
 	bool by_pid = t->agg.pid >= 0;
-	struct vls_u64map *map = by_pid ? &lk->proc_pid : &lk->proc_mm;
-	uint64_t key = by_pid ? (uint64_t)(uint32_t)t->agg.pid : mm;
+	uint64_t key = (uint64_t)(uint32_t)t->agg.pid;
+	struct vls_lock_mm *m = __vls_lk_mm(lk, mmi);
 	struct vls_lock_proc *p;
 	int err;
 
-	if (!__vls_u64map_get(map, key, out))
+	if (by_pid ? !__vls_u64map_get(&lk->proc_pid, key, out) : m->proc1 > 0) {
+		if (!by_pid)
+			*out = m->proc1 - 1;
 		return 0;
+	}
 	if ((err = __vls_slab_push(lk->ctx, &lk->procs, (void **)&p)) < 0)
 		return err;
 	agg_init(&p->agg, VLS_SCOPE_PROCESS);
 	p->agg.pid = t->agg.pid;
-	p->agg.mm = mm;
+	p->agg.mm = m->mm;
+	p->agg.mm_gen = m->gen;
 	*out = (uint32_t)(lk->procs.n - 1);
-	return __vls_u64map_put(lk->ctx, map, key, *out);
+	if (by_pid)
+		return __vls_u64map_put(lk->ctx, &lk->proc_pid, key, *out);
+	m->proc1 = *out + 1;
+	return 0;
 }
 
 static int mm_get(struct vls_locks *lk, uint64_t mm, uint32_t *out)
@@ -522,6 +529,41 @@ static void scope_stats(struct vls_locks *lk, const struct vls_lock_rec *r,
 	out[VLS_SCOPE_CALLSITE] = &lk->sites[r->site].mode[m];
 }
 
+/* t no longer claims its own mm: it died, or took another. */
+static void own_mm_drop(struct vls_locks *lk, struct vls_lock_task *t)
+{
+	if (t->mm_counted)
+		__vls_lk_mm(lk, t->own_mmi)->live--;
+	t->mm_counted = false;
+}
+
+/*
+ * An mm_struct's incarnations. The kernel frees an mm_struct when the last
+ * task using it exits or execs, and may give its address to the next
+ * process: a shell script's ls after ls, each of them a process of "one"
+ * mm pointer in a trace without pids. An mm that was claimed as their own
+ * by tasks that have all died since (their last switch) and is claimed
+ * again is a new incarnation, a process of its own: gen goes up.
+ */
+static void own_mm_claim(struct vls_locks *lk, struct vls_lock_task *t, uint32_t mmi)
+{
+	struct vls_lock_mm *m = __vls_lk_mm(lk, mmi);
+
+	if (!t->mm_counted || t->own_mmi != mmi) {
+		own_mm_drop(lk, t);
+		if (!m->live && m->claimed) {
+			m->gen++;
+			m->proc1 = 0;
+		}
+		m->live++;
+		m->claimed = true;
+		t->own_mmi = mmi;
+		t->mm_counted = true;
+	}
+	t->agg.mm = m->mm;
+	t->agg.mm_gen = m->gen;
+}
+
 /*
  * The thread's own mm, by which the report places a thread whose pid the
  * trace never gave in its process: the mm of its last acquisition at a
@@ -530,14 +572,14 @@ static void scope_stats(struct vls_locks *lk, const struct vls_lock_rec *r,
  * frequent: a thread that exec'd belongs to its new mm, a reader of
  * /proc/PID/maps does not belong to PID's.
  */
-static void record_own_mm(struct vls_lock_task *t, uint64_t mm,
-			  enum vls_lock_site site)
+static void record_own_mm(struct vls_locks *lk, struct vls_lock_task *t,
+			  uint32_t mmi, enum vls_lock_site site)
 {
 	if (__vls_lock_site_own_mm(site)) {
-		t->agg.mm = mm;
+		own_mm_claim(lk, t, mmi);
 		t->mm_own = true;
 	} else if (!t->mm_own) {
-		t->agg.mm = mm;
+		own_mm_claim(lk, t, mmi);
 	}
 }
 
@@ -551,8 +593,13 @@ static int on_start(struct vls_locks *lk, const vls_event *ev)
 	int err;
 
 	if ((err = task_of(lk, ev, &ti)) < 0 || (err = mm_get(lk, ev->u.mmap_lock.mm, &mmi)) < 0 ||
-	    (err = proc_get(lk, __vls_lk_task(lk, ti), ev->u.mmap_lock.mm, &proci)) < 0 ||
-	    (err = stack_intern(lk, ev, &stack)) < 0 || (err = rec_new(lk, &id)) < 0)
+	    (err = stack_intern(lk, ev, &stack)) < 0)
+		return err;
+	/* its own mm first: a claim may begin the mm's next incarnation,
+	 * which this acquisition then counts under */
+	t = __vls_lk_task(lk, ti);
+	record_own_mm(lk, t, mmi, stack ? lk->stacks[stack - 1].site : VLS_SITE_UNKNOWN);
+	if ((err = proc_get(lk, t, mmi, &proci)) < 0 || (err = rec_new(lk, &id)) < 0)
 		return err;
 	t = __vls_lk_task(lk, ti);
 	m = __vls_lk_mm(lk, mmi);
@@ -579,7 +626,6 @@ static int on_start(struct vls_locks *lk, const vls_event *ev)
 	r->t_start = ev->ts_ns;
 	r->stack = stack;
 	r->site = stack ? lk->stacks[stack - 1].site : VLS_SITE_UNKNOWN;
-	record_own_mm(t, r->mm, r->site);
 	/* rwsem: a writer waits for any holder; a reader for a writer holding
 	 * or queued (rwsem_down_read_slowpath() queues behind waiters). */
 	r->blocked_at_start = r->write ? (m->nreaders || m->nwriters)
@@ -885,8 +931,10 @@ static int switch_out(struct vls_locks *lk, const vls_event *ev)
 		memcpy(t->agg.comm, ev->u.sched_switch.prev_comm, VLS_COMM_MAX);
 	if (t->asleep)            /* out again: it ran */
 		sleep_end(lk, t, ev->ts_ns);
-	if (ev->u.sched_switch.prev_state & (VLS_TASK_EXIT_DEAD | VLS_TASK_EXIT_ZOMBIE))
+	if (ev->u.sched_switch.prev_state & (VLS_TASK_EXIT_DEAD | VLS_TASK_EXIT_ZOMBIE)) {
+		own_mm_drop(lk, t);
 		return task_retire(lk, ti);   /* its last switch: do_task_dead() */
+	}
 	if (!(ev->u.sched_switch.prev_state & VLS_TASK_UNINTERRUPTIBLE))
 		return 0;
 	if (t->pending)
@@ -1132,7 +1180,6 @@ void __vls_locks_free(struct vls_locks *lk)
 	__vls_slab_release(ctx, &lk->mms);
 	__vls_slab_release(ctx, &lk->procs);
 	__vls_u64map_release(ctx, &lk->proc_pid);
-	__vls_u64map_release(ctx, &lk->proc_mm);
 	__vls_free(ctx, lk->recs);
 	__vls_free(ctx, lk->free_recs);
 	__vls_free(ctx, lk->pend);

@@ -47,6 +47,8 @@ struct vls_lock_task {
 	struct vls_lock_agg agg;  /* thread scope: tid, pid, comm, and its own
 				   * mm (record_own_mm()) */
 	bool mm_own;              /* agg.mm is from an own-mm site */
+	bool mm_counted;          /* counted in own_mmi's live claimers */
+	uint32_t own_mmi;         /* its own mm, index in lk->mms */
 	int32_t prio;
 	uint32_t pending;         /* rec + 1 of its wait, 0 none */
 	uint32_t pend_pos;        /* its index + 1 in vls_locks.pend, 0 none */
@@ -68,11 +70,17 @@ struct vls_lock_mm {
 	uint32_t *win;            /* rec ids in start order */
 	size_t nwin, capwin, prune_at;
 	uint32_t nreaders, nwriters, nwwait;
+	/* incarnations (own_mm_claim()): tasks alive that claim it as their
+	 * own, whether any ever did, the current incarnation, and its
+	 * process (index + 1 in lk->procs, 0 none) for tasks without a pid */
+	uint32_t live, gen, proc1;
+	bool claimed;
 };
 
 /* Process scope: the acquisitions of one process's threads (of whichever
  * mm), the process known by its pid; a task whose pid is unknown counts
- * under the mm it locked instead. Each acquisition is in exactly one. */
+ * under the mm it locked instead (that mm's incarnation of the time).
+ * Each acquisition is in exactly one. */
 struct vls_lock_proc {
 	struct vls_lock_agg agg;
 	bool pid_is_leader;       /* agg.comm comes from the main thread */
@@ -108,7 +116,7 @@ struct vls_locks {
 	struct vls_slab mms;      /* struct vls_lock_mm */
 	struct vls_u64map mm_map;
 	struct vls_slab procs;    /* struct vls_lock_proc */
-	struct vls_u64map proc_pid, proc_mm;  /* pid / mm -> index in procs */
+	struct vls_u64map proc_pid;  /* pid -> index in procs; by mm: proc1 */
 	const struct vls_groups *groups;      /* each task's pid (tasks.h) */
 
 	struct vls_lock_rec *recs;

@@ -30,11 +30,12 @@ static const char sql_stats[] =
 	" comm, acquisitions, contended, trylock_fails, downgrades,"
 	" open_holds, asleep_ns, wait_count, wait_sum, wait_max, wait_p50,"
 	" wait_p99, hold_count, hold_sum, hold_max, hold_p50, hold_p99,"
-	" wait_hist, hold_hist, stack_id) VALUES (:run_id, :scope, :key,"
+	" wait_hist, hold_hist, stack_id, mm_gen) VALUES (:run_id, :scope, :key,"
 	" :mode, :mm, :tid, :pid, :comm, :acquisitions, :contended,"
 	" :trylock_fails, :downgrades, :open_holds, :asleep_ns, :wait_count,"
 	" :wait_sum, :wait_max, :wait_p50, :wait_p99, :hold_count, :hold_sum,"
-	" :hold_max, :hold_p50, :hold_p99, :wait_hist, :hold_hist, :stack_id)";
+	" :hold_max, :hold_p50, :hold_p99, :wait_hist, :hold_hist, :stack_id,"
+	" :mm_gen)";
 
 static const char sql_chain[] =
 	"INSERT INTO lock_chain (run_id, id, mm, start_ns, wait_ns, open,"
@@ -127,8 +128,11 @@ static void agg_key(char *buf, size_t size, const struct vls_lock_agg *a)
 	case VLS_SCOPE_PROCESS:   /* locks-machine.h: struct vls_lock_proc */
 		if (a->pid >= 0)
 			snprintf(buf, size, "pid:%d", a->pid);
-		else
+		else if (!a->mm_gen)
 			snprintf(buf, size, "mm:%016" PRIx64, a->mm);
+		else              /* a later incarnation of the mm_struct */
+			snprintf(buf, size, "mm:%016" PRIx64 ".%" PRIu32, a->mm,
+				 a->mm_gen);
 		break;
 	case VLS_SCOPE_THREAD:
 		snprintf(buf, size, "%d", a->tid);
@@ -160,6 +164,10 @@ static int write_stats(struct locks_store *an, const struct vls_lock_agg *a,
 	 * threads whose pid the trace never gave is found by it) */
 	__vls_row_opt(&r, "mm", (a->scope == VLS_SCOPE_PROCESS && a->pid < 0) ||
 		      (a->scope == VLS_SCOPE_THREAD && a->mm), (int64_t)a->mm);
+	/* its incarnation: NULL for the first */
+	__vls_row_opt(&r, "mm_gen", a->mm_gen > 0 &&
+		      ((a->scope == VLS_SCOPE_PROCESS && a->pid < 0) ||
+		       (a->scope == VLS_SCOPE_THREAD && a->mm)), a->mm_gen);
 	__vls_row_opt(&r, "tid", a->scope == VLS_SCOPE_THREAD, a->tid);
 	__vls_row_opt(&r, "pid", a->pid >= 0, a->pid);
 	__vls_row_text(&r, "comm", a->comm[0] ? a->comm : NULL);

@@ -114,7 +114,11 @@ enum vls_lock_scope {
 
 struct vls_lock_agg {
 	enum vls_lock_scope scope;
-	uint64_t mm;             /* process scope */
+	uint64_t mm;             /* process scope; thread: its own mm */
+	/* process scope by mm, and a thread's own mm: the mm_struct's
+	 * incarnation, 0, 1, ...: the kernel reuses the address of a freed
+	 * one for the next process (locks-machine.c: own_mm_claim()) */
+	uint32_t mm_gen;
 	int32_t tid, pid;        /* thread scope; pid -1 when unknown */
 	char comm[VLS_COMM_MAX];
 	enum vls_lock_site site; /* callsite scope */

@@ -143,6 +143,8 @@ static void put_task(struct vls_json *j, const struct vls_rtask *t,
 	} else {
 		J_INT(j, "threads", t->nthreads);
 		put_mm(j, t->mm);
+		/* which process of that mm_struct, when it was reused */
+		J_INT(j, "mm_gen", t->mm == VLS_RNULL ? VLS_RNULL : t->mm_gen);
 	}
 	if (sections & VLS_REPORT_FAULTS) {
 		J_INT(j, "faults", t->f.total);

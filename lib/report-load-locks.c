@@ -112,8 +112,8 @@ static int run_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	return err;
 }
 
-/* A thread's row, and its own mm (NULL in a DB from before it was
- * stored: then lock_acq's, load_task_mm()). */
+/* A thread's row, and its own mm and the mm's incarnation (NULL in a DB
+ * from before they were stored: then lock_acq's mm, load_task_mm()). */
 static int thread_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
 	struct vls_rrun *run = data;
@@ -121,9 +121,11 @@ static int thread_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 
 	if (!t)
 		return 0;
-	if (t->mm == VLS_RNULL)
+	if (t->mm == VLS_RNULL) {
 		t->mm = __vls_rl_int(st, 1);
-	return read_stats(L, t->lock, st, 2, L->row_hists);
+		t->mm_gen = __vls_rl_int(st, 2) == VLS_RNULL ? 0 : __vls_rl_int(st, 2);
+	}
+	return read_stats(L, t->lock, st, 3, L->row_hists);
 }
 
 /* One row per mm and mode; pid and comm as the analyzer knew them. */
@@ -132,12 +134,17 @@ static int thread_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 {
 	int64_t mm = __vls_rl_int(st, 0), pid = __vls_rl_int(st, 1);
+	int64_t gen = __vls_rl_int(st, 3) == VLS_RNULL ? 0 : __vls_rl_int(st, 3);
 	struct vls_u64map *by = pid != VLS_RNULL ? &L->plock_pid : &L->plock_mm;
-	uint64_t key = (uint64_t)(pid != VLS_RNULL ? pid : mm);
 	struct vls_rplock *p = NULL;
+	int64_t mm_key;
+	uint64_t key;
 	uint32_t i;
-	int err;
+	int err = __vls_rl_mm_key(L, mm, gen, &mm_key);
 
+	if (err)
+		return err;
+	key = (uint64_t)(pid != VLS_RNULL ? pid : mm_key);
 	if (!__vls_u64map_get(by, key, &i))
 		p = &L->plocks[i];
 	if (!p) {
@@ -150,6 +157,8 @@ static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 		p = &L->plocks[L->nplocks++];
 		memset(p, 0, sizeof(*p));
 		p->mm = mm;
+		p->mm_gen = gen;
+		p->mm_key = mm_key;
 		p->pid = pid;
 		__vls_rstats_zero(&p->lock[0]);
 		__vls_rstats_zero(&p->lock[1]);
@@ -157,7 +166,7 @@ static int proc_stats_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 		if (err)
 			return err;
 	}
-	return read_stats(L, p->lock, st, 3, L->row_hists);
+	return read_stats(L, p->lock, st, 4, L->row_hists);
 }
 
 /*
@@ -291,15 +300,24 @@ static int load_stats(struct vls_rloader *L, struct vls_rrun *run)
 	int err;
 
 	err = 0;
+	L->has_mm_gen = __vls_rl_has_column(L, "lock_stats", "mm_gen");
 	if (L->sections & VLS_REPORT_TASKS)
-		err = __vls_rl_query(L, "SELECT tid, mm, " STATS_COLS " FROM lock_stats "
+		err = __vls_rl_query(L, L->has_mm_gen ?
+				     "SELECT tid, mm, mm_gen, " STATS_COLS " FROM lock_stats "
+				     "WHERE run_id = :run_id AND scope = 'thread'" :
+				     "SELECT tid, mm, NULL, " STATS_COLS " FROM lock_stats "
 				     "WHERE run_id = :run_id AND scope = 'thread'", run->id,
 				     thread_stats_row, run);
 	/* process rows by pid ("pid:N") or by mm ("mm:HEX"); a DB from
 	 * before them has one row per mm address, which a later process can
 	 * reuse: the report sums the threads' rows instead */
 	if (!err && (L->sections & VLS_REPORT_TASKS))
-		err = __vls_rl_query(L, "SELECT mm, pid, comm, " STATS_COLS
+		err = __vls_rl_query(L, L->has_mm_gen ?
+				     "SELECT mm, pid, comm, mm_gen, " STATS_COLS
+				     " FROM lock_stats WHERE run_id = :run_id AND "
+				     "scope = 'process' AND (key LIKE 'pid:%' OR "
+				     "key LIKE 'mm:%')" :
+				     "SELECT mm, pid, comm, NULL, " STATS_COLS
 				     " FROM lock_stats WHERE run_id = :run_id AND "
 				     "scope = 'process' AND (key LIKE 'pid:%' OR "
 				     "key LIKE 'mm:%')", run->id, proc_stats_row, NULL);

@@ -153,10 +153,11 @@ static int index_pid_mm(vls_ctx *ctx, struct proc_index *x, int64_t mm, size_t i
 	return err ? err : index_first(ctx, &x->pid_mm, mm, i);
 }
 
-/* A new process of pid and mm, in the index by what it is known by. */
+/* A new process of pid or of mm (k: the task or row with its mm, mm_gen
+ * and mm_key; NULL: none), in the index by what it is known by. */
 static struct vls_rtask *new_proc(struct vls_rloader *L, struct vls_rrun *run,
 				  size_t *cap, struct proc_index *x, int64_t pid,
-				  int64_t mm, int *err)
+				  int64_t mm, int64_t mm_gen, int64_t mm_key, int *err)
 {
 	struct vls_rtask *p;
 	size_t i = run->nprocs;
@@ -170,10 +171,12 @@ static struct vls_rtask *new_proc(struct vls_rloader *L, struct vls_rrun *run,
 	p->tid = p->prio = p->nthreads = VLS_RNULL;
 	p->pid = pid;
 	p->mm = mm;
+	p->mm_gen = mm_gen;
+	p->mm_key = mm_key;
 	p->ru_minflt = p->ru_majflt = VLS_RNULL;
 	__vls_rfaults_null(&p->f);
 	*err = pid != VLS_RNULL ? index_first(L->ctx, &x->by_pid, pid, i) :
-	       index_first(L->ctx, &x->by_mm, mm, i);
+	       index_first(L->ctx, &x->by_mm, mm_key, i);
 	return *err ? NULL : p;
 }
 
@@ -185,15 +188,15 @@ static int set_comm(struct vls_rloader *L, struct vls_rtask *p, const char *comm
 }
 
 /* A thread's process: by pid when the trace gave tgids, else by mm (the
- * lock analyzer's), else the thread alone (tids are unique in a run: a
- * process of its own). */
+ * lock analyzer's: the mm_struct's incarnation, mm_key), else the thread
+ * alone (tids are unique in a run: a process of its own). */
 static struct vls_rtask *thread_proc(struct vls_rrun *run, const struct proc_index *x,
 				     const struct vls_rtask *t)
 {
 	if (t->pid != VLS_RNULL)
 		return index_get(run, &x->by_pid, t->pid);
-	if (t->mm != VLS_RNULL)
-		return index_get(run, &x->by_mm, t->mm);
+	if (t->mm_key != VLS_RNULL)
+		return index_get(run, &x->by_mm, t->mm_key);
 	return NULL;
 }
 
@@ -207,8 +210,10 @@ static int add_thread(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
 	int err = 0;
 
 	if (first) {
-		p = new_proc(L, run, cap, x, t->pid, t->pid == VLS_RNULL ? t->mm :
-			     VLS_RNULL, &err);
+		bool by_mm = t->pid == VLS_RNULL;
+
+		p = new_proc(L, run, cap, x, t->pid, by_mm ? t->mm : VLS_RNULL,
+			     by_mm ? t->mm_gen : 0, by_mm ? t->mm_key : VLS_RNULL, &err);
 		if (!p)
 			return err;
 		p->tid = t->pid == VLS_RNULL && t->mm == VLS_RNULL ? t->tid : VLS_RNULL;
@@ -216,8 +221,11 @@ static int add_thread(struct vls_rloader *L, struct vls_rrun *run, size_t *cap,
 	*owner = (uint32_t)(p - run->procs);
 	/* a process known by pid also gets its threads' mm, so that the lock
 	 * analyzer's per-mm row finds it (apply_plocks) */
-	if (p->mm == VLS_RNULL)
+	if (p->mm == VLS_RNULL) {
 		p->mm = t->mm;
+		p->mm_gen = t->mm_gen;
+		p->mm_key = t->mm_key;
+	}
 	/* the group leader names the process */
 	if (first || (t->tid == t->pid && t->comm))
 		err = set_comm(L, p, t->comm);
@@ -242,10 +250,10 @@ static struct vls_rtask *plock_proc(struct vls_rrun *run, const struct proc_inde
 
 	if (pl->pid != VLS_RNULL)
 		return index_get(run, &x->by_pid, pl->pid);
-	if ((p = index_get(run, &x->by_mm, pl->mm)))
+	if ((p = index_get(run, &x->by_mm, pl->mm_key)))
 		return p;
-	__vls_u64map_get(&x->pid_mm_n, (uint64_t)pl->mm, &n);
-	return n == 1 ? index_get(run, &x->pid_mm, pl->mm) : NULL;
+	__vls_u64map_get(&x->pid_mm_n, (uint64_t)pl->mm_key, &n);
+	return n == 1 ? index_get(run, &x->pid_mm, pl->mm_key) : NULL;
 }
 
 /* The lock analyzer's rows: exact percentiles, unless two rows go to one
@@ -260,15 +268,15 @@ static int apply_plocks(struct vls_rloader *L, struct vls_rrun *run, size_t *cap
 
 	for (size_t k = 0; !err && k < n0; k++)
 		if (run->procs[k].pid != VLS_RNULL)
-			err = index_pid_mm(L->ctx, x, run->procs[k].mm, k);
+			err = index_pid_mm(L->ctx, x, run->procs[k].mm_key, k);
 	for (size_t i = 0; !err && i < L->nplocks; i++) {
 		struct vls_rplock *pl = &L->plocks[i];
 		struct vls_rtask *p = plock_proc(run, x, pl);
 		size_t k;
 
-		if (!p && (p = new_proc(L, run, cap, x, pl->pid, pl->mm, &err)) &&
-		    pl->pid != VLS_RNULL)
-			err = index_pid_mm(L->ctx, x, pl->mm, run->nprocs - 1);
+		if (!p && (p = new_proc(L, run, cap, x, pl->pid, pl->mm, pl->mm_gen,
+					pl->mm_key, &err)) && pl->pid != VLS_RNULL)
+			err = index_pid_mm(L->ctx, x, pl->mm_key, run->nprocs - 1);
 		if (!p || err)
 			break;
 		k = (size_t)(p - run->procs);
@@ -318,12 +326,13 @@ static int sum_thread_locks(struct vls_rloader *L, struct vls_rrun *run,
  * leader, but sched_process_fork cannot tell a thread from a process) would
  * split one process in two: the leader by pid, its other threads by mm. A
  * task without a pid whose mm is the mm of exactly one known pid belongs
- * to that pid: threads share their mm, processes never do (CLONE_VM
+ * to that pid: threads share their mm, processes never do at the same time
+ * (an mm_struct freed and reused is another incarnation, mm_key; CLONE_VM
  * without CLONE_THREAD, as vfork() children before exec, is the exception:
  * such a task briefly shares its parent's mm).
  */
 struct mm_pid {
-	int64_t mm, pid;
+	int64_t mm, pid;          /* mm: the mm_key, one incarnation's */
 };
 
 static int cmp_mm_pid(const void *a, const void *b)
@@ -367,15 +376,15 @@ static int inherit_pids(struct vls_rloader *L, struct vls_rrun *run)
 	if (!v)
 		return __vls_error(L->ctx, VLS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < run->ntasks; i++)
-		if (run->tasks[i].pid != VLS_RNULL && run->tasks[i].mm != VLS_RNULL)
-			v[n++] = (struct mm_pid){ run->tasks[i].mm, run->tasks[i].pid };
+		if (run->tasks[i].pid != VLS_RNULL && run->tasks[i].mm_key != VLS_RNULL)
+			v[n++] = (struct mm_pid){ run->tasks[i].mm_key, run->tasks[i].pid };
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_mm_pid);
 	for (size_t i = 0; n && i < run->ntasks; i++) {
 		struct vls_rtask *t = &run->tasks[i];
 
-		if (t->pid == VLS_RNULL && t->mm != VLS_RNULL)
-			t->pid = pid_of_mm(v, n, t->mm);
+		if (t->pid == VLS_RNULL && t->mm_key != VLS_RNULL)
+			t->pid = pid_of_mm(v, n, t->mm_key);
 	}
 	__vls_free(L->ctx, v);
 	return 0;
@@ -389,8 +398,14 @@ int __vls_rl_processes(struct vls_rloader *L, struct vls_rrun *run)
 	bool *applied = __vls_calloc(L->ctx, run->ntasks + L->nplocks + 1,
 				     sizeof(*applied));
 	size_t cap = 0;
-	int err = owner && applied ? inherit_pids(L, run) :
-		  __vls_error(L->ctx, VLS_ENOMEM, "out of memory");
+	int err = owner && applied ? 0 : __vls_error(L->ctx, VLS_ENOMEM, "out of memory");
+
+	/* what a thread without a pid is placed by: its mm's incarnation */
+	for (size_t i = 0; !err && i < run->ntasks; i++)
+		err = __vls_rl_mm_key(L, run->tasks[i].mm, run->tasks[i].mm_gen,
+				      &run->tasks[i].mm_key);
+	if (!err)
+		err = inherit_pids(L, run);
 
 	for (size_t i = 0; !err && i < run->ntasks; i++)
 		err = add_thread(L, run, &cap, &x, &run->tasks[i], &owner[i]);

@@ -53,6 +53,56 @@ bool __vls_rl_has_table(struct vls_rloader *L, const char *name)
 	return found;
 }
 
+bool __vls_rl_has_column(struct vls_rloader *L, const char *table, const char *column)
+{
+	sqlite3_stmt *st = NULL;
+	struct vls_row r;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(L->db->sql, "SELECT 1 FROM pragma_table_info(:t) "
+			       "WHERE name = :c", -1, &st, NULL) != SQLITE_OK)
+		return false;
+	__vls_row_start_stmt(&r, L->ctx, L->db->sql, st);
+	__vls_row_text(&r, "t", table);
+	__vls_row_text(&r, "c", column);
+	found = !__vls_row_done(&r) && sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+static bool mm_gen_eq(uint32_t val, const void *key, const void *data)
+{
+	const struct vls_rmm_gen *k = key;
+	const struct vls_rloader *L = data;
+
+	return L->mm_gens[val].mm == k->mm && L->mm_gens[val].gen == k->gen;
+}
+
+int __vls_rl_mm_key(struct vls_rloader *L, int64_t mm, int64_t gen, int64_t *out)
+{
+	const struct vls_rmm_gen k = { mm, gen };
+	uint64_t h;
+	uint32_t i;
+	int err;
+
+	*out = mm;
+	if (mm == VLS_RNULL || gen == VLS_RNULL || gen <= 0)
+		return 0;
+	h = __vls_hash_bytes(VLS_HASH_INIT, &k, sizeof(k));
+	if (__vls_u64map_find(&L->mm_gen_map, &h, mm_gen_eq, &k, L, &i)) {
+		i = (uint32_t)L->nmm_gens;
+		err = __vls_grow(L->ctx, (void **)&L->mm_gens, &L->mm_gens_cap, i + 1,
+				 sizeof(*L->mm_gens), VLS_RLIST_MAX);
+		if (!err)
+			err = __vls_u64map_put(L->ctx, &L->mm_gen_map, h, i);
+		if (err)
+			return err;
+		L->mm_gens[L->nmm_gens++] = k;
+	}
+	*out = INT64_MIN + 1 + (int64_t)i;
+	return 0;
+}
+
 int64_t __vls_rl_int(sqlite3_stmt *st, int col)
 {
 	int64_t v = sqlite3_column_int64(st, col);
@@ -164,7 +214,7 @@ static void run_untimed(struct vls_rrun *run)
 static void task_init(struct vls_rtask *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->tid = t->pid = t->prio = t->nthreads = t->mm = VLS_RNULL;
+	t->tid = t->pid = t->prio = t->nthreads = t->mm = t->mm_key = VLS_RNULL;
 	t->ru_minflt = t->ru_majflt = VLS_RNULL;
 	__vls_rfaults_null(&t->f);
 }
@@ -500,6 +550,10 @@ static void plocks_clear(struct vls_rloader *L)
 	L->nplocks = 0;
 	__vls_u64map_release(L->ctx, &L->plock_pid);
 	__vls_u64map_release(L->ctx, &L->plock_mm);
+	__vls_u64map_release(L->ctx, &L->mm_gen_map);
+	__vls_free(L->ctx, L->mm_gens);
+	L->mm_gens = NULL;
+	L->nmm_gens = L->mm_gens_cap = 0;
 }
 
 static int latest_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)

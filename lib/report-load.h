@@ -18,7 +18,7 @@
 /* A process's lock STATS as the lock analyzer stored them: by pid, or
  * (pid VLS_RNULL) by the mm of tasks whose pid was unknown. */
 struct vls_rplock {
-	int64_t mm, pid;
+	int64_t mm, mm_gen, mm_key, pid;
 	char *comm;
 	struct vls_rstats lock[2];   /* [0] read, [1] write */
 };
@@ -37,7 +37,14 @@ struct vls_rloader {
 	 * found by pid, or by mm for a row without one */
 	struct vls_rplock *plocks;
 	size_t nplocks, plocks_cap;
-	struct vls_u64map plock_pid, plock_mm;
+	struct vls_u64map plock_pid, plock_mm;  /* plock_mm by mm_key */
+	/* (mm, gen) of the later incarnations seen (__vls_rl_mm_key()) */
+	struct vls_rmm_gen {
+		int64_t mm, gen;
+	} *mm_gens;
+	size_t nmm_gens, mm_gens_cap;
+	struct vls_u64map mm_gen_map;
+	bool has_mm_gen;          /* lock_stats.mm_gen exists (schema 5) */
 	struct vls_arena *hists;  /* the report's: the histograms' memory */
 	bool row_hists;           /* vls_rload_opts.row_hists */
 };
@@ -53,6 +60,11 @@ typedef int (*vls_rl_row_fn)(struct vls_rloader *L, sqlite3_stmt *st, void *data
 int __vls_rl_query(struct vls_rloader *L, const char *sql, int64_t run_id,
 		   vls_rl_row_fn fn, void *data);
 bool __vls_rl_has_table(struct vls_rloader *L, const char *name);
+bool __vls_rl_has_column(struct vls_rloader *L, const char *table, const char *column);
+/* What a process without a pid is known by: its mm, or for a later
+ * incarnation of the mm_struct (gen > 0) a number no mm is, INT64_MIN +
+ * 1, + 2, ..., the same for the same (mm, gen) in one load. */
+int __vls_rl_mm_key(struct vls_rloader *L, int64_t mm, int64_t gen, int64_t *out);
 /* Column as int64, VLS_RNULL for SQL NULL. */
 int64_t __vls_rl_int(sqlite3_stmt *st, int col);
 /* Column as an owned copy (NULL for SQL NULL). */

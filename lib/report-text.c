@@ -190,9 +190,13 @@ static const char *proc_name(char *buf, size_t size, const struct vls_rtask *k)
 {
 	if (k->pid != VLS_RNULL || k->mm == VLS_RNULL)
 		snprintf(buf, size, "%s", k->comm ? k->comm : "?");
-	else
+	else if (k->mm_gen <= 0)
 		snprintf(buf, size, "%s [mm %08" PRIx64 "]", k->comm ? k->comm : "?",
 			 (uint64_t)k->mm & 0xffffffffu);
+	else              /* a later process of a reused mm_struct */
+		snprintf(buf, size, "%s [mm %08" PRIx64 ".%" PRId64 "]",
+			 k->comm ? k->comm : "?", (uint64_t)k->mm & 0xffffffffu,
+			 k->mm_gen);
 	return buf;
 }
 

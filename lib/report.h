@@ -73,6 +73,11 @@ extern const char *const __vls_vmstat_names[VLS_VM__COUNT];
 struct vls_rtask {
 	int64_t tid, pid, prio, nthreads;
 	int64_t mm;                  /* its mm (hashed in tracefs text) or RNULL */
+	int64_t mm_gen;              /* the mm_struct's incarnation (locks.h), 0:
+				      * the first */
+	int64_t mm_key;              /* mm and mm_gen as one, what a process
+				      * without a pid is known by
+				      * (__vls_rl_mm_key()); set by the loader */
 	char *comm;
 	struct vls_rfaults f;
 	struct vls_rstats lock[2];   /* [0] read, [1] write */

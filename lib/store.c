@@ -80,6 +80,9 @@ static const struct {
 	 * reads by it, and it cost every import a second B-tree insert per
 	 * episode (a 17 M-event run: 484 k, 12 % of its DB) */
 	{ 3, "DROP INDEX IF EXISTS fault_episode_tid;" },
+	/* 5: an mm_struct's incarnations (locks-machine.c own_mm_claim()):
+	 * NULL, the first, in the rows of runs imported before */
+	{ 4, "ALTER TABLE lock_stats ADD COLUMN mm_gen INTEGER;" },
 };
 
 /*

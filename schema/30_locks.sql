@@ -3,8 +3,9 @@
 -- mm_struct pointer as a signed 64-bit integer: it identifies a process
 -- within one run only. Documented in docs/schema.md and docs/locks.md.
 
--- STATS per scope and mode: scope 'run' (key ''), 'process' (key: the mm
--- in hex), 'thread' (key: the tid), 'callsite' (key: fault, mprotect, ...).
+-- STATS per scope and mode: scope 'run' (key ''), 'process' (key "pid:N",
+-- or "mm:HEX" and "mm:HEX.GEN" for the mm_struct's later incarnations),
+-- 'thread' (key: the tid), 'callsite' (key: fault, mprotect, ...).
 -- p50/p99 come from a fixed-bucket histogram (4 buckets per power of
 -- two: within 12.5% of the exact value); NULL when count is 0.
 -- wait_hist/hold_hist: counts per log2 bucket i = [2^i, 2^(i+1)) ns
@@ -31,6 +32,7 @@ CREATE TABLE IF NOT EXISTS lock_stats (
   wait_hist     TEXT NOT NULL,
   hold_hist     TEXT NOT NULL,
   stack_id      INTEGER,           -- callsite: its most frequent stack
+  mm_gen        INTEGER,           -- mm's incarnation (NULL: the first, 0)
   PRIMARY KEY (run_id, scope, key, mode)
 ) WITHOUT ROWID;
 

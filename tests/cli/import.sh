@@ -149,6 +149,7 @@ eq "$(q "$T/newer.db" 'SELECT count(*) FROM run')" "3" "newer DB untouched"
 cp "$T/a.db" "$T/older.db"
 python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1])
 c.execute("CREATE INDEX fault_episode_tid ON fault_episode(run_id, tid)")
+c.execute("ALTER TABLE lock_stats DROP COLUMN mm_gen")
 c.execute("PRAGMA user_version = 3"); c.commit()' "$T/older.db"
 older_idx="SELECT count(*) FROM sqlite_schema WHERE name = 'fault_episode_tid'"
 expect 1 "$VLS" import --db "$T/older.db" "$T/garbage.txt"
@@ -156,7 +157,7 @@ eq "$(q "$T/older.db" 'PRAGMA user_version')" "3" "older DB after a failed impor
 eq "$(q "$T/older.db" "$older_idx")" "1" "older DB's index after a failed import"
 eq "$(q "$T/older.db" 'SELECT count(*) FROM run')" "3" "older DB's runs after a failed import"
 expect 0 "$VLS" import --db "$T/older.db" "$T/small.txt"
-eq "$(q "$T/older.db" 'PRAGMA user_version')" "4" "older DB migrated by an import"
+eq "$(q "$T/older.db" 'PRAGMA user_version')" "5" "older DB migrated by an import"
 eq "$(q "$T/older.db" "$older_idx")" "0" "older DB's index dropped by the migration"
 eq "$(q "$T/older.db" 'SELECT count(*) FROM run')" "4" "older DB's runs after the import"
 

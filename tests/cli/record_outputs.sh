@@ -81,6 +81,7 @@ import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 for t in ("fault_task", "fault_run"):
     c.execute(f"ALTER TABLE {t} DROP COLUMN kernel_faults")
+c.execute("ALTER TABLE lock_stats DROP COLUMN mm_gen")
 c.execute("PRAGMA user_version = 1")
 c.commit()
 PY

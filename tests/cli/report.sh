@@ -254,6 +254,7 @@ import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 for t in ("fault_task", "fault_run"):
     c.execute(f"ALTER TABLE {t} DROP COLUMN kernel_faults")
+c.execute("ALTER TABLE lock_stats DROP COLUMN mm_gen")
 c.execute("PRAGMA user_version = 1")
 c.commit()
 PY
@@ -278,8 +279,8 @@ grep -qx "user-fault fallback rate: unknown (kernel-mode faults were not counted
 	grep -qx "  kernel-mode faults: unknown" "$T/old.txt" &&
 	ok "schema 1 run: the user-fault rate unknown, and why" || fail "schema 1 text: $(grep -i 'user-fault\|kernel-mode' "$T/old.txt")"
 # A DB of schema 2 (before the report's indexes): read-only, reported as
-# it is, the same as at schema 4; an import migrates it (the indexes, and
-# fault_episode_tid dropped at 4).
+# it is, the same as at schema 5; an import migrates it (the indexes,
+# fault_episode_tid dropped at 4, lock_stats.mm_gen at 5).
 cp "$T/caps.db" "$T/v2.db"
 python3 - "$T/v2.db" <<'PY' || fail "making a schema-2 DB"
 import sqlite3, sys
@@ -288,10 +289,15 @@ for i in ("lock_acq_tid_mm", "lock_acq_chain", "lock_chain_wait"):
     c.execute(f"DROP INDEX {i}")
 c.execute("CREATE INDEX lock_acq_tid ON lock_acq(run_id, tid)")
 c.execute("CREATE INDEX fault_episode_tid ON fault_episode (run_id, tid)")
+c.execute("ALTER TABLE lock_stats DROP COLUMN mm_gen")
 c.execute("PRAGMA user_version = 2")
 c.commit()
 PY
-"$VLS" report --json --db "$T/caps.db" --label stacks >"$T/v3.json"
+# the same rows as schema 5 has them but for the mm_struct incarnations
+# (lock_stats.mm_gen), which a DB of schema 2 cannot hold: NULL, the first
+cp "$T/caps.db" "$T/v5.db"
+sqlite3 "$T/v5.db" "UPDATE lock_stats SET mm_gen = NULL" || fail "v5.db without mm_gen"
+"$VLS" report --json --db "$T/v5.db" --label stacks >"$T/v3.json"
 "$VLS" report --json --db "$T/v2.db" --label stacks >"$T/v2.json" &&
 	cmp -s "$T/v2.json" "$T/v3.json" &&
 	[ "$(sqlite3 "$T/v2.db" 'PRAGMA user_version')" = 2 ] &&
@@ -300,13 +306,13 @@ PY
 "$VLS" import --db "$T/v2.db" --label new "$T/stacks.txt" >/dev/null 2>&1 ||
 	fail "import into a schema-2 DB"
 # the migration's indexes are the schema's: the same names and SQL (but
-# for white space) as in a DB made at schema 4
+# for white space) as in a DB made at schema 5
 indexes() {
 	sqlite3 "$1" "PRAGMA user_version; SELECT name, sql FROM sqlite_master
 		WHERE type = 'index' AND sql IS NOT NULL ORDER BY name" | tr -s ' \n\t' ' '
 }
 [ "$(indexes "$T/v2.db")" = "$(indexes "$T/caps.db")" ] &&
-	[ "$(sqlite3 "$T/v2.db" 'PRAGMA user_version')" = 4 ] &&
+	[ "$(sqlite3 "$T/v2.db" 'PRAGMA user_version')" = 5 ] &&
 	indexes "$T/v2.db" | grep -q lock_chain_wait &&
 	ok "schema 2 migrated: the report's indexes, as a new DB has them" ||
 	fail "schema 2 migrated: $(indexes "$T/v2.db") against $(indexes "$T/caps.db")"

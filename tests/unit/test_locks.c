@@ -953,10 +953,13 @@ static int feed_life(vls_import *imp, const struct life *l, uint64_t *ts,
 	return err;
 }
 
+/* 101 first: it keeps the mm alive while 100 and 102 die, so that the
+ * same mm_struct is one process throughout (a claim after every claimer
+ * died would be its next incarnation: test_mm_incarnations) */
 static const struct life lives[] = {
 	{ 104, { 0 }, { 0 }, false, false, 0, 0, true },
-	{ 100, { 1000, 3000 }, { 5000, 7000 }, true, false, 0, 104, false },
 	{ 101, { 400000 }, { 900 }, false, false, 0, 0, false },  /* never exits */
+	{ 100, { 1000, 3000 }, { 5000, 7000 }, true, false, 0, 104, false },
 	{ 102, { 2000, 2500 }, { 60000, 1 }, true, true, 0, 0, false }, /* dies holding */
 	/* enough records on the mm to prune the window: 100's slot is freed */
 	{ 103, { 1000 }, { 1000 }, false, false, 80, 0, false },
@@ -1088,6 +1091,80 @@ static void test_tid_reuse(vls_ctx *ctx, const char *path)
 	CHECK(p99[0] >= p99[1] / 2 && p99[0] <= p99[1] * 2);
 }
 
+/*
+ * One mm pointer, tasks without a pid (tracefs text without tgids): A takes
+ * it and dies (its last switch, state X), then B takes it. A's claim ended
+ * with A: the mm_struct may have been freed and given to B's process, so B
+ * is the mm's next incarnation (thread row mm_gen 1, process row
+ * "mm:HEX.1"). When a task that claimed the mm first (C) is still alive, or
+ * when A only slept (S), B is of the same process. inc: A dies; keep: C
+ * lives through it.
+ */
+static int feed_incarnations(vls_ctx *ctx, const char *path, bool dies, bool keep)
+{
+	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
+	const int order[] = { keep ? 30 : 0, 10, 20 };
+	vls_import *imp = NULL;
+	vls_db *db = NULL;
+	uint64_t ts = 1000000;
+	vls_event ev;
+	int err;
+
+	unlink(path);
+	err = vls_db_open(&db, ctx, path, VLS_DB_READWRITE);
+	if (!err)
+		err = vls_import_begin(&imp, db, &o);
+	for (size_t i = 0; !err && i < 3; i++) {
+		int tid = order[i];
+
+		if (!tid)
+			continue;
+		lock_ev(&ev, ts += 1000, tid, VLS_EV_MMAP_LOCK_START);
+		err = vls_import_feed(imp, &ev);
+		lock_ev(&ev, ts += 1000, tid, VLS_EV_MMAP_LOCK_ACQUIRED);
+		err = err ? err : vls_import_feed(imp, &ev);
+		lock_ev(&ev, ts += 1000, tid, VLS_EV_MMAP_LOCK_RELEASED);
+		err = err ? err : vls_import_feed(imp, &ev);
+		if (err || tid != 10)
+			continue;
+		lock_ev(&ev, ts += 1000, tid, VLS_EV_SCHED_SWITCH);
+		ev.u.sched_switch.prev_pid = tid;
+		ev.u.sched_switch.prev_state = dies ? VLS_TASK_EXIT_DEAD : VLS_TASK_INTERRUPTIBLE;
+		err = vls_import_feed(imp, &ev);
+	}
+	if (!err)
+		err = vls_import_commit(NULL, imp);
+	vls_import_free(imp);
+	vls_db_close(db);
+	return err;
+}
+
+static void test_mm_incarnations(vls_ctx *ctx, const char *path)
+{
+	static const char gen_b[] = "SELECT ifnull(mm_gen, 0) FROM lock_stats WHERE "
+				    "scope = 'thread' AND key = '20' AND mode = 'read'";
+	static const char procs[] = "SELECT count(*) FROM lock_stats WHERE "
+				    "scope = 'process' AND mode = 'read'";
+	char key[64];
+
+	CHECK_INT(feed_incarnations(ctx, path, true, false), 0);
+	CHECK_INT(sql_int(path, gen_b), 1);
+	CHECK_INT(sql_int(path, procs), 2);
+	sql_value(path, "SELECT key FROM lock_stats WHERE scope = 'process' AND "
+		  "mode = 'read' AND mm_gen = 1", key, sizeof(key));
+	CHECK_STR(key, "mm:ffff888000001000.1");
+	CHECK_INT(sql_int(path, "SELECT ifnull(mm_gen, 0) FROM lock_stats WHERE "
+			  "scope = 'thread' AND key = '10' AND mode = 'read'"), 0);
+	/* A only slept: one process */
+	CHECK_INT(feed_incarnations(ctx, path, false, false), 0);
+	CHECK_INT(sql_int(path, gen_b), 0);
+	CHECK_INT(sql_int(path, procs), 1);
+	/* C claimed the mm before A and lives on: one process */
+	CHECK_INT(feed_incarnations(ctx, path, true, true), 0);
+	CHECK_INT(sql_int(path, gen_b), 0);
+	CHECK_INT(sql_int(path, procs), 1);
+}
+
 /* u64map deletion keeps every other key findable (backward shift over
  * colliding runs and the wrap at the table's end). */
 static void test_map_del(vls_ctx *ctx)
@@ -1184,6 +1261,7 @@ int main(void)
 		close(fd);
 		test_exit_rows(ctx, path);
 		test_tid_reuse(ctx, path);
+		test_mm_incarnations(ctx, path);
 		remove_db(path);
 	}
 	test_classify();
