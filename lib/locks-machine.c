@@ -340,9 +340,10 @@ static int proc_get(struct vls_locks *lk, const struct vls_lock_task *t,
 	struct vls_lock_proc *p;
 	int err;
 
-	if (by_pid ? !__vls_u64map_get(&lk->proc_pid, key, out) : m->proc1 > 0) {
-		if (!by_pid)
-			*out = m->proc1 - 1;
+	if (by_pid && !__vls_u64map_get(&lk->proc_pid, key, out))
+		return 0;
+	if (!by_pid && m->proc1) {
+		*out = m->proc1 - 1;
 		return 0;
 	}
 	if ((err = __vls_slab_push(lk->ctx, &lk->procs, (void **)&p)) < 0)
@@ -587,6 +588,7 @@ static void record_own_mm(struct vls_locks *lk, struct vls_lock_task *t,
 static int on_start(struct vls_locks *lk, const vls_event *ev)
 {
 	uint32_t ti, mmi = 0, proci = 0, id, stack;
+	enum vls_lock_site site;
 	struct vls_lock_task *t;
 	struct vls_lock_mm *m;
 	struct vls_lock_rec *r;
@@ -598,7 +600,8 @@ static int on_start(struct vls_locks *lk, const vls_event *ev)
 	/* its own mm first: a claim may begin the mm's next incarnation,
 	 * which this acquisition then counts under */
 	t = __vls_lk_task(lk, ti);
-	record_own_mm(lk, t, mmi, stack ? lk->stacks[stack - 1].site : VLS_SITE_UNKNOWN);
+	site = stack ? lk->stacks[stack - 1].site : VLS_SITE_UNKNOWN;
+	record_own_mm(lk, t, mmi, site);
 	if ((err = proc_get(lk, t, mmi, &proci)) < 0 || (err = rec_new(lk, &id)) < 0)
 		return err;
 	t = __vls_lk_task(lk, ti);
@@ -625,7 +628,7 @@ static int on_start(struct vls_locks *lk, const vls_event *ev)
 	r->write = ev->u.mmap_lock.write;
 	r->t_start = ev->ts_ns;
 	r->stack = stack;
-	r->site = stack ? lk->stacks[stack - 1].site : VLS_SITE_UNKNOWN;
+	r->site = site;
 	/* rwsem: a writer waits for any holder; a reader for a writer holding
 	 * or queued (rwsem_down_read_slowpath() queues behind waiters). */
 	r->blocked_at_start = r->write ? (m->nreaders || m->nwriters)

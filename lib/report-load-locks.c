@@ -294,6 +294,14 @@ static int site_row(struct vls_rloader *L, sqlite3_stmt *st, void *data)
 	return err;
 }
 
+/* The thread and process rows; GEN: lock_stats.mm_gen, or NULL in a DB
+ * from before schema 5, which has no such column. */
+#define THREAD_ROWS(GEN) "SELECT tid, mm, " GEN ", " STATS_COLS " FROM lock_stats " \
+	"WHERE run_id = :run_id AND scope = 'thread'"
+#define PROC_ROWS(GEN) "SELECT mm, pid, comm, " GEN ", " STATS_COLS " FROM lock_stats " \
+	"WHERE run_id = :run_id AND scope = 'process' AND (key LIKE 'pid:%' OR " \
+	"key LIKE 'mm:%')"
+
 static int load_stats(struct vls_rloader *L, struct vls_rrun *run)
 {
 	struct site_ctx sc = { run, 0 };
@@ -302,25 +310,14 @@ static int load_stats(struct vls_rloader *L, struct vls_rrun *run)
 	err = 0;
 	L->has_mm_gen = __vls_rl_has_column(L, "lock_stats", "mm_gen");
 	if (L->sections & VLS_REPORT_TASKS)
-		err = __vls_rl_query(L, L->has_mm_gen ?
-				     "SELECT tid, mm, mm_gen, " STATS_COLS " FROM lock_stats "
-				     "WHERE run_id = :run_id AND scope = 'thread'" :
-				     "SELECT tid, mm, NULL, " STATS_COLS " FROM lock_stats "
-				     "WHERE run_id = :run_id AND scope = 'thread'", run->id,
-				     thread_stats_row, run);
+		err = __vls_rl_query(L, L->has_mm_gen ? THREAD_ROWS("mm_gen") :
+				     THREAD_ROWS("NULL"), run->id, thread_stats_row, run);
 	/* process rows by pid ("pid:N") or by mm ("mm:HEX"); a DB from
 	 * before them has one row per mm address, which a later process can
 	 * reuse: the report sums the threads' rows instead */
 	if (!err && (L->sections & VLS_REPORT_TASKS))
-		err = __vls_rl_query(L, L->has_mm_gen ?
-				     "SELECT mm, pid, comm, mm_gen, " STATS_COLS
-				     " FROM lock_stats WHERE run_id = :run_id AND "
-				     "scope = 'process' AND (key LIKE 'pid:%' OR "
-				     "key LIKE 'mm:%')" :
-				     "SELECT mm, pid, comm, NULL, " STATS_COLS
-				     " FROM lock_stats WHERE run_id = :run_id AND "
-				     "scope = 'process' AND (key LIKE 'pid:%' OR "
-				     "key LIKE 'mm:%')", run->id, proc_stats_row, NULL);
+		err = __vls_rl_query(L, L->has_mm_gen ? PROC_ROWS("mm_gen") :
+				     PROC_ROWS("NULL"), run->id, proc_stats_row, NULL);
 	if (!err && (L->sections & VLS_REPORT_TASKS) && __vls_rl_has_table(L, "lock_acq"))
 		err = load_task_mm(L, run);
 	if (!err && (L->sections & VLS_REPORT_CALLSITES))
