@@ -295,6 +295,14 @@ static bool is_graph(char c)
 	return (unsigned char)c > ' ' && c != 0x7f;
 }
 
+/* A byte of a symbol or module name: the ELF symbol table's bytes, all
+ * but NUL and the blanks that end a word for libtraceevent's sscanf(). An
+ * s390x kernel's modules have local labels ".L1\x0217" (with a 0x02). */
+static bool is_name(char c)
+{
+	return c && c != ' ' && (c < '\t' || c > '\r');
+}
+
 /* A hex digit's value plus one, 0 for any other byte (a line per symbol,
  * some 100 k of them, read twice: no branch per digit). */
 static const unsigned char hex1[256] = {
@@ -317,7 +325,7 @@ bool __vls_td_kallsyms_line(const char *line, size_t len, struct vls_td_ksym *ou
 	    l.p[i + 2] != ' ')
 		return false;
 	out->type = l.p[i + 1];
-	for (i += 3, j = i; i < l.n && is_graph(l.p[i]); i++)
+	for (i += 3, j = i; i < l.n && is_name(l.p[i]); i++)
 		;
 	if (i == j)
 		return false;
@@ -328,7 +336,7 @@ bool __vls_td_kallsyms_line(const char *line, size_t len, struct vls_td_ksym *ou
 	if (l.n - i < 3 || l.p[i] != '\t' || l.p[i + 1] != '[' || l.p[l.n - 1] != ']')
 		return false;
 	for (i += 2; i < l.n - 1; i++)
-		if (!is_graph(l.p[i]))
+		if (!is_name(l.p[i]))
 			return false;
 	return true;
 }

@@ -123,11 +123,13 @@ static const char ksyms_sorted[] =
 	"ffffffff81000400 t dup_c\n"
 	"ffffffff81000500 T last_of_vmlinux\n"
 	"ffffffffc0000000 t mod_fn\t[ext4]\n"
+	"ffffffffc0000080 r .L1\00217\t[ext4]\n"   /* s390x: a 0x02 in the name */
 	"ffffffffc0000100 T mod_last\t[ext4]";
 
 /* The same lines out of order (a module loaded between two others). */
 static const char ksyms_unsorted[] =
 	"ffffffffc0000000 t mod_fn\t[ext4]\n"
+	"ffffffffc0000080 r .L1\00217\t[ext4]\n"
 	"ffffffff81000400 t dup_a\n"
 	"ffffffff81000000 T _stext\n"
 	"ffffffff81000200 T do_fault\n"
