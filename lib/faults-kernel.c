@@ -29,10 +29,12 @@ const char *__vls_fault_reason_name(enum vls_fault_reason r)
  * in 6.1.37+ stable) through lock_mm_and_find_vma(), before that directly
  * (x86 do_user_addr_fault(), arm64 __do_page_fault()/do_page_fault(),
  * powerpc ___do_page_fault(), riscv handle_page_fault(), s390
- * do_exception()).
+ * do_exception(), which 6.12 still does). The lock analysis' call site
+ * "fault" is the same set (locks-site.c).
  */
 static const char *const handler_frames[] = {
-	"lock_mm_and_find_vma", "do_user_addr_fault", "exc_page_fault",
+	"lock_mm_and_find_vma", "get_mmap_lock_carefully", "do_user_addr_fault",
+	"exc_page_fault",
 	"asm_exc_page_fault", "do_page_fault", "__do_page_fault",
 	"___do_page_fault", "do_translation_fault", "do_mem_abort",
 	"handle_page_fault", "do_exception", "do_dat_exception", NULL
@@ -74,7 +76,7 @@ static const char *const io_wait_frames[] = {
  */
 static size_t name_len(const char *frame)
 {
-	return strcspn(frame, ".+ ");
+	return strcspn(frame, ".+ \t(");
 }
 
 static bool frame_in(const char *frame, size_t n, const char *const *set)
@@ -110,6 +112,11 @@ enum vls_fault_path __vls_fault_classify_stack(const char *const *frames,
 		    !frame_in(frames[i], name_len(frames[i]), user_entry_frames))
 			return VLS_FP_KERNEL;
 	return VLS_FP_USER;
+}
+
+bool __vls_fault_handler_frame(const char *frame)
+{
+	return frame && frame_in(frame, name_len(frame), handler_frames);
 }
 
 bool __vls_fault_io_stack(const char *const *frames, uint32_t n)

@@ -54,6 +54,9 @@ enum vls_fault_path {
 enum vls_fault_path __vls_fault_classify_stack(const char *const *frames,
 					       uint32_t n);
 
+/* Is frame one of an arch fault handler's that takes mmap_lock? */
+bool __vls_fault_handler_frame(const char *frame);
+
 /* Does a sleeping task's stack wait on a folio or a swap read? */
 bool __vls_fault_io_stack(const char *const *frames, uint32_t n);
 

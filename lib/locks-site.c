@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "faults.h"
 #include "locks.h"
 
 struct pattern {
@@ -41,19 +42,11 @@ static const char *const reason_keys[VLS_SLEEP__COUNT] = {
 
 /* Innermost match wins, except that a fault keeps its class and the
  * contexts below (exec, fork, exit, ...) win over the mmap/GUP helpers
- * they call (load_elf_binary() -> vm_mmap(), get_arg_page() -> GUP). */
+ * they call (load_elf_binary() -> vm_mmap(), get_arg_page() -> GUP). The
+ * arch fault handlers, for both analyses: __vls_fault_handler_frame(). */
 static const struct pattern site_direct[] = {
 	{ "__vmf_anon_prepare", VLS_SITE_NESTED_FAULT },
 	{ "vmf_anon_prepare", VLS_SITE_NESTED_FAULT },
-	{ "lock_mm_and_find_vma", VLS_SITE_FAULT },
-	{ "get_mmap_lock_carefully", VLS_SITE_FAULT },
-	{ "do_user_addr_fault", VLS_SITE_FAULT },
-	{ "__do_page_fault", VLS_SITE_FAULT },
-	{ "do_page_fault", VLS_SITE_FAULT },
-	{ "do_translation_fault", VLS_SITE_FAULT },
-	{ "do_mem_abort", VLS_SITE_FAULT },
-	{ "handle_page_fault", VLS_SITE_FAULT },
-	{ "exc_page_fault", VLS_SITE_FAULT },
 	{ "vm_mmap_pgoff", VLS_SITE_MMAP },
 	{ "do_mmap", VLS_SITE_MMAP },
 	{ "ksys_mmap_pgoff", VLS_SITE_MMAP },
@@ -226,8 +219,10 @@ enum vls_lock_site __vls_lock_site_classify(const char *const *frames,
 	if (!n)
 		return VLS_SITE_UNKNOWN;
 	for (uint32_t i = __vls_stack_tracing_frames(frames, n); i < n; i++) {
+		if (direct < 0 && __vls_fault_handler_frame(frames[i]))
+			return VLS_SITE_FAULT;
 		if (direct < 0 && (direct = match(site_direct, frames[i])) >= 0 &&
-		    (direct == VLS_SITE_FAULT || direct == VLS_SITE_NESTED_FAULT))
+		    direct == VLS_SITE_NESTED_FAULT)
 			return (enum vls_lock_site)direct;
 		if ((cls = match(site_context, frames[i])) >= 0)
 			return (enum vls_lock_site)cls;

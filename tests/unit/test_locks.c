@@ -791,6 +791,12 @@ static void test_classify(void)
 		"kernel_clone", NULL };
 	static const char *const munmap_[] = { "__vm_munmap", NULL };
 	static const char *const mystery[] = { "do_mincore", "__arm64_sys_mincore", NULL };
+	/* s390x 6.12 (tests/data/lab/s390x-iofault.dat.xz): mmap_read_lock()
+	 * inlined in do_exception() */
+	static const char *const s390_fault[] = { "do_exception", "__do_pgm_check",
+		"pgm_check_handler", NULL };
+	static const char *const ppc_fault[] = { "___do_page_fault",
+		"do_page_fault", "data_access_common_virt", NULL };
 	static const struct { const char *const *st; enum vls_lock_site site; } s[] = {
 		{ st_fault, VLS_SITE_FAULT }, { arm_fault, VLS_SITE_FAULT },
 		{ nested, VLS_SITE_NESTED_FAULT }, { kfault, VLS_SITE_FAULT },
@@ -800,6 +806,7 @@ static void test_classify(void)
 		{ remote, VLS_SITE_GUP }, { mglru, VLS_SITE_MGLRU },
 		{ khp, VLS_SITE_KHUGEPAGED }, { fork_, VLS_SITE_FORK },
 		{ munmap_, VLS_SITE_MUNMAP }, { mystery, VLS_SITE_OTHER },
+		{ s390_fault, VLS_SITE_FAULT }, { ppc_fault, VLS_SITE_FAULT },
 		{ NULL, VLS_SITE_UNKNOWN },
 	};
 	static const char *const rwsem[] = { "__schedule", "schedule",
