@@ -665,6 +665,9 @@ static int on_switch(struct vls_faults *f, const vls_event *ev)
 
 	if (p && p->asleep_io)    /* switched out again: it ran */
 		io_sleep_end(p, ev->ts_ns);
+	/* a fault-path read attempt asleep in the rwsem: see on_contention() */
+	if (p && p->ep && p->acq == 1 && (state & VLS_TASK_UNINTERRUPTIBLE))
+		p->ep->behind_writer = true;
 	if (p && p->ep) {
 		bool d_state = (state & VLS_TASK_UNINTERRUPTIBLE) && !p->acq, io = false;
 
@@ -684,6 +687,32 @@ static int on_switch(struct vls_faults *f, const vls_event *ev)
 	n = task_find(f, ev->u.sched_switch.next_pid);
 	if (n && n->asleep_io)
 		io_sleep_end(n, ev->ts_ns);
+	return 0;
+}
+
+/* lock:contention_begin flags (include/trace/events/lock.h LCB_F_*) */
+#define LCB_F_SPIN   (1U << 0)
+#define LCB_F_READ   (1U << 1)
+#define LCB_F_PERCPU (1U << 4)
+#define LCB_F_MUTEX  (1U << 5)
+
+/*
+ * A fault-path read attempt that queues in the rwsem's slow path waits
+ * behind a writer: rwsem_down_read_slowpath() takes the lock at once (no
+ * contention_begin, no sleep) unless a writer holds it or waits (queued
+ * readers are there only behind one). That is the trylock's verdict where
+ * the fault path has none: s390x's do_exception() takes mmap_read_lock()
+ * directly (6.12); on_switch() reads the same from an uninterruptible
+ * sleep when the trace has no lock:contention_begin.
+ */
+static int on_contention(struct vls_faults *f, const vls_event *ev)
+{
+	uint32_t fl = ev->u.contention.flags;
+	struct fault_task *t = task_find(f, ev->tid);
+
+	if (t && t->ep && t->acq == 1 && (fl & LCB_F_READ) &&
+	    !(fl & (LCB_F_SPIN | LCB_F_PERCPU | LCB_F_MUTEX)))
+		t->ep->behind_writer = true;
 	return 0;
 }
 
@@ -712,6 +741,8 @@ int __vls_faults_event(struct vls_faults *f, const vls_event *ev)
 		return on_switch(f, ev);
 	case VLS_EV_SCHED_EXIT:
 		return on_task_exit(f, ev);
+	case VLS_EV_LOCK_CONTENTION_BEGIN:
+		return on_contention(f, ev);
 	default:
 		return 0;
 	}

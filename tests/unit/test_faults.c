@@ -53,6 +53,10 @@ static const char *const arm_nested[] = {
 	"__vmf_anon_prepare", "do_anonymous_page", "__handle_mm_fault",
 	"handle_mm_fault", "do_page_fault", "do_translation_fault",
 	"do_mem_abort", "el0_da", "el0t_64_sync_handler", "el0t_64_sync" };
+/* Debian 6.12 s390x (tests/data/lab/s390x-iofault.dat.xz) */
+static const char *const s390_user[] = {
+	"__mmap_lock_do_trace_start_locking", "do_exception", "__do_pgm_check",
+	"pgm_check_handler" };
 static const char *const syscall_madvise[] = {
 	"do_madvise", "__x64_sys_madvise", "do_syscall_64",
 	"entry_SYSCALL_64_after_hwframe" };
@@ -184,7 +188,7 @@ struct expect {
 struct fcase {
 	const char *name;
 	enum vls_vma_lock_cap cap;
-	struct step steps[24];
+	struct step steps[28];
 	struct expect want;
 };
 
@@ -253,6 +257,35 @@ static const struct fcase cases[] = {
 		{ 910, 12, 'R', 0, NULL, 0 },
 		END },
 	  { "io_retry", "2", 1, 1, 1, 1, 0, 500, { 1, 0, 0, 0, 0 }, 0 } },
+	/* s390x 6.12: do_exception() calls mmap_read_lock(), no trylock */
+	{ "no trylock: the blocking attempt queues behind a writer",
+	  VLS_VMA_LOCK_YES, {
+		{ 100, 20, 'W', 0, NULL, 0 },      /* the mprotect thread */
+		{ 101, 20, 'w', 1, NULL, 0 },
+		{ 150, 17, 'F', 9, NULL, 0 },      /* stack-only, as on s390x */
+		{ 160, 17, 'D', 20, ST(sleep_folio) },
+		{ 400, 17, 'G', 20, NULL, 0 },
+		{ 410, 17, 'S', 0, ST(s390_user) },
+		{ 411, 17, 'C', 2, NULL, 0 },      /* contention_begin, LCB_F_READ */
+		{ 412, 17, 'P', 20, NULL, 0 },     /* preempted, not asleep */
+		{ 600, 20, 'r', 0, NULL, 0 },
+		{ 605, 17, 'G', 20, NULL, 0 },
+		{ 606, 17, 'A', 1, NULL, 0 },
+		{ 610, 17, 'R', 0, NULL, 0 },
+		{ 700, 17, 'S', 0, ST(s390_user) }, /* no writer */
+		{ 701, 17, 'C', 1, NULL, 0 },      /* a spinlock's: another lock */
+		{ 702, 17, 'A', 1, NULL, 0 },
+		{ 703, 17, 'R', 0, NULL, 0 },
+		{ 800, 20, 'W', 0, NULL, 0 },
+		{ 801, 20, 'w', 1, NULL, 0 },
+		{ 810, 17, 'S', 0, ST(s390_user) }, /* no contention_begin: */
+		{ 811, 17, 'D', 20, NULL, 0 },     /* asleep in the rwsem */
+		{ 900, 20, 'r', 0, NULL, 0 },
+		{ 905, 17, 'G', 20, NULL, 0 },
+		{ 906, 17, 'A', 1, NULL, 0 },
+		{ 910, 17, 'R', 0, NULL, 0 },
+		END },
+	  { "io_retry,no_io,no_io", "2,2,2", 0, 3, 2, 0, 0, 240, { 1, 2, 0, 0, 0 }, 0 } },
 	{ "kernel-mode faults: uaccess stack, and page_fault_kernel",
 	  VLS_VMA_LOCK_YES, {
 		{ 100, 13, 'U', 0, NULL, 0 },
@@ -421,6 +454,10 @@ static void make_event(vls_event *ev, const struct step *s)
 	case 'X':
 		ev->kind = VLS_EV_SCHED_EXIT;
 		ev->u.exit.pid = s->tid;
+		break;
+	case 'C':
+		ev->kind = VLS_EV_LOCK_CONTENTION_BEGIN;
+		ev->u.contention.flags = (uint32_t)s->arg;
 		break;
 	}
 	ev->stack = s->stack;
