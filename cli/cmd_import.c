@@ -6,10 +6,12 @@
  * that run; runs imported before it by the same command stay.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,7 +55,10 @@ static const struct cli_cmd cmd = {
 	"(with or without the record-tgid column), 'trace-cmd report' output, "
 	"Android atrace output or 'perf script' output of a perf recording of "
 	"the tracepoints (a perf.data file itself is refused, with the command "
-	"that converts it). The kernel, the architecture and the CPU count "
+	"that converts it). A directory with a capture.info is a capture of "
+	"tracefs files taken on a machine without trace-cmd (docs/capture.md): "
+	"its trace.dat is written into it, then imported, labelled by the "
+	"directory's name. The kernel, the architecture and the CPU count "
 	"come from the trace when it says them; --kernel and --arch override "
 	"them, --meta adds what it cannot say.\n\n"
 	"The import measures the step of the trace's timestamps: the decimals a "
@@ -235,6 +240,42 @@ static int find_run(const vls_run *run, void *data)
 	return 1;
 }
 
+/*
+ * A capture directory (docs/capture.md): its trace.dat written into it,
+ * path then names that; the run's label defaults to the directory's name.
+ * 0 when path is no capture; else 1 done, or an exit code < 0 negated.
+ */
+static int from_capture(vls_ctx *ctx, const char **path, char *dat, size_t size,
+			const char **label)
+{
+	const char *base = *path + strlen(*path);
+	struct stat st;
+	int ret, n;
+
+	while (base > *path + 1 && base[-1] == '/')  /* "dir/" as "dir" */
+		base--;
+	n = (int)(base - *path);
+	if (stat(*path, &st) || !S_ISDIR(st.st_mode) ||
+	    (size_t)snprintf(dat, size, "%.*s/capture.info", n, *path) >= size ||
+	    access(dat, F_OK))
+		return 0;
+	snprintf(dat, size, "%.*s/trace.dat", n, *path);
+	if ((ret = vls_capture_write_tracedat(ctx, *path, dat)))
+		return -cli_fail(&cmd, ctx, ret, "cannot write the capture's trace.dat");
+	cli_err(&cmd, "%s: a capture: its trace.dat written as %s", *path, dat);
+	if (!*label && base > *path) {
+		static char name[256];
+		const char *end = base;
+
+		while (base > *path && base[-1] != '/')
+			base--;
+		snprintf(name, sizeof(name), "%.*s", (int)(end - base), base);
+		*label = name;
+	}
+	*path = dat;
+	return 1;
+}
+
 /* Returns the exit code: 0, 1, 2 or 130 (interrupted). */
 static int import_one(vls_ctx *ctx, vls_db *db, const char *path,
 		      const vls_reader_opts *ropts, const vls_import_opts *iopts)
@@ -242,10 +283,14 @@ static int import_one(vls_ctx *ctx, vls_db *db, const char *path,
 	struct progress prog = { .path = path, .draw = isatty(2) };
 	vls_import_opts o = *iopts;
 	struct found_run found = { 0, "", 0 };
-	char label[sizeof(found.label) * 4];
+	char label[sizeof(found.label) * 4], dat[PATH_MAX + 16];
 	double t0 = now();
 	int64_t run_id = 0;
 	int ret;
+
+	if ((ret = from_capture(ctx, &path, dat, sizeof(dat), &o.label)) < 0)
+		return -ret;
+	prog.path = path;
 
 	o.progress = on_progress;
 	o.progress_data = &prog;

@@ -851,6 +851,20 @@ VLS_EXTERN void vls_record_get_stats(const vls_record *rec,
 /** The instance name ("vmlockstat-<pid>"); borrowed. */
 VLS_EXTERN const char *vls_record_instance(const vls_record *rec);
 
+/**
+ * Write the trace.dat (version 6) of a capture: the tracefs files of a
+ * recording copied on the traced machine, which needs neither trace-cmd
+ * nor vmlockstat (docs/capture.md): capture.info (byte_order=little|big),
+ * events/header_page, events/header_event, events/ftrace/EVENT/format and
+ * events/SYSTEM/EVENT/format of the events recorded, per_cpu/cpuN/
+ * trace_pipe_raw's pages, and optionally per_cpu/cpuN/stats,
+ * printk_formats, saved_cmdlines and kallsyms. The file is in the traced
+ * machine's byte order, long and page size; out is replaced whole or not
+ * at all.
+ */
+VLS_EXTERN int vls_capture_write_tracedat(vls_ctx *ctx, const char *dir,
+					  const char *out);
+
 #ifdef __cplusplus
 }
 #endif

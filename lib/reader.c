@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,14 @@ static int source_path(struct vls_reader *r, const char *path)
 	return ret;
 }
 
+static bool capture_dir(const char *path)
+{
+	char info[PATH_MAX];
+
+	return (size_t)snprintf(info, sizeof(info), "%s/capture.info", path) <
+	       sizeof(info) && !access(info, F_OK);
+}
+
 int vls_reader_open(vls_reader **out, vls_ctx *ctx, const char *path,
 		    const vls_reader_opts *opts)
 {
@@ -134,7 +143,11 @@ int vls_reader_open(vls_reader **out, vls_ctx *ctx, const char *path,
 		goto fail;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		ret = __vls_error(ctx, VLS_EINVAL, "%s: is a directory", path);
+		ret = capture_dir(path) ?
+		      __vls_error(ctx, VLS_EINVAL, "%s: a capture (docs/capture.md): "
+				  "read the trace.dat vls_capture_write_tracedat() "
+				  "writes of it", path) :
+		      __vls_error(ctx, VLS_EINVAL, "%s: is a directory", path);
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {

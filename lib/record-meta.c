@@ -244,7 +244,7 @@ int __vls_rec_meta_static(vls_record *rec)
 	return ret ? ret : meta_config(rec, u.release);
 }
 
-static char *read_small(vls_ctx *ctx, const char *path, size_t max)
+char *__vls_rec_read_small(vls_ctx *ctx, const char *path, size_t max)
 {
 	FILE *f = fopen(path, "re");
 	char *buf = f ? __vls_malloc(ctx, max + 1) : NULL;
@@ -288,7 +288,7 @@ static int vmstat_line(vls_record *rec, const char *when, const char *line,
 
 int __vls_rec_meta_vmstat(vls_record *rec, const char *when)
 {
-	char *text = read_small(rec->ctx, "/proc/vmstat", VMSTAT_MAX);
+	char *text = __vls_rec_read_small(rec->ctx, "/proc/vmstat", VMSTAT_MAX);
 	int ret = 0;
 
 	if (!text) {

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define _GNU_SOURCE     /* O_TMPFILE, mkostemp, copy_file_range */
 /*
- * record-tracedat.c - write the recording as a trace-cmd trace.dat,
- * version 6, as documented in trace-cmd.dat.v6(5).
+ * record-tracedat.c - write a trace-cmd trace.dat, version 6, as
+ * documented in trace-cmd.dat.v6(5): the recording's (record.c), or a
+ * capture's, taken on another machine (record-capture.c), in the traced
+ * kernel's byte order and long size.
  *
  * Why write it here: Debian's libtracecmd (1.3.x) ships only its read API
  * in a public header; its writer (tracecmd_output_*) is declared only in
@@ -50,6 +52,7 @@ struct writer {
 	int fd;
 	uint64_t off;
 	int err;                /* first error, sticky */
+	bool swap;              /* the file's byte order is not this machine's */
 };
 
 static void put(struct writer *w, const void *buf, size_t len)
@@ -72,9 +75,23 @@ static void put(struct writer *w, const void *buf, size_t len)
 	}
 }
 
-static void put_u16(struct writer *w, uint16_t v) { put(w, &v, 2); }
-static void put_u32(struct writer *w, uint32_t v) { put(w, &v, 4); }
-static void put_u64(struct writer *w, uint64_t v) { put(w, &v, 8); }
+static void put_u16(struct writer *w, uint16_t v)
+{
+	v = w->swap ? __builtin_bswap16(v) : v;
+	put(w, &v, 2);
+}
+
+static void put_u32(struct writer *w, uint32_t v)
+{
+	v = w->swap ? __builtin_bswap32(v) : v;
+	put(w, &v, 4);
+}
+
+static void put_u64(struct writer *w, uint64_t v)
+{
+	v = w->swap ? __builtin_bswap64(v) : v;
+	put(w, &v, 8);
+}
 static void put_str(struct writer *w, const char *s) { put(w, s, strlen(s) + 1); }
 
 /* Overwrite a size or count written earlier as a placeholder. */
@@ -84,6 +101,10 @@ static void patch(struct writer *w, uint64_t at, uint64_t v, size_t width)
 
 	if (w->err)
 		return;
+	if (w->swap) {
+		v32 = __builtin_bswap32(v32);
+		v = __builtin_bswap64(v);
+	}
 	if (pwrite(w->fd, width == 4 ? (void *)&v32 : (void *)&v, width,
 		   (off_t)at) != (ssize_t)width)
 		w->err = __vls_error(w->ctx, VLS_EIO, "writing the trace.dat: %s",
@@ -167,50 +188,47 @@ static void put_system_dir(struct writer *w, const char *tdir, const char *sys)
 	patch(w, at, count, 4);
 }
 
-static bool system_is_whole(const vls_record *rec, const char *sys)
+static bool system_is_whole(const struct vls_tdw *t, const char *sys)
 {
-	for (size_t i = 0; i < rec->nevents; i++)
-		if (rec->events[i].present && !rec->events[i].name &&
-		    !strcmp(rec->events[i].system, sys))
+	for (size_t i = 0; i < t->nevents; i++)
+		if (!t->events[i].name && !strcmp(t->events[i].system, sys))
 			return true;
 	return false;
 }
 
-static bool first_of_system(const vls_record *rec, size_t idx)
+static bool first_of_system(const struct vls_tdw *t, size_t idx)
 {
 	for (size_t i = 0; i < idx; i++)
-		if (rec->events[i].present &&
-		    !strcmp(rec->events[i].system, rec->events[idx].system))
+		if (!strcmp(t->events[i].system, t->events[idx].system))
 			return false;
 	return true;
 }
 
-/* The formats of the recorded events, grouped by system. */
-static void put_event_systems(struct writer *w, const vls_record *rec,
-			      const char *tdir)
+/* The formats of the events, grouped by system. */
+static void put_event_systems(struct writer *w, const struct vls_tdw *t)
 {
 	uint64_t at = w->off;
 	uint32_t nsys = 0;
 
 	put_u32(w, 0);
-	for (size_t i = 0; i < rec->nevents && !w->err; i++) {
-		const char *sys = rec->events[i].system;
+	for (size_t i = 0; i < t->nevents && !w->err; i++) {
+		const char *sys = t->events[i].system;
 		uint64_t cat;
 		uint32_t n = 0;
 
-		if (!rec->events[i].present || !first_of_system(rec, i))
+		if (!first_of_system(t, i))
 			continue;
 		nsys++;
 		put_str(w, sys);
-		if (system_is_whole(rec, sys)) {
-			put_system_dir(w, tdir, sys);
+		if (system_is_whole(t, sys)) {
+			put_system_dir(w, t->tdir, sys);
 			continue;
 		}
 		cat = w->off;
 		put_u32(w, 0);
-		for (size_t j = i; j < rec->nevents; j++)
-			if (rec->events[j].present && !strcmp(rec->events[j].system, sys)) {
-				put_format(w, tdir, sys, rec->events[j].name);
+		for (size_t j = i; j < t->nevents; j++)
+			if (!strcmp(t->events[j].system, sys)) {
+				put_format(w, t->tdir, sys, t->events[j].name);
 				n++;
 			}
 		patch(w, cat, n, 4);
@@ -227,14 +245,12 @@ static void put_option(struct writer *w, uint16_t id, const char *s)
 
 /* "CPU: N\n" and the instance's per_cpu/cpuN/stats, as trace-cmd keeps
  * them: trace-cmd report --stat and our reader show the lost events. */
-static void put_cpustat(struct writer *w, const vls_record *rec, size_t cpu)
+static void put_cpustat(struct writer *w, const struct vls_tdw *t, size_t cpu)
 {
-	char key[32], *buf;
-	const char *st;
+	const char *st = t->cpustat ? t->cpustat[cpu] : NULL;
+	char *buf;
 	size_t len;
 
-	snprintf(key, sizeof(key), "cpustat.%zu", cpu);
-	st = __vls_meta_get(&rec->meta, key);
 	if (!st)
 		return;
 	len = strlen(st) + 32;
@@ -248,24 +264,19 @@ static void put_cpustat(struct writer *w, const vls_record *rec, size_t cpu)
 	__vls_free(w->ctx, buf);
 }
 
-static void put_options(struct writer *w, const vls_record *rec)
+static void put_options(struct writer *w, const struct vls_tdw *t)
 {
-	const char *clock = __vls_meta_get(&rec->meta, "trace_clock");
-	struct utsname u;
 	char buf[1024];
 
 	put(w, "options  ", 10);
-	snprintf(buf, sizeof(buf), "[%s]\n", clock ? clock : "local");
+	snprintf(buf, sizeof(buf), "[%s]\n", t->clock ? t->clock : "local");
 	put_option(w, OPT_TRACECLOCK, buf);
-	if (!uname(&u)) {
-		/* What trace-cmd record writes: "sysname nodename release machine" */
-		snprintf(buf, sizeof(buf), "%s %s %s %s", u.sysname, u.nodename,
-			 u.release, u.machine);
-		put_option(w, OPT_UNAME, buf);
-	}
-	put_option(w, OPT_VERSION, "vmlockstat " VLS_VERSION_STRING);
-	for (size_t i = 0; i < rec->ncpus; i++)
-		put_cpustat(w, rec, i);
+	if (t->uname)
+		put_option(w, OPT_UNAME, t->uname);
+	put_option(w, OPT_VERSION, t->version ? t->version
+					      : "vmlockstat " VLS_VERSION_STRING);
+	for (size_t i = 0; i < t->ncpus; i++)
+		put_cpustat(w, t, i);
 	put_u16(w, OPT_DONE);
 }
 
@@ -313,53 +324,56 @@ static void copy_cpu(struct writer *w, int in, uint64_t size)
 	}
 }
 
-static void put_flyrecord(struct writer *w, const vls_record *rec)
+static void put_flyrecord(struct writer *w, const struct vls_tdw *t)
 {
-	uint64_t *size = __vls_calloc(w->ctx, rec->ncpus, sizeof(uint64_t));
-	uint64_t pos, ps = (uint64_t)rec->page_size;
+	uint64_t *size = __vls_calloc(w->ctx, t->ncpus ? t->ncpus : 1, sizeof(uint64_t));
+	uint64_t pos, ps = t->page_size;
 	struct stat st;
 
 	if (!size) {
 		w->err = w->err ? w->err : __vls_error(w->ctx, VLS_ENOMEM, "out of memory");
 		return;
 	}
-	for (size_t i = 0; i < rec->ncpus; i++)
-		if (rec->cpus[i].out_fd >= 0 && !fstat(rec->cpus[i].out_fd, &st))
+	for (size_t i = 0; i < t->ncpus; i++)
+		if (t->cpu_fd[i] >= 0 && !fstat(t->cpu_fd[i], &st))
 			size[i] = (uint64_t)st.st_size / ps * ps; /* whole pages */
 	put(w, "flyrecord", 10);
-	pos = align_up(w->off + 16 * rec->ncpus, ps);
-	for (size_t i = 0; i < rec->ncpus; i++) {
+	pos = align_up(w->off + 16 * t->ncpus, ps);
+	for (size_t i = 0; i < t->ncpus; i++) {
 		put_u64(w, pos);
 		put_u64(w, size[i]);
 		pos = align_up(pos + size[i], ps);
 	}
-	for (size_t i = 0; i < rec->ncpus && !w->err; i++) {
+	for (size_t i = 0; i < t->ncpus && !w->err; i++) {
 		pad_to(w, align_up(w->off, ps));
 		if (size[i])
-			copy_cpu(w, rec->cpus[i].out_fd, size[i]);
+			copy_cpu(w, t->cpu_fd[i], size[i]);
 	}
 	__vls_free(w->ctx, size);
 }
 
-static void put_initial(struct writer *w, const vls_record *rec)
+static void put_initial(struct writer *w, const struct vls_tdw *t)
 {
 	static const char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i',
 				      'n', 'g', '6', 0 };
-	union { uint16_t s; uint8_t b[2]; } endian = { .s = 1 };
-	uint8_t flags[2] = { endian.b[0] ? 0 : 1, (uint8_t)sizeof(long) };
+	uint8_t flags[2] = { t->big_endian, t->long_size };
 
 	put(w, magic, sizeof(magic));
 	put(w, flags, 2);
-	put_u32(w, (uint32_t)rec->page_size);
+	put_u32(w, t->page_size);
 }
 
-int __vls_rec_write_tracedat(vls_record *rec, int fd, const char *tdir,
-			     const char *kallsyms_path)
+int __vls_tracedat_write(vls_ctx *ctx, const struct vls_tdw *t, int fd)
 {
-	struct writer w = { .ctx = rec->ctx, .fd = fd };
+	struct writer w = { .ctx = ctx, .fd = fd,
+		.swap = t->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) };
+	const char *tdir = t->tdir;
 	char path[PATH_MAX];
 
-	put_initial(&w, rec);
+	if (!t->page_size || (t->long_size != 4 && t->long_size != 8))
+		return __vls_error(ctx, VLS_EINVAL, "trace.dat: page size %u, long size %u",
+				   t->page_size, t->long_size);
+	put_initial(&w, t);
 	put(&w, "header_page", 12);
 	snprintf(path, sizeof(path), "%s/events/header_page", tdir);
 	put_file(&w, path, 8, FORMAT_MAX, false);
@@ -368,17 +382,66 @@ int __vls_rec_write_tracedat(vls_record *rec, int fd, const char *tdir,
 	put_file(&w, path, 8, FORMAT_MAX, false);
 	/* ftrace: kernel_stack carries the trigger stacks. */
 	put_system_dir(&w, tdir, "ftrace");
-	put_event_systems(&w, rec, tdir);
-	if (kallsyms_path)
-		put_file(&w, kallsyms_path, 4, KALLSYMS_MAX, true);
+	put_event_systems(&w, t);
+	if (t->kallsyms)
+		put_file(&w, t->kallsyms, 4, KALLSYMS_MAX, true);
 	else
 		put_u32(&w, 0);
 	snprintf(path, sizeof(path), "%s/printk_formats", tdir);
 	put_file(&w, path, 4, FORMAT_MAX * 16, true);
 	snprintf(path, sizeof(path), "%s/saved_cmdlines", tdir);
 	put_file(&w, path, 8, CMDLINES_MAX, true);
-	put_u32(&w, (uint32_t)rec->ncpus);
-	put_options(&w, rec);
-	put_flyrecord(&w, rec);
+	put_u32(&w, (uint32_t)t->ncpus);
+	put_options(&w, t);
+	put_flyrecord(&w, t);
 	return w.err;
+}
+
+/* The recording's parts: this machine's byte order, long and page size,
+ * uname; the instance's events and CPU stats. */
+int __vls_rec_write_tracedat(vls_record *rec, int fd, const char *tdir,
+			     const char *kallsyms_path)
+{
+	struct vls_tdw t = { .tdir = tdir, .kallsyms = kallsyms_path,
+		.big_endian = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__,
+		.long_size = (uint8_t)sizeof(long), .page_size = (uint32_t)rec->page_size,
+		.clock = __vls_meta_get(&rec->meta, "trace_clock"), .ncpus = rec->ncpus };
+	size_t n = rec->ncpus ? rec->ncpus : 1;
+	struct vls_tdw_event *ev = __vls_calloc(rec->ctx, rec->nevents + 1, sizeof(*ev));
+	const char **stat = __vls_calloc(rec->ctx, n, sizeof(*stat));
+	int *fds = __vls_calloc(rec->ctx, n, sizeof(*fds));
+	char uname_buf[4 * sizeof(((struct utsname *)0)->release) + 4];
+	struct utsname u;
+	int ret;
+
+	if (!ev || !stat || !fds) {
+		ret = __vls_error(rec->ctx, VLS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < rec->nevents; i++)
+		if (rec->events[i].present)
+			ev[t.nevents++] = (struct vls_tdw_event){ rec->events[i].system,
+								 rec->events[i].name };
+	for (size_t i = 0; i < rec->ncpus; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "cpustat.%zu", i);
+		stat[i] = __vls_meta_get(&rec->meta, key);
+		fds[i] = rec->cpus[i].out_fd;
+	}
+	if (!uname(&u)) {
+		/* What trace-cmd record writes: "sysname nodename release machine" */
+		snprintf(uname_buf, sizeof(uname_buf), "%s %s %s %s", u.sysname,
+			 u.nodename, u.release, u.machine);
+		t.uname = uname_buf;
+	}
+	t.events = ev;
+	t.cpustat = stat;
+	t.cpu_fd = fds;
+	ret = __vls_tracedat_write(rec->ctx, &t, fd);
+out:
+	__vls_free(rec->ctx, ev);
+	__vls_free(rec->ctx, stat);
+	__vls_free(rec->ctx, fds);
+	return ret;
 }

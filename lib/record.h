@@ -95,9 +95,35 @@ int __vls_rec_stream_start(vls_record *rec);
 int __vls_rec_stream_stop(vls_record *rec);
 void __vls_rec_stream_close(vls_record *rec);
 
-/* record-tracedat.c: write a v6 trace.dat to fd from the tracing dir
- * tdir (header, formats of the present events, printk formats, saved
- * cmdlines), kallsyms_path (NULL: none), options and the per-CPU data. */
+/* record-tracedat.c: what a v6 trace.dat is written from. */
+struct vls_tdw_event {
+	const char *system;
+	const char *name;       /* NULL: every event of the system's directory */
+};
+
+struct vls_tdw {
+	/* a tracefs tree: events/header_page, events/header_event,
+	 * events/SYSTEM/EVENT/format (all of events/ftrace), printk_formats
+	 * and saved_cmdlines (both optional) */
+	const char *tdir;
+	const char *kallsyms;   /* NULL: none */
+	const struct vls_tdw_event *events;   /* grouped by system as listed */
+	size_t nevents;
+	bool big_endian;        /* the traced kernel's byte order, long and */
+	uint8_t long_size;      /* ring-buffer page size */
+	uint32_t page_size;
+	const char *clock;      /* NULL: "local" */
+	const char *uname;      /* "sysname nodename release machine", NULL: none */
+	const char *version;    /* NULL: "vmlockstat VERSION" */
+	size_t ncpus;
+	const int *cpu_fd;      /* per CPU: its pages, -1 for none */
+	const char *const *cpustat;   /* per CPU: its stats text, or NULL */
+};
+
+/* Write t as a v6 trace.dat to fd (at its start, in one pass). */
+int __vls_tracedat_write(vls_ctx *ctx, const struct vls_tdw *t, int fd);
+/* The recording's trace.dat: tdir is the tracing dir, kallsyms_path NULL
+ * for none. */
 int __vls_rec_write_tracedat(vls_record *rec, int fd, const char *tdir,
 			     const char *kallsyms_path);
 
@@ -108,6 +134,9 @@ int __vls_rec_meta_static(vls_record *rec);
 int __vls_rec_meta_vmstat(vls_record *rec, const char *when);
 /* Per-CPU stats of the instance: cpu<N>.lost/.overrun/... */
 int __vls_rec_meta_cpustats(vls_record *rec);
+
+/* The first max bytes of path, NUL-terminated; NULL when it cannot be read. */
+char *__vls_rec_read_small(vls_ctx *ctx, const char *path, size_t max);
 
 /* Parsers, exposed for the unit tests. */
 /* The value of CONFIG_<name> in a kernel config text: "y", "m", a

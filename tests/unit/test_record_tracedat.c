@@ -4,10 +4,15 @@
  * from a tracing directory and raw per-CPU pages recorded on the
  * development VM (tests/data/record/README.md), write a trace.dat and read
  * it back with libtracecmd's public read API: every event trace-cmd
- * report counted in the original recording must be there.
+ * report counted in the original recording must be there. The same pieces
+ * laid out as a capture (lib/record-capture.c, docs/capture.md) give the
+ * same events, and a broken capture an error that leaves the output alone.
  */
+#define _GNU_SOURCE   /* memmem */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <trace-cmd.h>
@@ -102,23 +107,12 @@ static void setup(vls_record *rec, vls_ctx *ctx, struct vls_rec_event *ev,
 				 "entries: 0\noverrun: 0\nread events: 620\n"), 0);
 }
 
-static void test_roundtrip(vls_ctx *ctx)
+/* Every expected event, in time order, in the trace.dat at path. */
+static void check_events(const char *path)
 {
-	struct vls_rec_event ev[NSYS];
-	struct vls_rec_cpu cpus[2];
-	char out[] = "/tmp/vls-tracedat-XXXXXX";
-	struct tracecmd_input *h;
+	struct tracecmd_input *h = tracecmd_open(path, 0);
 	struct counts c = { 0 };
-	vls_record rec;
-	int fd;
 
-	setup(&rec, ctx, ev, cpus);
-	fd = mkstemp(out);
-	CHECK(fd >= 0);
-	CHECK_INT(__vls_rec_write_tracedat(&rec, fd, VLS_TEST_DATA "/record/tracefs",
-					   NULL), 0);
-	close(fd);
-	h = tracecmd_open(out, 0);
 	CHECK(h != NULL);
 	if (h) {
 		CHECK_INT(tracecmd_iterate_events(h, NULL, 0, count_event, &c), 0);
@@ -134,6 +128,23 @@ static void test_roundtrip(vls_ctx *ctx)
 	CHECK_INT(c.total, 849);
 	CHECK_INT(c.out_of_order, 0);
 	CHECK(c.last_ts > 0);
+}
+
+static void test_roundtrip(vls_ctx *ctx)
+{
+	struct vls_rec_event ev[NSYS];
+	struct vls_rec_cpu cpus[2];
+	char out[] = "/tmp/vls-tracedat-XXXXXX";
+	vls_record rec;
+	int fd;
+
+	setup(&rec, ctx, ev, cpus);
+	fd = mkstemp(out);
+	CHECK(fd >= 0);
+	CHECK_INT(__vls_rec_write_tracedat(&rec, fd, VLS_TEST_DATA "/record/tracefs",
+					   NULL), 0);
+	close(fd);
+	check_events(out);
 	unlink(out);
 	close(cpus[0].out_fd);
 	close(cpus[1].out_fd);
@@ -162,6 +173,130 @@ static void test_missing_header(vls_ctx *ctx)
 	__vls_meta_clear(ctx, &rec.meta);
 }
 
+/* dir/name holding text (NULL: a symlink to target) */
+static void put(const char *dir, const char *name, const char *text,
+		const char *target)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (target) {
+		CHECK_INT(symlink(target, path), 0);
+		return;
+	}
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* The fixture as a capture in a new directory (removed by rm_capture). */
+static void make_capture(char *dir, const char *info, const char *cpu1)
+{
+	char path[512];
+
+	CHECK(mkdtemp(dir) != NULL);
+	put(dir, "capture.info", info, NULL);
+	put(dir, "events", NULL, VLS_TEST_DATA "/record/tracefs/events");
+	put(dir, "saved_cmdlines", NULL, VLS_TEST_DATA "/record/tracefs/saved_cmdlines");
+	for (int c = 0; c < 2; c++) {
+		snprintf(path, sizeof(path), "%s/per_cpu%s", dir, c ? "/cpu1" : "");
+		CHECK_INT(mkdir(path, 0755), 0);
+		if (!c) {
+			snprintf(path, sizeof(path), "%s/per_cpu/cpu0", dir);
+			CHECK_INT(mkdir(path, 0755), 0);
+		}
+	}
+	put(dir, "per_cpu/cpu0/trace_pipe_raw", NULL, VLS_TEST_DATA "/record/cpu0.raw");
+	put(dir, "per_cpu/cpu1/trace_pipe_raw", cpu1, cpu1 ? NULL : VLS_TEST_DATA
+	    "/record/cpu1.raw");
+	put(dir, "per_cpu/cpu1/stats", "entries: 0\noverrun: 0\nread events: 620\n",
+	    NULL);
+}
+
+static void rm_capture(const char *dir)
+{
+	static const char *const files[] = {
+		"per_cpu/cpu0/trace_pipe_raw", "per_cpu/cpu1/trace_pipe_raw",
+		"per_cpu/cpu1/stats", "per_cpu/cpu0", "per_cpu/cpu1", "per_cpu",
+		"events", "saved_cmdlines", "capture.info",
+	};
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		CHECK_INT(remove(path), 0);
+	}
+	CHECK_INT(rmdir(dir), 0);
+}
+
+static void test_capture(vls_ctx *ctx)
+{
+	char dir[] = "/tmp/vls-capture-XXXXXX", out[600];
+	static unsigned char buf[1 << 16];
+	size_t n = 0;
+	FILE *f;
+
+	make_capture(dir, "byte_order=little\ntrace_clock=local\n"
+		     "uname=Linux guest 6.12.0 x86_64\n", NULL);
+	snprintf(out, sizeof(out), "%s.dat", dir);
+	CHECK_INT(vls_capture_write_tracedat(ctx, dir, out), 0);
+	check_events(out);
+	/* the head: little-endian, long 8, page 4096; the uname option */
+	f = fopen(out, "r");
+	CHECK(f != NULL);
+	if (f) {
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		CHECK(n > 18 && buf[12] == 0 && buf[13] == 8 &&
+		      buf[14] == 0 && buf[15] == 0x10 && buf[16] == 0 && buf[17] == 0);
+		CHECK(memmem(buf, n, "Linux guest 6.12.0 x86_64", 25) != NULL);
+	}
+	unlink(out);
+	rm_capture(dir);
+}
+
+/* What a capture must have, each missing: an error that names it, and
+ * the output as it was. */
+static void test_capture_broken(vls_ctx *ctx)
+{
+	static const struct { const char *info, *cpu1, *msg; int ret; } cases[] = {
+		{ "long_size=8\n", NULL, "byte_order=little or big is required", VLS_EINVAL },
+		{ "byte_order=middle\n", NULL, "byte_order=little", VLS_EINVAL },
+		{ "byte_order=little\npage_size=4000\n", NULL, "page size 4000",
+		  VLS_EPARSE },
+		{ "byte_order=little\nlong_size=eight\n", NULL, "not a number",
+		  VLS_EPARSE },
+		{ "byte_order=little\n", "half a page", "not whole 4096-byte pages",
+		  VLS_EPARSE },
+	};
+	char out[] = "/tmp/vls-capture-out-XXXXXX", buf[16] = "";
+	int fd = mkstemp(out);
+
+	CHECK(fd >= 0 && write(fd, "kept", 4) == 4);
+	close(fd);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char dir[] = "/tmp/vls-capture-XXXXXX";
+
+		make_capture(dir, cases[i].info, cases[i].cpu1);
+		CHECK_INT(vls_capture_write_tracedat(ctx, dir, out), cases[i].ret);
+		if (!strstr(vls_ctx_errmsg(ctx), cases[i].msg))
+			fprintf(stderr, "  case %zu: %s\n", i, vls_ctx_errmsg(ctx));
+		CHECK(strstr(vls_ctx_errmsg(ctx), cases[i].msg) != NULL);
+		rm_capture(dir);
+	}
+	CHECK_INT(vls_capture_write_tracedat(ctx, "/nonexistent", out), VLS_EINVAL);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "not a capture") != NULL);
+	fd = open(out, O_RDONLY);
+	CHECK(fd >= 0 && read(fd, buf, sizeof(buf)) == 4);
+	CHECK_STR(buf, "kept");
+	close(fd);
+	unlink(out);
+}
+
 int main(void)
 {
 	vls_ctx *ctx = NULL;
@@ -170,6 +305,8 @@ int main(void)
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	test_roundtrip(ctx);
 	test_missing_header(ctx);
+	test_capture(ctx);
+	test_capture_broken(ctx);
 	vls_ctx_free(ctx);
 	return TEST_DONE();
 }
