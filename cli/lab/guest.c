@@ -3,7 +3,8 @@
  * guest.c - the guest's /init (lab.h). It mounts tracefs, enables the
  * events `vmlockstat record` enables with the same stack triggers (from
  * vls_record_default_event(): one list), runs the scenario with --truth on
- * an ext4 scratch disk, and writes the text trace, the truth, vmstat
+ * an ext4 scratch disk, and writes the text trace, the capture of the
+ * same recording (guest_capture.c), the truth, vmstat
  * before/after, uname and the ring buffer's overrun counts as a tar onto
  * the results disk. "VLS-LAB: STAGE" lines on the console are its
  * progress (qemu.c prints them).
@@ -61,6 +62,9 @@ static const char init_tail[] =
 	"cd /\n"
 	"say reading the trace\n"
 	"cat $T/trace > $O/trace.txt\n"
+	/* after the text: reading trace_pipe_raw consumes the pages */
+	"/bin/workload --capture $T $O/capture >> $L 2>&1 || "
+	"echo \"capture failed\" >> $L\n"
 	"for c in $T/per_cpu/cpu*; do echo \"${c##*/} $(grep '^overrun' $c/stats)\"; "
 	"done > $O/overrun.txt\n"
 	"umount /var/tmp\n"

@@ -109,6 +109,9 @@ int lab_initramfs_write(struct lab_env *env, const struct lab_initramfs *in,
 /* guest.c: the /init script (malloc'd), the scenario's argv quoted for sh */
 char *lab_guest_init(unsigned buffer_kb);
 char *lab_guest_params(const char *scenario, char *const *args, int nargs);
+/* guest_capture.c, in the guest program only: after the scenario, the
+ * recording as a capture (docs/capture.md) in out. 0 or 1 (stderr says). */
+int lab_guest_capture(const char *tdir, const char *out);
 
 /* qemu.c */
 struct lab_guest {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * results.c - a guest's results back (lab.h): the tar it wrote onto the
- * results disk, unpacked (plain files only, no paths), and imported as
- * one run: the text trace, with the kernel release and arch from the
+ * results disk, unpacked (plain files, and directories under capture/
+ * only), and imported as one run: the trace.dat written from the guest's
+ * capture (its text trace when it has none), with the kernel release and arch from the
  * guest's uname, the scenario's ground truth (workload.truth, as `record
  * --scenario` stores it), vmstat before/after, the kernel's config flags,
  * the ring buffer's overruns, the qemu command line and the label.
@@ -51,6 +52,44 @@ static int copy_out(FILE *in, const char *path, unsigned long long size)
 	return ret;
 }
 
+/*
+ * Where a tar member goes: NULL to skip it. Plain names, and paths under
+ * capture/ whose components are plain names (no "..", nothing hidden);
+ * the directories they need are made.
+ */
+static const char *member(const char *name, char type, const char *dir,
+			  char *path, size_t size)
+{
+	const char *base = strncmp(name, "./", 2) ? name : name + 2;
+	char *slash;
+
+	if (!*base || (type != '0' && type != 0 && type != '5'))
+		return NULL;
+	if (strchr(base, '/') && strncmp(base, "capture/", 8))
+		return NULL;
+	for (const char *c = base; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL)
+		if (*c == '.' || *c == '/')
+			return NULL;
+	if ((size_t)snprintf(path, size, "%s/%s", dir, base) >= size)
+		return NULL;
+	/* its parents (and itself, a directory) */
+	for (slash = strchr(path + strlen(dir) + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	if (type == '5') {
+		size_t n = strlen(path);
+
+		if (n && path[n - 1] == '/')
+			path[n - 1] = 0;
+		mkdir(path, 0755);
+		return NULL;
+	}
+	return path[strlen(path) - 1] == '/' ? NULL : path;
+}
+
 int lab_results_extract(struct lab_env *env, const char *disk, const char *dir)
 {
 	FILE *in = fopen(disk, "re");
@@ -68,20 +107,14 @@ int lab_results_extract(struct lab_env *env, const char *disk, const char *dir)
 	while (!ret && fread(h, 1, sizeof(h), in) == sizeof(h) && h[0]) {
 		unsigned long long size = octal(h + 124, 12);
 		char name[101];
-		const char *base;
+		const char *to;
 
 		snprintf(name, sizeof(name), "%.100s", h);
-		base = strncmp(name, "./", 2) ? name : name + 2;
 		if (size > FILE_MAX || memcmp(h + 257, "ustar", 5))
 			break;
-		if ((h[156] != '0' && h[156] != 0) || !*base || strchr(base, '/') ||
-		    base[0] == '.') {
-			ret = copy_out(in, NULL, size);
-			continue;
-		}
-		snprintf(path, sizeof(path), "%s/%s", dir, base);
-		ret = copy_out(in, path, size);
-		files++;
+		to = member(name, h[156], dir, path, sizeof(path));
+		ret = copy_out(in, to, size);
+		files += to != NULL;
 	}
 	fclose(in);
 	if (ret || !files) {
@@ -193,6 +226,33 @@ static int fail_file(struct lab_env *env, const char *dir, const char *what)
 	return CLI_EXIT_FAIL;
 }
 
+/*
+ * The trace to import: the trace.dat written from the guest's capture (the
+ * kernel's nanoseconds and pointers, the stacks' symbols), else the text
+ * the guest printed (microseconds), said on stderr. > 0: an exit status.
+ */
+static int pick_trace(struct lab_env *env, vls_ctx *ctx, const char *dir,
+		      char *trace, size_t size)
+{
+	char cap[PATH_MAX + 16];
+	int ret;
+
+	snprintf(cap, sizeof(cap), "%s/capture/capture.info", dir);
+	if (!access(cap, R_OK)) {
+		snprintf(cap, sizeof(cap), "%s/capture", dir);
+		snprintf(trace, size, "%s/trace.dat", dir);
+		if ((ret = vls_capture_write_tracedat(ctx, cap, trace)))
+			return ret;
+		return 0;
+	}
+	snprintf(trace, size, "%s/trace.txt", dir);
+	if (access(trace, R_OK))
+		return fail_file(env, dir, "trace");
+	cli_err(env->cmd, "warning: %s: the guest wrote no capture (see init.log): "
+		"the text trace is imported (timestamps in microseconds)", dir);
+	return 0;
+}
+
 int lab_results_import(struct lab_env *env, const char *dir, struct lab_run *run)
 {
 	struct kv m = { 0 };
@@ -249,12 +309,11 @@ int lab_results_import(struct lab_env *env, const char *dir, struct lab_run *run
 	o.arch = arch;
 	o.meta = m.kv;
 	o.nmeta = m.n;
-	snprintf(trace, sizeof(trace), "%s/trace.txt", dir);
-	if (access(trace, R_OK)) {
-		ret = fail_file(env, dir, "trace");
-		goto out;
-	}
 	if ((ret = cli_ctx_new(&ctx, false)))
+		goto fail;
+	if ((ret = pick_trace(env, ctx, dir, trace, sizeof(trace))) > 0)
+		goto out;
+	if (ret < 0)
 		goto fail;
 	if ((ret = vls_db_open(&db, ctx, run->db, VLS_DB_READWRITE)) ||
 	    (ret = vls_db_import_file(&run->id, db, trace, NULL, &o)))

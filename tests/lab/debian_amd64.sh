@@ -7,16 +7,19 @@
 # fallback == ru_majflt (getrusage in the guest), and ru_majflt is the
 # pages it touched. The figures come from report --json, the truth from
 # the guest, nothing from here. With --keep the guest's trace stays in a
-# directory of its own, and the run's source names it.
+# directory of its own, and the run's source names it: the trace.dat
+# written from the guest's capture (docs/capture.md), beside the text.
 source "$(dirname "$0")/lab_common.bash"
 
 mkdir "$WORK/keep"
 lab_run --keep "$WORK/keep" --kernel debian:6.12-amd64 \
 	-- iofault --random --threads 2 --size 16
-kept=("$WORK"/keep/lab-1-1.*/trace.txt)
-[ -s "${kept[0]}" ] || fail "--keep: no trace under $WORK/keep"
-src=$("$VLS" runs --db "$DB" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["source"])')
-[ "$src" = "${kept[0]}" ] || fail "--keep: the run's source is $src, not ${kept[0]}"
+kept=("$WORK"/keep/lab-1-1.*/trace.dat)
+[ -s "${kept[0]}" ] || fail "--keep: no trace.dat under $WORK/keep"
+[ -s "${kept[0]%.dat}.txt" ] || fail "--keep: no text trace beside it"
+[ -s "${kept[0]%/*}/capture/capture.info" ] || fail "--keep: no capture beside it"
+src=$("$VLS" runs --db "$DB" --json | python3 -c 'import json,sys; r = json.load(sys.stdin)[0]; print(r["source"], r["format"])')
+[ "$src" = "${kept[0]} tracedat" ] || fail "--keep: the run's source is $src, not ${kept[0]} tracedat"
 lab_check "$(cat <<'PY'
 expect(len(runs) == 1, f"one run stored: {len(runs)}")
 r = runs[0]
