@@ -130,47 +130,43 @@ static void check_events(const char *path)
 	CHECK(c.last_ts > 0);
 }
 
-static void test_roundtrip(vls_ctx *ctx)
+/* The recorder's pieces written as a trace.dat to out from tdir. */
+static int write_recording(vls_ctx *ctx, const char *tdir, char *out)
 {
 	struct vls_rec_event ev[NSYS];
 	struct vls_rec_cpu cpus[2];
-	char out[] = "/tmp/vls-tracedat-XXXXXX";
 	vls_record rec;
-	int fd;
+	int fd, ret;
 
 	setup(&rec, ctx, ev, cpus);
 	fd = mkstemp(out);
 	CHECK(fd >= 0);
-	CHECK_INT(__vls_rec_write_tracedat(&rec, fd, VLS_TEST_DATA "/record/tracefs",
-					   NULL), 0);
+	ret = __vls_rec_write_tracedat(&rec, fd, tdir, NULL);
 	close(fd);
-	check_events(out);
-	unlink(out);
 	close(cpus[0].out_fd);
 	close(cpus[1].out_fd);
 	__vls_meta_clear(ctx, &rec.meta);
+	return ret;
+}
+
+static void test_roundtrip(vls_ctx *ctx)
+{
+	char out[] = "/tmp/vls-tracedat-XXXXXX";
+
+	CHECK_INT(write_recording(ctx, VLS_TEST_DATA "/record/tracefs", out), 0);
+	check_events(out);
+	unlink(out);
 }
 
 /* A tracing directory without the header page: an error naming the file,
  * no crash, and the caller still owns and removes the output. */
 static void test_missing_header(vls_ctx *ctx)
 {
-	struct vls_rec_event ev[NSYS];
-	struct vls_rec_cpu cpus[2];
 	char out[] = "/tmp/vls-tracedat-XXXXXX";
-	vls_record rec;
-	int fd;
 
-	setup(&rec, ctx, ev, cpus);
-	fd = mkstemp(out);
-	CHECK_INT(__vls_rec_write_tracedat(&rec, fd, "/nonexistent/tracefs", NULL),
-		  VLS_EIO);
+	CHECK_INT(write_recording(ctx, "/nonexistent/tracefs", out), VLS_EIO);
 	CHECK(strstr(vls_ctx_errmsg(ctx), "/nonexistent/tracefs/events/header_page") != NULL);
-	close(fd);
-	unlink(out);
-	close(cpus[0].out_fd);
-	close(cpus[1].out_fd);
-	__vls_meta_clear(ctx, &rec.meta);
+	CHECK_INT(unlink(out), 0);
 }
 
 /* dir/name holding text (NULL: a symlink to target) */
