@@ -158,6 +158,7 @@ static void put_matrix(struct vls_json *j, const struct vls_compare *c)
 		__vls_json_obj(j, NULL);
 		__vls_json_str(j, "kernel", cell->kernel);
 		__vls_json_str(j, "arch", cell->arch);
+		__vls_json_str(j, "row", cell->row);
 		__vls_json_int(j, "runs", (int64_t)cell->nruns);
 		put_value(j, "faults", &cell->faults, VLS_CU_COUNT);
 		put_value(j, "user_fallback_rate", &cell->user_rate, VLS_CU_RATE);

@@ -311,7 +311,7 @@ static size_t axis(const struct vls_compare *c, bool kernel, const char **out,
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->ncells; i++) {
-		const char *v = kernel ? c->cells[i].kernel : c->cells[i].arch;
+		const char *v = kernel ? c->cells[i].row : c->cells[i].arch;
 		size_t k = 0;
 
 		while (k < n && strcmp(out[k], v))
@@ -362,7 +362,7 @@ static void put_matrix_rate(struct vls_buf *b, const struct vls_compare *c,
 				const struct vls_ccell *cell = &c->cells[i];
 				const struct vls_cvalue *rate = cell_rate(cell, user);
 
-				if (strcmp(cell->kernel, kernels[k]) || strcmp(cell->arch, archs[a]))
+				if (strcmp(cell->row, kernels[k]) || strcmp(cell->arch, archs[a]))
 					continue;
 				fmt_value(r, sizeof(r), rate, VLS_CU_RATE);
 				if (rate->n < cell->nruns)

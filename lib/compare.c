@@ -6,6 +6,7 @@
  * fallback rates over every run in the DB.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "compare.h"
@@ -496,6 +497,74 @@ static void fill_cell(struct vls_ccell *cell, const struct vls_report *rep,
 	}
 }
 
+/* The Debian flavour that only names arch ("amd64" for x86_64), or NULL. */
+static const char *arch_flavour(const char *arch)
+{
+	static const char *const map[][2] = {
+		{ "x86_64", "amd64" }, { "amd64", "amd64" }, { "aarch64", "arm64" },
+		{ "arm64", "arm64" }, { "s390x", "s390x" }, { "ppc64le", "powerpc64le" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(arch, map[i][0]))
+			return map[i][1];
+	return NULL;
+}
+
+/* kernel without "-FLAVOUR" when that flavour only names arch, as a new
+ * string; NULL for no such suffix (or no memory: *err says). */
+static char *cut_flavour(struct vls_compare *c, const char *kernel,
+			 const char *arch, int *err)
+{
+	const char *fl = arch_flavour(arch);
+	size_t kn = strlen(kernel), fn = fl ? strlen(fl) : 0;
+	char *row;
+
+	if (!fl || kn <= fn + 1 || kernel[kn - fn - 1] != '-' ||
+	    strcmp(kernel + kn - fn, fl))
+		return NULL;
+	if (!(row = __vls_malloc(c->ctx, kn - fn)))
+		*err = __vls_error(c->ctx, VLS_ENOMEM, "out of memory");
+	else
+		snprintf(row, kn - fn, "%s", kernel);
+	return row;
+}
+
+/*
+ * The matrix's rows: one kernel version built for several archs is one
+ * row ("6.12.118+deb12-amd64" on x86_64 and "6.12.118+deb12-arm64" on
+ * aarch64 are the row "6.12.118+deb12"), so that its archs compare side
+ * by side. A Debian flavour is cut only when it names the cell's arch
+ * alone ("-rt-amd64" keeps "-rt", "-arm64-16k" stays), and a cell keeps
+ * its whole release when the cut would give another cell of its arch the
+ * same row (a self-built "6.12.118+deb12" beside Debian's).
+ */
+static int set_rows(struct vls_compare *c)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < c->ncells && !err; i++)
+		c->cells[i].row = cut_flavour(c, c->cells[i].kernel, c->cells[i].arch, &err);
+	for (size_t i = 0; i < c->ncells && !err; i++) {
+		struct vls_ccell *a = &c->cells[i];
+
+		for (size_t j = 0; a->row && j < c->ncells; j++) {
+			const struct vls_ccell *b = &c->cells[j];
+
+			if (j != i && !strcmp(a->arch, b->arch) &&
+			    !strcmp(a->row, b->row ? b->row : b->kernel)) {
+				__vls_free(c->ctx, a->row);
+				a->row = NULL;
+			}
+		}
+	}
+	for (size_t i = 0; i < c->ncells && !err; i++)
+		if (!c->cells[i].row &&
+		    !(c->cells[i].row = __vls_strdup(c->ctx, c->cells[i].kernel)))
+			err = __vls_error(c->ctx, VLS_ENOMEM, "out of memory");
+	return err;
+}
+
 static int build_matrix(struct vls_compare *c, vls_db *db)
 {
 	struct vls_report *rep = NULL;
@@ -534,6 +603,8 @@ static int build_matrix(struct vls_compare *c, vls_db *db)
 	}
 	for (size_t i = 0; !err && i < c->ncells; i++)
 		fill_cell(&c->cells[i], rep, idx, tmp);
+	if (!err)
+		err = set_rows(c);
 out:
 	sqlite3_finalize(st);
 	__vls_report_free(rep);
@@ -595,6 +666,7 @@ void __vls_compare_free(struct vls_compare *c)
 		__vls_free(c->ctx, c->procs[p]);
 	for (size_t i = 0; i < c->ncells; i++) {
 		__vls_free(c->ctx, c->cells[i].kernel);
+		__vls_free(c->ctx, c->cells[i].row);
 		__vls_free(c->ctx, c->cells[i].arch);
 	}
 	__vls_free(c->ctx, c->groups);

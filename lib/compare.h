@@ -61,6 +61,7 @@ struct vls_cgroup {
 /* One cell of the kernel x arch matrix. */
 struct vls_ccell {
 	char *kernel, *arch;
+	char *row;               /* the matrix row: kernel, its arch's flavour cut */
 	size_t nruns;
 	struct vls_cvalue user_rate;               /* user-fault fallback rate */
 	struct vls_cvalue rate;                    /* fallback rate, all faults */

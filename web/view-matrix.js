@@ -52,13 +52,14 @@ VLS.views.matrix = function (root) {
   }
 
   function heat(cells) {
+    /* rows: a kernel version built for several arches is one row (row) */
     var kernels = [], arches = [];
     cells.forEach(function (c) {
-      if (kernels.indexOf(c.kernel) < 0) kernels.push(c.kernel);
+      if (kernels.indexOf(c.row) < 0) kernels.push(c.row);
       if (arches.indexOf(c.arch) < 0) arches.push(c.arch);
     });
     var find = function (k, a) {
-      return cells.filter(function (c) { return c.kernel === k && c.arch === a; })[0];
+      return cells.filter(function (c) { return c.row === k && c.arch === a; })[0];
     };
     return h('table.heat', h('thead', h('tr', h('th', 'kernel \\ arch'),
       arches.map(function (a) { return h('th.num', a); }))),
