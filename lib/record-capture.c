@@ -127,7 +127,7 @@ static int layout(struct capture *c)
 	    !header_field(hp, "commit", &coff, &csize)) {
 		__vls_free(c->ctx, hp);
 		return __vls_error(c->ctx, VLS_EPARSE, "%s: %s", path,
-				   hp ? "no data or commit field" : strerror(errno));
+				   hp ? "no data or commit field" : __vls_rec_open_why(errno));
 	}
 	__vls_free(c->ctx, hp);
 	if ((ret = number(c, "long_size", csize, &lsize)) ||
@@ -233,7 +233,10 @@ static int find_cpus(struct capture *c)
 		struct stat st;
 
 		snprintf(path, sizeof(path), "%s/per_cpu/cpu%zu/trace_pipe_raw", c->dir, i);
-		c->fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		c->fds[i] = __vls_rec_open_file(path);
+		if (c->fds[i] < 0 && errno != ENOENT)
+			ret = __vls_error(c->ctx, VLS_EIO, "%s: %s", path,
+					  __vls_rec_open_why(errno));
 		if (c->fds[i] >= 0 && !fstat(c->fds[i], &st)) {
 			if (st.st_size % c->t.page_size)
 				ret = __vls_error(c->ctx, VLS_EPARSE, "%s: %lld bytes, not "

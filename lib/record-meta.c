@@ -246,10 +246,13 @@ int __vls_rec_meta_static(vls_record *rec)
 
 char *__vls_rec_read_small(vls_ctx *ctx, const char *path, size_t max)
 {
-	FILE *f = fopen(path, "re");
+	int fd = __vls_rec_open_file(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	char *buf = f ? __vls_malloc(ctx, max + 1) : NULL;
 	size_t n;
 
+	if (fd >= 0 && !f)
+		close(fd);
 	if (!buf) {
 		if (f)
 			fclose(f);

@@ -116,12 +116,32 @@ static void patch(struct writer *w, uint64_t at, uint64_t v, size_t width)
  * files report no size, so copy first and patch the size after. A missing
  * file gives an empty block when optional, else an error.
  */
+const char *__vls_rec_open_why(int err)
+{
+	return err == EINVAL ? "not a regular file" : strerror(err);
+}
+
+int __vls_rec_open_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
 static void put_file(struct writer *w, const char *path, size_t width,
 		     uint64_t max, bool optional)
 {
 	char buf[65536];
 	uint64_t at = w->off, total = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = __vls_rec_open_file(path);
 	ssize_t n;
 
 	if (width == 4)
@@ -129,8 +149,10 @@ static void put_file(struct writer *w, const char *path, size_t width,
 	else
 		put_u64(w, 0);
 	if (fd < 0) {
-		if (!optional && !w->err)
-			w->err = __vls_error(w->ctx, VLS_EIO, "%s: %s", path, strerror(errno));
+		/* a FIFO or device in a capture is no tracefs file, even optional */
+		if ((!optional || errno == EINVAL) && !w->err)
+			w->err = __vls_error(w->ctx, VLS_EIO, "%s: %s", path,
+					     __vls_rec_open_why(errno));
 		return;
 	}
 	while (!w->err && (n = read(fd, buf, sizeof(buf))) != 0) {

@@ -137,6 +137,12 @@ int __vls_rec_meta_cpustats(vls_record *rec);
 
 /* The first max bytes of path, NUL-terminated; NULL when it cannot be read. */
 char *__vls_rec_read_small(vls_ctx *ctx, const char *path, size_t max);
+/* path opened for reading if it is a regular file (tracefs' and /proc's
+ * are), else -1 with errno (EINVAL for a FIFO, a device, a directory):
+ * never waits for a FIFO's writer. */
+int __vls_rec_open_file(const char *path);
+/* What that errno means for a file: "not a regular file" for EINVAL. */
+const char *__vls_rec_open_why(int err);
 
 /* Parsers, exposed for the unit tests. */
 /* The value of CONFIG_<name> in a kernel config text: "y", "m", a

@@ -284,6 +284,22 @@ static void test_capture_broken(vls_ctx *ctx)
 		CHECK(strstr(vls_ctx_errmsg(ctx), cases[i].msg) != NULL);
 		rm_capture(dir);
 	}
+	/* a FIFO where pages or a format belong: an error, never a wait for
+	 * its writer */
+	for (int i = 0; i < 2; i++) {
+		char dir[] = "/tmp/vls-capture-XXXXXX", path[600];
+
+		make_capture(dir, "byte_order=little\n", NULL);
+		snprintf(path, sizeof(path), "%s/%s", dir, i ?
+			 "printk_formats" : "per_cpu/cpu1/trace_pipe_raw");
+		remove(path);
+		CHECK_INT(mkfifo(path, 0600), 0);
+		CHECK_INT(vls_capture_write_tracedat(ctx, dir, out), VLS_EIO);
+		CHECK(strstr(vls_ctx_errmsg(ctx), "not a regular file") != NULL);
+		if (i)
+			CHECK_INT(remove(path), 0);
+		rm_capture(dir);
+	}
 	CHECK_INT(vls_capture_write_tracedat(ctx, "/nonexistent", out), VLS_EINVAL);
 	CHECK(strstr(vls_ctx_errmsg(ctx), "not a capture") != NULL);
 	fd = open(out, O_RDONLY);
