@@ -117,11 +117,12 @@ static bool field_ok(const struct tep_format_field *f, const struct tep_record *
 
 /* A field read by offset: fixed place, its end within RECORD_READ_MAX (the
  * format comes from the file: offset + size must not overflow); NULL
- * otherwise. */
+ * otherwise. A __data_loc string's place is its 4-byte location word. */
 static struct tep_format_field *usable_field(struct tep_format_field *f)
 {
-	if (!f || (f->flags & TEP_FIELD_IS_DYNAMIC) || f->offset < 0 || f->size <= 0 ||
-	    f->size > RECORD_READ_MAX - f->offset)
+	if (!f || f->offset < 0 || f->size <= 0 ||
+	    f->size > RECORD_READ_MAX - f->offset ||
+	    ((f->flags & TEP_FIELD_IS_DYNAMIC) && f->size != 4))
 		return NULL;
 	return f;
 }
@@ -137,7 +138,7 @@ static inline uint64_t num(const struct td_priv *p, const struct tep_format_fiel
 	const unsigned char *a;
 	uint64_t v;
 
-	if (!field_ok(f, rec))
+	if (!field_ok(f, rec) || (f->flags & TEP_FIELD_IS_DYNAMIC))
 		return 0;
 	a = (const unsigned char *)rec->data + f->offset;
 	switch (f->size) {
@@ -153,18 +154,37 @@ static inline uint64_t num(const struct td_priv *p, const struct tep_format_fiel
 	return v;
 }
 
-/* A char[] field (comm, rwbs), cut to dst_size - 1 bytes. */
-static void str(char *dst, size_t dst_size, const struct tep_format_field *f,
-		const struct tep_record *rec)
+/*
+ * A char[] field (comm, rwbs), cut to dst_size - 1 bytes; or a __data_loc
+ * char[] one (sched_process_fork's comms since 6.10): its location word
+ * says where in the record (offset | length << 16, the offset from the
+ * word's end when relative), "" when that is outside the record.
+ */
+static void str(const struct td_priv *p, char *dst, size_t dst_size,
+		const struct tep_format_field *f, const struct tep_record *rec)
 {
 	const char *src;
-	size_t n;
+	size_t n, max;
 
 	dst[0] = '\0';
 	if (!field_ok(f, rec))
 		return;
 	src = (const char *)rec->data + f->offset;
-	n = strnlen(src, (size_t)f->size);
+	max = (size_t)f->size;
+	if (f->flags & TEP_FIELD_IS_DYNAMIC) {
+		uint32_t loc;
+		size_t off;
+
+		memcpy(&loc, src, 4);
+		loc = p->swap ? __builtin_bswap32(loc) : loc;
+		off = (loc & 0xffff) + ((f->flags & TEP_FIELD_IS_RELATIVE) ?
+					(size_t)f->offset + 4 : 0);
+		max = loc >> 16;
+		if (off > (size_t)rec->size || max > (size_t)rec->size - off)
+			return;
+		src = (const char *)rec->data + off;
+	}
+	n = strnlen(src, max);
 	if (n >= dst_size)
 		n = dst_size - 1;
 	memcpy(dst, src, n);
@@ -258,29 +278,29 @@ static void decode_fields(const struct td_priv *p, vls_event *ev,
 		ev->u.filemap.pfn = num(p, f[3], rec);
 		break;
 	case VLS_EV_SCHED_SWITCH:
-		str(ev->u.sched_switch.prev_comm, VLS_COMM_MAX, f[0], rec);
+		str(p, ev->u.sched_switch.prev_comm, VLS_COMM_MAX, f[0], rec);
 		ev->u.sched_switch.prev_pid = (int32_t)num(p, f[1], rec);
 		ev->u.sched_switch.prev_prio = (int32_t)num(p, f[2], rec);
 		ev->u.sched_switch.prev_state = num(p, f[3], rec);
-		str(ev->u.sched_switch.next_comm, VLS_COMM_MAX, f[4], rec);
+		str(p, ev->u.sched_switch.next_comm, VLS_COMM_MAX, f[4], rec);
 		ev->u.sched_switch.next_pid = (int32_t)num(p, f[5], rec);
 		ev->u.sched_switch.next_prio = (int32_t)num(p, f[6], rec);
 		break;
 	case VLS_EV_SCHED_WAKEUP:
 	case VLS_EV_SCHED_WAKING:
-		str(ev->u.wakeup.comm, VLS_COMM_MAX, f[0], rec);
+		str(p, ev->u.wakeup.comm, VLS_COMM_MAX, f[0], rec);
 		ev->u.wakeup.pid = (int32_t)num(p, f[1], rec);
 		ev->u.wakeup.prio = (int32_t)num(p, f[2], rec);
 		ev->u.wakeup.target_cpu = (int32_t)num(p, f[3], rec);
 		break;
 	case VLS_EV_SCHED_FORK:
-		str(ev->u.fork.parent_comm, VLS_COMM_MAX, f[0], rec);
+		str(p, ev->u.fork.parent_comm, VLS_COMM_MAX, f[0], rec);
 		ev->u.fork.parent_pid = (int32_t)num(p, f[1], rec);
-		str(ev->u.fork.child_comm, VLS_COMM_MAX, f[2], rec);
+		str(p, ev->u.fork.child_comm, VLS_COMM_MAX, f[2], rec);
 		ev->u.fork.child_pid = (int32_t)num(p, f[3], rec);
 		break;
 	case VLS_EV_SCHED_EXIT:
-		str(ev->u.exit.comm, VLS_COMM_MAX, f[0], rec);
+		str(p, ev->u.exit.comm, VLS_COMM_MAX, f[0], rec);
 		ev->u.exit.pid = (int32_t)num(p, f[1], rec);
 		ev->u.exit.prio = (int32_t)num(p, f[2], rec);
 		break;
@@ -304,10 +324,10 @@ static void decode_fields(const struct td_priv *p, vls_event *ev,
 		ev->u.block.sector = num(p, f[1], rec);
 		ev->u.block.nr_sector = (uint32_t)num(p, f[2], rec);
 		ev->u.block.error = (int32_t)num(p, f[3], rec);
-		str(ev->u.block.rwbs, sizeof(ev->u.block.rwbs), f[4], rec);
+		str(p, ev->u.block.rwbs, sizeof(ev->u.block.rwbs), f[4], rec);
 		break;
 	case VLS_EV_TASK_NEWTASK:
-		str(ev->u.newtask.comm, VLS_COMM_MAX, f[0], rec);
+		str(p, ev->u.newtask.comm, VLS_COMM_MAX, f[0], rec);
 		ev->u.newtask.pid = (int32_t)num(p, f[1], rec);
 		ev->u.newtask.clone_flags = num(p, f[2], rec);
 		break;
