@@ -203,6 +203,11 @@ static void warn_bad_records(vls_db *db, int64_t run_id, const char *path)
 	if (!vls_db_run_meta(&bad, db, run_id, "bad_records") && bad && strcmp(bad, "0"))
 		cli_err(&cmd, "%s: %s unparsable lines or records skipped "
 			"(--strict makes them fatal)", path, bad);
+	if (!vls_db_run_meta(&bad, db, run_id, "text.raw_stacks") && bad)
+		cli_err(&cmd, "%s: %s kernel stacks printed as bytes without symbols "
+			"(trace-cmd report -R) were left out: call sites and the fault "
+			"paths stacks tell are unknown; import the trace.dat itself for "
+			"them", path, bad);
 	if (!vls_db_run_meta(&back, db, run_id, "time_backwards") && back) {
 		char n[32];
 

@@ -8,6 +8,12 @@
  * string value ends where the next known key begins, so comms with spaces
  * survive. Pointers are hashed in the tracefs text (%p) and raw in
  * trace-cmd report: both are kept as the number printed.
+ *
+ * `trace-cmd report -R` prints each event's fields instead of its format
+ * (libtraceevent's raw print): "prev_state=2" with no "==>", "parent_comm=",
+ * "i_ino=63f7c s_dev=266338304 index=0x3", "lock_addr=0x... flags=4",
+ * "dev=266338304 sector=... nr_sector=... rwbs=WS". Those are read too;
+ * its kernel_stack is an ARRAY of bytes without symbols (reader-text.c).
  */
 #include <string.h>
 
@@ -206,6 +212,15 @@ static int parse_filemap(vls_event *ev, const char *s)
 	const char *dev = kv(s, "dev="), *ino = kv(s, "ino="), *v;
 	uint64_t ofs;
 
+	/* -R: "pfn=0x25b600 i_ino=63f7c index=0x0 s_dev=266338304 order=8",
+	 * s_dev the kernel's dev_t, index in pages */
+	if ((v = kv(s, "s_dev="))) {
+		if (!parse_u64(v, &ev->u.filemap.dev) ||
+		    hex_field(s, "i_ino=", &ev->u.filemap.ino) ||
+		    hex_field(s, "index=", &ev->u.filemap.index))
+			return VLS_ERROR;
+		return (v = kv(s, "pfn=")) && !parse_num(v, &ev->u.filemap.pfn) ? -1 : 0;
+	}
 	if (!dev)
 		dev = kv(s, "dev ");
 	if (!ino)
@@ -272,15 +287,27 @@ static size_t token_len(const char *s)
 static int parse_switch_kernel(vls_event *ev, const char *s)
 {
 	const char *arrow = strstr(s, " ==> "), *v;
+	uint64_t state;
 
-	if (!arrow || str_field(ev->u.sched_switch.prev_comm, s, "prev_comm=",
-				" prev_pid=") ||
+	if (str_field(ev->u.sched_switch.prev_comm, s, "prev_comm=", " prev_pid=") ||
 	    i32_field(s, "prev_pid=", &ev->u.sched_switch.prev_pid) ||
 	    i32_field(s, "prev_prio=", &ev->u.sched_switch.prev_prio) ||
 	    !(v = kv(s, "prev_state=")))
 		return VLS_ERROR;
-	ev->u.sched_switch.prev_state = __vls_text_task_state(v, token_len(v), false);
-	s = arrow + 5;
+	if (!arrow) {
+		/* -R: the field, __trace_sched_switch_state(): TASK_REPORT
+		 * bits, TASK_REPORT_MAX (0x100) for a preempted task, the
+		 * VLS_TASK_* values (4.14+) */
+		arrow = strstr(v, " next_comm=");
+		if (!arrow || !parse_u64(v, &state))
+			return VLS_ERROR;
+		ev->u.sched_switch.prev_state = state & 0x1ff;
+		s = arrow + 1;
+	} else {
+		ev->u.sched_switch.prev_state =
+			__vls_text_task_state(v, token_len(v), false);
+		s = arrow + 5;
+	}
 	if (str_field(ev->u.sched_switch.next_comm, s, "next_comm=", " next_pid=") ||
 	    i32_field(s, "next_pid=", &ev->u.sched_switch.next_pid) ||
 	    i32_field(s, "next_prio=", &ev->u.sched_switch.next_prio))
@@ -358,6 +385,12 @@ static int parse_wakeup(vls_event *ev, const char *s)
 
 static int parse_fork(vls_event *ev, const char *s)
 {
+	if (!strncmp(s, "parent_comm=", 12))    /* -R */
+		return str_field(ev->u.fork.parent_comm, s, "parent_comm=",
+				 " parent_pid=") ||
+		       i32_field(s, "parent_pid=", &ev->u.fork.parent_pid) ||
+		       str_field(ev->u.fork.child_comm, s, "child_comm=", " child_pid=") ||
+		       i32_field(s, "child_pid=", &ev->u.fork.child_pid) ? -1 : 0;
 	return str_field(ev->u.fork.parent_comm, s, "comm=", " pid=") ||
 	       i32_field(s, "pid=", &ev->u.fork.parent_pid) ||
 	       str_field(ev->u.fork.child_comm, s, "child_comm=", " child_pid=") ||
@@ -403,6 +436,16 @@ static int parse_contention(vls_event *ev, const char *s)
 	const char *v;
 	uint64_t hex;
 
+	if (!strncmp(s, "lock_addr=", 10)) {   /* -R: "lock_addr=0x.. flags=4" */
+		if (hex_field(s, "lock_addr=", &ev->u.contention.lock_addr))
+			return VLS_ERROR;
+		if (ev->kind == VLS_EV_LOCK_CONTENTION_END)
+			return i32_field(s, "ret=", &ev->u.contention.ret);
+		if (u64_field(s, "flags=", &hex) || hex > UINT32_MAX)
+			return VLS_ERROR;
+		ev->u.contention.flags = (uint32_t)hex;
+		return 0;
+	}
 	if (!__vls_text_parse_hex(s, &ev->u.contention.lock_addr))
 		return VLS_ERROR;
 	if (ev->kind == VLS_EV_LOCK_CONTENTION_END)
@@ -428,10 +471,24 @@ static int parse_contention(vls_event *ev, const char *s)
  * block_rq_complete "8,0 R (cmd) 123 + 8 [be,0,4 ][ERROR]" */
 static int parse_block(vls_event *ev, const char *s)
 {
-	const char *p = parse_dev(s, ',', &ev->u.block.dev), *cmd, *lb;
+	const char *p, *cmd, *lb;
 	uint64_t nr;
 	size_t n;
 
+	if (!strncmp(s, "dev=", 4)) {   /* -R: "dev=266338304 sector=1 nr_sector=8 ... rwbs=WS" */
+		if (u64_field(s, "dev=", &ev->u.block.dev) ||
+		    u64_field(s, "sector=", &ev->u.block.sector) ||
+		    u64_field(s, "nr_sector=", &nr) || nr > UINT32_MAX ||
+		    !(p = kv(s, "rwbs=")))
+			return VLS_ERROR;
+		ev->u.block.nr_sector = (uint32_t)nr;
+		n = token_len(p);
+		memcpy(ev->u.block.rwbs, p, n < sizeof(ev->u.block.rwbs) ? n
+					  : sizeof(ev->u.block.rwbs) - 1);
+		return ev->kind == VLS_EV_BLOCK_RQ_COMPLETE ?
+		       i32_field(s, "error=", &ev->u.block.error) : 0;
+	}
+	p = parse_dev(s, ',', &ev->u.block.dev);
 	if (!p || *p != ' ')
 		return VLS_ERROR;
 	n = token_len(++p);

@@ -52,6 +52,7 @@ struct text_state {
 	char frames[VLS_STACK_MAX][FRAME_LEN];
 	bool ts_seen;
 	uint64_t last_ts, out_of_order;
+	uint64_t raw_stacks;        /* trace-cmd report -R: bytes, no frames */
 	uint32_t kinds_seen;        /* 1 << vls_event_kind */
 	uint32_t kinds_declared;    /* perf --header's "# event : name = " */
 	bool skipped;               /* the last event of skipped_cpu was bad */
@@ -422,6 +423,12 @@ static void start_stack(vls_reader *r, struct text_state *st,
 
 	if (orphan && l->type == TEXT_LINE_STACK)
 		r->stats.orphan_stacks++;
+	/* trace-cmd report -R: "size=9 caller=ARRAY[9f, 44, ...]", the
+	 * addresses' bytes and no symbol: a stack with no frame (none), and
+	 * the import says how many (final_meta()) */
+	if (l->type == TEXT_LINE_STACK && !strncmp(l->fields, "size=", 5) &&
+	    strstr(l->fields, " caller=ARRAY["))
+		st->raw_stacks++;
 	st->in_stack = true;
 	st->user_stack = l->type == TEXT_LINE_USER_STACK || orphan;
 	st->stack_cpu = l->cpu;
@@ -635,6 +642,9 @@ static int final_meta(vls_reader *r, struct text_state *st)
 	if (!ret && st->lost_known)
 		ret = __vls_meta_setf(r->ctx, &r->meta, "lost_events", "%llu",
 				      (unsigned long long)st->lost);
+	if (!ret && st->raw_stacks)
+		ret = __vls_meta_setf(r->ctx, &r->meta, "text.raw_stacks", "%llu",
+				      (unsigned long long)st->raw_stacks);
 	return ret;
 }
 
