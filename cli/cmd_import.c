@@ -52,7 +52,9 @@ static const struct cli_cmd cmd = {
 	.details =
 	"The format is found from the file's first bytes: a trace-cmd trace.dat "
 	"(version 6 or 7, uncompressed or zstd), the text of a tracefs trace file "
-	"(with or without the record-tgid column), 'trace-cmd report' output, "
+	"(with or without the record-tgid column), 'trace-cmd report' output "
+	"(with -R its raw fields are read, but its stacks are bytes without "
+	"symbols: left out, so import the trace.dat for them), "
 	"Android atrace output or 'perf script' output of a perf recording of "
 	"the tracepoints (a perf.data file itself is refused, with the command "
 	"that converts it). A directory with a capture.info is a capture of "
