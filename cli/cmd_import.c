@@ -248,12 +248,12 @@ static int find_run(const vls_run *run, void *data)
 }
 
 /*
- * A capture directory (docs/capture.md): its trace.dat written into it,
- * path then names that; the run's label defaults to the directory's name.
- * 0 when path is no capture; else 1 done, or an exit code < 0 negated.
+ * A capture directory (docs/capture.md): its trace.dat written into dat,
+ * *path then names that; the run's label defaults to the directory's name
+ * (kept in name). 0, or the exit code of a failure.
  */
 static int from_capture(vls_ctx *ctx, const char **path, char *dat, size_t size,
-			const char **label)
+			char name[256], const char **label)
 {
 	const char *base = *path + strlen(*path);
 	struct stat st;
@@ -268,19 +268,18 @@ static int from_capture(vls_ctx *ctx, const char **path, char *dat, size_t size,
 		return 0;
 	snprintf(dat, size, "%.*s/trace.dat", n, *path);
 	if ((ret = vls_capture_write_tracedat(ctx, *path, dat)))
-		return -cli_fail(&cmd, ctx, ret, "cannot write the capture's trace.dat");
+		return cli_fail(&cmd, ctx, ret, "cannot write the capture's trace.dat");
 	cli_err(&cmd, "%s: a capture: its trace.dat written as %s", *path, dat);
 	if (!*label && base > *path) {
-		static char name[256];
 		const char *end = base;
 
 		while (base > *path && base[-1] != '/')
 			base--;
-		snprintf(name, sizeof(name), "%.*s", (int)(end - base), base);
+		snprintf(name, 256, "%.*s", (int)(end - base), base);
 		*label = name;
 	}
 	*path = dat;
-	return 1;
+	return 0;
 }
 
 /* Returns the exit code: 0, 1, 2 or 130 (interrupted). */
@@ -290,13 +289,13 @@ static int import_one(vls_ctx *ctx, vls_db *db, const char *path,
 	struct progress prog = { .path = path, .draw = isatty(2) };
 	vls_import_opts o = *iopts;
 	struct found_run found = { 0, "", 0 };
-	char label[sizeof(found.label) * 4], dat[PATH_MAX + 16];
+	char label[sizeof(found.label) * 4], dat[PATH_MAX + 16], name[256];
 	double t0 = now();
 	int64_t run_id = 0;
 	int ret;
 
-	if ((ret = from_capture(ctx, &path, dat, sizeof(dat), &o.label)) < 0)
-		return -ret;
+	if ((ret = from_capture(ctx, &path, dat, sizeof(dat), name, &o.label)))
+		return ret;
 	prog.path = path;
 
 	o.progress = on_progress;

@@ -360,7 +360,7 @@ static size_t stack_class(const char *const *frames, size_t n, const char **out)
 		return 0;
 	f = frames[0] + sizeof(prefix) - 1;
 	*out = f;
-	return strcspn(f, "+ .\t(");
+	return __vls_frame_name_len(f);
 }
 
 /* Does the event belong to the class (its name is the class, or the class

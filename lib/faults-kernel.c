@@ -69,16 +69,6 @@ static const char *const io_wait_frames[] = {
 	"__lock_page_killable", NULL
 };
 
-/*
- * "name", "name.isra.0", "name+0x1c/0x40" and "name (addr)" all match:
- * the frame's name is what comes before the first '.', '+' or ' ', its
- * length taken once per frame (the sets' names contain none of them).
- */
-static size_t name_len(const char *frame)
-{
-	return strcspn(frame, ".+ \t(");
-}
-
 static bool frame_in(const char *frame, size_t n, const char *const *set)
 {
 	for (size_t i = 0; set[i]; i++)
@@ -97,7 +87,7 @@ enum vls_fault_path __vls_fault_classify_stack(const char *const *frames,
 	for (uint32_t i = 0; i < n; i++) {
 		if (!frames[i])
 			continue;
-		len = name_len(frames[i]);
+		len = __vls_frame_name_len(frames[i]);
 		if (frame_in(frames[i], len, handler_frames))
 			outer = (long)i;
 		else if (nested < 0 && frame_in(frames[i], len, nested_frames))
@@ -109,21 +99,21 @@ enum vls_fault_path __vls_fault_classify_stack(const char *const *frames,
 		return VLS_FP_NESTED;
 	for (uint32_t i = (uint32_t)outer + 1; i < n; i++)
 		if (frames[i] &&
-		    !frame_in(frames[i], name_len(frames[i]), user_entry_frames))
+		    !frame_in(frames[i], __vls_frame_name_len(frames[i]), user_entry_frames))
 			return VLS_FP_KERNEL;
 	return VLS_FP_USER;
 }
 
 bool __vls_fault_handler_frame(const char *frame)
 {
-	return frame && frame_in(frame, name_len(frame), handler_frames);
+	return frame && frame_in(frame, __vls_frame_name_len(frame), handler_frames);
 }
 
 bool __vls_fault_io_stack(const char *const *frames, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
 		if (frames[i] &&
-		    frame_in(frames[i], name_len(frames[i]), io_wait_frames))
+		    frame_in(frames[i], __vls_frame_name_len(frames[i]), io_wait_frames))
 			return true;
 	return false;
 }

@@ -690,12 +690,6 @@ static int on_switch(struct vls_faults *f, const vls_event *ev)
 	return 0;
 }
 
-/* lock:contention_begin flags (include/trace/events/lock.h LCB_F_*) */
-#define LCB_F_SPIN   (1U << 0)
-#define LCB_F_READ   (1U << 1)
-#define LCB_F_PERCPU (1U << 4)
-#define LCB_F_MUTEX  (1U << 5)
-
 /*
  * A fault-path read attempt that queues in the rwsem's slow path waits
  * behind a writer: rwsem_down_read_slowpath() takes the lock at once (no
@@ -710,8 +704,7 @@ static int on_contention(struct vls_faults *f, const vls_event *ev)
 	uint32_t fl = ev->u.contention.flags;
 	struct fault_task *t = task_find(f, ev->tid);
 
-	if (t && t->ep && t->acq == 1 && (fl & LCB_F_READ) &&
-	    !(fl & (LCB_F_SPIN | LCB_F_PERCPU | LCB_F_MUTEX)))
+	if (t && t->ep && t->acq == 1 && __vls_lcb_rwsem(fl) && (fl & VLS_LCB_READ))
 		t->ep->behind_writer = true;
 	return 0;
 }

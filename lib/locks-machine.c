@@ -604,7 +604,6 @@ static int on_start(struct vls_locks *lk, const vls_event *ev)
 	record_own_mm(lk, t, mmi, site);
 	if ((err = proc_get(lk, t, mmi, &proci)) < 0 || (err = rec_new(lk, &id)) < 0)
 		return err;
-	t = __vls_lk_task(lk, ti);
 	m = __vls_lk_mm(lk, mmi);
 	proc_name(__vls_lk_proc(lk, proci), t);
 	if (t->pending) {         /* its acquire_returned was lost */
@@ -1023,16 +1022,8 @@ void __vls_locks_set_groups(struct vls_locks *lk, const struct vls_groups *g)
 	lk->groups = g;
 }
 
-/* lock:contention_begin flags (include/trace/events/lock.h LCB_F_*) */
-#define LCB_F_SPIN   (1U << 0)
-#define LCB_F_READ   (1U << 1)
-#define LCB_F_WRITE  (1U << 2)
-#define LCB_F_PERCPU (1U << 4)
-#define LCB_F_MUTEX  (1U << 5)
-
 /* A task waiting for mmap_lock entered a sleeping rwsem's slow path: its
- * wait contended. Spinlocks (the rwsem's own wait_lock), percpu rwsems and
- * mutexes are other locks. */
+ * wait contended. */
 static int on_contention(struct vls_locks *lk, const vls_event *ev)
 {
 	uint32_t f = ev->u.contention.flags, ti;
@@ -1040,8 +1031,7 @@ static int on_contention(struct vls_locks *lk, const vls_event *ev)
 	int err;
 
 	lk->contention_events = true;
-	if (!(f & (LCB_F_READ | LCB_F_WRITE)) ||
-	    (f & (LCB_F_SPIN | LCB_F_PERCPU | LCB_F_MUTEX)))
+	if (!__vls_lcb_rwsem(f))
 		return 0;
 	if ((err = task_of(lk, ev, &ti)) < 0)
 		return err;

@@ -188,25 +188,10 @@ static const char *const sched_frames[] = {
 	NULL,
 };
 
-/* Length of the function name in a frame ("name+0x1/0x2 [mod]"). */
-static size_t base_len(const char *f)
-{
-	size_t n = strcspn(f, "+ .\t(");
-
-	return n;
-}
-
-static bool frame_is(const char *frame, const char *fn)
-{
-	size_t n = base_len(frame);
-
-	return strlen(fn) == n && !memcmp(frame, fn, n);
-}
-
 static int match(const struct pattern *p, const char *frame)
 {
 	for (; p->fn; p++)
-		if (frame_is(frame, p->fn))
+		if (__vls_frame_is(frame, p->fn))
 			return p->cls;
 	return -1;
 }
@@ -233,7 +218,7 @@ enum vls_lock_site __vls_lock_site_classify(const char *const *frames,
 static bool is_sched_frame(const char *f)
 {
 	for (const char *const *s = sched_frames; *s; s++)
-		if (frame_is(f, *s))
+		if (__vls_frame_is(f, *s))
 			return true;
 	return false;
 }

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#define _GNU_SOURCE     /* mkostemp */
 /*
  * record-capture.c - the trace.dat of a capture: the tracefs files of a
  * recording copied on the traced machine, which may have no trace-cmd and
@@ -270,26 +269,11 @@ static void capture_free(struct capture *c)
 	__vls_free(c->ctx, c->info);
 }
 
-/* out through a temporary file renamed into place: never half-written. */
-static int write_out(struct capture *c, const char *out)
+static int put_tracedat(int fd, void *data)
 {
-	char tmp[PATH_MAX];
-	int fd, ret;
+	struct capture *c = data;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out) >= sizeof(tmp))
-		return __vls_error(c->ctx, VLS_ELIMIT, "%s: path too long", out);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
-		return __vls_error(c->ctx, VLS_EIO, "%s: %s", tmp, strerror(errno));
-	ret = __vls_tracedat_write(c->ctx, &c->t, fd);
-	if (!ret && fchmod(fd, 0644) < 0)
-		ret = __vls_error(c->ctx, VLS_EIO, "%s: %s", tmp, strerror(errno));
-	if (close(fd) < 0 && !ret)
-		ret = __vls_error(c->ctx, VLS_EIO, "%s: %s", tmp, strerror(errno));
-	if (!ret && rename(tmp, out) < 0)
-		ret = __vls_error(c->ctx, VLS_EIO, "%s: %s", out, strerror(errno));
-	if (ret)
-		unlink(tmp);
-	return ret;
+	return __vls_tracedat_write(c->ctx, &c->t, fd);
 }
 
 int vls_capture_write_tracedat(vls_ctx *ctx, const char *dir, const char *out)
@@ -314,7 +298,7 @@ int vls_capture_write_tracedat(vls_ctx *ctx, const char *dir, const char *out)
 		c.t.nevents = c.nevents;
 		c.t.cpu_fd = c.fds;
 		c.t.cpustat = (const char *const *)c.stats;
-		ret = write_out(&c, out);
+		ret = __vls_rec_replace_file(ctx, out, put_tracedat, &c);
 	}
 	capture_free(&c);
 	return ret;

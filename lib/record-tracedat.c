@@ -419,6 +419,28 @@ int __vls_tracedat_write(vls_ctx *ctx, const struct vls_tdw *t, int fd)
 	return w.err;
 }
 
+int __vls_rec_replace_file(vls_ctx *ctx, const char *out,
+			   int (*fn)(int fd, void *data), void *data)
+{
+	char tmp[PATH_MAX];
+	int fd, ret;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out) >= sizeof(tmp))
+		return __vls_error(ctx, VLS_ELIMIT, "%s: path too long", out);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
+		return __vls_error(ctx, VLS_EIO, "%s: %s", tmp, strerror(errno));
+	ret = fn(fd, data);
+	if (!ret && fchmod(fd, 0644) < 0)
+		ret = __vls_error(ctx, VLS_EIO, "%s: %s", tmp, strerror(errno));
+	if (close(fd) < 0 && !ret)
+		ret = __vls_error(ctx, VLS_EIO, "%s: %s", tmp, strerror(errno));
+	if (!ret && rename(tmp, out) < 0)
+		ret = __vls_error(ctx, VLS_EIO, "%s: %s", out, strerror(errno));
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
 /* The recording's parts: this machine's byte order, long and page size,
  * uname; the instance's events and CPU stats. */
 int __vls_rec_write_tracedat(vls_record *rec, int fd, const char *tdir,

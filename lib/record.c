@@ -234,31 +234,30 @@ static int stop_tracing(vls_record *rec)
 
 /* The trace.dat through a temporary file renamed into place, then the
  * sidecar next to it. */
+struct rec_out {
+	vls_record *rec;
+	const char *tdir;
+};
+
+static int put_tracedat(int fd, void *data)
+{
+	const struct rec_out *o = data;
+
+	return __vls_rec_write_tracedat(o->rec, fd, o->tdir, "/proc/kallsyms");
+}
+
 static int write_output(vls_record *rec)
 {
-	char tmp[PATH_MAX], side[PATH_MAX];
-	const char *tdir = tracefs_tracing_dir();
-	int fd, ret;
+	struct rec_out o = { rec, tracefs_tracing_dir() };
+	char side[PATH_MAX];
+	int ret;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", rec->output) >= sizeof(tmp) ||
-	    (size_t)snprintf(side, sizeof(side), "%s.meta", rec->output) >= sizeof(side))
+	if ((size_t)snprintf(side, sizeof(side), "%s.meta", rec->output) >= sizeof(side))
 		return __vls_error(rec->ctx, VLS_ELIMIT, "%s: path too long", rec->output);
-	if (!tdir)
+	if (!o.tdir)
 		return __vls_error(rec->ctx, VLS_EUNSUPPORTED, "tracefs disappeared");
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return __vls_error(rec->ctx, VLS_EIO, "%s: %s", tmp, strerror(errno));
-	ret = __vls_rec_write_tracedat(rec, fd, tdir, "/proc/kallsyms");
-	if (!ret && fchmod(fd, 0644) < 0)
-		ret = __vls_error(rec->ctx, VLS_EIO, "%s: %s", tmp, strerror(errno));
-	if (close(fd) < 0 && !ret)
-		ret = __vls_error(rec->ctx, VLS_EIO, "%s: %s", tmp, strerror(errno));
-	if (!ret && rename(tmp, rec->output) < 0)
-		ret = __vls_error(rec->ctx, VLS_EIO, "%s: %s", rec->output, strerror(errno));
-	if (ret) {
-		unlink(tmp);
+	if ((ret = __vls_rec_replace_file(rec->ctx, rec->output, put_tracedat, &o)))
 		return ret;
-	}
 	/* cpustat.*: in the trace.dat's CPUSTAT options already */
 	return __vls_meta_sidecar_write(rec->ctx, &rec->meta, side, "cpustat.");
 }

@@ -120,6 +120,11 @@ struct vls_tdw {
 	const char *const *cpustat;   /* per CPU: its stats text, or NULL */
 };
 
+/* out written by fn through a temporary file beside it (mode 0644),
+ * renamed into place when fn succeeded: never half-written, and an old
+ * out stays as it was on failure. */
+int __vls_rec_replace_file(vls_ctx *ctx, const char *out,
+			   int (*fn)(int fd, void *data), void *data);
 /* Write t as a v6 trace.dat to fd (at its start, in one pass). */
 int __vls_tracedat_write(vls_ctx *ctx, const struct vls_tdw *t, int fd);
 /* The recording's trace.dat: tdir is the tracing dir, kallsyms_path NULL

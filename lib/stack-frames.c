@@ -13,10 +13,14 @@
 
 #include "vls-local.h"
 
-/* "fn", "fn+0x12/0x40", "fn.isra.0" and "fn (addr)" all name fn. */
-static bool frame_is(const char *frame, const char *fn)
+size_t __vls_frame_name_len(const char *frame)
 {
-	size_t n = strcspn(frame, "+ .\t(");
+	return strcspn(frame, "+ .\t(");
+}
+
+bool __vls_frame_is(const char *frame, const char *fn)
+{
+	size_t n = __vls_frame_name_len(frame);
 
 	return strlen(fn) == n && !memcmp(frame, fn, n);
 }
@@ -26,9 +30,9 @@ static bool is_tracing_frame(const char *f)
 	return !strncmp(f, "trace_event_raw_event_", 22) ||
 	       !strncmp(f, "__mmap_lock_do_trace_", 21) ||
 	       !strncmp(f, "__traceiter_", 12) || !strncmp(f, "perf_trace_", 11) ||
-	       frame_is(f, "__trace_stack") || frame_is(f, "stacktrace_trigger") ||
-	       frame_is(f, "event_triggers_call") ||
-	       frame_is(f, "trace_event_buffer_commit");
+	       __vls_frame_is(f, "__trace_stack") || __vls_frame_is(f, "stacktrace_trigger") ||
+	       __vls_frame_is(f, "event_triggers_call") ||
+	       __vls_frame_is(f, "trace_event_buffer_commit");
 }
 
 uint32_t __vls_stack_tracing_frames(const char *const *frames, uint32_t n)

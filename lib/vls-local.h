@@ -68,6 +68,27 @@ void __vls_copy_comm(char dst[VLS_COMM_MAX], const char *src, size_t len);
 /* stack-frames.c: how many leading frames of a stack belong to the tracing
  * machinery (dropped before a stack is classified or stored). */
 uint32_t __vls_stack_tracing_frames(const char *const *frames, uint32_t n);
+/* The length of the function name a frame begins with: "fn",
+ * "fn+0x12/0x40", "fn.isra.0", "fn [mod]", "fn\t[mod]" and "fn (addr)"
+ * all name fn; and whether that name is fn. */
+size_t __vls_frame_name_len(const char *frame);
+bool __vls_frame_is(const char *frame, const char *fn);
+
+/* lock:contention_begin's flags (include/trace/events/lock.h LCB_F_*) */
+#define VLS_LCB_SPIN   (1U << 0)
+#define VLS_LCB_READ   (1U << 1)
+#define VLS_LCB_WRITE  (1U << 2)
+#define VLS_LCB_PERCPU (1U << 4)
+#define VLS_LCB_MUTEX  (1U << 5)
+
+/* Does a contention_begin with these flags enter a sleeping rwsem's slow
+ * path (a reader's or a writer's)? Spinlocks (the rwsem's own wait_lock),
+ * percpu rwsems and mutexes are other locks. */
+static inline bool __vls_lcb_rwsem(uint32_t flags)
+{
+	return (flags & (VLS_LCB_READ | VLS_LCB_WRITE)) &&
+	       !(flags & (VLS_LCB_SPIN | VLS_LCB_PERCPU | VLS_LCB_MUTEX));
+}
 
 /* event-kind.c: kind <-> "system:name". */
 vls_event_kind __vls_event_kind_from_name(const char *system, const char *name);

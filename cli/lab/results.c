@@ -235,15 +235,12 @@ static int pick_trace(struct lab_env *env, vls_ctx *ctx, const char *dir,
 		      char *trace, size_t size)
 {
 	char cap[PATH_MAX + 16];
-	int ret;
 
 	snprintf(cap, sizeof(cap), "%s/capture/capture.info", dir);
 	if (!access(cap, R_OK)) {
 		snprintf(cap, sizeof(cap), "%s/capture", dir);
 		snprintf(trace, size, "%s/trace.dat", dir);
-		if ((ret = vls_capture_write_tracedat(ctx, cap, trace)))
-			return ret;
-		return 0;
+		return vls_capture_write_tracedat(ctx, cap, trace);
 	}
 	snprintf(trace, size, "%s/trace.txt", dir);
 	if (access(trace, R_OK))
