@@ -262,7 +262,7 @@ static int on_reused(void *data, struct vls_lock_agg *a)
 	int rc = SQLITE_DONE, err;
 
 	agg_key(key, sizeof(key), a);
-	__vls_row_start(&r, an->txn, sql_thread_rows);
+	__vls_row_start_query(&r, an->txn, sql_thread_rows);
 	__vls_row_i64(&r, "run_id", an->txn->run_id);
 	__vls_row_text(&r, "key", key);
 	err = __vls_row_done(&r);

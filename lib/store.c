@@ -98,7 +98,13 @@ static const struct {
 
 int __vls_store_error(vls_ctx *ctx, sqlite3 *sql, int rc, const char *what)
 {
-	const char *msg = sql ? sqlite3_errmsg(sql) : sqlite3_errstr(rc);
+	return __vls_store_error_msg(ctx, sql, rc, what,
+				     sql ? sqlite3_errmsg(sql) : sqlite3_errstr(rc));
+}
+
+int __vls_store_error_msg(vls_ctx *ctx, sqlite3 *sql, int rc, const char *what,
+			  const char *msg)
+{
 	const char *file = sql ? sqlite3_db_filename(sql, "main") : NULL;
 
 	if (!file || !*file)
@@ -542,12 +548,22 @@ int __vls_row_start(struct vls_row *r, struct vls_store_txn *txn, const char *sq
 {
 	struct vls_store_stmt *s = NULL;
 
-	*r = (struct vls_row){ .ctx = txn->ctx, .sql = txn->sql, .next = 1 };
+	r->ctx = txn->ctx;
+	r->sql = txn->sql;
+	r->st = NULL;
+	r->s = NULL;
+	r->nvals = 0;
+	r->next = 1;
+	r->bound = 0;
+	r->err = 0;
+	r->w = txn->writer;
 	for (size_t i = 0; i < txn->nstmts; i++) {
 		if (txn->stmts[i]->sql == sql) {
 			s = txn->stmts[i];
-			sqlite3_reset(s->st);
-			sqlite3_clear_bindings(s->st);
+			if (!r->w) {  /* else the writer's to reset and bind */
+				sqlite3_reset(s->st);
+				sqlite3_clear_bindings(s->st);
+			}
 			break;
 		}
 	}
@@ -555,13 +571,38 @@ int __vls_row_start(struct vls_row *r, struct vls_store_txn *txn, const char *sq
 		return r->err;
 	r->s = s;
 	r->st = s->st;
+	r->nvals = s->nparams;
 	return 0;
+}
+
+int __vls_row_start_query(struct vls_row *r, struct vls_store_txn *txn,
+			  const char *sql)
+{
+	struct vls_store_writer *w = txn->writer;
+	int ret;
+
+	if (w && (ret = __vls_store_writer_drain(w))) {
+		*r = (struct vls_row){ .ctx = txn->ctx, .sql = txn->sql, .err = ret };
+		return ret;
+	}
+	txn->writer = NULL;
+	ret = __vls_row_start(r, txn, sql);
+	txn->writer = w;
+	return ret;
 }
 
 int __vls_row_start_stmt(struct vls_row *r, vls_ctx *ctx, sqlite3 *sql,
 			 sqlite3_stmt *st)
 {
-	*r = (struct vls_row){ .ctx = ctx, .sql = sql, .st = st, .next = 1 };
+	r->ctx = ctx;
+	r->sql = sql;
+	r->st = st;
+	r->s = NULL;
+	r->nvals = 0;
+	r->next = 1;
+	r->bound = 0;
+	r->err = 0;
+	r->w = NULL;
 	sqlite3_clear_bindings(st);
 	if (sqlite3_bind_parameter_count(st) > VLS_STORE_PARAMS_MAX)
 		r->err = __vls_error(ctx, VLS_ELIMIT, "more than %d parameters: %s",
@@ -623,6 +664,9 @@ void __vls_row_textn(struct vls_row *r, const char *name, const char *s,
 	if (i && len > INT_MAX)
 		r->err = __vls_error(r->ctx, VLS_ELIMIT, "binding :%s: %zu bytes",
 				     name, len);
+	else if (i && r->w)
+		r->vals[i] = (struct vls_row_val){ .s = s, .len = (uint32_t)len,
+						   .type = VLS_ROW_TEXT };
 	else if (i && (rc = sqlite3_bind_text(r->st, i, s, (int)len,
 					      SQLITE_STATIC)) != SQLITE_OK)
 		__vls_row_bind_failed(r, rc, name);
@@ -652,6 +696,8 @@ int __vls_row_step(struct vls_row *r)
 
 	if (__vls_row_done(r))
 		return r->err;
+	if (r->w)
+		return r->err = __vls_store_writer_row(r->w, r);
 	rc = sqlite3_step(r->st);
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
 		sqlite3_reset(r->st);

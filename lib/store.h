@@ -11,6 +11,7 @@
 #define VLS_STORE_H
 
 #include <sqlite3.h>
+#include <string.h>
 
 #include "meta.h"
 #include "vls-local.h"
@@ -53,6 +54,7 @@ struct vls_store_stmt {
 };
 
 struct vls_groups;
+struct vls_store_writer;
 
 struct vls_store_txn {
 	vls_ctx *ctx;
@@ -73,6 +75,9 @@ struct vls_store_txn {
 	/* The thread group of each task so far (tasks.h: __vls_groups_pid()),
 	 * fed by the import before the analyzers see an event; NULL: none. */
 	const struct vls_groups *groups;
+	/* Set while the import pipeline runs threaded: see
+	 * __vls_store_writer_start(). */
+	struct vls_store_writer *writer;
 	/* The number of the event's stack among the distinct stacks the
 	 * import pipeline interned (import-pipe.c), 1..; 0: not interned.
 	 * Equal numbers are equal stacks: what is derived from a stack alone
@@ -101,8 +106,12 @@ struct vls_store_txn {
  * string compares. Text values are not copied (SQLITE_STATIC): the string
  * must live until the row is stepped, which every caller does before it
  * returns (a copy of each would cost a busy trace's thousands of thread
- * rows 0.05 G instructions).
+ * rows 0.05 G instructions). With a writer thread (below), setters keep
+ * the values in the row and __vls_row_step() copies them, texts included,
+ * into the writer's buffer.
  */
+enum vls_row_type { VLS_ROW_NULL, VLS_ROW_INT, VLS_ROW_TEXT };
+
 struct vls_row {
 	vls_ctx *ctx;
 	sqlite3 *sql;
@@ -111,6 +120,18 @@ struct vls_row {
 	int next;                 /* the parameter expected next */
 	uint64_t bound;           /* bit i - 1: parameter i is bound */
 	int err;
+	/* Set: the row goes to the transaction's writer thread, its values
+	 * kept here (texts by pointer until __vls_row_step() copies them). */
+	struct vls_store_writer *w;
+	int nvals;
+	struct vls_row_val {
+		union {
+			int64_t i;
+			const char *s;
+		};
+		uint32_t len;
+		uint32_t type;    /* enum vls_row_type */
+	} vals[VLS_STORE_PARAMS_MAX + 1]; /* [1..nvals] */
 };
 
 /*
@@ -118,6 +139,10 @@ struct vls_row {
  * by its address: prepared once per transaction, reset and cleared here).
  */
 int __vls_row_start(struct vls_row *r, struct vls_store_txn *txn, const char *sql);
+/* The same for a statement whose rows the caller steps and reads (with
+ * __vls_row_done()): the writer thread's rows are written first. */
+int __vls_row_start_query(struct vls_row *r, struct vls_store_txn *txn,
+			  const char *sql);
 /* Start a row of a statement the caller prepared and owns. */
 int __vls_row_start_stmt(struct vls_row *r, vls_ctx *ctx, sqlite3 *sql,
 			 sqlite3_stmt *st);
@@ -144,7 +169,9 @@ static inline void __vls_row_i64(struct vls_row *r, const char *name, int64_t v)
 {
 	int i = __vls_row_param(r, name), rc;
 
-	if (i && (rc = sqlite3_bind_int64(r->st, i, v)) != SQLITE_OK)
+	if (i && r->w)
+		r->vals[i] = (struct vls_row_val){ .i = v, .type = VLS_ROW_INT };
+	else if (i && (rc = sqlite3_bind_int64(r->st, i, v)) != SQLITE_OK)
 		__vls_row_bind_failed(r, rc, name);
 }
 
@@ -157,7 +184,10 @@ static inline void __vls_row_u64(struct vls_row *r, const char *name, uint64_t v
  * this only marks the parameter bound. */
 static inline void __vls_row_null(struct vls_row *r, const char *name)
 {
-	__vls_row_param(r, name);
+	int i = __vls_row_param(r, name);
+
+	if (i && r->w)
+		r->vals[i].type = VLS_ROW_NULL;
 }
 
 /* v when known, else NULL. */
@@ -175,7 +205,11 @@ static inline void __vls_row_text(struct vls_row *r, const char *name, const cha
 {
 	int i = __vls_row_param(r, name), rc;
 
-	if (i && s && (rc = sqlite3_bind_text(r->st, i, s, -1, SQLITE_STATIC)) != SQLITE_OK)
+	if (i && r->w)
+		r->vals[i] = s ? (struct vls_row_val){ .s = s, .len = (uint32_t)strlen(s),
+						       .type = VLS_ROW_TEXT }
+			       : (struct vls_row_val){ .type = VLS_ROW_NULL };
+	else if (i && s && (rc = sqlite3_bind_text(r->st, i, s, -1, SQLITE_STATIC)) != SQLITE_OK)
 		__vls_row_bind_failed(r, rc, name);
 }
 
@@ -195,6 +229,22 @@ int __vls_store_exec(vls_ctx *ctx, sqlite3 *sql, const char *text);
 
 /* Map an SQLite result code to a VLS_E* code with a message on ctx. */
 int __vls_store_error(vls_ctx *ctx, sqlite3 *sql, int rc, const char *what);
+/* The same with SQLite's message msg, as it was when rc was returned. */
+int __vls_store_error_msg(vls_ctx *ctx, sqlite3 *sql, int rc, const char *what,
+			  const char *msg);
+
+/*
+ * The writer thread of a transaction (store-writer.c): from start to stop,
+ * rows finished with __vls_row_step() are stepped there, in order, and a
+ * row's step returns only an earlier row's error. A statement whose
+ * results the caller reads starts with __vls_row_start_query(), which
+ * waits for the writer first. Start does nothing when SQLite has no
+ * threads; stop writes what is left and returns the first error.
+ */
+int __vls_store_writer_start(struct vls_store_txn *txn);
+int __vls_store_writer_stop(struct vls_store_txn *txn);
+int __vls_store_writer_drain(struct vls_store_writer *w);
+int __vls_store_writer_row(struct vls_store_writer *w, struct vls_row *r);
 
 /*
  * The id of a kernel stack in table stack, inserting it the first time

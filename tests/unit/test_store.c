@@ -931,6 +931,84 @@ static void test_rows(vls_ctx *ctx)
 	sqlite3_close(txn.sql);
 }
 
+/*
+ * Rows through the writer thread: stepped in order, texts copied when the
+ * row is finished, a query sees every row before it, a row larger than a
+ * buffer and more rows than the buffers hold go through, and a failed
+ * step is the error of a later row and of the stop, with SQLite's words.
+ */
+static void test_rows_writer(vls_ctx *ctx)
+{
+	static const char ins[] = "INSERT INTO w (a, b, c) VALUES (:a, :b, :c)";
+	static const char count[] = "SELECT count(*), sum(a), sum(length(c)) FROM w"
+				    " WHERE b IS NULL OR b >= :b";
+	static const char strict[] = "INSERT INTO s (a) VALUES (:a)";
+	struct vls_store_txn txn = { .ctx = ctx };
+	size_t big_len = 600 * 1024;
+	char text[16], *big = malloc(big_len + 1);
+	struct vls_row r;
+	int ret = 0;
+
+	CHECK(big != NULL);
+	memset(big, 'y', big_len);
+	big[big_len] = '\0';
+	CHECK_INT(sqlite3_open(":memory:", &txn.sql), SQLITE_OK);
+	CHECK_INT(__vls_store_exec(ctx, txn.sql, "CREATE TABLE w (a, b, c);"
+				   " CREATE TABLE s (a NOT NULL)"), 0);
+	CHECK_INT(__vls_store_writer_start(&txn), 0);
+	CHECK(txn.writer != NULL);
+	/* 100,000 rows (more than the writer's buffers hold), one text each
+	 * from a buffer reused at once, one NULL */
+	for (int i = 0; i < 100000 && !ret; i++) {
+		snprintf(text, sizeof(text), "%d", i % 10);
+		__vls_row_start(&r, &txn, ins);
+		__vls_row_i64(&r, "a", 1);
+		__vls_row_opt(&r, "b", i != 7, i);
+		__vls_row_text(&r, "c", text);
+		ret = __vls_row_step(&r);
+		memset(text, 'z', sizeof(text) - 1);
+	}
+	CHECK_INT(ret, 0);
+	__vls_row_start(&r, &txn, ins);         /* larger than a buffer */
+	__vls_row_i64(&r, "a", 5);
+	__vls_row_i64(&r, "b", 1000000);
+	__vls_row_textn(&r, "c", big, big_len);
+	CHECK_INT(__vls_row_step(&r), 0);
+	memset(big, 'n', big_len);
+	/* the query waits for the rows before it */
+	CHECK_INT(__vls_row_start_query(&r, &txn, count), 0);
+	__vls_row_i64(&r, "b", 0);
+	CHECK_INT(__vls_row_done(&r), 0);
+	CHECK_INT(sqlite3_step(r.st), SQLITE_ROW);
+	CHECK_INT(sqlite3_column_int(r.st, 0), 100001);
+	CHECK_INT(sqlite3_column_int(r.st, 1), 100005);
+	CHECK(sqlite3_column_int64(r.st, 2) == 100000 + (int64_t)big_len);
+	sqlite3_reset(r.st);
+	CHECK(txn.writer != NULL);
+	/* a failed step: a later row and the stop return it */
+	__vls_row_start(&r, &txn, strict);
+	__vls_row_null(&r, "a");
+	CHECK_INT(__vls_row_step(&r), 0);       /* not stepped yet */
+	CHECK_INT(__vls_store_writer_drain(txn.writer), VLS_EDB);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "NOT NULL constraint failed: s.a") != NULL);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "INSERT INTO s") != NULL);
+	__vls_row_start(&r, &txn, strict);
+	__vls_row_i64(&r, "a", 1);
+	CHECK_INT(__vls_row_step(&r), VLS_EDB);
+	CHECK_INT(__vls_store_writer_stop(&txn), VLS_EDB);
+	CHECK(txn.writer == NULL);
+	/* without the writer, rows are stepped at once again */
+	__vls_row_start(&r, &txn, strict);
+	__vls_row_i64(&r, "a", 2);
+	CHECK_INT(__vls_row_step(&r), 0);
+	__vls_row_start(&r, &txn, strict);
+	__vls_row_null(&r, "a");
+	CHECK_INT(__vls_row_step(&r), VLS_EDB);
+	__vls_store_txn_release(&txn);
+	sqlite3_close(txn.sql);
+	free(big);
+}
+
 static void test_alloc_failures(void)
 {
 	const char *p = tpath("alloc.db");
@@ -974,6 +1052,7 @@ int main(void)
 	test_busy(ctx);
 	test_kill9(ctx);
 	test_rows(ctx);
+	test_rows_writer(ctx);
 	test_alloc_failures();
 	CHECK_INT(ctx->live_objects, 0);
 	vls_ctx_free(ctx);
