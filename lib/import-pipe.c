@@ -24,8 +24,8 @@
  * for it: a wakeup costs tens of microseconds in a VM, and one per block
  * was 4 % of an import.
  *
- * While the threads run, the rows the analyzers write are stepped on a
- * third thread (store-writer.c).
+ * With the threads, a writer thread starts that steps the rows the
+ * analyzers write, to the import's commit (store-writer.c).
  *
  * With a custom allocator (vls_ctx_set_allocator(), which need not be
  * thread-safe) or one CPU, everything stays on the calling thread.
@@ -458,21 +458,17 @@ static int run_threaded(struct pipe *p, vls_ctx *ctx, bool *started)
 	if (ret)
 		return ret;
 	if (pthread_create(&tid, NULL, reader_thread, p))
-		return __vls_store_writer_stop(&p->imp->txn);
+		return 0;
 	*started = true;
 	err = consume(p);
 	/* the consumer's own error, not the reader's VLS_ESTOPPED for it */
 	if (p->feed_err && (!err || err == VLS_ESTOPPED))
 		err = p->feed_err;
-	/* the reader and the writer may write ctx's message while stopping:
-	 * keep ours */
+	/* the reader may write ctx's message while stopping: keep ours */
 	memcpy(saved, ctx->errmsg, sizeof(saved));
 	pthread_join(tid, NULL);
-	ret = __vls_store_writer_stop(&p->imp->txn);
 	if (err)
 		memcpy(ctx->errmsg, saved, sizeof(saved));
-	else if (ret && !p->read_ret)
-		return ret;
 	return err ? err : p->read_ret;
 }
 

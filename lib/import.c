@@ -422,6 +422,8 @@ int vls_import_commit(int64_t *out, vls_import *imp)
 		ret = write_meta(imp);
 	if (!ret)
 		ret = update_run(imp);
+	if (!ret)
+		ret = __vls_store_writer_stop(&imp->txn);
 	__vls_store_txn_release(&imp->txn);
 	if (!ret)
 		ret = __vls_store_exec(imp->ctx, imp->txn.sql, "COMMIT");

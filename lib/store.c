@@ -857,6 +857,7 @@ int __vls_store_stack_id(int64_t *out, struct vls_store_txn *txn,
 
 void __vls_store_txn_release(struct vls_store_txn *txn)
 {
+	__vls_store_writer_stop(txn);  /* its error, if any, was returned */
 	for (size_t i = 0; i < txn->nstmts; i++) {
 		sqlite3_finalize(txn->stmts[i]->st);
 		__vls_free(txn->ctx, txn->stmts[i]);

@@ -239,7 +239,10 @@ int __vls_store_error_msg(vls_ctx *ctx, sqlite3 *sql, int rc, const char *what,
  * row's step returns only an earlier row's error. A statement whose
  * results the caller reads starts with __vls_row_start_query(), which
  * waits for the writer first. Start does nothing when SQLite has no
- * threads; stop writes what is left and returns the first error.
+ * threads or the writer runs; stop writes what is left and returns the
+ * first error (0 when no writer runs). An import starts it with its
+ * threads and stops it before COMMIT: the analyzers' last rows, written
+ * when they finish, are stepped while they compute the next ones.
  */
 int __vls_store_writer_start(struct vls_store_txn *txn);
 int __vls_store_writer_stop(struct vls_store_txn *txn);
@@ -253,8 +256,9 @@ int __vls_store_writer_row(struct vls_store_writer *w, struct vls_row *r);
 int __vls_store_stack_id(int64_t *out, struct vls_store_txn *txn,
 			 const char *const *frames, uint32_t n);
 
-/* Finalize the cached statements and free the stack cache (the SQL
- * transaction itself is the caller's). Leaves txn reusable. */
+/* Stop the writer thread, finalize the cached statements and free the
+ * stack cache (the SQL transaction itself is the caller's). Leaves txn
+ * reusable. */
 void __vls_store_txn_release(struct vls_store_txn *txn);
 
 #endif /* VLS_STORE_H */
