@@ -67,7 +67,7 @@ struct vls_store_writer {
 	bool stop;
 	atomic_bool failed;         /* set once, by the writer */
 	int rc;                     /* the failed step's */
-	char what[WRITER_MSG];      /* its SQL */
+	char what[VLS_STORE_WHAT_MAX]; /* its SQL, cut */
 	char msg[WRITER_MSG];       /* SQLite's message then */
 	int err;                    /* the importer's error for it, once made */
 };
@@ -109,7 +109,7 @@ static int write_row(struct vls_store_writer *w, const struct wrow *row)
 	}
 	if (rc != SQLITE_OK) {
 		snprintf(w->msg, sizeof(w->msg), "%s", sqlite3_errmsg(w->sql));
-		snprintf(w->what, sizeof(w->what), "%s", sqlite3_sql(row->st));
+		__vls_sql_what(w->what, sizeof(w->what), sqlite3_sql(row->st));
 	}
 	sqlite3_reset(row->st);
 	sqlite3_mutex_leave(mx);

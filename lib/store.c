@@ -96,6 +96,17 @@ static const struct {
 /* Errors and plain execution                                          */
 /* ------------------------------------------------------------------ */
 
+/* What a statement does, for a message: its text up to the first '('
+ * ("INSERT INTO fault_episode"), not its every parameter. */
+void __vls_sql_what(char *buf, size_t size, const char *sql)
+{
+	size_t n = strcspn(sql, "(");
+
+	while (n && (sql[n - 1] == ' ' || sql[n - 1] == '\n'))
+		n--;
+	snprintf(buf, size, "%.*s", (int)(n ? n : strlen(sql)), sql);
+}
+
 int __vls_store_error(vls_ctx *ctx, sqlite3 *sql, int rc, const char *what)
 {
 	return __vls_store_error_msg(ctx, sql, rc, what,
@@ -692,6 +703,7 @@ int __vls_row_done(struct vls_row *r)
 
 int __vls_row_step(struct vls_row *r)
 {
+	char what[VLS_STORE_WHAT_MAX];
 	int rc;
 
 	if (__vls_row_done(r))
@@ -703,7 +715,8 @@ int __vls_row_step(struct vls_row *r)
 		sqlite3_reset(r->st);
 		return 0;
 	}
-	r->err = __vls_store_error(r->ctx, r->sql, rc, sqlite3_sql(r->st));
+	__vls_sql_what(what, sizeof(what), sqlite3_sql(r->st));
+	r->err = __vls_store_error(r->ctx, r->sql, rc, what);
 	sqlite3_reset(r->st);
 	return r->err;
 }

@@ -229,6 +229,9 @@ int __vls_store_exec(vls_ctx *ctx, sqlite3 *sql, const char *text);
 
 /* Map an SQLite result code to a VLS_E* code with a message on ctx. */
 int __vls_store_error(vls_ctx *ctx, sqlite3 *sql, int rc, const char *what);
+/* A statement's text cut for a message: "INSERT INTO fault_episode". */
+#define VLS_STORE_WHAT_MAX 128
+void __vls_sql_what(char *buf, size_t size, const char *sql);
 /* The same with SQLite's message msg, as it was when rc was returned. */
 int __vls_store_error_msg(vls_ctx *ctx, sqlite3 *sql, int rc, const char *what,
 			  const char *msg);

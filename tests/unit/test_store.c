@@ -990,8 +990,8 @@ static void test_rows_writer(vls_ctx *ctx)
 	__vls_row_null(&r, "a");
 	CHECK_INT(__vls_row_step(&r), 0);       /* not stepped yet */
 	CHECK_INT(__vls_store_writer_drain(txn.writer), VLS_EDB);
-	CHECK(strstr(vls_ctx_errmsg(ctx), "NOT NULL constraint failed: s.a") != NULL);
-	CHECK(strstr(vls_ctx_errmsg(ctx), "INSERT INTO s") != NULL);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "INSERT INTO s: NOT NULL constraint"
+		     " failed: s.a") != NULL);
 	__vls_row_start(&r, &txn, strict);
 	__vls_row_i64(&r, "a", 1);
 	CHECK_INT(__vls_row_step(&r), VLS_EDB);
@@ -1004,6 +1004,8 @@ static void test_rows_writer(vls_ctx *ctx)
 	__vls_row_start(&r, &txn, strict);
 	__vls_row_null(&r, "a");
 	CHECK_INT(__vls_row_step(&r), VLS_EDB);
+	/* the statement named by its first words, not all its parameters */
+	CHECK(strstr(vls_ctx_errmsg(ctx), "INSERT INTO s: NOT NULL constraint") != NULL);
 	__vls_store_txn_release(&txn);
 	sqlite3_close(txn.sql);
 	free(big);
