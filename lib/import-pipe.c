@@ -32,6 +32,7 @@
  */
 #include <pthread.h>
 #include <stdalign.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "import.h"
@@ -46,20 +47,35 @@
  * fifteenth session). The fence before a block is handed over makes the
  * streamed stores visible first.
  */
+/* The event's last two words are its stack: taken from the arguments. */
+_Static_assert(offsetof(vls_event, stack_depth) == sizeof(vls_event) - 16 &&
+	       offsetof(vls_event, stack) == sizeof(vls_event) - 8,
+	       "vls_event ends with stack_depth, stack");
+
 #if defined(__SSE2__) && defined(__x86_64__)
 #include <emmintrin.h>
-static inline void stream_event(vls_event *dst, const vls_event *src)
+static inline void stream_event(vls_event *dst, const vls_event *src,
+				uint32_t depth, const char *const *stack)
 {
 	typedef long long __attribute__((may_alias)) word;
-	word *d = (word *)(void *)dst;
+	long long *d = (long long *)(void *)dst;
 	const word *s = (const word *)(const void *)src;
+	size_t n = sizeof(*dst) / 8 - 2;
 
-	for (size_t i = 0; i < sizeof(*dst) / 8; i++)
-		_mm_stream_si64((long long *)d + i, s[i]);
+	for (size_t i = 0; i < n; i++)
+		_mm_stream_si64(d + i, s[i]);
+	_mm_stream_si64(d + n, (long long)depth);
+	_mm_stream_si64(d + n + 1, (long long)(uintptr_t)stack);
 }
 #define stream_fence() _mm_sfence()
 #else
-static inline void stream_event(vls_event *dst, const vls_event *src) { *dst = *src; }
+static inline void stream_event(vls_event *dst, const vls_event *src,
+				uint32_t depth, const char *const *stack)
+{
+	*dst = *src;
+	dst->stack_depth = depth;
+	dst->stack = stack;
+}
 #define stream_fence() do { } while (0)
 #endif
 
@@ -184,8 +200,9 @@ static bool ship(struct pipe *p)
 	return ok;
 }
 
-static void copy_stack(struct block *b, vls_event *dst, const char *const *src,
-		       size_t n)
+/* A copy of the n frames of src in the block: its frame array. */
+static const char *const *copy_stack(struct block *b, const char *const *src,
+				     size_t n)
 {
 	const char **frames = (const char **)(void *)(b->arena + b->used);
 	char *text = b->arena + b->used + n * sizeof(char *);
@@ -198,11 +215,10 @@ static void copy_stack(struct block *b, vls_event *dst, const char *const *src,
 		frames[i] = text;
 		text += len + 1;
 	}
-	dst->stack = frames;
-	dst->stack_depth = (uint32_t)n;
 	/* keep the next stack's pointer array aligned */
 	len = (size_t)(text - (b->arena + b->used));
 	b->used += (len + sizeof(char *) - 1) & ~(sizeof(char *) - 1);
+	return frames;
 }
 
 static uint64_t hash_name(const char *s, size_t *len)
@@ -341,7 +357,6 @@ static int pipe_event(const vls_event *ev, void *data)
 	const char *const *frames = NULL;
 	struct block *b = p->cur;
 	uint32_t id = 0;
-	vls_event e;
 
 	if (!b)                   /* an earlier ship() saw the abort */
 		return 1;
@@ -354,13 +369,10 @@ static int pipe_event(const vls_event *ev, void *data)
 			return 1;
 		b = p->cur;
 	}
-	e = *ev;
-	e.stack_depth = depth;
-	e.stack = id ? frames : NULL;
 	if (!id && depth)
-		copy_stack(b, &e, ev->stack, depth);
+		frames = copy_stack(b, ev->stack, depth);
 	b->stack_num[b->n] = id;
-	stream_event(&b->ev[b->n++], &e);
+	stream_event(&b->ev[b->n++], ev, depth, frames);
 	return 0;
 }
 
