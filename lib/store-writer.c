@@ -251,6 +251,16 @@ int __vls_store_writer_drain(struct vls_store_writer *w)
 	return writer_error(w);
 }
 
+static void writer_free(vls_ctx *ctx, struct vls_store_writer *w)
+{
+	pthread_cond_destroy(&w->full_cond);
+	pthread_cond_destroy(&w->spare_cond);
+	pthread_mutex_destroy(&w->lock);
+	for (size_t i = 0; i < WRITER_BUFS; i++)
+		__vls_free(ctx, w->bufs[i].data);
+	__vls_free(ctx, w);
+}
+
 int __vls_store_writer_start(struct vls_store_txn *txn)
 {
 	struct vls_store_writer *w;
@@ -262,33 +272,24 @@ int __vls_store_writer_start(struct vls_store_txn *txn)
 		return __vls_error(txn->ctx, VLS_ENOMEM, "out of memory");
 	w->ctx = txn->ctx;
 	w->sql = txn->sql;
-	for (size_t i = 0; i < WRITER_BUFS; i++) {
-		w->bufs[i].cap = WRITER_BUF;
-		w->bufs[i].data = __vls_malloc(txn->ctx, WRITER_BUF);
-		if (!w->bufs[i].data)
-			goto fail;
-		w->spare[w->nspare++] = &w->bufs[i];
-	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->full_cond, NULL);
 	pthread_cond_init(&w->spare_cond, NULL);
-	if (pthread_create(&w->thread, NULL, writer_main, w)) {
-		/* no thread: the rows are stepped here, as without a writer */
-		pthread_cond_destroy(&w->full_cond);
-		pthread_cond_destroy(&w->spare_cond);
-		pthread_mutex_destroy(&w->lock);
-		for (size_t i = 0; i < WRITER_BUFS; i++)
-			__vls_free(txn->ctx, w->bufs[i].data);
-		__vls_free(txn->ctx, w);
-		return 0;
+	for (size_t i = 0; i < WRITER_BUFS; i++) {
+		w->bufs[i].cap = WRITER_BUF;
+		w->bufs[i].data = __vls_malloc(txn->ctx, WRITER_BUF);
+		if (!w->bufs[i].data) {
+			writer_free(txn->ctx, w);
+			return __vls_error(txn->ctx, VLS_ENOMEM, "out of memory");
+		}
+		w->spare[w->nspare++] = &w->bufs[i];
 	}
-	txn->writer = w;
+	/* no thread: the rows are stepped here, as without a writer */
+	if (pthread_create(&w->thread, NULL, writer_main, w))
+		writer_free(txn->ctx, w);
+	else
+		txn->writer = w;
 	return 0;
-fail:
-	for (size_t i = 0; i < WRITER_BUFS; i++)
-		__vls_free(txn->ctx, w->bufs[i].data);
-	__vls_free(txn->ctx, w);
-	return __vls_error(txn->ctx, VLS_ENOMEM, "out of memory");
 }
 
 int __vls_store_writer_stop(struct vls_store_txn *txn)
@@ -306,11 +307,6 @@ int __vls_store_writer_stop(struct vls_store_txn *txn)
 	pthread_join(w->thread, NULL);
 	txn->writer = NULL;
 	ret = writer_error(w);
-	pthread_cond_destroy(&w->full_cond);
-	pthread_cond_destroy(&w->spare_cond);
-	pthread_mutex_destroy(&w->lock);
-	for (size_t i = 0; i < WRITER_BUFS; i++)
-		__vls_free(txn->ctx, w->bufs[i].data);
-	__vls_free(txn->ctx, w);
+	writer_free(txn->ctx, w);
 	return ret;
 }

@@ -555,19 +555,27 @@ fail:
 	return ret;
 }
 
-int __vls_row_start(struct vls_row *r, struct vls_store_txn *txn, const char *sql)
+/* A row's state but its values (not cleared: a row is 1 KB of them, and
+ * every one a row steps is set first). */
+static void row_init(struct vls_row *r, vls_ctx *ctx, sqlite3 *sql, sqlite3_stmt *st,
+		     struct vls_store_writer *w)
 {
-	struct vls_store_stmt *s = NULL;
-
-	r->ctx = txn->ctx;
-	r->sql = txn->sql;
-	r->st = NULL;
+	r->ctx = ctx;
+	r->sql = sql;
+	r->st = st;
 	r->s = NULL;
 	r->nvals = 0;
 	r->next = 1;
 	r->bound = 0;
 	r->err = 0;
-	r->w = txn->writer;
+	r->w = w;
+}
+
+int __vls_row_start(struct vls_row *r, struct vls_store_txn *txn, const char *sql)
+{
+	struct vls_store_stmt *s = NULL;
+
+	row_init(r, txn->ctx, txn->sql, NULL, txn->writer);
 	for (size_t i = 0; i < txn->nstmts; i++) {
 		if (txn->stmts[i]->sql == sql) {
 			s = txn->stmts[i];
@@ -593,8 +601,8 @@ int __vls_row_start_query(struct vls_row *r, struct vls_store_txn *txn,
 	int ret;
 
 	if (w && (ret = __vls_store_writer_drain(w))) {
-		*r = (struct vls_row){ .ctx = txn->ctx, .sql = txn->sql, .err = ret };
-		return ret;
+		row_init(r, txn->ctx, txn->sql, NULL, NULL);
+		return r->err = ret;
 	}
 	txn->writer = NULL;
 	ret = __vls_row_start(r, txn, sql);
@@ -605,15 +613,7 @@ int __vls_row_start_query(struct vls_row *r, struct vls_store_txn *txn,
 int __vls_row_start_stmt(struct vls_row *r, vls_ctx *ctx, sqlite3 *sql,
 			 sqlite3_stmt *st)
 {
-	r->ctx = ctx;
-	r->sql = sql;
-	r->st = st;
-	r->s = NULL;
-	r->nvals = 0;
-	r->next = 1;
-	r->bound = 0;
-	r->err = 0;
-	r->w = NULL;
+	row_init(r, ctx, sql, st, NULL);
 	sqlite3_clear_bindings(st);
 	if (sqlite3_bind_parameter_count(st) > VLS_STORE_PARAMS_MAX)
 		r->err = __vls_error(ctx, VLS_ELIMIT, "more than %d parameters: %s",
