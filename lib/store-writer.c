@@ -2,12 +2,13 @@
 /*
  * store-writer.c - the import's rows stepped on a thread of their own.
  *
- * While the import pipeline runs threaded (import-pipe.c), a row finished
- * with __vls_row_step() is not bound and stepped on the importing thread:
- * its values (texts copied) go into a buffer, and a writer thread binds and
- * steps the buffered rows in the order they were finished. SQLite was a
- * third of the importing thread's time (docs/benchmark.md, fifteenth
- * session); the importing thread is the import's wall time.
+ * From the start of a threaded import pipeline (import-pipe.c) to the
+ * import's COMMIT, a row finished with __vls_row_step() is not bound and
+ * stepped on the importing thread: its values (texts copied) go into a
+ * buffer, and a writer thread binds and steps the buffered rows in the
+ * order they were finished. SQLite was 40 % of the importing thread's time
+ * (docs/benchmark.md, fifteenth session), and the importing thread was
+ * the import's wall time.
  *
  * The connection is SQLite's "serialized" one (the default; the writer is
  * not started on a library built without threads), so the two threads may
@@ -23,7 +24,6 @@
  * failed), and so does __vls_store_writer_stop().
  */
 #include <pthread.h>
-#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
