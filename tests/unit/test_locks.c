@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "import.h"
 #include "locks-machine.h"
 #include "test.h"
 #include "test_sql.h"
@@ -975,8 +976,8 @@ static const struct life lives[] = {
 
 /* Import lives[0..n-1] with exits as exit_state; the run's lock_stats,
  * task, fault_task and fault_run as text, one line per row in key order. */
-static char *import_lives(vls_ctx *ctx, const char *path, size_t n,
-			  uint64_t exit_state)
+static char *import_lives_with(vls_ctx *ctx, const char *path, size_t n,
+			       uint64_t exit_state, bool writer)
 {
 	vls_import_opts o = VLS_IMPORT_OPTS_INIT;
 	vls_import *imp = NULL;
@@ -993,6 +994,12 @@ static char *import_lives(vls_ctx *ctx, const char *path, size_t n,
 	err = vls_db_open(&db, ctx, path, VLS_DB_READWRITE);
 	if (!err)
 		err = vls_import_begin(&imp, db, &o);
+	/* the rows on a writer thread, as a threaded import's are: a reused
+	 * tid's query must wait for the rows before it */
+	if (!err && writer) {
+		err = __vls_store_writer_start(&imp->txn);
+		CHECK(imp->txn.writer != NULL);
+	}
 	for (size_t i = 0; !err && i < n; i++)
 		err = feed_life(imp, &lives[i], &ts, exit_state);
 	if (!err)
@@ -1026,6 +1033,12 @@ static char *import_lives(vls_ctx *ctx, const char *path, size_t n,
 	return out;
 }
 
+static char *import_lives(vls_ctx *ctx, const char *path, size_t n,
+			  uint64_t exit_state)
+{
+	return import_lives_with(ctx, path, n, exit_state, false);
+}
+
 /* Rows written when a thread exits are the rows the commit would write:
  * the same import with the exits as plain sleeps (prev_state S) stores the
  * same rows, the thread that died holding included, and the I/O wait that
@@ -1056,6 +1069,7 @@ static void test_exit_rows(vls_ctx *ctx, const char *path)
 static void test_tid_reuse(vls_ctx *ctx, const char *path)
 {
 	char *merged = import_lives(ctx, path, 6, VLS_TASK_EXIT_DEAD);
+	char *written = import_lives_with(ctx, path, 6, VLS_TASK_EXIT_DEAD, true);
 	static const char q[] = "SELECT %s FROM lock_stats WHERE scope = 'thread'"
 				" AND key = '100' AND mode = 'read'";
 	static const char *const exact[] = {
@@ -1065,7 +1079,9 @@ static void test_tid_reuse(vls_ctx *ctx, const char *path)
 	long long want[sizeof(exact) / sizeof(exact[0])], p50[2], p99[2];
 	char sql[256], hist[2][2][64];
 
+	CHECK(merged && written && !strcmp(merged, written));
 	free(merged);
+	free(written);
 	CHECK_INT(sql_int(path, "SELECT count(*) FROM task WHERE tid = 100"), 1);
 	for (int pass = 0; pass < 2; pass++) {
 		/* pass 0: reused; pass 1: one life of 100 that never exits */
