@@ -47,13 +47,13 @@
  * fifteenth session). The fence before a block is handed over makes the
  * streamed stores visible first.
  */
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
 /* The event's last two words are its stack: taken from the arguments. */
 _Static_assert(offsetof(vls_event, stack_depth) == sizeof(vls_event) - 16 &&
 	       offsetof(vls_event, stack) == sizeof(vls_event) - 8,
 	       "vls_event ends with stack_depth, stack");
 
-#if defined(__SSE2__) && defined(__x86_64__)
-#include <emmintrin.h>
 static inline void stream_event(vls_event *dst, const vls_event *src,
 				uint32_t depth, const char *const *stack)
 {
