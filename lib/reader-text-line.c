@@ -175,10 +175,27 @@ static int parse_time(struct text_line *l, const char **pp)
 	return 0;
 }
 
+/* `trace-cmd report --ts-diff`: "(+842)" after the timestamp, the time
+ * since the CPU's event before, padded; nothing for a CPU's first event.
+ * Past it, or p itself when there is none. */
+static const char *skip_ts_diff(const char *p)
+{
+	const char *q = p;
+
+	if (q[0] != '(' || q[1] != '+' || !is_digit(q[2]))
+		return p;
+	for (q += 2; is_digit(*q); q++)
+		;
+	return *q == ')' ? skip_spaces(q + 1) : p;
+}
+
 /* After "TIMESTAMP: ": the event name and its fields. */
 static void parse_name(struct text_line *l, const char *p)
 {
-	const char *n = p;
+	const char *n;
+
+	p = skip_ts_diff(p);
+	n = p;
 
 	l->type = TEXT_LINE_EVENT;
 	if (!strncmp(p, "<stack trace>", 13)) {
