@@ -75,8 +75,8 @@ struct vls_store_txn {
 	/* The thread group of each task so far (tasks.h: __vls_groups_pid()),
 	 * fed by the import before the analyzers see an event; NULL: none. */
 	const struct vls_groups *groups;
-	/* Set while the import pipeline runs threaded: see
-	 * __vls_store_writer_start(). */
+	/* Set from a threaded import pipeline's start to the import's
+	 * COMMIT: see __vls_store_writer_start(). */
 	struct vls_store_writer *writer;
 	/* The number of the event's stack among the distinct stacks the
 	 * import pipeline interned (import-pipe.c), 1..; 0: not interned.
@@ -136,7 +136,8 @@ struct vls_row {
 
 /*
  * Start a row of a transaction's statement sql (a string literal, cached
- * by its address: prepared once per transaction, reset and cleared here).
+ * by its address: prepared once per transaction, reset and cleared here,
+ * or by the writer thread when one runs).
  */
 int __vls_row_start(struct vls_row *r, struct vls_store_txn *txn, const char *sql);
 /* The same for a statement whose rows the caller steps and reads (with
