@@ -152,9 +152,10 @@ static int emit_head(struct vls_attach *a, bool expire)
 	a->count--;
 	if (a->stopped)
 		return VLS_ESTOPPED;
-	s->ev.stack = s->has_stack ? s->frames : NULL;
+	s->ev.stack = !s->has_stack ? NULL : s->kept ? s->kept : s->frames;
 	if (!s->has_stack)
 		s->ev.stack_depth = 0;
+	a->emit_kept = s->has_stack && s->kept;
 	a->stats->events++;
 	if (s->ev.kind == VLS_EV_OTHER)
 		a->stats->other_events++;
@@ -265,6 +266,7 @@ int __vls_attach_reserve(vls_event **out, struct vls_attach *a, int32_t cpu,
 	s->ev.stack = NULL;
 	s->ev.stack_depth = 0;
 	s->has_stack = false;
+	s->kept = NULL;
 	s->closed = false;
 	s->waiting = false;
 	*out = &s->ev;
@@ -423,7 +425,7 @@ static struct vls_attach_slot *by_cpu(struct vls_attach *a, int32_t cpu,
 }
 
 int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
-		       const char *const *frames, size_t n)
+		       const char *const *frames, size_t n, bool kept)
 {
 	struct vls_attach_slot *s;
 	const char *cls = NULL;
@@ -447,9 +449,12 @@ int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
 	}
 	if (n > VLS_STACK_MAX)
 		n = VLS_STACK_MAX;
-	ret = copy_frames(a, s, frames, n);
-	if (ret)
+	if (kept) {
+		s->kept = frames;
+		s->ev.stack_depth = (uint32_t)n;
+	} else if ((ret = copy_frames(a, s, frames, n))) {
 		return ret;
+	}
 	s->has_stack = true;
 	if (s->waiting)
 		unwait(a, s);

@@ -76,6 +76,8 @@ struct vls_attach_slot {
 	const char **frames;    /* VLS_STACK_MAX pointers into frame_buf */
 	char *frame_buf;        /* owned copies of the frame strings */
 	size_t frame_buf_cap;
+	/* instead of a copy: the reader's own frames, kept until it closes */
+	const char *const *kept;
 };
 
 /* A CPU's open events: a circular list of event sequence numbers (their
@@ -107,6 +109,7 @@ struct vls_attach {
 	 * events that stopped waiting at the limit (for the run's metadata) */
 	uint64_t late_stacks, waits_expired;
 	int stopped;            /* cb returned non-zero */
+	bool emit_kept;         /* the event in cb has a kept stack */
 	/* the slot __vls_attach_reserve() handed out */
 	uint64_t resv;
 	struct vls_attach_cpu *resv_cpu;
@@ -123,9 +126,17 @@ int __vls_attach_event(struct vls_attach *a, const vls_event *ev);
 int __vls_attach_reserve(vls_event **out, struct vls_attach *a, int32_t cpu,
 			 uint64_t ts_ns);
 int __vls_attach_commit(struct vls_attach *a);
-/* A stack record: frames innermost first, n capped at VLS_STACK_MAX. */
+/* A stack record: frames innermost first, n capped at VLS_STACK_MAX.
+ * kept: the frames (the array and its names) stay unchanged until the
+ * reader closes, and are handed on as they are instead of copied. */
 int __vls_attach_stack(struct vls_attach *a, int32_t cpu, int32_t tid,
-		       const char *const *frames, size_t n);
+		       const char *const *frames, size_t n, bool kept);
+/* Whether the stack of the event the callback has now is a kept one: the
+ * same pointer for the same frames, to the reader's close. */
+static inline bool __vls_attach_emit_kept(const struct vls_attach *a)
+{
+	return a->emit_kept;
+}
 /* Release everything still queued (end of input). */
 int __vls_attach_flush(struct vls_attach *a);
 void __vls_attach_release(struct vls_attach *a);

@@ -94,6 +94,7 @@ static inline void stream_event(vls_event *dst, const vls_event *src,
 /* The distinct stacks and frame names, the reader thread's. */
 struct stack_tab {
 	struct vls_u64map map;    /* hash of the frames -> index in st */
+	struct vls_u64map kept;   /* a reader's kept frames -> index in st */
 	struct tab_stack {
 		const char **frames;  /* interned names, in the arena */
 		uint32_t n;
@@ -337,9 +338,32 @@ static int intern_stack(vls_ctx *ctx, struct stack_tab *t, const char *const *fr
 	return 0;
 }
 
+/* intern_stack() of ev's stack, first by its pointer when the reader
+ * keeps it: the names are hashed and compared once per distinct stack. */
+static int pipe_stack(struct pipe *p, const vls_event *ev, uint32_t depth,
+		      uint32_t *id, const char *const **frames)
+{
+	struct stack_tab *t = &p->stacks;
+	vls_ctx *ctx = p->imp->ctx;
+	bool kept = __vls_reader_stack_kept(p->reader);
+	uint32_t idx;
+	int ret;
+
+	if (kept && !__vls_u64map_get(&t->kept, (uintptr_t)ev->stack, &idx)) {
+		*id = idx + 1;
+		*frames = t->st[idx].frames;
+		return 0;
+	}
+	ret = intern_stack(ctx, t, ev->stack, depth, id, frames);
+	if (!ret && kept && *id)
+		ret = __vls_u64map_put(ctx, &t->kept, (uintptr_t)ev->stack, *id - 1);
+	return ret;
+}
+
 static void stack_tab_release(vls_ctx *ctx, struct stack_tab *t)
 {
 	__vls_u64map_release(ctx, &t->map);
+	__vls_u64map_release(ctx, &t->kept);
 	__vls_u64map_release(ctx, &t->names);
 	__vls_free(ctx, t->st);
 	__vls_free(ctx, t->name);
@@ -360,8 +384,7 @@ static int pipe_event(const vls_event *ev, void *data)
 
 	if (!b)                   /* an earlier ship() saw the abort */
 		return 1;
-	if (depth && (p->intern_err = intern_stack(p->imp->ctx, &p->stacks, ev->stack,
-						   depth, &id, &frames)))
+	if (depth && (p->intern_err = pipe_stack(p, ev, depth, &id, &frames)))
 		return 1;
 	if (b->n == PIPE_EVENTS ||
 	    (depth && !id && PIPE_ARENA - b->used < STACK_BYTES_MAX)) {

@@ -262,7 +262,7 @@ static int flush_stack(vls_reader *r, struct text_state *st)
 	for (size_t i = 0; i < st->nframes; i++)
 		frames[i] = st->frames[i];
 	return __vls_attach_stack(&r->attach, st->stack_cpu, st->stack_tid, frames,
-				  st->nframes);
+				  st->nframes, false);
 }
 
 /* ------------------------------------------------------------------ */

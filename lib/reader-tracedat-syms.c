@@ -25,6 +25,8 @@
  * equal to them, the one glibc's bisection meets first, found here by the
  * same bisection on the same array.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,4 +204,86 @@ void __vls_tdsyms_release(vls_ctx *ctx, struct vls_tdsyms *s)
 	s->tab = NULL;
 	s->ntab = 0;
 	s->own = false;
+}
+
+/* ---- stacks by their addresses ---- */
+
+/* Distinct stacks kept, and their bytes: past either, stacks are resolved
+ * frame by frame as before (an input made to have millions). */
+#define TDSTACKS_MAX (1u << 20)
+#define TDSTACKS_BYTES (64u << 20)
+#define ADDR_NAME_LEN 24        /* "0x" and 16 hex digits, NUL */
+
+struct addr_key {
+	const uint64_t *addr;
+	size_t n;
+};
+
+static bool addrs_eq(uint32_t idx, const void *key, const void *data)
+{
+	const struct vls_tdstack *st = &((const struct vls_tdstacks *)data)->st[idx];
+	const struct addr_key *k = key;
+
+	return st->n == k->n && !memcmp(st->addr, k->addr, k->n * sizeof(*k->addr));
+}
+
+int __vls_tdstacks_get(const char *const **out, vls_ctx *ctx, struct vls_tdstacks *t,
+		       struct vls_tdsyms *syms, struct tep_handle *tep,
+		       const uint64_t *addr, size_t n)
+{
+	struct addr_key key = { addr, n };
+	uint64_t h = __vls_hash_words(VLS_HASH_INIT, addr, n * sizeof(*addr));
+	size_t bytes = n * (sizeof(*addr) + sizeof(char *));
+	struct vls_tdstack *st;
+	uint64_t *copy;
+	const char **frames;
+	uint32_t idx;
+	int ret;
+
+	*out = NULL;
+	if (!__vls_u64map_find(&t->map, &h, addrs_eq, &key, t, &idx)) {
+		*out = t->st[idx].frames;
+		return 0;
+	}
+	if (t->n >= (t->max ? t->max : TDSTACKS_MAX) ||
+	    t->bytes + bytes + n * ADDR_NAME_LEN > TDSTACKS_BYTES)
+		return 0;
+	if ((ret = __vls_grow(ctx, (void **)&t->st, &t->cap, t->n + 1, sizeof(*t->st),
+			      TDSTACKS_MAX)))
+		return ret;
+	if (!(copy = __vls_arena_alloc(ctx, &t->arena, bytes)))
+		return VLS_ENOMEM;
+	frames = (const char **)(void *)(copy + n);
+	memcpy(copy, addr, n * sizeof(*addr));
+	t->bytes += bytes;
+	for (size_t i = 0; i < n; i++) {
+		char *name;
+
+		if ((ret = __vls_tdsyms_find(&frames[i], ctx, syms, tep, addr[i])))
+			return ret;
+		if (frames[i])
+			continue;
+		if (!(name = __vls_arena_alloc(ctx, &t->arena, ADDR_NAME_LEN)))
+			return VLS_ENOMEM;
+		snprintf(name, ADDR_NAME_LEN, "0x%" PRIx64, addr[i]);
+		t->bytes += ADDR_NAME_LEN;
+		frames[i] = name;
+	}
+	if ((ret = __vls_u64map_put(ctx, &t->map, h, (uint32_t)t->n)))
+		return ret;
+	st = &t->st[t->n++];
+	st->addr = copy;
+	st->frames = frames;
+	st->n = (uint32_t)n;
+	*out = frames;
+	return 0;
+}
+
+void __vls_tdstacks_release(vls_ctx *ctx, struct vls_tdstacks *t)
+{
+	__vls_u64map_release(ctx, &t->map);
+	__vls_free(ctx, t->st);
+	__vls_arena_release(ctx, &t->arena);
+	t->st = NULL;
+	t->n = t->cap = t->bytes = 0;
 }

@@ -89,6 +89,7 @@ struct td_priv {
 	uint64_t missed;         /* events the ring buffer pages say were lost */
 	char addr_names[VLS_STACK_MAX][24]; /* unresolved frames as hex */
 	struct vls_tdsyms syms;  /* stack frames' names, by address */
+	struct vls_tdstacks stacks; /* whole stacks' names, by addresses */
 	/* where the event id is, fixed at open */
 	const struct tep_format_field *type_field;
 	/* common_pid, read by hand like type_field: tep_data_type() and
@@ -344,8 +345,9 @@ static int deliver_stack(vls_reader *r, const struct td_event *te,
 {
 	struct td_priv *p = r->priv;
 	const char *frames[VLS_STACK_MAX];
+	const char *const *kept = NULL;
 	const struct tep_format_field *caller = te->f[1];
-	uint64_t want, room, addr, end = p->long_size == 4 ? 0xffffffffULL : ~0ULL;
+	uint64_t want, room, addr[VLS_STACK_MAX], end = p->long_size == 4 ? 0xffffffffULL : ~0ULL;
 	size_t n = 0;
 	int ret;
 
@@ -360,23 +362,30 @@ static int deliver_stack(vls_reader *r, const struct td_event *te,
 	for (uint64_t i = 0; i < want && n < VLS_STACK_MAX; i++) {
 		const unsigned char *a = (const unsigned char *)rec->data +
 			caller->offset + i * (uint64_t)p->long_size;
-		const char *name;
 
-		addr = p->long_size == 4 ? tep_read_number(p->tep, a, 4)
-					 : tep_read_number(p->tep, a, 8);
-		if (addr == end)
+		addr[n] = p->long_size == 4 ? tep_read_number(p->tep, a, 4)
+					    : tep_read_number(p->tep, a, 8);
+		if (addr[n] == end)
 			break;
-		ret = __vls_tdsyms_find(&name, r->ctx, &p->syms, p->tep, addr);
+		n++;
+	}
+	if (n && (ret = __vls_tdstacks_get(&kept, r->ctx, &p->stacks, &p->syms,
+					   p->tep, addr, n)))
+		return ret;
+	if (kept)
+		return __vls_attach_stack(attach, rec->cpu, tid, kept, n, true);
+	/* no frames, or more distinct stacks than the table keeps */
+	for (size_t i = 0; i < n; i++) {
+		ret = __vls_tdsyms_find(&frames[i], r->ctx, &p->syms, p->tep, addr[i]);
 		if (ret)
 			return ret;
-		if (!name) {
-			snprintf(p->addr_names[n], sizeof(p->addr_names[n]),
-				 "0x%" PRIx64, addr);
-			name = p->addr_names[n];
+		if (!frames[i]) {
+			snprintf(p->addr_names[i], sizeof(p->addr_names[i]),
+				 "0x%" PRIx64, addr[i]);
+			frames[i] = p->addr_names[i];
 		}
-		frames[n++] = name;
 	}
-	return __vls_attach_stack(attach, rec->cpu, tid, frames, n);
+	return __vls_attach_stack(attach, rec->cpu, tid, frames, n, false);
 }
 
 /*
@@ -718,6 +727,7 @@ static void td_close(vls_reader *r)
 		__vls_free(r->ctx, p->ev[i].name);
 	__vls_free(r->ctx, p->ev);
 	__vls_free(r->ctx, p->pos);
+	__vls_tdstacks_release(r->ctx, &p->stacks);
 	__vls_tdsyms_release(r->ctx, &p->syms);
 	__vls_free(r->ctx, p);
 	r->priv = NULL;

@@ -10,6 +10,7 @@
 #define VLS_READER_TRACEDAT_H
 
 #include "reader.h"
+#include "util-arena.h"
 #include "util-map.h"
 
 /* Where one CPU's data of one buffer lies in the file. */
@@ -256,5 +257,34 @@ void __vls_tdsyms_adopt(vls_ctx *ctx, struct vls_tdsyms *s, char *text,
 int __vls_tdsyms_find(const char **out, vls_ctx *ctx, struct vls_tdsyms *s,
 		      struct tep_handle *tep, uint64_t addr);
 void __vls_tdsyms_release(vls_ctx *ctx, struct vls_tdsyms *s);
+
+/*
+ * Stacks by their return addresses, each distinct one resolved once
+ * (reader-tracedat-syms.c): the frames' names, in an array that stays
+ * where it is, unchanged, until the table is released. The attach queue
+ * and the import pipe keep that array instead of copying and hashing the
+ * names of every stack (a record-style trace has one on every read
+ * start_locking and a few hundred distinct ones).
+ */
+struct vls_tdstacks {
+	struct vls_u64map map;  /* hash of the addresses -> index into st */
+	struct vls_tdstack {
+		const uint64_t *addr;
+		const char **frames;
+		uint32_t n;
+	} *st;
+	size_t n, cap;
+	struct vls_arena arena; /* the addresses, frames and unknown names */
+	size_t bytes;
+	size_t max;             /* tests: stacks kept, 0 for the limit */
+};
+
+/* *out: the kept frames of the n (1..VLS_STACK_MAX) addresses, with
+ * syms' names ("0x..." where it has none); NULL when the table is full
+ * (the caller resolves them itself). 0, or VLS_ENOMEM (ctx message). */
+int __vls_tdstacks_get(const char *const **out, vls_ctx *ctx, struct vls_tdstacks *t,
+		       struct vls_tdsyms *syms, struct tep_handle *tep,
+		       const uint64_t *addr, size_t n);
+void __vls_tdstacks_release(vls_ctx *ctx, struct vls_tdstacks *t);
 
 #endif

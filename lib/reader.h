@@ -46,6 +46,14 @@ vls_format __vls_text_detect(const char *buf, size_t len);
  * only when done reaches span. */
 void __vls_reader_progress(vls_reader *r, uint64_t done, uint64_t span);
 
+/* Whether the stack of the event the callback has now stays unchanged
+ * until r closes: the same pointer for the same frames (a trace.dat's
+ * stacks, resolved once by their addresses). */
+static inline bool __vls_reader_stack_kept(const vls_reader *r)
+{
+	return __vls_attach_emit_kept(&r->attach);
+}
+
 /* The attach's own counters (late stacks, waits that expired) into r's
  * metadata, "late_stacks" and "stack_waits_expired", each when not 0. */
 int __vls_reader_attach_meta(vls_reader *r, const struct vls_attach *a);

@@ -68,7 +68,7 @@ static void feed(struct vls_attach *a, const struct rec *r, int n)
 				 r[i].cls ? r[i].cls : "mmap_lock");
 			if (r[i].cls && !*r[i].cls)   /* no class: the frame alone */
 				snprintf(first, sizeof(first), "%s", r[i].frame);
-			__vls_attach_stack(a, r[i].cpu, r[i].tid, frames, 2);
+			__vls_attach_stack(a, r[i].cpu, r[i].tid, frames, 2, false);
 		}
 	}
 	__vls_attach_flush(a);
@@ -302,7 +302,7 @@ static void feed_stack(struct vls_attach *a, int cpu, int tid)
 	const char *frames[2] = { "trace_event_raw_event_mmap_lock+0x9f",
 				  "lock_mm_and_find_vma" };
 
-	__vls_attach_stack(a, cpu, tid, frames, 2);
+	__vls_attach_stack(a, cpu, tid, frames, 2, false);
 }
 
 /* A stack behind more events than the ring's first size, on another cpu:
@@ -420,6 +420,56 @@ static void test_stop(void)
 	vls_ctx_free(ctx);
 }
 
+/* What the callback sees of kept and copied stacks. */
+struct kept_seen {
+	const char *const *stack[2];
+	uint32_t depth[2];
+	bool kept[2];
+	int n;
+	const struct vls_attach *a;
+};
+
+static int note_kept(const vls_event *ev, void *data)
+{
+	struct kept_seen *k = data;
+
+	if (k->n < 2) {
+		k->stack[k->n] = ev->stack;
+		k->depth[k->n] = ev->stack_depth;
+		k->kept[k->n] = __vls_attach_emit_kept(k->a);
+		k->n++;
+	}
+	return 0;
+}
+
+/* A kept stack is handed on as the same array, and said to be kept; a
+ * copied one is a copy, and is not. */
+static void test_kept(void)
+{
+	static const char *const frames[2] = { "trace_event_raw_event_mmap_lock+0x9f",
+					       "lock_mm_and_find_vma" };
+	vls_ctx *ctx = NULL;
+	struct vls_attach a;
+	vls_reader_stats st = { 0 };
+	struct kept_seen k = { .n = 0, .a = &a };
+	vls_event e1 = { .ts_ns = 1, .cpu = 0, .tid = 10, .kind = S };
+	vls_event e2 = { .ts_ns = 2, .cpu = 0, .tid = 11, .kind = S };
+
+	vls_ctx_new(&ctx);
+	CHECK_INT(__vls_attach_init(&a, ctx, &st, note_kept, &k), 0);
+	CHECK_INT(__vls_attach_event(&a, &e1), 0);
+	CHECK_INT(__vls_attach_stack(&a, 0, 10, frames, 2, true), 0);
+	CHECK_INT(__vls_attach_event(&a, &e2), 0);
+	CHECK_INT(__vls_attach_stack(&a, 0, 11, frames, 2, false), 0);
+	CHECK_INT(__vls_attach_flush(&a), 0);
+	CHECK_INT(k.n, 2);
+	CHECK(k.stack[0] == frames && k.depth[0] == 2 && k.kept[0]);
+	CHECK(k.stack[1] && k.stack[1] != frames && k.depth[1] == 2 && !k.kept[1]);
+	CHECK_INT(st.stacks, 2);
+	__vls_attach_release(&a);
+	vls_ctx_free(ctx);
+}
+
 int main(void)
 {
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
@@ -429,5 +479,6 @@ int main(void)
 	test_held_max();
 	test_many_waiting();
 	test_stop();
+	test_kept();
 	return TEST_DONE();
 }

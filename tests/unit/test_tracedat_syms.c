@@ -104,6 +104,85 @@ static void test_alloc_failures(struct tep_handle *tep)
 }
 
 /* ------------------------------------------------------------------ */
+/* Whole stacks by their addresses                                     */
+/* ------------------------------------------------------------------ */
+
+/* Each distinct address list has its own kept frames, the same array
+ * every time; names as __vls_tdsyms_find() gives them, "0x..." for none;
+ * a full table gives NULL for a new stack and still finds the old ones. */
+static void test_stacks(struct tep_handle *tep)
+{
+	const uint64_t a[] = { BASE + 7 * STEP + 1, BASE + 3 * STEP, BASE - 1 };
+	const uint64_t b[] = { BASE + 7 * STEP + 2, BASE + 3 * STEP, BASE - 1 };
+	const uint64_t c[] = { BASE + 9 * STEP };
+	const char *const *fa = NULL, *const *fb = NULL, *const *got = NULL;
+	struct vls_tdstacks t = { 0 };
+	struct vls_tdsyms s = { 0 };
+	vls_ctx *ctx = NULL;
+
+	CHECK_INT(vls_ctx_new(&ctx), 0);
+	CHECK_INT(__vls_tdstacks_get(&fa, ctx, &t, &s, tep, a, 3), 0);
+	CHECK(fa != NULL);
+	if (!fa)
+		return;
+	CHECK_STR(fa[0], "fn_7");
+	CHECK_STR(fa[1], "fn_3");
+	CHECK_STR(fa[2], "0xffffffff80ffffff");
+	CHECK_INT(__vls_tdstacks_get(&got, ctx, &t, &s, tep, a, 3), 0);
+	CHECK(got == fa);
+	/* the same names from other addresses: a stack of its own */
+	CHECK_INT(__vls_tdstacks_get(&fb, ctx, &t, &s, tep, b, 3), 0);
+	CHECK(fb != NULL && fb != fa);
+	CHECK(fb && !strcmp(fb[0], "fn_7") && !strcmp(fb[2], fa[2]));
+	CHECK_INT(__vls_tdstacks_get(&got, ctx, &t, &s, tep, a, 2), 0);
+	CHECK(got != NULL && got != fa && got != fb);
+	CHECK_INT((int)t.n, 3);
+	t.max = 3;
+	CHECK_INT(__vls_tdstacks_get(&got, ctx, &t, &s, tep, c, 1), 0);
+	CHECK(got == NULL);
+	CHECK_INT(__vls_tdstacks_get(&got, ctx, &t, &s, tep, b, 3), 0);
+	CHECK(got == fb);
+	CHECK_STR(fa[1], "fn_3");       /* unchanged by the lookups since */
+	__vls_tdstacks_release(ctx, &t);
+	__vls_tdsyms_release(ctx, &s);
+	vls_ctx_free(ctx);
+}
+
+/* Each allocation failing in turn: VLS_ENOMEM, nothing leaked, and the
+ * same stack asked again afterwards is kept and named right. */
+static void test_stacks_alloc_failures(struct tep_handle *tep)
+{
+	const uint64_t a[] = { BASE + 5 * STEP, BASE - 1 };
+	struct test_alloc ta = { 0, 0, 0 };
+	vls_allocator al = TEST_ALLOCATOR(&ta);
+	long failed = 0;
+
+	for (long n = 1; n < 16; n++) {
+		struct vls_tdstacks t = { 0 };
+		struct vls_tdsyms s = { 0 };
+		const char *const *got = NULL;
+		vls_ctx *ctx = NULL;
+		int ret;
+
+		CHECK_INT(vls_ctx_new(&ctx), 0);
+		CHECK_INT(vls_ctx_set_allocator(ctx, &al), 0);
+		ta.calls = 0;
+		ta.fail_at = n;
+		ret = __vls_tdstacks_get(&got, ctx, &t, &s, tep, a, 2);
+		CHECK(ret == 0 || ret == VLS_ENOMEM);
+		failed += ret == VLS_ENOMEM;
+		ta.fail_at = 0;
+		CHECK_INT(__vls_tdstacks_get(&got, ctx, &t, &s, tep, a, 2), 0);
+		CHECK(got && !strcmp(got[0], "fn_5") && !strcmp(got[1], "0xffffffff80ffffff"));
+		__vls_tdstacks_release(ctx, &t);
+		__vls_tdsyms_release(ctx, &s);
+		CHECK_INT(ta.live, 0);
+		vls_ctx_free(ctx);
+	}
+	CHECK(failed > 0);
+}
+
+/* ------------------------------------------------------------------ */
 /* Our own table                                                       */
 /* ------------------------------------------------------------------ */
 
@@ -259,6 +338,8 @@ int main(void)
 		return TEST_DONE();
 	test_lookups(tep);
 	test_alloc_failures(tep);
+	test_stacks(tep);
+	test_stacks_alloc_failures(tep);
 	tep_free(tep);
 	return TEST_DONE();
 }
