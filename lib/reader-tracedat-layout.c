@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,9 @@ struct tdfile {
 	/* set: the texts go to fn (__vls_tdhead_texts()), not to the checks */
 	vls_tdtext_fn fn;
 	void *fn_data;
+	struct ksyms_job *ksyms; /* the kallsyms section's, running */
+	/* mem's owner: kallsyms may take the buffer (*take NULL then) */
+	unsigned char **take;
 };
 
 static int bad(struct tdfile *f, const char *what, uint64_t off)
@@ -264,6 +268,16 @@ static int check_text(struct tdfile *f, uint64_t *off, size_t n, enum vls_tdtext
 	    size == f->h->ksyms_len) {
 		text = f->h->ksyms;     /* the one the check kept */
 		f->h->ksyms = NULL;
+	} else if (!ret && !f->fn && kind == VLS_TDTEXT_KALLSYMS && f->take &&
+		   *f->take == f->mem) {
+		/* the decompressed section's own buffer, the text moved to its
+		 * start: 5 MB not copied into pages touched for the first time */
+		if (size > TEXT_MAX || *off > f->size || size > f->size - *off)
+			return bad(f, what, *off);
+		text = (char *)*f->take;
+		*f->take = NULL;
+		memmove(text, text + *off, (size_t)size);
+		text[size] = '\0';
 	} else if (!ret) {
 		ret = load(f, *off, size, what, &text);
 	}
@@ -375,6 +389,112 @@ static int check_event_formats(struct tdfile *f, uint64_t *off)
 }
 
 /*
+ * A v7 kallsyms section decompressed and parsed on a thread of its own
+ * while the check goes on with the rest of the file: the section's 5 MB
+ * and the walk of the CPU data's chunk headers (one page touched for
+ * each, 17.8 k of them in long.v7.dat) were two thirds of an import's
+ * start, on the one thread running then (docs/benchmark.md, sixteenth
+ * session). The thread has a context and a header of its own; what it
+ * makes goes to the file's header when it is joined, and its error wins
+ * over any found after the section in the file, as it would have if
+ * the section had been checked first.
+ */
+struct ksyms_job {
+	pthread_t thread;
+	vls_ctx ctx;             /* the reader's, logging nothing */
+	struct vls_reader r;     /* its ctx and path */
+	struct vls_tdhead h;     /* the kallsyms kept */
+	struct tdfile f;         /* the file, read from z only */
+	unsigned char *z;
+	uint64_t zsize, usize, soff;
+	int ret;
+};
+
+static void *ksyms_main(void *arg)
+{
+	struct ksyms_job *j = arg;
+	struct tdfile v = j->f;
+	unsigned char *d = __vls_malloc(&j->ctx, j->usize + 1);
+	uint64_t at = 0;
+	size_t n;
+
+	if (!d) {
+		j->ret = __vls_error(&j->ctx, VLS_ENOMEM, "out of memory");
+		return NULL;
+	}
+	n = ZSTD_decompress(d, j->usize, j->z, j->zsize);
+	if (ZSTD_isError(n) || n != j->usize) {
+		j->ret = bad(&j->f, "metadata section that does not decompress", j->soff);
+	} else {
+		v.mem = d;
+		v.take = &d;
+		v.size = j->usize;
+		v.sect = j->soff;
+		j->ret = check_text(&v, &at, 4, VLS_TDTEXT_KALLSYMS, NULL, "kallsyms");
+	}
+	__vls_free(&j->ctx, d);
+	return NULL;
+}
+
+/* The running job's end: its kallsyms into f's header, or its error. */
+static int ksyms_join(struct tdfile *f)
+{
+	struct ksyms_job *j = f->ksyms;
+	vls_ctx *ctx = f->r->ctx;
+	int ret;
+
+	if (!j)
+		return 0;
+	f->ksyms = NULL;
+	pthread_join(j->thread, NULL);
+	ret = j->ret;
+	if (ret) {
+		__vls_error(ctx, ret, "%s", vls_ctx_errmsg(&j->ctx));
+		drop_ksyms(&j->h, ctx);
+	} else if (j->h.ksyms) {
+		drop_ksyms(f->h, ctx);
+		f->h->ksyms = j->h.ksyms;
+		f->h->ksyms_len = j->h.ksyms_len;
+		f->h->ksyms_tab = j->h.ksyms_tab;
+		f->h->ksyms_ntab = j->h.ksyms_ntab;
+		f->h->ksyms_tab_of = j->h.ksyms_tab_of;
+	}
+	__vls_free(ctx, j->z);
+	__vls_free(ctx, j);
+	return ret;
+}
+
+/* The kallsyms section's zsize compressed bytes (z, taken) to a job: 1
+ * when it runs, 0 when no thread may or could be made (z not taken). */
+static int ksyms_start(struct tdfile *f, unsigned char *z, uint64_t zsize,
+		       uint64_t usize, uint64_t soff)
+{
+	vls_ctx *ctx = f->r->ctx;
+	struct ksyms_job *j;
+
+	if (!__vls_ctx_may_thread(ctx) || !(j = __vls_calloc(ctx, 1, sizeof(*j))))
+		return 0;
+	j->ctx = *ctx;
+	j->ctx.log_fn = NULL;
+	j->r.ctx = &j->ctx;
+	j->r.path = f->r->path;
+	j->f = *f;
+	j->f.r = &j->r;
+	j->f.h = &j->h;
+	j->f.ksyms = NULL;
+	j->z = z;
+	j->zsize = zsize;
+	j->usize = usize;
+	j->soff = soff;
+	if (pthread_create(&j->thread, NULL, ksyms_main, j)) {
+		__vls_free(ctx, j);
+		return 0;
+	}
+	f->ksyms = j;
+	return 1;
+}
+
+/*
  * v7: the metadata section (the header formats, the ftrace or event
  * formats, kallsyms, printk formats, saved cmdlines) at soff, read
  * (decompressed if need be) and checked as the same part of a v6 file, or
@@ -415,13 +535,20 @@ static int read_section(struct tdfile *f, unsigned id, uint64_t soff)
 	} else if (size > TEXT_MAX) {
 		return bad(f, "metadata section larger than 256 MB", soff);
 	}
-	d = __vls_malloc(ctx, (flags & 1 ? usize : size) + 1);
-	z = flags & 1 ? __vls_malloc(ctx, zsize + 1) : NULL;
-	if (!d || (flags & 1 && !z))
-		ret = __vls_error(ctx, VLS_ENOMEM, "out of memory");
-	else if (flags & 1)
+	if (flags & 1) {
+		if (!(z = __vls_malloc(ctx, zsize + 1)))
+			return __vls_error(ctx, VLS_ENOMEM, "out of memory");
 		ret = rd(f, at, z, zsize, "compressed metadata section");
-	else
+	}
+	/* a second kallsyms section replaces the first, as checked in turn */
+	if (!ret && id == OPT_KALLSYMS && !f->fn)
+		ret = ksyms_join(f);
+	if (!ret && flags & 1 && id == OPT_KALLSYMS && !f->fn &&
+	    ksyms_start(f, z, zsize, usize, soff))
+		return 0;
+	if (!ret && !(d = __vls_malloc(ctx, (flags & 1 ? usize : size) + 1)))
+		ret = __vls_error(ctx, VLS_ENOMEM, "out of memory");
+	if (!ret && !(flags & 1))
 		ret = rd(f, at, d, size, "metadata section");
 	if (!ret && flags & 1) {
 		n = ZSTD_decompress(d, usize, z, zsize);
@@ -431,6 +558,7 @@ static int read_section(struct tdfile *f, unsigned id, uint64_t soff)
 	}
 	v = *f;
 	v.mem = d;
+	v.take = &d;
 	v.size = size;
 	v.sect = soff;
 	at = 0;
@@ -1230,6 +1358,13 @@ int __vls_tdhead_read(struct vls_tdhead *h, vls_reader *r)
 			ret = walk_v7(&f, first);
 	} else {
 		ret = walk_v6(&f, off);
+	}
+	/* the section came first: its error is the one to give */
+	if (f.ksyms) {
+		int kret = ksyms_join(&f);
+
+		if (kret)
+			ret = kret;
 	}
 	if (!ret)
 		ret = set_meta(&f);

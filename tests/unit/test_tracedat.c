@@ -309,7 +309,10 @@ static void spill(const char *path, const unsigned char *buf, size_t len)
 
 /* Open and read path: the result must be one of the allowed errors, with a
  * message naming the file. */
-static int open_and_read(const char *path, char *msg, size_t msg_len)
+/* al: NULL, or an allocator of the test's (the library then makes no
+ * thread of its own). */
+static int open_and_read_with(const char *path, char *msg, size_t msg_len,
+			      const vls_allocator *al)
 {
 	vls_ctx *ctx = NULL;
 	vls_reader *r = NULL;
@@ -317,6 +320,8 @@ static int open_and_read(const char *path, char *msg, size_t msg_len)
 	int ret;
 
 	vls_ctx_new(&ctx);
+	if (al)
+		CHECK_INT(vls_ctx_set_allocator(ctx, al), 0);
 	ret = vls_reader_open(&r, ctx, path, NULL);
 	if (!ret) {
 		memset(&s, 0, sizeof(s));
@@ -326,6 +331,11 @@ static int open_and_read(const char *path, char *msg, size_t msg_len)
 	vls_reader_close(r);
 	vls_ctx_free(ctx);
 	return ret;
+}
+
+static int open_and_read(const char *path, char *msg, size_t msg_len)
+{
+	return open_and_read_with(path, msg, msg_len, NULL);
 }
 
 static void expect_error(const char *path, int want)
@@ -386,6 +396,41 @@ static void test_patched(const unsigned char *buf, size_t len)
 	free(copy);
 }
 
+/*
+ * The v7 fixture's kallsyms section is checked on a thread of its own
+ * while the rest of the file is: with its compressed bytes spoiled, its
+ * error is the one given, even with the CPU data after it bad as well,
+ * and the message is the one of the check in turn (a test allocator:
+ * no thread). The CPU data alone bad gives the CPU data's error.
+ */
+#define KSYMS_DATA 3049           /* the fixture's compressed kallsyms */
+#define CPU0_CHUNKS 1019904       /* CPU 0's chunk count */
+
+static void test_ksyms_thread(const unsigned char *buf, size_t len)
+{
+	struct test_alloc ta = { 0, 0, 0 };
+	vls_allocator al = TEST_ALLOCATOR(&ta);
+	unsigned char *copy = malloc(len);
+	char path[128], m1[VLS_ERRMSG_MAX], m2[VLS_ERRMSG_MAX];
+
+	snprintf(path, sizeof(path), "%s/ksyms.dat", tmpdir);
+	for (int bad = 1; bad <= 3; bad++) {
+		memcpy(copy, buf, len);
+		if (bad & 1)
+			memset(copy + KSYMS_DATA + 500000, 0x41, 200);
+		if (bad & 2)
+			memset(copy + CPU0_CHUNKS, 0xff, 4);
+		spill(path, copy, len);
+		CHECK_INT(open_and_read_with(path, m1, sizeof(m1), NULL), VLS_EPARSE);
+		CHECK_INT(open_and_read_with(path, m2, sizeof(m2), &al), VLS_EPARSE);
+		CHECK_STR(m1, m2);
+		CHECK(strstr(m1, bad & 1 ? "does not decompress at offset 3025" :
+			      "chunk count larger than the CPU data") != NULL);
+	}
+	CHECK_INT(ta.live, 0);
+	free(copy);
+}
+
 /* The v6 twin is stored xz-compressed (5 MB of kallsyms uncompressed). */
 static int unpack_v6(char *out, size_t out_len)
 {
@@ -426,6 +471,7 @@ int main(void)
 	if (buf) {
 		test_truncated(buf, len);
 		test_patched(buf, len);
+		test_ksyms_thread(buf, len);
 	}
 	free(buf);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
