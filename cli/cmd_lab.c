@@ -27,7 +27,7 @@
 
 enum {
 	OPT_DB = 1, OPT_LABEL, OPT_REPS, OPT_SMP, OPT_MEM, OPT_TIMEOUT, OPT_KERNEL,
-	OPT_ARCH, OPT_BUFFER, OPT_KEEP,
+	OPT_ARCH, OPT_BUFFER, OPT_KEEP, OPT_SETUP_TIMEOUT,
 };
 
 static const struct cli_opt opts[] = {
@@ -40,6 +40,9 @@ static const struct cli_opt opts[] = {
 	{ "mem", 0, "MB", "guest memory (default 1024)", OPT_MEM },
 	{ "timeout", 0, "S", "kill a guest that has not finished after S seconds "
 	  "(default 600)", OPT_TIMEOUT },
+	{ "setup-timeout", 0, "S", "kill and boot again (3 boots in all) a guest "
+	  "whose /init says nothing for S seconds before the scenario starts "
+	  "(default 180)", OPT_SETUP_TIMEOUT },
 	{ "kernel", 'k', "SPEC", "a kernel to boot: debian:PREFIX-FLAVOUR "
 	  "(debian:6.12-amd64, debian:6.1-arm64) or IMAGE[,modules=DIR]"
 	  "[,config=FILE]; repeatable", OPT_KERNEL },
@@ -100,7 +103,7 @@ struct args {
 	const char *kernels[KERNELS_MAX];
 	int nkernels;
 	unsigned long long reps, smp, mem, buffer_kb;
-	double timeout;
+	double timeout, setup_timeout;
 	const char *scenario;
 	char *sargs[SARGS_MAX];   /* into argv: the parser's list is freed */
 	int nsargs;
@@ -140,6 +143,12 @@ static int parse_opt(struct args *a, int id, const char *v)
 		if (!cli_parse_double(v, &a->timeout) || a->timeout <= 0 ||
 		    a->timeout > 86400)
 			return cli_usage(&lab_cmd, "--timeout: '%s' is not 0..86400 seconds", v);
+		return 0;
+	case OPT_SETUP_TIMEOUT:
+		if (!cli_parse_double(v, &a->setup_timeout) || a->setup_timeout <= 0 ||
+		    a->setup_timeout > 86400)
+			return cli_usage(&lab_cmd, "--setup-timeout: '%s' is not 0..86400 "
+					 "seconds", v);
 		return 0;
 	}
 	return CLI_EXIT_USAGE;
@@ -191,6 +200,7 @@ static int parse(struct args *a, int argc, char **argv)
 	a->mem = 1024;
 	a->buffer_kb = 16384;
 	a->timeout = 600;
+	a->setup_timeout = LAB_SETUP_TIMEOUT;
 	if (cli_parser_init(&p, &lab_cmd, argc, argv))
 		return CLI_EXIT_FAIL;
 	while (!ret && (id = cli_next(&p)) > 0)
@@ -345,7 +355,8 @@ static int one_run(struct lab_env *env, const struct args *a,
 		return ret;
 	g = (struct lab_guest){ .k = &j->k, .initrd = j->initrd, .scratch = scratch,
 		.outdisk = out, .console = console, .smp = (unsigned)a->smp,
-		.mem_mb = (unsigned)a->mem, .timeout = a->timeout };
+		.mem_mb = (unsigned)a->mem, .timeout = a->timeout,
+		.setup_timeout = a->setup_timeout };
 	for (g.boots = 1;; g.boots++) {
 		if ((ret = make_disks(env, scratch, out)))
 			return ret;

@@ -119,6 +119,7 @@ struct lab_guest {
 	const char *initrd, *scratch, *outdisk, *console;
 	unsigned smp, mem_mb;
 	double timeout;
+	double setup_timeout;     /* /init silent this long before "running": stuck */
 	char cmdline[4096];       /* the qemu command, for the run's metadata */
 	double elapsed;           /* of the boot that ran /init */
 	unsigned boots;           /* this boot's number (LAB_BOOT_TRIES) */
@@ -126,6 +127,8 @@ struct lab_guest {
 	char stage[64];           /* the last of them */
 	char crash[160];          /* its first Oops/BUG/panic line, or "" */
 	bool panicked;            /* "Kernel panic" on its console */
+	bool running;             /* /init said "running": the scenario began */
+	bool stuck;               /* killed: /init's setup stopped (setup_timeout) */
 	bool tcg;                 /* emulated, not KVM */
 };
 /* Boots of one run (fresh disks each) while its kernel panics in a way
@@ -135,6 +138,12 @@ struct lab_guest {
  * 100 boots under load here). Any other crash after /init started is the
  * kernel's and fails the run. */
 #define LAB_BOOT_TRIES 3
+/* /init's setup (modules, disks, tracefs) takes seconds; a guest silent
+ * for --setup-timeout (this by default) after one of its lines and before
+ * "running" is stuck (under TCG: once at module load, the console's last
+ * line "modules", its two CPUs busy for 15 minutes) and is booted again
+ * as above. */
+#define LAB_SETUP_TIMEOUT 180
 #define LAB_BOOT_AGAIN (-2)       /* lab_qemu_run(): boot once more */
 int lab_qemu_check(const struct lab_env *env, const struct lab_arch *a);
 /* One boot of g (g->boots is its number): 0, an exit status after a

@@ -168,6 +168,7 @@ static void follow(struct lab_env *env, struct lab_guest *g, long *off,
 			m[9 + strcspn(m + 9, "\r")] = 0;
 			snprintf(g->stage, sizeof(g->stage), "%s", m + 9);
 			g->stages++;
+			g->running |= !strcmp(g->stage, "running");
 			lab_progress(env, "%s: %s", what, m + 9);
 		}
 	fclose(f);
@@ -188,14 +189,15 @@ static void stop(pid_t pid)
 static int boot(struct lab_env *env, struct lab_guest *g, const struct qargv *q,
 		const char *what)
 {
-	double t0 = lab_now();
+	double t0 = lab_now(), said = t0;
+	unsigned stages = 0;
 	long off = 0;
 	int status;
 	pid_t pid;
 
 	g->stages = 0;
 	g->stage[0] = g->crash[0] = 0;
-	g->panicked = false;
+	g->panicked = g->running = g->stuck = false;
 	lab_progress(env, "%s: booting (%s)", what, q->argv[0]);
 	if ((pid = start(q, g->console)) < 0) {
 		cli_err(env->cmd, "cannot start %s: %s", q->argv[0], strerror(errno));
@@ -207,6 +209,18 @@ static int boot(struct lab_env *env, struct lab_guest *g, const struct qargv *q,
 		follow(env, g, &off, what);
 		if (r == pid)
 			break;
+		if (g->stages != stages) {
+			stages = g->stages;
+			said = lab_now();
+		}
+		if (!lab_stop && stages && !g->running && g->setup_timeout > 0 &&
+		    lab_now() - said > g->setup_timeout &&
+		    lab_now() - t0 <= g->timeout) {
+			stop(pid);
+			g->elapsed = lab_now() - t0;
+			g->stuck = true;
+			return 0;
+		}
 		if (lab_stop || lab_now() - t0 > g->timeout) {
 			stop(pid);
 			g->elapsed = lab_now() - t0;
@@ -241,6 +255,34 @@ static bool crash_not_the_runs(const struct lab_guest *g)
 	return !g->stages || (g->tcg && !strncmp(g->crash, "Oops: int3", 10));
 }
 
+/* The console of a boot that is booted again, kept as CONSOLE.bootN. */
+static void keep_console(const struct lab_guest *g, char *kept, size_t len)
+{
+	snprintf(kept, len, "%s.boot%u", g->console, g->boots);
+	if (rename(g->console, kept))
+		snprintf(kept, len, "%s", g->console);
+}
+
+/* A guest whose /init stopped before the scenario: booted again while
+ * boots are left (it says nothing about the scenario), else a failure. */
+static int stuck(struct lab_env *env, struct lab_guest *g, const char *what)
+{
+	char kept[PATH_MAX + 48];
+
+	if (g->boots < LAB_BOOT_TRIES) {
+		keep_console(g, kept, sizeof(kept));
+		lab_progress(env, "%s: the guest said nothing for %g s after /init's "
+			     "\"%s\" (console: %s): killed, booting again, %u of %d",
+			     what, g->setup_timeout, g->stage, kept, g->boots + 1,
+			     LAB_BOOT_TRIES);
+		return LAB_BOOT_AGAIN;
+	}
+	cli_err(env->cmd, "%s: the guest said nothing for %g s after /init's \"%s\" "
+		"in %u boots, killed (console: %s)", what, g->setup_timeout, g->stage,
+		g->boots, g->console);
+	return CLI_EXIT_FAIL;
+}
+
 int lab_qemu_run(struct lab_env *env, struct lab_guest *g, const char *what)
 {
 	char kept[PATH_MAX + 48];
@@ -251,14 +293,14 @@ int lab_qemu_run(struct lab_env *env, struct lab_guest *g, const char *what)
 	cmdline(g, &q);
 	if ((ret = boot(env, g, &q, what)))
 		return ret;
+	if (g->stuck)
+		return stuck(env, g, what);
 	if (!g->panicked) {
 		lab_progress(env, "%s: guest done in %.1f s", what, g->elapsed);
 		return 0;
 	}
 	if (crash_not_the_runs(g) && g->boots < LAB_BOOT_TRIES) {
-		snprintf(kept, sizeof(kept), "%s.boot%u", g->console, g->boots);
-		if (rename(g->console, kept))
-			snprintf(kept, sizeof(kept), "%s", g->console);
+		keep_console(g, kept, sizeof(kept));
 		lab_progress(env, "%s: the guest kernel panicked %s%s%s (%s; console: %s): "
 			     "booting again, %u of %d", what, g->stages ? "after /init's \"" :
 			     "before /init", g->stages ? g->stage : "", g->stages ? "\"" : "",

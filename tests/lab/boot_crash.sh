@@ -2,8 +2,10 @@
 # A guest kernel that panics before /init, or under TCG with an int3 Oops
 # anywhere (its code patching races the emulator: at boot and at module
 # load: twice in about 100 boots under load), is booted again, up to 3 boots;
-# any other panic after /init started fails the run at once, with the
-# stage and the crash line. A qemu-system-x86_64 earlier in PATH plays the
+# so is one whose /init says nothing for --setup-timeout before "running"
+# (stuck at module load under TCG, once); any other panic after /init
+# started fails the run at once, with the stage and the crash line, and a
+# silent scenario after "running" is left to run. A qemu-system-x86_64 earlier in PATH plays the
 # crashing kernel (writing its console as the real one does), then hands
 # over to the real qemu.
 source "$(dirname "$0")/lab_common.bash"
@@ -21,7 +23,8 @@ early() {
 }
 case "\$CRASH:\$n" in
 always:*) early; exit 0;;
-late:*) printf 'VLS-LAB: modules\r\nVLS-LAB: running\r\n'
+stuck:*) printf 'VLS-LAB: modules\r\n'; exec sleep 600;;
+late:*) printf 'VLS-LAB: modules\r\nVLS-LAB: running\r\n'; sleep 4
 	printf '[    9.100000] BUG: kernel NULL pointer dereference, address: 0000000000000000\r\n'
 	printf '[    9.200000] Kernel panic - not syncing: Fatal exception\r\n'; exit 0;;
 int3:1) printf 'VLS-LAB: modules\r\n'
@@ -33,13 +36,15 @@ EOF
 chmod +x "$WORK/bin/qemu-system-x86_64"
 KERNEL=(--kernel debian:6.12-amd64 -- iofault --random --threads 2 --size 8)
 
-# crash_run MODE: lab with the stand-in qemu; its exit status in $rc
+# crash_run MODE [OPTION...]: lab with the stand-in qemu; its exit status in $rc
 crash_run() {
+	local mode=$1
+	shift
 	rm -f "$WORK/boots"
 	rc=0
 	# a failed run keeps its work directory (3 GB sparse disks): in WORK
-	CRASH=$1 PATH="$WORK/bin:$PATH" TMPDIR=$WORK "$VLS" lab --db "$DB" --smp 2 --timeout 900 \
-		"${KERNEL[@]}" 2>"$WORK/lab.err" || rc=$?
+	CRASH=$mode PATH="$WORK/bin:$PATH" TMPDIR=$WORK "$VLS" lab --db "$DB" --smp 2 --timeout 900 \
+		"$@" "${KERNEL[@]}" 2>"$WORK/lab.err" || rc=$?
 	cat "$WORK/lab.err" >&2
 	[ "$rc" -eq 77 ] && skip "$(grep -v '^vmlockstat lab: \[' "$WORK/lab.err" | tail -2)"
 	true
@@ -53,7 +58,17 @@ grep -q "panicked before /init in 3 boots: Oops: int3: 0000 \[#1\] PREEMPT SMP N
 	"$WORK/lab.err" || fail "no reason with the crash line on stderr"
 [ ! -e "$DB" ] || fail "a DB was created for nothing"
 
-crash_run late
+crash_run stuck --setup-timeout 2
+[ "$rc" -eq 1 ] || fail "a guest stuck after \"modules\" every boot: exit $rc, want 1"
+[ "$(cat "$WORK/boots")" -eq 3 ] || fail "stuck: booted $(cat "$WORK/boots") times, want 3"
+grep -q "said nothing for 2 s after /init's \"modules\" (console: .*): killed, booting again, 3 of 3" \
+	"$WORK/lab.err" || fail "stuck: the retry is not said"
+grep -q "said nothing for 2 s after /init's \"modules\" in 3 boots, killed (console:" \
+	"$WORK/lab.err" || fail "stuck: no reason on stderr"
+[ ! -e "$DB" ] || fail "a DB was created for nothing"
+
+# silent for longer than --setup-timeout after "running": not stuck
+crash_run late --setup-timeout 2
 [ "$rc" -eq 1 ] || fail "a panic after /init started: exit $rc, want 1"
 [ "$(cat "$WORK/boots")" -eq 1 ] || fail "a panic after /init was booted again"
 grep -q "panicked after /init's \"running\": BUG: kernel NULL pointer dereference" \
