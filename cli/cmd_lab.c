@@ -142,13 +142,14 @@ static int parse_opt(struct args *a, int id, const char *v)
 	case OPT_TIMEOUT:
 		if (!cli_parse_double(v, &a->timeout) || a->timeout <= 0 ||
 		    a->timeout > 86400)
-			return cli_usage(&lab_cmd, "--timeout: '%s' is not 0..86400 seconds", v);
+			return cli_usage(&lab_cmd, "--timeout: '%s' is not seconds above 0, "
+					 "up to 86400", v);
 		return 0;
 	case OPT_SETUP_TIMEOUT:
 		if (!cli_parse_double(v, &a->setup_timeout) || a->setup_timeout <= 0 ||
 		    a->setup_timeout > 86400)
-			return cli_usage(&lab_cmd, "--setup-timeout: '%s' is not 0..86400 "
-					 "seconds", v);
+			return cli_usage(&lab_cmd, "--setup-timeout: '%s' is not seconds "
+					 "above 0, up to 86400", v);
 		return 0;
 	}
 	return CLI_EXIT_USAGE;
