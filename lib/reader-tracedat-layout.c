@@ -243,6 +243,18 @@ static void drop_ksyms(struct vls_tdhead *h, vls_ctx *ctx)
 	h->ksyms_tab_of = NULL;
 }
 
+/* h keeps the kallsyms text of len bytes and its parsed table. */
+static void keep_ksyms(struct vls_tdhead *h, vls_ctx *ctx, char *text, size_t len,
+		       struct vls_tdsym *tab, size_t ntab)
+{
+	drop_ksyms(h, ctx);
+	h->ksyms = text;
+	h->ksyms_len = len;
+	h->ksyms_tab = tab;
+	h->ksyms_ntab = ntab;
+	h->ksyms_tab_of = text;
+}
+
 /*
  * A text libtracecmd gives libtraceevent, at *off: its size (n bytes),
  * then the text, checked for what libtraceevent trusts of it
@@ -312,12 +324,7 @@ static int check_text(struct tdfile *f, uint64_t *off, size_t n, enum vls_tdtext
 			__vls_free(f->r->ctx, text);
 			return ret;
 		} else {
-			drop_ksyms(f->h, f->r->ctx);
-			f->h->ksyms = text;
-			f->h->ksyms_len = (size_t)size;
-			f->h->ksyms_tab = tab;
-			f->h->ksyms_ntab = ntab;
-			f->h->ksyms_tab_of = text;
+			keep_ksyms(f->h, f->r->ctx, text, (size_t)size, tab, ntab);
 			text = NULL;
 		}
 		break;
@@ -452,12 +459,8 @@ static int ksyms_join(struct tdfile *f)
 		__vls_error(ctx, ret, "%s", vls_ctx_errmsg(&j->ctx));
 		drop_ksyms(&j->h, ctx);
 	} else if (j->h.ksyms) {
-		drop_ksyms(f->h, ctx);
-		f->h->ksyms = j->h.ksyms;
-		f->h->ksyms_len = j->h.ksyms_len;
-		f->h->ksyms_tab = j->h.ksyms_tab;
-		f->h->ksyms_ntab = j->h.ksyms_ntab;
-		f->h->ksyms_tab_of = j->h.ksyms_tab_of;
+		keep_ksyms(f->h, ctx, j->h.ksyms, j->h.ksyms_len, j->h.ksyms_tab,
+			   j->h.ksyms_ntab);
 	}
 	__vls_free(ctx, j->z);
 	__vls_free(ctx, j);

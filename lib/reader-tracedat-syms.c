@@ -192,6 +192,18 @@ int __vls_tdsyms_find(const char **out, vls_ctx *ctx, struct vls_tdsyms *s,
 	return 0;
 }
 
+int __vls_tdsyms_frame(const char **out, char *hex, vls_ctx *ctx, struct vls_tdsyms *s,
+		       struct tep_handle *tep, uint64_t addr)
+{
+	int ret = __vls_tdsyms_find(out, ctx, s, tep, addr);
+
+	if (!ret && !*out) {
+		snprintf(hex, VLS_TDSYMS_HEX, "0x%" PRIx64, addr);
+		*out = hex;
+	}
+	return ret;
+}
+
 void __vls_tdsyms_release(vls_ctx *ctx, struct vls_tdsyms *s)
 {
 	__vls_u64map_release(ctx, &s->map);
@@ -212,7 +224,6 @@ void __vls_tdsyms_release(vls_ctx *ctx, struct vls_tdsyms *s)
  * frame by frame as before (an input made to have millions). */
 #define TDSTACKS_MAX (1u << 20)
 #define TDSTACKS_BYTES (64u << 20)
-#define ADDR_NAME_LEN 24        /* "0x" and 16 hex digits, NUL */
 
 struct addr_key {
 	const uint64_t *addr;
@@ -246,7 +257,7 @@ int __vls_tdstacks_get(const char *const **out, vls_ctx *ctx, struct vls_tdstack
 		return 0;
 	}
 	if (t->n >= (t->max ? t->max : TDSTACKS_MAX) ||
-	    t->bytes + bytes + n * ADDR_NAME_LEN > TDSTACKS_BYTES)
+	    t->bytes + bytes + n * VLS_TDSYMS_HEX > TDSTACKS_BYTES)
 		return 0;
 	if ((ret = __vls_grow(ctx, (void **)&t->st, &t->cap, t->n + 1, sizeof(*t->st),
 			      TDSTACKS_MAX)))
@@ -257,16 +268,16 @@ int __vls_tdstacks_get(const char *const **out, vls_ctx *ctx, struct vls_tdstack
 	memcpy(copy, addr, n * sizeof(*addr));
 	t->bytes += bytes;
 	for (size_t i = 0; i < n; i++) {
-		char *name;
+		char hex[VLS_TDSYMS_HEX], *name;
 
-		if ((ret = __vls_tdsyms_find(&frames[i], ctx, syms, tep, addr[i])))
+		if ((ret = __vls_tdsyms_frame(&frames[i], hex, ctx, syms, tep, addr[i])))
 			return ret;
-		if (frames[i])
+		if (frames[i] != hex)
 			continue;
-		if (!(name = __vls_arena_alloc(ctx, &t->arena, ADDR_NAME_LEN)))
+		if (!(name = __vls_arena_alloc(ctx, &t->arena, sizeof(hex))))
 			return VLS_ENOMEM;
-		snprintf(name, ADDR_NAME_LEN, "0x%" PRIx64, addr[i]);
-		t->bytes += ADDR_NAME_LEN;
+		memcpy(name, hex, sizeof(hex));
+		t->bytes += sizeof(hex);
 		frames[i] = name;
 	}
 	if ((ret = __vls_u64map_put(ctx, &t->map, h, (uint32_t)t->n)))

@@ -87,7 +87,7 @@ struct td_priv {
 	bool swap;               /* the file's byte order is not ours */
 	int err;                 /* first error of the iteration */
 	uint64_t missed;         /* events the ring buffer pages say were lost */
-	char addr_names[VLS_STACK_MAX][24]; /* unresolved frames as hex */
+	char addr_names[VLS_STACK_MAX][VLS_TDSYMS_HEX]; /* unresolved frames */
 	struct vls_tdsyms syms;  /* stack frames' names, by address */
 	struct vls_tdstacks stacks; /* whole stacks' names, by addresses */
 	/* where the event id is, fixed at open */
@@ -375,16 +375,10 @@ static int deliver_stack(vls_reader *r, const struct td_event *te,
 	if (kept)
 		return __vls_attach_stack(attach, rec->cpu, tid, kept, n, true);
 	/* no frames, or more distinct stacks than the table keeps */
-	for (size_t i = 0; i < n; i++) {
-		ret = __vls_tdsyms_find(&frames[i], r->ctx, &p->syms, p->tep, addr[i]);
-		if (ret)
+	for (size_t i = 0; i < n; i++)
+		if ((ret = __vls_tdsyms_frame(&frames[i], p->addr_names[i], r->ctx,
+					      &p->syms, p->tep, addr[i])))
 			return ret;
-		if (!frames[i]) {
-			snprintf(p->addr_names[i], sizeof(p->addr_names[i]),
-				 "0x%" PRIx64, addr[i]);
-			frames[i] = p->addr_names[i];
-		}
-	}
 	return __vls_attach_stack(attach, rec->cpu, tid, frames, n, false);
 }
 

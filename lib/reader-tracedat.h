@@ -256,6 +256,11 @@ void __vls_tdsyms_adopt(vls_ctx *ctx, struct vls_tdsyms *s, char *text,
  * Past VLS_TDSYMS_MAX addresses the new ones are looked up every time. */
 int __vls_tdsyms_find(const char **out, vls_ctx *ctx, struct vls_tdsyms *s,
 		      struct tep_handle *tep, uint64_t addr);
+/* *out: the frame name of addr, the function at it or else its address
+ * written into hex ("0x..."; VLS_TDSYMS_HEX bytes). 0, or VLS_ENOMEM. */
+#define VLS_TDSYMS_HEX 24
+int __vls_tdsyms_frame(const char **out, char *hex, vls_ctx *ctx, struct vls_tdsyms *s,
+		       struct tep_handle *tep, uint64_t addr);
 void __vls_tdsyms_release(vls_ctx *ctx, struct vls_tdsyms *s);
 
 /*
