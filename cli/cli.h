@@ -69,6 +69,9 @@ const struct cli_cmd *cli_command_at(size_t i);
  * vmlockstat[-NAME].1, the bash completion script. Return an exit code. */
 int cli_man_page(FILE *f, const struct cli_cmd *cmd);
 int cli_man_pages(const char *dir);
+/* heap.c: the heap of a command that builds a big model (report,
+ * compare) on transparent huge pages where the kernel has them. */
+void cli_heap_huge(void);
 int cli_completion(FILE *f);
 
 /* Option parser state over argv[1..]. Positional arguments are collected

@@ -6,6 +6,7 @@
  * --completion` are for the build (CMakeLists.txt): the man pages and the
  * bash completion, written from the same tables as --help.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,15 +15,16 @@
 static const struct {
 	int (*fn)(int argc, char **argv);
 	const struct cli_cmd *(*table)(void);
+	bool big_model;     /* builds a model of a whole run: cli_heap_huge() */
 } commands[] = {
-	{ cmd_record, cmd_record_table },
-	{ cmd_import, cmd_import_table },
-	{ cmd_runs, cmd_runs_table },
-	{ cmd_report, cmd_report_table },
-	{ cmd_compare, cmd_compare_table },
-	{ cmd_serve, cmd_serve_table },
-	{ cmd_workload, cmd_workload_table },
-	{ cmd_lab, cmd_lab_table },
+	{ cmd_record, cmd_record_table, false },
+	{ cmd_import, cmd_import_table, false },
+	{ cmd_runs, cmd_runs_table, false },
+	{ cmd_report, cmd_report_table, true },
+	{ cmd_compare, cmd_compare_table, true },
+	{ cmd_serve, cmd_serve_table, false },
+	{ cmd_workload, cmd_workload_table, false },
+	{ cmd_lab, cmd_lab_table, false },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -109,5 +111,9 @@ int main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	i = find(argv[1]);
-	return i < 0 ? unknown(argv[1]) : commands[i].fn(argc - 1, argv + 1);
+	if (i < 0)
+		return unknown(argv[1]);
+	if (commands[i].big_model)
+		cli_heap_huge();
+	return commands[i].fn(argc - 1, argv + 1);
 }
