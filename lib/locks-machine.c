@@ -241,7 +241,8 @@ static int task_get(struct vls_locks *lk, int32_t tid, uint32_t *out)
 	} else {
 		if (lk->tasks.n >= VLS_LOCK_TASKS_MAX)
 			return __vls_error(lk->ctx, VLS_ELIMIT,
-					   "more than %u tasks take mmap_lock",
+					   "lock analysis: more than %u tasks take "
+					   "mmap_lock" VLS_LOCK_LIMIT_HINT,
 					   VLS_LOCK_TASKS_MAX);
 		if ((err = __vls_slab_push(lk->ctx, &lk->tasks, (void **)&t)) < 0)
 			return err;
@@ -367,8 +368,9 @@ static int mm_get(struct vls_locks *lk, uint64_t mm, uint32_t *out)
 	if (!__vls_u64map_get(&lk->mm_map, mm, out))
 		return 0;
 	if (lk->mms.n >= VLS_LOCK_MMS_MAX)
-		return __vls_error(lk->ctx, VLS_ELIMIT, "more than %u mm_structs",
-				   VLS_LOCK_MMS_MAX);
+		return __vls_error(lk->ctx, VLS_ELIMIT, "lock analysis: mmap_lock of "
+				   "more than %u mm_structs (distinct addresses)"
+				   VLS_LOCK_LIMIT_HINT, VLS_LOCK_MMS_MAX);
 	if ((err = __vls_slab_push(lk->ctx, &lk->mms, (void **)&m)) < 0)
 		return err;
 	m->mm = mm;

@@ -192,6 +192,8 @@ size_t __vls_chain_format(char *buf, size_t size, const struct vls_chain *c);
 #define VLS_LOCK_STACKS_MAX (1u << 18)
 #define VLS_LOCK_STRPOOL_MAX (64u << 20)  /* bytes of interned frames */
 #define VLS_LOCK_WINDOW_MAX (1u << 16)    /* records kept per mm */
+/* What a user can do about the limits on tasks and mm_structs. */
+#define VLS_LOCK_LIMIT_HINT ": record fewer processes (-p PID) or a shorter time"
 #define VLS_LOCK_SLEEPS 4                 /* sleep intervals per record */
 
 /* An acquisition worth a row: contended, or wait or hold >= threshold. */

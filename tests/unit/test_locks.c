@@ -633,6 +633,38 @@ static void test_window_bounded(vls_ctx *ctx)
 	__vls_locks_free(lk);
 }
 
+/* ---- the limit on mm_structs ----------------------------------------- */
+
+/* One read acquisition of each of VLS_LOCK_MMS_MAX mm addresses is taken;
+ * one more mm is refused with a message that says what to do. */
+static void test_mm_limit(vls_ctx *ctx)
+{
+	struct vls_locks *lk = NULL;
+	struct step s = { 0, START_R, 9, 0, st_fault };
+	vls_event ev;
+	int err = 0;
+
+	CHECK_INT(__vls_locks_new(&lk, ctx, 0, NULL), 0);
+	for (uint32_t i = 0; !err && i <= VLS_LOCK_MMS_MAX; i++) {
+		enum op ops[3] = { START_R, ACQ_R, REL_R };
+
+		for (int k = 0; !err && k < 3; k++) {
+			s.us = (uint64_t)i * 3 + (uint64_t)k;
+			s.op = ops[k];
+			s.arg = (int)i * 0x1000;
+			fill(&ev, &s);
+			err = __vls_locks_event(lk, &ev);
+			if (err && (i != VLS_LOCK_MMS_MAX || k != 0))
+				CHECK_INT(err, 0);
+		}
+	}
+	CHECK_INT(err, VLS_ELIMIT);
+	CHECK_INT(lk->run.mode[0].acquisitions, VLS_LOCK_MMS_MAX);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "more than 65536 mm_structs") != NULL);
+	CHECK(strstr(vls_ctx_errmsg(ctx), "-p PID") != NULL);
+	__vls_locks_free(lk);
+}
+
 /* ---- histograms and percentiles ------------------------------------- */
 
 static void test_hist(vls_ctx *ctx)
@@ -1275,6 +1307,7 @@ int main(void)
 	test_downgrade_trylock(ctx);
 	test_ragged(ctx);
 	test_window_bounded(ctx);
+	test_mm_limit(ctx);
 	test_hist(ctx);
 	test_hist_sparse(ctx);
 	test_hist_saturate(ctx);
