@@ -118,6 +118,15 @@ static int number(const char *name, const char *v, unsigned long long lo,
 	return 0;
 }
 
+/* --timeout, --setup-timeout: seconds above 0, up to a day. */
+static int seconds(const char *name, const char *v, double *out)
+{
+	if (!cli_parse_double(v, out) || *out <= 0 || *out > 86400)
+		return cli_usage(&lab_cmd, "--%s: '%s' is not seconds above 0, "
+				 "up to 86400", name, v);
+	return 0;
+}
+
 static int parse_opt(struct args *a, int id, const char *v)
 {
 	switch (id) {
@@ -139,18 +148,8 @@ static int parse_opt(struct args *a, int id, const char *v)
 	case OPT_SMP: return number("smp", v, 1, 64, &a->smp);
 	case OPT_MEM: return number("mem", v, 256, 65536, &a->mem);
 	case OPT_BUFFER: return number("buffer-kb", v, 64, 1 << 20, &a->buffer_kb);
-	case OPT_TIMEOUT:
-		if (!cli_parse_double(v, &a->timeout) || a->timeout <= 0 ||
-		    a->timeout > 86400)
-			return cli_usage(&lab_cmd, "--timeout: '%s' is not seconds above 0, "
-					 "up to 86400", v);
-		return 0;
-	case OPT_SETUP_TIMEOUT:
-		if (!cli_parse_double(v, &a->setup_timeout) || a->setup_timeout <= 0 ||
-		    a->setup_timeout > 86400)
-			return cli_usage(&lab_cmd, "--setup-timeout: '%s' is not seconds "
-					 "above 0, up to 86400", v);
-		return 0;
+	case OPT_TIMEOUT: return seconds("timeout", v, &a->timeout);
+	case OPT_SETUP_TIMEOUT: return seconds("setup-timeout", v, &a->setup_timeout);
 	}
 	return CLI_EXIT_USAGE;
 }
